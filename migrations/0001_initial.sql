@@ -1,0 +1,203 @@
+-- Eventium schema, version 1.
+-- {{schema}} is replaced by the quoted schema name when the migration runs.
+
+CREATE TABLE {{schema}}.streams (
+    stream_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name        text COLLATE "C" NOT NULL,
+    version     bigint NOT NULL DEFAULT 0,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    updated_at  timestamptz NOT NULL DEFAULT now(),
+    -- events.id of the stream's latest event: a precise, increasing key for recency order.
+    last_row    bigint NOT NULL DEFAULT 0,
+    CONSTRAINT streams_name_key UNIQUE (name)
+);
+-- Listing streams by recency, paged by key (last_row).
+CREATE INDEX streams_recency_idx ON {{schema}}.streams (last_row DESC);
+
+-- Every appended event. `id` is the insertion id, `tx` the writer's transaction id; the pair
+-- (tx, id) gives the order in which the sequencer numbers events once they are stable.
+CREATE TABLE {{schema}}.events (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tx          xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    stream_id   bigint NOT NULL REFERENCES {{schema}}.streams (stream_id),
+    version     bigint NOT NULL,
+    event_id    uuid NOT NULL,
+    type        text NOT NULL,
+    data        jsonb NOT NULL,
+    metadata    jsonb,
+    created_at  timestamptz NOT NULL DEFAULT clock_timestamp(),
+    CONSTRAINT events_stream_version_key UNIQUE (stream_id, version),
+    CONSTRAINT events_event_id_key UNIQUE (event_id)
+);
+CREATE INDEX events_tx_id_idx ON {{schema}}.events (tx, id);
+CREATE INDEX events_type_idx ON {{schema}}.events (type, id);
+
+-- The global sequence: dense positions 1, 2, 3 ... assigned by the sequencer.
+CREATE TABLE {{schema}}.global_events (
+    position    bigint PRIMARY KEY,
+    event_row   bigint NOT NULL UNIQUE REFERENCES {{schema}}.events (id)
+);
+
+-- The sequencer's cursor: one row.
+CREATE TABLE {{schema}}.sequencer (
+    singleton     boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    last_tx       xid8 NOT NULL DEFAULT '0'::xid8,
+    last_id       bigint NOT NULL DEFAULT 0,
+    last_position bigint NOT NULL DEFAULT 0,
+    updated_at    timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO {{schema}}.sequencer DEFAULT VALUES;
+
+-- Appends a batch of events to one stream, atomically, with optimistic concurrency.
+--   p_expected: -1 any, -2 no stream, -3 stream exists, >= 0 exact current version.
+--   p_events:   a JSON array of {"id": uuid, "type": text, "data": json, "metadata": json|null}.
+-- Returns one row:
+--   status 0 = appended, 1 = wrong expected version, 2 = already appended (idempotent retry)
+--   first_version / last_version of the events (or the actual version on a conflict)
+--   stream_existed: whether the stream existed before the call.
+CREATE FUNCTION {{schema}}.append_events(p_stream text, p_expected bigint, p_events jsonb)
+RETURNS TABLE (status int, first_version bigint, last_version bigint, stream_existed boolean)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_stream_id bigint;
+    v_current   bigint;
+    v_existed   boolean := true;
+    v_count     int := jsonb_array_length(p_events);
+    v_first_id  uuid := (p_events -> 0 ->> 'id')::uuid;
+    v_dup_stream bigint;
+    v_dup_first  bigint;
+    v_dup_count  int;
+    v_last_row   bigint;
+BEGIN
+    IF v_count = 0 THEN
+        RAISE EXCEPTION 'an append needs at least one event' USING ERRCODE = '22023';
+    END IF;
+
+    SELECT s.stream_id, s.version INTO v_stream_id, v_current
+      FROM {{schema}}.streams s WHERE s.name = p_stream FOR UPDATE;
+
+    IF NOT FOUND THEN
+        IF p_expected = -3 OR p_expected > 0 THEN
+            RETURN QUERY SELECT 1, -1::bigint, -1::bigint, false;
+            RETURN;
+        END IF;
+        INSERT INTO {{schema}}.streams AS s (name) VALUES (p_stream)
+            ON CONFLICT (name) DO NOTHING
+            RETURNING s.stream_id INTO v_stream_id;
+        IF v_stream_id IS NULL THEN
+            -- Created concurrently and committed meanwhile: lock it like any existing stream.
+            SELECT s.stream_id, s.version INTO v_stream_id, v_current
+              FROM {{schema}}.streams s WHERE s.name = p_stream FOR UPDATE;
+        ELSE
+            v_current := 0;
+            v_existed := false;
+        END IF;
+    END IF;
+
+    -- Idempotent retry: the first event's id is already stored.
+    IF v_existed THEN
+        SELECT e.stream_id, e.version INTO v_dup_stream, v_dup_first
+          FROM {{schema}}.events e WHERE e.event_id = v_first_id;
+        IF FOUND THEN
+            IF v_dup_stream <> v_stream_id THEN
+                RAISE EXCEPTION 'event id % is already stored in another stream', v_first_id
+                    USING ERRCODE = '23505';
+            END IF;
+            SELECT count(*) INTO v_dup_count
+              FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
+              JOIN {{schema}}.events e
+                ON e.stream_id = v_stream_id
+               AND e.version = v_dup_first + x.ord - 1
+               AND e.event_id = (x.ev ->> 'id')::uuid;
+            IF v_dup_count <> v_count THEN
+                RAISE EXCEPTION 'event id % is already stored, but the retried batch differs', v_first_id
+                    USING ERRCODE = '23505';
+            END IF;
+            RETURN QUERY SELECT 2, v_dup_first, v_dup_first + v_count - 1, true;
+            RETURN;
+        END IF;
+    END IF;
+
+    IF (p_expected = -2 AND v_existed)
+       OR (p_expected = -3 AND NOT v_existed)
+       OR (p_expected >= 0 AND p_expected <> v_current) THEN
+        RETURN QUERY SELECT 1, v_current, v_current, true;
+        RETURN;
+    END IF;
+
+    WITH ins AS (
+        INSERT INTO {{schema}}.events (stream_id, version, event_id, type, data, metadata)
+        SELECT v_stream_id, v_current + x.ord, (x.ev ->> 'id')::uuid, x.ev ->> 'type',
+               x.ev -> 'data', NULLIF(x.ev -> 'metadata', 'null'::jsonb)
+          FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
+        RETURNING id
+    )
+    SELECT max(id) INTO v_last_row FROM ins;
+
+    UPDATE {{schema}}.streams
+       SET version = v_current + v_count, updated_at = now(), last_row = v_last_row
+     WHERE stream_id = v_stream_id;
+
+    RETURN QUERY SELECT 0, v_current + 1, v_current + v_count, v_existed;
+END
+$fn$;
+
+-- One sequencer step: numbers the stable events after the cursor, in (tx, id) order.
+-- Only one step runs at a time (the cursor row is taken with SKIP LOCKED). Returns
+--   numbered: events numbered by this step (-1 when another step holds the cursor)
+--   last_position: the head after this step
+--   pending: whether events after the new cursor exist (written but not yet stable)
+-- The step commits asynchronously: if a crash loses it, the next step numbers the same
+-- prefix of (tx, id) order again and arrives at the same positions.
+CREATE FUNCTION {{schema}}.sequence_step(p_max_rows int)
+RETURNS TABLE (numbered bigint, last_position bigint, pending boolean)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    v_horizon  xid8 := pg_snapshot_xmin(pg_current_snapshot());
+    v_last_tx  xid8;
+    v_last_id  bigint;
+    v_last_pos bigint;
+    v_count    bigint;
+    v_new_tx   xid8;
+    v_new_id   bigint;
+BEGIN
+    SELECT q.last_tx, q.last_id, q.last_position INTO v_last_tx, v_last_id, v_last_pos
+      FROM {{schema}}.sequencer q FOR UPDATE SKIP LOCKED;
+    IF NOT FOUND THEN
+        RETURN QUERY SELECT -1::bigint, -1::bigint, true;
+        RETURN;
+    END IF;
+    PERFORM set_config('synchronous_commit', 'off', true);
+
+    WITH stable AS (
+        SELECT e.id, e.tx FROM {{schema}}.events e
+         WHERE (e.tx, e.id) > (v_last_tx, v_last_id) AND e.tx < v_horizon
+         ORDER BY e.tx, e.id
+         LIMIT p_max_rows
+    ), numbered AS (
+        SELECT s.id, s.tx, v_last_pos + row_number() OVER (ORDER BY s.tx, s.id) AS pos
+          FROM stable s
+    ), ins AS (
+        INSERT INTO {{schema}}.global_events (position, event_row)
+        SELECT n.pos, n.id FROM numbered n
+        RETURNING position
+    )
+    SELECT (SELECT count(*) FROM ins), n.tx, n.id
+      INTO v_count, v_new_tx, v_new_id
+      FROM numbered n ORDER BY n.pos DESC LIMIT 1;
+
+    IF v_count IS NULL OR v_count = 0 THEN
+        RETURN QUERY SELECT 0::bigint, v_last_pos,
+            EXISTS (SELECT 1 FROM {{schema}}.events e WHERE (e.tx, e.id) > (v_last_tx, v_last_id));
+        RETURN;
+    END IF;
+
+    UPDATE {{schema}}.sequencer
+       SET last_tx = v_new_tx, last_id = v_new_id, last_position = v_last_pos + v_count,
+           updated_at = now();
+    PERFORM pg_notify({{channel}}, (v_last_pos + v_count)::text);
+
+    RETURN QUERY SELECT v_count, v_last_pos + v_count,
+        EXISTS (SELECT 1 FROM {{schema}}.events e WHERE (e.tx, e.id) > (v_new_tx, v_new_id));
+END
+$fn$;

@@ -1,0 +1,80 @@
+#pragma once
+
+#include "eventium/connectionoptions.h"
+#include "eventium/result.h"
+
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include <chrono>
+#include <memory>
+
+namespace eventium {
+
+class ConnectionPool;
+
+// A connection borrowed from the pool for the current thread; returned when destroyed.
+class PooledConnection
+{
+public:
+    PooledConnection() = default;
+    PooledConnection(PooledConnection &&other) noexcept;
+    PooledConnection &operator=(PooledConnection &&other) noexcept;
+    PooledConnection(const PooledConnection &) = delete;
+    PooledConnection &operator=(const PooledConnection &) = delete;
+    ~PooledConnection();
+
+    QSqlDatabase &db();
+    // A prepared statement cached on this connection; prepared once, executed many times.
+    Result<QSqlQuery *> prepared(const QString &sql);
+    // Marks the connection as broken: it is closed instead of going back to the pool.
+    void markBroken() { m_broken = true; }
+    // True when libpq reports the connection as bad.
+    bool isDead() const;
+    // The libpq handle (PGconn*), or nullptr.
+    void *nativeHandle() const;
+    void release();
+
+private:
+    friend class ConnectionPool;
+    friend class PoolState;
+    PooledConnection(std::shared_ptr<class PoolState> pool, std::unique_ptr<struct PoolEntry> entry);
+    std::shared_ptr<class PoolState> m_pool;
+    std::unique_ptr<struct PoolEntry> m_entry;
+    bool m_broken = false;
+};
+
+// A bounded pool of QPSQL connections. A QSqlDatabase belongs to the thread that opened it,
+// so each thread gets connections of its own; idle connections of other threads are closed
+// to make room when the pool is full, and a thread's connections close when it exits.
+// Thread safe.
+class ConnectionPool
+{
+public:
+    struct Settings
+    {
+        int maxConnections = 16;
+        std::chrono::milliseconds acquireTimeout{30000};
+        // Run on every new connection (e.g. "SET application_name = ...").
+        QStringList initStatements;
+    };
+
+    explicit ConnectionPool(ConnectionOptions options, Settings settings);
+    explicit ConnectionPool(ConnectionOptions options);
+    ~ConnectionPool();
+    ConnectionPool(const ConnectionPool &) = delete;
+    ConnectionPool &operator=(const ConnectionPool &) = delete;
+
+    Result<PooledConnection> acquire();
+
+    const ConnectionOptions &options() const;
+    int openConnections() const;
+    int maxConnections() const;
+    // Closes all idle connections of the calling thread.
+    void closeIdleConnectionsOfThisThread();
+
+private:
+    std::shared_ptr<class PoolState> m_state;
+};
+
+} // namespace eventium

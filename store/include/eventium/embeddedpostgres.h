@@ -1,0 +1,69 @@
+#pragma once
+
+#include "eventium/connectionoptions.h"
+#include "eventium/result.h"
+
+#include <QString>
+
+namespace eventium {
+
+// A private PostgreSQL server from Debian's server binaries (/usr/lib/postgresql/N/bin),
+// for when no server is configured. It listens on a Unix socket inside its own directory
+// (and on 127.0.0.1 when a port is asked for), trusts only local connections through that
+// socket, and runs as the `postgres` user when started by root (initdb refuses root).
+class EmbeddedPostgres
+{
+public:
+    struct Settings
+    {
+        QString dataDir;         // empty: defaultDataDir()
+        int tcpPort = 0;         // 0: Unix socket only
+        bool temporary = false;  // remove the data directory on stop / destruction
+        bool durable = true;     // false: fsync off (tests, benchmarks)
+        QString binDir;          // empty: EVENTIUM_PG_BINDIR, else the newest Debian server
+        QString database = QStringLiteral("eventium");
+        int startTimeoutSeconds = 60;
+        // Extra "-c name=value" server settings.
+        QStringList serverSettings;
+    };
+
+    explicit EmbeddedPostgres(Settings settings);
+    ~EmbeddedPostgres(); // stops the server if this object started a temporary one
+    EmbeddedPostgres(const EmbeddedPostgres &) = delete;
+    EmbeddedPostgres &operator=(const EmbeddedPostgres &) = delete;
+
+    // A throw-away server in a fresh temporary directory, fsync off.
+    static Settings temporarySettings();
+    // $EVENTIUM_DATA_DIR, else a per-user directory: $XDG_DATA_HOME/eventium/postgres
+    // (~/.local/share/...), or /var/lib/eventium/postgres for root.
+    static QString defaultDataDir();
+    static Result<QString> findBinDir(const QString &preferred = {});
+
+    // Initialises the data directory if needed, starts the server if it is not running
+    // (reusing one already running on the same directory), waits until it accepts
+    // connections and creates the database. Idempotent.
+    Result<Done> start();
+    Result<Done> stop();
+    bool isRunning() const;
+    // "running (pid 1234) on /path" or "stopped"
+    QString status() const;
+
+    ConnectionOptions connectionOptions() const;
+    const Settings &settings() const { return m_settings; }
+    QString socketDir() const;
+    QString logFile() const;
+    bool startedByThisObject() const { return m_startedHere; }
+
+private:
+    Result<QString> run(const QString &program, const QStringList &args, int timeoutMs) const;
+    Result<Done> initDataDir();
+    Result<Done> createDatabase();
+    bool runsAsPostgresUser() const;
+    QString lastLogLines(int count) const;
+
+    Settings m_settings;
+    QString m_binDir;
+    bool m_startedHere = false;
+};
+
+} // namespace eventium

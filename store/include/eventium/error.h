@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QString>
+#include <QSqlError>
+
+namespace eventium {
+
+// An error as a value. Expected outcomes (a wrong expected version, a missing stream) are
+// not errors: they are typed results of the call that produced them.
+class StoreError
+{
+public:
+    enum class Kind {
+        InvalidInput,     // bad stream name, type, version or limit: nothing was sent
+        InvalidJson,      // a payload or metadata that is not JSON
+        PayloadTooLarge,  // over the configured limit
+        DuplicateEventId, // an event id already stored elsewhere
+        ConnectionLost,   // SQLSTATE class 08 or a dead connection
+        Retryable,        // serialization failure or deadlock (40001, 40P01)
+        Timeout,          // no connection available in time, statement timeout
+        Migration,        // the schema is missing, newer than this library, or a migration failed
+        Embedded,         // the embedded server could not be started or stopped
+        Other,
+    };
+
+    StoreError() = default;
+    StoreError(Kind kind, QString message, QString sqlState = {})
+        : m_kind(kind), m_message(std::move(message)), m_sqlState(std::move(sqlState))
+    {
+    }
+
+    // Classifies a Qt SQL error once, by SQLSTATE.
+    static StoreError fromSql(const QSqlError &error, const QString &context = {});
+
+    Kind kind() const { return m_kind; }
+    const QString &message() const { return m_message; }
+    const QString &sqlState() const { return m_sqlState; }
+    bool isRetryable() const { return m_kind == Kind::Retryable || m_kind == Kind::ConnectionLost; }
+
+    static QString kindName(Kind kind);
+    // "connection lost: server closed the connection unexpectedly [08006]"
+    QString toString() const;
+
+private:
+    Kind m_kind = Kind::Other;
+    QString m_message;
+    QString m_sqlState;
+};
+
+} // namespace eventium

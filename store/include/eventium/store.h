@@ -1,0 +1,131 @@
+#pragma once
+
+#include "eventium/connectionoptions.h"
+#include "eventium/connectionpool.h"
+#include "eventium/result.h"
+#include "eventium/types.h"
+
+#include <QLoggingCategory>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+Q_DECLARE_LOGGING_CATEGORY(lcStore)
+
+namespace eventium {
+
+class Sequencer;
+
+struct StoreSettings
+{
+    // The PostgreSQL schema that holds everything; letters, digits and '_' only.
+    QString schema = QStringLiteral("eventium");
+    int poolSize = 16;
+    std::chrono::milliseconds acquireTimeout{30000};
+    // Per event: data plus metadata, in bytes of JSON text.
+    qint64 maxEventBytes = 8 * 1024 * 1024;
+    int maxEventsPerAppend = 100000;
+    // Run the sequencer in a thread of this process (woken by this process's appends and
+    // every pollInterval). Any process may run it; only one step runs at a time.
+    bool runSequencer = true;
+    std::chrono::milliseconds sequencerPollInterval{250};
+    // Retry an append once on a fresh connection when the connection was lost; safe because
+    // the retry carries the same event ids (an idempotent retry).
+    bool retryOnConnectionLoss = true;
+};
+
+struct MultiAppendResult
+{
+    // False when any stream's expectation failed: then nothing was written, and the results
+    // with isConflict() say which streams and their actual versions.
+    bool committed = false;
+    QList<AppendResult> results; // one per StreamAppend, in the order given
+};
+
+struct GlobalPage
+{
+    QList<RecordedEvent> events;
+    GlobalPosition next;  // where to continue reading
+    GlobalPosition head;  // the last numbered position when this page was read
+};
+
+struct SequencerStep
+{
+    qint64 numbered = 0;  // -1: another step held the cursor
+    GlobalPosition head;
+    bool pending = false; // events written but not yet numbered remain
+};
+
+// A PostgreSQL event store. Thread safe: every call borrows a pooled connection of the
+// calling thread. Expected outcomes (a wrong expected version) are typed results; failures
+// are StoreErrors carrying their SQLSTATE.
+class Store
+{
+public:
+    Store(ConnectionOptions options, StoreSettings settings = {});
+    ~Store();
+    Store(const Store &) = delete;
+    Store &operator=(const Store &) = delete;
+
+    // Creates or upgrades the schema; idempotent and safe when several processes call it
+    // at once. Returns the schema version.
+    Result<int> migrate();
+    // The schema version in the database (0 when there is none).
+    Result<int> schemaVersion();
+    // The newest schema version this library knows.
+    static int latestSchemaVersion();
+    // A round trip to the server.
+    Result<Done> ping();
+
+    Result<AppendResult> append(const StreamName &stream, ExpectedVersion expected,
+                                const QList<NewEvent> &events);
+    // All streams or none; streams are locked in name order, so concurrent multi-stream
+    // appends cannot deadlock each other.
+    Result<MultiAppendResult> appendMulti(const QList<StreamAppend> &appends);
+
+    // Events of one stream from a version (inclusive), forwards or backwards.
+    Result<QList<RecordedEvent>> readStream(const StreamName &stream, StreamVersion from,
+                                            Direction direction = Direction::Forward,
+                                            int limit = 1000);
+    // The global sequence from a position (inclusive), in position order.
+    Result<GlobalPage> readAll(GlobalPosition from, int limit = 1000,
+                               const GlobalFilter &filter = {});
+
+    Result<StreamPage> listStreams(const StreamCursor &after = {}, int limit = 100,
+                                   StreamOrder order = StreamOrder::ByName,
+                                   const QString &prefix = {});
+    // nullopt when the stream does not exist.
+    Result<std::optional<StreamInfo>> streamInfo(const StreamName &stream);
+    Result<GlobalPosition> headPosition();
+    Result<StoreStats> stats();
+
+    // One sequencer step on the calling thread's connection.
+    Result<SequencerStep> sequenceStep(int maxRows = 10000);
+    // Runs steps until nothing written before this call is left unnumbered, or until the
+    // timeout. Returns the head.
+    Result<GlobalPosition> sequenceNow(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+    const QString &schema() const;
+    // The LISTEN/NOTIFY channel on which new positions are announced.
+    QString notificationChannel() const;
+    const ConnectionOptions &connectionOptions() const;
+    const StoreSettings &settings() const;
+    ConnectionPool &pool();
+
+    // Validation used before anything is sent; empty when valid.
+    QString validateEvent(const NewEvent &event) const;
+    static QString validateSchemaName(const QString &schema);
+
+private:
+    Result<AppendResult> appendOnce(const StreamName &stream, ExpectedVersion expected,
+                                    const QList<NewEvent> &events, const QList<QUuid> &ids);
+    Result<QByteArray> encodeBatch(const QList<NewEvent> &events, const QList<QUuid> &ids) const;
+    Result<MultiAppendResult> appendMultiOnce(const QList<StreamAppend> &appends,
+                                              const QList<QList<QUuid>> &ids);
+
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace eventium

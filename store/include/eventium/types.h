@@ -1,0 +1,182 @@
+#pragma once
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QUuid>
+
+#include <compare>
+#include <optional>
+
+namespace eventium {
+
+// A stream's version: the number of events in it. The first event has version 1; a stream
+// that does not exist has version 0 when expected, and reports -1 as its actual version.
+struct StreamVersion
+{
+    qint64 value = 0;
+    constexpr StreamVersion() = default;
+    constexpr explicit StreamVersion(qint64 v) : value(v) {}
+    constexpr auto operator<=>(const StreamVersion &) const = default;
+};
+
+// A position in the global sequence: dense, starting at 1.
+struct GlobalPosition
+{
+    qint64 value = 0;
+    constexpr GlobalPosition() = default;
+    constexpr explicit GlobalPosition(qint64 v) : value(v) {}
+    constexpr auto operator<=>(const GlobalPosition &) const = default;
+};
+
+// A stream name. Construct freely; the store validates it (non-empty, at most
+// maxStreamNameBytes of UTF-8, no control characters) before anything is sent.
+class StreamName
+{
+public:
+    StreamName() = default;
+    explicit StreamName(QString name) : m_name(std::move(name)) {}
+    const QString &value() const { return m_name; }
+    bool operator==(const StreamName &) const = default;
+
+    static constexpr int maxBytes = 512;
+    // Empty when valid, otherwise why not.
+    static QString validate(const QString &name);
+
+private:
+    QString m_name;
+};
+
+// What an append expects of the stream's current version.
+class ExpectedVersion
+{
+public:
+    static constexpr ExpectedVersion any() { return ExpectedVersion(-1); }
+    static constexpr ExpectedVersion noStream() { return ExpectedVersion(-2); }
+    static constexpr ExpectedVersion streamExists() { return ExpectedVersion(-3); }
+    // A negative version is invalid: the store refuses it with a clear error.
+    static constexpr ExpectedVersion exact(qint64 version)
+    {
+        return ExpectedVersion(version < 0 ? kInvalid : version);
+    }
+    static constexpr ExpectedVersion exact(StreamVersion version) { return ExpectedVersion(version.value); }
+
+    constexpr bool isAny() const { return m_code == -1; }
+    constexpr bool isNoStream() const { return m_code == -2; }
+    constexpr bool isStreamExists() const { return m_code == -3; }
+    constexpr bool isExact() const { return m_code >= 0; }
+    constexpr bool isValid() const { return m_code >= -3; }
+    constexpr qint64 exactVersion() const { return m_code; }
+    // The code the database function takes: -1 any, -2 no stream, -3 exists, >= 0 exact.
+    constexpr qint64 code() const { return m_code; }
+    constexpr bool operator==(const ExpectedVersion &) const = default;
+
+    // "any", "no-stream", "exists" or a number; nullopt when unparsable or negative.
+    static std::optional<ExpectedVersion> parse(const QString &text);
+    QString toString() const;
+
+private:
+    static constexpr qint64 kInvalid = -1000;
+    constexpr explicit ExpectedVersion(qint64 code) : m_code(code) {}
+    qint64 m_code;
+};
+
+// An event to append. `data` and `metadata` are JSON texts, stored exactly as jsonb parses
+// them (numbers keep their precision). An empty metadata means none. A null id gets a
+// fresh one; re-sending the same ids makes a retry idempotent.
+struct NewEvent
+{
+    QString type;
+    QByteArray data = "{}";
+    QByteArray metadata;
+    QUuid id;
+};
+
+// An event as stored.
+struct RecordedEvent
+{
+    GlobalPosition position; // 0 while not yet numbered by the sequencer
+    QString stream;
+    StreamVersion version;
+    QUuid id;
+    QString type;
+    QByteArray data;
+    QByteArray metadata; // empty when none
+    QDateTime created;   // UTC, millisecond precision
+};
+
+struct AppendResult
+{
+    enum class Status {
+        Appended,
+        AlreadyAppended,      // an idempotent retry: the same ids were stored before
+        WrongExpectedVersion, // nothing written; actualVersion says what the stream has
+    };
+    Status status = Status::Appended;
+    QString stream;
+    StreamVersion firstVersion; // of the events written (or found, for a retry)
+    StreamVersion lastVersion;  // the stream's version after them
+    qint64 actualVersion = -1;  // on a conflict: the stream's version, -1 when it does not exist
+    QList<QUuid> eventIds;
+
+    bool succeeded() const { return status != Status::WrongExpectedVersion; }
+    bool isConflict() const { return status == Status::WrongExpectedVersion; }
+};
+
+// One stream's part of an atomic multi-stream append.
+struct StreamAppend
+{
+    StreamName stream;
+    ExpectedVersion expected = ExpectedVersion::any();
+    QList<NewEvent> events;
+};
+
+enum class Direction { Forward, Backward };
+
+struct StreamInfo
+{
+    QString name;
+    StreamVersion version; // also the number of events
+    QDateTime created;
+    QDateTime updated;
+    qint64 recency = 0;    // increases with every append to the stream
+};
+
+// A key for the next page of streams; default is the first page.
+struct StreamCursor
+{
+    QString name;      // ByName: the last name seen
+    qint64 recency = 0; // ByRecency: the last recency key seen
+    bool valid = false;
+};
+
+struct StreamPage
+{
+    QList<StreamInfo> streams;
+    bool hasMore = false;
+    StreamCursor next; // pass to the next call for the following page
+};
+
+enum class StreamOrder { ByName, ByRecency };
+
+struct GlobalFilter
+{
+    QStringList types;    // empty: all types
+    QString streamPrefix; // empty: all streams
+    bool isEmpty() const { return types.isEmpty() && streamPrefix.isEmpty(); }
+};
+
+struct StoreStats
+{
+    qint64 events = 0;          // stored events
+    qint64 streams = 0;
+    qint64 headPosition = 0;    // the last numbered position
+    qint64 pending = 0;         // events written but not yet numbered
+    qint64 totalBytes = 0;      // all tables and indexes of the schema
+    qint64 eventsBytes = 0;
+    QString oldestRunningXid;   // the transaction holding the numbering back, if any
+    double lagSeconds = 0;      // age of the oldest unnumbered event
+};
+
+} // namespace eventium

@@ -1,0 +1,338 @@
+#include "eventium/connectionpool.h"
+
+#include <QAtomicInteger>
+#include <QDeadlineTimer>
+#include <QHash>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QWaitCondition>
+
+#include "nativehandle.h"
+
+#include <atomic>
+#include <vector>
+
+Q_LOGGING_CATEGORY(lcPool, "eventium.pool")
+
+namespace eventium {
+
+namespace {
+
+std::atomic<quint64> g_nextThreadKey{1};
+std::atomic<quint64> g_nextPoolId{1};
+
+quint64 currentThreadKey();
+
+} // namespace
+
+struct PoolEntry
+{
+    QSqlDatabase db;
+    QHash<QString, std::shared_ptr<QSqlQuery>> statements;
+    quint64 threadKey = 0;
+
+    ~PoolEntry() { close(); }
+    void close()
+    {
+        if (!db.isValid())
+            return;
+        statements.clear();
+        const QString name = db.connectionName();
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+    }
+};
+
+class PoolState : public std::enable_shared_from_this<PoolState>
+{
+public:
+    PoolState(ConnectionOptions o, ConnectionPool::Settings s)
+        : options(std::move(o)), settings(std::move(s)), id(g_nextPoolId++)
+    {
+    }
+    ~PoolState()
+    {
+        // Entries of other threads are closed here; acceptable once every lease is back.
+        idle.clear();
+    }
+
+    Result<PooledConnection> acquire();
+    void giveBack(std::unique_ptr<PoolEntry> entry, bool broken);
+    void closeThread(quint64 threadKey);
+    Result<std::unique_ptr<PoolEntry>> openNew();
+
+    const ConnectionOptions options;
+    const ConnectionPool::Settings settings;
+    const quint64 id;
+    QAtomicInteger<quint64> counter;
+
+    QMutex mutex;
+    QWaitCondition released;
+    int open = 0;
+    std::vector<std::unique_ptr<PoolEntry>> idle;
+};
+
+namespace {
+
+// Closes a thread's connections in every pool when the thread exits.
+struct ThreadRegistry
+{
+    quint64 key = g_nextThreadKey++;
+    std::vector<std::weak_ptr<PoolState>> pools;
+    ~ThreadRegistry()
+    {
+        for (auto &weak : pools) {
+            if (auto pool = weak.lock())
+                pool->closeThread(key);
+        }
+    }
+    void note(const std::shared_ptr<PoolState> &pool)
+    {
+        for (auto &weak : pools) {
+            if (weak.lock() == pool)
+                return;
+        }
+        std::erase_if(pools, [](const std::weak_ptr<PoolState> &w) { return w.expired(); });
+        pools.push_back(pool);
+    }
+};
+
+thread_local ThreadRegistry t_registry;
+
+quint64 currentThreadKey()
+{
+    return t_registry.key;
+}
+
+} // namespace
+
+Result<std::unique_ptr<PoolEntry>> PoolState::openNew()
+{
+    auto entry = std::make_unique<PoolEntry>();
+    entry->threadKey = currentThreadKey();
+    const QString name = QStringLiteral("eventium-pool-%1-%2").arg(id).arg(counter.fetchAndAddRelaxed(1));
+    entry->db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+    if (!entry->db.isValid()) {
+        entry->db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+        return StoreError(StoreError::Kind::Other,
+                          QStringLiteral("the Qt PostgreSQL driver (QPSQL) is not available; install libqt6sql6-psql"));
+    }
+    options.applyTo(entry->db);
+    if (!entry->db.open()) {
+        StoreError err = StoreError::fromSql(entry->db.lastError(), QStringLiteral("cannot connect to %1").arg(options.toDisplayString()));
+        if (err.kind() == StoreError::Kind::Other)
+            err = StoreError(StoreError::Kind::ConnectionLost, err.message(), err.sqlState());
+        return err;
+    }
+    for (const QString &statement : settings.initStatements) {
+        QSqlQuery q(entry->db);
+        if (!q.exec(statement))
+            return StoreError::fromSql(q.lastError(), QStringLiteral("connection setup"));
+    }
+    return entry;
+}
+
+Result<PooledConnection> PoolState::acquire()
+{
+    const quint64 me = currentThreadKey();
+    t_registry.note(shared_from_this());
+    QDeadlineTimer deadline(settings.acquireTimeout);
+    QMutexLocker lock(&mutex);
+    while (true) {
+        // An idle connection of this thread, if it is still alive.
+        while (true) {
+            std::unique_ptr<PoolEntry> entry;
+            for (auto it = idle.end(); it != idle.begin();) {
+                --it;
+                if ((*it)->threadKey == me) {
+                    entry = std::move(*it);
+                    idle.erase(it);
+                    break;
+                }
+            }
+            if (!entry)
+                break;
+            lock.unlock();
+            PooledConnection lease(shared_from_this(), std::move(entry));
+            if (!lease.isDead())
+                return lease;
+            qCInfo(lcPool) << "dropping a dead connection";
+            lease.markBroken();
+            lease.release();
+            lock.relock();
+        }
+        // Room for a new one, possibly after closing another thread's idle connection.
+        if (open >= settings.maxConnections && !idle.empty()) {
+            std::unique_ptr<PoolEntry> victim = std::move(idle.front());
+            idle.erase(idle.begin());
+            --open;
+            lock.unlock();
+            victim.reset();
+            lock.relock();
+        }
+        if (open < settings.maxConnections) {
+            ++open;
+            lock.unlock();
+            auto entry = openNew();
+            if (!entry) {
+                lock.relock();
+                --open;
+                released.wakeOne();
+                return entry.error();
+            }
+            return PooledConnection(shared_from_this(), std::move(entry.value()));
+        }
+        if (!released.wait(&mutex, deadline))
+            return StoreError(StoreError::Kind::Timeout,
+                              QStringLiteral("no database connection free within %1 ms (pool size %2)")
+                                  .arg(settings.acquireTimeout.count())
+                                  .arg(settings.maxConnections));
+    }
+}
+
+void PoolState::giveBack(std::unique_ptr<PoolEntry> entry, bool broken)
+{
+    if (broken || entry->threadKey != currentThreadKey()) {
+        entry.reset();
+        QMutexLocker lock(&mutex);
+        --open;
+        released.wakeOne();
+        return;
+    }
+    QMutexLocker lock(&mutex);
+    idle.push_back(std::move(entry));
+    released.wakeOne();
+}
+
+void PoolState::closeThread(quint64 threadKey)
+{
+    std::vector<std::unique_ptr<PoolEntry>> mine;
+    {
+        QMutexLocker lock(&mutex);
+        for (auto it = idle.begin(); it != idle.end();) {
+            if ((*it)->threadKey == threadKey) {
+                mine.push_back(std::move(*it));
+                it = idle.erase(it);
+                --open;
+            } else {
+                ++it;
+            }
+        }
+        released.wakeAll();
+    }
+    mine.clear();
+}
+
+PooledConnection::PooledConnection(std::shared_ptr<PoolState> pool, std::unique_ptr<PoolEntry> entry)
+    : m_pool(std::move(pool)), m_entry(std::move(entry))
+{
+}
+
+PooledConnection::PooledConnection(PooledConnection &&other) noexcept
+    : m_pool(std::move(other.m_pool)), m_entry(std::move(other.m_entry)), m_broken(other.m_broken)
+{
+}
+
+PooledConnection &PooledConnection::operator=(PooledConnection &&other) noexcept
+{
+    if (this != &other) {
+        release();
+        m_pool = std::move(other.m_pool);
+        m_entry = std::move(other.m_entry);
+        m_broken = other.m_broken;
+    }
+    return *this;
+}
+
+PooledConnection::~PooledConnection()
+{
+    release();
+}
+
+QSqlDatabase &PooledConnection::db()
+{
+    return m_entry->db;
+}
+
+Result<QSqlQuery *> PooledConnection::prepared(const QString &sql)
+{
+    auto it = m_entry->statements.find(sql);
+    if (it != m_entry->statements.end())
+        return it->get();
+    auto query = std::make_shared<QSqlQuery>(m_entry->db);
+    if (!query->prepare(sql)) {
+        StoreError err = StoreError::fromSql(query->lastError(), QStringLiteral("prepare"));
+        qCWarning(lcPool).noquote() << "prepare failed:" << sql << "--" << err.toString();
+        if (err.kind() == StoreError::Kind::ConnectionLost || isDead())
+            markBroken();
+        return err;
+    }
+    QSqlQuery *raw = query.get();
+    m_entry->statements.insert(sql, std::move(query));
+    return raw;
+}
+
+void *PooledConnection::nativeHandle() const
+{
+    return m_entry ? pgHandle(m_entry->db) : nullptr;
+}
+
+bool PooledConnection::isDead() const
+{
+    return !m_entry || pgConnectionBad(m_entry->db);
+}
+
+void PooledConnection::release()
+{
+    if (!m_entry || !m_pool)
+        return;
+    for (auto &statement : m_entry->statements)
+        statement->finish();
+    m_pool->giveBack(std::move(m_entry), m_broken || isDead());
+    m_pool.reset();
+}
+
+ConnectionPool::ConnectionPool(ConnectionOptions options, Settings settings)
+    : m_state(std::make_shared<PoolState>(std::move(options), std::move(settings)))
+{
+}
+
+ConnectionPool::ConnectionPool(ConnectionOptions options)
+    : ConnectionPool(std::move(options), Settings{})
+{
+}
+
+ConnectionPool::~ConnectionPool() = default;
+
+Result<PooledConnection> ConnectionPool::acquire()
+{
+    return m_state->acquire();
+}
+
+const ConnectionOptions &ConnectionPool::options() const
+{
+    return m_state->options;
+}
+
+int ConnectionPool::openConnections() const
+{
+    QMutexLocker lock(&m_state->mutex);
+    return m_state->open;
+}
+
+int ConnectionPool::maxConnections() const
+{
+    return m_state->settings.maxConnections;
+}
+
+void ConnectionPool::closeIdleConnectionsOfThisThread()
+{
+    m_state->closeThread(currentThreadKey());
+}
+
+} // namespace eventium

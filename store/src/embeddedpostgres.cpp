@@ -1,0 +1,379 @@
+#include "eventium/embeddedpostgres.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QThread>
+#include <QUuid>
+#include <QVersionNumber>
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+Q_LOGGING_CATEGORY(lcEmbedded, "eventium.embedded")
+
+namespace eventium {
+
+namespace {
+
+constexpr int kSocketPathMax = 100; // sun_path is 108 bytes with the terminating NUL
+
+StoreError embeddedError(const QString &message)
+{
+    return StoreError(StoreError::Kind::Embedded, message);
+}
+
+bool isRoot()
+{
+    return ::geteuid() == 0;
+}
+
+struct passwd *postgresUser()
+{
+    return ::getpwnam("postgres");
+}
+
+bool chownToPostgres(const QString &path)
+{
+    if (!isRoot())
+        return true;
+    struct passwd *pw = postgresUser();
+    return pw && ::chown(QFile::encodeName(path).constData(), pw->pw_uid, pw->pw_gid) == 0;
+}
+
+} // namespace
+
+EmbeddedPostgres::EmbeddedPostgres(Settings settings) : m_settings(std::move(settings))
+{
+    if (m_settings.dataDir.isEmpty())
+        m_settings.dataDir = defaultDataDir();
+    m_settings.dataDir = QDir::cleanPath(QDir(m_settings.dataDir).absolutePath());
+}
+
+EmbeddedPostgres::~EmbeddedPostgres()
+{
+    if (m_settings.temporary) {
+        if (isRunning())
+            (void)stop();
+        QDir(m_settings.dataDir).removeRecursively();
+        const QFileInfo parent(QFileInfo(m_settings.dataDir).absolutePath());
+        if (parent.fileName().startsWith(QLatin1String("eventium-pg-")))
+            QDir(parent.absoluteFilePath()).removeRecursively();
+    }
+}
+
+EmbeddedPostgres::Settings EmbeddedPostgres::temporarySettings()
+{
+    Settings s;
+    QByteArray templ = QFile::encodeName(QDir::tempPath() + QStringLiteral("/eventium-pg-XXXXXX"));
+    if (::mkdtemp(templ.data()) == nullptr)
+        qCWarning(lcEmbedded) << "mkdtemp failed for" << templ;
+    s.dataDir = QFile::decodeName(templ) + QStringLiteral("/data");
+    chownToPostgres(QFile::decodeName(templ));
+    s.temporary = true;
+    s.durable = false;
+    return s;
+}
+
+QString EmbeddedPostgres::defaultDataDir()
+{
+    const QString fromEnv = qEnvironmentVariable("EVENTIUM_DATA_DIR");
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    if (isRoot())
+        return QStringLiteral("/var/lib/eventium/postgres");
+    QString base = qEnvironmentVariable("XDG_DATA_HOME");
+    if (base.isEmpty())
+        base = QDir::homePath() + QStringLiteral("/.local/share");
+    return base + QStringLiteral("/eventium/postgres");
+}
+
+Result<QString> EmbeddedPostgres::findBinDir(const QString &preferred)
+{
+    QStringList candidates;
+    const QString env = qEnvironmentVariable("EVENTIUM_PG_BINDIR");
+    if (!preferred.isEmpty())
+        candidates << preferred; // an explicit choice: nothing else is tried
+    else if (!env.isEmpty())
+        candidates << env;
+    QDir root(QStringLiteral("/usr/lib/postgresql"));
+    if (candidates.isEmpty()) {
+        QStringList versions = root.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        std::sort(versions.begin(), versions.end(), [](const QString &a, const QString &b) {
+            return QVersionNumber::fromString(a) > QVersionNumber::fromString(b);
+        });
+        for (const QString &v : versions)
+            candidates << root.filePath(v + QStringLiteral("/bin"));
+    }
+    for (const QString &dir : candidates) {
+        if (QFileInfo(dir + QStringLiteral("/pg_ctl")).isExecutable()
+            && QFileInfo(dir + QStringLiteral("/initdb")).isExecutable())
+            return dir;
+    }
+    return embeddedError(QStringLiteral("PostgreSQL server binaries not found (looked for initdb and pg_ctl in %1); "
+                                        "install the Debian package 'postgresql' or set EVENTIUM_PG_BINDIR")
+                             .arg(candidates.isEmpty() ? QStringLiteral("/usr/lib/postgresql/*/bin") : candidates.join(QStringLiteral(", "))));
+}
+
+bool EmbeddedPostgres::runsAsPostgresUser() const
+{
+    return isRoot();
+}
+
+Result<QString> EmbeddedPostgres::run(const QString &program, const QStringList &args, int timeoutMs) const
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    const QString exe = m_binDir + QLatin1Char('/') + program;
+    if (runsAsPostgresUser()) {
+        if (!postgresUser())
+            return embeddedError(QStringLiteral("running as root needs the 'postgres' system user (install the 'postgresql' package)"));
+        p.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"), exe} + args);
+    } else {
+        p.start(exe, args);
+    }
+    if (!p.waitForStarted(10000))
+        return embeddedError(QStringLiteral("cannot run %1: %2").arg(exe, p.errorString()));
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished(2000);
+        return embeddedError(QStringLiteral("%1 did not finish within %2 s").arg(program).arg(timeoutMs / 1000));
+    }
+    const QString out = QString::fromLocal8Bit(p.readAll()).trimmed();
+    if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+        return StoreError(StoreError::Kind::Embedded, QStringLiteral("%1 failed (exit %2): %3").arg(program).arg(p.exitCode()).arg(out),
+                          QString::number(p.exitCode()));
+    return out;
+}
+
+QString EmbeddedPostgres::socketDir() const
+{
+    const QString inData = m_settings.dataDir;
+    if ((inData + QStringLiteral("/.s.PGSQL.65535")).toUtf8().size() <= kSocketPathMax)
+        return inData;
+    const QByteArray hash = QCryptographicHash::hash(inData.toUtf8(), QCryptographicHash::Sha1).toHex().left(12);
+    return QDir::tempPath() + QStringLiteral("/eventium-sock-") + QString::fromLatin1(hash);
+}
+
+QString EmbeddedPostgres::logFile() const
+{
+    return m_settings.dataDir + QStringLiteral("/server.log");
+}
+
+QString EmbeddedPostgres::lastLogLines(int count) const
+{
+    QFile f(logFile());
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QStringList lines = QString::fromLocal8Bit(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    return lines.mid(qMax<qsizetype>(0, lines.size() - count)).join(QLatin1Char('\n'));
+}
+
+Result<Done> EmbeddedPostgres::initDataDir()
+{
+    const QString dir = m_settings.dataDir;
+    if (QFileInfo::exists(dir + QStringLiteral("/PG_VERSION")))
+        return Done{};
+    if (isRoot() && !postgresUser())
+        return embeddedError(QStringLiteral("running as root needs the 'postgres' system user (install the 'postgresql' package)"));
+    QFileInfo parent(QFileInfo(dir).absolutePath());
+    if (!QDir().mkpath(parent.absoluteFilePath()))
+        return embeddedError(QStringLiteral("cannot create %1").arg(parent.absoluteFilePath()));
+    if (!QDir().mkpath(dir) || !chownToPostgres(dir) || ::chmod(QFile::encodeName(dir).constData(), 0700) != 0)
+        return embeddedError(QStringLiteral("cannot create the data directory %1").arg(dir));
+    qCInfo(lcEmbedded).noquote() << "initialising a PostgreSQL data directory in" << dir;
+    QStringList args{QStringLiteral("-D"), dir, QStringLiteral("-U"), QStringLiteral("eventium"),
+                     QStringLiteral("--auth=trust"), QStringLiteral("--encoding=UTF8"),
+                     QStringLiteral("--locale=C.UTF-8")};
+    if (!m_settings.durable)
+        args << QStringLiteral("--no-sync");
+    auto r = run(QStringLiteral("initdb"), args, 120000);
+    if (!r)
+        return embeddedError(QStringLiteral("initdb failed for %1: %2").arg(dir, r.error().message()));
+    QFile conf(dir + QStringLiteral("/postgresql.conf"));
+    if (!conf.open(QIODevice::Append))
+        return embeddedError(QStringLiteral("cannot write %1").arg(conf.fileName()));
+    conf.write("\n# Eventium's settings for this private server\ninclude_if_exists = 'eventium.conf'\n");
+    return Done{};
+}
+
+bool EmbeddedPostgres::isRunning() const
+{
+    if (m_binDir.isEmpty()) {
+        auto bin = findBinDir(m_settings.binDir);
+        if (!bin)
+            return false;
+        const_cast<EmbeddedPostgres *>(this)->m_binDir = bin.value();
+    }
+    if (!QFileInfo::exists(m_settings.dataDir + QStringLiteral("/postmaster.pid")))
+        return false;
+    return run(QStringLiteral("pg_ctl"), {QStringLiteral("status"), QStringLiteral("-D"), m_settings.dataDir}, 10000).ok();
+}
+
+QString EmbeddedPostgres::status() const
+{
+    if (!QFileInfo::exists(m_settings.dataDir + QStringLiteral("/PG_VERSION")))
+        return QStringLiteral("not initialised (%1)").arg(m_settings.dataDir);
+    if (!isRunning())
+        return QStringLiteral("stopped (%1)").arg(m_settings.dataDir);
+    QFile pid(m_settings.dataDir + QStringLiteral("/postmaster.pid"));
+    QString pidText;
+    if (pid.open(QIODevice::ReadOnly))
+        pidText = QString::fromLatin1(pid.readLine()).trimmed();
+    return QStringLiteral("running (pid %1) on %2").arg(pidText, connectionOptions().toDisplayString());
+}
+
+ConnectionOptions EmbeddedPostgres::connectionOptions() const
+{
+    ConnectionOptions o;
+    o.host = socketDir();
+    o.port = m_settings.tcpPort > 0 ? m_settings.tcpPort : 5432;
+    // A running server tells its real port in postmaster.pid (line 4).
+    QFile pid(m_settings.dataDir + QStringLiteral("/postmaster.pid"));
+    if (pid.open(QIODevice::ReadOnly)) {
+        const QList<QByteArray> lines = pid.readAll().split('\n');
+        if (lines.size() > 4) {
+            bool ok = false;
+            const int port = lines.at(3).trimmed().toInt(&ok);
+            if (ok && port > 0)
+                o.port = port;
+            const QString sock = QString::fromLocal8Bit(lines.at(4).trimmed());
+            if (!sock.isEmpty())
+                o.host = sock;
+        }
+    }
+    o.dbname = m_settings.database;
+    o.user = QStringLiteral("eventium");
+    return o;
+}
+
+Result<Done> EmbeddedPostgres::start()
+{
+    auto bin = findBinDir(m_settings.binDir);
+    if (!bin)
+        return bin.error();
+    m_binDir = bin.value();
+    if (auto r = initDataDir(); !r)
+        return r;
+    if (isRunning())
+        return createDatabase();
+
+    // Settings are rewritten at every start; the data directory keeps everything else.
+    const QString sock = socketDir();
+    if (sock != m_settings.dataDir) {
+        QDir().mkpath(sock);
+        chownToPostgres(sock);
+        ::chmod(QFile::encodeName(sock).constData(), 0700);
+    }
+    QStringList conf{
+        QStringLiteral("unix_socket_directories = '%1'").arg(QString(sock).replace(QLatin1Char('\''), QStringLiteral("''"))),
+        QStringLiteral("unix_socket_permissions = 0700"),
+        QStringLiteral("listen_addresses = '%1'").arg(m_settings.tcpPort > 0 ? QStringLiteral("127.0.0.1") : QString()),
+        QStringLiteral("port = %1").arg(m_settings.tcpPort > 0 ? m_settings.tcpPort : 5432),
+        QStringLiteral("max_connections = 200"),
+        QStringLiteral("logging_collector = off"),
+    };
+    if (!m_settings.durable)
+        conf << QStringLiteral("fsync = off") << QStringLiteral("full_page_writes = off");
+    conf << m_settings.serverSettings;
+    QFile confFile(m_settings.dataDir + QStringLiteral("/eventium.conf"));
+    if (!confFile.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return embeddedError(QStringLiteral("cannot write %1").arg(confFile.fileName()));
+    confFile.write(conf.join(QLatin1Char('\n')).toUtf8() + "\n");
+    confFile.close();
+    chownToPostgres(confFile.fileName());
+
+    // Truncate the log so errors we report are this start's.
+    {
+        QFile log(logFile());
+        if (log.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            log.close();
+        chownToPostgres(logFile());
+    }
+    auto r = run(QStringLiteral("pg_ctl"),
+                 {QStringLiteral("start"), QStringLiteral("-D"), m_settings.dataDir, QStringLiteral("-l"), logFile(),
+                  QStringLiteral("-w"), QStringLiteral("-t"), QString::number(m_settings.startTimeoutSeconds)},
+                 (m_settings.startTimeoutSeconds + 10) * 1000);
+    if (!r) {
+        if (isRunning()) // another process started it meanwhile
+            return createDatabase();
+        const QString log = lastLogLines(8);
+        QString why = r.error().message();
+        if (log.contains(QLatin1String("Address already in use")))
+            why = QStringLiteral("port %1 on 127.0.0.1 is busy").arg(m_settings.tcpPort);
+        else if (log.contains(QLatin1String("lock file")))
+            why = QStringLiteral("the data directory %1 is locked by another server").arg(m_settings.dataDir);
+        return embeddedError(QStringLiteral("cannot start PostgreSQL in %1: %2\n%3").arg(m_settings.dataDir, why, log));
+    }
+    m_startedHere = true;
+    qCInfo(lcEmbedded).noquote() << "started PostgreSQL in" << m_settings.dataDir;
+    return createDatabase();
+}
+
+Result<Done> EmbeddedPostgres::createDatabase()
+{
+    const QString name = QStringLiteral("eventium-embedded-") + QUuid::createUuid().toString(QUuid::Id128);
+    Result<Done> result = Done{};
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        ConnectionOptions o = connectionOptions();
+        o.dbname = QStringLiteral("postgres");
+        o.applyTo(db);
+        bool opened = false;
+        for (int attempt = 0; attempt < 50 && !(opened = db.open()); ++attempt)
+            QThread::msleep(100);
+        if (!opened) {
+            result = embeddedError(QStringLiteral("the embedded server does not accept connections: %1").arg(db.lastError().text()));
+        } else {
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("SELECT 1 FROM pg_database WHERE datname = ?"));
+            q.addBindValue(m_settings.database);
+            if (!q.exec()) {
+                result = StoreError::fromSql(q.lastError(), QStringLiteral("embedded server"));
+            } else if (!q.next()) {
+                QString ident = m_settings.database;
+                ident.replace(QLatin1Char('"'), QStringLiteral("\"\""));
+                QSqlQuery create(db);
+                if (!create.exec(QStringLiteral("CREATE DATABASE \"%1\"").arg(ident))
+                    && create.lastError().nativeErrorCode() != QLatin1String("42P04")
+                    && create.lastError().nativeErrorCode() != QLatin1String("23505"))
+                    result = StoreError::fromSql(create.lastError(), QStringLiteral("creating the database"));
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return result;
+}
+
+Result<Done> EmbeddedPostgres::stop()
+{
+    if (m_binDir.isEmpty()) {
+        auto bin = findBinDir(m_settings.binDir);
+        if (!bin)
+            return bin.error();
+        m_binDir = bin.value();
+    }
+    if (!isRunning())
+        return Done{};
+    auto r = run(QStringLiteral("pg_ctl"),
+                 {QStringLiteral("stop"), QStringLiteral("-D"), m_settings.dataDir, QStringLiteral("-m"), QStringLiteral("fast"),
+                  QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60")},
+                 70000);
+    if (!r)
+        return r.error();
+    m_startedHere = false;
+    return Done{};
+}
+
+} // namespace eventium

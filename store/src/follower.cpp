@@ -1,0 +1,219 @@
+#include "eventium/follower.h"
+
+#include "followerworker.h"
+#include "nativehandle.h"
+
+#include <QSqlDatabase>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QThread>
+#include <QUuid>
+
+Q_LOGGING_CATEGORY(lcFollower, "eventium.follower")
+
+namespace eventium {
+
+Follower::Follower(ConnectionOptions options, Settings settings, QObject *parent) : QObject(parent)
+{
+    qRegisterMetaType<eventium::RecordedEvent>();
+    qRegisterMetaType<QList<eventium::RecordedEvent>>();
+    qRegisterMetaType<eventium::GlobalPosition>();
+    qRegisterMetaType<eventium::StoreError>();
+    m_thread = std::make_unique<QThread>();
+    m_thread->setObjectName(QStringLiteral("eventium-follower"));
+    m_worker = new FollowerWorker(std::move(options), std::move(settings), this);
+    m_worker->moveToThread(m_thread.get());
+    QObject::connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
+}
+
+Follower::~Follower()
+{
+    stop();
+}
+
+void Follower::start()
+{
+    if (m_thread->isRunning())
+        return;
+    m_thread->start();
+    QMetaObject::invokeMethod(m_worker, &FollowerWorker::begin, Qt::QueuedConnection);
+}
+
+void Follower::stop()
+{
+    if (!m_thread || !m_thread->isRunning()) {
+        if (m_thread && m_worker && !m_thread->isRunning() && !m_thread->isFinished()) {
+            delete m_worker; // never started
+            m_worker = nullptr;
+        }
+        return;
+    }
+    QMetaObject::invokeMethod(m_worker, &FollowerWorker::shutdown, Qt::BlockingQueuedConnection);
+    m_thread->quit();
+    m_thread->wait();
+    m_worker = nullptr; // deleted by deleteLater when the thread finished
+}
+
+GlobalPosition Follower::nextPosition() const
+{
+    return m_worker ? GlobalPosition(m_worker->next.load()) : GlobalPosition();
+}
+
+bool Follower::isLive() const
+{
+    return m_worker && m_worker->live.load();
+}
+
+FollowerWorker::FollowerWorker(ConnectionOptions options, Follower::Settings settings, Follower *owner)
+    : m_options(std::move(options)), m_settings(std::move(settings)), m_owner(owner), m_poll(this), m_retry(this)
+{
+    next = qMax<qint64>(1, m_settings.from.value);
+    m_poll.setInterval(m_settings.pollInterval);
+    m_retry.setSingleShot(true);
+    m_retry.setInterval(m_settings.reconnectDelay);
+    connect(&m_poll, &QTimer::timeout, this, &FollowerWorker::onWake);
+    connect(&m_retry, &QTimer::timeout, this, &FollowerWorker::onWake);
+}
+
+FollowerWorker::~FollowerWorker()
+{
+    shutdown();
+}
+
+void FollowerWorker::begin()
+{
+    StoreSettings s;
+    s.schema = m_settings.schema;
+    s.poolSize = 2;
+    s.runSequencer = false;
+    s.acquireTimeout = std::chrono::milliseconds(5000);
+    m_store = std::make_unique<Store>(m_options, s);
+    m_poll.start();
+    onWake();
+}
+
+void FollowerWorker::shutdown()
+{
+    m_poll.stop();
+    m_retry.stop();
+    dropListener();
+    if (m_store) {
+        m_store->pool().closeIdleConnectionsOfThisThread();
+        m_store.reset();
+    }
+}
+
+bool FollowerWorker::ensureListening()
+{
+    if (m_listening) {
+        QSqlDatabase db = QSqlDatabase::database(m_listenName, false);
+        if (!pgConnectionBad(db))
+            return true;
+        dropListener();
+    }
+    m_listenName = QStringLiteral("eventium-follower-") + QUuid::createUuid().toString(QUuid::Id128);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_listenName);
+    m_options.applyTo(db);
+    if (!db.open()) {
+        const StoreError err = StoreError::fromSql(db.lastError(), QStringLiteral("follower connection"));
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_listenName);
+        m_listenName.clear();
+        emit m_owner->errorOccurred(err);
+        return false;
+    }
+    const QString channel = QStringLiteral("eventium_") + m_settings.schema.toLower();
+    if (!db.driver()->subscribeToNotification(channel)) {
+        qCWarning(lcFollower) << "cannot LISTEN on" << channel << db.driver()->lastError().text();
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(m_listenName);
+        m_listenName.clear();
+        return false;
+    }
+    connect(db.driver(), &QSqlDriver::notification, this,
+            [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &) { onNotification(name); });
+    m_listening = true;
+    return true;
+}
+
+void FollowerWorker::dropListener()
+{
+    if (m_listenName.isEmpty())
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_listenName, false);
+        if (db.isValid()) {
+            if (db.isOpen())
+                db.driver()->unsubscribeFromNotification(QStringLiteral("eventium_") + m_settings.schema.toLower());
+            db.close();
+        }
+    }
+    QSqlDatabase::removeDatabase(m_listenName);
+    m_listenName.clear();
+    m_listening = false;
+}
+
+void FollowerWorker::onNotification(const QString &)
+{
+    onWake();
+}
+
+void FollowerWorker::onWake()
+{
+    if (!m_store)
+        return;
+    if (m_pumping) {
+        m_again = true;
+        return;
+    }
+    m_pumping = true;
+    do {
+        m_again = false;
+        pump();
+    } while (m_again && m_store);
+    m_pumping = false;
+}
+
+void FollowerWorker::pump()
+{
+    // Listen first, then read: a notification that arrives meanwhile only causes a re-read.
+    const bool listening = ensureListening();
+    if (m_settings.sequence) {
+        auto step = m_store->sequenceStep();
+        if (!step && step.error().kind() != StoreError::Kind::ConnectionLost)
+            qCDebug(lcFollower).noquote() << "sequencer step:" << step.error().toString();
+    }
+    while (true) {
+        auto page = m_store->readAll(GlobalPosition(next.load()), m_settings.batchSize, m_settings.filter);
+        if (!page) {
+            live = false;
+            if (m_connected) {
+                m_connected = false;
+                emit m_owner->connectionChanged(false, page.error().toString());
+            }
+            emit m_owner->errorOccurred(page.error());
+            if (page.error().kind() == StoreError::Kind::ConnectionLost)
+                dropListener();
+            m_retry.start();
+            return;
+        }
+        if (!m_connected) {
+            m_connected = true;
+            emit m_owner->connectionChanged(true, QString());
+        }
+        next = page->next.value;
+        if (!page->events.isEmpty())
+            emit m_owner->eventsReceived(page->events);
+        if (page->next.value > page->head.value) {
+            const bool wasLive = live.exchange(listening);
+            emit m_owner->caughtUp(page->head);
+            Q_UNUSED(wasLive);
+            break;
+        }
+    }
+    if (!listening)
+        m_retry.start();
+}
+
+} // namespace eventium

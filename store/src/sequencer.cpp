@@ -1,0 +1,79 @@
+#include "sequencer.h"
+
+#include "eventium/store.h"
+
+namespace eventium {
+
+Sequencer::Sequencer(Store *store, std::chrono::milliseconds pollInterval)
+    : m_store(store), m_poll(pollInterval), m_thread([this] { run(); })
+{
+}
+
+Sequencer::~Sequencer()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+    }
+    m_cv.notify_all();
+    m_thread.join();
+}
+
+void Sequencer::wake()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_woken = true;
+    }
+    m_cv.notify_one();
+}
+
+void Sequencer::run()
+{
+    while (true) {
+        {
+            std::unique_lock lock(m_mutex);
+            m_cv.wait_for(lock, m_poll, [this] { return m_woken || m_stopping; });
+            m_woken = false;
+            if (m_stopping)
+                break;
+        }
+        drain(m_poll);
+    }
+    // Number what this process wrote before it goes away.
+    drain(std::chrono::milliseconds(2000));
+    m_store->pool().closeIdleConnectionsOfThisThread();
+}
+
+void Sequencer::drain(std::chrono::milliseconds budget)
+{
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + budget;
+    auto backoff = std::chrono::milliseconds(1);
+    int failures = 0;
+    while (true) {
+        auto step = m_store->sequenceStep();
+        if (!step) {
+            if (++failures == 1)
+                qCWarning(lcStore).noquote() << "sequencer step failed:" << step.error().toString();
+            if (clock::now() >= deadline)
+                return;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            continue;
+        }
+        failures = 0;
+        if (step->numbered > 0) {
+            backoff = std::chrono::milliseconds(1);
+            continue;
+        }
+        if (!step->pending && step->numbered == 0)
+            return;
+        // Pending but not yet stable, or another process is stepping.
+        if (clock::now() >= deadline)
+            return;
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(20));
+    }
+}
+
+} // namespace eventium

@@ -1,0 +1,831 @@
+#include "eventium/store.h"
+
+#include "eventium/transaction.h"
+#include "sequencer.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QRegularExpression>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QThread>
+
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+Q_LOGGING_CATEGORY(lcStore, "eventium.store")
+
+static void initMigrationResources()
+{
+    Q_INIT_RESOURCE(eventium_migrations);
+}
+
+namespace eventium {
+
+namespace {
+
+constexpr int kMaxTypeLength = 255;
+constexpr int kMaxLimit = 100000;
+
+StoreError invalidInput(const QString &message)
+{
+    return StoreError(StoreError::Kind::InvalidInput, message);
+}
+
+QString quoteIdent(const QString &ident)
+{
+    return QLatin1Char('"') + QString(ident).replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+}
+
+QString quoteLiteral(const QString &text)
+{
+    return QLatin1Char('\'') + QString(text).replace(QLatin1Char('\''), QStringLiteral("''")) + QLatin1Char('\'');
+}
+
+// A PostgreSQL text[] literal.
+QString textArrayLiteral(const QStringList &items)
+{
+    QString out = QStringLiteral("{");
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        if (i)
+            out += QLatin1Char(',');
+        out += QLatin1Char('"');
+        for (const QChar c : items.at(i)) {
+            if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
+                out += QLatin1Char('\\');
+            out += c;
+        }
+        out += QLatin1Char('"');
+    }
+    out += QLatin1Char('}');
+    return out;
+}
+
+void appendJsonString(QByteArray &out, const QString &s)
+{
+    out += QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+}
+
+// Empty when `json` is one valid JSON value jsonb will accept; otherwise why not.
+QString jsonProblem(const QByteArray &json)
+{
+    if (json.contains('\0'))
+        return QStringLiteral("contains a NUL byte");
+    QJsonParseError error;
+    // Wrapping in an array lets a scalar stand at the top level.
+    const QByteArray wrapped = '[' + json + ']';
+    const QJsonDocument doc = QJsonDocument::fromJson(wrapped, &error);
+    if (error.error != QJsonParseError::NoError)
+        return QStringLiteral("is not valid JSON: %1 at offset %2")
+            .arg(error.errorString())
+            .arg(qMax(0, error.offset - 1));
+    if (doc.array().size() != 1)
+        return QStringLiteral("is not one JSON value");
+    // jsonb cannot store U+0000: look for an escaped \u0000 (an odd run of backslashes).
+    for (qsizetype at = json.indexOf("u0000"); at >= 0; at = json.indexOf("u0000", at + 1)) {
+        qsizetype slashes = 0;
+        while (at - 1 - slashes >= 0 && json.at(at - 1 - slashes) == '\\')
+            ++slashes;
+        if (slashes % 2 == 1)
+            return QStringLiteral("contains \\u0000, which PostgreSQL's jsonb cannot store");
+    }
+    for (qsizetype at = json.indexOf("U0000"); at >= 0; at = json.indexOf("U0000", at + 1)) {
+        if (at > 0 && json.at(at - 1) == '\\')
+            return QStringLiteral("contains an invalid escape \\U0000");
+    }
+    return {};
+}
+
+StoreError queryError(PooledConnection &c, const QSqlQuery &q, const QString &what)
+{
+    StoreError err = StoreError::fromSql(q.lastError(), what);
+    if (err.kind() == StoreError::Kind::ConnectionLost || c.isDead()) {
+        c.markBroken();
+        if (err.kind() == StoreError::Kind::Other)
+            err = StoreError(StoreError::Kind::ConnectionLost, err.message(), err.sqlState());
+    }
+    qCWarning(lcStore).noquote() << what << "failed:" << q.lastQuery().left(300) << "--" << err.toString();
+    return err;
+}
+
+QDateTime utc(const QVariant &v)
+{
+    QDateTime t = v.toDateTime();
+    return t.isValid() ? t.toUTC() : t;
+}
+
+} // namespace
+
+struct Store::Private
+{
+    ConnectionOptions options;
+    StoreSettings settings;
+    std::unique_ptr<ConnectionPool> pool;
+    QString s; // the quoted schema, for SQL text
+    QString channel;
+    // Prebuilt statements.
+    QString appendSql, readForwardSql, readBackwardSql, readAllSql, headSql, stepSql;
+    std::unique_ptr<Sequencer> sequencer; // declared last: stopped first
+};
+
+Store::Store(ConnectionOptions options, StoreSettings settings) : d(std::make_unique<Private>())
+{
+    initMigrationResources();
+    d->options = std::move(options);
+    d->settings = std::move(settings);
+    ConnectionPool::Settings ps;
+    ps.maxConnections = qMax(1, d->settings.poolSize);
+    ps.acquireTimeout = d->settings.acquireTimeout;
+    d->pool = std::make_unique<ConnectionPool>(d->options, ps);
+    d->s = quoteIdent(d->settings.schema);
+    d->channel = QStringLiteral("eventium_") + d->settings.schema.toLower();
+
+    const QString cols = QStringLiteral(
+        "e.version, e.event_id::text, e.type, e.data::text, e.metadata::text, e.created_at");
+    d->appendSql = QStringLiteral("SELECT status, first_version, last_version, stream_existed FROM %1.append_events(?, ?, ?::jsonb)").arg(d->s);
+    d->readForwardSql = QStringLiteral(
+        "SELECT %2, coalesce(g.position, 0) FROM %1.streams st JOIN %1.events e ON e.stream_id = st.stream_id "
+        "LEFT JOIN %1.global_events g ON g.event_row = e.id "
+        "WHERE st.name = ? AND e.version >= ? ORDER BY e.version LIMIT ?").arg(d->s, cols);
+    d->readBackwardSql = QStringLiteral(
+        "SELECT %2, coalesce(g.position, 0) FROM %1.streams st JOIN %1.events e ON e.stream_id = st.stream_id "
+        "LEFT JOIN %1.global_events g ON g.event_row = e.id "
+        "WHERE st.name = ? AND e.version <= ? ORDER BY e.version DESC LIMIT ?").arg(d->s, cols);
+    d->readAllSql = QStringLiteral(
+        "SELECT %2, g.position, st.name FROM %1.global_events g JOIN %1.events e ON e.id = g.event_row "
+        "JOIN %1.streams st ON st.stream_id = e.stream_id "
+        "WHERE g.position >= ? AND g.position < ? ").arg(d->s, cols);
+    d->headSql = QStringLiteral("SELECT last_position FROM %1.sequencer").arg(d->s);
+    d->stepSql = QStringLiteral("SELECT numbered, last_position, pending FROM %1.sequence_step(?)").arg(d->s);
+
+    if (d->settings.runSequencer)
+        d->sequencer = std::make_unique<Sequencer>(this, d->settings.sequencerPollInterval);
+}
+
+Store::~Store()
+{
+    d->sequencer.reset();
+    d->pool->closeIdleConnectionsOfThisThread();
+}
+
+const QString &Store::schema() const { return d->settings.schema; }
+QString Store::notificationChannel() const { return d->channel; }
+const ConnectionOptions &Store::connectionOptions() const { return d->options; }
+const StoreSettings &Store::settings() const { return d->settings; }
+ConnectionPool &Store::pool() { return *d->pool; }
+
+QString Store::validateSchemaName(const QString &schema)
+{
+    static const QRegularExpression re(QStringLiteral("^[a-z_][a-z0-9_]{0,62}$"));
+    if (!re.match(schema).hasMatch())
+        return QStringLiteral("invalid schema name \"%1\": use lowercase letters, digits and '_' (at most 63)").arg(schema);
+    return {};
+}
+
+// ---------------------------------------------------------------- migrations
+
+namespace {
+
+struct Migration
+{
+    int version;
+    QString name;
+    QString sql;
+};
+
+QList<Migration> loadMigrations()
+{
+    QList<Migration> out;
+    QDir dir(QStringLiteral(":/eventium/migrations"));
+    static const QRegularExpression re(QStringLiteral("^(\\d+)_(.+)\\.sql$"));
+    for (const QString &file : dir.entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name)) {
+        const auto m = re.match(file);
+        if (!m.hasMatch())
+            continue;
+        QFile f(dir.filePath(file));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        out.append({m.captured(1).toInt(), m.captured(2), QString::fromUtf8(f.readAll())});
+    }
+    std::sort(out.begin(), out.end(), [](const Migration &a, const Migration &b) { return a.version < b.version; });
+    return out;
+}
+
+} // namespace
+
+int Store::latestSchemaVersion()
+{
+    initMigrationResources();
+    const auto all = loadMigrations();
+    return all.isEmpty() ? 0 : all.last().version;
+}
+
+Result<int> Store::migrate()
+{
+    if (QString why = validateSchemaName(d->settings.schema); !why.isEmpty())
+        return invalidInput(why);
+    const QList<Migration> migrations = loadMigrations();
+    if (migrations.isEmpty())
+        return StoreError(StoreError::Kind::Migration, QStringLiteral("no migrations compiled into the library"));
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    PooledConnection &c = lease.value();
+    Transaction tx(c);
+    if (auto r = tx.begin(); !r)
+        return r.error();
+    QSqlQuery q(c.db());
+    q.prepare(QStringLiteral("SELECT pg_advisory_xact_lock(hashtext(?))"));
+    q.addBindValue(QStringLiteral("eventium.migrate:") + d->settings.schema);
+    if (!q.exec())
+        return queryError(c, q, QStringLiteral("migration lock"));
+    if (!q.exec(QStringLiteral("CREATE SCHEMA IF NOT EXISTS %1").arg(d->s))
+        || !q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS %1.schema_migrations (version int PRIMARY KEY, "
+                                  "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())").arg(d->s))
+        || !q.exec(QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(d->s)) || !q.next())
+        return queryError(c, q, QStringLiteral("migration bookkeeping"));
+    const int current = q.value(0).toInt();
+    const int latest = migrations.last().version;
+    if (current > latest)
+        return StoreError(StoreError::Kind::Migration,
+                          QStringLiteral("schema %1 is at version %2, newer than this library knows (%3)")
+                              .arg(d->settings.schema).arg(current).arg(latest));
+    for (const Migration &m : migrations) {
+        if (m.version <= current)
+            continue;
+        QString sql = m.sql;
+        sql.replace(QStringLiteral("{{schema}}"), d->s);
+        sql.replace(QStringLiteral("{{channel}}"), quoteLiteral(d->channel));
+        QSqlQuery apply(c.db());
+        if (!apply.exec(sql))
+            return StoreError(StoreError::Kind::Migration,
+                              QStringLiteral("migration %1_%2 failed: %3").arg(m.version).arg(m.name, apply.lastError().text()),
+                              apply.lastError().nativeErrorCode());
+        QSqlQuery record(c.db());
+        record.prepare(QStringLiteral("INSERT INTO %1.schema_migrations (version, name) VALUES (?, ?)").arg(d->s));
+        record.addBindValue(m.version);
+        record.addBindValue(m.name);
+        if (!record.exec())
+            return queryError(c, record, QStringLiteral("recording migration"));
+        qCInfo(lcStore).noquote() << "applied migration" << m.version << m.name << "to schema" << d->settings.schema;
+    }
+    if (auto r = tx.commit(); !r)
+        return r.error();
+    return latest;
+}
+
+Result<int> Store::schemaVersion()
+{
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    QSqlQuery q(lease->db());
+    q.prepare(QStringLiteral("SELECT to_regclass(?) IS NOT NULL"));
+    q.addBindValue(d->s + QStringLiteral(".schema_migrations"));
+    if (!q.exec() || !q.next())
+        return queryError(lease.value(), q, QStringLiteral("schema version"));
+    if (!q.value(0).toBool())
+        return 0;
+    if (!q.exec(QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(d->s)) || !q.next())
+        return queryError(lease.value(), q, QStringLiteral("schema version"));
+    return q.value(0).toInt();
+}
+
+Result<Done> Store::ping()
+{
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    QSqlQuery q(lease->db());
+    if (!q.exec(QStringLiteral("SELECT 1")))
+        return queryError(lease.value(), q, QStringLiteral("ping"));
+    return Done{};
+}
+
+// ---------------------------------------------------------------- appends
+
+QString Store::validateEvent(const NewEvent &event) const
+{
+    if (event.type.isEmpty())
+        return QStringLiteral("an event type cannot be empty");
+    if (event.type.size() > kMaxTypeLength)
+        return QStringLiteral("an event type is at most %1 characters").arg(kMaxTypeLength);
+    for (const QChar c : event.type) {
+        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            return QStringLiteral("an event type cannot contain control characters");
+    }
+    return {};
+}
+
+Result<QByteArray> Store::encodeBatch(const QList<NewEvent> &events, const QList<QUuid> &ids) const
+{
+    QByteArray out;
+    out.reserve(std::accumulate(events.begin(), events.end(), qsizetype(64),
+                                [](qsizetype n, const NewEvent &e) { return n + e.data.size() + e.metadata.size() + 96; }));
+    out += '[';
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        const NewEvent &e = events.at(i);
+        const QString where = events.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString();
+        if (QString why = validateEvent(e); !why.isEmpty())
+            return invalidInput(where + why);
+        const qint64 bytes = e.data.size() + e.metadata.size();
+        if (bytes > d->settings.maxEventBytes)
+            return StoreError(StoreError::Kind::PayloadTooLarge,
+                              QStringLiteral("%1payload and metadata are %2 bytes, over the limit of %3 bytes")
+                                  .arg(where).arg(bytes).arg(d->settings.maxEventBytes));
+        const QByteArray data = e.data.trimmed().isEmpty() ? QByteArray("{}") : e.data;
+        if (QString why = jsonProblem(data); !why.isEmpty())
+            return StoreError(why.startsWith(QLatin1String("is not")) ? StoreError::Kind::InvalidJson : StoreError::Kind::InvalidInput,
+                              where + QStringLiteral("the payload ") + why);
+        const bool hasMeta = !e.metadata.trimmed().isEmpty();
+        if (hasMeta) {
+            if (QString why = jsonProblem(e.metadata); !why.isEmpty())
+                return StoreError(why.startsWith(QLatin1String("is not")) ? StoreError::Kind::InvalidJson : StoreError::Kind::InvalidInput,
+                                  where + QStringLiteral("the metadata ") + why);
+        }
+        if (i)
+            out += ',';
+        out += "{\"id\":\"";
+        out += ids.at(i).toByteArray(QUuid::WithoutBraces);
+        out += "\",\"type\":";
+        appendJsonString(out, e.type);
+        out += ",\"data\":";
+        out += data;
+        out += ",\"metadata\":";
+        out += hasMeta ? e.metadata : QByteArray("null");
+        out += '}';
+    }
+    out += ']';
+    return out;
+}
+
+namespace {
+
+QList<QUuid> assignIds(const QList<NewEvent> &events)
+{
+    QList<QUuid> ids;
+    ids.reserve(events.size());
+    for (const NewEvent &e : events)
+        ids.append(e.id.isNull() ? QUuid::createUuid() : e.id);
+    return ids;
+}
+
+} // namespace
+
+Result<AppendResult> Store::append(const StreamName &stream, ExpectedVersion expected, const QList<NewEvent> &events)
+{
+    if (QString why = StreamName::validate(stream.value()); !why.isEmpty())
+        return invalidInput(why);
+    if (!expected.isValid())
+        return invalidInput(QStringLiteral("an expected version cannot be negative"));
+    if (events.isEmpty())
+        return invalidInput(QStringLiteral("an append needs at least one event"));
+    if (events.size() > d->settings.maxEventsPerAppend)
+        return invalidInput(QStringLiteral("at most %1 events in one append").arg(d->settings.maxEventsPerAppend));
+    const QList<QUuid> ids = assignIds(events);
+    auto result = appendOnce(stream, expected, events, ids);
+    if (!result && result.error().kind() == StoreError::Kind::ConnectionLost && d->settings.retryOnConnectionLoss) {
+        qCInfo(lcStore) << "connection lost during an append; retrying once with the same event ids";
+        result = appendOnce(stream, expected, events, ids);
+    }
+    if (result && result->status == AppendResult::Status::Appended && d->sequencer)
+        d->sequencer->wake();
+    return result;
+}
+
+namespace {
+
+Result<AppendResult> readAppendRow(QSqlQuery *q, const QString &stream, const QList<QUuid> &ids)
+{
+    AppendResult r;
+    r.stream = stream;
+    const int status = q->value(0).toInt();
+    const qint64 first = q->value(1).toLongLong();
+    const qint64 last = q->value(2).toLongLong();
+    q->finish();
+    if (status == 1) {
+        r.status = AppendResult::Status::WrongExpectedVersion;
+        r.actualVersion = last;
+        r.firstVersion = StreamVersion(last < 0 ? 0 : last);
+        r.lastVersion = StreamVersion(last < 0 ? 0 : last);
+        return r;
+    }
+    r.status = status == 2 ? AppendResult::Status::AlreadyAppended : AppendResult::Status::Appended;
+    r.firstVersion = StreamVersion(first);
+    r.lastVersion = StreamVersion(last);
+    r.actualVersion = last;
+    r.eventIds = ids;
+    return r;
+}
+
+} // namespace
+
+Result<AppendResult> Store::appendOnce(const StreamName &stream, ExpectedVersion expected,
+                                       const QList<NewEvent> &events, const QList<QUuid> &ids)
+{
+    auto batch = encodeBatch(events, ids);
+    if (!batch)
+        return batch.error();
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    PooledConnection &c = lease.value();
+    auto q = c.prepared(d->appendSql);
+    if (!q)
+        return q.error();
+    QSqlQuery *query = q.value();
+    query->bindValue(0, stream.value());
+    query->bindValue(1, expected.code());
+    query->bindValue(2, QString::fromUtf8(batch.value()));
+    if (!query->exec() || !query->next())
+        return queryError(c, *query, QStringLiteral("append to \"%1\"").arg(stream.value()));
+    return readAppendRow(query, stream.value(), ids);
+}
+
+Result<MultiAppendResult> Store::appendMulti(const QList<StreamAppend> &appends)
+{
+    if (appends.isEmpty())
+        return invalidInput(QStringLiteral("a multi-stream append needs at least one stream"));
+    QList<QList<QUuid>> ids;
+    for (const StreamAppend &a : appends) {
+        if (QString why = StreamName::validate(a.stream.value()); !why.isEmpty())
+            return invalidInput(why);
+        if (!a.expected.isValid())
+            return invalidInput(QStringLiteral("an expected version cannot be negative"));
+        if (a.events.isEmpty())
+            return invalidInput(QStringLiteral("stream \"%1\": an append needs at least one event").arg(a.stream.value()));
+        ids.append(assignIds(a.events));
+    }
+    auto result = appendMultiOnce(appends, ids);
+    if (!result && result.error().kind() == StoreError::Kind::ConnectionLost && d->settings.retryOnConnectionLoss)
+        result = appendMultiOnce(appends, ids);
+    if (result && result->committed && d->sequencer)
+        d->sequencer->wake();
+    return result;
+}
+
+Result<MultiAppendResult> Store::appendMultiOnce(const QList<StreamAppend> &appends, const QList<QList<QUuid>> &ids)
+{
+    QList<QByteArray> batches;
+    for (qsizetype i = 0; i < appends.size(); ++i) {
+        auto b = encodeBatch(appends.at(i).events, ids.at(i));
+        if (!b)
+            return StoreError(b.error().kind(), QStringLiteral("stream \"%1\": %2").arg(appends.at(i).stream.value(), b.error().message()));
+        batches.append(b.value());
+    }
+    // Lock streams in name order so that concurrent multi-stream appends cannot deadlock.
+    QList<qsizetype> order(appends.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](qsizetype a, qsizetype b) {
+        return appends.at(a).stream.value().toUtf8() < appends.at(b).stream.value().toUtf8();
+    });
+
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    PooledConnection &c = lease.value();
+    Transaction tx(c);
+    if (auto r = tx.begin(); !r)
+        return r.error();
+    MultiAppendResult out;
+    out.results.resize(appends.size());
+    bool conflict = false;
+    for (qsizetype i : order) {
+        auto q = c.prepared(d->appendSql);
+        if (!q)
+            return q.error();
+        QSqlQuery *query = q.value();
+        query->bindValue(0, appends.at(i).stream.value());
+        query->bindValue(1, appends.at(i).expected.code());
+        query->bindValue(2, QString::fromUtf8(batches.at(i)));
+        if (!query->exec() || !query->next())
+            return queryError(c, *query, QStringLiteral("append to \"%1\"").arg(appends.at(i).stream.value()));
+        auto row = readAppendRow(query, appends.at(i).stream.value(), ids.at(i));
+        if (!row)
+            return row.error();
+        conflict = conflict || row->isConflict();
+        out.results[i] = row.value();
+    }
+    if (conflict) {
+        tx.rollback();
+        out.committed = false;
+        return out;
+    }
+    if (auto r = tx.commit(); !r)
+        return r.error();
+    out.committed = true;
+    return out;
+}
+
+// ---------------------------------------------------------------- reads
+
+namespace {
+
+RecordedEvent eventFromRow(const QSqlQuery &q, int positionCol, int streamCol, const QString &stream)
+{
+    RecordedEvent e;
+    e.version = StreamVersion(q.value(0).toLongLong());
+    e.id = QUuid::fromString(q.value(1).toString());
+    e.type = q.value(2).toString();
+    e.data = q.value(3).toString().toUtf8();
+    const QVariant meta = q.value(4);
+    if (!meta.isNull())
+        e.metadata = meta.toString().toUtf8();
+    e.created = utc(q.value(5));
+    e.position = GlobalPosition(q.value(positionCol).toLongLong());
+    e.stream = streamCol >= 0 ? q.value(streamCol).toString() : stream;
+    return e;
+}
+
+} // namespace
+
+Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamVersion from, Direction direction, int limit)
+{
+    if (QString why = StreamName::validate(stream.value()); !why.isEmpty())
+        return invalidInput(why);
+    if (limit < 1 || limit > kMaxLimit)
+        return invalidInput(QStringLiteral("a read limit is between 1 and %1").arg(kMaxLimit));
+    if (from.value < 0 && direction == Direction::Forward)
+        return invalidInput(QStringLiteral("a version cannot be negative"));
+    qint64 start = from.value;
+    if (direction == Direction::Backward && start <= 0)
+        start = std::numeric_limits<qint64>::max();
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    PooledConnection &c = lease.value();
+    auto q = c.prepared(direction == Direction::Forward ? d->readForwardSql : d->readBackwardSql);
+    if (!q)
+        return q.error();
+    QSqlQuery *query = q.value();
+    query->bindValue(0, stream.value());
+    query->bindValue(1, start);
+    query->bindValue(2, limit);
+    if (!query->exec())
+        return queryError(c, *query, QStringLiteral("read stream \"%1\"").arg(stream.value()));
+    QList<RecordedEvent> out;
+    out.reserve(qMin(limit, 4096));
+    while (query->next())
+        out.append(eventFromRow(*query, 6, -1, stream.value()));
+    query->finish();
+    return out;
+}
+
+Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFilter &filter)
+{
+    if (limit < 1 || limit > kMaxLimit)
+        return invalidInput(QStringLiteral("a read limit is between 1 and %1").arg(kMaxLimit));
+    const qint64 start = qMax<qint64>(1, from.value);
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    PooledConnection &c = lease.value();
+    auto hq = c.prepared(d->headSql);
+    if (!hq)
+        return hq.error();
+    if (!hq.value()->exec() || !hq.value()->next())
+        return queryError(c, *hq.value(), QStringLiteral("read head"));
+    const qint64 head = hq.value()->value(0).toLongLong();
+    hq.value()->finish();
+
+    GlobalPage page;
+    page.head = GlobalPosition(head);
+    page.next = GlobalPosition(start);
+    if (start > head)
+        return page;
+
+    // A filtered read looks at a bounded window of positions, so a rare type cannot make
+    // one call scan the whole table; `next` says where to go on.
+    const qint64 window = filter.isEmpty() ? std::numeric_limits<qint64>::max() - start
+                                           : qMax<qint64>(qint64(limit) * 16, 65536);
+    const qint64 end = std::min(head + 1, start + window);
+    QString sql = d->readAllSql;
+    if (!filter.types.isEmpty())
+        sql += QStringLiteral("AND e.type = ANY(?::text[]) ");
+    if (!filter.streamPrefix.isEmpty())
+        sql += QStringLiteral("AND st.name >= ? AND st.name < ? || chr(1114111) AND starts_with(st.name, ?) ");
+    sql += QStringLiteral("ORDER BY g.position LIMIT ?");
+    auto q = c.prepared(sql);
+    if (!q)
+        return q.error();
+    QSqlQuery *query = q.value();
+    int i = 0;
+    query->bindValue(i++, start);
+    query->bindValue(i++, end);
+    if (!filter.types.isEmpty())
+        query->bindValue(i++, textArrayLiteral(filter.types));
+    if (!filter.streamPrefix.isEmpty()) {
+        query->bindValue(i++, filter.streamPrefix);
+        query->bindValue(i++, filter.streamPrefix);
+        query->bindValue(i++, filter.streamPrefix);
+    }
+    query->bindValue(i++, limit);
+    if (!query->exec())
+        return queryError(c, *query, QStringLiteral("read all"));
+    page.events.reserve(qMin(limit, 4096));
+    while (query->next())
+        page.events.append(eventFromRow(*query, 6, 7, {}));
+    query->finish();
+    if (page.events.size() == limit)
+        page.next = GlobalPosition(page.events.last().position.value + 1);
+    else
+        page.next = GlobalPosition(end);
+    return page;
+}
+
+Result<StreamPage> Store::listStreams(const StreamCursor &after, int limit, StreamOrder order, const QString &prefix)
+{
+    if (limit < 1 || limit > kMaxLimit)
+        return invalidInput(QStringLiteral("a list limit is between 1 and %1").arg(kMaxLimit));
+    QString sql = QStringLiteral("SELECT name, version, created_at, updated_at, last_row FROM %1.streams WHERE ").arg(d->s);
+    QVariantList binds;
+    if (order == StreamOrder::ByName) {
+        sql += QStringLiteral("name > ? ");
+        binds << (after.valid ? after.name : QStringLiteral("")); // a null QString binds as NULL
+    } else {
+        sql += QStringLiteral("last_row < ? ");
+        binds << (after.valid ? after.recency : std::numeric_limits<qint64>::max());
+    }
+    if (!prefix.isEmpty()) {
+        sql += QStringLiteral("AND name >= ? AND name < ? || chr(1114111) AND starts_with(name, ?) ");
+        binds << prefix << prefix << prefix;
+    }
+    sql += order == StreamOrder::ByName ? QStringLiteral("ORDER BY name LIMIT ?") : QStringLiteral("ORDER BY last_row DESC LIMIT ?");
+    binds << limit + 1;
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    PooledConnection &c = lease.value();
+    auto q = c.prepared(sql);
+    if (!q)
+        return q.error();
+    QSqlQuery *query = q.value();
+    for (int i = 0; i < binds.size(); ++i)
+        query->bindValue(i, binds.at(i));
+    if (!query->exec())
+        return queryError(c, *query, QStringLiteral("list streams"));
+    StreamPage page;
+    while (query->next()) {
+        if (page.streams.size() == limit) {
+            page.hasMore = true;
+            break;
+        }
+        StreamInfo s;
+        s.name = query->value(0).toString();
+        s.version = StreamVersion(query->value(1).toLongLong());
+        s.created = utc(query->value(2));
+        s.updated = utc(query->value(3));
+        s.recency = query->value(4).toLongLong();
+        page.streams.append(s);
+    }
+    query->finish();
+    if (!page.streams.isEmpty()) {
+        page.next.valid = true;
+        page.next.name = page.streams.last().name;
+        page.next.recency = page.streams.last().recency;
+    } else {
+        page.next = after;
+    }
+    return page;
+}
+
+Result<std::optional<StreamInfo>> Store::streamInfo(const StreamName &stream)
+{
+    if (QString why = StreamName::validate(stream.value()); !why.isEmpty())
+        return invalidInput(why);
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    PooledConnection &c = lease.value();
+    auto q = c.prepared(QStringLiteral("SELECT name, version, created_at, updated_at, last_row FROM %1.streams WHERE name = ?").arg(d->s));
+    if (!q)
+        return q.error();
+    QSqlQuery *query = q.value();
+    query->bindValue(0, stream.value());
+    if (!query->exec())
+        return queryError(c, *query, QStringLiteral("stream info"));
+    std::optional<StreamInfo> out;
+    if (query->next()) {
+        StreamInfo s;
+        s.name = query->value(0).toString();
+        s.version = StreamVersion(query->value(1).toLongLong());
+        s.created = utc(query->value(2));
+        s.updated = utc(query->value(3));
+        s.recency = query->value(4).toLongLong();
+        out = s;
+    }
+    query->finish();
+    return out;
+}
+
+Result<GlobalPosition> Store::headPosition()
+{
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    PooledConnection &c = lease.value();
+    auto q = c.prepared(d->headSql);
+    if (!q)
+        return q.error();
+    if (!q.value()->exec() || !q.value()->next())
+        return queryError(c, *q.value(), QStringLiteral("head position"));
+    const qint64 head = q.value()->value(0).toLongLong();
+    q.value()->finish();
+    return GlobalPosition(head);
+}
+
+Result<StoreStats> Store::stats()
+{
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    PooledConnection &c = lease.value();
+    QSqlQuery q(c.db());
+    q.prepare(QStringLiteral(
+        "WITH cur AS (SELECT last_tx, last_id, last_position FROM %1.sequencer), "
+        "pend AS (SELECT count(*) AS n, min(e.created_at) AS oldest FROM %1.events e, cur "
+        "         WHERE (e.tx, e.id) > (cur.last_tx, cur.last_id)) "
+        "SELECT cur.last_position, pend.n, (SELECT count(*) FROM %1.streams), "
+        "       coalesce(extract(epoch FROM clock_timestamp() - pend.oldest), 0)::float8, "
+        "       pg_snapshot_xmin(pg_current_snapshot())::text, "
+        "       (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+        "          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relkind = 'r')::int8, "
+        "       pg_total_relation_size(?::regclass)::int8 "
+        "FROM cur, pend").arg(d->s));
+    q.addBindValue(d->settings.schema);
+    q.addBindValue(d->s + QStringLiteral(".events"));
+    if (!q.exec() || !q.next())
+        return queryError(c, q, QStringLiteral("stats"));
+    StoreStats s;
+    s.headPosition = q.value(0).toLongLong();
+    s.pending = q.value(1).toLongLong();
+    s.events = s.headPosition + s.pending;
+    s.streams = q.value(2).toLongLong();
+    s.lagSeconds = q.value(3).toDouble();
+    s.oldestRunningXid = s.pending > 0 ? q.value(4).toString() : QString();
+    s.totalBytes = q.value(5).toLongLong();
+    s.eventsBytes = q.value(6).toLongLong();
+    return s;
+}
+
+// ---------------------------------------------------------------- sequencing
+
+Result<SequencerStep> Store::sequenceStep(int maxRows)
+{
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    PooledConnection &c = lease.value();
+    auto q = c.prepared(d->stepSql);
+    if (!q)
+        return q.error();
+    QSqlQuery *query = q.value();
+    query->bindValue(0, qMax(1, maxRows));
+    if (!query->exec() || !query->next())
+        return queryError(c, *query, QStringLiteral("sequencer step"));
+    SequencerStep step;
+    step.numbered = query->value(0).toLongLong();
+    step.head = GlobalPosition(query->value(1).toLongLong());
+    step.pending = query->value(2).toBool();
+    query->finish();
+    return step;
+}
+
+Result<GlobalPosition> Store::sequenceNow(std::chrono::milliseconds timeout)
+{
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + timeout;
+    auto backoff = std::chrono::milliseconds(1);
+    GlobalPosition head;
+    while (true) {
+        auto step = sequenceStep();
+        if (!step)
+            return step.error();
+        if (step->numbered >= 0)
+            head = step->head;
+        if (step->numbered == 0 && !step->pending)
+            break;
+        if (step->numbered > 0) {
+            backoff = std::chrono::milliseconds(1);
+            continue;
+        }
+        if (clock::now() >= deadline)
+            break;
+        QThread::msleep(static_cast<unsigned long>(backoff.count()));
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(20));
+    }
+    if (head.value == 0) {
+        auto h = headPosition();
+        if (!h)
+            return h.error();
+        head = h.value();
+    }
+    return head;
+}
+
+} // namespace eventium

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <eventium/connectionoptions.h>
+#include <eventium/store.h>
+
+#include <memory>
+
+namespace eventium::test {
+
+// The database the tests use. By default a throw-away PostgreSQL started once per test
+// program (EmbeddedPostgres, fsync off) and stopped when it exits. Set
+// EVENTIUM_TEST_DATABASE to a connection string or URL to use an existing server instead.
+// If neither works the calling test fails: tests never pass by skipping.
+class TestDatabase
+{
+public:
+    // Starts the server on first use; QFAIL-friendly: returns false with a message on error.
+    static bool ensure(QString *error);
+    static ConnectionOptions options();
+    // A schema name no other test uses.
+    static QString uniqueSchema(const QString &prefix = QStringLiteral("t"));
+    // A migrated store in a fresh schema.
+    static std::unique_ptr<Store> freshStore(StoreSettings settings = {}, QString *error = nullptr);
+    // Runs SQL on a connection of its own (for fault injection such as pg_terminate_backend).
+    static bool execAdmin(const QString &sql, QString *error = nullptr);
+    // Restarts the embedded server (only when it is the embedded one).
+    static bool restartServer(QString *error);
+    static bool isEmbedded();
+};
+
+} // namespace eventium::test
+
+#define EVENTIUM_REQUIRE_DB()                                                                      \
+    do {                                                                                           \
+        QString dbError_;                                                                          \
+        if (!eventium::test::TestDatabase::ensure(&dbError_))                                      \
+            QFAIL(qPrintable(QStringLiteral("no test database: ") + dbError_));                    \
+    } while (false)

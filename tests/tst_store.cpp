@@ -1,0 +1,676 @@
+// Conformance suite for the store API, against a real PostgreSQL.
+#include "support/testdatabase.h"
+
+#include <eventium/codec.h>
+#include <eventium/store.h>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMutex>
+#include <QSet>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <thread>
+
+using namespace eventium;
+using eventium::test::TestDatabase;
+
+namespace {
+
+NewEvent ev(const QString &type, const QByteArray &data = "{}", const QByteArray &meta = {})
+{
+    NewEvent e;
+    e.type = type;
+    e.data = data;
+    e.metadata = meta;
+    return e;
+}
+
+QList<NewEvent> evs(int n, const QString &type = QStringLiteral("Thing"))
+{
+    QList<NewEvent> out;
+    for (int i = 0; i < n; ++i)
+        out.append(ev(type, QStringLiteral("{\"n\": %1}").arg(i).toUtf8()));
+    return out;
+}
+
+} // namespace
+
+#define REQUIRE_OK(expr)                                                                           \
+    [&]() {                                                                                        \
+        auto r_ = (expr);                                                                          \
+        if (!r_)                                                                                   \
+            qFatal("%s failed: %s", #expr, qPrintable(r_.error().toString()));                     \
+        return std::move(r_).value();                                                              \
+    }()
+
+class TestStore : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<Store> m_store;
+
+private slots:
+    void initTestCase()
+    {
+        EVENTIUM_REQUIRE_DB();
+    }
+
+    void init()
+    {
+        QString error;
+        m_store = TestDatabase::freshStore({}, &error);
+        QVERIFY2(m_store, qPrintable(error));
+    }
+
+    void cleanup() { m_store.reset(); }
+
+    void migrateIsIdempotentAndRecordsVersion()
+    {
+        QCOMPARE(REQUIRE_OK(m_store->schemaVersion()), Store::latestSchemaVersion());
+        QVERIFY(Store::latestSchemaVersion() >= 1);
+        QCOMPARE(REQUIRE_OK(m_store->migrate()), Store::latestSchemaVersion());
+        QCOMPARE(REQUIRE_OK(m_store->migrate()), Store::latestSchemaVersion());
+    }
+
+    void concurrentMigrationsAgree()
+    {
+        StoreSettings s;
+        s.schema = TestDatabase::uniqueSchema(QStringLiteral("mig"));
+        s.runSequencer = false;
+        Store a(TestDatabase::options(), s), b(TestDatabase::options(), s);
+        QCOMPARE(REQUIRE_OK(a.schemaVersion()), 0);
+        std::atomic<int> failures{0};
+        std::vector<std::thread> threads;
+        for (int i = 0; i < 6; ++i) {
+            threads.emplace_back([&, i] {
+                auto r = (i % 2 ? a : b).migrate();
+                if (!r)
+                    ++failures;
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        QCOMPARE(failures.load(), 0);
+        QCOMPARE(REQUIRE_OK(a.schemaVersion()), Store::latestSchemaVersion());
+    }
+
+    void unmigratedSchemaGivesAClearError()
+    {
+        StoreSettings s;
+        s.schema = TestDatabase::uniqueSchema(QStringLiteral("none"));
+        s.runSequencer = false;
+        Store store(TestDatabase::options(), s);
+        auto r = store.append(StreamName("a"), ExpectedVersion::any(), evs(1));
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::Migration);
+        QVERIFY2(r.error().message().contains(QLatin1String("migrate")), qPrintable(r.error().message()));
+    }
+
+    void appendAndReadBack()
+    {
+        const StreamName s("account-1");
+        auto r = REQUIRE_OK(m_store->append(s, ExpectedVersion::noStream(),
+                                            {ev("Opened", R"({"owner":"ann"})", R"({"by":"test"})"), ev("Deposited", R"({"amount": 10})")}));
+        QCOMPARE(r.status, AppendResult::Status::Appended);
+        QCOMPARE(r.firstVersion, StreamVersion(1));
+        QCOMPARE(r.lastVersion, StreamVersion(2));
+        QCOMPARE(r.eventIds.size(), 2);
+        QVERIFY(!r.eventIds[0].isNull());
+
+        auto events = REQUIRE_OK(m_store->readStream(s, StreamVersion(1)));
+        QCOMPARE(events.size(), 2);
+        QCOMPARE(events[0].version, StreamVersion(1));
+        QCOMPARE(events[0].type, QStringLiteral("Opened"));
+        QCOMPARE(QJsonDocument::fromJson(events[0].data).object().value("owner").toString(), QStringLiteral("ann"));
+        QCOMPARE(QJsonDocument::fromJson(events[0].metadata).object().value("by").toString(), QStringLiteral("test"));
+        QCOMPARE(events[0].id, r.eventIds[0]);
+        QCOMPARE(events[0].stream, s.value());
+        QVERIFY(events[0].created.isValid());
+        QVERIFY(qAbs(events[0].created.secsTo(QDateTime::currentDateTimeUtc())) < 300);
+        QCOMPARE(events[1].version, StreamVersion(2));
+        QVERIFY(events[1].metadata.isEmpty());
+
+        auto info = REQUIRE_OK(m_store->streamInfo(s));
+        QVERIFY(info.has_value());
+        QCOMPARE(info->version, StreamVersion(2));
+        QVERIFY(!REQUIRE_OK(m_store->streamInfo(StreamName("nope"))).has_value());
+    }
+
+    void callerSuppliedIdsAreKept()
+    {
+        NewEvent e = ev("X");
+        e.id = QUuid::createUuid();
+        auto r = REQUIRE_OK(m_store->append(StreamName("ids"), ExpectedVersion::any(), {e}));
+        QCOMPARE(r.eventIds.value(0), e.id);
+        QCOMPARE(REQUIRE_OK(m_store->readStream(StreamName("ids"), StreamVersion(1))).value(0).id, e.id);
+    }
+
+    void expectedVersions()
+    {
+        const StreamName s("ev");
+        // Stream exists / exact on a missing stream: conflict, actual -1.
+        auto r = REQUIRE_OK(m_store->append(s, ExpectedVersion::streamExists(), evs(1)));
+        QVERIFY(r.isConflict());
+        QCOMPARE(r.actualVersion, -1);
+        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::exact(3), evs(1)));
+        QVERIFY(r.isConflict());
+        QCOMPARE(r.actualVersion, -1);
+        QVERIFY(!REQUIRE_OK(m_store->streamInfo(s)).has_value());
+        // Exact 0 on a missing stream creates it.
+        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::exact(0), evs(2)));
+        QCOMPARE(r.status, AppendResult::Status::Appended);
+        QCOMPARE(r.lastVersion, StreamVersion(2));
+        // No stream on an existing one: conflict carrying the actual version.
+        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::noStream(), evs(1)));
+        QVERIFY(r.isConflict());
+        QCOMPARE(r.actualVersion, 2);
+        // Exact: wrong, then right.
+        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::exact(1), evs(1)));
+        QVERIFY(r.isConflict());
+        QCOMPARE(r.actualVersion, 2);
+        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::exact(2), evs(1)));
+        QCOMPARE(r.status, AppendResult::Status::Appended);
+        QCOMPARE(r.firstVersion, StreamVersion(3));
+        // Exists and any.
+        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::streamExists(), evs(1)));
+        QCOMPARE(r.lastVersion, StreamVersion(4));
+        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::any(), evs(1)));
+        QCOMPARE(r.lastVersion, StreamVersion(5));
+        QCOMPARE(REQUIRE_OK(m_store->readStream(s, StreamVersion(1))).size(), 5);
+    }
+
+    void expectedVersionParsing()
+    {
+        QCOMPARE(ExpectedVersion::parse("any"), ExpectedVersion::any());
+        QCOMPARE(ExpectedVersion::parse("no-stream"), ExpectedVersion::noStream());
+        QCOMPARE(ExpectedVersion::parse("exists"), ExpectedVersion::streamExists());
+        QCOMPARE(ExpectedVersion::parse("42"), ExpectedVersion::exact(42));
+        QVERIFY(!ExpectedVersion::parse("-1").has_value());
+        QVERIFY(!ExpectedVersion::parse("abc").has_value());
+        QCOMPARE(ExpectedVersion::exact(7).toString(), QStringLiteral("7"));
+        QVERIFY(!ExpectedVersion::exact(-4).isValid());
+    }
+
+    void idempotentRetryWritesNothing()
+    {
+        const StreamName s("idem");
+        QList<NewEvent> batch = evs(3);
+        for (auto &e : batch)
+            e.id = QUuid::createUuid();
+        auto first = REQUIRE_OK(m_store->append(s, ExpectedVersion::noStream(), batch));
+        QCOMPARE(first.status, AppendResult::Status::Appended);
+        // The same batch again, even with an expectation that no longer holds.
+        auto again = REQUIRE_OK(m_store->append(s, ExpectedVersion::noStream(), batch));
+        QCOMPARE(again.status, AppendResult::Status::AlreadyAppended);
+        QCOMPARE(again.firstVersion, first.firstVersion);
+        QCOMPARE(again.lastVersion, first.lastVersion);
+        QCOMPARE(again.eventIds, first.eventIds);
+        QCOMPARE(REQUIRE_OK(m_store->readStream(s, StreamVersion(1))).size(), 3);
+        QCOMPARE(REQUIRE_OK(m_store->streamInfo(s))->version, StreamVersion(3));
+
+        // A batch that only partly repeats stored ids is refused, and writes nothing.
+        QList<NewEvent> mixed{batch[0], ev("New")};
+        auto partial = m_store->append(s, ExpectedVersion::any(), mixed);
+        QVERIFY(!partial);
+        QCOMPARE(partial.error().kind(), StoreError::Kind::DuplicateEventId);
+        // An id stored in another stream is refused too.
+        auto elsewhere = m_store->append(StreamName("other"), ExpectedVersion::any(), {batch[1]});
+        QVERIFY(!elsewhere);
+        QCOMPARE(elsewhere.error().kind(), StoreError::Kind::DuplicateEventId);
+        QCOMPARE(REQUIRE_OK(m_store->streamInfo(s))->version, StreamVersion(3));
+        QVERIFY(!REQUIRE_OK(m_store->streamInfo(StreamName("other"))).has_value());
+    }
+
+    void multiStreamAppendIsAtomic()
+    {
+        REQUIRE_OK(m_store->append(StreamName("b"), ExpectedVersion::any(), evs(2)));
+        QList<StreamAppend> ok{{StreamName("b"), ExpectedVersion::exact(2), evs(1)},
+                               {StreamName("a"), ExpectedVersion::noStream(), evs(2)}};
+        auto r = REQUIRE_OK(m_store->appendMulti(ok));
+        QVERIFY(r.committed);
+        QCOMPARE(r.results.size(), 2);
+        QCOMPARE(r.results[0].lastVersion, StreamVersion(3));
+        QCOMPARE(r.results[1].lastVersion, StreamVersion(2));
+
+        QList<StreamAppend> bad{{StreamName("a"), ExpectedVersion::exact(2), evs(1)},
+                                {StreamName("c"), ExpectedVersion::noStream(), evs(1)},
+                                {StreamName("b"), ExpectedVersion::exact(1), evs(1)}};
+        r = REQUIRE_OK(m_store->appendMulti(bad));
+        QVERIFY(!r.committed);
+        QVERIFY(!r.results[0].isConflict());
+        QVERIFY(r.results[2].isConflict());
+        QCOMPARE(r.results[2].actualVersion, 3);
+        QCOMPARE(REQUIRE_OK(m_store->streamInfo(StreamName("a")))->version, StreamVersion(2));
+        QVERIFY(!REQUIRE_OK(m_store->streamInfo(StreamName("c"))).has_value());
+    }
+
+    void readStreamDirectionsAndLimits()
+    {
+        const StreamName s("long");
+        REQUIRE_OK(m_store->append(s, ExpectedVersion::any(), evs(25)));
+        auto page = REQUIRE_OK(m_store->readStream(s, StreamVersion(10), Direction::Forward, 5));
+        QCOMPARE(page.size(), 5);
+        QCOMPARE(page.first().version, StreamVersion(10));
+        QCOMPARE(page.last().version, StreamVersion(14));
+        auto back = REQUIRE_OK(m_store->readStream(s, StreamVersion(0), Direction::Backward, 3));
+        QCOMPARE(back.size(), 3);
+        QCOMPARE(back[0].version, StreamVersion(25));
+        QCOMPARE(back[2].version, StreamVersion(23));
+        back = REQUIRE_OK(m_store->readStream(s, StreamVersion(2), Direction::Backward, 10));
+        QCOMPARE(back.size(), 2);
+        QCOMPARE(back[1].version, StreamVersion(1));
+        QVERIFY(REQUIRE_OK(m_store->readStream(s, StreamVersion(26))).isEmpty());
+        QVERIFY(REQUIRE_OK(m_store->readStream(StreamName("missing"), StreamVersion(1))).isEmpty());
+        QCOMPARE(m_store->readStream(s, StreamVersion(1), Direction::Forward, 0).error().kind(), StoreError::Kind::InvalidInput);
+        QCOMPARE(m_store->readStream(s, StreamVersion(-1)).error().kind(), StoreError::Kind::InvalidInput);
+    }
+
+    void globalSequenceIsDenseAndFilterable()
+    {
+        REQUIRE_OK(m_store->append(StreamName("order-1"), ExpectedVersion::any(), {ev("Placed"), ev("Paid")}));
+        REQUIRE_OK(m_store->append(StreamName("user-1"), ExpectedVersion::any(), {ev("Registered")}));
+        REQUIRE_OK(m_store->append(StreamName("order-2"), ExpectedVersion::any(), {ev("Placed")}));
+        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()), GlobalPosition(4));
+        QCOMPARE(REQUIRE_OK(m_store->headPosition()), GlobalPosition(4));
+
+        auto all = REQUIRE_OK(m_store->readAll(GlobalPosition(1), 100));
+        QCOMPARE(all.events.size(), 4);
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(all.events[i].position, GlobalPosition(i + 1));
+        QCOMPARE(all.events[0].stream, QStringLiteral("order-1"));
+        QCOMPARE(all.events[2].type, QStringLiteral("Registered"));
+        QCOMPARE(all.next, GlobalPosition(5));
+        QCOMPARE(all.head, GlobalPosition(4));
+
+        auto from3 = REQUIRE_OK(m_store->readAll(GlobalPosition(3), 1));
+        QCOMPARE(from3.events.size(), 1);
+        QCOMPARE(from3.events[0].position, GlobalPosition(3));
+        QCOMPARE(from3.next, GlobalPosition(4));
+
+        GlobalFilter placed;
+        placed.types = {QStringLiteral("Placed")};
+        auto f = REQUIRE_OK(m_store->readAll(GlobalPosition(1), 100, placed));
+        QCOMPARE(f.events.size(), 2);
+        QCOMPARE(f.events[0].position, GlobalPosition(1));
+        QCOMPARE(f.events[1].position, GlobalPosition(4));
+
+        GlobalFilter users;
+        users.streamPrefix = QStringLiteral("user-");
+        auto u = REQUIRE_OK(m_store->readAll(GlobalPosition(1), 100, users));
+        QCOMPARE(u.events.size(), 1);
+        QCOMPARE(u.events[0].stream, QStringLiteral("user-1"));
+
+        // Stream reads carry positions once numbered.
+        QCOMPARE(REQUIRE_OK(m_store->readStream(StreamName("order-2"), StreamVersion(1))).value(0).position, GlobalPosition(4));
+        // The background sequencer numbers new appends by itself.
+        REQUIRE_OK(m_store->append(StreamName("order-3"), ExpectedVersion::any(), {ev("Placed")}));
+        QTRY_COMPARE_WITH_TIMEOUT(REQUIRE_OK(m_store->headPosition()), GlobalPosition(5), 5000);
+    }
+
+    void listStreamsPagedByKey()
+    {
+        for (int i = 0; i < 25; ++i)
+            REQUIRE_OK(m_store->append(StreamName(QStringLiteral("s-%1").arg(i, 2, 10, QLatin1Char('0'))), ExpectedVersion::any(), evs(1 + i % 3)));
+        REQUIRE_OK(m_store->append(StreamName("t-1"), ExpectedVersion::any(), evs(1)));
+        QStringList names;
+        StreamCursor cursor;
+        int pages = 0;
+        while (true) {
+            auto page = REQUIRE_OK(m_store->listStreams(cursor, 10, StreamOrder::ByName, QStringLiteral("s-")));
+            for (const auto &s : page.streams)
+                names << s.name;
+            ++pages;
+            cursor = page.next;
+            if (!page.hasMore)
+                break;
+        }
+        QCOMPARE(pages, 3);
+        QCOMPARE(names.size(), 25);
+        QCOMPARE(names.first(), QStringLiteral("s-00"));
+        QCOMPARE(names.last(), QStringLiteral("s-24"));
+        QVERIFY(std::is_sorted(names.begin(), names.end()));
+
+        // Recency: the latest append first.
+        REQUIRE_OK(m_store->append(StreamName("s-05"), ExpectedVersion::any(), evs(1)));
+        auto recent = REQUIRE_OK(m_store->listStreams({}, 3, StreamOrder::ByRecency));
+        QCOMPARE(recent.streams.size(), 3);
+        QCOMPARE(recent.streams[0].name, QStringLiteral("s-05"));
+        QCOMPARE(recent.streams[1].name, QStringLiteral("t-1"));
+        QCOMPARE(recent.streams[2].name, QStringLiteral("s-24"));
+        auto more = REQUIRE_OK(m_store->listStreams(recent.next, 2, StreamOrder::ByRecency));
+        QCOMPARE(more.streams[0].name, QStringLiteral("s-23"));
+        QCOMPARE(REQUIRE_OK(m_store->streamInfo(StreamName("s-05")))->version, StreamVersion(4));
+    }
+
+    void oddStreamNamesRoundTrip()
+    {
+        const QStringList names{QStringLiteral("it's"), QStringLiteral("back\\slash"), QStringLiteral("100%_done"),
+                                QStringLiteral("with space"), QStringLiteral("ünïcødé-流-🎉"), QStringLiteral("\"quoted\""),
+                                QStringLiteral("semi;colon -- comment"), QStringLiteral("a?b"), QString(StreamName::maxBytes, QLatin1Char('x'))};
+        for (const QString &n : names) {
+            auto r = m_store->append(StreamName(n), ExpectedVersion::noStream(), evs(1));
+            QVERIFY2(r, qPrintable(n + QStringLiteral(": ") + (r ? QString() : r.error().toString())));
+            auto read = REQUIRE_OK(m_store->readStream(StreamName(n), StreamVersion(1)));
+            QCOMPARE(read.size(), 1);
+            QCOMPARE(read[0].stream, n);
+        }
+        // LIKE wildcards in a prefix are literal.
+        auto page = REQUIRE_OK(m_store->listStreams({}, 100, StreamOrder::ByName, QStringLiteral("100%")));
+        QCOMPARE(page.streams.size(), 1);
+        page = REQUIRE_OK(m_store->listStreams({}, 100, StreamOrder::ByName, QStringLiteral("_")));
+        QCOMPARE(page.streams.size(), 0);
+    }
+
+    void badInputIsRefusedAndWritesNothing_data()
+    {
+        QTest::addColumn<QString>("stream");
+        QTest::addColumn<QString>("type");
+        QTest::addColumn<QByteArray>("data");
+        QTest::addColumn<QByteArray>("meta");
+        QTest::addColumn<int>("kind");
+        const int invalidInput = int(StoreError::Kind::InvalidInput);
+        const int invalidJson = int(StoreError::Kind::InvalidJson);
+        QTest::newRow("invalid json") << "j" << "T" << QByteArray("{\"a\": }") << QByteArray() << invalidJson;
+        QTest::newRow("truncated json") << "j" << "T" << QByteArray("{\"a\": 1") << QByteArray() << invalidJson;
+        QTest::newRow("two values") << "j" << "T" << QByteArray("{} {}") << QByteArray() << invalidJson;
+        QTest::newRow("invalid metadata") << "j" << "T" << QByteArray("{}") << QByteArray("nope") << invalidJson;
+        QTest::newRow("escaped NUL") << "j" << "T" << QByteArray(R"({"a": "x\u0000y"})") << QByteArray() << invalidInput;
+        QTest::newRow("NUL in key") << "j" << "T" << QByteArray(R"({"\u0000": 1})") << QByteArray() << invalidInput;
+        QTest::newRow("raw NUL byte") << "j" << "T" << QByteArray("{\"a\": \"x\0y\"}", 12) << QByteArray() << invalidInput;
+        QTest::newRow("empty stream") << "" << "T" << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("long stream") << QString(StreamName::maxBytes + 1, QLatin1Char('s')) << "T" << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("long multibyte stream") << QString(StreamName::maxBytes / 2 + 1, QChar(0x00e9)) << "T" << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("control char stream") << "a\nb" << "T" << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("NUL stream") << QString::fromUtf8("a\0b", 3) << "T" << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("lone surrogate stream") << QString(QChar(0xd800)) << "T" << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("empty type") << "j" << "" << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("long type") << "j" << QString(300, QLatin1Char('t')) << QByteArray("{}") << QByteArray() << invalidInput;
+    }
+
+    void badInputIsRefusedAndWritesNothing()
+    {
+        QFETCH(QString, stream);
+        QFETCH(QString, type);
+        QFETCH(QByteArray, data);
+        QFETCH(QByteArray, meta);
+        QFETCH(int, kind);
+        auto r = m_store->append(StreamName(stream), ExpectedVersion::any(), {ev("Good"), ev(type, data, meta)});
+        QVERIFY(!r);
+        QCOMPARE(int(r.error().kind()), kind);
+        QVERIFY(!r.error().message().isEmpty());
+        if (StreamName::validate(stream).isEmpty())
+            QVERIFY(!REQUIRE_OK(m_store->streamInfo(StreamName(stream))).has_value());
+        QCOMPARE(REQUIRE_OK(m_store->stats()).events, 0);
+    }
+
+    void otherBadInput()
+    {
+        auto r = m_store->append(StreamName("x"), ExpectedVersion::exact(-1), evs(1));
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::InvalidInput);
+        r = m_store->append(StreamName("x"), ExpectedVersion::any(), {});
+        QCOMPARE(r.error().kind(), StoreError::Kind::InvalidInput);
+        QCOMPARE(m_store->readAll(GlobalPosition(1), 0).error().kind(), StoreError::Kind::InvalidInput);
+        QCOMPARE(m_store->listStreams({}, -3).error().kind(), StoreError::Kind::InvalidInput);
+    }
+
+    void payloadLimit()
+    {
+        StoreSettings s;
+        s.maxEventBytes = 1000;
+        QString error;
+        auto small = TestDatabase::freshStore(s, &error);
+        QVERIFY2(small, qPrintable(error));
+        const QByteArray big = "{\"x\":\"" + QByteArray(2000, 'a') + "\"}";
+        auto r = small->append(StreamName("big"), ExpectedVersion::any(), {ev("T", big)});
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::PayloadTooLarge);
+        QVERIFY(!REQUIRE_OK(small->streamInfo(StreamName("big"))).has_value());
+        // Under the default limit a payload of several MiB goes through intact.
+        const QByteArray huge = "{\"x\":\"" + QByteArray(3 * 1024 * 1024, 'b') + "\"}";
+        auto ok = REQUIRE_OK(m_store->append(StreamName("huge"), ExpectedVersion::any(), {ev("T", huge)}));
+        QCOMPARE(ok.lastVersion, StreamVersion(1));
+        auto back = REQUIRE_OK(m_store->readStream(StreamName("huge"), StreamVersion(1)));
+        QCOMPARE(QJsonDocument::fromJson(back[0].data).object().value("x").toString().size(), 3 * 1024 * 1024);
+    }
+
+    void jsonIsStoredExactly()
+    {
+        // (No raw string here: moc misreads \" inside one.)
+        const QByteArray data = "{\"big\": 12345678901234567890123, \"pi\": 3.14159265358979323846, "
+                                "\"s\": \"\u00e9\\\"\\\\\", \"arr\": [1, null, true], \"nested\": {\"k\": []}}";
+        REQUIRE_OK(m_store->append(StreamName("json"), ExpectedVersion::any(), {ev("T", data), ev("Scalar", "42"), ev("Str", "\"hello\"")}));
+        auto back = REQUIRE_OK(m_store->readStream(StreamName("json"), StreamVersion(1)));
+        QVERIFY2(back[0].data.contains("12345678901234567890123"), back[0].data.constData());
+        QVERIFY2(back[0].data.contains("3.14159265358979323846"), back[0].data.constData());
+        QCOMPARE(QJsonDocument::fromJson(back[0].data).object().value("s").toString(), QStringLiteral("é\"\\"));
+        QCOMPARE(back[1].data, QByteArray("42"));
+        QCOMPARE(back[2].data, QByteArray("\"hello\""));
+    }
+
+    void errorsCarrySqlState()
+    {
+        // A duplicate id is classified from SQLSTATE 23505.
+        NewEvent e = ev("T");
+        e.id = QUuid::createUuid();
+        REQUIRE_OK(m_store->append(StreamName("one"), ExpectedVersion::any(), {e}));
+        auto r = m_store->append(StreamName("two"), ExpectedVersion::any(), {e});
+        QVERIFY(!r);
+        QCOMPARE(r.error().sqlState(), QStringLiteral("23505"));
+        QVERIFY(r.error().toString().contains(QLatin1String("23505")));
+        // Classification table.
+        QSqlError lost(QStringLiteral("driver"), QStringLiteral("terminating connection"), QSqlError::StatementError, QStringLiteral("57P01"));
+        QCOMPARE(StoreError::fromSql(lost).kind(), StoreError::Kind::ConnectionLost);
+        QSqlError ser(QStringLiteral("d"), QStringLiteral("could not serialize"), QSqlError::StatementError, QStringLiteral("40001"));
+        QCOMPARE(StoreError::fromSql(ser).kind(), StoreError::Kind::Retryable);
+        QSqlError dl(QStringLiteral("d"), QStringLiteral("deadlock detected"), QSqlError::StatementError, QStringLiteral("40P01"));
+        QVERIFY(StoreError::fromSql(dl).isRetryable());
+        QSqlError conn(QStringLiteral("d"), QStringLiteral("could not connect"), QSqlError::ConnectionError, QStringLiteral("08006"));
+        QCOMPARE(StoreError::fromSql(conn).kind(), StoreError::Kind::ConnectionLost);
+    }
+
+    void sixteenWritersOneStream()
+    {
+        const StreamName s("contended");
+        constexpr int kThreads = 16;
+        constexpr int kAttempts = 30;
+        std::atomic<int> conflicts{0}, successes{0}, errors{0};
+        std::vector<std::thread> threads;
+        QMutex mutex;
+        QList<QUuid> written;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < kAttempts; ++i) {
+                    auto info = m_store->streamInfo(s);
+                    if (!info) {
+                        ++errors;
+                        continue;
+                    }
+                    const qint64 version = info.value() ? info.value()->version.value : 0;
+                    NewEvent e = ev("Tick", QStringLiteral("{\"thread\": %1, \"i\": %2}").arg(t).arg(i).toUtf8());
+                    auto r = m_store->append(s, ExpectedVersion::exact(version), {e});
+                    if (!r) {
+                        ++errors;
+                    } else if (r->isConflict()) {
+                        ++conflicts;
+                        if (r->actualVersion <= version - 1)
+                            ++errors; // a conflict must report a version that differs
+                    } else {
+                        ++successes;
+                        QMutexLocker lock(&mutex);
+                        written.append(r->eventIds.first());
+                    }
+                }
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        QCOMPARE(errors.load(), 0);
+        QCOMPARE(successes.load() + conflicts.load(), kThreads * kAttempts);
+        QVERIFY(conflicts.load() > 0);
+        auto events = REQUIRE_OK(m_store->readStream(s, StreamVersion(1), Direction::Forward, 100000));
+        QCOMPARE(events.size(), successes.load());
+        QSet<QUuid> ids;
+        for (int i = 0; i < events.size(); ++i) {
+            QCOMPARE(events[i].version, StreamVersion(i + 1));
+            ids.insert(events[i].id);
+        }
+        QCOMPARE(ids.size(), events.size());
+        QCOMPARE(ids, QSet<QUuid>(written.begin(), written.end()));
+    }
+
+    void concurrentWritersGetDenseGlobalPositions()
+    {
+        constexpr int kThreads = 8;
+        constexpr int kPerThread = 150;
+        std::vector<std::thread> threads;
+        std::atomic<int> errors{0};
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < kPerThread; ++i) {
+                    auto r = m_store->append(StreamName(QStringLiteral("w%1-%2").arg(t).arg(i % 7)), ExpectedVersion::any(), evs(1 + i % 3));
+                    if (!r || !r->succeeded())
+                        ++errors;
+                }
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        QCOMPARE(errors.load(), 0);
+        const qint64 expected = kThreads * (kPerThread / 3) * (1 + 2 + 3);
+        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()).value, expected);
+        QSet<QUuid> ids;
+        qint64 next = 1;
+        while (true) {
+            auto page = REQUIRE_OK(m_store->readAll(GlobalPosition(next), 500));
+            for (const auto &e : page.events) {
+                QCOMPARE(e.position.value, next);
+                ++next;
+                ids.insert(e.id);
+            }
+            if (page.events.isEmpty())
+                break;
+        }
+        QCOMPARE(next - 1, expected);
+        QCOMPARE(ids.size(), expected);
+        auto stats = REQUIRE_OK(m_store->stats());
+        QCOMPARE(stats.events, expected);
+        QCOMPARE(stats.pending, 0);
+        QCOMPARE(stats.headPosition, expected);
+        QCOMPARE(stats.streams, kThreads * 7);
+        QVERIFY(stats.totalBytes > stats.eventsBytes);
+        QVERIFY(stats.eventsBytes > 0);
+    }
+
+    void openTransactionHoldsNumberingBackButLosesNothing()
+    {
+        REQUIRE_OK(m_store->append(StreamName("early"), ExpectedVersion::any(), evs(1)));
+        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()), GlobalPosition(1));
+        // A writer whose transaction stays open: later commits must wait behind it.
+        auto lease = REQUIRE_OK(m_store->pool().acquire());
+        QVERIFY(lease.db().transaction());
+        QSqlQuery q(lease.db());
+        QVERIFY2(q.exec(QStringLiteral("SELECT * FROM %1.append_events('slow', -1, '[{\"id\":\"%2\",\"type\":\"Slow\",\"data\":{}}]')")
+                            .arg(m_store->schema(), QUuid::createUuid().toString(QUuid::WithoutBraces))),
+                 qPrintable(q.lastError().text()));
+        q.finish();
+        REQUIRE_OK(m_store->append(StreamName("late"), ExpectedVersion::any(), evs(1)));
+        REQUIRE_OK(m_store->sequenceNow(std::chrono::milliseconds(300)));
+        QCOMPARE(REQUIRE_OK(m_store->headPosition()), GlobalPosition(1));
+        auto stats = REQUIRE_OK(m_store->stats());
+        QCOMPARE(stats.pending, 1); // the open transaction's event is not visible yet
+        QVERIFY(!stats.oldestRunningXid.isEmpty());
+        QVERIFY(lease.db().commit());
+        lease.release();
+        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()), GlobalPosition(3));
+        auto page = REQUIRE_OK(m_store->readAll(GlobalPosition(2), 10));
+        QCOMPARE(page.events.size(), 2);
+        // The open transaction began first, so its event comes first.
+        QCOMPARE(page.events[0].stream, QStringLiteral("slow"));
+        QCOMPARE(page.events[1].stream, QStringLiteral("late"));
+    }
+
+    void lostConnectionMidAppend()
+    {
+        StoreSettings s;
+        s.poolSize = 2;
+        s.retryOnConnectionLoss = false;
+        ConnectionOptions o = TestDatabase::options();
+        o.applicationName = QStringLiteral("victim-") + QUuid::createUuid().toString(QUuid::Id128).left(8);
+        s.schema = TestDatabase::uniqueSchema();
+        Store store(o, s);
+        REQUIRE_OK(store.migrate());
+        REQUIRE_OK(store.append(StreamName("v"), ExpectedVersion::any(), evs(1)));
+        QString error;
+        QVERIFY2(TestDatabase::execAdmin(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '%1'")
+                                             .arg(o.applicationName), &error), qPrintable(error));
+        QThread::msleep(100);
+        auto r = store.append(StreamName("v"), ExpectedVersion::exact(1), evs(5));
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::ConnectionLost);
+        // Nothing of it was written, and the dead connection is not reused.
+        auto after = REQUIRE_OK(store.append(StreamName("v"), ExpectedVersion::exact(1), evs(2)));
+        QCOMPARE(after.lastVersion, StreamVersion(3));
+        QCOMPARE(REQUIRE_OK(store.readStream(StreamName("v"), StreamVersion(1))).size(), 3);
+
+        // With retries on (the default), the same fault is invisible to the caller.
+        StoreSettings retrying = s;
+        retrying.retryOnConnectionLoss = true;
+        Store store2(o, retrying);
+        REQUIRE_OK(store2.append(StreamName("v"), ExpectedVersion::exact(3), evs(1)));
+        QVERIFY(TestDatabase::execAdmin(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '%1'")
+                                            .arg(o.applicationName)));
+        QThread::msleep(100);
+        auto retried = REQUIRE_OK(store2.append(StreamName("v"), ExpectedVersion::exact(4), evs(1)));
+        QCOMPARE(retried.lastVersion, StreamVersion(5));
+    }
+
+    void serverRestart()
+    {
+        QVERIFY2(TestDatabase::isEmbedded(), "this test restarts the embedded test server");
+        REQUIRE_OK(m_store->append(StreamName("before"), ExpectedVersion::any(), evs(2)));
+        QString error;
+        QVERIFY2(TestDatabase::restartServer(&error), qPrintable(error));
+        auto r = m_store->append(StreamName("after"), ExpectedVersion::any(), evs(1));
+        QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
+        QCOMPARE(REQUIRE_OK(m_store->readStream(StreamName("before"), StreamVersion(1))).size(), 2);
+        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()), GlobalPosition(3));
+    }
+
+    void poolIsBoundedAndPerThread()
+    {
+        StoreSettings s;
+        s.poolSize = 3;
+        s.runSequencer = false;
+        s.acquireTimeout = std::chrono::milliseconds(300);
+        s.schema = m_store->schema();
+        Store store(TestDatabase::options(), s);
+        auto a = REQUIRE_OK(store.pool().acquire());
+        auto b = REQUIRE_OK(store.pool().acquire());
+        auto c = REQUIRE_OK(store.pool().acquire());
+        QCOMPARE(store.pool().openConnections(), 3);
+        auto d = store.pool().acquire();
+        QVERIFY(!d);
+        QCOMPARE(d.error().kind(), StoreError::Kind::Timeout);
+        c.release();
+        QCOMPARE(store.pool().openConnections(), 3);
+        // Another thread gets a connection by closing this thread's idle one.
+        bool otherOk = false;
+        std::thread other([&] {
+            auto r = store.pool().acquire();
+            otherOk = r.ok();
+        });
+        other.join();
+        QVERIFY(otherOk);
+        QVERIFY(store.pool().openConnections() <= 3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "tst_store.moc"
