@@ -1,0 +1,186 @@
+// Helper program for tst_multiprocess. Two roles:
+//
+//   eventium_mp_worker writer <conninfo> <schema> <writer-id> <events> <streams> <seed> <log>
+//     Appends `events` events in batches of 1-5 to random streams "mp-<k>". About a third of
+//     the batches use an exact expected version (retried on conflict), the rest any(). Every
+//     event's data says {"w": writer, "b": batch, "i": index, "n": batch size}. After each
+//     acknowledged append one line is written and flushed to the log:
+//       <batch> <stream> <first-version> <last-version> <id>,<id>,...
+//     and "done <number of version conflicts>" at the end.
+//
+//   eventium_mp_worker follower <conninfo> <schema> <out>
+//     Follows the global sequence from position 1 with eventium::Follower and writes
+//     "<position> <event-id>" for every delivered event, flushed after every batch. It stops
+//     cleanly when the file <out>.stop appears, writing "stopped <last-position>".
+#include <eventium/follower.h>
+#include <eventium/store.h>
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QHash>
+#include <QRandomGenerator>
+#include <QStringList>
+#include <QTextStream>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace eventium;
+
+namespace {
+
+int fail(const QString &message)
+{
+    std::fprintf(stderr, "eventium_mp_worker: %s\n", qPrintable(message));
+    return 2;
+}
+
+Result<ConnectionOptions> parseOptions(const QString &text)
+{
+    return ConnectionOptions::parse(text);
+}
+
+int runWriter(const QStringList &args)
+{
+    if (args.size() != 9)
+        return fail(QStringLiteral("writer needs 7 arguments"));
+    auto options = parseOptions(args.at(2));
+    if (!options)
+        return fail(options.error().toString());
+    const QString schema = args.at(3);
+    const int writer = args.at(4).toInt();
+    const int total = args.at(5).toInt();
+    const int streams = args.at(6).toInt();
+    QRandomGenerator rng(args.at(7).toUInt());
+    QFile log(args.at(8));
+    if (!log.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+        return fail(QStringLiteral("cannot open %1").arg(log.fileName()));
+
+    StoreSettings settings;
+    settings.schema = schema;
+    settings.poolSize = 2;
+    Store store(options.value(), settings);
+
+    QHash<QString, qint64> known; // the version this writer last saw per stream
+    int written = 0;
+    int batch = 0;
+    qint64 conflicts = 0;
+    while (written < total) {
+        ++batch;
+        const int n = qMin(total - written, 1 + int(rng.bounded(5)));
+        const QString stream = QStringLiteral("mp-%1").arg(rng.bounded(streams));
+        QList<NewEvent> events;
+        for (int i = 0; i < n; ++i) {
+            NewEvent e;
+            e.type = QStringLiteral("MpEvent");
+            e.id = QUuid::createUuid();
+            e.data = QStringLiteral("{\"w\": %1, \"b\": %2, \"i\": %3, \"n\": %4}")
+                         .arg(writer)
+                         .arg(batch)
+                         .arg(i)
+                         .arg(n)
+                         .toUtf8();
+            events.append(e);
+        }
+        bool exact = rng.bounded(3) == 0;
+        AppendResult result;
+        for (int attempt = 0;; ++attempt) {
+            const ExpectedVersion expected = exact && attempt < 20
+                                                 ? ExpectedVersion::exact(known.value(stream, 0))
+                                                 : ExpectedVersion::any();
+            auto r = store.append(StreamName(stream), expected, events);
+            if (!r) {
+                if (r.error().isRetryable() && attempt < 50)
+                    continue;
+                return fail(QStringLiteral("append failed: %1").arg(r.error().toString()));
+            }
+            if (r->isConflict()) {
+                ++conflicts;
+                known.insert(stream, qMax<qint64>(0, r->actualVersion));
+                continue;
+            }
+            result = r.value();
+            break;
+        }
+        known.insert(stream, result.lastVersion.value);
+        QStringList ids;
+        for (const QUuid &id : result.eventIds)
+            ids.append(id.toString(QUuid::WithoutBraces));
+        const QByteArray line = QStringLiteral("%1 %2 %3 %4 %5\n")
+                                    .arg(batch)
+                                    .arg(stream)
+                                    .arg(result.firstVersion.value)
+                                    .arg(result.lastVersion.value)
+                                    .arg(ids.join(QLatin1Char(',')))
+                                    .toUtf8();
+        if (log.write(line) != line.size() || !log.flush())
+            return fail(QStringLiteral("cannot write the log"));
+        written += n;
+    }
+    log.write("done " + QByteArray::number(conflicts) + '\n');
+    log.flush();
+    return 0;
+}
+
+int runFollower(QCoreApplication &app, const QStringList &args)
+{
+    if (args.size() != 5)
+        return fail(QStringLiteral("follower needs 3 arguments"));
+    auto options = parseOptions(args.at(2));
+    if (!options)
+        return fail(options.error().toString());
+    QFile out(args.at(4));
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+        return fail(QStringLiteral("cannot open %1").arg(out.fileName()));
+    const QString stopFile = out.fileName() + QStringLiteral(".stop");
+
+    Follower::Settings settings;
+    settings.schema = args.at(3);
+    settings.from = GlobalPosition(1);
+    settings.pollInterval = std::chrono::milliseconds(200);
+    Follower follower(options.value(), settings);
+    qint64 last = 0;
+    QObject::connect(&follower, &Follower::eventsReceived, &app,
+                     [&out, &last](const QList<RecordedEvent> &events) {
+                         QByteArray chunk;
+                         for (const RecordedEvent &e : events) {
+                             chunk += QByteArray::number(e.position.value) + ' '
+                                      + e.id.toString(QUuid::WithoutBraces).toLatin1() + '\n';
+                             last = e.position.value;
+                         }
+                         out.write(chunk);
+                         out.flush();
+                     });
+    QObject::connect(&follower, &Follower::errorOccurred, &app, [](const StoreError &error) {
+        std::fprintf(stderr, "follower error: %s\n", qPrintable(error.toString()));
+    });
+    QTimer stopPoll;
+    stopPoll.setInterval(50);
+    QObject::connect(&stopPoll, &QTimer::timeout, &app, [&] {
+        if (!QFile::exists(stopFile))
+            return;
+        stopPoll.stop();
+        follower.stop();
+        // Deliveries already queued to this thread still count.
+        QCoreApplication::processEvents();
+        out.write("stopped " + QByteArray::number(last) + '\n');
+        out.flush();
+        app.quit();
+    });
+    stopPoll.start();
+    follower.start();
+    return app.exec();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    if (args.size() >= 2 && args.at(1) == QLatin1String("writer"))
+        return runWriter(args);
+    if (args.size() >= 2 && args.at(1) == QLatin1String("follower"))
+        return runFollower(app, args);
+    return fail(QStringLiteral("usage: eventium_mp_worker writer|follower ..."));
+}

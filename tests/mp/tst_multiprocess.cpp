@@ -1,0 +1,431 @@
+// The global order under several OS processes: writers appending to random streams, one of
+// them killed with SIGKILL mid-run, and a follower in another process reading live.
+// Afterwards the positions must be exactly 1..N, every event once, every batch whole,
+// per-stream versions dense, and the follower must have seen 1..N in order.
+#include "support/testdatabase.h"
+
+#include <eventium/store.h>
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHash>
+#include <QProcess>
+#include <QSet>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUuid>
+
+#include <csignal>
+#include <memory>
+#include <sys/types.h>
+#include <vector>
+
+using namespace eventium;
+using eventium::test::TestDatabase;
+
+namespace {
+
+constexpr int kWriters = 4;          // writers that run to the end
+constexpr int kEventsPerWriter = 5000;
+constexpr int kStreams = 50;
+constexpr int kKilledWriter = kWriters + 1; // its writer id
+constexpr int kKillAfterBatches = 700;      // logged batches before the SIGKILL
+
+struct StoredEvent
+{
+    qint64 position = 0;
+    QString stream;
+    qint64 version = 0;
+    int writer = 0;
+    int batch = 0;
+};
+
+struct LoggedBatch
+{
+    int batch = 0;
+    QString stream;
+    qint64 first = 0;
+    qint64 last = 0;
+    QStringList ids;
+};
+
+struct WriterLog
+{
+    QList<LoggedBatch> batches;
+    bool done = false;
+    qint64 conflicts = 0;
+    bool wellFormed = true;
+};
+
+QByteArray readFile(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return f.readAll();
+}
+
+// Only complete lines: a process killed mid-write may leave half a line.
+QList<QByteArray> completeLines(const QByteArray &text)
+{
+    QList<QByteArray> lines = text.split('\n');
+    lines.removeLast(); // after the last '\n': empty or incomplete
+    return lines;
+}
+
+WriterLog parseWriterLog(const QString &path)
+{
+    WriterLog log;
+    for (const QByteArray &line : completeLines(readFile(path))) {
+        if (line.startsWith("done ")) {
+            log.done = true;
+            log.conflicts = line.mid(5).toLongLong();
+            continue;
+        }
+        const QList<QByteArray> parts = line.split(' ');
+        if (parts.size() != 5) {
+            log.wellFormed = false;
+            continue;
+        }
+        LoggedBatch b;
+        b.batch = parts.at(0).toInt();
+        b.stream = QString::fromUtf8(parts.at(1));
+        b.first = parts.at(2).toLongLong();
+        b.last = parts.at(3).toLongLong();
+        b.ids = QString::fromLatin1(parts.at(4)).split(QLatin1Char(','));
+        log.batches.append(b);
+    }
+    return log;
+}
+
+class SqlConnection
+{
+public:
+    SqlConnection()
+        : m_name(QStringLiteral("mp-check-") + QUuid::createUuid().toString(QUuid::Id128))
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_name);
+        TestDatabase::options().applyTo(db);
+        m_open = db.open();
+        if (!m_open)
+            m_error = db.lastError().text();
+    }
+    ~SqlConnection()
+    {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_name, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    bool isOpen() const { return m_open; }
+    QString error() const { return m_error; }
+    QSqlDatabase db() const { return QSqlDatabase::database(m_name, false); }
+
+private:
+    QString m_name;
+    bool m_open = false;
+    QString m_error;
+};
+
+} // namespace
+
+#define SQL_EXEC(query, sql)                                                                       \
+    do {                                                                                           \
+        if (!(query).exec(sql))                                                                    \
+            QFAIL(qPrintable(QStringLiteral("%1: %2").arg(sql, (query).lastError().text())));      \
+    } while (false)
+
+class TestMultiProcess : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
+
+    void writersKilledWriterAndFollower()
+    {
+        StoreSettings settings;
+        settings.runSequencer = false; // the writers and the follower number the events
+        QString error;
+        auto store = TestDatabase::freshStore(settings, &error);
+        QVERIFY2(store, qPrintable(error));
+        const QString schema = store->schema();
+        const QString conn = TestDatabase::options().toConnInfo();
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+
+        QElapsedTimer clock;
+        clock.start();
+
+        // The follower first, so that it reads live while the writers run.
+        const QString followerOut = dir.filePath(QStringLiteral("follower.txt"));
+        QProcess follower;
+        follower.setProcessChannelMode(QProcess::ForwardedChannels);
+        follower.start(QStringLiteral(WORKER_PATH),
+                       {QStringLiteral("follower"), conn, schema, followerOut});
+        QVERIFY2(follower.waitForStarted(10000), qPrintable(follower.errorString()));
+
+        std::vector<std::unique_ptr<QProcess>> writers;
+        QStringList logs;
+        for (int w = 1; w <= kKilledWriter; ++w) {
+            auto p = std::make_unique<QProcess>();
+            p->setProcessChannelMode(QProcess::ForwardedChannels);
+            logs.append(dir.filePath(QStringLiteral("writer-%1.log").arg(w)));
+            p->start(QStringLiteral(WORKER_PATH),
+                     {QStringLiteral("writer"), conn, schema, QString::number(w),
+                      QString::number(kEventsPerWriter), QString::number(kStreams),
+                      QString::number(1000 + w), logs.last()});
+            QVERIFY2(p->waitForStarted(10000), qPrintable(p->errorString()));
+            writers.push_back(std::move(p));
+        }
+
+        // SIGKILL one writer after it has acknowledged some but not all of its appends.
+        QProcess &victim = *writers.back();
+        bool killed = false;
+        while (clock.elapsed() < 90000) {
+            const int logged = int(completeLines(readFile(logs.last())).size());
+            if (logged >= kKillAfterBatches) {
+                QVERIFY2(victim.state() == QProcess::Running,
+                         "the writer to be killed finished before it could be killed");
+                int othersRunning = 0;
+                for (int w = 0; w < kWriters; ++w)
+                    othersRunning += writers[size_t(w)]->state() == QProcess::Running ? 1 : 0;
+                QVERIFY2(othersRunning > 0, "the other writers finished before the kill");
+                QCOMPARE(::kill(pid_t(victim.processId()), SIGKILL), 0);
+                killed = true;
+                break;
+            }
+            QTest::qWait(10);
+        }
+        QVERIFY2(killed, "the writer to be killed never logged enough appends");
+        QVERIFY(victim.waitForFinished(10000));
+        QCOMPARE(victim.exitStatus(), QProcess::CrashExit);
+
+        for (int w = 0; w < kWriters; ++w) {
+            QProcess &p = *writers[size_t(w)];
+            QVERIFY2(p.waitForFinished(int(qMax<qint64>(1000, 120000 - clock.elapsed()))),
+                     qPrintable(QStringLiteral("writer %1 did not finish").arg(w + 1)));
+            QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(p.exitCode(), 0);
+        }
+        const qint64 writeMs = clock.elapsed();
+        const qsizetype seenWhileWriting = completeLines(readFile(followerOut)).size();
+
+        SqlConnection sql;
+        QVERIFY2(sql.isOpen(), qPrintable(sql.error()));
+        QSqlQuery q(sql.db());
+        SQL_EXEC(q, QStringLiteral("SET search_path TO \"%1\"").arg(schema));
+        SQL_EXEC(q, QStringLiteral("SELECT count(*) FROM events"));
+        QVERIFY(q.next());
+        const qint64 total = q.value(0).toLongLong();
+        QVERIFY2(total >= qint64(kWriters) * kEventsPerWriter, qPrintable(QString::number(total)));
+
+        // The follower numbers what the killed writer left behind and delivers it all.
+        QElapsedTimer wait;
+        wait.start();
+        qsizetype followerLines = 0;
+        while (wait.elapsed() < 60000) {
+            followerLines = completeLines(readFile(followerOut)).size();
+            if (followerLines >= total)
+                break;
+            QTest::qWait(50);
+        }
+        QVERIFY2(followerLines >= total,
+                 qPrintable(QStringLiteral("the follower delivered %1 of %2 events")
+                                .arg(followerLines)
+                                .arg(total)));
+        // A moment for anything beyond N (which would be a bug) to show up too.
+        QTest::qWait(500);
+        QFile stop(followerOut + QStringLiteral(".stop"));
+        QVERIFY(stop.open(QIODevice::WriteOnly));
+        stop.close();
+        QVERIFY2(follower.waitForFinished(20000), "the follower did not stop");
+        QCOMPARE(follower.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(follower.exitCode(), 0);
+        const qint64 allMs = clock.elapsed();
+
+        // ---- SQL: dense positions, each event once.
+        SQL_EXEC(q, QStringLiteral("SELECT count(*), coalesce(min(position), 0), "
+                                   "coalesce(max(position), 0), count(DISTINCT position), "
+                                   "count(DISTINCT event_row) FROM global_events"));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toLongLong(), total);
+        QCOMPARE(q.value(1).toLongLong(), 1);
+        QCOMPARE(q.value(2).toLongLong(), total);
+        QCOMPARE(q.value(3).toLongLong(), total);
+        QCOMPARE(q.value(4).toLongLong(), total);
+        SQL_EXEC(q, QStringLiteral("SELECT count(*) FROM events e LEFT JOIN global_events g "
+                                   "ON g.event_row = e.id WHERE g.position IS NULL"));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toLongLong(), 0);
+        SQL_EXEC(q, QStringLiteral("SELECT count(DISTINCT event_id) FROM events"));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toLongLong(), total);
+        SQL_EXEC(q, QStringLiteral("SELECT last_position FROM sequencer"));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toLongLong(), total);
+
+        // ---- SQL: per-stream versions 1..k, dense, matching the stream's version.
+        SQL_EXEC(q, QStringLiteral("SELECT s.name, s.version, count(e.id), min(e.version), "
+                                   "max(e.version) FROM streams s LEFT JOIN events e "
+                                   "ON e.stream_id = s.stream_id GROUP BY s.stream_id, s.name, "
+                                   "s.version"));
+        int streams = 0;
+        while (q.next()) {
+            ++streams;
+            const QString name = q.value(0).toString();
+            const qint64 version = q.value(1).toLongLong();
+            QVERIFY2(q.value(2).toLongLong() == version && q.value(3).toLongLong() == 1
+                         && q.value(4).toLongLong() == version,
+                     qPrintable(QStringLiteral("stream %1: version %2, %3 events, versions "
+                                               "%4..%5")
+                                    .arg(name)
+                                    .arg(version)
+                                    .arg(q.value(2).toLongLong())
+                                    .arg(q.value(3).toLongLong())
+                                    .arg(q.value(4).toLongLong())));
+        }
+        QVERIFY(streams > 0 && streams <= kStreams);
+
+        // ---- SQL: every batch whole: all n events, one stream, consecutive versions, one
+        // transaction, and (ordered by (tx, id)) consecutive positions.
+        SQL_EXEC(q, QStringLiteral(
+                        "SELECT (e.data->>'w')::int, (e.data->>'b')::int, count(*), "
+                        "min((e.data->>'n')::int), max((e.data->>'n')::int), "
+                        "count(DISTINCT e.stream_id), max(e.version) - min(e.version) + 1, "
+                        "count(DISTINCT e.tx), max(g.position) - min(g.position) + 1, "
+                        "count(DISTINCT (e.data->>'i')::int), min(g.position) "
+                        "FROM events e JOIN global_events g ON g.event_row = e.id "
+                        "GROUP BY 1, 2 ORDER BY 1, 2"));
+        QHash<int, QList<int>> committedBatches; // writer -> batch numbers, ascending
+        QHash<int, qint64> lastBatchStart;       // writer -> first position of its last batch
+        QHash<int, qint64> eventsByWriter;
+        while (q.next()) {
+            const int w = q.value(0).toInt();
+            const int b = q.value(1).toInt();
+            const qint64 n = q.value(3).toLongLong();
+            const QString what = QStringLiteral("writer %1 batch %2").arg(w).arg(b);
+            QVERIFY2(q.value(2).toLongLong() == n && q.value(4).toLongLong() == n,
+                     qPrintable(what + QStringLiteral(": partial batch (%1 of %2 events)")
+                                           .arg(q.value(2).toLongLong())
+                                           .arg(n)));
+            QVERIFY2(q.value(5).toLongLong() == 1, qPrintable(what + QStringLiteral(": streams")));
+            QVERIFY2(q.value(6).toLongLong() == n, qPrintable(what + QStringLiteral(": versions")));
+            QVERIFY2(q.value(7).toLongLong() == 1, qPrintable(what + QStringLiteral(": txs")));
+            QVERIFY2(q.value(8).toLongLong() == n,
+                     qPrintable(what + QStringLiteral(": positions not consecutive")));
+            QVERIFY2(q.value(9).toLongLong() == n, qPrintable(what + QStringLiteral(": indexes")));
+            // A writer appends one batch after the other: a later batch of the same writer
+            // started after the earlier one committed, so it must come later in the order.
+            const qint64 start = q.value(10).toLongLong();
+            QVERIFY2(start > lastBatchStart.value(w, 0),
+                     qPrintable(what + QStringLiteral(": ordered before an earlier batch")));
+            lastBatchStart.insert(w, start);
+            committedBatches[w].append(b);
+            eventsByWriter[w] += n;
+        }
+
+        // ---- All events by id, for the logs and the follower.
+        SQL_EXEC(q, QStringLiteral("SELECT g.position, e.event_id::text, s.name, e.version, "
+                                   "(e.data->>'w')::int, (e.data->>'b')::int FROM events e "
+                                   "JOIN global_events g ON g.event_row = e.id JOIN streams s "
+                                   "ON s.stream_id = e.stream_id ORDER BY g.position"));
+        QHash<QString, StoredEvent> byId;
+        QStringList idAtPosition{QString()}; // index = position
+        while (q.next()) {
+            StoredEvent e;
+            e.position = q.value(0).toLongLong();
+            e.stream = q.value(2).toString();
+            e.version = q.value(3).toLongLong();
+            e.writer = q.value(4).toInt();
+            e.batch = q.value(5).toInt();
+            const QString id = q.value(1).toString();
+            byId.insert(id, e);
+            idAtPosition.append(id);
+        }
+        QCOMPARE(qint64(byId.size()), total);
+
+        // ---- Writers' logs: every acknowledged append is stored exactly as acknowledged.
+        qint64 unloggedCommitted = 0;
+        qint64 conflicts = 0;
+        for (int w = 1; w <= kKilledWriter; ++w) {
+            const WriterLog log = parseWriterLog(logs.at(w - 1));
+            QVERIFY2(log.wellFormed, qPrintable(QStringLiteral("writer %1's log").arg(w)));
+            QList<int> logged;
+            qint64 loggedEvents = 0;
+            for (const LoggedBatch &b : log.batches) {
+                logged.append(b.batch);
+                QCOMPARE(qint64(b.ids.size()), b.last - b.first + 1);
+                for (int i = 0; i < b.ids.size(); ++i) {
+                    const auto it = byId.constFind(b.ids.at(i));
+                    QVERIFY2(it != byId.constEnd(),
+                             qPrintable(QStringLiteral("writer %1 batch %2: acknowledged event "
+                                                       "%3 is missing")
+                                            .arg(w)
+                                            .arg(b.batch)
+                                            .arg(b.ids.at(i))));
+                    QCOMPARE(it->stream, b.stream);
+                    QCOMPARE(it->version, b.first + i);
+                    QCOMPARE(it->writer, w);
+                    QCOMPARE(it->batch, b.batch);
+                }
+                loggedEvents += b.ids.size();
+            }
+            for (int i = 0; i < logged.size(); ++i)
+                QCOMPARE(logged.at(i), i + 1);
+            const QList<int> committed = committedBatches.value(w);
+            if (w <= kWriters) {
+                QVERIFY2(log.done, qPrintable(QStringLiteral("writer %1 did not finish").arg(w)));
+                QCOMPARE(loggedEvents, qint64(kEventsPerWriter));
+                QCOMPARE(eventsByWriter.value(w), qint64(kEventsPerWriter));
+                QCOMPARE(committed, logged);
+                conflicts += log.conflicts;
+            } else {
+                QVERIFY(!log.done);
+                QVERIFY(logged.size() >= kKillAfterBatches);
+                QVERIFY(loggedEvents < kEventsPerWriter);
+                // Committed: everything logged, plus at most the one append in flight.
+                QVERIFY2(committed.size() == logged.size()
+                             || (committed.size() == logged.size() + 1
+                                 && committed.last() == logged.size() + 1),
+                         qPrintable(QStringLiteral("killed writer: %1 batches logged, %2 "
+                                                   "committed")
+                                        .arg(logged.size())
+                                        .arg(committed.size())));
+                QCOMPARE(committed.mid(0, logged.size()), logged);
+                unloggedCommitted = eventsByWriter.value(w) - loggedEvents;
+            }
+        }
+        QCOMPARE(total, qint64(kWriters) * kEventsPerWriter + eventsByWriter.value(kKilledWriter));
+
+        // ---- The follower: 1..N in order, each once, the same events as stored.
+        const QList<QByteArray> lines = completeLines(readFile(followerOut));
+        QVERIFY(!lines.isEmpty());
+        QCOMPARE(lines.last(), QByteArray("stopped ") + QByteArray::number(total));
+        QCOMPARE(qint64(lines.size() - 1), total);
+        for (qint64 i = 0; i < total; ++i) {
+            const QList<QByteArray> parts = lines.at(i).split(' ');
+            QCOMPARE(parts.size(), 2);
+            const qint64 position = parts.at(0).toLongLong();
+            if (position != i + 1)
+                QFAIL(qPrintable(QStringLiteral("the follower's event #%1 has position %2")
+                                     .arg(i + 1)
+                                     .arg(position)));
+            QCOMPARE(QString::fromLatin1(parts.at(1)), idAtPosition.at(i + 1));
+        }
+        QVERIFY2(seenWhileWriting > 0, "the follower delivered nothing while the writers ran");
+
+        qInfo("%lld events (%lld by the killed writer, %lld of them unacknowledged) in %lld "
+              "streams, %lld version conflicts retried; writers done after %lld ms, follower at %lld of them then; all "
+              "delivered after %lld ms",
+              total, eventsByWriter.value(kKilledWriter), unloggedCommitted, qint64(streams),
+              conflicts, writeMs, qint64(seenWhileWriting), allMs);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMultiProcess)
+#include "tst_multiprocess.moc"
