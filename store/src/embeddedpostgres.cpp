@@ -265,8 +265,19 @@ Result<Done> EmbeddedPostgres::start()
     m_binDir = bin.value();
     if (auto r = initDataDir(); !r)
         return r;
-    if (isRunning())
-        return createDatabase();
+    if (isRunning()) {
+        auto reused = createDatabase();
+        if (reused)
+            return reused;
+        QFile pidFile(m_settings.dataDir + QStringLiteral("/postmaster.pid"));
+        QString pid;
+        if (pidFile.open(QIODevice::ReadOnly))
+            pid = QString::fromLatin1(pidFile.readLine()).trimmed();
+        return embeddedError(QStringLiteral("the data directory %1 is locked by process %2 (postmaster.pid), which does not "
+                                            "accept connections; stop it, or remove the stale postmaster.pid if no "
+                                            "PostgreSQL runs there (%3)")
+                                 .arg(m_settings.dataDir, pid, reused.error().message()));
+    }
 
     // Settings are rewritten at every start; the data directory keeps everything else.
     const QString sock = socketDir();
@@ -330,7 +341,7 @@ Result<Done> EmbeddedPostgres::createDatabase()
         o.dbname = QStringLiteral("postgres");
         o.applyTo(db);
         bool opened = false;
-        for (int attempt = 0; attempt < 50 && !(opened = db.open()); ++attempt)
+        for (int attempt = 0; attempt < 20 && !(opened = db.open()); ++attempt)
             QThread::msleep(100);
         if (!opened) {
             result = embeddedError(QStringLiteral("the embedded server does not accept connections: %1").arg(db.lastError().text()));
