@@ -1,0 +1,602 @@
+#include "cli.h"
+
+#include "connectionresolver.h"
+#include "exitcode.h"
+#include "helptext.h"
+#include "jsonline.h"
+#include "optionparser.h"
+#include "stdineventreader.h"
+#include "tailfollower.h"
+
+#include <eventium/embeddedpostgres.h>
+#include <eventium/toolkit/sampledata.h>
+
+#include <QFile>
+#include <QLoggingCategory>
+
+#include <cstdio>
+#include <limits>
+
+namespace eventium::cli {
+
+namespace {
+
+constexpr int kPageSize = 1000;
+constexpr qint64 kNoLimit = 0;
+
+void printOut(const QString &text)
+{
+    std::fputs(text.toLocal8Bit().constData(), stdout);
+    std::fflush(stdout);
+}
+
+// A whole number of at least `min`; nullopt otherwise.
+std::optional<qint64> parseNumber(const QString &text, qint64 min)
+{
+    bool ok = false;
+    const qint64 v = text.trimmed().toLongLong(&ok);
+    if (!ok || v < min)
+        return std::nullopt;
+    return v;
+}
+
+QString expectationText(ExpectedVersion expected)
+{
+    if (expected.isNoStream())
+        return QStringLiteral("expected no stream");
+    if (expected.isStreamExists())
+        return QStringLiteral("expected an existing stream");
+    return QStringLiteral("expected version %1").arg(expected.exactVersion());
+}
+
+} // namespace
+
+Cli::Cli() = default;
+
+Cli::~Cli()
+{
+    m_out.flush();
+}
+
+void Cli::addGlobalOptions(OptionParser &parser)
+{
+    parser.addOption(QStringLiteral("db"));
+    parser.addOption(QStringLiteral("schema"));
+    parser.addFlag(QStringLiteral("verbose"));
+}
+
+void Cli::applyGlobalOptions(const OptionParser &parser)
+{
+    if (parser.isSet(QStringLiteral("db")))
+        m_db = parser.value(QStringLiteral("db"));
+    if (parser.isSet(QStringLiteral("schema")))
+        m_schema = parser.value(QStringLiteral("schema"));
+    if (parser.isSet(QStringLiteral("verbose")))
+        m_verbose = true;
+}
+
+bool Cli::configure(const QString &command, OptionParser &parser)
+{
+    if (command == QLatin1String("migrate") || command == QLatin1String("stats")
+        || command == QLatin1String("embedded"))
+        return true;
+    if (command == QLatin1String("append")) {
+        for (const char *name : {"expected", "type", "data", "metadata", "id"})
+            parser.addOption(QString::fromLatin1(name));
+        return true;
+    }
+    if (command == QLatin1String("read")) {
+        parser.addOption(QStringLiteral("from"));
+        parser.addOption(QStringLiteral("limit"));
+        parser.addFlag(QStringLiteral("backward"));
+        return true;
+    }
+    if (command == QLatin1String("streams")) {
+        parser.addOption(QStringLiteral("prefix"));
+        parser.addOption(QStringLiteral("limit"));
+        parser.addOption(QStringLiteral("order"));
+        return true;
+    }
+    if (command == QLatin1String("tail")) {
+        parser.addOption(QStringLiteral("from"));
+        parser.addOption(QStringLiteral("limit"));
+        parser.addOption(QStringLiteral("type"), true);
+        parser.addOption(QStringLiteral("prefix"));
+        parser.addFlag(QStringLiteral("follow"));
+        return true;
+    }
+    if (command == QLatin1String("sample")) {
+        parser.addOption(QStringLiteral("events"));
+        parser.addOption(QStringLiteral("seed"));
+        parser.addFlag(QStringLiteral("force"));
+        return true;
+    }
+    return false;
+}
+
+int Cli::usage(const QString &command, const QString &message)
+{
+    const QString hint = command.isEmpty() ? QStringLiteral("eventium --help")
+                                           : QStringLiteral("eventium %1 --help").arg(command);
+    return CliError::usage(QStringLiteral("%1 (see `%2`)").arg(message, hint)).report();
+}
+
+void Cli::note(const QString &message) const
+{
+    if (!m_verbose)
+        return;
+    std::fprintf(stderr, "eventium: %s\n", message.toLocal8Bit().constData());
+    std::fflush(stderr);
+}
+
+int Cli::run(const QStringList &arguments)
+{
+    const QStringList args = arguments.mid(1);
+    m_schema = qEnvironmentVariable("EVENTIUM_SCHEMA");
+    if (m_schema.isEmpty())
+        m_schema = QStringLiteral("eventium");
+    m_verbose = args.contains(QLatin1String("--verbose"));
+    // The store logs failed queries as warnings; here every failure is reported once, as the
+    // error line, so its logging is for --verbose only.
+    QLoggingCategory::setFilterRules(m_verbose ? QStringLiteral("eventium.*.info=true")
+                                               : QStringLiteral("eventium.*=false"));
+
+    OptionParser global;
+    addGlobalOptions(global);
+    global.addFlag(QStringLiteral("version"));
+    global.setStopAtPositional(true);
+    if (QString why = global.parse(args); !why.isEmpty())
+        return usage({}, why);
+    if (global.isSet(QStringLiteral("version"))) {
+        printOut(QStringLiteral("eventium %1\n").arg(QStringLiteral(EVENTIUM_VERSION)));
+        return ExitSuccess;
+    }
+    applyGlobalOptions(global);
+    QStringList rest = global.remaining();
+    if (rest.isEmpty()) {
+        if (global.helpRequested()) {
+            printOut(HelpText::overview());
+            return ExitSuccess;
+        }
+        return usage({}, QStringLiteral("no command given"));
+    }
+    QString command = rest.takeFirst();
+    if (command == QLatin1String("help")) { // eventium help [COMMAND]
+        const QString text = rest.isEmpty() ? HelpText::overview() : HelpText::command(rest.first());
+        if (text.isEmpty())
+            return usage({}, QStringLiteral("unknown command \"%1\"").arg(rest.first()));
+        printOut(text);
+        return ExitSuccess;
+    }
+    OptionParser parser;
+    addGlobalOptions(parser);
+    if (!configure(command, parser))
+        return usage({}, QStringLiteral("unknown command \"%1\"").arg(command));
+    if (global.helpRequested()) { // eventium --help COMMAND
+        printOut(HelpText::command(command));
+        return ExitSuccess;
+    }
+    if (QString why = parser.parse(rest); !why.isEmpty())
+        return usage(command, QStringLiteral("%1: %2").arg(command, why));
+    if (parser.helpRequested()) {
+        printOut(HelpText::command(command));
+        return ExitSuccess;
+    }
+    applyGlobalOptions(parser);
+    if (m_verbose)
+        QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.info=true"));
+    const int code = dispatch(command, parser);
+    m_out.flush();
+    return code;
+}
+
+int Cli::dispatch(const QString &command, const OptionParser &options)
+{
+    if (command == QLatin1String("migrate"))
+        return migrate(options);
+    if (command == QLatin1String("append"))
+        return append(options);
+    if (command == QLatin1String("read"))
+        return read(options);
+    if (command == QLatin1String("streams"))
+        return streams(options);
+    if (command == QLatin1String("tail"))
+        return tail(options);
+    if (command == QLatin1String("stats"))
+        return stats(options);
+    if (command == QLatin1String("sample"))
+        return sample(options);
+    return embedded(options);
+}
+
+std::optional<CliError> Cli::openStore(bool migrateIfMissing)
+{
+    if (QString why = Store::validateSchemaName(m_schema); !why.isEmpty())
+        return CliError::badInput(why);
+    ConnectionResolver resolver(m_db, m_verbose);
+    const auto options = resolver.resolve();
+    if (!options)
+        return resolver.error();
+    m_options = *options;
+    note(QStringLiteral("connecting to %1 (from %2), schema %3")
+             .arg(m_options.toDisplayString(), resolver.source(), m_schema));
+
+    StoreSettings settings;
+    settings.schema = m_schema;
+    settings.poolSize = 2;
+    settings.runSequencer = false; // one short-lived process: it numbers its writes itself
+    m_store = std::make_unique<Store>(m_options, settings);
+    if (auto pinged = m_store->ping(); !pinged) {
+        QString message = pinged.error().message();
+        if (!message.startsWith(QLatin1String("cannot connect")))
+            message = QStringLiteral("cannot connect to %1: %2").arg(m_options.toDisplayString(), message);
+        return CliError(ExitNoConnection, message);
+    }
+    if (!migrateIfMissing)
+        return std::nullopt;
+    auto version = m_store->schemaVersion();
+    if (!version)
+        return CliError::fromStore(version.error());
+    if (version.value() == 0) {
+        note(QStringLiteral("schema \"%1\" does not exist yet; creating it").arg(m_schema));
+        auto migrated = m_store->migrate();
+        if (!migrated)
+            return CliError::fromStore(migrated.error());
+        note(QStringLiteral("schema \"%1\" created at version %2").arg(m_schema).arg(migrated.value()));
+    }
+    return std::nullopt;
+}
+
+void Cli::sequenceBeforeExit(std::chrono::milliseconds timeout)
+{
+    auto head = m_store->sequenceNow(timeout);
+    if (!head)
+        note(QStringLiteral("events not yet numbered (another process will): %1").arg(head.error().toString()));
+}
+
+// ---------------------------------------------------------------- commands
+
+int Cli::migrate(const OptionParser &options)
+{
+    if (!options.positionals().isEmpty())
+        return usage(QStringLiteral("migrate"), QStringLiteral("migrate takes no arguments"));
+    if (auto error = openStore(false))
+        return error->report();
+    auto version = m_store->migrate();
+    if (!version)
+        return CliError::fromStore(version.error()).report();
+    m_out.writeLine(JsonLine().add("schema", m_schema).add("version", qint64(version.value())).toJson());
+    return ExitSuccess;
+}
+
+int Cli::append(const OptionParser &options)
+{
+    const QString command = QStringLiteral("append");
+    const QStringList &args = options.positionals();
+    if (args.isEmpty())
+        return usage(command, QStringLiteral("append needs a stream name"));
+    const bool fromStdin = args.size() == 2 && args.at(1) == QLatin1String("-");
+    if (args.size() > 2 || (args.size() == 2 && !fromStdin))
+        return usage(command, QStringLiteral("unexpected argument \"%1\"").arg(args.last()));
+    const QString stream = args.first();
+
+    ExpectedVersion expected = ExpectedVersion::any();
+    if (options.isSet(QStringLiteral("expected"))) {
+        const auto parsed = ExpectedVersion::parse(options.value(QStringLiteral("expected")));
+        if (!parsed)
+            return usage(command, QStringLiteral("--expected is any, no-stream, exists or a version >= 0, not \"%1\"")
+                                      .arg(options.value(QStringLiteral("expected"))));
+        expected = *parsed;
+    }
+
+    QList<NewEvent> events;
+    const QStringList eventOptions{QStringLiteral("type"), QStringLiteral("data"), QStringLiteral("metadata"),
+                                   QStringLiteral("id")};
+    if (fromStdin) {
+        for (const QString &name : eventOptions) {
+            if (options.isSet(name))
+                return usage(command, QStringLiteral("--%1 cannot be combined with - (events come from stdin)").arg(name));
+        }
+        QFile in;
+        if (!in.open(stdin, QIODevice::ReadOnly))
+            return CliError(ExitFailure, QStringLiteral("cannot read stdin: %1").arg(in.errorString())).report();
+        StdinEventReader reader;
+        if (!reader.read(&in))
+            return CliError::badInput(reader.error()).report();
+        if (reader.events().isEmpty())
+            return CliError::badInput(QStringLiteral("no events on stdin")).report();
+        events = reader.events();
+    } else {
+        if (!options.isSet(QStringLiteral("type")) || !options.isSet(QStringLiteral("data")))
+            return usage(command, QStringLiteral("append needs --type and --data, or - to read events from stdin"));
+        NewEvent event;
+        event.type = options.value(QStringLiteral("type"));
+        event.data = options.value(QStringLiteral("data")).toUtf8();
+        event.metadata = options.value(QStringLiteral("metadata")).toUtf8();
+        if (options.isSet(QStringLiteral("id"))) {
+            event.id = QUuid::fromString(options.value(QStringLiteral("id")).trimmed());
+            if (event.id.isNull())
+                return CliError::badInput(QStringLiteral("--id \"%1\" is not a UUID").arg(options.value(QStringLiteral("id")))).report();
+        }
+        events.append(event);
+    }
+    // Checked before connecting: bad input never needs a database to be reported.
+    if (QString why = StreamName::validate(stream); !why.isEmpty())
+        return CliError::badInput(why).report();
+
+    if (auto error = openStore(true))
+        return error->report();
+    auto result = m_store->append(StreamName(stream), expected, events);
+    if (!result)
+        return CliError::fromStore(result.error()).report();
+    const AppendResult &r = result.value();
+    if (r.isConflict()) {
+        const QString actual = r.actualVersion < 0 ? QStringLiteral("it does not exist")
+                                                   : QStringLiteral("it is at version %1").arg(r.actualVersion);
+        return CliError(ExitWrongVersion, QStringLiteral("wrong expected version for stream \"%1\": %2, but %3")
+                                              .arg(stream, expectationText(expected), actual))
+            .report();
+    }
+    if (r.status == AppendResult::Status::Appended)
+        sequenceBeforeExit(std::chrono::seconds(2));
+    QStringList ids;
+    for (const QUuid &id : r.eventIds)
+        ids << id.toString(QUuid::WithoutBraces);
+    m_out.writeLine(JsonLine()
+                        .add("stream", r.stream)
+                        .add("firstVersion", r.firstVersion.value)
+                        .add("lastVersion", r.lastVersion.value)
+                        .add("ids", ids)
+                        .add("status", r.status == AppendResult::Status::Appended ? QStringLiteral("appended")
+                                                                                  : QStringLiteral("already-appended"))
+                        .toJson());
+    return ExitSuccess;
+}
+
+int Cli::read(const OptionParser &options)
+{
+    const QString command = QStringLiteral("read");
+    if (options.positionals().size() != 1)
+        return usage(command, options.positionals().isEmpty() ? QStringLiteral("read needs a stream name")
+                                                              : QStringLiteral("read takes one stream name"));
+    const QString stream = options.positionals().first();
+    const bool backward = options.isSet(QStringLiteral("backward"));
+    qint64 from = backward ? std::numeric_limits<qint64>::max() : 1;
+    if (options.isSet(QStringLiteral("from"))) {
+        const auto v = parseNumber(options.value(QStringLiteral("from")), 0);
+        if (!v)
+            return usage(command, QStringLiteral("--from is a version >= 0"));
+        from = *v;
+    }
+    qint64 limit = kNoLimit;
+    if (options.isSet(QStringLiteral("limit"))) {
+        const auto v = parseNumber(options.value(QStringLiteral("limit")), 1);
+        if (!v)
+            return usage(command, QStringLiteral("--limit is a number >= 1"));
+        limit = *v;
+    }
+    if (QString why = StreamName::validate(stream); !why.isEmpty())
+        return CliError::badInput(why).report();
+    if (auto error = openStore(true))
+        return error->report();
+
+    qint64 written = 0;
+    while (true) {
+        const int pageSize = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
+        auto page = m_store->readStream(StreamName(stream), StreamVersion(from),
+                                        backward ? Direction::Backward : Direction::Forward, pageSize);
+        if (!page)
+            return CliError::fromStore(page.error()).report();
+        for (const RecordedEvent &event : page.value())
+            m_out.writeEvent(event);
+        written += page->size();
+        if (page->size() < pageSize || (limit != kNoLimit && written >= limit))
+            break;
+        from = page->last().version.value + (backward ? -1 : 1);
+        if (from < 1)
+            break;
+    }
+    return ExitSuccess;
+}
+
+int Cli::streams(const OptionParser &options)
+{
+    const QString command = QStringLiteral("streams");
+    if (!options.positionals().isEmpty())
+        return usage(command, QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
+    StreamOrder order = StreamOrder::ByName;
+    if (options.isSet(QStringLiteral("order"))) {
+        const QString o = options.value(QStringLiteral("order"));
+        if (o == QLatin1String("recent"))
+            order = StreamOrder::ByRecency;
+        else if (o != QLatin1String("name"))
+            return usage(command, QStringLiteral("--order is name or recent, not \"%1\"").arg(o));
+    }
+    qint64 limit = kNoLimit;
+    if (options.isSet(QStringLiteral("limit"))) {
+        const auto v = parseNumber(options.value(QStringLiteral("limit")), 1);
+        if (!v)
+            return usage(command, QStringLiteral("--limit is a number >= 1"));
+        limit = *v;
+    }
+    const QString prefix = options.value(QStringLiteral("prefix"));
+    if (auto error = openStore(true))
+        return error->report();
+
+    StreamCursor cursor;
+    qint64 written = 0;
+    while (true) {
+        const int pageSize = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
+        auto page = m_store->listStreams(cursor, pageSize, order, prefix);
+        if (!page)
+            return CliError::fromStore(page.error()).report();
+        for (const StreamInfo &info : page->streams)
+            m_out.writeStream(info);
+        written += page->streams.size();
+        if (!page->hasMore || (limit != kNoLimit && written >= limit))
+            break;
+        cursor = page->next;
+    }
+    return ExitSuccess;
+}
+
+int Cli::tail(const OptionParser &options)
+{
+    const QString command = QStringLiteral("tail");
+    if (!options.positionals().isEmpty())
+        return usage(command, QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
+    qint64 from = 1;
+    if (options.isSet(QStringLiteral("from"))) {
+        const auto v = parseNumber(options.value(QStringLiteral("from")), 0);
+        if (!v)
+            return usage(command, QStringLiteral("--from is a position >= 1"));
+        from = qMax<qint64>(1, *v);
+    }
+    qint64 limit = kNoLimit;
+    if (options.isSet(QStringLiteral("limit"))) {
+        const auto v = parseNumber(options.value(QStringLiteral("limit")), 1);
+        if (!v)
+            return usage(command, QStringLiteral("--limit is a number >= 1"));
+        limit = *v;
+    }
+    GlobalFilter filter;
+    filter.types = options.values(QStringLiteral("type"));
+    filter.streamPrefix = options.value(QStringLiteral("prefix"));
+    for (const QString &type : std::as_const(filter.types)) {
+        if (type.isEmpty())
+            return usage(command, QStringLiteral("--type cannot be empty"));
+    }
+    if (auto error = openStore(true))
+        return error->report();
+
+    if (options.isSet(QStringLiteral("follow"))) {
+        Follower::Settings settings;
+        settings.schema = m_schema;
+        settings.from = GlobalPosition(from);
+        settings.filter = filter;
+        TailFollower follower(m_options, settings, limit, &m_out, m_verbose);
+        return follower.exec();
+    }
+
+    // Number whatever a writer that died left behind, so it is not missing from the output.
+    (void)m_store->sequenceStep();
+    qint64 written = 0;
+    GlobalPosition next(from);
+    while (true) {
+        const int pageSize = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
+        auto page = m_store->readAll(next, pageSize, filter);
+        if (!page)
+            return CliError::fromStore(page.error()).report();
+        for (const RecordedEvent &event : page->events)
+            m_out.writeEvent(event);
+        written += page->events.size();
+        if ((limit != kNoLimit && written >= limit) || page->next.value > page->head.value)
+            break;
+        next = page->next;
+    }
+    return ExitSuccess;
+}
+
+int Cli::stats(const OptionParser &options)
+{
+    if (!options.positionals().isEmpty())
+        return usage(QStringLiteral("stats"), QStringLiteral("stats takes no arguments"));
+    if (auto error = openStore(true))
+        return error->report();
+    auto stats = m_store->stats();
+    if (!stats)
+        return CliError::fromStore(stats.error()).report();
+    const StoreStats &s = stats.value();
+    JsonLine line;
+    line.add("events", s.events)
+        .add("streams", s.streams)
+        .add("headPosition", s.headPosition)
+        .add("pending", s.pending)
+        .add("totalBytes", s.totalBytes)
+        .add("eventsBytes", s.eventsBytes)
+        .add("lagSeconds", s.lagSeconds);
+    if (s.oldestRunningXid.isEmpty())
+        line.addNull("oldestRunningXid");
+    else
+        line.add("oldestRunningXid", s.oldestRunningXid);
+    m_out.writeLine(line.toJson());
+    return ExitSuccess;
+}
+
+int Cli::sample(const OptionParser &options)
+{
+    const QString command = QStringLiteral("sample");
+    if (!options.positionals().isEmpty())
+        return usage(command, QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
+    qint64 events = 3000;
+    if (options.isSet(QStringLiteral("events"))) {
+        const auto v = parseNumber(options.value(QStringLiteral("events")), 10);
+        if (!v || *v > std::numeric_limits<int>::max())
+            return usage(command, QStringLiteral("--events is a number >= 10"));
+        events = *v;
+    }
+    qint64 seed = 42;
+    if (options.isSet(QStringLiteral("seed"))) {
+        const auto v = parseNumber(options.value(QStringLiteral("seed")), 0);
+        if (!v || *v > std::numeric_limits<quint32>::max())
+            return usage(command, QStringLiteral("--seed is a number from 0 to %1").arg(std::numeric_limits<quint32>::max()));
+        seed = *v;
+    }
+    if (auto error = openStore(true))
+        return error->report();
+    if (!options.isSet(QStringLiteral("force"))) {
+        auto stats = m_store->stats();
+        if (!stats)
+            return CliError::fromStore(stats.error()).report();
+        if (stats->events > 0 || stats->streams > 0)
+            return CliError::badInput(QStringLiteral("schema \"%1\" already has %2 events; sample fills an empty store "
+                                                     "(use --force to add to it, or another --schema)")
+                                          .arg(m_schema)
+                                          .arg(stats->events))
+                .report();
+    }
+    note(QStringLiteral("writing %1 sample events (seed %2)").arg(events).arg(seed));
+    auto written = toolkit::generateSampleData(*m_store, int(events), quint32(seed));
+    if (!written)
+        return CliError::fromStore(written.error()).report();
+    sequenceBeforeExit(std::chrono::seconds(10));
+    auto head = m_store->headPosition();
+    JsonLine line;
+    line.add("events", written.value()).add("seed", seed);
+    if (head)
+        line.add("headPosition", head->value);
+    m_out.writeLine(line.toJson());
+    return ExitSuccess;
+}
+
+int Cli::embedded(const OptionParser &options)
+{
+    const QString command = QStringLiteral("embedded");
+    const QStringList &args = options.positionals();
+    if (args.size() != 1)
+        return usage(command, QStringLiteral("embedded needs one of start, stop, status"));
+    const QString action = args.first();
+    EmbeddedPostgres server{EmbeddedPostgres::Settings{}};
+    if (action == QLatin1String("start")) {
+        note(QStringLiteral("data directory %1").arg(server.settings().dataDir));
+        auto started = server.start();
+        if (!started)
+            return CliError(ExitNoConnection, started.error().toString()).report();
+        printOut(server.status() + QLatin1Char('\n'));
+        return ExitSuccess;
+    }
+    if (action == QLatin1String("stop")) {
+        auto stopped = server.stop();
+        if (!stopped)
+            return CliError::fromStore(stopped.error()).report();
+        printOut(server.status() + QLatin1Char('\n'));
+        return ExitSuccess;
+    }
+    if (action == QLatin1String("status")) {
+        printOut(server.status() + QLatin1Char('\n'));
+        return ExitSuccess;
+    }
+    return usage(command, QStringLiteral("unknown action \"%1\" (start, stop or status)").arg(action));
+}
+
+} // namespace eventium::cli

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "clierror.h"
+#include "jsonlineswriter.h"
+
+#include <eventium/connectionoptions.h>
+#include <eventium/store.h>
+
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace eventium::cli {
+
+class OptionParser;
+
+// The `eventium` command line: global options, then one command that talks to the store and
+// writes JSON lines to stdout. Errors are one "eventium: ..." line on stderr plus an exit code
+// (see exitcode.h).
+class Cli
+{
+public:
+    Cli();
+    ~Cli();
+    Cli(const Cli &) = delete;
+    Cli &operator=(const Cli &) = delete;
+
+    // `arguments` as QCoreApplication::arguments() gives them (program name first).
+    int run(const QStringList &arguments);
+
+private:
+    int migrate(const OptionParser &options);
+    int append(const OptionParser &options);
+    int read(const OptionParser &options);
+    int streams(const OptionParser &options);
+    int tail(const OptionParser &options);
+    int stats(const OptionParser &options);
+    int sample(const OptionParser &options);
+    int embedded(const OptionParser &options);
+
+    // Declares a command's own options; false for an unknown command.
+    static bool configure(const QString &command, OptionParser &parser);
+    static void addGlobalOptions(OptionParser &parser);
+    void applyGlobalOptions(const OptionParser &parser);
+    int dispatch(const QString &command, const OptionParser &options);
+
+    // Connects (exit 5 when that fails) and, with `migrateIfMissing`, creates the schema
+    // when it does not exist yet.
+    std::optional<CliError> openStore(bool migrateIfMissing);
+    // Numbers what this process wrote before it exits.
+    void sequenceBeforeExit(std::chrono::milliseconds timeout);
+    // A line on stderr with --verbose only.
+    void note(const QString &message) const;
+    static int usage(const QString &command, const QString &message);
+
+    QString m_db;
+    QString m_schema;
+    bool m_verbose = false;
+    ConnectionOptions m_options;
+    std::unique_ptr<Store> m_store;
+    JsonLinesWriter m_out;
+};
+
+} // namespace eventium::cli

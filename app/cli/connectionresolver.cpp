@@ -1,0 +1,41 @@
+#include "connectionresolver.h"
+
+#include <eventium/embeddedpostgres.h>
+
+#include <cstdio>
+
+namespace eventium::cli {
+
+std::optional<ConnectionOptions> ConnectionResolver::resolve()
+{
+    QString text = m_db;
+    m_source = QStringLiteral("--db");
+    if (text.isEmpty()) {
+        text = qEnvironmentVariable("DATABASE_URL");
+        m_source = QStringLiteral("DATABASE_URL");
+    }
+    if (!text.isEmpty()) {
+        auto parsed = ConnectionOptions::parse(text);
+        if (!parsed) {
+            m_error = CliError::usage(QStringLiteral("%1: %2").arg(m_source, parsed.error().message()));
+            return std::nullopt;
+        }
+        return parsed.value();
+    }
+
+    m_source = QStringLiteral("embedded");
+    EmbeddedPostgres server{EmbeddedPostgres::Settings{}};
+    if (!server.isRunning()) {
+        if (m_verbose)
+            std::fprintf(stderr, "eventium: starting the embedded PostgreSQL in %s\n",
+                         qPrintable(server.settings().dataDir));
+        auto started = server.start();
+        if (!started) {
+            m_error = CliError(ExitNoConnection, started.error().toString());
+            return std::nullopt;
+        }
+    }
+    return server.connectionOptions();
+}
+
+} // namespace eventium::cli
