@@ -1,0 +1,56 @@
+#include "benchconfig.h"
+
+namespace bench {
+
+BenchConfig BenchConfig::forMode(Mode mode)
+{
+    BenchConfig c;
+    c.mode = mode;
+    switch (mode) {
+    case Mode::Full:
+        break;
+    case Mode::Quick:
+        c.rounds = 3;
+        c.appendDuration = std::chrono::milliseconds(500);
+        c.readEvents = 100000;
+        c.readRounds = 3;
+        c.streamReads = 50;
+        c.latencyRounds = 2;
+        c.latencyDuration = std::chrono::milliseconds(2000);
+        break;
+    case Mode::Smoke:
+        c.rounds = 1;
+        c.appendDuration = std::chrono::milliseconds(150);
+        c.readEvents = 4000;
+        c.readRounds = 1;
+        c.streamReads = 5;
+        c.latencyRounds = 1;
+        c.latencyDuration = std::chrono::milliseconds(600);
+        c.probeIntervalMs = 20;
+        break;
+    }
+    return c;
+}
+
+QString BenchConfig::modeName() const
+{
+    switch (mode) {
+    case Mode::Full:
+        return QStringLiteral("full");
+    case Mode::Quick:
+        return QStringLiteral("quick");
+    case Mode::Smoke:
+        return QStringLiteral("smoke");
+    }
+    return {};
+}
+
+QStringList BenchConfig::scenarioNames()
+{
+    return {QStringLiteral("append_1w"),      QStringLiteral("append_8w"),
+            QStringLiteral("append_batch_1w"), QStringLiteral("append_batch_4w"),
+            QStringLiteral("read_global"),    QStringLiteral("read_stream"),
+            QStringLiteral("live_latency")};
+}
+
+} // namespace bench

@@ -1,0 +1,176 @@
+// postgres-event-store-bench: measures the store against the limits of PostgreSQL itself
+// (raw libpq) and against the table-lock design, in the same run, on the same server.
+
+#include "benchconfig.h"
+#include "benchrunner.h"
+#include "chartrenderer.h"
+#include "machineinfo.h"
+#include "pgconnection.h"
+#include "report.h"
+
+#include <eventium/connectionoptions.h>
+#include <eventium/embeddedpostgres.h>
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QGuiApplication>
+#include <QLoggingCategory>
+#include <QTextStream>
+
+#include <cstring>
+#include <memory>
+#include <optional>
+
+using namespace bench;
+
+namespace {
+
+bool wantsChart(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--chart") == 0 || std::strncmp(argv[i], "--chart=", 8) == 0)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // The chart is drawn with QPainter on a QImage, which needs a QGuiApplication; nothing is
+    // shown, so the offscreen platform is enough.
+    std::unique_ptr<QCoreApplication> app;
+    if (wantsChart(argc, argv)) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        app = std::make_unique<QGuiApplication>(argc, argv);
+    } else {
+        app = std::make_unique<QCoreApplication>(argc, argv);
+    }
+    QCoreApplication::setApplicationName(QStringLiteral("postgres-event-store-bench"));
+    // The store logs every applied migration; keep the report readable.
+    QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.info=false\neventium.store.info=false"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Measures the Eventium store against plain PostgreSQL (raw) and the table-lock design (lock)."));
+    parser.addHelpOption();
+    const QCommandLineOption dbOption(QStringLiteral("db"),
+        QStringLiteral("Use this server (libpq string or postgres:// URL) instead of a private durable one."),
+        QStringLiteral("conninfo"));
+    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Write the results as JSON."),
+                                        QStringLiteral("file"));
+    const QCommandLineOption chartOption(QStringLiteral("chart"), QStringLiteral("Write a bar chart (PNG)."),
+                                         QStringLiteral("file"));
+    const QCommandLineOption quickOption(QStringLiteral("quick"), QStringLiteral("Smaller sizes: the suite in under a minute."));
+    const QCommandLineOption smokeOption(QStringLiteral("smoke"),
+        QStringLiteral("Tiny sizes, every scenario, a few seconds; exits non-zero when anything fails."));
+    const QCommandLineOption scenarioOption(QStringLiteral("scenario"),
+        QStringLiteral("Run only this scenario (repeatable): %1.").arg(BenchConfig::scenarioNames().join(QStringLiteral(", "))),
+        QStringLiteral("name"));
+    const QCommandLineOption roundsOption(QStringLiteral("rounds"), QStringLiteral("Rounds of the append scenarios."),
+                                          QStringLiteral("n"));
+    parser.addOptions({dbOption, jsonOption, chartOption, quickOption, smokeOption, scenarioOption, roundsOption});
+    parser.process(*app);
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const BenchConfig::Mode mode = parser.isSet(smokeOption)   ? BenchConfig::Mode::Smoke
+                                   : parser.isSet(quickOption) ? BenchConfig::Mode::Quick
+                                                               : BenchConfig::Mode::Full;
+    BenchConfig config = BenchConfig::forMode(mode);
+    if (parser.isSet(roundsOption))
+        config.rounds = std::max(1, parser.value(roundsOption).toInt());
+    QStringList scenarios = parser.values(scenarioOption);
+    for (const QString &s : scenarios) {
+        if (!BenchConfig::scenarioNames().contains(s)) {
+            err << "unknown scenario " << s << "; known: " << BenchConfig::scenarioNames().join(QStringLiteral(", ")) << Qt::endl;
+            return 2;
+        }
+    }
+    if (scenarios.isEmpty())
+        scenarios = BenchConfig::scenarioNames();
+
+    QElapsedTimer total;
+    total.start();
+    std::unique_ptr<eventium::EmbeddedPostgres> server;
+    eventium::ConnectionOptions options;
+    QString serverText;
+    if (parser.isSet(dbOption)) {
+        auto parsed = eventium::ConnectionOptions::parse(parser.value(dbOption));
+        if (!parsed) {
+            err << "invalid --db: " << parsed.error().toString() << Qt::endl;
+            return 2;
+        }
+        options = parsed.value();
+        serverText = QStringLiteral("given server %1").arg(options.toDisplayString());
+    } else {
+        eventium::EmbeddedPostgres::Settings settings = eventium::EmbeddedPostgres::temporarySettings();
+        // Commit cost is part of what is measured: fsync stays on, unless this is a smoke run.
+        settings.durable = mode != BenchConfig::Mode::Smoke;
+        server = std::make_unique<eventium::EmbeddedPostgres>(settings);
+        err << "starting a private PostgreSQL server in " << QDir::toNativeSeparators(settings.dataDir) << Qt::endl;
+        if (auto r = server->start(); !r) {
+            err << "cannot start the server: " << r.error().toString() << Qt::endl;
+            return 1;
+        }
+        options = server->connectionOptions();
+        serverText = QStringLiteral("private server, %1, default settings otherwise")
+                         .arg(settings.durable ? QStringLiteral("durable (fsync on)") : QStringLiteral("fsync off (smoke)"));
+    }
+
+    MachineInfo machine;
+    {
+        PgConnection probe(options.toConnInfo());
+        if (!probe.isOk()) {
+            err << "cannot connect: " << probe.errorMessage() << Qt::endl;
+            return 1;
+        }
+        machine = MachineInfo::collect(&probe);
+        machine.server = serverText;
+    }
+    out << "postgres-event-store-bench (" << config.modeName() << " run)\n" << machine.toText() << Qt::endl;
+
+    BenchRunner runner(config, options);
+    QString error;
+    if (!runner.setUp(&error)) {
+        err << "setup failed: " << error << Qt::endl;
+        return 1;
+    }
+    QList<ScenarioResult> results;
+    bool failed = false;
+    for (const QString &scenario : scenarios) {
+        err << scenario << ":" << Qt::endl;
+        QElapsedTimer timer;
+        timer.start();
+        const QList<ScenarioResult> rows = runner.run(scenario);
+        for (const ScenarioResult &r : rows) {
+            failed = failed || !r.error.isEmpty();
+            err << "  => " << Report::tableRow(r) << Qt::endl;
+        }
+        err << "  (" << timer.elapsed() / 1000.0 << " s)" << Qt::endl;
+        results += rows;
+    }
+    runner.tearDown();
+
+    out << '\n' << Report::table(results);
+    out << "Total time: " << QString::number(total.elapsed() / 1000.0, 'f', 1) << " s" << Qt::endl;
+    if (parser.isSet(jsonOption)) {
+        if (!Report::writeJson(parser.value(jsonOption), results, &error)) {
+            err << "cannot write the JSON: " << error << Qt::endl;
+            failed = true;
+        }
+    }
+    if (parser.isSet(chartOption)) {
+        const QString subtitle = QStringLiteral("%1, %2 cores, %3; %4 run, median of rounds")
+                                     .arg(machine.cpuModel).arg(machine.cores).arg(machine.postgresVersion, config.modeName());
+        if (!ChartRenderer::save(results, subtitle, parser.value(chartOption), &error)) {
+            err << error << Qt::endl;
+            failed = true;
+        }
+    }
+    return failed ? 1 : 0;
+}

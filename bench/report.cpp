@@ -1,0 +1,116 @@
+#include "report.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <optional>
+
+namespace bench {
+
+namespace {
+
+std::optional<double> ratio(const std::optional<double> &a, const std::optional<double> &b)
+{
+    if (!a || !b || *b == 0)
+        return std::nullopt;
+    return *a / *b;
+}
+
+QString cell(const std::optional<double> &v, const QString &unit)
+{
+    return v ? Report::formatValue(*v, unit) : QStringLiteral("n/a");
+}
+
+QString ratioCell(const std::optional<double> &r)
+{
+    return r ? QStringLiteral("%1x").arg(*r, 0, 'f', 2) : QStringLiteral("n/a");
+}
+
+QJsonValue jsonNumber(const std::optional<double> &v)
+{
+    return v ? QJsonValue(*v) : QJsonValue(QJsonValue::Null);
+}
+
+} // namespace
+
+QString Report::formatValue(double value, const QString &unit)
+{
+    if (unit == QLatin1String("ms"))
+        return QString::number(value, 'f', value < 10 ? 2 : 1);
+    return QString::number(value, 'f', 0);
+}
+
+QString Report::tableHeader()
+{
+    return QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
+        .arg(QStringLiteral("scenario"), -18)
+        .arg(QStringLiteral("ours"), 11)
+        .arg(QStringLiteral("raw"), 11)
+        .arg(QStringLiteral("lock"), 11)
+        .arg(QStringLiteral("unit"), -9)
+        .arg(QStringLiteral("ours/raw"), 9)
+        .arg(QStringLiteral("ours/lock"), 10);
+}
+
+QString Report::tableRow(const ScenarioResult &r)
+{
+    if (!r.error.isEmpty())
+        return QStringLiteral("%1 FAILED: %2").arg(r.name, -18).arg(r.error);
+    QString line = QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
+                       .arg(r.name, -18)
+                       .arg(cell(r.ours, r.unit), 11)
+                       .arg(cell(r.raw, r.unit), 11)
+                       .arg(cell(r.lock, r.unit), 11)
+                       .arg(r.unit, -9)
+                       .arg(ratioCell(ratio(r.ours, r.raw)), 9)
+                       .arg(ratioCell(ratio(r.ours, r.lock)), 10);
+    if (!r.note.isEmpty())
+        line += QStringLiteral("\n%1 (%2)").arg(QString(), -18).arg(r.note);
+    return line;
+}
+
+QString Report::table(const QList<ScenarioResult> &results)
+{
+    QString out = tableHeader() + QLatin1Char('\n');
+    out += QString(tableHeader().size(), QLatin1Char('-')) + QLatin1Char('\n');
+    for (const ScenarioResult &r : results)
+        out += tableRow(r) + QLatin1Char('\n');
+    out += QStringLiteral("(events/s: higher is better; ms: lower is better, so there a ratio "
+                          "above 1 means ours is slower)\n");
+    return out;
+}
+
+QByteArray Report::json(const QList<ScenarioResult> &results)
+{
+    QJsonObject root;
+    for (const ScenarioResult &r : results) {
+        QJsonObject o;
+        const bool failed = !r.error.isEmpty();
+        o.insert(QStringLiteral("ours"), jsonNumber(failed ? std::nullopt : r.ours));
+        o.insert(QStringLiteral("raw"), jsonNumber(failed ? std::nullopt : r.raw));
+        o.insert(QStringLiteral("lock"), jsonNumber(failed ? std::nullopt : r.lock));
+        o.insert(QStringLiteral("unit"), r.unit);
+        o.insert(QStringLiteral("ratio_raw"), jsonNumber(failed ? std::nullopt : ratio(r.ours, r.raw)));
+        o.insert(QStringLiteral("ratio_lock"), jsonNumber(failed ? std::nullopt : ratio(r.ours, r.lock)));
+        if (!r.note.isEmpty())
+            o.insert(QStringLiteral("note"), r.note);
+        if (failed)
+            o.insert(QStringLiteral("error"), r.error);
+        root.insert(r.name, o);
+    }
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+bool Report::writeJson(const QString &path, const QList<ScenarioResult> &results, QString *error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
+        *error = f.errorString();
+        return false;
+    }
+    f.write(json(results));
+    return true;
+}
+
+} // namespace bench

@@ -1,0 +1,190 @@
+#include "workload.h"
+
+#include <libpq-fe.h>
+
+namespace bench {
+
+QString Workload::eventType(qint64 n)
+{
+    static const QString types[] = {QStringLiteral("OrderPlaced"), QStringLiteral("ItemAdded"),
+                                    QStringLiteral("PaymentReceived"),
+                                    QStringLiteral("OrderShipped")};
+    return types[n % 4];
+}
+
+QByteArray Workload::eventData(qint64 n)
+{
+    return QByteArrayLiteral("{\"orderId\": \"order-") + QByteArray::number(n)
+           + QByteArrayLiteral("\", \"customer\": {\"id\": 4711, \"name\": \"Jane Doe\"}, "
+                               "\"lines\": [{\"sku\": \"ABC-123\", \"qty\": 2, \"price\": 19.99}, "
+                               "{\"sku\": \"XYZ-9\", \"qty\": 1, \"price\": 5.5}], "
+                               "\"total\": 45.48, \"currency\": \"EUR\"}");
+}
+
+QByteArray Workload::eventMetadata(qint64 n)
+{
+    return QByteArrayLiteral("{\"correlationId\": \"c-") + QByteArray::number(n % 1000)
+           + QByteArrayLiteral("\", \"user\": \"bench\"}");
+}
+
+QList<eventium::NewEvent> Workload::newEvents(qint64 first, int count)
+{
+    QList<eventium::NewEvent> out;
+    out.reserve(count);
+    for (int i = 0; i < count; ++i) {
+        eventium::NewEvent e;
+        e.type = eventType(first + i);
+        e.data = eventData(first + i);
+        e.metadata = eventMetadata(first + i);
+        out.append(e);
+    }
+    return out;
+}
+
+QString Workload::createTableSql(const QString &schema, const QString &table)
+{
+    return QStringLiteral("CREATE TABLE %1.%2 ("
+                          " seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                          " stream text NOT NULL,"
+                          " version bigint NOT NULL,"
+                          " id uuid NOT NULL,"
+                          " type text NOT NULL,"
+                          " data jsonb NOT NULL,"
+                          " metadata jsonb,"
+                          " created timestamptz NOT NULL DEFAULT now(),"
+                          " UNIQUE (stream, version))")
+        .arg(schema, table);
+}
+
+QString Workload::insertSql(const QString &schema, const QString &table, int rows)
+{
+    QString sql = QStringLiteral("INSERT INTO %1.%2 (stream, version, id, type, data, metadata) VALUES ")
+                      .arg(schema, table);
+    for (int r = 0; r < rows; ++r) {
+        const int p = 2 + r * 5;
+        if (r)
+            sql += QLatin1Char(',');
+        sql += QStringLiteral("($1, $%1, $%2, $%3, $%4, $%5)").arg(p).arg(p + 1).arg(p + 2).arg(p + 3).arg(p + 4);
+    }
+    return sql;
+}
+
+QList<QByteArray> Workload::insertParams(const QString &stream, qint64 firstVersion,
+                                         const QList<eventium::NewEvent> &events)
+{
+    QList<QByteArray> params;
+    params.reserve(1 + events.size() * 5);
+    params.append(stream.toUtf8());
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        const eventium::NewEvent &e = events.at(i);
+        params.append(QByteArray::number(firstVersion + i));
+        params.append((e.id.isNull() ? QUuid::createUuid() : e.id).toByteArray(QUuid::WithoutBraces));
+        params.append(e.type.toUtf8());
+        params.append(e.data);
+        params.append(e.metadata.isEmpty() ? QByteArray() : e.metadata);
+    }
+    return params;
+}
+
+QString Workload::selectColumns()
+{
+    // created as epoch milliseconds: the cheapest exact form for a client to parse.
+    return QStringLiteral("seq, stream, version, id, type, data, metadata, "
+                          "(extract(epoch FROM created) * 1000)::int8");
+}
+
+eventium::RecordedEvent Workload::toRecorded(const PgResult &result, int row)
+{
+    eventium::RecordedEvent e;
+    e.position = eventium::GlobalPosition(result.int64(row, 0));
+    e.stream = QString::fromUtf8(result.text(row, 1), result.length(row, 1));
+    e.version = eventium::StreamVersion(result.int64(row, 2));
+    e.id = QUuid::fromString(QLatin1StringView(result.text(row, 3), result.length(row, 3)));
+    e.type = QString::fromUtf8(result.text(row, 4), result.length(row, 4));
+    e.data = QByteArray(result.text(row, 5), result.length(row, 5));
+    if (!result.isNull(row, 6))
+        e.metadata = QByteArray(result.text(row, 6), result.length(row, 6));
+    e.created = QDateTime::fromMSecsSinceEpoch(result.int64(row, 7), Qt::UTC);
+    return e;
+}
+
+QString Workload::readStreamName(int index)
+{
+    return QStringLiteral("order-%1").arg(index);
+}
+
+namespace {
+
+void appendCopyText(QByteArray &out, const QByteArray &text)
+{
+    for (const char c : text) {
+        switch (c) {
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        default:
+            out += c;
+        }
+    }
+}
+
+} // namespace
+
+bool Workload::copyLoad(PgConnection &conn, const QString &schema, const QString &table,
+                        int streams, int length, QString *error)
+{
+    PgResult start = conn.query(QStringLiteral("COPY %1.%2 (stream, version, id, type, data, metadata) FROM STDIN")
+                                    .arg(schema, table));
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
+        *error = start.error();
+        return false;
+    }
+    QByteArray chunk;
+    qint64 n = 0;
+    for (int s = 0; s < streams; ++s) {
+        const QByteArray stream = readStreamName(s).toUtf8();
+        for (int v = 1; v <= length; ++v, ++n) {
+            chunk += stream;
+            chunk += '\t';
+            chunk += QByteArray::number(v);
+            chunk += '\t';
+            chunk += QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+            chunk += '\t';
+            chunk += eventType(n).toUtf8();
+            chunk += '\t';
+            appendCopyText(chunk, eventData(n));
+            chunk += '\t';
+            appendCopyText(chunk, eventMetadata(n));
+            chunk += '\n';
+            if (chunk.size() > 1 << 20) {
+                if (PQputCopyData(conn.handle(), chunk.constData(), int(chunk.size())) != 1) {
+                    *error = conn.errorMessage();
+                    return false;
+                }
+                chunk.clear();
+            }
+        }
+    }
+    if ((!chunk.isEmpty() && PQputCopyData(conn.handle(), chunk.constData(), int(chunk.size())) != 1)
+        || PQputCopyEnd(conn.handle(), nullptr) != 1) {
+        *error = conn.errorMessage();
+        return false;
+    }
+    bool ok = true;
+    while (PGresult *r = PQgetResult(conn.handle())) {
+        PgResult result(r);
+        if (!result.ok()) {
+            *error = result.error();
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+} // namespace bench

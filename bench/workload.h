@@ -1,0 +1,41 @@
+#pragma once
+
+#include "pgconnection.h"
+
+#include <eventium/types.h>
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace bench {
+
+// The events every variant writes and reads, and the baselines' SQL. Payloads are the same
+// JSON for all variants (about 180 bytes of data, 60 of metadata).
+class Workload
+{
+public:
+    static QString eventType(qint64 n);
+    static QByteArray eventData(qint64 n);
+    static QByteArray eventMetadata(qint64 n);
+    static QList<eventium::NewEvent> newEvents(qint64 first, int count);
+
+    // The baseline table: the same columns as the store's events, a bigint identity for the
+    // global order (the bigserial of the table-lock design), unique (stream, version) for
+    // optimistic concurrency. `raw` and `lock` use the same table; only the protocol differs.
+    static QString createTableSql(const QString &schema, const QString &table);
+    // INSERT of `rows` events: $1 stream, then per row version, id, type, data, metadata.
+    static QString insertSql(const QString &schema, const QString &table, int rows);
+    static QList<QByteArray> insertParams(const QString &stream, qint64 firstVersion,
+                                          const QList<eventium::NewEvent> &events);
+    // Columns read back by the baselines, in the order toRecorded() expects.
+    static QString selectColumns();
+    static eventium::RecordedEvent toRecorded(const PgResult &result, int row);
+
+    // COPY of `streams` streams of `length` events each into schema.table.
+    static bool copyLoad(PgConnection &conn, const QString &schema, const QString &table,
+                         int streams, int length, QString *error);
+    static QString readStreamName(int index);
+};
+
+} // namespace bench
