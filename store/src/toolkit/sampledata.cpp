@@ -288,9 +288,9 @@ private:
             } else if (roll < 70) {
                 const int i = freeAccount();
                 done = i >= 0 && withdraw(i);
-            } else if (roll < 97) {
+            } else if (roll < 99) {
                 done = left >= 3 && transfer();
-            } else if (int(m_open.size()) > m_maxAccounts / 2) {
+            } else if (int(m_open.size()) > m_maxAccounts / 2 && bounded(0, 3) == 0) {
                 const int i = freeAccount();
                 done = i >= 0 && close(i, left);
             }
