@@ -161,6 +161,14 @@ DECLARE
     v_new_tx   xid8;
     v_new_id   bigint;
 BEGIN
+    -- Nothing after the cursor: answer without locking (no transaction id, no WAL).
+    SELECT q.last_tx, q.last_id, q.last_position INTO v_last_tx, v_last_id, v_last_pos
+      FROM {{schema}}.sequencer q;
+    IF NOT EXISTS (SELECT 1 FROM {{schema}}.events e WHERE (e.tx, e.id) > (v_last_tx, v_last_id)) THEN
+        RETURN QUERY SELECT 0::bigint, v_last_pos, false;
+        RETURN;
+    END IF;
+
     SELECT q.last_tx, q.last_id, q.last_position INTO v_last_tx, v_last_id, v_last_pos
       FROM {{schema}}.sequencer q FOR UPDATE SKIP LOCKED;
     IF NOT FOUND THEN
