@@ -109,12 +109,14 @@ const char kStats[] =
 const char kSample[] =
     "Usage: eventium sample [--events N] [--seed S] [--force]\n"
     "\n"
-    "Fills the store with generated sample data (a few kinds of streams and events).\n"
+    "Fills the store with generated bank data: accounts opened, deposits, withdrawals and\n"
+    "transfers (account-<id> and transfer-<id> streams, with metadata).\n"
     "Refuses a store that already has events unless --force.\n"
     "\n"
     "Options:\n"
-    "  --events N   how many events (default: 1000)\n"
-    "  --seed S     the random seed (default: 1); the same seed gives the same data\n"
+    "  --events N   how many events, at least 10 (default: 3000)\n"
+    "  --seed S     the random seed (default: 42); the same seed gives the same data, so\n"
+    "               adding to a store with --force needs another seed\n"
     "  --force      add to a store that is not empty\n";
 
 const char kEmbedded[] =

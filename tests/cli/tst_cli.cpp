@@ -1,0 +1,765 @@
+// The `eventium` command line, run as a real process with QProcess against the test database.
+#include "support/testdatabase.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+#include <QUuid>
+
+#include <csignal>
+#include <functional>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using eventium::test::TestDatabase;
+
+namespace {
+
+struct Run
+{
+    int code = -1;
+    QByteArray out;
+    QByteArray err;
+    bool finished = false;
+
+    QList<QJsonObject> lines() const
+    {
+        QList<QJsonObject> objects;
+        for (const QByteArray &line : out.split('\n')) {
+            if (line.trimmed().isEmpty())
+                continue;
+            objects << QJsonDocument::fromJson(line).object();
+        }
+        return objects;
+    }
+    QJsonObject object() const { return QJsonDocument::fromJson(out).object(); }
+    QString describe() const
+    {
+        return QStringLiteral("exit %1, stdout: %2, stderr: %3")
+            .arg(code)
+            .arg(QString::fromUtf8(out.left(600)), QString::fromUtf8(err.left(600)));
+    }
+};
+
+QProcessEnvironment baseEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DATABASE_URL"));
+    env.remove(QStringLiteral("EVENTIUM_SCHEMA"));
+    return env;
+}
+
+Run runCli(const QStringList &args, const QByteArray &input = {},
+           const QProcessEnvironment &env = baseEnvironment(), int timeoutMs = 60000)
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(EVENTIUM_CLI_PATH), args);
+    Run r;
+    if (!p.waitForStarted(10000)) {
+        r.err = p.errorString().toUtf8();
+        return r;
+    }
+    if (!input.isEmpty())
+        p.write(input);
+    p.closeWriteChannel();
+    r.finished = p.waitForFinished(timeoutMs);
+    if (!r.finished) {
+        p.kill();
+        p.waitForFinished(5000);
+    }
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    return r;
+}
+
+// A directory the server may live in; when root, reachable by the `postgres` user that
+// runs the server (as EmbeddedPostgres::temporarySettings() arranges it).
+QString makeDataParent()
+{
+    QByteArray templ = QFile::encodeName(QDir::tempPath() + QStringLiteral("/eventium-cli-XXXXXX"));
+    if (::mkdtemp(templ.data()) == nullptr)
+        return {};
+    if (::geteuid() == 0) {
+        if (struct passwd *pw = ::getpwnam("postgres"))
+            (void)::chown(templ.constData(), pw->pw_uid, pw->pw_gid);
+    }
+    ::chmod(templ.constData(), 0755);
+    return QFile::decodeName(templ);
+}
+
+} // namespace
+
+#define CHECK_EXIT(run, expected)                                                                  \
+    do {                                                                                           \
+        const Run &r_ = (run);                                                                     \
+        QVERIFY2(r_.code == (expected), qPrintable(r_.describe()));                                \
+    } while (false)
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+    QString m_schema;
+
+    QStringList db() const
+    {
+        return {QStringLiteral("--db"), TestDatabase::options().toConnInfo(), QStringLiteral("--schema"), m_schema};
+    }
+    Run cli(const QStringList &args, const QByteArray &input = {}) const { return runCli(db() + args, input); }
+
+    // Appends one event with options; returns its id.
+    QString appendOne(const QString &stream, const QString &type, const QString &data)
+    {
+        const Run r = cli({QStringLiteral("append"), stream, QStringLiteral("--type"), type, QStringLiteral("--data"), data});
+        if (r.code != 0)
+            qWarning() << "append failed:" << r.describe();
+        return r.object().value(QStringLiteral("ids")).toArray().at(0).toString();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        EVENTIUM_REQUIRE_DB();
+        QVERIFY2(QFileInfo(QStringLiteral(EVENTIUM_CLI_PATH)).isExecutable(), EVENTIUM_CLI_PATH);
+    }
+
+    void init() { m_schema = TestDatabase::uniqueSchema(QStringLiteral("cli")); }
+
+    // ------------------------------------------------------------ help, version, usage
+
+    void versionAndGlobalHelp()
+    {
+        Run r = runCli({QStringLiteral("--version")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.out.trimmed(), QByteArray("eventium " EVENTIUM_VERSION));
+
+        r = runCli({QStringLiteral("--help")});
+        CHECK_EXIT(r, 0);
+        for (const char *command : {"migrate", "append", "read", "streams", "tail", "stats", "sample", "embedded"})
+            QVERIFY2(r.out.contains(QByteArray("  ") + command), command);
+        QVERIFY(r.out.contains("--db"));
+        QVERIFY(r.err.isEmpty());
+    }
+
+    void commandHelp_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("specific"); // something only this command's help says
+        QTest::newRow("migrate") << "migrate" << "upgrades it";
+        QTest::newRow("append") << "append" << "--expected";
+        QTest::newRow("read") << "read" << "--backward";
+        QTest::newRow("streams") << "streams" << "--order";
+        QTest::newRow("tail") << "tail" << "--follow";
+        QTest::newRow("stats") << "stats" << "oldestRunningXid";
+        QTest::newRow("sample") << "sample" << "--force";
+        QTest::newRow("embedded") << "embedded" << "EVENTIUM_DATA_DIR";
+    }
+
+    void commandHelp()
+    {
+        QFETCH(QString, command);
+        QFETCH(QString, specific);
+        const QByteArray usage = "Usage: eventium " + command.toUtf8();
+        for (const QStringList &args : {QStringList{command, QStringLiteral("--help")},
+                                        QStringList{command, QStringLiteral("-h")},
+                                        QStringList{QStringLiteral("--help"), command},
+                                        QStringList{QStringLiteral("help"), command}}) {
+            // No database is needed for help: a dead --db must not matter.
+            const Run r = runCli(QStringList{QStringLiteral("--db"), QStringLiteral("host=127.0.0.1 port=1")} + args);
+            CHECK_EXIT(r, 0);
+            QVERIFY2(r.out.startsWith(usage), qPrintable(r.describe()));
+            QVERIFY2(r.out.contains(specific.toUtf8()), qPrintable(r.describe()));
+        }
+    }
+
+    void usageErrorsExitTwo_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("no command") << QStringList{};
+        QTest::newRow("unknown command") << QStringList{"frobnicate"};
+        QTest::newRow("unknown global option") << QStringList{"--frob", "stats"};
+        QTest::newRow("unknown command option") << QStringList{"read", "s", "--frob"};
+        QTest::newRow("missing value") << QStringList{"read", "s", "--limit"};
+        QTest::newRow("read without stream") << QStringList{"read"};
+        QTest::newRow("bad limit") << QStringList{"read", "s", "--limit", "zero"};
+        QTest::newRow("negative limit") << QStringList{"tail", "--limit", "-3"};
+        QTest::newRow("bad expected") << QStringList{"append", "s", "--expected", "maybe", "--type", "T", "--data", "{}"};
+        QTest::newRow("append without data") << QStringList{"append", "s", "--type", "T"};
+        QTest::newRow("append stdin with type") << QStringList{"append", "s", "-", "--type", "T"};
+        QTest::newRow("bad order") << QStringList{"streams", "--order", "size"};
+        QTest::newRow("flag with value") << QStringList{"tail", "--follow=yes"};
+        QTest::newRow("embedded without action") << QStringList{"embedded"};
+        QTest::newRow("embedded bad action") << QStringList{"embedded", "restart"};
+        QTest::newRow("sample too few") << QStringList{"sample", "--events", "3"};
+    }
+
+    void usageErrorsExitTwo()
+    {
+        QFETCH(QStringList, args);
+        const Run r = runCli(QStringList{QStringLiteral("--db"), QStringLiteral("host=127.0.0.1 port=1")} + args);
+        CHECK_EXIT(r, 2);
+        QVERIFY2(r.err.startsWith("eventium: "), qPrintable(r.describe()));
+        QCOMPARE(r.err.count('\n'), 1); // one line
+        QVERIFY(r.out.isEmpty());
+    }
+
+    // ------------------------------------------------------------ migrate
+
+    void migrateCreatesAndIsIdempotent()
+    {
+        Run r = cli({QStringLiteral("migrate")});
+        CHECK_EXIT(r, 0);
+        const int version = r.object().value(QStringLiteral("version")).toInt();
+        QVERIFY(version >= 1);
+        QCOMPARE(r.object().value(QStringLiteral("schema")).toString(), m_schema);
+        r = cli({QStringLiteral("migrate")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("version")).toInt(), version);
+    }
+
+    // ------------------------------------------------------------ append and read
+
+    void appendOneEventAndReadIt()
+    {
+        const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        Run r = cli({QStringLiteral("append"), QStringLiteral("order-1"), QStringLiteral("--type"),
+                     QStringLiteral("OrderPlaced"), QStringLiteral("--data"), QStringLiteral("{\"total\": 12.5}"),
+                     QStringLiteral("--metadata"), QStringLiteral("{\"user\": \"ann\"}"), QStringLiteral("--id"), id});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.out.count('\n'), 1);
+        QJsonObject result = r.object();
+        QCOMPARE(result.value(QStringLiteral("stream")).toString(), QStringLiteral("order-1"));
+        QCOMPARE(result.value(QStringLiteral("firstVersion")).toInt(), 1);
+        QCOMPARE(result.value(QStringLiteral("lastVersion")).toInt(), 1);
+        QCOMPARE(result.value(QStringLiteral("ids")).toArray(), QJsonArray{id});
+        QCOMPARE(result.value(QStringLiteral("status")).toString(), QStringLiteral("appended"));
+
+        r = cli({QStringLiteral("read"), QStringLiteral("order-1")});
+        CHECK_EXIT(r, 0);
+        const QList<QJsonObject> events = r.lines();
+        QCOMPARE(events.size(), 1);
+        const QJsonObject e = events.first();
+        QCOMPARE(e.value(QStringLiteral("position")).toInt(), 1); // numbered before append exited
+        QCOMPARE(e.value(QStringLiteral("stream")).toString(), QStringLiteral("order-1"));
+        QCOMPARE(e.value(QStringLiteral("version")).toInt(), 1);
+        QCOMPARE(e.value(QStringLiteral("id")).toString(), id);
+        QCOMPARE(e.value(QStringLiteral("type")).toString(), QStringLiteral("OrderPlaced"));
+        // data and metadata are embedded JSON, not strings
+        QVERIFY(e.value(QStringLiteral("data")).isObject());
+        QCOMPARE(e.value(QStringLiteral("data")).toObject().value(QStringLiteral("total")).toDouble(), 12.5);
+        QCOMPARE(e.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("user")).toString(), QStringLiteral("ann"));
+        const QString created = e.value(QStringLiteral("created")).toString();
+        QVERIFY2(created.endsWith(QLatin1Char('Z')), qPrintable(created));
+        const QDateTime when = QDateTime::fromString(created, Qt::ISODateWithMs);
+        QVERIFY(when.isValid());
+        QVERIFY(qAbs(when.secsTo(QDateTime::currentDateTimeUtc())) < 300);
+
+        // The same id again: an idempotent retry.
+        r = cli({QStringLiteral("append"), QStringLiteral("order-1"), QStringLiteral("--type"),
+                 QStringLiteral("OrderPlaced"), QStringLiteral("--data"), QStringLiteral("{\"total\": 12.5}"),
+                 QStringLiteral("--id"), id});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("already-appended"));
+        QCOMPARE(cli({QStringLiteral("read"), QStringLiteral("order-1")}).lines().size(), 1);
+    }
+
+    void schemaIsCreatedOnFirstUseAndSaidOnlyWhenVerbose()
+    {
+        Run r = cli({QStringLiteral("stats")});
+        CHECK_EXIT(r, 0);
+        QVERIFY2(r.err.isEmpty(), r.err.constData());
+        QCOMPARE(r.object().value(QStringLiteral("events")).toInt(), 0);
+
+        m_schema = TestDatabase::uniqueSchema(QStringLiteral("cli"));
+        r = cli({QStringLiteral("--verbose"), QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("--type"),
+                 QStringLiteral("T"), QStringLiteral("--data"), QStringLiteral("{}")});
+        CHECK_EXIT(r, 0);
+        QVERIFY2(r.err.contains("does not exist yet"), r.err.constData());
+    }
+
+    void schemaFromEnvironment()
+    {
+        QProcessEnvironment env = baseEnvironment();
+        env.insert(QStringLiteral("EVENTIUM_SCHEMA"), m_schema);
+        const QStringList dbOnly{QStringLiteral("--db"), TestDatabase::options().toConnInfo()};
+        Run r = runCli(dbOnly + QStringList{QStringLiteral("append"), QStringLiteral("envs"), QStringLiteral("--type"),
+                                            QStringLiteral("T"), QStringLiteral("--data"), QStringLiteral("{}")},
+                       {}, env);
+        CHECK_EXIT(r, 0);
+        QCOMPARE(cli({QStringLiteral("read"), QStringLiteral("envs")}).lines().size(), 1);
+    }
+
+    void wrongExpectedVersionExitsThree()
+    {
+        const QStringList ev{QStringLiteral("--type"), QStringLiteral("T"), QStringLiteral("--data"), QStringLiteral("{}")};
+        const QString s = QStringLiteral("acct");
+        Run r = cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("exists")} + ev);
+        CHECK_EXIT(r, 3);
+        QVERIFY2(r.err.startsWith("eventium: ") && r.err.contains("does not exist"), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+        CHECK_EXIT(cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("no-stream")} + ev), 0);
+        CHECK_EXIT(cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("no-stream")} + ev), 3);
+        r = cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("5")} + ev);
+        CHECK_EXIT(r, 3);
+        QVERIFY2(r.err.contains("version 1"), r.err.constData());
+        CHECK_EXIT(cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("1")} + ev), 0);
+        CHECK_EXIT(cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("exists")} + ev), 0);
+        // Nothing was written by the failures.
+        QCOMPARE(cli({QStringLiteral("read"), s}).lines().size(), 3);
+        // A batch from stdin honours --expected too.
+        r = cli({QStringLiteral("append"), s, QStringLiteral("-"), QStringLiteral("--expected"), QStringLiteral("2")},
+                "{\"type\":\"T\",\"data\":{}}\n");
+        CHECK_EXIT(r, 3);
+    }
+
+    void stdinBatchIsAtomic()
+    {
+        const QByteArray good = "{\"type\":\"A\",\"data\":{\"n\":1}}\n"
+                                "\n"
+                                "{\"type\":\"B\",\"data\":[1,2,3],\"metadata\":{\"by\":\"x\"}}\r\n"
+                                "{\"data\":\"text\",\"type\":\"C\",\"metadata\":null,\"id\":\"6f1c3a2e-1111-4222-8333-944455556666\"}\n";
+        // One bad line: nothing written.
+        Run r = cli({QStringLiteral("append"), QStringLiteral("batch"), QStringLiteral("-")},
+                    good + "{\"type\":\"D\",\"data\":{oops}}\n");
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("line 5"), r.err.constData());
+        QVERIFY(cli({QStringLiteral("read"), QStringLiteral("batch")}).lines().isEmpty());
+        QVERIFY(cli({QStringLiteral("streams")}).lines().isEmpty());
+        // A line the store refuses (here: an empty type) fails the whole batch as well.
+        r = cli({QStringLiteral("append"), QStringLiteral("batch"), QStringLiteral("-")},
+                good + "{\"type\":\"\",\"data\":{}}\n");
+        CHECK_EXIT(r, 4);
+        QVERIFY(cli({QStringLiteral("read"), QStringLiteral("batch")}).lines().isEmpty());
+
+        r = cli({QStringLiteral("append"), QStringLiteral("batch"), QStringLiteral("-")}, good);
+        CHECK_EXIT(r, 0);
+        QJsonObject result = r.object();
+        QCOMPARE(result.value(QStringLiteral("firstVersion")).toInt(), 1);
+        QCOMPARE(result.value(QStringLiteral("lastVersion")).toInt(), 3);
+        QCOMPARE(result.value(QStringLiteral("ids")).toArray().size(), 3);
+        QCOMPARE(result.value(QStringLiteral("ids")).toArray().at(2).toString(),
+                 QStringLiteral("6f1c3a2e-1111-4222-8333-944455556666"));
+
+        const QList<QJsonObject> events = cli({QStringLiteral("read"), QStringLiteral("batch")}).lines();
+        QCOMPARE(events.size(), 3);
+        QCOMPARE(events.at(0).value(QStringLiteral("type")).toString(), QStringLiteral("A"));
+        QCOMPARE(events.at(1).value(QStringLiteral("data")).toArray(), (QJsonArray{1, 2, 3}));
+        QCOMPARE(events.at(1).value(QStringLiteral("metadata")).toObject().value(QStringLiteral("by")).toString(), QStringLiteral("x"));
+        QCOMPARE(events.at(2).value(QStringLiteral("data")).toString(), QStringLiteral("text"));
+        QVERIFY(events.at(2).value(QStringLiteral("metadata")).isNull());
+        for (int i = 0; i < 3; ++i) {
+            QCOMPARE(events.at(i).value(QStringLiteral("version")).toInt(), i + 1);
+            QCOMPARE(events.at(i).value(QStringLiteral("position")).toInt(), i + 1);
+        }
+        // `read` output can be piped back in (extra members are ignored); fresh ids needed.
+        QByteArray piped;
+        for (QJsonObject e : events) {
+            e.remove(QStringLiteral("id"));
+            piped += QJsonDocument(e).toJson(QJsonDocument::Compact) + '\n';
+        }
+        CHECK_EXIT(cli({QStringLiteral("append"), QStringLiteral("copy"), QStringLiteral("-")}, piped), 0);
+        QCOMPARE(cli({QStringLiteral("read"), QStringLiteral("copy")}).lines().size(), 3);
+    }
+
+    void bigIntegersKeepTheirDigits()
+    {
+        const QByteArray big = "123456789012345678901234567890";
+        const QByteArray i64 = "9223372036854775807";
+        const QByteArray u64 = "18446744073709551617";
+        const QByteArray data = "{\"big\": " + big + ", \"i64\": " + i64 + ", \"neg\": -" + u64 + ", \"list\": [" + u64 + "]}";
+        const QByteArray meta = "{\"trace\": " + big + "}";
+        Run r = cli({QStringLiteral("append"), QStringLiteral("nums"), QStringLiteral("-")},
+                    "{\"type\":\"N\",\"data\":" + data + ",\"metadata\":" + meta + "}\n");
+        CHECK_EXIT(r, 0);
+        r = cli({QStringLiteral("append"), QStringLiteral("nums"), QStringLiteral("--type"), QStringLiteral("N"),
+                 QStringLiteral("--data"), QString::fromUtf8(data)});
+        CHECK_EXIT(r, 0);
+
+        for (const QStringList &args : {QStringList{QStringLiteral("read"), QStringLiteral("nums")},
+                                        QStringList{QStringLiteral("tail")}}) {
+            r = cli(args);
+            CHECK_EXIT(r, 0);
+            const QList<QByteArray> lines = r.out.trimmed().split('\n');
+            QCOMPARE(lines.size(), 2);
+            for (const QByteArray &line : lines) {
+                QVERIFY2(line.contains("\"big\": " + big), line.constData());
+                QVERIFY2(line.contains("\"i64\": " + i64), line.constData());
+                QVERIFY2(line.contains("\"neg\": -" + u64), line.constData());
+                QVERIFY2(line.contains("[" + u64 + "]"), line.constData());
+                QVERIFY(!QJsonDocument::fromJson(line).isNull()); // still valid JSON
+            }
+            QVERIFY2(lines.first().contains("\"trace\": " + big), lines.first().constData());
+        }
+    }
+
+    void badInputExitsFour_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QByteArray>("message");
+        const QStringList stdinAppend{"append", "s", "-"};
+        QTest::newRow("invalid --data") << QStringList{"append", "s", "--type", "T", "--data", "{nope"} << QByteArray() << QByteArray("JSON");
+        QTest::newRow("invalid --metadata") << QStringList{"append", "s", "--type", "T", "--data", "{}", "--metadata", "[1,"}
+                                            << QByteArray() << QByteArray("metadata");
+        QTest::newRow("bad --id") << QStringList{"append", "s", "--type", "T", "--data", "{}", "--id", "12"} << QByteArray() << QByteArray("UUID");
+        QTest::newRow("bad stream name") << QStringList{"append", "a\tb", "--type", "T", "--data", "{}"} << QByteArray() << QByteArray("control");
+        QTest::newRow("empty stream name") << QStringList{"read", ""} << QByteArray() << QByteArray("empty");
+        QTest::newRow("bad schema name") << QStringList{"--schema", "Robert'); DROP", "stats"} << QByteArray() << QByteArray("schema");
+        QTest::newRow("not JSON on stdin") << stdinAppend << QByteArray("hello\n") << QByteArray("line 1");
+        QTest::newRow("not an object") << stdinAppend << QByteArray("[1]\n") << QByteArray("object");
+        QTest::newRow("no type") << stdinAppend << QByteArray("{\"data\":{}}\n") << QByteArray("type");
+        QTest::newRow("no data") << stdinAppend << QByteArray("{\"type\":\"T\"}\n") << QByteArray("data");
+        QTest::newRow("bad id on stdin") << stdinAppend << QByteArray("{\"type\":\"T\",\"data\":{},\"id\":\"x\"}\n") << QByteArray("UUID");
+        QTest::newRow("NUL byte") << stdinAppend << QByteArray("{\"type\":\"T\",\"data\":{\"a\":\"x\0y\"}}\n", 35) << QByteArray("NUL");
+        QTest::newRow("escaped NUL") << stdinAppend << QByteArray("{\"type\":\"T\",\"data\":{\"a\":\"\\u0000\"}}\n") << QByteArray("u0000");
+        QTest::newRow("empty stdin") << stdinAppend << QByteArray("\n\n") << QByteArray("no events");
+        QTest::newRow("payload too large") << stdinAppend
+                                           << ("{\"type\":\"T\",\"data\":{\"s\":\"" + QByteArray(9 * 1024 * 1024, 'x') + "\"}}\n")
+                                           << QByteArray("too large");
+    }
+
+    void badInputExitsFour()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QByteArray, input);
+        QFETCH(QByteArray, message);
+        if (QTest::currentDataTag() == QByteArrayLiteral("NUL byte"))
+            QVERIFY(input.contains('\0'));
+        const Run r = cli(args, input);
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.startsWith("eventium: ") && r.err.contains(message), qPrintable(r.describe()));
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY(cli({QStringLiteral("streams")}).lines().isEmpty());
+    }
+
+    void readOptions()
+    {
+        QByteArray batch;
+        for (int i = 1; i <= 5; ++i)
+            batch += QStringLiteral("{\"type\":\"T\",\"data\":{\"i\":%1}}\n").arg(i).toUtf8();
+        CHECK_EXIT(cli({QStringLiteral("append"), QStringLiteral("r"), QStringLiteral("-")}, batch), 0);
+        auto versions = [this](const QStringList &args) {
+            QList<int> out;
+            const Run r = cli(QStringList{QStringLiteral("read"), QStringLiteral("r")} + args);
+            if (r.code != 0)
+                qWarning() << r.describe();
+            for (const QJsonObject &e : r.lines())
+                out << e.value(QStringLiteral("version")).toInt();
+            return out;
+        };
+        QCOMPARE(versions({}), (QList<int>{1, 2, 3, 4, 5}));
+        QCOMPARE(versions({QStringLiteral("--from"), QStringLiteral("2"), QStringLiteral("--limit"), QStringLiteral("2")}),
+                 (QList<int>{2, 3}));
+        QCOMPARE(versions({QStringLiteral("--backward")}), (QList<int>{5, 4, 3, 2, 1}));
+        QCOMPARE(versions({QStringLiteral("--backward"), QStringLiteral("--from=3"), QStringLiteral("--limit=2")}),
+                 (QList<int>{3, 2}));
+        QCOMPARE(versions({QStringLiteral("--from"), QStringLiteral("9")}), QList<int>{});
+        const Run missing = cli({QStringLiteral("read"), QStringLiteral("no-such-stream")});
+        CHECK_EXIT(missing, 0);
+        QVERIFY(missing.out.isEmpty());
+    }
+
+    void streamsCommand()
+    {
+        appendOne(QStringLiteral("b-1"), QStringLiteral("T"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("a-2"), QStringLiteral("T"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("a-1"), QStringLiteral("T"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("a-1"), QStringLiteral("T"), QStringLiteral("{}"));
+        auto names = [this](const QStringList &args) {
+            QStringList out;
+            const Run r = cli(QStringList{QStringLiteral("streams")} + args);
+            if (r.code != 0)
+                qWarning() << r.describe();
+            for (const QJsonObject &s : r.lines())
+                out << s.value(QStringLiteral("name")).toString();
+            return out;
+        };
+        QCOMPARE(names({}), (QStringList{"a-1", "a-2", "b-1"}));
+        QCOMPARE(names({QStringLiteral("--prefix"), QStringLiteral("a-")}), (QStringList{"a-1", "a-2"}));
+        QCOMPARE(names({QStringLiteral("--limit"), QStringLiteral("2")}), (QStringList{"a-1", "a-2"}));
+        QCOMPARE(names({QStringLiteral("--order"), QStringLiteral("recent")}), (QStringList{"a-1", "a-2", "b-1"}));
+        QCOMPARE(names({QStringLiteral("--order"), QStringLiteral("recent"), QStringLiteral("--limit"), QStringLiteral("1")}),
+                 (QStringList{"a-1"}));
+        appendOne(QStringLiteral("b-1"), QStringLiteral("T"), QStringLiteral("{}"));
+        QCOMPARE(names({QStringLiteral("--order"), QStringLiteral("recent")}), (QStringList{"b-1", "a-1", "a-2"}));
+
+        const QJsonObject a1 = cli({QStringLiteral("streams"), QStringLiteral("--limit"), QStringLiteral("1")}).lines().value(0);
+        QCOMPARE(a1.value(QStringLiteral("version")).toInt(), 2);
+        QVERIFY(a1.value(QStringLiteral("created")).toString().endsWith(QLatin1Char('Z')));
+        QVERIFY(a1.value(QStringLiteral("updated")).toString() >= a1.value(QStringLiteral("created")).toString());
+    }
+
+    void tailCommand()
+    {
+        appendOne(QStringLiteral("user-1"), QStringLiteral("Registered"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("order-1"), QStringLiteral("Placed"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("user-2"), QStringLiteral("Registered"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("order-1"), QStringLiteral("Shipped"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("user-1"), QStringLiteral("Renamed"), QStringLiteral("{}"));
+        auto positions = [this](const QStringList &args) {
+            QList<int> out;
+            const Run r = cli(QStringList{QStringLiteral("tail")} + args);
+            if (r.code != 0)
+                qWarning() << r.describe();
+            for (const QJsonObject &e : r.lines())
+                out << e.value(QStringLiteral("position")).toInt();
+            return out;
+        };
+        QCOMPARE(positions({}), (QList<int>{1, 2, 3, 4, 5}));
+        QCOMPARE(positions({QStringLiteral("--from"), QStringLiteral("3")}), (QList<int>{3, 4, 5}));
+        QCOMPARE(positions({QStringLiteral("--limit"), QStringLiteral("2")}), (QList<int>{1, 2}));
+        QCOMPARE(positions({QStringLiteral("--type"), QStringLiteral("Registered")}), (QList<int>{1, 3}));
+        QCOMPARE(positions({QStringLiteral("--type"), QStringLiteral("Placed"), QStringLiteral("--type"), QStringLiteral("Renamed")}),
+                 (QList<int>{2, 5}));
+        QCOMPARE(positions({QStringLiteral("--prefix"), QStringLiteral("user-")}), (QList<int>{1, 3, 5}));
+        QCOMPARE(positions({QStringLiteral("--prefix"), QStringLiteral("user-"), QStringLiteral("--type"),
+                            QStringLiteral("Registered"), QStringLiteral("--limit"), QStringLiteral("1")}),
+                 (QList<int>{1}));
+        QCOMPARE(positions({QStringLiteral("--from"), QStringLiteral("99")}), QList<int>{});
+        const QJsonObject first = cli({QStringLiteral("tail"), QStringLiteral("--limit"), QStringLiteral("1")}).lines().value(0);
+        QCOMPARE(first.value(QStringLiteral("stream")).toString(), QStringLiteral("user-1"));
+        QCOMPARE(first.value(QStringLiteral("type")).toString(), QStringLiteral("Registered"));
+    }
+
+    void tailFollowSeesEventsOfAnotherProcess()
+    {
+        appendOne(QStringLiteral("before"), QStringLiteral("Old"), QStringLiteral("{}"));
+        QProcess follower;
+        follower.setProcessEnvironment(baseEnvironment());
+        follower.start(QStringLiteral(EVENTIUM_CLI_PATH), db() + QStringList{QStringLiteral("tail"), QStringLiteral("--follow")});
+        QVERIFY(follower.waitForStarted(10000));
+
+        QByteArray seen;
+        auto waitFor = [&](const QByteArray &needle) {
+            QElapsedTimer timer;
+            timer.start();
+            while (!seen.contains(needle) && timer.elapsed() < 30000) {
+                follower.waitForReadyRead(200);
+                seen += follower.readAllStandardOutput();
+            }
+            return seen.contains(needle);
+        };
+        QVERIFY2(waitFor("\"stream\":\"before\""), seen.constData()); // catch-up
+        const QString id = appendOne(QStringLiteral("live-1"), QStringLiteral("New"), QStringLiteral("{\"x\": 1}"));
+        QVERIFY(!id.isEmpty());
+        QVERIFY2(waitFor(id.toUtf8()), seen.constData()); // live
+        QCOMPARE(follower.state(), QProcess::Running);
+
+        follower.terminate(); // SIGTERM: a clean stop
+        QVERIFY(follower.waitForFinished(10000));
+        QCOMPARE(follower.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(follower.exitCode(), 0);
+        seen += follower.readAllStandardOutput();
+        const QList<QByteArray> lines = seen.trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        QCOMPARE(QJsonDocument::fromJson(lines.at(1)).object().value(QStringLiteral("position")).toInt(), 2);
+    }
+
+    void tailFollowStopsOnSigintAndAfterLimit()
+    {
+        QProcess follower;
+        follower.setProcessEnvironment(baseEnvironment());
+        follower.start(QStringLiteral(EVENTIUM_CLI_PATH),
+                       db() + QStringList{QStringLiteral("tail"), QStringLiteral("--follow"), QStringLiteral("--type"), QStringLiteral("Wanted")});
+        QVERIFY(follower.waitForStarted(10000));
+        appendOne(QStringLiteral("s"), QStringLiteral("Wanted"), QStringLiteral("{}"));
+        QElapsedTimer timer;
+        timer.start();
+        QByteArray seen;
+        while (!seen.contains('\n') && timer.elapsed() < 30000) {
+            follower.waitForReadyRead(200);
+            seen += follower.readAllStandardOutput();
+        }
+        QVERIFY2(seen.contains("\"type\":\"Wanted\""), seen.constData());
+        ::kill(pid_t(follower.processId()), SIGINT);
+        QVERIFY(follower.waitForFinished(10000));
+        QCOMPARE(follower.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(follower.exitCode(), 0);
+
+        // With --limit it exits by itself once enough events came, live ones included.
+        QProcess limited;
+        limited.setProcessEnvironment(baseEnvironment());
+        limited.start(QStringLiteral(EVENTIUM_CLI_PATH),
+                      db() + QStringList{QStringLiteral("tail"), QStringLiteral("--follow"), QStringLiteral("--limit"), QStringLiteral("3"),
+                                         QStringLiteral("--type"), QStringLiteral("Wanted")});
+        QVERIFY(limited.waitForStarted(10000));
+        appendOne(QStringLiteral("s"), QStringLiteral("Unwanted"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("s"), QStringLiteral("Wanted"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("s"), QStringLiteral("Wanted"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("s"), QStringLiteral("Wanted"), QStringLiteral("{}"));
+        QVERIFY(limited.waitForFinished(30000));
+        QCOMPARE(limited.exitCode(), 0);
+        const QList<QByteArray> lines = limited.readAllStandardOutput().trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        QList<int> positions;
+        for (const QByteArray &line : lines)
+            positions << QJsonDocument::fromJson(line).object().value(QStringLiteral("position")).toInt();
+        QCOMPARE(positions, (QList<int>{1, 3, 4}));
+    }
+
+    void statsCommand()
+    {
+        appendOne(QStringLiteral("a"), QStringLiteral("T"), QStringLiteral("{\"n\": 1}"));
+        appendOne(QStringLiteral("b"), QStringLiteral("T"), QStringLiteral("{\"n\": 2}"));
+        appendOne(QStringLiteral("b"), QStringLiteral("T"), QStringLiteral("{\"n\": 3}"));
+        const Run r = cli({QStringLiteral("stats")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.out.count('\n'), 1);
+        const QJsonObject s = r.object();
+        for (const char *key : {"events", "streams", "headPosition", "pending", "totalBytes", "eventsBytes",
+                                "lagSeconds", "oldestRunningXid"})
+            QVERIFY2(s.contains(QLatin1String(key)), key);
+        QCOMPARE(s.value(QStringLiteral("events")).toInt(), 3);
+        QCOMPARE(s.value(QStringLiteral("streams")).toInt(), 2);
+        QCOMPARE(s.value(QStringLiteral("headPosition")).toInt(), 3);
+        QCOMPARE(s.value(QStringLiteral("pending")).toInt(), 0);
+        QVERIFY(s.value(QStringLiteral("totalBytes")).toDouble() >= s.value(QStringLiteral("eventsBytes")).toDouble());
+        QVERIFY(s.value(QStringLiteral("eventsBytes")).toDouble() > 0);
+        QVERIFY(s.value(QStringLiteral("oldestRunningXid")).isNull());
+    }
+
+    void sampleCommand()
+    {
+        Run r = cli({QStringLiteral("sample"), QStringLiteral("--events"), QStringLiteral("60")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("events")).toInt(), 60);
+        QJsonObject stats = cli({QStringLiteral("stats")}).object();
+        QCOMPARE(stats.value(QStringLiteral("events")).toInt(), 60);
+        QCOMPARE(stats.value(QStringLiteral("headPosition")).toInt(), 60);
+        QVERIFY(stats.value(QStringLiteral("streams")).toInt() > 1);
+        QVERIFY(!cli({QStringLiteral("streams"), QStringLiteral("--prefix"), QStringLiteral("account-")}).lines().isEmpty());
+
+        // Not into a store that has events...
+        r = cli({QStringLiteral("sample"), QStringLiteral("--events"), QStringLiteral("20")});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("--force"), r.err.constData());
+        QCOMPARE(cli({QStringLiteral("stats")}).object().value(QStringLiteral("events")).toInt(), 60);
+        // ...unless forced.
+        r = cli({QStringLiteral("sample"), QStringLiteral("--events"), QStringLiteral("20"), QStringLiteral("--seed"),
+                 QStringLiteral("7"), QStringLiteral("--force")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(cli({QStringLiteral("stats")}).object().value(QStringLiteral("events")).toInt(), 80);
+    }
+
+    // ------------------------------------------------------------ connecting
+
+    void cannotConnectExitsFive()
+    {
+        Run r = runCli({QStringLiteral("--db"), QStringLiteral("host=127.0.0.1 port=1 connect_timeout=2"), QStringLiteral("stats")});
+        CHECK_EXIT(r, 5);
+        QVERIFY2(r.err.startsWith("eventium: ") && r.err.contains("cannot connect"), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+
+        // The password is never shown.
+        r = runCli({QStringLiteral("--db"), QStringLiteral("postgres://alice:TopSecret42@127.0.0.1:1/app?connect_timeout=2"),
+                    QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("--type"), QStringLiteral("T"),
+                    QStringLiteral("--data"), QStringLiteral("{}")});
+        CHECK_EXIT(r, 5);
+        QVERIFY2(!r.err.contains("TopSecret42") && r.err.contains("alice"), r.err.constData());
+        r = runCli({QStringLiteral("--verbose"), QStringLiteral("--db"),
+                    QStringLiteral("host=127.0.0.1 port=1 password=TopSecret42 connect_timeout=2"), QStringLiteral("read"),
+                    QStringLiteral("s")});
+        CHECK_EXIT(r, 5);
+        QVERIFY2(!r.err.contains("TopSecret42"), r.err.constData());
+
+        // A --db that does not parse is a usage error.
+        CHECK_EXIT(runCli({QStringLiteral("--db"), QStringLiteral("host=x port=notaport"), QStringLiteral("stats")}), 2);
+    }
+
+    void databaseUrlIsUsedWithoutDb()
+    {
+        QProcessEnvironment env = baseEnvironment();
+        env.insert(QStringLiteral("DATABASE_URL"), TestDatabase::options().toConnInfo());
+        const QStringList schema{QStringLiteral("--schema"), m_schema};
+        Run r = runCli(schema + QStringList{QStringLiteral("append"), QStringLiteral("via-env"), QStringLiteral("--type"),
+                                            QStringLiteral("T"), QStringLiteral("--data"), QStringLiteral("{}")},
+                       {}, env);
+        CHECK_EXIT(r, 0);
+        QCOMPARE(cli({QStringLiteral("read"), QStringLiteral("via-env")}).lines().size(), 1);
+
+        // A dead DATABASE_URL is used, not silently replaced by the embedded server...
+        env.insert(QStringLiteral("DATABASE_URL"), QStringLiteral("postgres://nobody@127.0.0.1:1/x?connect_timeout=2"));
+        r = runCli(schema + QStringList{QStringLiteral("stats")}, {}, env);
+        CHECK_EXIT(r, 5);
+        QVERIFY2(r.err.contains("127.0.0.1"), r.err.constData());
+        // ...and --db wins over it.
+        r = runCli(db() + QStringList{QStringLiteral("read"), QStringLiteral("via-env")}, {}, env);
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.lines().size(), 1);
+    }
+
+    void embeddedStartStatusStop()
+    {
+        const QString parent = makeDataParent();
+        QVERIFY(!parent.isEmpty());
+        const QString dataDir = parent + QStringLiteral("/data");
+        QProcessEnvironment env = baseEnvironment();
+        env.insert(QStringLiteral("EVENTIUM_DATA_DIR"), dataDir);
+        const QProcessEnvironment cleanEnv = env;
+        auto embedded = [&](const QString &action) {
+            return runCli({QStringLiteral("embedded"), action}, {}, env, 120000);
+        };
+        struct Cleanup
+        {
+            std::function<void()> f;
+            ~Cleanup() { f(); }
+        } cleanup{[&] {
+            (void)runCli({QStringLiteral("embedded"), QStringLiteral("stop")}, {}, cleanEnv, 60000);
+            QDir(parent).removeRecursively();
+        }};
+
+        Run r = embedded(QStringLiteral("status"));
+        CHECK_EXIT(r, 0);
+        QVERIFY2(r.out.startsWith("not initialised"), qPrintable(r.describe()));
+
+        r = embedded(QStringLiteral("start"));
+        CHECK_EXIT(r, 0);
+        QVERIFY2(r.out.startsWith("running"), qPrintable(r.describe()));
+        QVERIFY(QFileInfo::exists(dataDir + QStringLiteral("/PG_VERSION")));
+        r = embedded(QStringLiteral("start")); // idempotent
+        CHECK_EXIT(r, 0);
+        r = embedded(QStringLiteral("status"));
+        CHECK_EXIT(r, 0);
+        QVERIFY2(r.out.startsWith("running"), qPrintable(r.describe()));
+        r = embedded(QStringLiteral("stop"));
+        CHECK_EXIT(r, 0);
+        r = embedded(QStringLiteral("status"));
+        QVERIFY2(r.out.startsWith("stopped"), qPrintable(r.describe()));
+
+        // Without --db and DATABASE_URL a command starts the embedded server and leaves it
+        // running, with the data kept between commands.
+        r = runCli({QStringLiteral("append"), QStringLiteral("local"), QStringLiteral("--type"), QStringLiteral("T"),
+                    QStringLiteral("--data"), QStringLiteral("{\"k\": 1}")},
+                   {}, env, 120000);
+        CHECK_EXIT(r, 0);
+        r = embedded(QStringLiteral("status"));
+        QVERIFY2(r.out.startsWith("running"), qPrintable(r.describe()));
+        r = runCli({QStringLiteral("read"), QStringLiteral("local")}, {}, env);
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.lines().size(), 1);
+        QCOMPARE(r.lines().first().value(QStringLiteral("data")).toObject().value(QStringLiteral("k")).toInt(), 1);
+        r = embedded(QStringLiteral("stop"));
+        CHECK_EXIT(r, 0);
+        QVERIFY2(embedded(QStringLiteral("status")).out.startsWith("stopped"), qPrintable(r.describe()));
+
+        // A server that cannot start is "cannot connect".
+        env.insert(QStringLiteral("EVENTIUM_PG_BINDIR"), parent + QStringLiteral("/no-such-bin"));
+        r = embedded(QStringLiteral("start"));
+        CHECK_EXIT(r, 5);
+        QVERIFY2(r.err.startsWith("eventium: "), qPrintable(r.describe()));
+        r = runCli({QStringLiteral("stats")}, {}, env);
+        CHECK_EXIT(r, 5);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
