@@ -66,7 +66,8 @@ struct Snapshotting
     // snapshots are then ignored (and replaced by the next one taken).
     int version = 1;
     // Take a snapshot after a command when at least this many events were folded since the
-    // last snapshot (or since the start, without one). 0: never.
+    // last snapshot (or since the start, without one). 0: snapshots are off (neither read
+    // nor written).
     int every = 0;
     std::function<QJsonObject(const State &)> encode;
     std::function<std::optional<State>(const QJsonObject &)> decode;
