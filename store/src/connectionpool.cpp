@@ -3,6 +3,7 @@
 #include <QAtomicInteger>
 #include <QDeadlineTimer>
 #include <QHash>
+#include <QSet>
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QSqlDriver>
@@ -32,6 +33,7 @@ struct PoolEntry
 {
     QSqlDatabase db;
     QHash<QString, std::shared_ptr<QSqlQuery>> statements;
+    QSet<QByteArray> nativeStatements;
     quint64 threadKey = 0;
 
     ~PoolEntry() { close(); }
@@ -275,6 +277,17 @@ Result<QSqlQuery *> PooledConnection::prepared(const QString &sql)
     QSqlQuery *raw = query.get();
     m_entry->statements.insert(sql, std::move(query));
     return raw;
+}
+
+bool PooledConnection::hasNativeStatement(const QByteArray &name) const
+{
+    return m_entry && m_entry->nativeStatements.contains(name);
+}
+
+void PooledConnection::addNativeStatement(const QByteArray &name)
+{
+    if (m_entry)
+        m_entry->nativeStatements.insert(name);
 }
 
 void *PooledConnection::nativeHandle() const

@@ -1,8 +1,10 @@
 #include "eventium/store.h"
 
 #include "eventium/transaction.h"
+#include "nativehandle.h"
 #include "sequencer.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -119,6 +121,109 @@ QDateTime utc(const QVariant &v)
     return t.isValid() ? t.toUTC() : t;
 }
 
+// Reads go straight through libpq on the pooled connection: prepared once per connection,
+// text results parsed into events without QVariant round trips (several times faster than
+// QSqlQuery for big pages).
+class NativeResult
+{
+public:
+    explicit NativeResult(PGresult *r = nullptr) : m_r(r) {}
+    NativeResult(NativeResult &&o) noexcept : m_r(std::exchange(o.m_r, nullptr)) {}
+    NativeResult &operator=(NativeResult &&o) noexcept
+    {
+        std::swap(m_r, o.m_r);
+        return *this;
+    }
+    ~NativeResult()
+    {
+        if (m_r)
+            PQclear(m_r);
+    }
+    int rows() const { return PQntuples(m_r); }
+    bool isNull(int row, int col) const { return PQgetisnull(m_r, row, col); }
+    const char *text(int row, int col) const { return PQgetvalue(m_r, row, col); }
+    int length(int row, int col) const { return PQgetlength(m_r, row, col); }
+    qint64 int64(int row, int col) const { return std::strtoll(PQgetvalue(m_r, row, col), nullptr, 10); }
+    QString string(int row, int col) const { return QString::fromUtf8(text(row, col), length(row, col)); }
+    QByteArray bytes(int row, int col) const { return QByteArray(text(row, col), length(row, col)); }
+
+private:
+    PGresult *m_r;
+};
+
+StoreError nativeError(PooledConnection &c, PGresult *r, const QString &what)
+{
+    auto *conn = static_cast<PGconn *>(c.nativeHandle());
+    const QString state = r ? QString::fromLatin1(PQresultErrorField(r, PG_DIAG_SQLSTATE)) : QString();
+    QString message = r ? QString::fromUtf8(PQresultErrorMessage(r)).trimmed() : QString();
+    if (message.isEmpty() && conn)
+        message = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
+    const bool dead = !conn || PQstatus(conn) == CONNECTION_BAD;
+    StoreError err = StoreError::fromSql(
+        QSqlError(QString(), message, dead ? QSqlError::ConnectionError : QSqlError::StatementError, state), what);
+    if (dead || err.kind() == StoreError::Kind::ConnectionLost) {
+        c.markBroken();
+        if (err.kind() != StoreError::Kind::ConnectionLost)
+            err = StoreError(StoreError::Kind::ConnectionLost, err.message(), err.sqlState());
+    }
+    qCWarning(lcStore).noquote() << what << "failed:" << err.toString();
+    return err;
+}
+
+Result<NativeResult> execNative(PooledConnection &c, const QString &sql, const QList<QByteArray> &params, const QString &what)
+{
+    auto *conn = static_cast<PGconn *>(c.nativeHandle());
+    if (!conn || PQstatus(conn) == CONNECTION_BAD) {
+        c.markBroken();
+        return StoreError(StoreError::Kind::ConnectionLost, what + QStringLiteral(": no connection to the server"));
+    }
+    const QByteArray name = "ev_" + QCryptographicHash::hash(sql.toUtf8(), QCryptographicHash::Sha1).toHex().left(20);
+    if (!c.hasNativeStatement(name)) {
+        PGresult *prep = PQprepare(conn, name.constData(), sql.toUtf8().constData(), int(params.size()), nullptr);
+        if (!prep || PQresultStatus(prep) != PGRES_COMMAND_OK) {
+            StoreError err = nativeError(c, prep, what);
+            if (prep)
+                PQclear(prep);
+            return err;
+        }
+        PQclear(prep);
+        c.addNativeStatement(name);
+    }
+    std::vector<const char *> values;
+    values.reserve(params.size());
+    for (const QByteArray &p : params)
+        values.push_back(p.isNull() ? nullptr : p.constData());
+    PGresult *r = PQexecPrepared(conn, name.constData(), int(values.size()), values.data(), nullptr, nullptr, 0);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        StoreError err = nativeError(c, r, what);
+        if (r)
+            PQclear(r);
+        return err;
+    }
+    return NativeResult(r);
+}
+
+// Columns: version, event_id, type, data, metadata, created (ms since epoch), position[, stream]
+RecordedEvent eventFromNative(const NativeResult &r, int row, const QString *stream)
+{
+    RecordedEvent e;
+    e.version = StreamVersion(r.int64(row, 0));
+    e.id = QUuid::fromString(QLatin1StringView(r.text(row, 1), r.length(row, 1)));
+    e.type = r.string(row, 2);
+    e.data = r.bytes(row, 3);
+    if (!r.isNull(row, 4))
+        e.metadata = r.bytes(row, 4);
+    e.created = QDateTime::fromMSecsSinceEpoch(r.int64(row, 5), Qt::UTC);
+    e.position = GlobalPosition(r.isNull(row, 6) ? 0 : r.int64(row, 6));
+    e.stream = stream ? *stream : r.string(row, 7);
+    return e;
+}
+
+QByteArray num(qint64 v)
+{
+    return QByteArray::number(v);
+}
+
 } // namespace
 
 struct Store::Private
@@ -146,20 +251,21 @@ Store::Store(ConnectionOptions options, StoreSettings settings) : d(std::make_un
     d->channel = QStringLiteral("eventium_") + d->settings.schema.toLower();
 
     const QString cols = QStringLiteral(
-        "e.version, e.event_id::text, e.type, e.data::text, e.metadata::text, e.created_at");
+        "e.version, e.event_id, e.type, e.data, e.metadata, "
+        "(extract(epoch FROM e.created_at) * 1000)::int8");
     d->appendSql = QStringLiteral("SELECT status, first_version, last_version, stream_existed FROM %1.append_events(?, ?, ?::jsonb)").arg(d->s);
     d->readForwardSql = QStringLiteral(
-        "SELECT %2, coalesce(g.position, 0) FROM %1.streams st JOIN %1.events e ON e.stream_id = st.stream_id "
+        "SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id = st.stream_id "
         "LEFT JOIN %1.global_events g ON g.event_row = e.id "
-        "WHERE st.name = ? AND e.version >= ? ORDER BY e.version LIMIT ?").arg(d->s, cols);
+        "WHERE st.name = $1 AND e.version >= $2 ORDER BY e.version LIMIT $3").arg(d->s, cols);
     d->readBackwardSql = QStringLiteral(
-        "SELECT %2, coalesce(g.position, 0) FROM %1.streams st JOIN %1.events e ON e.stream_id = st.stream_id "
+        "SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id = st.stream_id "
         "LEFT JOIN %1.global_events g ON g.event_row = e.id "
-        "WHERE st.name = ? AND e.version <= ? ORDER BY e.version DESC LIMIT ?").arg(d->s, cols);
+        "WHERE st.name = $1 AND e.version <= $2 ORDER BY e.version DESC LIMIT $3").arg(d->s, cols);
     d->readAllSql = QStringLiteral(
         "SELECT %2, g.position, st.name FROM %1.global_events g JOIN %1.events e ON e.id = g.event_row "
         "JOIN %1.streams st ON st.stream_id = e.stream_id "
-        "WHERE g.position >= ? AND g.position < ? ").arg(d->s, cols);
+        "WHERE g.position >= $1 AND g.position < $2 ").arg(d->s, cols);
     d->headSql = QStringLiteral("SELECT last_position FROM %1.sequencer").arg(d->s);
     d->stepSql = QStringLiteral("SELECT numbered, last_position, pending FROM %1.sequence_step(?)").arg(d->s);
 
@@ -524,25 +630,6 @@ Result<MultiAppendResult> Store::appendMultiOnce(const QList<StreamAppend> &appe
 
 // ---------------------------------------------------------------- reads
 
-namespace {
-
-RecordedEvent eventFromRow(const QSqlQuery &q, int positionCol, int streamCol, const QString &stream)
-{
-    RecordedEvent e;
-    e.version = StreamVersion(q.value(0).toLongLong());
-    e.id = QUuid::fromString(q.value(1).toString());
-    e.type = q.value(2).toString();
-    e.data = q.value(3).toString().toUtf8();
-    const QVariant meta = q.value(4);
-    if (!meta.isNull())
-        e.metadata = meta.toString().toUtf8();
-    e.created = utc(q.value(5));
-    e.position = GlobalPosition(q.value(positionCol).toLongLong());
-    e.stream = streamCol >= 0 ? q.value(streamCol).toString() : stream;
-    return e;
-}
-
-} // namespace
 
 Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamVersion from, Direction direction, int limit)
 {
@@ -559,20 +646,17 @@ Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamV
     if (!lease)
         return lease.error();
     PooledConnection &c = lease.value();
-    auto q = c.prepared(direction == Direction::Forward ? d->readForwardSql : d->readBackwardSql);
-    if (!q)
-        return q.error();
-    QSqlQuery *query = q.value();
-    query->bindValue(0, stream.value());
-    query->bindValue(1, start);
-    query->bindValue(2, limit);
-    if (!query->exec())
-        return queryError(c, *query, QStringLiteral("read stream \"%1\"").arg(stream.value()));
+    auto r = execNative(c, direction == Direction::Forward ? d->readForwardSql : d->readBackwardSql,
+                        {stream.value().toUtf8(), num(start), num(limit)},
+                        QStringLiteral("read stream \"%1\"").arg(stream.value()));
+    if (!r)
+        return r.error();
     QList<RecordedEvent> out;
-    out.reserve(qMin(limit, 4096));
-    while (query->next())
-        out.append(eventFromRow(*query, 6, -1, stream.value()));
-    query->finish();
+    const int rows = r->rows();
+    out.reserve(rows);
+    const QString name = stream.value();
+    for (int row = 0; row < rows; ++row)
+        out.append(eventFromNative(r.value(), row, &name));
     return out;
 }
 
@@ -585,13 +669,10 @@ Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFi
     if (!lease)
         return lease.error();
     PooledConnection &c = lease.value();
-    auto hq = c.prepared(d->headSql);
+    auto hq = execNative(c, d->headSql, {}, QStringLiteral("read head"));
     if (!hq)
         return hq.error();
-    if (!hq.value()->exec() || !hq.value()->next())
-        return queryError(c, *hq.value(), QStringLiteral("read head"));
-    const qint64 head = hq.value()->value(0).toLongLong();
-    hq.value()->finish();
+    const qint64 head = hq->rows() > 0 ? hq->int64(0, 0) : 0;
 
     GlobalPage page;
     page.head = GlobalPosition(head);
@@ -605,32 +686,24 @@ Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFi
                                            : qMax<qint64>(qint64(limit) * 16, 65536);
     const qint64 end = std::min(head + 1, start + window);
     QString sql = d->readAllSql;
-    if (!filter.types.isEmpty())
-        sql += QStringLiteral("AND e.type = ANY(?::text[]) ");
-    if (!filter.streamPrefix.isEmpty())
-        sql += QStringLiteral("AND st.name >= ? AND st.name < ? || chr(1114111) AND starts_with(st.name, ?) ");
-    sql += QStringLiteral("ORDER BY g.position LIMIT ?");
-    auto q = c.prepared(sql);
-    if (!q)
-        return q.error();
-    QSqlQuery *query = q.value();
-    int i = 0;
-    query->bindValue(i++, start);
-    query->bindValue(i++, end);
-    if (!filter.types.isEmpty())
-        query->bindValue(i++, textArrayLiteral(filter.types));
-    if (!filter.streamPrefix.isEmpty()) {
-        query->bindValue(i++, filter.streamPrefix);
-        query->bindValue(i++, filter.streamPrefix);
-        query->bindValue(i++, filter.streamPrefix);
+    QList<QByteArray> params{num(start), num(end)};
+    if (!filter.types.isEmpty()) {
+        params << textArrayLiteral(filter.types).toUtf8();
+        sql += QStringLiteral("AND e.type = ANY($%1::text[]) ").arg(params.size());
     }
-    query->bindValue(i++, limit);
-    if (!query->exec())
-        return queryError(c, *query, QStringLiteral("read all"));
-    page.events.reserve(qMin(limit, 4096));
-    while (query->next())
-        page.events.append(eventFromRow(*query, 6, 7, {}));
-    query->finish();
+    if (!filter.streamPrefix.isEmpty()) {
+        params << filter.streamPrefix.toUtf8();
+        sql += QStringLiteral("AND st.name >= $%1 AND st.name < $%1 || chr(1114111) AND starts_with(st.name, $%1) ").arg(params.size());
+    }
+    params << num(limit);
+    sql += QStringLiteral("ORDER BY g.position LIMIT $%1").arg(params.size());
+    auto r = execNative(c, sql, params, QStringLiteral("read all"));
+    if (!r)
+        return r.error();
+    const int rows = r->rows();
+    page.events.reserve(rows);
+    for (int row = 0; row < rows; ++row)
+        page.events.append(eventFromNative(r.value(), row, nullptr));
     if (page.events.size() == limit)
         page.next = GlobalPosition(page.events.last().position.value + 1);
     else

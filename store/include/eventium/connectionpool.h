@@ -33,6 +33,9 @@ public:
     bool isDead() const;
     // The libpq handle (PGconn*), or nullptr.
     void *nativeHandle() const;
+    // Names of statements prepared through libpq directly on this connection.
+    bool hasNativeStatement(const QByteArray &name) const;
+    void addNativeStatement(const QByteArray &name);
     void release();
 
 private:
