@@ -643,6 +643,44 @@ private slots:
         QCOMPARE(REQUIRE_OK(m_store->sequenceNow()), GlobalPosition(3));
     }
 
+    void pgEnvironmentVariablesAreHonoured()
+    {
+        // What the connection string leaves out, libpq takes from PG* variables.
+        ConnectionOptions o = TestDatabase::options();
+        const QString db = o.dbname;
+        o.dbname.clear();
+        o.applicationName.clear();
+        qputenv("PGDATABASE", db.toUtf8());
+        qputenv("PGAPPNAME", "eventium-env-test");
+        StoreSettings s;
+        s.runSequencer = false;
+        s.schema = m_store->schema();
+        {
+            Store store(o, s);
+            auto lease = REQUIRE_OK(store.pool().acquire());
+            QSqlQuery q(lease.db());
+            QVERIFY(q.exec(QStringLiteral("SELECT current_database(), current_setting('application_name')")));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toString(), db);
+            QCOMPARE(q.value(1).toString(), QStringLiteral("eventium-env-test"));
+        }
+        qunsetenv("PGDATABASE");
+        qunsetenv("PGAPPNAME");
+    }
+
+    void connectTimeoutAndClearConnectionErrors()
+    {
+        auto o = REQUIRE_OK(ConnectionOptions::parse(QStringLiteral("host=127.0.0.1 port=1 connect_timeout=2 password=hunter2")));
+        StoreSettings s;
+        s.runSequencer = false;
+        Store store(o, s);
+        auto r = store.ping();
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::ConnectionLost);
+        QVERIFY2(r.error().message().contains(QLatin1String("127.0.0.1")), qPrintable(r.error().message()));
+        QVERIFY2(!r.error().message().contains(QLatin1String("hunter2")), qPrintable(r.error().message()));
+    }
+
     void poolIsBoundedAndPerThread()
     {
         StoreSettings s;
