@@ -1,0 +1,357 @@
+// The sequencer under stress: 8 threads append while a long-open write transaction holds the
+// horizon back for a few seconds, and a reader polls readAll all along. Afterwards everything
+// is numbered densely, nothing is lost, positions follow (tx, id) order, and nothing the
+// reader saw ever changed or had an event appear before it.
+#include "support/testdatabase.h"
+
+#include <eventium/store.h>
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QMutex>
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTest>
+#include <QThread>
+#include <QUuid>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+using namespace eventium;
+using eventium::test::TestDatabase;
+
+namespace {
+
+constexpr int kWriterThreads = 8;
+constexpr int kStreams = 20;
+
+// Problems found in other threads, reported by the test's thread.
+class Problems
+{
+public:
+    void add(const QString &what)
+    {
+        QMutexLocker lock(&m_mutex);
+        if (m_list.size() < 20)
+            m_list.append(what);
+        ++m_count;
+    }
+    QString summary() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_count == 0 ? QString()
+                            : QStringLiteral("%1 problems, first: %2")
+                                  .arg(m_count)
+                                  .arg(m_list.join(QStringLiteral("; ")));
+    }
+
+private:
+    mutable QMutex m_mutex;
+    QStringList m_list;
+    int m_count = 0;
+};
+
+struct ReaderLog
+{
+    QList<QUuid> idAt{QUuid()}; // index = position
+    qint64 pages = 0;
+    qint64 rereads = 0;
+    qint64 headChanges = 0;
+};
+
+} // namespace
+
+#define SQL_EXEC(query, sql)                                                                       \
+    do {                                                                                           \
+        if (!(query).exec(sql))                                                                    \
+            QFAIL(qPrintable(QStringLiteral("%1: %2").arg(sql, (query).lastError().text())));      \
+    } while (false)
+
+class TestSequencerStress : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
+
+    void writersLongTransactionAndReader()
+    {
+        QString error;
+        auto store = TestDatabase::freshStore({}, &error);
+        QVERIFY2(store, qPrintable(error));
+        const QString schema = store->schema();
+        Problems problems;
+
+        // ---- Writers: any() appends of 1-3 events to random streams until told to stop.
+        std::atomic<bool> stopWriters{false};
+        std::atomic<qint64> appended{0};
+        std::vector<QList<QUuid>> written(kWriterThreads);
+        std::vector<std::thread> writers;
+        for (int t = 0; t < kWriterThreads; ++t) {
+            writers.emplace_back([&, t] {
+                QRandomGenerator rng(quint32(7 + t));
+                while (!stopWriters.load()) {
+                    QList<NewEvent> batch;
+                    const int n = 1 + int(rng.bounded(3));
+                    for (int i = 0; i < n; ++i) {
+                        NewEvent e;
+                        e.type = QStringLiteral("Stress");
+                        e.id = QUuid::createUuid();
+                        e.data = QStringLiteral("{\"t\": %1}").arg(t).toUtf8();
+                        batch.append(e);
+                    }
+                    const StreamName stream(QStringLiteral("stress-%1").arg(rng.bounded(kStreams)));
+                    auto r = store->append(stream, ExpectedVersion::any(), batch);
+                    if (!r || !r->succeeded()) {
+                        problems.add(QStringLiteral("append failed: %1")
+                                         .arg(r ? QStringLiteral("conflict") : r.error().toString()));
+                        continue;
+                    }
+                    for (const NewEvent &e : batch)
+                        written[size_t(t)].append(e.id);
+                    appended += n;
+                }
+                store->pool().closeIdleConnectionsOfThisThread();
+            });
+        }
+
+        // ---- Reader: follows readAll page by page; now and then re-reads an earlier range.
+        std::atomic<bool> stopReader{false};
+        std::atomic<qint64> readerNext{1};
+        ReaderLog seen;
+        std::thread reader([&] {
+            QRandomGenerator rng(99);
+            qint64 next = 1;
+            qint64 lastHead = 0;
+            while (true) {
+                auto page = store->readAll(GlobalPosition(next), 500);
+                if (!page) {
+                    problems.add(QStringLiteral("readAll failed: %1").arg(page.error().toString()));
+                    QThread::msleep(10);
+                    continue;
+                }
+                ++seen.pages;
+                if (page->head.value < lastHead)
+                    problems.add(QStringLiteral("head went back from %1 to %2")
+                                     .arg(lastHead)
+                                     .arg(page->head.value));
+                if (page->head.value != lastHead)
+                    ++seen.headChanges;
+                lastHead = qMax(lastHead, page->head.value);
+                for (qsizetype i = 0; i < page->events.size(); ++i) {
+                    const RecordedEvent &e = page->events.at(i);
+                    if (e.position.value != next + i) {
+                        problems.add(QStringLiteral("page from %1: event #%2 at position %3")
+                                         .arg(next)
+                                         .arg(i)
+                                         .arg(e.position.value));
+                        break;
+                    }
+                    seen.idAt.append(e.id);
+                }
+                if (page->events.isEmpty() && next <= page->head.value)
+                    problems.add(QStringLiteral("empty page from %1 below head %2")
+                                     .arg(next)
+                                     .arg(page->head.value));
+                next += page->events.size();
+                readerNext = next;
+                // Re-read something already seen: it must be exactly as it was.
+                if (next > 1 && seen.pages % 4 == 0) {
+                    const qint64 from = 1 + qint64(rng.bounded(quint64(next - 1)));
+                    auto again = store->readAll(GlobalPosition(from), 200);
+                    if (again) {
+                        ++seen.rereads;
+                        for (const RecordedEvent &e : again->events) {
+                            const qint64 p = e.position.value;
+                            if (p >= next)
+                                break;
+                            if (seen.idAt.at(p) != e.id)
+                                problems.add(QStringLiteral("position %1 changed").arg(p));
+                        }
+                    }
+                }
+                if (page->events.isEmpty()) {
+                    if (stopReader.load())
+                        break;
+                    QThread::msleep(2);
+                }
+            }
+            store->pool().closeIdleConnectionsOfThisThread();
+        });
+
+        auto fail = [&](const char *why) {
+            stopWriters = true;
+            stopReader = true;
+            for (auto &w : writers)
+                w.join();
+            reader.join();
+            QFAIL(why);
+        };
+
+        // ---- The long transaction: a slow append that stays open for 3 s.
+        QTest::qWait(800);
+        const QString conn = QStringLiteral("stress-slow-") + QUuid::createUuid().toString(QUuid::Id128);
+        QString slowXid;
+        const QUuid slowId = QUuid::createUuid();
+        qint64 numberedBelow = -1;
+        qint64 headAtEndOfHold = -1;
+        qint64 appendedDuringHold = 0;
+        QString stalledXid;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), conn);
+            TestDatabase::options().applyTo(db);
+            if (!db.open() || !db.transaction())
+                return fail(qPrintable(db.lastError().text()));
+            QSqlQuery q(db);
+            q.prepare(QStringLiteral("SELECT status FROM \"%1\".append_events(?, ?, ?::jsonb)").arg(schema));
+            q.addBindValue(QStringLiteral("slow-stream"));
+            q.addBindValue(qint64(-1));
+            q.addBindValue(QStringLiteral("[{\"id\": \"%1\", \"type\": \"Slow\", \"data\": {}, "
+                                          "\"metadata\": null}]")
+                               .arg(slowId.toString(QUuid::WithoutBraces)));
+            if (!q.exec() || !q.next() || q.value(0).toInt() != 0)
+                return fail(qPrintable(q.lastError().text()));
+            if (!q.exec(QStringLiteral("SELECT pg_current_xact_id()::text")) || !q.next())
+                return fail(qPrintable(q.lastError().text()));
+            slowXid = q.value(0).toString();
+            const qint64 before = appended.load();
+
+            QElapsedTimer hold;
+            hold.start();
+            while (hold.elapsed() < 3000) {
+                auto stats = store->stats();
+                if (stats && stats->oldestRunningXid == slowXid)
+                    stalledXid = stats->oldestRunningXid;
+                QTest::qWait(100);
+            }
+            appendedDuringHold = appended.load() - before;
+            if (auto h = store->headPosition())
+                headAtEndOfHold = h->value;
+            {
+                const QString check = QStringLiteral("check-") + conn;
+                QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), check);
+                TestDatabase::options().applyTo(other);
+                if (other.open()) {
+                    QSqlQuery c(other);
+                    c.prepare(QStringLiteral("SELECT count(*) FROM \"%1\".events WHERE tx < ?::xid8").arg(schema));
+                    c.addBindValue(slowXid);
+                    if (c.exec() && c.next())
+                        numberedBelow = c.value(0).toLongLong();
+                }
+                other.close();
+                other = QSqlDatabase();
+                QSqlDatabase::removeDatabase(check);
+            }
+            if (!db.commit())
+                return fail(qPrintable(db.lastError().text()));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(conn);
+
+        QTest::qWait(800);
+        stopWriters = true;
+        for (auto &w : writers)
+            w.join();
+        auto head = store->sequenceNow(std::chrono::seconds(30));
+        if (!head)
+            return fail(qPrintable(head.error().toString()));
+        const qint64 total = appended.load() + 1;
+        QElapsedTimer wait;
+        wait.start();
+        while (readerNext.load() <= total && wait.elapsed() < 30000)
+            QTest::qWait(20);
+        stopReader = true;
+        reader.join();
+
+        QVERIFY2(problems.summary().isEmpty(), qPrintable(problems.summary()));
+        QCOMPARE(head->value, total);
+
+        // Held back: while the slow transaction was open, the head stopped at the events of
+        // older transactions, the writers were not blocked, and stats named the culprit.
+        QVERIFY2(appendedDuringHold > 0, "the writers were blocked by the long transaction");
+        QCOMPARE(headAtEndOfHold, numberedBelow);
+        QCOMPARE(stalledXid, slowXid);
+
+        // ---- The final state, in SQL.
+        const QString name = QStringLiteral("stress-final-") + QUuid::createUuid().toString(QUuid::Id128);
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+            TestDatabase::options().applyTo(db);
+            QVERIFY2(db.open(), qPrintable(db.lastError().text()));
+            QSqlQuery q(db);
+            SQL_EXEC(q, QStringLiteral("SET search_path TO \"%1\"").arg(schema));
+            SQL_EXEC(q, QStringLiteral("SELECT count(*), count(DISTINCT event_id) FROM events"));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toLongLong(), total);
+            QCOMPARE(q.value(1).toLongLong(), total);
+            SQL_EXEC(q, QStringLiteral("SELECT count(*), min(position), max(position), "
+                                       "count(DISTINCT event_row) FROM global_events"));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toLongLong(), total);
+            QCOMPARE(q.value(1).toLongLong(), 1);
+            QCOMPARE(q.value(2).toLongLong(), total);
+            QCOMPARE(q.value(3).toLongLong(), total);
+            // Positions follow (tx, id) order exactly.
+            SQL_EXEC(q, QStringLiteral("SELECT count(*) FROM (SELECT g.position, row_number() "
+                                       "OVER (ORDER BY e.tx, e.id) AS rn FROM global_events g "
+                                       "JOIN events e ON e.id = g.event_row) x "
+                                       "WHERE x.position <> x.rn"));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toLongLong(), 0);
+            // Per-stream versions dense.
+            SQL_EXEC(q, QStringLiteral("SELECT count(*) FROM (SELECT s.stream_id FROM streams s "
+                                       "JOIN events e ON e.stream_id = s.stream_id GROUP BY "
+                                       "s.stream_id, s.version HAVING count(*) <> s.version OR "
+                                       "min(e.version) <> 1 OR max(e.version) <> s.version) x"));
+            QVERIFY(q.next());
+            QCOMPARE(q.value(0).toLongLong(), 0);
+            // The slow event comes right after everything of older transactions.
+            q.prepare(QStringLiteral("SELECT g.position FROM global_events g JOIN events e "
+                                     "ON e.id = g.event_row WHERE e.event_id = ?::uuid"));
+            q.addBindValue(slowId.toString(QUuid::WithoutBraces));
+            QVERIFY(q.exec() && q.next());
+            QCOMPARE(q.value(0).toLongLong(), numberedBelow + 1);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+
+        // ---- Everything appended is there once; what the reader saw is the final state.
+        QHash<QUuid, qint64> positionOf;
+        GlobalPosition next(1);
+        while (true) {
+            auto page = store->readAll(next, 5000);
+            QVERIFY2(page, qPrintable(page ? QString() : page.error().toString()));
+            for (const RecordedEvent &e : page->events)
+                positionOf.insert(e.id, e.position.value);
+            if (page->events.isEmpty())
+                break;
+            next = page->next;
+        }
+        QCOMPARE(qint64(positionOf.size()), total);
+        for (const QList<QUuid> &ids : written) {
+            for (const QUuid &id : ids)
+                QVERIFY2(positionOf.contains(id), qPrintable(id.toString()));
+        }
+        QVERIFY(positionOf.contains(slowId));
+        QCOMPARE(qint64(seen.idAt.size() - 1), total);
+        for (qint64 p = 1; p < seen.idAt.size(); ++p) {
+            if (positionOf.value(seen.idAt.at(p)) != p)
+                QFAIL(qPrintable(QStringLiteral("the reader saw %1 at position %2, finally at %3")
+                                     .arg(seen.idAt.at(p).toString())
+                                     .arg(p)
+                                     .arg(positionOf.value(seen.idAt.at(p)))));
+        }
+        qInfo("%lld events by %d threads (%lld while the horizon was held back at %lld); reader: "
+              "%lld pages, %lld re-reads, %lld head changes",
+              total, kWriterThreads, appendedDuringHold, numberedBelow, seen.pages, seen.rereads,
+              seen.headChanges);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSequencerStress)
+#include "tst_sequencerstress.moc"
