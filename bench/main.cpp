@@ -73,7 +73,9 @@ int main(int argc, char **argv)
         QStringLiteral("name"));
     const QCommandLineOption roundsOption(QStringLiteral("rounds"), QStringLiteral("Rounds of the append scenarios."),
                                           QStringLiteral("n"));
-    parser.addOptions({dbOption, jsonOption, chartOption, quickOption, smokeOption, scenarioOption, roundsOption});
+    const QCommandLineOption keepOption(QStringLiteral("keep"),
+        QStringLiteral("Leave the bench schemas in the database given with --db (for EXPLAIN ANALYZE)."));
+    parser.addOptions({dbOption, jsonOption, chartOption, quickOption, smokeOption, scenarioOption, roundsOption, keepOption});
     parser.process(*app);
 
     QTextStream out(stdout);
@@ -154,7 +156,8 @@ int main(int argc, char **argv)
         err << "  (" << timer.elapsed() / 1000.0 << " s)" << Qt::endl;
         results += rows;
     }
-    runner.tearDown();
+    if (!(parser.isSet(keepOption) && parser.isSet(dbOption)))
+        runner.tearDown();
 
     out << '\n' << Report::table(results);
     out << "Total time: " << QString::number(total.elapsed() / 1000.0, 'f', 1) << " s" << Qt::endl;
