@@ -30,6 +30,16 @@ void printOut(const QString &text)
     std::fflush(stdout);
 }
 
+// Without --verbose, stderr carries only the command's own "eventium: ..." lines: warnings
+// of Qt's SQL driver about connections a lost server took away are dropped.
+void quietMessageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    if (type == QtDebugMsg || type == QtInfoMsg || type == QtWarningMsg)
+        return;
+    std::fprintf(stderr, "%s%s%s\n", context.category ? context.category : "",
+                 context.category ? ": " : "", message.toLocal8Bit().constData());
+}
+
 // A whole number of at least `min`; nullopt otherwise.
 std::optional<qint64> parseNumber(const QString &text, qint64 min)
 {
@@ -123,10 +133,8 @@ int Cli::usage(const QString &command, const QString &message)
 
 void Cli::note(const QString &message) const
 {
-    if (!m_verbose)
-        return;
-    std::fprintf(stderr, "eventium: %s\n", message.toLocal8Bit().constData());
-    std::fflush(stderr);
+    if (m_verbose)
+        CliError::printLine(message);
 }
 
 int Cli::run(const QStringList &arguments)
@@ -140,6 +148,8 @@ int Cli::run(const QStringList &arguments)
     // error line, so its logging is for --verbose only.
     QLoggingCategory::setFilterRules(m_verbose ? QStringLiteral("eventium.*.info=true")
                                                : QStringLiteral("eventium.*=false"));
+    if (!m_verbose)
+        qInstallMessageHandler(quietMessageHandler);
 
     OptionParser global;
     addGlobalOptions(global);
@@ -162,7 +172,8 @@ int Cli::run(const QStringList &arguments)
     }
     QString command = rest.takeFirst();
     if (command == QLatin1String("help")) { // eventium help [COMMAND]
-        const QString text = rest.isEmpty() ? HelpText::overview() : HelpText::command(rest.first());
+        const QString text
+            = rest.isEmpty() ? HelpText::overview() : HelpText::command(rest.first());
         if (text.isEmpty())
             return usage({}, QStringLiteral("unknown command \"%1\"").arg(rest.first()));
         printOut(text);
@@ -183,8 +194,10 @@ int Cli::run(const QStringList &arguments)
         return ExitSuccess;
     }
     applyGlobalOptions(parser);
-    if (m_verbose)
+    if (m_verbose) {
         QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.info=true"));
+        qInstallMessageHandler(nullptr);
+    }
     const int code = dispatch(command, parser);
     m_out.flush();
     return code;
@@ -229,7 +242,8 @@ std::optional<CliError> Cli::openStore(bool migrateIfMissing)
     if (auto pinged = m_store->ping(); !pinged) {
         QString message = pinged.error().message();
         if (!message.startsWith(QLatin1String("cannot connect")))
-            message = QStringLiteral("cannot connect to %1: %2").arg(m_options.toDisplayString(), message);
+            message = QStringLiteral("cannot connect to %1: %2")
+                          .arg(m_options.toDisplayString(), message);
         return CliError(ExitNoConnection, message);
     }
     if (!migrateIfMissing)
@@ -242,7 +256,9 @@ std::optional<CliError> Cli::openStore(bool migrateIfMissing)
         auto migrated = m_store->migrate();
         if (!migrated)
             return CliError::fromStore(migrated.error());
-        note(QStringLiteral("schema \"%1\" created at version %2").arg(m_schema).arg(migrated.value()));
+        note(QStringLiteral("schema \"%1\" created at version %2")
+                 .arg(m_schema)
+                 .arg(migrated.value()));
     }
     return std::nullopt;
 }
@@ -251,7 +267,8 @@ void Cli::sequenceBeforeExit(std::chrono::milliseconds timeout)
 {
     auto head = m_store->sequenceNow(timeout);
     if (!head)
-        note(QStringLiteral("events not yet numbered (another process will): %1").arg(head.error().toString()));
+        note(QStringLiteral("events not yet numbered (another process will): %1")
+                 .arg(head.error().toString()));
 }
 
 // ---------------------------------------------------------------- commands
@@ -265,7 +282,8 @@ int Cli::migrate(const OptionParser &options)
     auto version = m_store->migrate();
     if (!version)
         return CliError::fromStore(version.error()).report();
-    m_out.writeLine(JsonLine().add("schema", m_schema).add("version", qint64(version.value())).toJson());
+    m_out.writeLine(
+        JsonLine().add("schema", m_schema).add("version", qint64(version.value())).toJson());
     return ExitSuccess;
 }
 
@@ -284,22 +302,29 @@ int Cli::append(const OptionParser &options)
     if (options.isSet(QStringLiteral("expected"))) {
         const auto parsed = ExpectedVersion::parse(options.value(QStringLiteral("expected")));
         if (!parsed)
-            return usage(command, QStringLiteral("--expected is any, no-stream, exists or a version >= 0, not \"%1\"")
-                                      .arg(options.value(QStringLiteral("expected"))));
+            return usage(
+                command,
+                QStringLiteral("--expected is any, no-stream, exists or a version >= 0, not \"%1\"")
+                    .arg(options.value(QStringLiteral("expected"))));
         expected = *parsed;
     }
 
     QList<NewEvent> events;
-    const QStringList eventOptions{QStringLiteral("type"), QStringLiteral("data"), QStringLiteral("metadata"),
-                                   QStringLiteral("id")};
+    const QStringList eventOptions {QStringLiteral("type"), QStringLiteral("data"),
+                                    QStringLiteral("metadata"), QStringLiteral("id")};
     if (fromStdin) {
         for (const QString &name : eventOptions) {
             if (options.isSet(name))
-                return usage(command, QStringLiteral("--%1 cannot be combined with - (events come from stdin)").arg(name));
+                return usage(
+                    command,
+                    QStringLiteral("--%1 cannot be combined with - (events come from stdin)")
+                        .arg(name));
         }
         QFile in;
         if (!in.open(stdin, QIODevice::ReadOnly))
-            return CliError(ExitFailure, QStringLiteral("cannot read stdin: %1").arg(in.errorString())).report();
+            return CliError(ExitFailure,
+                            QStringLiteral("cannot read stdin: %1").arg(in.errorString()))
+                .report();
         StdinEventReader reader;
         if (!reader.read(&in))
             return CliError::badInput(reader.error()).report();
@@ -308,7 +333,9 @@ int Cli::append(const OptionParser &options)
         events = reader.events();
     } else {
         if (!options.isSet(QStringLiteral("type")) || !options.isSet(QStringLiteral("data")))
-            return usage(command, QStringLiteral("append needs --type and --data, or - to read events from stdin"));
+            return usage(
+                command,
+                QStringLiteral("append needs --type and --data, or - to read events from stdin"));
         NewEvent event;
         event.type = options.value(QStringLiteral("type"));
         event.data = options.value(QStringLiteral("data")).toUtf8();
@@ -316,7 +343,9 @@ int Cli::append(const OptionParser &options)
         if (options.isSet(QStringLiteral("id"))) {
             event.id = QUuid::fromString(options.value(QStringLiteral("id")).trimmed());
             if (event.id.isNull())
-                return CliError::badInput(QStringLiteral("--id \"%1\" is not a UUID").arg(options.value(QStringLiteral("id")))).report();
+                return CliError::badInput(QStringLiteral("--id \"%1\" is not a UUID")
+                                              .arg(options.value(QStringLiteral("id"))))
+                    .report();
         }
         events.append(event);
     }
@@ -331,10 +360,12 @@ int Cli::append(const OptionParser &options)
         return CliError::fromStore(result.error()).report();
     const AppendResult &r = result.value();
     if (r.isConflict()) {
-        const QString actual = r.actualVersion < 0 ? QStringLiteral("it does not exist")
-                                                   : QStringLiteral("it is at version %1").arg(r.actualVersion);
-        return CliError(ExitWrongVersion, QStringLiteral("wrong expected version for stream \"%1\": %2, but %3")
-                                              .arg(stream, expectationText(expected), actual))
+        const QString actual = r.actualVersion < 0
+            ? QStringLiteral("it does not exist")
+            : QStringLiteral("it is at version %1").arg(r.actualVersion);
+        return CliError(ExitWrongVersion,
+                        QStringLiteral("wrong expected version for stream \"%1\": %2, but %3")
+                            .arg(stream, expectationText(expected), actual))
             .report();
     }
     if (r.status == AppendResult::Status::Appended)
@@ -347,8 +378,10 @@ int Cli::append(const OptionParser &options)
                         .add("firstVersion", r.firstVersion.value)
                         .add("lastVersion", r.lastVersion.value)
                         .add("ids", ids)
-                        .add("status", r.status == AppendResult::Status::Appended ? QStringLiteral("appended")
-                                                                                  : QStringLiteral("already-appended"))
+                        .add("status",
+                             r.status == AppendResult::Status::Appended
+                                 ? QStringLiteral("appended")
+                                 : QStringLiteral("already-appended"))
                         .toJson());
     return ExitSuccess;
 }
@@ -357,8 +390,10 @@ int Cli::read(const OptionParser &options)
 {
     const QString command = QStringLiteral("read");
     if (options.positionals().size() != 1)
-        return usage(command, options.positionals().isEmpty() ? QStringLiteral("read needs a stream name")
-                                                              : QStringLiteral("read takes one stream name"));
+        return usage(command,
+                     options.positionals().isEmpty()
+                         ? QStringLiteral("read needs a stream name")
+                         : QStringLiteral("read takes one stream name"));
     const QString stream = options.positionals().first();
     const bool backward = options.isSet(QStringLiteral("backward"));
     qint64 from = backward ? std::numeric_limits<qint64>::max() : 1;
@@ -382,9 +417,11 @@ int Cli::read(const OptionParser &options)
 
     qint64 written = 0;
     while (true) {
-        const int pageSize = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
-        auto page = m_store->readStream(StreamName(stream), StreamVersion(from),
-                                        backward ? Direction::Backward : Direction::Forward, pageSize);
+        const int pageSize
+            = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
+        auto page
+            = m_store->readStream(StreamName(stream), StreamVersion(from),
+                                  backward ? Direction::Backward : Direction::Forward, pageSize);
         if (!page)
             return CliError::fromStore(page.error()).report();
         for (const RecordedEvent &event : page.value())
@@ -403,7 +440,9 @@ int Cli::streams(const OptionParser &options)
 {
     const QString command = QStringLiteral("streams");
     if (!options.positionals().isEmpty())
-        return usage(command, QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
+        return usage(
+            command,
+            QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
     StreamOrder order = StreamOrder::ByName;
     if (options.isSet(QStringLiteral("order"))) {
         const QString o = options.value(QStringLiteral("order"));
@@ -426,7 +465,8 @@ int Cli::streams(const OptionParser &options)
     StreamCursor cursor;
     qint64 written = 0;
     while (true) {
-        const int pageSize = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
+        const int pageSize
+            = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
         auto page = m_store->listStreams(cursor, pageSize, order, prefix);
         if (!page)
             return CliError::fromStore(page.error()).report();
@@ -444,7 +484,9 @@ int Cli::tail(const OptionParser &options)
 {
     const QString command = QStringLiteral("tail");
     if (!options.positionals().isEmpty())
-        return usage(command, QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
+        return usage(
+            command,
+            QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
     qint64 from = 1;
     if (options.isSet(QStringLiteral("from"))) {
         const auto v = parseNumber(options.value(QStringLiteral("from")), 0);
@@ -483,7 +525,8 @@ int Cli::tail(const OptionParser &options)
     qint64 written = 0;
     GlobalPosition next(from);
     while (true) {
-        const int pageSize = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
+        const int pageSize
+            = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
         auto page = m_store->readAll(next, pageSize, filter);
         if (!page)
             return CliError::fromStore(page.error()).report();
@@ -527,7 +570,9 @@ int Cli::sample(const OptionParser &options)
 {
     const QString command = QStringLiteral("sample");
     if (!options.positionals().isEmpty())
-        return usage(command, QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
+        return usage(
+            command,
+            QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
     qint64 events = 3000;
     if (options.isSet(QStringLiteral("events"))) {
         const auto v = parseNumber(options.value(QStringLiteral("events")), 10);
@@ -539,7 +584,9 @@ int Cli::sample(const OptionParser &options)
     if (options.isSet(QStringLiteral("seed"))) {
         const auto v = parseNumber(options.value(QStringLiteral("seed")), 0);
         if (!v || *v > std::numeric_limits<quint32>::max())
-            return usage(command, QStringLiteral("--seed is a number from 0 to %1").arg(std::numeric_limits<quint32>::max()));
+            return usage(command,
+                         QStringLiteral("--seed is a number from 0 to %1")
+                             .arg(std::numeric_limits<quint32>::max()));
         seed = *v;
     }
     if (auto error = openStore(true))
@@ -549,10 +596,12 @@ int Cli::sample(const OptionParser &options)
         if (!stats)
             return CliError::fromStore(stats.error()).report();
         if (stats->events > 0 || stats->streams > 0)
-            return CliError::badInput(QStringLiteral("schema \"%1\" already has %2 events; sample fills an empty store "
-                                                     "(use --force to add to it, or another --schema)")
-                                          .arg(m_schema)
-                                          .arg(stats->events))
+            return CliError::badInput(
+                       QStringLiteral(
+                           "schema \"%1\" already has %2 events; sample fills an empty store "
+                           "(use --force to add to it, or another --schema)")
+                           .arg(m_schema)
+                           .arg(stats->events))
                 .report();
     }
     note(QStringLiteral("writing %1 sample events (seed %2)").arg(events).arg(seed));
@@ -576,7 +625,7 @@ int Cli::embedded(const OptionParser &options)
     if (args.size() != 1)
         return usage(command, QStringLiteral("embedded needs one of start, stop, status"));
     const QString action = args.first();
-    EmbeddedPostgres server{EmbeddedPostgres::Settings{}};
+    EmbeddedPostgres server {EmbeddedPostgres::Settings {}};
     if (action == QLatin1String("start")) {
         note(QStringLiteral("data directory %1").arg(server.settings().dataDir));
         auto started = server.start();
@@ -596,7 +645,8 @@ int Cli::embedded(const OptionParser &options)
         printOut(server.status() + QLatin1Char('\n'));
         return ExitSuccess;
     }
-    return usage(command, QStringLiteral("unknown action \"%1\" (start, stop or status)").arg(action));
+    return usage(command,
+                 QStringLiteral("unknown action \"%1\" (start, stop or status)").arg(action));
 }
 
 } // namespace eventium::cli

@@ -31,13 +31,18 @@ CliError CliError::fromStore(const StoreError &error)
 
 int CliError::report() const
 {
-    // One line: a multi-line message (a server log excerpt) is folded.
+    printLine(m_message);
+    return m_code;
+}
+
+void CliError::printLine(const QString &message)
+{
+    // A multi-line message (libpq's hints, a server log excerpt) is folded into one line.
     static const QRegularExpression lineBreaks(QStringLiteral("\\s*\\n\\s*"));
-    QString line = m_message.trimmed();
+    QString line = message.trimmed();
     line.replace(lineBreaks, QStringLiteral("; "));
     std::fprintf(stderr, "eventium: %s\n", line.toLocal8Bit().constData());
     std::fflush(stderr);
-    return m_code;
 }
 
 } // namespace eventium::cli

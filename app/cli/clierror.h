@@ -13,7 +13,11 @@ class CliError
 {
 public:
     CliError() = default;
-    CliError(int code, QString message) : m_code(code), m_message(std::move(message)) {}
+    CliError(int code, QString message)
+        : m_code(code)
+        , m_message(std::move(message))
+    {
+    }
 
     static CliError usage(const QString &message) { return CliError(ExitUsage, message); }
     static CliError badInput(const QString &message) { return CliError(ExitBadInput, message); }
@@ -24,6 +28,8 @@ public:
     const QString &message() const { return m_message; }
     // Prints "eventium: <message>" on stderr and returns the exit code.
     int report() const;
+    // Prints "eventium: <message>" on stderr as one line (line breaks folded).
+    static void printLine(const QString &message);
 
 private:
     int m_code = ExitFailure;

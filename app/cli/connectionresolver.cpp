@@ -2,8 +2,6 @@
 
 #include <eventium/embeddedpostgres.h>
 
-#include <cstdio>
-
 namespace eventium::cli {
 
 std::optional<ConnectionOptions> ConnectionResolver::resolve()
@@ -17,18 +15,19 @@ std::optional<ConnectionOptions> ConnectionResolver::resolve()
     if (!text.isEmpty()) {
         auto parsed = ConnectionOptions::parse(text);
         if (!parsed) {
-            m_error = CliError::usage(QStringLiteral("%1: %2").arg(m_source, parsed.error().message()));
+            m_error
+                = CliError::usage(QStringLiteral("%1: %2").arg(m_source, parsed.error().message()));
             return std::nullopt;
         }
         return parsed.value();
     }
 
     m_source = QStringLiteral("embedded");
-    EmbeddedPostgres server{EmbeddedPostgres::Settings{}};
+    EmbeddedPostgres server {EmbeddedPostgres::Settings {}};
     if (!server.isRunning()) {
         if (m_verbose)
-            std::fprintf(stderr, "eventium: starting the embedded PostgreSQL in %s\n",
-                         qPrintable(server.settings().dataDir));
+            CliError::printLine(QStringLiteral("starting the embedded PostgreSQL in %1")
+                                    .arg(server.settings().dataDir));
         auto started = server.start();
         if (!started) {
             m_error = CliError(ExitNoConnection, started.error().toString());

@@ -13,7 +13,11 @@ namespace eventium::cli {
 class ConnectionResolver
 {
 public:
-    ConnectionResolver(QString db, bool verbose) : m_db(std::move(db)), m_verbose(verbose) {}
+    ConnectionResolver(QString db, bool verbose)
+        : m_db(std::move(db))
+        , m_verbose(verbose)
+    {
+    }
 
     std::optional<ConnectionOptions> resolve();
     // Set when resolve() returned nullopt.

@@ -5,11 +5,11 @@ namespace eventium::cli {
 // The process exit codes of the command line; scripts rely on them.
 enum ExitCode : int {
     ExitSuccess = 0,
-    ExitFailure = 1,        // anything else
-    ExitUsage = 2,          // bad arguments
-    ExitWrongVersion = 3,   // the stream was not at the expected version
-    ExitBadInput = 4,       // invalid JSON, NUL bytes, bad names, payload too large, ...
-    ExitNoConnection = 5,   // cannot connect (or the embedded server cannot start)
+    ExitFailure = 1, // anything else
+    ExitUsage = 2, // bad arguments
+    ExitWrongVersion = 3, // the stream was not at the expected version
+    ExitBadInput = 4, // invalid JSON, NUL bytes, bad names, payload too large, ...
+    ExitNoConnection = 5, // cannot connect (or the embedded server cannot start)
 };
 
 } // namespace eventium::cli

@@ -13,7 +13,10 @@ namespace eventium::cli {
 class JsonLinesWriter
 {
 public:
-    explicit JsonLinesWriter(std::FILE *out = stdout) : m_out(out) {}
+    explicit JsonLinesWriter(std::FILE *out = stdout)
+        : m_out(out)
+    {
+    }
 
     void writeLine(const QByteArray &json);
     void writeEvent(const RecordedEvent &event);

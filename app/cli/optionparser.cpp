@@ -4,12 +4,12 @@ namespace eventium::cli {
 
 void OptionParser::addFlag(const QString &name)
 {
-    m_specs.insert(name, Spec{false, false});
+    m_specs.insert(name, Spec {false, false});
 }
 
 void OptionParser::addOption(const QString &name, bool repeatable)
 {
-    m_specs.insert(name, Spec{true, repeatable});
+    m_specs.insert(name, Spec {true, repeatable});
 }
 
 QString OptionParser::value(const QString &name) const
@@ -23,7 +23,8 @@ QString OptionParser::parse(const QStringList &args)
     bool optionsEnded = false;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &arg = args.at(i);
-        const bool isOption = !optionsEnded && arg.startsWith(QLatin1Char('-')) && arg != QLatin1String("-");
+        const bool isOption
+            = !optionsEnded && arg.startsWith(QLatin1Char('-')) && arg != QLatin1String("-");
         if (!isOption) {
             if (m_stopAtPositional) {
                 m_remaining = args.mid(i);
@@ -56,7 +57,7 @@ QString OptionParser::parse(const QStringList &args)
         if (!spec->takesValue) {
             if (hasInlineValue)
                 return QStringLiteral("option --%1 takes no value").arg(name);
-            m_values[name] = QStringList{QStringLiteral("")};
+            m_values[name] = QStringList {QStringLiteral("")};
             continue;
         }
         if (!hasInlineValue) {

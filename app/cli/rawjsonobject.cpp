@@ -74,7 +74,9 @@ QString RawJsonObject::parse(const QByteArray &text)
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
     if (error.error != QJsonParseError::NoError)
-        return QStringLiteral("is not valid JSON: %1 at offset %2").arg(error.errorString()).arg(error.offset);
+        return QStringLiteral("is not valid JSON: %1 at offset %2")
+            .arg(error.errorString())
+            .arg(error.offset);
     if (!doc.isObject())
         return QStringLiteral("is not a JSON object");
 

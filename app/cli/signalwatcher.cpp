@@ -23,7 +23,8 @@ void SignalWatcher::handle(int signalNumber)
     errno = saved;
 }
 
-SignalWatcher::SignalWatcher(QObject *parent) : QObject(parent)
+SignalWatcher::SignalWatcher(QObject *parent)
+    : QObject(parent)
 {
     if (g_pipe[0] < 0) {
         if (::pipe(g_pipe) != 0)

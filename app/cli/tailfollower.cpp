@@ -1,13 +1,11 @@
 #include "tailfollower.h"
 
+#include "clierror.h"
 #include "exitcode.h"
 #include "jsonlineswriter.h"
 #include "signalwatcher.h"
 
 #include <QCoreApplication>
-#include <QTimer>
-
-#include <cstdio>
 
 namespace eventium::cli {
 
@@ -15,19 +13,23 @@ namespace {
 
 void warn(const QString &message)
 {
-    std::fprintf(stderr, "eventium: %s\n", message.toLocal8Bit().constData());
-    std::fflush(stderr);
+    CliError::printLine(message);
 }
 
 } // namespace
 
 TailFollower::TailFollower(ConnectionOptions options, Follower::Settings settings, qint64 limit,
                            JsonLinesWriter *writer, bool verbose, QObject *parent)
-    : QObject(parent), m_follower(std::make_unique<Follower>(std::move(options), std::move(settings))),
-      m_signals(new SignalWatcher(this)), m_writer(writer), m_limit(limit), m_verbose(verbose)
+    : QObject(parent)
+    , m_follower(std::make_unique<Follower>(std::move(options), std::move(settings)))
+    , m_signals(new SignalWatcher(this))
+    , m_writer(writer)
+    , m_limit(limit)
+    , m_verbose(verbose)
 {
     connect(m_follower.get(), &Follower::eventsReceived, this, &TailFollower::onEvents);
-    connect(m_follower.get(), &Follower::connectionChanged, this, &TailFollower::onConnectionChanged);
+    connect(m_follower.get(), &Follower::connectionChanged, this,
+            &TailFollower::onConnectionChanged);
     connect(m_follower.get(), &Follower::errorOccurred, this, &TailFollower::onError);
     connect(m_signals, &SignalWatcher::terminationRequested, this, [this](int signalNumber) {
         if (m_verbose)
@@ -80,6 +82,9 @@ void TailFollower::onConnectionChanged(bool connected, const QString &message)
 
 void TailFollower::onError(const StoreError &error)
 {
+    // A lost connection is reported once by onConnectionChanged; the retries stay quiet.
+    if (error.kind() == StoreError::Kind::ConnectionLost && !m_verbose)
+        return;
     const QString text = error.toString();
     if (text == m_lastError && !m_verbose)
         return; // the same failure again while retrying

@@ -33,7 +33,7 @@ private:
     std::unique_ptr<Follower> m_follower;
     SignalWatcher *m_signals = nullptr;
     JsonLinesWriter *m_writer;
-    qint64 m_limit;     // 0: no limit
+    qint64 m_limit; // 0: no limit
     qint64 m_written = 0;
     bool m_verbose;
     bool m_done = false;

@@ -111,14 +111,19 @@ class TestCli : public QObject
 
     QStringList db() const
     {
-        return {QStringLiteral("--db"), TestDatabase::options().toConnInfo(), QStringLiteral("--schema"), m_schema};
+        return {QStringLiteral("--db"), TestDatabase::options().toConnInfo(),
+                QStringLiteral("--schema"), m_schema};
     }
-    Run cli(const QStringList &args, const QByteArray &input = {}) const { return runCli(db() + args, input); }
+    Run cli(const QStringList &args, const QByteArray &input = {}) const
+    {
+        return runCli(db() + args, input);
+    }
 
     // Appends one event with options; returns its id.
     QString appendOne(const QString &stream, const QString &type, const QString &data)
     {
-        const Run r = cli({QStringLiteral("append"), stream, QStringLiteral("--type"), type, QStringLiteral("--data"), data});
+        const Run r = cli({QStringLiteral("append"), stream, QStringLiteral("--type"), type,
+                           QStringLiteral("--data"), data});
         if (r.code != 0)
             qWarning() << "append failed:" << r.describe();
         return r.object().value(QStringLiteral("ids")).toArray().at(0).toString();
@@ -143,7 +148,8 @@ private slots:
 
         r = runCli({QStringLiteral("--help")});
         CHECK_EXIT(r, 0);
-        for (const char *command : {"migrate", "append", "read", "streams", "tail", "stats", "sample", "embedded"})
+        for (const char *command :
+             {"migrate", "append", "read", "streams", "tail", "stats", "sample", "embedded"})
             QVERIFY2(r.out.contains(QByteArray("  ") + command), command);
         QVERIFY(r.out.contains("--db"));
         QVERIFY(r.err.isEmpty());
@@ -153,14 +159,22 @@ private slots:
     {
         QTest::addColumn<QString>("command");
         QTest::addColumn<QString>("specific"); // something only this command's help says
-        QTest::newRow("migrate") << "migrate" << "upgrades it";
-        QTest::newRow("append") << "append" << "--expected";
-        QTest::newRow("read") << "read" << "--backward";
-        QTest::newRow("streams") << "streams" << "--order";
-        QTest::newRow("tail") << "tail" << "--follow";
-        QTest::newRow("stats") << "stats" << "oldestRunningXid";
-        QTest::newRow("sample") << "sample" << "--force";
-        QTest::newRow("embedded") << "embedded" << "EVENTIUM_DATA_DIR";
+        QTest::newRow("migrate") << "migrate"
+                                 << "upgrades it";
+        QTest::newRow("append") << "append"
+                                << "--expected";
+        QTest::newRow("read") << "read"
+                              << "--backward";
+        QTest::newRow("streams") << "streams"
+                                 << "--order";
+        QTest::newRow("tail") << "tail"
+                              << "--follow";
+        QTest::newRow("stats") << "stats"
+                               << "oldestRunningXid";
+        QTest::newRow("sample") << "sample"
+                                << "--force";
+        QTest::newRow("embedded") << "embedded"
+                                  << "EVENTIUM_DATA_DIR";
     }
 
     void commandHelp()
@@ -168,12 +182,14 @@ private slots:
         QFETCH(QString, command);
         QFETCH(QString, specific);
         const QByteArray usage = "Usage: eventium " + command.toUtf8();
-        for (const QStringList &args : {QStringList{command, QStringLiteral("--help")},
-                                        QStringList{command, QStringLiteral("-h")},
-                                        QStringList{QStringLiteral("--help"), command},
-                                        QStringList{QStringLiteral("help"), command}}) {
+        for (const QStringList &args : {QStringList {command, QStringLiteral("--help")},
+                                        QStringList {command, QStringLiteral("-h")},
+                                        QStringList {QStringLiteral("--help"), command},
+                                        QStringList {QStringLiteral("help"), command}}) {
             // No database is needed for help: a dead --db must not matter.
-            const Run r = runCli(QStringList{QStringLiteral("--db"), QStringLiteral("host=127.0.0.1 port=1")} + args);
+            const Run r = runCli(
+                QStringList {QStringLiteral("--db"), QStringLiteral("host=127.0.0.1 port=1")}
+                + args);
             CHECK_EXIT(r, 0);
             QVERIFY2(r.out.startsWith(usage), qPrintable(r.describe()));
             QVERIFY2(r.out.contains(specific.toUtf8()), qPrintable(r.describe()));
@@ -183,28 +199,30 @@ private slots:
     void usageErrorsExitTwo_data()
     {
         QTest::addColumn<QStringList>("args");
-        QTest::newRow("no command") << QStringList{};
-        QTest::newRow("unknown command") << QStringList{"frobnicate"};
-        QTest::newRow("unknown global option") << QStringList{"--frob", "stats"};
-        QTest::newRow("unknown command option") << QStringList{"read", "s", "--frob"};
-        QTest::newRow("missing value") << QStringList{"read", "s", "--limit"};
-        QTest::newRow("read without stream") << QStringList{"read"};
-        QTest::newRow("bad limit") << QStringList{"read", "s", "--limit", "zero"};
-        QTest::newRow("negative limit") << QStringList{"tail", "--limit", "-3"};
-        QTest::newRow("bad expected") << QStringList{"append", "s", "--expected", "maybe", "--type", "T", "--data", "{}"};
-        QTest::newRow("append without data") << QStringList{"append", "s", "--type", "T"};
-        QTest::newRow("append stdin with type") << QStringList{"append", "s", "-", "--type", "T"};
-        QTest::newRow("bad order") << QStringList{"streams", "--order", "size"};
-        QTest::newRow("flag with value") << QStringList{"tail", "--follow=yes"};
-        QTest::newRow("embedded without action") << QStringList{"embedded"};
-        QTest::newRow("embedded bad action") << QStringList{"embedded", "restart"};
-        QTest::newRow("sample too few") << QStringList{"sample", "--events", "3"};
+        QTest::newRow("no command") << QStringList {};
+        QTest::newRow("unknown command") << QStringList {"frobnicate"};
+        QTest::newRow("unknown global option") << QStringList {"--frob", "stats"};
+        QTest::newRow("unknown command option") << QStringList {"read", "s", "--frob"};
+        QTest::newRow("missing value") << QStringList {"read", "s", "--limit"};
+        QTest::newRow("read without stream") << QStringList {"read"};
+        QTest::newRow("bad limit") << QStringList {"read", "s", "--limit", "zero"};
+        QTest::newRow("negative limit") << QStringList {"tail", "--limit", "-3"};
+        QTest::newRow("bad expected")
+            << QStringList {"append", "s", "--expected", "maybe", "--type", "T", "--data", "{}"};
+        QTest::newRow("append without data") << QStringList {"append", "s", "--type", "T"};
+        QTest::newRow("append stdin with type") << QStringList {"append", "s", "-", "--type", "T"};
+        QTest::newRow("bad order") << QStringList {"streams", "--order", "size"};
+        QTest::newRow("flag with value") << QStringList {"tail", "--follow=yes"};
+        QTest::newRow("embedded without action") << QStringList {"embedded"};
+        QTest::newRow("embedded bad action") << QStringList {"embedded", "restart"};
+        QTest::newRow("sample too few") << QStringList {"sample", "--events", "3"};
     }
 
     void usageErrorsExitTwo()
     {
         QFETCH(QStringList, args);
-        const Run r = runCli(QStringList{QStringLiteral("--db"), QStringLiteral("host=127.0.0.1 port=1")} + args);
+        const Run r = runCli(
+            QStringList {QStringLiteral("--db"), QStringLiteral("host=127.0.0.1 port=1")} + args);
         CHECK_EXIT(r, 2);
         QVERIFY2(r.err.startsWith("eventium: "), qPrintable(r.describe()));
         QCOMPARE(r.err.count('\n'), 1); // one line
@@ -231,15 +249,16 @@ private slots:
     {
         const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
         Run r = cli({QStringLiteral("append"), QStringLiteral("order-1"), QStringLiteral("--type"),
-                     QStringLiteral("OrderPlaced"), QStringLiteral("--data"), QStringLiteral("{\"total\": 12.5}"),
-                     QStringLiteral("--metadata"), QStringLiteral("{\"user\": \"ann\"}"), QStringLiteral("--id"), id});
+                     QStringLiteral("OrderPlaced"), QStringLiteral("--data"),
+                     QStringLiteral("{\"total\": 12.5}"), QStringLiteral("--metadata"),
+                     QStringLiteral("{\"user\": \"ann\"}"), QStringLiteral("--id"), id});
         CHECK_EXIT(r, 0);
         QCOMPARE(r.out.count('\n'), 1);
         QJsonObject result = r.object();
         QCOMPARE(result.value(QStringLiteral("stream")).toString(), QStringLiteral("order-1"));
         QCOMPARE(result.value(QStringLiteral("firstVersion")).toInt(), 1);
         QCOMPARE(result.value(QStringLiteral("lastVersion")).toInt(), 1);
-        QCOMPARE(result.value(QStringLiteral("ids")).toArray(), QJsonArray{id});
+        QCOMPARE(result.value(QStringLiteral("ids")).toArray(), QJsonArray {id});
         QCOMPARE(result.value(QStringLiteral("status")).toString(), QStringLiteral("appended"));
 
         r = cli({QStringLiteral("read"), QStringLiteral("order-1")});
@@ -254,8 +273,12 @@ private slots:
         QCOMPARE(e.value(QStringLiteral("type")).toString(), QStringLiteral("OrderPlaced"));
         // data and metadata are embedded JSON, not strings
         QVERIFY(e.value(QStringLiteral("data")).isObject());
-        QCOMPARE(e.value(QStringLiteral("data")).toObject().value(QStringLiteral("total")).toDouble(), 12.5);
-        QCOMPARE(e.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("user")).toString(), QStringLiteral("ann"));
+        QCOMPARE(
+            e.value(QStringLiteral("data")).toObject().value(QStringLiteral("total")).toDouble(),
+            12.5);
+        QCOMPARE(
+            e.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("user")).toString(),
+            QStringLiteral("ann"));
         const QString created = e.value(QStringLiteral("created")).toString();
         QVERIFY2(created.endsWith(QLatin1Char('Z')), qPrintable(created));
         const QDateTime when = QDateTime::fromString(created, Qt::ISODateWithMs);
@@ -264,10 +287,11 @@ private slots:
 
         // The same id again: an idempotent retry.
         r = cli({QStringLiteral("append"), QStringLiteral("order-1"), QStringLiteral("--type"),
-                 QStringLiteral("OrderPlaced"), QStringLiteral("--data"), QStringLiteral("{\"total\": 12.5}"),
-                 QStringLiteral("--id"), id});
+                 QStringLiteral("OrderPlaced"), QStringLiteral("--data"),
+                 QStringLiteral("{\"total\": 12.5}"), QStringLiteral("--id"), id});
         CHECK_EXIT(r, 0);
-        QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("already-appended"));
+        QCOMPARE(r.object().value(QStringLiteral("status")).toString(),
+                 QStringLiteral("already-appended"));
         QCOMPARE(cli({QStringLiteral("read"), QStringLiteral("order-1")}).lines().size(), 1);
     }
 
@@ -279,8 +303,9 @@ private slots:
         QCOMPARE(r.object().value(QStringLiteral("events")).toInt(), 0);
 
         m_schema = TestDatabase::uniqueSchema(QStringLiteral("cli"));
-        r = cli({QStringLiteral("--verbose"), QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("--type"),
-                 QStringLiteral("T"), QStringLiteral("--data"), QStringLiteral("{}")});
+        r = cli({QStringLiteral("--verbose"), QStringLiteral("append"), QStringLiteral("s"),
+                 QStringLiteral("--type"), QStringLiteral("T"), QStringLiteral("--data"),
+                 QStringLiteral("{}")});
         CHECK_EXIT(r, 0);
         QVERIFY2(r.err.contains("does not exist yet"), r.err.constData());
     }
@@ -289,9 +314,11 @@ private slots:
     {
         QProcessEnvironment env = baseEnvironment();
         env.insert(QStringLiteral("EVENTIUM_SCHEMA"), m_schema);
-        const QStringList dbOnly{QStringLiteral("--db"), TestDatabase::options().toConnInfo()};
-        Run r = runCli(dbOnly + QStringList{QStringLiteral("append"), QStringLiteral("envs"), QStringLiteral("--type"),
-                                            QStringLiteral("T"), QStringLiteral("--data"), QStringLiteral("{}")},
+        const QStringList dbOnly {QStringLiteral("--db"), TestDatabase::options().toConnInfo()};
+        Run r = runCli(dbOnly
+                           + QStringList {QStringLiteral("append"), QStringLiteral("envs"),
+                                          QStringLiteral("--type"), QStringLiteral("T"),
+                                          QStringLiteral("--data"), QStringLiteral("{}")},
                        {}, env);
         CHECK_EXIT(r, 0);
         QCOMPARE(cli({QStringLiteral("read"), QStringLiteral("envs")}).lines().size(), 1);
@@ -299,23 +326,42 @@ private slots:
 
     void wrongExpectedVersionExitsThree()
     {
-        const QStringList ev{QStringLiteral("--type"), QStringLiteral("T"), QStringLiteral("--data"), QStringLiteral("{}")};
+        const QStringList ev {QStringLiteral("--type"), QStringLiteral("T"),
+                              QStringLiteral("--data"), QStringLiteral("{}")};
         const QString s = QStringLiteral("acct");
-        Run r = cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("exists")} + ev);
+        Run r = cli(QStringList {QStringLiteral("append"), s, QStringLiteral("--expected"),
+                                 QStringLiteral("exists")}
+                    + ev);
         CHECK_EXIT(r, 3);
-        QVERIFY2(r.err.startsWith("eventium: ") && r.err.contains("does not exist"), r.err.constData());
+        QVERIFY2(r.err.startsWith("eventium: ") && r.err.contains("does not exist"),
+                 r.err.constData());
         QVERIFY(r.out.isEmpty());
-        CHECK_EXIT(cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("no-stream")} + ev), 0);
-        CHECK_EXIT(cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("no-stream")} + ev), 3);
-        r = cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("5")} + ev);
+        CHECK_EXIT(cli(QStringList {QStringLiteral("append"), s, QStringLiteral("--expected"),
+                                    QStringLiteral("no-stream")}
+                       + ev),
+                   0);
+        CHECK_EXIT(cli(QStringList {QStringLiteral("append"), s, QStringLiteral("--expected"),
+                                    QStringLiteral("no-stream")}
+                       + ev),
+                   3);
+        r = cli(QStringList {QStringLiteral("append"), s, QStringLiteral("--expected"),
+                             QStringLiteral("5")}
+                + ev);
         CHECK_EXIT(r, 3);
         QVERIFY2(r.err.contains("version 1"), r.err.constData());
-        CHECK_EXIT(cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("1")} + ev), 0);
-        CHECK_EXIT(cli(QStringList{QStringLiteral("append"), s, QStringLiteral("--expected"), QStringLiteral("exists")} + ev), 0);
+        CHECK_EXIT(cli(QStringList {QStringLiteral("append"), s, QStringLiteral("--expected"),
+                                    QStringLiteral("1")}
+                       + ev),
+                   0);
+        CHECK_EXIT(cli(QStringList {QStringLiteral("append"), s, QStringLiteral("--expected"),
+                                    QStringLiteral("exists")}
+                       + ev),
+                   0);
         // Nothing was written by the failures.
         QCOMPARE(cli({QStringLiteral("read"), s}).lines().size(), 3);
         // A batch from stdin honours --expected too.
-        r = cli({QStringLiteral("append"), s, QStringLiteral("-"), QStringLiteral("--expected"), QStringLiteral("2")},
+        r = cli({QStringLiteral("append"), s, QStringLiteral("-"), QStringLiteral("--expected"),
+                 QStringLiteral("2")},
                 "{\"type\":\"T\",\"data\":{}}\n");
         CHECK_EXIT(r, 3);
     }
@@ -325,7 +371,8 @@ private slots:
         const QByteArray good = "{\"type\":\"A\",\"data\":{\"n\":1}}\n"
                                 "\n"
                                 "{\"type\":\"B\",\"data\":[1,2,3],\"metadata\":{\"by\":\"x\"}}\r\n"
-                                "{\"data\":\"text\",\"type\":\"C\",\"metadata\":null,\"id\":\"6f1c3a2e-1111-4222-8333-944455556666\"}\n";
+                                "{\"data\":\"text\",\"type\":\"C\",\"metadata\":null,\"id\":"
+                                "\"6f1c3a2e-1111-4222-8333-944455556666\"}\n";
         // One bad line: nothing written.
         Run r = cli({QStringLiteral("append"), QStringLiteral("batch"), QStringLiteral("-")},
                     good + "{\"type\":\"D\",\"data\":{oops}}\n");
@@ -348,11 +395,17 @@ private slots:
         QCOMPARE(result.value(QStringLiteral("ids")).toArray().at(2).toString(),
                  QStringLiteral("6f1c3a2e-1111-4222-8333-944455556666"));
 
-        const QList<QJsonObject> events = cli({QStringLiteral("read"), QStringLiteral("batch")}).lines();
+        const QList<QJsonObject> events
+            = cli({QStringLiteral("read"), QStringLiteral("batch")}).lines();
         QCOMPARE(events.size(), 3);
         QCOMPARE(events.at(0).value(QStringLiteral("type")).toString(), QStringLiteral("A"));
-        QCOMPARE(events.at(1).value(QStringLiteral("data")).toArray(), (QJsonArray{1, 2, 3}));
-        QCOMPARE(events.at(1).value(QStringLiteral("metadata")).toObject().value(QStringLiteral("by")).toString(), QStringLiteral("x"));
+        QCOMPARE(events.at(1).value(QStringLiteral("data")).toArray(), (QJsonArray {1, 2, 3}));
+        QCOMPARE(events.at(1)
+                     .value(QStringLiteral("metadata"))
+                     .toObject()
+                     .value(QStringLiteral("by"))
+                     .toString(),
+                 QStringLiteral("x"));
         QCOMPARE(events.at(2).value(QStringLiteral("data")).toString(), QStringLiteral("text"));
         QVERIFY(events.at(2).value(QStringLiteral("metadata")).isNull());
         for (int i = 0; i < 3; ++i) {
@@ -365,7 +418,8 @@ private slots:
             e.remove(QStringLiteral("id"));
             piped += QJsonDocument(e).toJson(QJsonDocument::Compact) + '\n';
         }
-        CHECK_EXIT(cli({QStringLiteral("append"), QStringLiteral("copy"), QStringLiteral("-")}, piped), 0);
+        CHECK_EXIT(
+            cli({QStringLiteral("append"), QStringLiteral("copy"), QStringLiteral("-")}, piped), 0);
         QCOMPARE(cli({QStringLiteral("read"), QStringLiteral("copy")}).lines().size(), 3);
     }
 
@@ -374,17 +428,19 @@ private slots:
         const QByteArray big = "123456789012345678901234567890";
         const QByteArray i64 = "9223372036854775807";
         const QByteArray u64 = "18446744073709551617";
-        const QByteArray data = "{\"big\": " + big + ", \"i64\": " + i64 + ", \"neg\": -" + u64 + ", \"list\": [" + u64 + "]}";
+        const QByteArray data = "{\"big\": " + big + ", \"i64\": " + i64 + ", \"neg\": -" + u64
+            + ", \"list\": [" + u64 + "]}";
         const QByteArray meta = "{\"trace\": " + big + "}";
         Run r = cli({QStringLiteral("append"), QStringLiteral("nums"), QStringLiteral("-")},
                     "{\"type\":\"N\",\"data\":" + data + ",\"metadata\":" + meta + "}\n");
         CHECK_EXIT(r, 0);
-        r = cli({QStringLiteral("append"), QStringLiteral("nums"), QStringLiteral("--type"), QStringLiteral("N"),
-                 QStringLiteral("--data"), QString::fromUtf8(data)});
+        r = cli({QStringLiteral("append"), QStringLiteral("nums"), QStringLiteral("--type"),
+                 QStringLiteral("N"), QStringLiteral("--data"), QString::fromUtf8(data)});
         CHECK_EXIT(r, 0);
 
-        for (const QStringList &args : {QStringList{QStringLiteral("read"), QStringLiteral("nums")},
-                                        QStringList{QStringLiteral("tail")}}) {
+        for (const QStringList &args :
+             {QStringList {QStringLiteral("read"), QStringLiteral("nums")},
+              QStringList {QStringLiteral("tail")}}) {
             r = cli(args);
             CHECK_EXIT(r, 0);
             const QList<QByteArray> lines = r.out.trimmed().split('\n');
@@ -405,25 +461,46 @@ private slots:
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QByteArray>("input");
         QTest::addColumn<QByteArray>("message");
-        const QStringList stdinAppend{"append", "s", "-"};
-        QTest::newRow("invalid --data") << QStringList{"append", "s", "--type", "T", "--data", "{nope"} << QByteArray() << QByteArray("JSON");
-        QTest::newRow("invalid --metadata") << QStringList{"append", "s", "--type", "T", "--data", "{}", "--metadata", "[1,"}
-                                            << QByteArray() << QByteArray("metadata");
-        QTest::newRow("bad --id") << QStringList{"append", "s", "--type", "T", "--data", "{}", "--id", "12"} << QByteArray() << QByteArray("UUID");
-        QTest::newRow("bad stream name") << QStringList{"append", "a\tb", "--type", "T", "--data", "{}"} << QByteArray() << QByteArray("control");
-        QTest::newRow("empty stream name") << QStringList{"read", ""} << QByteArray() << QByteArray("empty");
-        QTest::newRow("bad schema name") << QStringList{"--schema", "Robert'); DROP", "stats"} << QByteArray() << QByteArray("schema");
-        QTest::newRow("not JSON on stdin") << stdinAppend << QByteArray("hello\n") << QByteArray("line 1");
-        QTest::newRow("not an object") << stdinAppend << QByteArray("[1]\n") << QByteArray("object");
-        QTest::newRow("no type") << stdinAppend << QByteArray("{\"data\":{}}\n") << QByteArray("type");
-        QTest::newRow("no data") << stdinAppend << QByteArray("{\"type\":\"T\"}\n") << QByteArray("data");
-        QTest::newRow("bad id on stdin") << stdinAppend << QByteArray("{\"type\":\"T\",\"data\":{},\"id\":\"x\"}\n") << QByteArray("UUID");
-        QTest::newRow("NUL byte") << stdinAppend << QByteArray("{\"type\":\"T\",\"data\":{\"a\":\"x\0y\"}}\n", 35) << QByteArray("NUL");
-        QTest::newRow("escaped NUL") << stdinAppend << QByteArray("{\"type\":\"T\",\"data\":{\"a\":\"\\u0000\"}}\n") << QByteArray("u0000");
-        QTest::newRow("empty stdin") << stdinAppend << QByteArray("\n\n") << QByteArray("no events");
-        QTest::newRow("payload too large") << stdinAppend
-                                           << ("{\"type\":\"T\",\"data\":{\"s\":\"" + QByteArray(9 * 1024 * 1024, 'x') + "\"}}\n")
-                                           << QByteArray("too large");
+        const QStringList stdinAppend {"append", "s", "-"};
+        QTest::newRow("invalid --data")
+            << QStringList {"append", "s", "--type", "T", "--data", "{nope"} << QByteArray()
+            << QByteArray("JSON");
+        QTest::newRow("invalid --metadata")
+            << QStringList {"append", "s", "--type", "T", "--data", "{}", "--metadata", "[1,"}
+            << QByteArray() << QByteArray("metadata");
+        QTest::newRow("bad --id") << QStringList {"append", "s",  "--type", "T",
+                                                  "--data", "{}", "--id",   "12"}
+                                  << QByteArray() << QByteArray("UUID");
+        QTest::newRow("bad stream name")
+            << QStringList {"append", "a\tb", "--type", "T", "--data", "{}"} << QByteArray()
+            << QByteArray("control");
+        QTest::newRow("empty stream name")
+            << QStringList {"read", ""} << QByteArray() << QByteArray("empty");
+        QTest::newRow("bad schema name") << QStringList {"--schema", "Robert'); DROP", "stats"}
+                                         << QByteArray() << QByteArray("schema");
+        QTest::newRow("not JSON on stdin")
+            << stdinAppend << QByteArray("hello\n") << QByteArray("line 1");
+        QTest::newRow("not an object")
+            << stdinAppend << QByteArray("[1]\n") << QByteArray("object");
+        QTest::newRow("no type") << stdinAppend << QByteArray("{\"data\":{}}\n")
+                                 << QByteArray("type");
+        QTest::newRow("no data") << stdinAppend << QByteArray("{\"type\":\"T\"}\n")
+                                 << QByteArray("data");
+        QTest::newRow("bad id on stdin")
+            << stdinAppend << QByteArray("{\"type\":\"T\",\"data\":{},\"id\":\"x\"}\n")
+            << QByteArray("UUID");
+        QTest::newRow("NUL byte") << stdinAppend
+                                  << QByteArray("{\"type\":\"T\",\"data\":{\"a\":\"x\0y\"}}\n", 35)
+                                  << QByteArray("NUL");
+        QTest::newRow("escaped NUL")
+            << stdinAppend << QByteArray("{\"type\":\"T\",\"data\":{\"a\":\"\\u0000\"}}\n")
+            << QByteArray("u0000");
+        QTest::newRow("empty stdin")
+            << stdinAppend << QByteArray("\n\n") << QByteArray("no events");
+        QTest::newRow("payload too large")
+            << stdinAppend
+            << ("{\"type\":\"T\",\"data\":{\"s\":\"" + QByteArray(9 * 1024 * 1024, 'x') + "\"}}\n")
+            << QByteArray("too large");
     }
 
     void badInputExitsFour()
@@ -435,7 +512,8 @@ private slots:
             QVERIFY(input.contains('\0'));
         const Run r = cli(args, input);
         CHECK_EXIT(r, 4);
-        QVERIFY2(r.err.startsWith("eventium: ") && r.err.contains(message), qPrintable(r.describe()));
+        QVERIFY2(r.err.startsWith("eventium: ") && r.err.contains(message),
+                 qPrintable(r.describe()));
         QCOMPARE(r.err.count('\n'), 1);
         QVERIFY(r.out.isEmpty());
         QVERIFY(cli({QStringLiteral("streams")}).lines().isEmpty());
@@ -446,23 +524,26 @@ private slots:
         QByteArray batch;
         for (int i = 1; i <= 5; ++i)
             batch += QStringLiteral("{\"type\":\"T\",\"data\":{\"i\":%1}}\n").arg(i).toUtf8();
-        CHECK_EXIT(cli({QStringLiteral("append"), QStringLiteral("r"), QStringLiteral("-")}, batch), 0);
+        CHECK_EXIT(cli({QStringLiteral("append"), QStringLiteral("r"), QStringLiteral("-")}, batch),
+                   0);
         auto versions = [this](const QStringList &args) {
             QList<int> out;
-            const Run r = cli(QStringList{QStringLiteral("read"), QStringLiteral("r")} + args);
+            const Run r = cli(QStringList {QStringLiteral("read"), QStringLiteral("r")} + args);
             if (r.code != 0)
                 qWarning() << r.describe();
             for (const QJsonObject &e : r.lines())
                 out << e.value(QStringLiteral("version")).toInt();
             return out;
         };
-        QCOMPARE(versions({}), (QList<int>{1, 2, 3, 4, 5}));
-        QCOMPARE(versions({QStringLiteral("--from"), QStringLiteral("2"), QStringLiteral("--limit"), QStringLiteral("2")}),
-                 (QList<int>{2, 3}));
-        QCOMPARE(versions({QStringLiteral("--backward")}), (QList<int>{5, 4, 3, 2, 1}));
-        QCOMPARE(versions({QStringLiteral("--backward"), QStringLiteral("--from=3"), QStringLiteral("--limit=2")}),
-                 (QList<int>{3, 2}));
-        QCOMPARE(versions({QStringLiteral("--from"), QStringLiteral("9")}), QList<int>{});
+        QCOMPARE(versions({}), (QList<int> {1, 2, 3, 4, 5}));
+        QCOMPARE(versions({QStringLiteral("--from"), QStringLiteral("2"), QStringLiteral("--limit"),
+                           QStringLiteral("2")}),
+                 (QList<int> {2, 3}));
+        QCOMPARE(versions({QStringLiteral("--backward")}), (QList<int> {5, 4, 3, 2, 1}));
+        QCOMPARE(versions({QStringLiteral("--backward"), QStringLiteral("--from=3"),
+                           QStringLiteral("--limit=2")}),
+                 (QList<int> {3, 2}));
+        QCOMPARE(versions({QStringLiteral("--from"), QStringLiteral("9")}), QList<int> {});
         const Run missing = cli({QStringLiteral("read"), QStringLiteral("no-such-stream")});
         CHECK_EXIT(missing, 0);
         QVERIFY(missing.out.isEmpty());
@@ -476,26 +557,35 @@ private slots:
         appendOne(QStringLiteral("a-1"), QStringLiteral("T"), QStringLiteral("{}"));
         auto names = [this](const QStringList &args) {
             QStringList out;
-            const Run r = cli(QStringList{QStringLiteral("streams")} + args);
+            const Run r = cli(QStringList {QStringLiteral("streams")} + args);
             if (r.code != 0)
                 qWarning() << r.describe();
             for (const QJsonObject &s : r.lines())
                 out << s.value(QStringLiteral("name")).toString();
             return out;
         };
-        QCOMPARE(names({}), (QStringList{"a-1", "a-2", "b-1"}));
-        QCOMPARE(names({QStringLiteral("--prefix"), QStringLiteral("a-")}), (QStringList{"a-1", "a-2"}));
-        QCOMPARE(names({QStringLiteral("--limit"), QStringLiteral("2")}), (QStringList{"a-1", "a-2"}));
-        QCOMPARE(names({QStringLiteral("--order"), QStringLiteral("recent")}), (QStringList{"a-1", "a-2", "b-1"}));
-        QCOMPARE(names({QStringLiteral("--order"), QStringLiteral("recent"), QStringLiteral("--limit"), QStringLiteral("1")}),
-                 (QStringList{"a-1"}));
+        QCOMPARE(names({}), (QStringList {"a-1", "a-2", "b-1"}));
+        QCOMPARE(names({QStringLiteral("--prefix"), QStringLiteral("a-")}),
+                 (QStringList {"a-1", "a-2"}));
+        QCOMPARE(names({QStringLiteral("--limit"), QStringLiteral("2")}),
+                 (QStringList {"a-1", "a-2"}));
+        QCOMPARE(names({QStringLiteral("--order"), QStringLiteral("recent")}),
+                 (QStringList {"a-1", "a-2", "b-1"}));
+        QCOMPARE(names({QStringLiteral("--order"), QStringLiteral("recent"),
+                        QStringLiteral("--limit"), QStringLiteral("1")}),
+                 (QStringList {"a-1"}));
         appendOne(QStringLiteral("b-1"), QStringLiteral("T"), QStringLiteral("{}"));
-        QCOMPARE(names({QStringLiteral("--order"), QStringLiteral("recent")}), (QStringList{"b-1", "a-1", "a-2"}));
+        QCOMPARE(names({QStringLiteral("--order"), QStringLiteral("recent")}),
+                 (QStringList {"b-1", "a-1", "a-2"}));
 
-        const QJsonObject a1 = cli({QStringLiteral("streams"), QStringLiteral("--limit"), QStringLiteral("1")}).lines().value(0);
+        const QJsonObject a1
+            = cli({QStringLiteral("streams"), QStringLiteral("--limit"), QStringLiteral("1")})
+                  .lines()
+                  .value(0);
         QCOMPARE(a1.value(QStringLiteral("version")).toInt(), 2);
         QVERIFY(a1.value(QStringLiteral("created")).toString().endsWith(QLatin1Char('Z')));
-        QVERIFY(a1.value(QStringLiteral("updated")).toString() >= a1.value(QStringLiteral("created")).toString());
+        QVERIFY(a1.value(QStringLiteral("updated")).toString()
+                >= a1.value(QStringLiteral("created")).toString());
     }
 
     void tailCommand()
@@ -507,25 +597,33 @@ private slots:
         appendOne(QStringLiteral("user-1"), QStringLiteral("Renamed"), QStringLiteral("{}"));
         auto positions = [this](const QStringList &args) {
             QList<int> out;
-            const Run r = cli(QStringList{QStringLiteral("tail")} + args);
+            const Run r = cli(QStringList {QStringLiteral("tail")} + args);
             if (r.code != 0)
                 qWarning() << r.describe();
             for (const QJsonObject &e : r.lines())
                 out << e.value(QStringLiteral("position")).toInt();
             return out;
         };
-        QCOMPARE(positions({}), (QList<int>{1, 2, 3, 4, 5}));
-        QCOMPARE(positions({QStringLiteral("--from"), QStringLiteral("3")}), (QList<int>{3, 4, 5}));
-        QCOMPARE(positions({QStringLiteral("--limit"), QStringLiteral("2")}), (QList<int>{1, 2}));
-        QCOMPARE(positions({QStringLiteral("--type"), QStringLiteral("Registered")}), (QList<int>{1, 3}));
-        QCOMPARE(positions({QStringLiteral("--type"), QStringLiteral("Placed"), QStringLiteral("--type"), QStringLiteral("Renamed")}),
-                 (QList<int>{2, 5}));
-        QCOMPARE(positions({QStringLiteral("--prefix"), QStringLiteral("user-")}), (QList<int>{1, 3, 5}));
-        QCOMPARE(positions({QStringLiteral("--prefix"), QStringLiteral("user-"), QStringLiteral("--type"),
-                            QStringLiteral("Registered"), QStringLiteral("--limit"), QStringLiteral("1")}),
-                 (QList<int>{1}));
-        QCOMPARE(positions({QStringLiteral("--from"), QStringLiteral("99")}), QList<int>{});
-        const QJsonObject first = cli({QStringLiteral("tail"), QStringLiteral("--limit"), QStringLiteral("1")}).lines().value(0);
+        QCOMPARE(positions({}), (QList<int> {1, 2, 3, 4, 5}));
+        QCOMPARE(positions({QStringLiteral("--from"), QStringLiteral("3")}),
+                 (QList<int> {3, 4, 5}));
+        QCOMPARE(positions({QStringLiteral("--limit"), QStringLiteral("2")}), (QList<int> {1, 2}));
+        QCOMPARE(positions({QStringLiteral("--type"), QStringLiteral("Registered")}),
+                 (QList<int> {1, 3}));
+        QCOMPARE(positions({QStringLiteral("--type"), QStringLiteral("Placed"),
+                            QStringLiteral("--type"), QStringLiteral("Renamed")}),
+                 (QList<int> {2, 5}));
+        QCOMPARE(positions({QStringLiteral("--prefix"), QStringLiteral("user-")}),
+                 (QList<int> {1, 3, 5}));
+        QCOMPARE(positions({QStringLiteral("--prefix"), QStringLiteral("user-"),
+                            QStringLiteral("--type"), QStringLiteral("Registered"),
+                            QStringLiteral("--limit"), QStringLiteral("1")}),
+                 (QList<int> {1}));
+        QCOMPARE(positions({QStringLiteral("--from"), QStringLiteral("99")}), QList<int> {});
+        const QJsonObject first
+            = cli({QStringLiteral("tail"), QStringLiteral("--limit"), QStringLiteral("1")})
+                  .lines()
+                  .value(0);
         QCOMPARE(first.value(QStringLiteral("stream")).toString(), QStringLiteral("user-1"));
         QCOMPARE(first.value(QStringLiteral("type")).toString(), QStringLiteral("Registered"));
     }
@@ -535,7 +633,8 @@ private slots:
         appendOne(QStringLiteral("before"), QStringLiteral("Old"), QStringLiteral("{}"));
         QProcess follower;
         follower.setProcessEnvironment(baseEnvironment());
-        follower.start(QStringLiteral(EVENTIUM_CLI_PATH), db() + QStringList{QStringLiteral("tail"), QStringLiteral("--follow")});
+        follower.start(QStringLiteral(EVENTIUM_CLI_PATH),
+                       db() + QStringList {QStringLiteral("tail"), QStringLiteral("--follow")});
         QVERIFY(follower.waitForStarted(10000));
 
         QByteArray seen;
@@ -549,7 +648,8 @@ private slots:
             return seen.contains(needle);
         };
         QVERIFY2(waitFor("\"stream\":\"before\""), seen.constData()); // catch-up
-        const QString id = appendOne(QStringLiteral("live-1"), QStringLiteral("New"), QStringLiteral("{\"x\": 1}"));
+        const QString id = appendOne(QStringLiteral("live-1"), QStringLiteral("New"),
+                                     QStringLiteral("{\"x\": 1}"));
         QVERIFY(!id.isEmpty());
         QVERIFY2(waitFor(id.toUtf8()), seen.constData()); // live
         QCOMPARE(follower.state(), QProcess::Running);
@@ -559,9 +659,13 @@ private slots:
         QCOMPARE(follower.exitStatus(), QProcess::NormalExit);
         QCOMPARE(follower.exitCode(), 0);
         seen += follower.readAllStandardOutput();
+        const QByteArray errors = follower.readAllStandardError();
+        QVERIFY2(errors.isEmpty(), errors.constData());
         const QList<QByteArray> lines = seen.trimmed().split('\n');
         QCOMPARE(lines.size(), 2);
-        QCOMPARE(QJsonDocument::fromJson(lines.at(1)).object().value(QStringLiteral("position")).toInt(), 2);
+        QCOMPARE(
+            QJsonDocument::fromJson(lines.at(1)).object().value(QStringLiteral("position")).toInt(),
+            2);
     }
 
     void tailFollowStopsOnSigintAndAfterLimit()
@@ -569,7 +673,9 @@ private slots:
         QProcess follower;
         follower.setProcessEnvironment(baseEnvironment());
         follower.start(QStringLiteral(EVENTIUM_CLI_PATH),
-                       db() + QStringList{QStringLiteral("tail"), QStringLiteral("--follow"), QStringLiteral("--type"), QStringLiteral("Wanted")});
+                       db()
+                           + QStringList {QStringLiteral("tail"), QStringLiteral("--follow"),
+                                          QStringLiteral("--type"), QStringLiteral("Wanted")});
         QVERIFY(follower.waitForStarted(10000));
         appendOne(QStringLiteral("s"), QStringLiteral("Wanted"), QStringLiteral("{}"));
         QElapsedTimer timer;
@@ -589,7 +695,9 @@ private slots:
         QProcess limited;
         limited.setProcessEnvironment(baseEnvironment());
         limited.start(QStringLiteral(EVENTIUM_CLI_PATH),
-                      db() + QStringList{QStringLiteral("tail"), QStringLiteral("--follow"), QStringLiteral("--limit"), QStringLiteral("3"),
+                      db()
+                          + QStringList {QStringLiteral("tail"), QStringLiteral("--follow"),
+                                         QStringLiteral("--limit"), QStringLiteral("3"),
                                          QStringLiteral("--type"), QStringLiteral("Wanted")});
         QVERIFY(limited.waitForStarted(10000));
         appendOne(QStringLiteral("s"), QStringLiteral("Unwanted"), QStringLiteral("{}"));
@@ -602,8 +710,9 @@ private slots:
         QCOMPARE(lines.size(), 3);
         QList<int> positions;
         for (const QByteArray &line : lines)
-            positions << QJsonDocument::fromJson(line).object().value(QStringLiteral("position")).toInt();
-        QCOMPARE(positions, (QList<int>{1, 3, 4}));
+            positions
+                << QJsonDocument::fromJson(line).object().value(QStringLiteral("position")).toInt();
+        QCOMPARE(positions, (QList<int> {1, 3, 4}));
     }
 
     void statsCommand()
@@ -615,14 +724,15 @@ private slots:
         CHECK_EXIT(r, 0);
         QCOMPARE(r.out.count('\n'), 1);
         const QJsonObject s = r.object();
-        for (const char *key : {"events", "streams", "headPosition", "pending", "totalBytes", "eventsBytes",
-                                "lagSeconds", "oldestRunningXid"})
+        for (const char *key : {"events", "streams", "headPosition", "pending", "totalBytes",
+                                "eventsBytes", "lagSeconds", "oldestRunningXid"})
             QVERIFY2(s.contains(QLatin1String(key)), key);
         QCOMPARE(s.value(QStringLiteral("events")).toInt(), 3);
         QCOMPARE(s.value(QStringLiteral("streams")).toInt(), 2);
         QCOMPARE(s.value(QStringLiteral("headPosition")).toInt(), 3);
         QCOMPARE(s.value(QStringLiteral("pending")).toInt(), 0);
-        QVERIFY(s.value(QStringLiteral("totalBytes")).toDouble() >= s.value(QStringLiteral("eventsBytes")).toDouble());
+        QVERIFY(s.value(QStringLiteral("totalBytes")).toDouble()
+                >= s.value(QStringLiteral("eventsBytes")).toDouble());
         QVERIFY(s.value(QStringLiteral("eventsBytes")).toDouble() > 0);
         QVERIFY(s.value(QStringLiteral("oldestRunningXid")).isNull());
     }
@@ -636,63 +746,78 @@ private slots:
         QCOMPARE(stats.value(QStringLiteral("events")).toInt(), 60);
         QCOMPARE(stats.value(QStringLiteral("headPosition")).toInt(), 60);
         QVERIFY(stats.value(QStringLiteral("streams")).toInt() > 1);
-        QVERIFY(!cli({QStringLiteral("streams"), QStringLiteral("--prefix"), QStringLiteral("account-")}).lines().isEmpty());
+        QVERIFY(!cli({QStringLiteral("streams"), QStringLiteral("--prefix"),
+                      QStringLiteral("account-")})
+                     .lines()
+                     .isEmpty());
 
         // Not into a store that has events...
         r = cli({QStringLiteral("sample"), QStringLiteral("--events"), QStringLiteral("20")});
         CHECK_EXIT(r, 4);
         QVERIFY2(r.err.contains("--force"), r.err.constData());
-        QCOMPARE(cli({QStringLiteral("stats")}).object().value(QStringLiteral("events")).toInt(), 60);
+        QCOMPARE(cli({QStringLiteral("stats")}).object().value(QStringLiteral("events")).toInt(),
+                 60);
         // ...unless forced.
-        r = cli({QStringLiteral("sample"), QStringLiteral("--events"), QStringLiteral("20"), QStringLiteral("--seed"),
-                 QStringLiteral("7"), QStringLiteral("--force")});
+        r = cli({QStringLiteral("sample"), QStringLiteral("--events"), QStringLiteral("20"),
+                 QStringLiteral("--seed"), QStringLiteral("7"), QStringLiteral("--force")});
         CHECK_EXIT(r, 0);
-        QCOMPARE(cli({QStringLiteral("stats")}).object().value(QStringLiteral("events")).toInt(), 80);
+        QCOMPARE(cli({QStringLiteral("stats")}).object().value(QStringLiteral("events")).toInt(),
+                 80);
     }
 
     // ------------------------------------------------------------ connecting
 
     void cannotConnectExitsFive()
     {
-        Run r = runCli({QStringLiteral("--db"), QStringLiteral("host=127.0.0.1 port=1 connect_timeout=2"), QStringLiteral("stats")});
+        Run r = runCli({QStringLiteral("--db"),
+                        QStringLiteral("host=127.0.0.1 port=1 connect_timeout=2"),
+                        QStringLiteral("stats")});
         CHECK_EXIT(r, 5);
-        QVERIFY2(r.err.startsWith("eventium: ") && r.err.contains("cannot connect"), r.err.constData());
+        QVERIFY2(r.err.startsWith("eventium: ") && r.err.contains("cannot connect"),
+                 r.err.constData());
         QCOMPARE(r.err.count('\n'), 1);
 
         // The password is never shown.
-        r = runCli({QStringLiteral("--db"), QStringLiteral("postgres://alice:TopSecret42@127.0.0.1:1/app?connect_timeout=2"),
-                    QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("--type"), QStringLiteral("T"),
-                    QStringLiteral("--data"), QStringLiteral("{}")});
+        r = runCli(
+            {QStringLiteral("--db"),
+             QStringLiteral("postgres://alice:TopSecret42@127.0.0.1:1/app?connect_timeout=2"),
+             QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("--type"),
+             QStringLiteral("T"), QStringLiteral("--data"), QStringLiteral("{}")});
         CHECK_EXIT(r, 5);
         QVERIFY2(!r.err.contains("TopSecret42") && r.err.contains("alice"), r.err.constData());
         r = runCli({QStringLiteral("--verbose"), QStringLiteral("--db"),
-                    QStringLiteral("host=127.0.0.1 port=1 password=TopSecret42 connect_timeout=2"), QStringLiteral("read"),
-                    QStringLiteral("s")});
+                    QStringLiteral("host=127.0.0.1 port=1 password=TopSecret42 connect_timeout=2"),
+                    QStringLiteral("read"), QStringLiteral("s")});
         CHECK_EXIT(r, 5);
         QVERIFY2(!r.err.contains("TopSecret42"), r.err.constData());
 
         // A --db that does not parse is a usage error.
-        CHECK_EXIT(runCli({QStringLiteral("--db"), QStringLiteral("host=x port=notaport"), QStringLiteral("stats")}), 2);
+        CHECK_EXIT(runCli({QStringLiteral("--db"), QStringLiteral("host=x port=notaport"),
+                           QStringLiteral("stats")}),
+                   2);
     }
 
     void databaseUrlIsUsedWithoutDb()
     {
         QProcessEnvironment env = baseEnvironment();
         env.insert(QStringLiteral("DATABASE_URL"), TestDatabase::options().toConnInfo());
-        const QStringList schema{QStringLiteral("--schema"), m_schema};
-        Run r = runCli(schema + QStringList{QStringLiteral("append"), QStringLiteral("via-env"), QStringLiteral("--type"),
-                                            QStringLiteral("T"), QStringLiteral("--data"), QStringLiteral("{}")},
+        const QStringList schema {QStringLiteral("--schema"), m_schema};
+        Run r = runCli(schema
+                           + QStringList {QStringLiteral("append"), QStringLiteral("via-env"),
+                                          QStringLiteral("--type"), QStringLiteral("T"),
+                                          QStringLiteral("--data"), QStringLiteral("{}")},
                        {}, env);
         CHECK_EXIT(r, 0);
         QCOMPARE(cli({QStringLiteral("read"), QStringLiteral("via-env")}).lines().size(), 1);
 
         // A dead DATABASE_URL is used, not silently replaced by the embedded server...
-        env.insert(QStringLiteral("DATABASE_URL"), QStringLiteral("postgres://nobody@127.0.0.1:1/x?connect_timeout=2"));
-        r = runCli(schema + QStringList{QStringLiteral("stats")}, {}, env);
+        env.insert(QStringLiteral("DATABASE_URL"),
+                   QStringLiteral("postgres://nobody@127.0.0.1:1/x?connect_timeout=2"));
+        r = runCli(schema + QStringList {QStringLiteral("stats")}, {}, env);
         CHECK_EXIT(r, 5);
         QVERIFY2(r.err.contains("127.0.0.1"), r.err.constData());
         // ...and --db wins over it.
-        r = runCli(db() + QStringList{QStringLiteral("read"), QStringLiteral("via-env")}, {}, env);
+        r = runCli(db() + QStringList {QStringLiteral("read"), QStringLiteral("via-env")}, {}, env);
         CHECK_EXIT(r, 0);
         QCOMPARE(r.lines().size(), 1);
     }
@@ -712,7 +837,7 @@ private slots:
         {
             std::function<void()> f;
             ~Cleanup() { f(); }
-        } cleanup{[&] {
+        } cleanup {[&] {
             (void)runCli({QStringLiteral("embedded"), QStringLiteral("stop")}, {}, cleanEnv, 60000);
             QDir(parent).removeRecursively();
         }};
@@ -737,8 +862,8 @@ private slots:
 
         // Without --db and DATABASE_URL a command starts the embedded server and leaves it
         // running, with the data kept between commands.
-        r = runCli({QStringLiteral("append"), QStringLiteral("local"), QStringLiteral("--type"), QStringLiteral("T"),
-                    QStringLiteral("--data"), QStringLiteral("{\"k\": 1}")},
+        r = runCli({QStringLiteral("append"), QStringLiteral("local"), QStringLiteral("--type"),
+                    QStringLiteral("T"), QStringLiteral("--data"), QStringLiteral("{\"k\": 1}")},
                    {}, env, 120000);
         CHECK_EXIT(r, 0);
         r = embedded(QStringLiteral("status"));
@@ -746,10 +871,17 @@ private slots:
         r = runCli({QStringLiteral("read"), QStringLiteral("local")}, {}, env);
         CHECK_EXIT(r, 0);
         QCOMPARE(r.lines().size(), 1);
-        QCOMPARE(r.lines().first().value(QStringLiteral("data")).toObject().value(QStringLiteral("k")).toInt(), 1);
+        QCOMPARE(r.lines()
+                     .first()
+                     .value(QStringLiteral("data"))
+                     .toObject()
+                     .value(QStringLiteral("k"))
+                     .toInt(),
+                 1);
         r = embedded(QStringLiteral("stop"));
         CHECK_EXIT(r, 0);
-        QVERIFY2(embedded(QStringLiteral("status")).out.startsWith("stopped"), qPrintable(r.describe()));
+        QVERIFY2(embedded(QStringLiteral("status")).out.startsWith("stopped"),
+                 qPrintable(r.describe()));
 
         // A server that cannot start is "cannot connect".
         env.insert(QStringLiteral("EVENTIUM_PG_BINDIR"), parent + QStringLiteral("/no-such-bin"));
