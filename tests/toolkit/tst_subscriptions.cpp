@@ -1,0 +1,419 @@
+// Subscriptions: catch-up then live, independent names, the lock, a killed runner process
+// resuming with nothing lost (and nothing applied twice exactly once), a server restart.
+#include "toolkittest.h"
+
+#include <eventium/toolkit/subscription.h>
+
+#include <QMutex>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <atomic>
+
+using namespace eventium;
+using eventium::test::TestDatabase;
+using toolkit::Subscription;
+
+namespace {
+
+// Appends n events in batches of 10 over three streams; types alternate Odd/Even by the
+// running count.
+void appendEvents(Store &store, int n, int &counter)
+{
+    while (n > 0) {
+        QList<NewEvent> batch;
+        const int take = qMin(n, 10);
+        for (int i = 0; i < take; ++i, ++counter) {
+            NewEvent e;
+            e.type = counter % 2 ? QStringLiteral("Odd") : QStringLiteral("Even");
+            e.data = QStringLiteral("{\"n\": %1}").arg(counter).toUtf8();
+            batch.append(e);
+        }
+        auto r = store.append(StreamName(QStringLiteral("s-%1").arg(counter % 3)),
+                              ExpectedVersion::any(), batch);
+        if (!r)
+            qFatal("append: %s", qPrintable(r.error().toString()));
+        n -= take;
+    }
+}
+
+qint64 scalar(Store &store, const QString &sql)
+{
+    auto lease = store.pool().acquire();
+    if (!lease)
+        qFatal("acquire: %s", qPrintable(lease.error().toString()));
+    QSqlQuery q(lease->db());
+    if (!q.exec(sql) || !q.next())
+        qFatal("%s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
+    return q.value(0).toLongLong();
+}
+
+void exec(Store &store, const QString &sql)
+{
+    auto lease = store.pool().acquire();
+    if (!lease)
+        qFatal("acquire: %s", qPrintable(lease.error().toString()));
+    QSqlQuery q(lease->db());
+    if (!q.exec(sql))
+        qFatal("%s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
+}
+
+// Collects what a handler received.
+struct Collector
+{
+    QMutex mutex;
+    QList<qint64> positions;
+    QStringList types;
+
+    Subscription::Handler handler()
+    {
+        return [this](const QList<RecordedEvent> &events) -> Result<Done> {
+            QMutexLocker lock(&mutex);
+            for (const RecordedEvent &e : events) {
+                positions << e.position.value;
+                types << e.type;
+            }
+            return Done{};
+        };
+    }
+    qsizetype size()
+    {
+        QMutexLocker lock(&mutex);
+        return positions.size();
+    }
+    QList<qint64> snapshot()
+    {
+        QMutexLocker lock(&mutex);
+        return positions;
+    }
+};
+
+QList<qint64> range(qint64 from, qint64 to)
+{
+    QList<qint64> out;
+    for (qint64 i = from; i <= to; ++i)
+        out << i;
+    return out;
+}
+
+Subscription::Settings quick(const QString &name)
+{
+    Subscription::Settings s;
+    s.name = name;
+    s.batchSize = 7;
+    s.pollInterval = std::chrono::milliseconds(100);
+    s.retryDelay = std::chrono::milliseconds(50);
+    s.reconnectDelay = std::chrono::milliseconds(100);
+    s.lockRetryInterval = std::chrono::milliseconds(100);
+    return s;
+}
+
+} // namespace
+
+class TestSubscriptions : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<Store> m_store;
+    int m_counter = 0;
+
+    QString table(const QString &name) const
+    {
+        return QStringLiteral("\"%1\".%2").arg(m_store->schema(), name);
+    }
+
+private slots:
+    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
+
+    void init()
+    {
+        QString error;
+        StoreSettings settings;
+        settings.sequencerPollInterval = std::chrono::milliseconds(50);
+        m_store = TestDatabase::freshStore(settings, &error);
+        QVERIFY2(m_store, qPrintable(error));
+        m_counter = 0;
+    }
+
+    void cleanup() { m_store.reset(); }
+
+    void catchUpThenLive()
+    {
+        appendEvents(*m_store, 50, m_counter);
+        REQUIRE_OK(m_store->sequenceNow());
+        Collector seen;
+        {
+            Subscription sub(*m_store, quick(QStringLiteral("live")), seen.handler());
+            QCOMPARE(sub.delivery(), Subscription::Delivery::AtLeastOnce);
+            sub.start();
+            QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 50, 20000);
+            QTRY_VERIFY_WITH_TIMEOUT(sub.isLive(), 10000);
+            QVERIFY(sub.isActive());
+            QCOMPARE(sub.checkpoint().value, 50);
+
+            // Live: new events arrive without anyone calling sequenceNow.
+            appendEvents(*m_store, 30, m_counter);
+            QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 80, 20000);
+            QTRY_COMPARE_WITH_TIMEOUT(
+                REQUIRE_OK(Subscription::storedCheckpoint(*m_store, QStringLiteral("live"))).value,
+                80, 10000);
+            QCOMPARE(sub.handledEvents(), 80);
+            sub.stop();
+            QVERIFY(sub.wait());
+            QVERIFY(!sub.isActive());
+        }
+        QCOMPARE(seen.snapshot(), range(1, 80));
+
+        // Resumes after its checkpoint.
+        appendEvents(*m_store, 5, m_counter);
+        REQUIRE_OK(m_store->sequenceNow());
+        Subscription again(*m_store, quick(QStringLiteral("live")), seen.handler());
+        QCOMPARE(REQUIRE_OK(again.catchUp()), 5);
+        QCOMPARE(seen.snapshot(), range(1, 85));
+        QCOMPARE(REQUIRE_OK(again.catchUp()), 0);
+
+        // A reset replays.
+        REQUIRE_OK(Subscription::resetCheckpoint(*m_store, QStringLiteral("live"), GlobalPosition(80)));
+        QCOMPARE(REQUIRE_OK(again.catchUp()), 5);
+        QCOMPARE(seen.size(), 90);
+
+        // A new subscription can start elsewhere than at 1.
+        Collector late;
+        auto settings = quick(QStringLiteral("late"));
+        settings.startFrom = GlobalPosition(81);
+        Subscription fromHere(*m_store, settings, late.handler());
+        QCOMPARE(REQUIRE_OK(fromHere.catchUp()), 5);
+        QCOMPARE(late.snapshot(), range(81, 85));
+    }
+
+    // Two names run side by side and do not hold each other up; a filter narrows one; the
+    // lock keeps a second runner of the same name out.
+    void independentNamesAndTheLock()
+    {
+        appendEvents(*m_store, 41, m_counter);
+        REQUIRE_OK(m_store->sequenceNow());
+        std::atomic<bool> failA{true};
+        std::atomic<int> failures{0};
+        Collector a, b;
+        auto handlerA = a.handler();
+        Subscription subA(*m_store, quick(QStringLiteral("a")),
+                          [&](const QList<RecordedEvent> &events) -> Result<Done> {
+                              if (failA.load()) {
+                                  ++failures;
+                                  return StoreError(StoreError::Kind::Other,
+                                                    QStringLiteral("not now"));
+                              }
+                              return handlerA(events);
+                          });
+        auto settingsB = quick(QStringLiteral("b"));
+        settingsB.filter.types = {QStringLiteral("Even")};
+        Subscription subB(*m_store, settingsB, b.handler());
+        subA.start();
+        subB.start();
+        QTRY_COMPARE_WITH_TIMEOUT(b.size(), 21, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(subB.checkpoint().value, 41, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(failures.load() >= 2, 10000);
+        QCOMPARE(a.size(), 0);
+        QCOMPARE(subA.checkpoint().value, 0);
+        QVERIFY(subA.lastError().has_value());
+        QCOMPARE(REQUIRE_OK(Subscription::storedCheckpoint(*m_store, QStringLiteral("a"))).value, 0);
+
+        // The same name elsewhere is refused while A runs.
+        Collector intruder;
+        auto settingsX = quick(QStringLiteral("a"));
+        settingsX.waitForLock = false;
+        Subscription x(*m_store, settingsX, intruder.handler());
+        auto refused = x.catchUp();
+        QVERIFY(!refused.ok());
+        QVERIFY2(refused.error().message().contains(QStringLiteral("another session")),
+                 qPrintable(refused.error().toString()));
+        QCOMPARE(intruder.size(), 0);
+
+        failA = false;
+        QTRY_COMPARE_WITH_TIMEOUT(a.size(), 41, 20000);
+        QCOMPARE(a.snapshot(), range(1, 41));
+        QList<qint64> evens;
+        for (qint64 p = 1; p <= 41; p += 2)
+            evens << p; // the counter starts at 0 (Even) at position 1
+        QCOMPARE(b.snapshot(), evens);
+        subA.stop();
+        subB.stop();
+        QVERIFY(subA.wait() && subB.wait());
+        QCOMPARE(REQUIRE_OK(Subscription::storedCheckpoint(*m_store, QStringLiteral("a"))).value, 41);
+        QCOMPARE(REQUIRE_OK(Subscription::storedCheckpoint(*m_store, QStringLiteral("b"))).value, 41);
+        // Now the lock is free.
+        QCOMPARE(REQUIRE_OK(x.catchUp()), 0);
+    }
+
+    void killedProcessResumes_data()
+    {
+        QTest::addColumn<bool>("exactlyOnce");
+        QTest::newRow("at least once") << false;
+        QTest::newRow("exactly once") << true;
+    }
+
+    // A runner process is SIGKILLed in the middle of its work, twice; the next one resumes
+    // from the committed checkpoint. Nothing is lost; exactly once, nothing is applied twice.
+    void killedProcessResumes()
+    {
+        QFETCH(bool, exactlyOnce);
+        const QString name = exactlyOnce ? QStringLiteral("once") : QStringLiteral("atleast");
+        exec(*m_store, QStringLiteral("CREATE TABLE %1 (subscription text NOT NULL, position "
+                                      "bigint NOT NULL, PRIMARY KEY (subscription, position))")
+                           .arg(table(QStringLiteral("applied"))));
+        exec(*m_store, QStringLiteral("CREATE TABLE %1 (subscription text NOT NULL, position "
+                                      "bigint NOT NULL)")
+                           .arg(table(QStringLiteral("received"))));
+        const QString rows = table(exactlyOnce ? QStringLiteral("applied")
+                                               : QStringLiteral("received"));
+        auto distinct = [&] {
+            return scalar(*m_store,
+                          QStringLiteral("SELECT count(DISTINCT position) FROM %1").arg(rows));
+        };
+        appendEvents(*m_store, 200, m_counter);
+        REQUIRE_OK(m_store->sequenceNow());
+
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("EVENTIUM_TEST_CONNINFO"), TestDatabase::options().toConnInfo());
+        auto startRunner = [&](QProcess &p) {
+            p.setProcessEnvironment(env);
+            p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+            p.start(QStringLiteral(EVENTIUM_SUBSCRIBER_HELPER),
+                    {m_store->schema(), name,
+                     exactlyOnce ? QStringLiteral("exactly-once") : QStringLiteral("at-least-once"),
+                     QStringLiteral("5"), QStringLiteral("30")});
+            QVERIFY2(p.waitForStarted(10000), qPrintable(p.errorString()));
+        };
+        auto kill = [&](QProcess &p) {
+            p.kill(); // SIGKILL
+            QVERIFY(p.waitForFinished(10000));
+            QCOMPARE(p.exitStatus(), QProcess::CrashExit);
+        };
+
+        QProcess first;
+        startRunner(first);
+        QTRY_VERIFY_WITH_TIMEOUT(distinct() >= 40, 30000);
+        // While it runs, nobody else may run the same subscription.
+        {
+            Collector c;
+            auto settings = quick(name);
+            settings.waitForLock = false;
+            Subscription intruder(*m_store, settings, c.handler());
+            QVERIFY(!intruder.catchUp().ok());
+            QCOMPARE(c.size(), 0);
+        }
+        kill(first);
+        const qint64 atFirstKill = distinct();
+        qInfo("killed the first runner after %lld of 200", atFirstKill);
+        QVERIFY2(atFirstKill < 200, "the runner finished before it was killed");
+
+        appendEvents(*m_store, 100, m_counter);
+        QProcess second;
+        startRunner(second);
+        QTRY_VERIFY_WITH_TIMEOUT(distinct() >= atFirstKill + 30, 30000);
+        kill(second);
+        qInfo("killed the second runner after %lld of 300", distinct());
+
+        appendEvents(*m_store, 20, m_counter);
+        QProcess third;
+        startRunner(third);
+        QTRY_COMPARE_WITH_TIMEOUT(distinct(), 320, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(REQUIRE_OK(Subscription::storedCheckpoint(*m_store, name)).value,
+                                  320, 20000);
+        third.terminate();
+        QVERIFY(third.waitForFinished(10000) || (third.kill(), third.waitForFinished(10000)));
+
+        const qint64 total = scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(rows));
+        const qint64 highest = scalar(*m_store, QStringLiteral("SELECT max(position) FROM %1").arg(rows));
+        qInfo("%lld deliveries of 320 events", total);
+        QCOMPARE(highest, 320);
+        if (exactlyOnce)
+            QCOMPARE(total, 320);
+        else
+            QVERIFY(total >= 320);
+        // handled counts committed deliveries: exactly once, each event once.
+        const qint64 handled = scalar(*m_store, QStringLiteral("SELECT handled FROM \"%1\""
+                                                               ".subscriptions WHERE name = '%2'")
+                                                    .arg(m_store->schema(), name));
+        if (exactlyOnce)
+            QCOMPARE(handled, 320);
+        else
+            QVERIFY(handled >= 320);
+    }
+
+    // The server restarts under a running exactly-once subscription: it reconnects, takes
+    // its lock again and carries on from the committed checkpoint.
+    void survivesServerRestart()
+    {
+        exec(*m_store, QStringLiteral("CREATE TABLE %1 (position bigint PRIMARY KEY)")
+                           .arg(table(QStringLiteral("seen"))));
+        const QString seen = table(QStringLiteral("seen"));
+        appendEvents(*m_store, 30, m_counter);
+        REQUIRE_OK(m_store->sequenceNow());
+        std::atomic<int> duplicates{0};
+        Subscription sub(*m_store, quick(QStringLiteral("restart")),
+                         [&](const QList<RecordedEvent> &events, QSqlDatabase &db) -> Result<Done> {
+                             QSqlQuery q(db);
+                             q.prepare(QStringLiteral("INSERT INTO %1 VALUES (?)").arg(seen));
+                             for (const RecordedEvent &e : events) {
+                                 q.addBindValue(e.position.value);
+                                 if (!q.exec()) {
+                                     if (q.lastError().nativeErrorCode() == QStringLiteral("23505"))
+                                         ++duplicates;
+                                     return StoreError::fromSql(q.lastError(), QStringLiteral("insert"));
+                                 }
+                             }
+                             return Done{};
+                         });
+        QCOMPARE(sub.delivery(), Subscription::Delivery::ExactlyOnce);
+        sub.start();
+        auto count = [&] { return scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(seen)); };
+        QTRY_COMPARE_WITH_TIMEOUT(count(), 30, 20000);
+
+        if (TestDatabase::isEmbedded()) {
+            QString error;
+            QVERIFY2(TestDatabase::restartServer(&error), qPrintable(error));
+        } else {
+            QVERIFY(TestDatabase::execAdmin(
+                QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE pid <> pg_backend_pid() AND datname = current_database()")));
+        }
+        // The first append after the restart may meet a dead pooled connection.
+        for (int attempt = 0; attempt < 20; ++attempt) {
+            int before = m_counter;
+            QList<NewEvent> batch;
+            for (int i = 0; i < 30; ++i, ++before) {
+                NewEvent e;
+                e.type = QStringLiteral("Later");
+                batch.append(e);
+            }
+            if (m_store->append(StreamName(QStringLiteral("later")), ExpectedVersion::any(), batch).ok())
+                break;
+            QTest::qWait(200);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(count(), 60, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(sub.isLive(), 10000);
+        QCOMPARE(sub.checkpoint().value, 60);
+        QCOMPARE(duplicates.load(), 0);
+        sub.stop();
+        QVERIFY(sub.wait());
+        QCOMPARE(REQUIRE_OK(Subscription::storedCheckpoint(*m_store, QStringLiteral("restart"))).value, 60);
+    }
+
+    void invalidSettings()
+    {
+        Collector c;
+        Subscription unnamed(*m_store, Subscription::Settings{}, c.handler());
+        QCOMPARE(unnamed.catchUp().error().kind(), StoreError::Kind::InvalidInput);
+        auto settings = quick(QStringLiteral("x"));
+        settings.batchSize = 0;
+        Subscription zero(*m_store, settings, c.handler());
+        QCOMPARE(zero.run().error().kind(), StoreError::Kind::InvalidInput);
+        QVERIFY(!Subscription::resetCheckpoint(*m_store, QString(), GlobalPosition(0)).ok());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSubscriptions)
+#include "tst_subscriptions.moc"
