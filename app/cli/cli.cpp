@@ -227,19 +227,29 @@ std::optional<CliError> Cli::openStore(bool migrateIfMissing)
     if (QString why = Store::validateSchemaName(m_schema); !why.isEmpty())
         return CliError::badInput(why);
     ConnectionResolver resolver(m_db, m_verbose);
-    const auto options = resolver.resolve();
+    auto options = resolver.resolve();
     if (!options)
         return resolver.error();
-    m_options = *options;
-    note(QStringLiteral("connecting to %1 (from %2), schema %3")
-             .arg(m_options.toDisplayString(), resolver.source(), m_schema));
-
     StoreSettings settings;
     settings.schema = m_schema;
     settings.poolSize = 2;
     settings.runSequencer = false; // one short-lived process: it numbers its writes itself
-    m_store = std::make_unique<Store>(m_options, settings);
-    if (auto pinged = m_store->ping(); !pinged) {
+    auto connect = [&]() -> Result<Done> {
+        m_options = *options;
+        note(QStringLiteral("connecting to %1 (from %2), schema %3")
+                 .arg(m_options.toDisplayString(), resolver.source(), m_schema));
+        m_store = std::make_unique<Store>(m_options, settings);
+        return m_store->ping();
+    };
+    auto pinged = connect();
+    if (!pinged && resolver.mayStartEmbedded()) {
+        // The embedded server looked running but is not (a stale postmaster.pid): start it.
+        options = resolver.startEmbedded();
+        if (!options)
+            return resolver.error();
+        pinged = connect();
+    }
+    if (!pinged) {
         QString message = pinged.error().message();
         if (!message.startsWith(QLatin1String("cannot connect")))
             message = QStringLiteral("cannot connect to %1: %2")

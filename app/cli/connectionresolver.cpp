@@ -2,6 +2,8 @@
 
 #include <eventium/embeddedpostgres.h>
 
+#include <QFileInfo>
+
 namespace eventium::cli {
 
 std::optional<ConnectionOptions> ConnectionResolver::resolve()
@@ -23,16 +25,23 @@ std::optional<ConnectionOptions> ConnectionResolver::resolve()
     }
 
     m_source = QStringLiteral("embedded");
+    const EmbeddedPostgres server {EmbeddedPostgres::Settings {}};
+    if (QFileInfo::exists(server.settings().dataDir + QStringLiteral("/postmaster.pid")))
+        return server.connectionOptions();
+    return startEmbedded();
+}
+
+std::optional<ConnectionOptions> ConnectionResolver::startEmbedded()
+{
+    m_started = true;
     EmbeddedPostgres server {EmbeddedPostgres::Settings {}};
-    if (!server.isRunning()) {
-        if (m_verbose)
-            CliError::printLine(QStringLiteral("starting the embedded PostgreSQL in %1")
-                                    .arg(server.settings().dataDir));
-        auto started = server.start();
-        if (!started) {
-            m_error = CliError(ExitNoConnection, started.error().toString());
-            return std::nullopt;
-        }
+    if (m_verbose)
+        CliError::printLine(QStringLiteral("starting the embedded PostgreSQL in %1 if needed")
+                                .arg(server.settings().dataDir));
+    auto started = server.start();
+    if (!started) {
+        m_error = CliError(ExitNoConnection, started.error().toString());
+        return std::nullopt;
     }
     return server.connectionOptions();
 }

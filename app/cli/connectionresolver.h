@@ -19,8 +19,15 @@ public:
     {
     }
 
+    // For the embedded server, a server that looks running (it has a postmaster.pid) is
+    // taken as it is, without asking pg_ctl: the first query tells. When it fails, call
+    // startEmbedded() and try again.
     std::optional<ConnectionOptions> resolve();
-    // Set when resolve() returned nullopt.
+    // True when the embedded server was assumed running and was not started here.
+    bool mayStartEmbedded() const { return m_source == QLatin1String("embedded") && !m_started; }
+    // Starts the embedded server (idempotent; reuses a running one).
+    std::optional<ConnectionOptions> startEmbedded();
+    // Set when resolve() or startEmbedded() returned nullopt.
     const CliError &error() const { return m_error; }
     // "--db", "DATABASE_URL" or "embedded"
     const QString &source() const { return m_source; }
@@ -30,6 +37,7 @@ private:
     bool m_verbose;
     CliError m_error;
     QString m_source;
+    bool m_started = false;
 };
 
 } // namespace eventium::cli

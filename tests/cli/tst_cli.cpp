@@ -883,6 +883,27 @@ private slots:
         QVERIFY2(embedded(QStringLiteral("status")).out.startsWith("stopped"),
                  qPrintable(r.describe()));
 
+        // A stale postmaster.pid (a server that died) does not fool it: it starts the server.
+        {
+            QFile pid(dataDir + QStringLiteral("/postmaster.pid"));
+            QVERIFY(pid.open(QIODevice::WriteOnly));
+            pid.write("999999\n" + QFile::encodeName(dataDir) + "\n");
+        }
+        if (::geteuid() == 0) {
+            if (struct passwd *pw = ::getpwnam("postgres"))
+                QCOMPARE(
+                    ::chown(
+                        QFile::encodeName(dataDir + QStringLiteral("/postmaster.pid")).constData(),
+                        pw->pw_uid, pw->pw_gid),
+                    0);
+        }
+        r = runCli({QStringLiteral("read"), QStringLiteral("local")}, {}, env, 120000);
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.lines().size(), 1);
+        QVERIFY2(embedded(QStringLiteral("status")).out.startsWith("running"),
+                 qPrintable(r.describe()));
+        CHECK_EXIT(embedded(QStringLiteral("stop")), 0);
+
         // A server that cannot start is "cannot connect".
         env.insert(QStringLiteral("EVENTIUM_PG_BINDIR"), parent + QStringLiteral("/no-such-bin"));
         r = embedded(QStringLiteral("start"));
