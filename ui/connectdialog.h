@@ -1,0 +1,59 @@
+#pragma once
+
+#include "storeworker.h"
+
+#include <QDialog>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QRadioButton;
+
+namespace eventium::ui {
+
+class ConnectionTester;
+
+// Chooses where to connect: the embedded default or a server given as a libpq connection
+// string or a postgres:// URL (the password may also be typed apart). "Test" tries it off
+// the UI thread. Recent connections are remembered in QSettings without their password.
+class ConnectDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    explicit ConnectDialog(const ConnectionTarget &current, QWidget *parent = nullptr);
+
+    // Valid only after the dialog was accepted.
+    ConnectionTarget target() const { return m_target; }
+
+    static QStringList recentConnections();
+    // Adds to the front of the recent list, without any password.
+    static void rememberConnection(const ConnectionOptions &options);
+    // The connection as text with every password removed.
+    static QString withoutPassword(const ConnectionOptions &options);
+
+    QComboBox *connectionCombo() const { return m_connection; }
+    QLineEdit *passwordEdit() const { return m_password; }
+    QLabel *statusLabel() const { return m_status; }
+
+public slots:
+    void accept() override;
+
+private:
+    std::optional<ConnectionOptions> parsed(QString *error) const;
+    void testConnection();
+    void updateEnabled();
+
+    ConnectionTarget m_target;
+    QRadioButton *m_embedded;
+    QRadioButton *m_server;
+    QComboBox *m_connection;
+    QLineEdit *m_password;
+    QLineEdit *m_schema;
+    QLabel *m_status;
+    QPushButton *m_test;
+    ConnectionTester *m_tester;
+    quint64 m_testToken = 0;
+};
+
+} // namespace eventium::ui

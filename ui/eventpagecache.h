@@ -1,0 +1,52 @@
+#pragma once
+
+#include <eventium/types.h>
+
+#include <QBitArray>
+#include <QHash>
+#include <QList>
+
+namespace eventium::ui {
+
+// Events by a dense key (a stream version or a global position, both starting at 1), kept
+// in pages of `pageSize` keys. Only the most recently used pages stay; the rest is read
+// again when needed. Also remembers which pages are being read, by request token.
+class EventPageCache
+{
+public:
+    static constexpr int pageSize = 256;
+
+    explicit EventPageCache(int maxPages = 96);
+
+    static qint64 pageOf(qint64 key) { return (key - 1) / pageSize; }
+    static qint64 firstKeyOf(qint64 page) { return page * pageSize + 1; }
+
+    // nullptr when not cached; marks the page as recently used.
+    const RecordedEvent *find(qint64 key);
+    void insert(qint64 key, const RecordedEvent &event);
+    void clear();
+    int pageCount() const { return int(m_pages.size()); }
+
+    bool isInFlight(qint64 page) const;
+    int inFlightCount() const { return int(m_inFlight.size()); }
+    void setInFlight(quint64 token, qint64 page);
+    // The page a token was for, and forgets it; -1 when the token is unknown (stale).
+    qint64 takeInFlight(quint64 token);
+
+private:
+    struct Page
+    {
+        QList<RecordedEvent> events;
+        QBitArray present;
+        quint64 lastUse = 0;
+    };
+    Page &pageFor(qint64 page);
+    void evict();
+
+    QHash<qint64, Page> m_pages;
+    QHash<quint64, qint64> m_inFlight;
+    int m_maxPages;
+    quint64 m_clock = 0;
+};
+
+} // namespace eventium::ui

@@ -1,0 +1,116 @@
+#include "jsonformatter.h"
+
+namespace eventium::ui {
+
+QString JsonFormatter::pretty(const QByteArray &json, int indent)
+{
+    const QString in = QString::fromUtf8(json);
+    QString out;
+    out.reserve(in.size() * 2);
+    int depth = 0;
+    bool inString = false;
+    auto newline = [&] {
+        out += QLatin1Char('\n');
+        out += QString(depth * indent, QLatin1Char(' '));
+    };
+    for (int i = 0; i < in.size(); ++i) {
+        const QChar c = in.at(i);
+        if (inString) {
+            out += c;
+            if (c == QLatin1Char('\\') && i + 1 < in.size()) {
+                out += in.at(++i);
+            } else if (c == QLatin1Char('"')) {
+                inString = false;
+            }
+            continue;
+        }
+        switch (c.unicode()) {
+        case '"':
+            inString = true;
+            out += c;
+            break;
+        case '{':
+        case '[': {
+            int j = i + 1;
+            while (j < in.size() && in.at(j).isSpace())
+                ++j;
+            const QChar close = c == QLatin1Char('{') ? QLatin1Char('}') : QLatin1Char(']');
+            if (j < in.size() && in.at(j) == close) {
+                out += c;
+                out += close;
+                i = j;
+                break;
+            }
+            out += c;
+            ++depth;
+            newline();
+            break;
+        }
+        case '}':
+        case ']':
+            depth = qMax(0, depth - 1);
+            newline();
+            out += c;
+            break;
+        case ',':
+            out += c;
+            newline();
+            break;
+        case ':':
+            out += QLatin1String(": ");
+            break;
+        default:
+            if (!c.isSpace())
+                out += c;
+            break;
+        }
+    }
+    return inString || depth != 0 ? in : out;
+}
+
+QString JsonFormatter::quote(const QString &text)
+{
+    QString out;
+    out.reserve(text.size() + 2);
+    out += QLatin1Char('"');
+    for (const QChar c : text) {
+        switch (c.unicode()) {
+        case '"': out += QLatin1String("\\\""); break;
+        case '\\': out += QLatin1String("\\\\"); break;
+        case '\n': out += QLatin1String("\\n"); break;
+        case '\r': out += QLatin1String("\\r"); break;
+        case '\t': out += QLatin1String("\\t"); break;
+        default:
+            if (c.unicode() < 0x20)
+                out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+            else
+                out += c;
+        }
+    }
+    out += QLatin1Char('"');
+    return out;
+}
+
+QString JsonFormatter::displayTime(const QDateTime &time)
+{
+    if (!time.isValid())
+        return {};
+    return time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+}
+
+QString JsonFormatter::eventAsJson(const RecordedEvent &e)
+{
+    const QByteArray data = e.data.trimmed().isEmpty() ? QByteArray("null") : e.data;
+    const QByteArray metadata = e.metadata.trimmed().isEmpty() ? QByteArray("null") : e.metadata;
+    const QString compact =
+        QStringLiteral("{\"position\":%1,\"stream\":%2,\"version\":%3,\"id\":%4,\"type\":%5,"
+                       "\"created\":%6,\"data\":%7,\"metadata\":%8}")
+            .arg(e.position.value > 0 ? QString::number(e.position.value) : QStringLiteral("null"),
+                 quote(e.stream), QString::number(e.version.value),
+                 quote(e.id.toString(QUuid::WithoutBraces)), quote(e.type),
+                 quote(e.created.toUTC().toString(Qt::ISODateWithMs)), QString::fromUtf8(data),
+                 QString::fromUtf8(metadata));
+    return pretty(compact.toUtf8());
+}
+
+} // namespace eventium::ui

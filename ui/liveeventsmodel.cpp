@@ -1,0 +1,338 @@
+#include "liveeventsmodel.h"
+
+#include "jsonformatter.h"
+#include "storeworker.h"
+
+#include <QBrush>
+#include <QGuiApplication>
+#include <QPalette>
+
+namespace eventium::ui {
+
+namespace {
+constexpr int kMaxInFlight = 6;
+constexpr int kFilteredPage = 300;
+}
+
+LiveEventsModel::LiveEventsModel(StoreWorker *worker, QObject *parent)
+    : QAbstractTableModel(parent), m_worker(worker)
+{
+    m_requestTimer.setSingleShot(true);
+    m_requestTimer.setInterval(10);
+    connect(&m_requestTimer, &QTimer::timeout, this, &LiveEventsModel::requestWanted);
+    connect(worker, &StoreWorker::globalRead, this, &LiveEventsModel::onGlobalRead);
+    connect(worker, &StoreWorker::failed, this,
+            [this](quint64 token, const StoreError &error) { onFailed(token, error.toString()); });
+}
+
+void LiveEventsModel::reset(qint64 head)
+{
+    beginResetModel();
+    m_knownHead = head;
+    m_count = head;
+    m_cache.clear();
+    m_wanted.clear();
+    m_rows.clear();
+    m_next = 1;
+    m_atHead = false;
+    m_fetchToken = 0;
+    m_rowsFetched = 0;
+    endResetModel();
+}
+
+void LiveEventsModel::setTypeFilter(const QStringList &types, qint64 from)
+{
+    beginResetModel();
+    m_types = types;
+    m_rows.clear();
+    m_next = qMax<qint64>(1, from);
+    m_atHead = false;
+    m_fetchToken = 0;
+    if (m_types.isEmpty() && !m_paused)
+        m_count = m_knownHead;
+    endResetModel();
+}
+
+void LiveEventsModel::setPaused(bool paused)
+{
+    if (paused == m_paused)
+        return;
+    m_paused = paused;
+    if (!paused) {
+        if (isFiltered()) {
+            m_atHead = false; // catch up from where the rows end
+            if (canFetchMore({}))
+                fetchMore({});
+        } else {
+            growTo(m_knownHead);
+        }
+    }
+}
+
+qint64 LiveEventsModel::shownHead() const
+{
+    if (!isFiltered())
+        return m_count;
+    return m_next - 1;
+}
+
+int LiveEventsModel::rowCount(const QModelIndex &parent) const
+{
+    if (parent.isValid())
+        return 0;
+    return isFiltered() ? int(m_rows.size()) : int(m_count);
+}
+
+int LiveEventsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+std::optional<RecordedEvent> LiveEventsModel::eventAt(int row) const
+{
+    if (row < 0 || row >= rowCount())
+        return std::nullopt;
+    if (isFiltered())
+        return m_rows.at(row);
+    if (const RecordedEvent *e = m_cache.find(positionAt(row)))
+        return *e;
+    return std::nullopt;
+}
+
+QVariant LiveEventsModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount())
+        return {};
+    const RecordedEvent *e = nullptr;
+    qint64 position = 0;
+    if (isFiltered()) {
+        e = &m_rows.at(index.row());
+        position = e->position.value;
+    } else {
+        position = positionAt(index.row());
+        e = m_cache.find(position);
+        if (!e && (role == Qt::DisplayRole || role == Qt::ToolTipRole))
+            want(EventPageCache::pageOf(position));
+    }
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case PositionColumn: return position;
+        case StreamColumn: return e ? QVariant(e->stream) : QVariant(tr("loading…"));
+        case VersionColumn: return e ? QVariant(e->version.value) : QVariant();
+        case TypeColumn: return e ? QVariant(e->type) : QVariant();
+        case TimeColumn: return e ? JsonFormatter::displayTime(e->created) : QString();
+        }
+        break;
+    case Qt::ForegroundRole:
+        if (!e)
+            return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+        break;
+    case Qt::TextAlignmentRole:
+        if (index.column() == PositionColumn || index.column() == VersionColumn)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case Qt::ToolTipRole:
+        if (e)
+            return tr("%1 #%2 — %3").arg(e->stream).arg(e->version.value).arg(e->id.toString(QUuid::WithoutBraces));
+        break;
+    default:
+        break;
+    }
+    return {};
+}
+
+QVariant LiveEventsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case PositionColumn: return tr("Position");
+        case StreamColumn: return tr("Stream");
+        case VersionColumn: return tr("Version");
+        case TypeColumn: return tr("Type");
+        case TimeColumn: return tr("Time");
+        }
+    }
+    if (role == Qt::TextAlignmentRole && (section == PositionColumn || section == VersionColumn))
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    return {};
+}
+
+bool LiveEventsModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && isFiltered() && !m_atHead && m_fetchToken == 0;
+}
+
+void LiveEventsModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    GlobalFilter filter;
+    filter.types = m_types;
+    m_fetchToken = m_worker->readAll(m_next, kFilteredPage, filter);
+}
+
+void LiveEventsModel::want(qint64 page) const
+{
+    if (m_cache.isInFlight(page) || m_wanted.contains(page))
+        return;
+    m_wanted.append(page);
+    if (!m_requestTimer.isActive())
+        m_requestTimer.start();
+}
+
+void LiveEventsModel::requestWanted()
+{
+    while (!m_wanted.isEmpty() && m_cache.inFlightCount() < kMaxInFlight) {
+        const qint64 page = m_wanted.takeLast();
+        if (m_cache.isInFlight(page))
+            continue;
+        const quint64 token = m_worker->readAll(EventPageCache::firstKeyOf(page), EventPageCache::pageSize);
+        m_cache.setInFlight(token, page);
+    }
+    m_wanted.clear();
+}
+
+void LiveEventsModel::growTo(qint64 head)
+{
+    if (isFiltered() || head <= m_count)
+        return;
+    beginInsertRows({}, int(m_count), int(head) - 1);
+    const int added = int(head - m_count);
+    m_count = head;
+    endInsertRows();
+    emit rowsAppended(added);
+}
+
+void LiveEventsModel::onGlobalRead(quint64 token, const GlobalPage &page)
+{
+    if (token == m_fetchToken && m_fetchToken != 0) {
+        m_fetchToken = 0;
+        m_rowsFetched += page.events.size();
+        m_knownHead = qMax(m_knownHead, page.head.value);
+        QList<RecordedEvent> fresh;
+        for (const RecordedEvent &e : page.events) {
+            if (e.position.value >= m_next)
+                fresh.append(e);
+        }
+        m_next = qMax(m_next, page.next.value);
+        m_atHead = page.next.value > page.head.value;
+        if (!fresh.isEmpty()) {
+            beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + fresh.size()) - 1);
+            m_rows += fresh;
+            endInsertRows();
+            emit rowsAppended(int(fresh.size()));
+        }
+        emit pageLoaded();
+        // A window without matches: go on reading (still bounded per request in the worker).
+        if (fresh.isEmpty() && !m_atHead)
+            fetchMore({});
+        return;
+    }
+    const qint64 index = m_cache.takeInFlight(token);
+    if (index < 0)
+        return;
+    m_rowsFetched += page.events.size();
+    for (const RecordedEvent &e : page.events)
+        m_cache.insert(e.position.value, e);
+    const qint64 first = EventPageCache::firstKeyOf(index);
+    const qint64 last = qMin(m_count, first + EventPageCache::pageSize - 1);
+    if (!isFiltered() && first <= last)
+        emit dataChanged(this->index(int(first - 1), 0), this->index(int(last - 1), ColumnCount - 1));
+    emit pageLoaded();
+    if (!m_wanted.isEmpty() && !m_requestTimer.isActive())
+        m_requestTimer.start();
+}
+
+void LiveEventsModel::onFailed(quint64 token, const QString &message)
+{
+    if (token == m_fetchToken && m_fetchToken != 0) {
+        m_fetchToken = 0;
+        emit loadFailed(message);
+        return;
+    }
+    if (m_cache.takeInFlight(token) >= 0)
+        emit loadFailed(message);
+}
+
+bool LiveEventsModel::matches(const RecordedEvent &e) const
+{
+    return m_types.isEmpty() || m_types.contains(e.type);
+}
+
+void LiveEventsModel::applyLiveEvents(const QList<RecordedEvent> &events)
+{
+    if (events.isEmpty())
+        return;
+    qint64 newest = 0;
+    for (const RecordedEvent &e : events) {
+        m_cache.insert(e.position.value, e);
+        newest = qMax(newest, e.position.value);
+    }
+    m_knownHead = qMax(m_knownHead, newest);
+    if (m_paused)
+        return;
+    if (!isFiltered()) {
+        const qint64 before = m_count;
+        growTo(m_knownHead);
+        // Rows that existed but showed placeholders.
+        const qint64 first = events.first().position.value;
+        if (first <= before && before > 0)
+            emit dataChanged(index(int(qMax<qint64>(1, first) - 1), 0), index(int(before - 1), ColumnCount - 1));
+        return;
+    }
+    if (!m_atHead || m_fetchToken != 0)
+        return; // rows are still being read up to the head; the reads will get these too
+    QList<RecordedEvent> fresh;
+    for (const RecordedEvent &e : events) {
+        if (e.position.value >= m_next && matches(e))
+            fresh.append(e);
+    }
+    m_next = qMax(m_next, newest + 1);
+    if (fresh.isEmpty())
+        return;
+    beginInsertRows({}, int(m_rows.size()), int(m_rows.size() + fresh.size()) - 1);
+    m_rows += fresh;
+    endInsertRows();
+    emit rowsAppended(int(fresh.size()));
+}
+
+void LiveEventsModel::applyHead(qint64 head)
+{
+    m_knownHead = qMax(m_knownHead, head);
+    if (!m_paused && !isFiltered())
+        growTo(m_knownHead);
+}
+
+int LiveEventsModel::rowForPosition(qint64 position) const
+{
+    if (!isFiltered())
+        return position >= 1 && position <= m_count ? int(position - 1) : -1;
+    auto it = std::lower_bound(m_rows.cbegin(), m_rows.cend(), position,
+                               [](const RecordedEvent &e, qint64 p) { return e.position.value < p; });
+    return it == m_rows.cend() ? -1 : int(it - m_rows.cbegin());
+}
+
+int LiveEventsModel::jumpTo(qint64 position)
+{
+    if (!isFiltered()) {
+        if (position > m_count && position <= m_knownHead)
+            growTo(position);
+        return rowForPosition(qMin(position, m_count));
+    }
+    setTypeFilter(m_types, position);
+    fetchMore({});
+    return -1;
+}
+
+void LiveEventsModel::reload()
+{
+    if (rowCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    if (isFiltered() && canFetchMore({}))
+        fetchMore({});
+}
+
+} // namespace eventium::ui

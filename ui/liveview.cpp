@@ -1,0 +1,240 @@
+#include "liveview.h"
+
+#include "eventdetailview.h"
+#include "eventtableview.h"
+#include "iconprovider.h"
+#include "liveeventsmodel.h"
+
+#include <QHBoxLayout>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace eventium::ui {
+
+namespace {
+constexpr qint64 kRateWindowMs = 5000;
+}
+
+LiveView::LiveView(StoreWorker *worker, QWidget *parent) : QWidget(parent)
+{
+    m_model = new LiveEventsModel(worker, this);
+    m_clock.start();
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 6, 0, 0);
+    layout->setSpacing(6);
+
+    auto *bar = new QHBoxLayout;
+    bar->setContentsMargins(8, 0, 8, 0);
+    bar->setSpacing(8);
+    m_follow = new QToolButton(this);
+    m_follow->setObjectName(QStringLiteral("follow"));
+    m_follow->setCheckable(true);
+    m_follow->setChecked(true);
+    m_follow->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_follow->setAutoRaise(true);
+    connect(m_follow, &QToolButton::toggled, this, [this](bool following) { setPaused(!following); });
+    bar->addWidget(m_follow);
+
+    m_filter = new QLineEdit(this);
+    m_filter->setObjectName(QStringLiteral("typeFilter"));
+    m_filter->setPlaceholderText(tr("Filter by event type (comma-separated)…"));
+    m_filter->setClearButtonEnabled(true);
+    m_filter->setMaximumWidth(360);
+    m_filterTimer = new QTimer(this);
+    m_filterTimer->setSingleShot(true);
+    m_filterTimer->setInterval(400);
+    connect(m_filter, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
+    connect(m_filter, &QLineEdit::returnPressed, this, &LiveView::applyFilter);
+    connect(m_filterTimer, &QTimer::timeout, this, &LiveView::applyFilter);
+    bar->addWidget(m_filter, 1);
+    bar->addStretch();
+    m_rateLabel = new QLabel(this);
+    m_rateLabel->setObjectName(QStringLiteral("rate"));
+    m_rateLabel->setToolTip(tr("New events per second over the last five seconds"));
+    bar->addWidget(m_rateLabel);
+    m_behindLabel = new QLabel(this);
+    m_behindLabel->setObjectName(QStringLiteral("behind"));
+    m_behindLabel->setToolTip(tr("Numbered events not shown yet"));
+    bar->addWidget(m_behindLabel);
+    layout->addLayout(bar);
+
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->setObjectName(QStringLiteral("liveSplitter"));
+    m_splitter->setChildrenCollapsible(false);
+    m_table = new EventTableView(m_splitter);
+    m_table->setObjectName(QStringLiteral("liveEvents"));
+    m_table->setModel(m_model);
+    m_table->setColumnWidthsInChars({9, 24, 7, 20, 23});
+    m_detail = new EventDetailView(m_splitter);
+    m_detail->setObjectName(QStringLiteral("liveDetail"));
+    m_splitter->addWidget(m_table);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    layout->addWidget(m_splitter, 1);
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LiveView::showCurrent);
+    // Keep still while the user looks at older rows; follow only from the bottom.
+    connect(m_model, &QAbstractItemModel::rowsAboutToBeInserted, this,
+            [this] { m_wasAtBottom = m_table->isAtBottom(); });
+    connect(m_model, &LiveEventsModel::rowsAppended, this, [this] {
+        if (!isPaused() && m_wasAtBottom)
+            m_table->scrollToBottom();
+    });
+    connect(m_model, &LiveEventsModel::pageLoaded, this, [this] {
+        if (m_pendingJump > 0 && jumpTo(m_pendingJump))
+            m_pendingJump = 0;
+        if (!m_detail->event())
+            showCurrent();
+    });
+
+    m_statusTimer = new QTimer(this);
+    m_statusTimer->setInterval(1000);
+    connect(m_statusTimer, &QTimer::timeout, this, &LiveView::updateStatus);
+    m_statusTimer->start();
+    setPaused(false);
+    updateStatus();
+}
+
+void LiveView::reset(qint64 head)
+{
+    m_storeHead = head;
+    m_model->reset(head);
+    m_model->setTypeFilter({});
+    m_filter->blockSignals(true);
+    m_filter->clear();
+    m_filter->blockSignals(false);
+    m_arrivals.clear();
+    m_detail->setEvent(std::nullopt);
+    m_table->scrollToBottom();
+    updateStatus();
+}
+
+bool LiveView::isPaused() const
+{
+    return m_model->isPaused();
+}
+
+void LiveView::setPaused(bool paused)
+{
+    const bool changed = paused != m_model->isPaused();
+    m_model->setPaused(paused);
+    m_follow->blockSignals(true);
+    m_follow->setChecked(!paused);
+    m_follow->blockSignals(false);
+    m_follow->setText(paused ? tr("Paused") : tr("Following"));
+    m_follow->setIcon(IconProvider::icon(paused ? QStringLiteral("play") : QStringLiteral("pause")));
+    m_follow->setToolTip(paused ? tr("Resume following new events (Space)") : tr("Pause following (Space)"));
+    if (!paused && m_wasAtBottom)
+        m_table->scrollToBottom();
+    updateStatus();
+    if (changed)
+        emit pausedChanged(paused);
+}
+
+bool LiveView::jumpTo(qint64 position)
+{
+    int row = m_model->rowForPosition(position);
+    if (row < 0) {
+        row = m_model->jumpTo(position);
+        if (row < 0) {
+            m_pendingJump = m_model->isFiltered() ? position : 0;
+            return false;
+        }
+    }
+    m_table->setFocus();
+    m_table->selectRow(row);
+    m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+    return true;
+}
+
+void LiveView::setTypeFilter(const QString &text)
+{
+    m_filter->setText(text);
+    applyFilter();
+}
+
+void LiveView::focusFilter()
+{
+    m_filter->setFocus();
+    m_filter->selectAll();
+}
+
+void LiveView::applyFilter()
+{
+    m_filterTimer->stop();
+    QStringList types;
+    for (const QString &part : m_filter->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        if (const QString t = part.trimmed(); !t.isEmpty())
+            types.append(t);
+    }
+    if (types == m_model->typeFilter())
+        return;
+    m_detail->setEvent(std::nullopt);
+    m_model->setTypeFilter(types);
+    if (m_model->canFetchMore({}))
+        m_model->fetchMore({});
+    if (!m_model->isFiltered())
+        m_table->scrollToBottom();
+}
+
+void LiveView::setStoreHead(qint64 head)
+{
+    m_storeHead = qMax(m_storeHead, head);
+    m_model->applyHead(head);
+    updateStatus();
+}
+
+void LiveView::applyLiveEvents(const QList<RecordedEvent> &events)
+{
+    if (events.isEmpty())
+        return;
+    m_arrivals.append({m_clock.elapsed(), int(events.size())});
+    m_storeHead = qMax(m_storeHead, events.last().position.value);
+    m_model->applyLiveEvents(events);
+}
+
+qint64 LiveView::behind() const
+{
+    const qint64 head = qMax(m_storeHead, m_model->knownHead());
+    return qMax<qint64>(0, head - m_model->shownHead());
+}
+
+std::optional<RecordedEvent> LiveView::currentEvent() const
+{
+    const QModelIndex current = m_table->currentIndex();
+    return current.isValid() ? m_model->eventAt(current.row()) : std::nullopt;
+}
+
+void LiveView::showCurrent()
+{
+    m_detail->setEvent(currentEvent());
+}
+
+void LiveView::updateStatus()
+{
+    const qint64 now = m_clock.elapsed();
+    while (!m_arrivals.isEmpty() && m_arrivals.first().first < now - kRateWindowMs)
+        m_arrivals.removeFirst();
+    int count = 0;
+    for (const auto &a : std::as_const(m_arrivals))
+        count += a.second;
+    const qint64 span = qMin<qint64>(kRateWindowMs, qMax<qint64>(1000, now));
+    m_rate = count * 1000.0 / double(span);
+    m_rateLabel->setText(tr("%1 events/s").arg(QLocale().toString(m_rate, 'f', m_rate < 10 ? 1 : 0)));
+    const qint64 lag = behind();
+    if (isPaused())
+        m_behindLabel->setText(tr("paused · %1 new").arg(QLocale().toString(lag)));
+    else
+        m_behindLabel->setText(lag == 0 ? tr("at head") : tr("%1 behind head").arg(QLocale().toString(lag)));
+}
+
+} // namespace eventium::ui

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <eventium/types.h>
+
+#include <QElapsedTimer>
+#include <QList>
+#include <QPair>
+#include <QWidget>
+
+#include <optional>
+
+class QLabel;
+class QLineEdit;
+class QSplitter;
+class QTimer;
+class QToolButton;
+
+namespace eventium::ui {
+
+class EventDetailView;
+class EventTableView;
+class LiveEventsModel;
+class StoreWorker;
+
+// The "Live" tab: the global sequence by position. Follows new events as they are numbered
+// (auto-scrolling only while the view is at the bottom), can be paused, jumps to a
+// position, filters by event type, and shows the rate and how far it is behind the head.
+class LiveView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit LiveView(StoreWorker *worker, QWidget *parent = nullptr);
+
+    void reset(qint64 head);
+    void setPaused(bool paused);
+    bool isPaused() const;
+    void togglePaused() { setPaused(!isPaused()); }
+    // Selects and shows a position; returns false when there is no such row (yet).
+    bool jumpTo(qint64 position);
+    void setTypeFilter(const QString &text);
+    void focusFilter();
+    // The head of the store as last seen (stats or live feed).
+    void setStoreHead(qint64 head);
+    void applyLiveEvents(const QList<RecordedEvent> &events);
+    std::optional<RecordedEvent> currentEvent() const;
+
+    double rate() const { return m_rate; }
+    qint64 behind() const;
+
+    LiveEventsModel *model() const { return m_model; }
+    EventTableView *table() const { return m_table; }
+    EventDetailView *detail() const { return m_detail; }
+    QSplitter *splitter() const { return m_splitter; }
+    QLineEdit *filterEdit() const { return m_filter; }
+
+signals:
+    void pausedChanged(bool paused);
+
+private:
+    void showCurrent();
+    void updateStatus();
+    void applyFilter();
+
+    LiveEventsModel *m_model;
+    QToolButton *m_follow;
+    QLineEdit *m_filter;
+    QLabel *m_rateLabel;
+    QLabel *m_behindLabel;
+    EventTableView *m_table;
+    EventDetailView *m_detail;
+    QSplitter *m_splitter;
+    QTimer *m_filterTimer;
+    QTimer *m_statusTimer;
+    bool m_wasAtBottom = true;
+    qint64 m_storeHead = 0;
+    qint64 m_pendingJump = 0;
+    // Events received per tick, for the rate over the last few seconds.
+    QList<QPair<qint64, int>> m_arrivals;
+    QElapsedTimer m_clock;
+    double m_rate = 0;
+};
+
+} // namespace eventium::ui

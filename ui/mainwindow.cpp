@@ -1,0 +1,671 @@
+#include "mainwindow.h"
+
+#include "appenddialog.h"
+#include "connectdialog.h"
+#include "eventdetailview.h"
+#include "eventtableview.h"
+#include "iconprovider.h"
+#include "liveeventsmodel.h"
+#include "liveview.h"
+#include "streameventsmodel.h"
+#include "streamlistmodel.h"
+#include "streamview.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QRandomGenerator>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#ifndef EVENTIUM_VERSION
+#define EVENTIUM_VERSION "0.0.0"
+#endif
+
+namespace eventium::ui {
+
+MainWindow::MainWindow(Options options, QWidget *parent)
+    : QMainWindow(parent), m_options(std::move(options)), m_worker(std::make_unique<StoreWorker>())
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("Eventium"));
+    setWindowIcon(IconProvider::icon(QStringLiteral("eventium")));
+    m_worker->start();
+
+    createLayout();
+    createActions();
+
+    connect(m_worker.get(), &StoreWorker::connected, this, &MainWindow::onConnected);
+    connect(m_worker.get(), &StoreWorker::connectionStateChanged, this, &MainWindow::onConnectionState);
+    connect(m_worker.get(), &StoreWorker::failed, this, &MainWindow::onFailed);
+    connect(m_worker.get(), &StoreWorker::statsReady, this, &MainWindow::onStats);
+    connect(m_worker.get(), &StoreWorker::liveEvents, this, &MainWindow::onLiveEvents);
+    connect(m_worker.get(), &StoreWorker::liveCaughtUp, this, [this](GlobalPosition head) {
+        m_head = qMax(m_head, head.value);
+        m_liveView->setStoreHead(head.value);
+    });
+    connect(m_worker.get(), &StoreWorker::progress, this,
+            [this](const QString &message) { statusBar()->showMessage(message, 5000); });
+    connect(m_worker.get(), &StoreWorker::sampleDataFilled, this, [this](quint64 token, int events) {
+        if (token != m_sampleToken)
+            return;
+        m_sampleToken = 0;
+        statusBar()->showMessage(tr("Added %1 sample events").arg(events), 5000);
+        m_streamsModel->reload();
+        updateActions();
+        pollStats();
+        emit sampleDataReady();
+    });
+
+    m_statsTimer = new QTimer(this);
+    m_statsTimer->setInterval(1000);
+    connect(m_statsTimer, &QTimer::timeout, this, &MainWindow::pollStats);
+    m_statsTimer->start();
+
+    if (m_options.restoreState)
+        restoreSettings();
+    else
+        resize(1440, 860);
+    updateActions();
+
+    if (!m_options.screenshot.isEmpty()) {
+        m_screenshotTimer = new QTimer(this);
+        m_screenshotTimer->setInterval(250);
+        connect(m_screenshotTimer, &QTimer::timeout, this, &MainWindow::screenshotStep);
+    }
+    connectTo(m_options.target);
+}
+
+MainWindow::~MainWindow()
+{
+    m_worker->shutdown();
+}
+
+void MainWindow::createLayout()
+{
+    // Left: the streams.
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(6, 6, 0, 6);
+    leftLayout->setSpacing(6);
+    auto *filterRow = new QHBoxLayout;
+    m_streamFilter = new QLineEdit(left);
+    m_streamFilter->setObjectName(QStringLiteral("streamFilter"));
+    m_streamFilter->setPlaceholderText(tr("Filter streams by prefix (Ctrl+F)"));
+    m_streamFilter->setClearButtonEnabled(true);
+    filterRow->addWidget(m_streamFilter, 1);
+    m_streamOrder = new QComboBox(left);
+    m_streamOrder->setObjectName(QStringLiteral("streamOrder"));
+    m_streamOrder->addItem(tr("By name"));
+    m_streamOrder->addItem(tr("Recent first"));
+    m_streamOrder->setToolTip(tr("Sort streams by name or by their latest event"));
+    filterRow->addWidget(m_streamOrder);
+    leftLayout->addLayout(filterRow);
+
+    m_streamsModel = new StreamListModel(m_worker.get(), this);
+    auto *streams = new EventTableView(left);
+    streams->setObjectName(QStringLiteral("streams"));
+    streams->setModel(m_streamsModel);
+    streams->setTextElideMode(Qt::ElideRight);
+    streams->horizontalHeader()->setStretchLastSection(false);
+    streams->horizontalHeader()->setSectionResizeMode(StreamListModel::NameColumn, QHeaderView::Stretch);
+    streams->setColumnWidthsInChars({0, 7, 19});
+    m_streamsTable = streams;
+    leftLayout->addWidget(streams, 1);
+    m_streamsCount = new QLabel(left);
+    m_streamsCount->setObjectName(QStringLiteral("streamsCount"));
+    m_streamsCount->setContentsMargins(2, 0, 0, 0);
+    leftLayout->addWidget(m_streamsCount);
+
+    m_filterTimer = new QTimer(this);
+    m_filterTimer->setSingleShot(true);
+    m_filterTimer->setInterval(250);
+    connect(m_streamFilter, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
+    connect(m_filterTimer, &QTimer::timeout, this, [this] {
+        if (m_connected)
+            m_streamsModel->setPrefix(m_streamFilter->text());
+    });
+    connect(m_streamOrder, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_streamsModel->setOrder(index == 1 ? StreamOrder::ByRecency : StreamOrder::ByName);
+    });
+    connect(streams->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::onStreamSelected);
+    connect(m_streamsModel, &StreamListModel::pageLoaded, this, [this] {
+        const int n = m_streamsModel->rowCount();
+        QString text = n == 1 ? tr("1 stream") : tr("%1 streams").arg(QLocale().toString(n));
+        if (m_streamsModel->hasMore())
+            text = tr("%1 shown, more below").arg(text);
+        if (!m_streamsModel->prefix().isEmpty())
+            text += tr(" matching “%1”").arg(m_streamsModel->prefix());
+        m_streamsCount->setText(text);
+        if (!m_pendingStream.isEmpty()) {
+            const int row = m_streamsModel->rowOf(m_pendingStream);
+            if (row >= 0) {
+                m_pendingStream.clear();
+                QSignalBlocker block(m_streamsTable->selectionModel());
+                m_streamsTable->selectRow(row);
+                m_streamsTable->scrollTo(m_streamsModel->index(row, 0));
+            }
+        }
+    });
+    connect(m_streamsModel, &StreamListModel::loadFailed, this,
+            [this](const QString &message) { statusBar()->showMessage(tr("Streams: %1").arg(message), 8000); });
+
+    // Right: the tabs.
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_tabs->setDocumentMode(true);
+    m_streamView = new StreamView(m_worker.get(), m_tabs);
+    m_liveView = new LiveView(m_worker.get(), m_tabs);
+    m_tabs->addTab(m_streamView, IconProvider::icon(QStringLiteral("stream")), tr("Stream"));
+    m_tabs->addTab(m_liveView, IconProvider::icon(QStringLiteral("live")), tr("Live"));
+
+    m_mainSplitter = new QSplitter(Qt::Horizontal, this);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_mainSplitter->setChildrenCollapsible(false);
+    m_mainSplitter->addWidget(left);
+    m_mainSplitter->addWidget(m_tabs);
+    m_mainSplitter->setStretchFactor(0, 0);
+    m_mainSplitter->setStretchFactor(1, 1);
+    m_mainSplitter->setSizes({380, 1060});
+    m_streamView->splitter()->setSizes({470, 590});
+    m_liveView->splitter()->setSizes({620, 440});
+    setCentralWidget(m_mainSplitter);
+
+    // Status bar.
+    m_connectionLabel = new QLabel(this);
+    m_connectionLabel->setObjectName(QStringLiteral("connectionState"));
+    m_connectionLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_readOnlyLabel = new QLabel(tr("read-only"), this);
+    m_readOnlyLabel->setObjectName(QStringLiteral("readOnly"));
+    m_readOnlyLabel->setStyleSheet(QStringLiteral("color: #b26a00; font-weight: bold; padding: 0 6px;"));
+    m_readOnlyLabel->hide();
+    m_headLabel = new QLabel(this);
+    m_headLabel->setObjectName(QStringLiteral("head"));
+    m_pendingLabel = new QLabel(this);
+    m_pendingLabel->setObjectName(QStringLiteral("pending"));
+    statusBar()->addWidget(m_connectionLabel, 1);
+    statusBar()->addPermanentWidget(m_readOnlyLabel);
+    statusBar()->addPermanentWidget(m_headLabel);
+    statusBar()->addPermanentWidget(m_pendingLabel);
+
+    connect(m_streamView->detail(), &EventDetailView::copied, this,
+            [this](const QString &m) { statusBar()->showMessage(m, 3000); });
+    connect(m_liveView->detail(), &EventDetailView::copied, this,
+            [this](const QString &m) { statusBar()->showMessage(m, 3000); });
+    connect(m_streamView->model(), &StreamEventsModel::loadFailed, this,
+            [this](const QString &m) { statusBar()->showMessage(tr("Stream: %1").arg(m), 8000); });
+    connect(m_liveView->model(), &LiveEventsModel::loadFailed, this,
+            [this](const QString &m) { statusBar()->showMessage(tr("Live: %1").arg(m), 8000); });
+}
+
+void MainWindow::createActions()
+{
+    auto make = [this](const QString &text, const QString &icon, const QKeySequence &key, auto slot) {
+        auto *action = new QAction(IconProvider::icon(icon), text, this);
+        if (!key.isEmpty()) {
+            action->setShortcut(key);
+            action->setToolTip(QStringLiteral("%1 (%2)").arg(QString(text).remove(QLatin1Char('&')).remove(QStringLiteral("…")),
+                                                             key.toString(QKeySequence::NativeText)));
+        }
+        connect(action, &QAction::triggered, this, slot);
+        addAction(action);
+        return action;
+    };
+    m_connectAction = make(tr("&Connect…"), QStringLiteral("connect"), QKeySequence(tr("Ctrl+L")),
+                           [this] { openConnectDialog(); });
+    m_refreshAction = make(tr("&Refresh"), QStringLiteral("refresh"), QKeySequence(Qt::Key_F5), [this] { refresh(); });
+    m_appendAction = make(tr("&Append Event…"), QStringLiteral("append"), QKeySequence(tr("Ctrl+N")),
+                          [this] { openAppendDialog(); });
+    m_sampleAction = make(tr("Add &Sample Data"), QStringLiteral("sample"), QKeySequence(), [this] { fillSampleData(); });
+    m_followAction = make(tr("&Follow Live Events"), QStringLiteral("pause"), QKeySequence(Qt::Key_Space),
+                          [this] { m_liveView->togglePaused(); });
+    m_followAction->setCheckable(true);
+    m_followAction->setChecked(true);
+    m_jumpAction = make(tr("&Jump to Position…"), QStringLiteral("jump"), QKeySequence(tr("Ctrl+G")), [this] { askJump(); });
+    m_filterAction = make(tr("&Filter Streams"), QString(), QKeySequence(tr("Ctrl+F")), [this] {
+        m_streamFilter->setFocus();
+        m_streamFilter->selectAll();
+    });
+    m_copyAction = make(tr("&Copy Event as JSON"), QStringLiteral("copy"), QKeySequence(tr("Ctrl+C")),
+                        [this] { copyCurrentEvent(); });
+    auto *aboutAction = make(tr("&About Eventium"), QStringLiteral("about"), QKeySequence(), [this] { showAbout(); });
+    auto *quitAction = make(tr("&Quit"), QString(), QKeySequence(QKeySequence::Quit), [this] { close(); });
+    auto *liveTypeFilter = make(tr("Filter Live by &Type"), QString(), QKeySequence(tr("Ctrl+Shift+F")), [this] {
+        m_tabs->setCurrentWidget(m_liveView);
+        m_liveView->focusFilter();
+    });
+    connect(m_liveView, &LiveView::pausedChanged, this, [this](bool paused) {
+        m_followAction->setChecked(!paused);
+        m_followAction->setIcon(IconProvider::icon(paused ? QStringLiteral("play") : QStringLiteral("pause")));
+    });
+
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_connectAction);
+    file->addAction(m_sampleAction);
+    file->addSeparator();
+    file->addAction(quitAction);
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_appendAction);
+    edit->addAction(m_copyAction);
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_refreshAction);
+    view->addAction(m_filterAction);
+    view->addAction(liveTypeFilter);
+    view->addSeparator();
+    view->addAction(m_followAction);
+    view->addAction(m_jumpAction);
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(aboutAction);
+
+    QToolBar *bar = addToolBar(tr("Main"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    bar->setIconSize(QSize(18, 18));
+    bar->addAction(m_connectAction);
+    bar->addAction(m_refreshAction);
+    bar->addSeparator();
+    bar->addAction(m_appendAction);
+    bar->addAction(m_sampleAction);
+    bar->addSeparator();
+    bar->addAction(m_followAction);
+    bar->addAction(m_jumpAction);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings s;
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray()))
+        resize(1440, 860);
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    m_mainSplitter->restoreState(s.value(QStringLiteral("window/mainSplitter")).toByteArray());
+    m_streamView->splitter()->restoreState(s.value(QStringLiteral("window/streamSplitter")).toByteArray());
+    m_liveView->splitter()->restoreState(s.value(QStringLiteral("window/liveSplitter")).toByteArray());
+    m_streamView->detail()->splitter()->restoreState(s.value(QStringLiteral("window/streamDetailSplitter")).toByteArray());
+    m_liveView->detail()->splitter()->restoreState(s.value(QStringLiteral("window/liveDetailSplitter")).toByteArray());
+    m_tabs->setCurrentIndex(s.value(QStringLiteral("window/tab"), 0).toInt());
+    m_streamOrder->setCurrentIndex(s.value(QStringLiteral("streams/order"), 0).toInt());
+    m_streamView->setNewestFirst(s.value(QStringLiteral("stream/newestFirst"), false).toBool());
+}
+
+void MainWindow::saveSettings()
+{
+    if (!m_options.restoreState)
+        return;
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
+    s.setValue(QStringLiteral("window/streamSplitter"), m_streamView->splitter()->saveState());
+    s.setValue(QStringLiteral("window/liveSplitter"), m_liveView->splitter()->saveState());
+    s.setValue(QStringLiteral("window/streamDetailSplitter"), m_streamView->detail()->splitter()->saveState());
+    s.setValue(QStringLiteral("window/liveDetailSplitter"), m_liveView->detail()->splitter()->saveState());
+    s.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
+    s.setValue(QStringLiteral("streams/order"), m_streamOrder->currentIndex());
+    s.setValue(QStringLiteral("stream/newestFirst"), m_streamView->model()->newestFirst());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::connectTo(const ConnectionTarget &target)
+{
+    m_options.target = target;
+    m_connected = false;
+    m_lostConnection = false;
+    m_statsToken = 0;
+    m_sampleToken = 0;
+    m_info = ConnectionInfo{};
+    m_streamsModel->clear();
+    m_streamView->setStream(QString(), 0);
+    m_liveView->reset(0);
+    m_connectionLabel->setText(target.embedded ? tr("Starting embedded PostgreSQL…")
+                                               : tr("Connecting to %1…").arg(target.options.shortDescription()));
+    m_connectToken = m_worker->connectTo(target);
+    updateActions();
+}
+
+QString MainWindow::connectionText() const
+{
+    QString text = m_info.description;
+    if (m_info.schema != QLatin1String("eventium"))
+        text += tr(" · schema %1").arg(m_info.schema);
+    return text;
+}
+
+void MainWindow::onConnected(quint64 token, const ConnectionInfo &info)
+{
+    if (token != m_connectToken)
+        return;
+    m_connectToken = 0;
+    m_info = info;
+    m_connected = true;
+    m_head = info.head;
+    m_connectionLabel->setStyleSheet(QString());
+    m_connectionLabel->setText(connectionText());
+    m_connectionLabel->setToolTip(tr("PostgreSQL %1, schema %2 (version %3)")
+                                      .arg(info.serverVersion, info.schema)
+                                      .arg(info.schemaVersion));
+    m_readOnlyLabel->setVisible(info.readOnly);
+    m_readOnlyLabel->setToolTip(info.readOnlyReason);
+    m_streamsModel->setPrefix(m_streamFilter->text());
+    m_streamsModel->reload();
+    m_liveView->reset(info.head);
+    m_headLabel->setText(tr("Head %1").arg(QLocale().toString(info.head)));
+    updateActions();
+    pollStats();
+    emit connectedToStore(info);
+    if ((m_options.sample || !m_options.screenshot.isEmpty()) && info.head == 0 && !info.readOnly) {
+        m_options.sample = false;
+        fillSampleData();
+    }
+    if (m_screenshotTimer)
+        m_screenshotTimer->start();
+}
+
+void MainWindow::onConnectionState(bool connected, const QString &message)
+{
+    if (m_connectToken != 0)
+        return; // the answer to the connect request says what happened
+    if (!connected) {
+        m_lostConnection = true;
+        m_connected = false;
+        m_connectionLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
+        m_connectionLabel->setText(tr("Connection lost, reconnecting… (%1)").arg(message));
+    } else if (!m_info.description.isEmpty()) {
+        m_connected = true;
+        m_connectionLabel->setStyleSheet(QString());
+        m_connectionLabel->setText(connectionText());
+        if (m_lostConnection) {
+            m_lostConnection = false;
+            statusBar()->showMessage(tr("Reconnected"), 4000);
+            m_streamView->model()->reload();
+            m_liveView->model()->reload();
+            if (m_streamsModel->rowCount() == 0)
+                m_streamsModel->reload();
+        }
+    }
+    updateActions();
+}
+
+void MainWindow::onFailed(quint64 token, const StoreError &error)
+{
+    if (token == m_connectToken) {
+        m_connectToken = 0;
+        m_connectionLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
+        m_connectionLabel->setText(tr("Not connected: %1").arg(error.toString()));
+        qCWarning(lcUi).noquote() << "connect failed:" << error.toString();
+        updateActions();
+        emit connectFailed(error.toString());
+        return;
+    }
+    if (token == m_statsToken) {
+        m_statsToken = 0;
+        return;
+    }
+    if (token == m_sampleToken) {
+        m_sampleToken = 0;
+        updateActions();
+        QMessageBox::warning(this, tr("Sample Data"), tr("Could not add sample data:\n%1").arg(error.toString()));
+    }
+}
+
+void MainWindow::pollStats()
+{
+    if (!m_connected || m_statsToken != 0)
+        return;
+    m_statsToken = m_worker->fetchStats();
+}
+
+void MainWindow::onStats(quint64 token, const StoreStats &stats)
+{
+    if (token != m_statsToken)
+        return;
+    m_statsToken = 0;
+    m_head = qMax(m_head, stats.headPosition);
+    m_liveView->setStoreHead(stats.headPosition);
+    m_headLabel->setText(tr("Head %1").arg(QLocale().toString(stats.headPosition)));
+    m_headLabel->setToolTip(tr("%1 events in %2 streams").arg(QLocale().toString(stats.events),
+                                                              QLocale().toString(stats.streams)));
+    if (stats.pending > 0) {
+        m_pendingLabel->setText(tr("%1 pending · lag %2 s").arg(QLocale().toString(stats.pending))
+                                    .arg(stats.lagSeconds, 0, 'f', 1));
+        m_pendingLabel->setToolTip(stats.oldestRunningXid.isEmpty()
+                                       ? QString()
+                                       : tr("Numbering waits for transaction %1").arg(stats.oldestRunningXid));
+    } else {
+        m_pendingLabel->setText(tr("0 pending"));
+        m_pendingLabel->setToolTip(QString());
+    }
+    updateActions();
+}
+
+void MainWindow::onLiveEvents(const QList<RecordedEvent> &events)
+{
+    if (!events.isEmpty())
+        m_head = qMax(m_head, events.last().position.value);
+    m_liveView->applyLiveEvents(events);
+    m_streamView->model()->applyLiveEvents(events);
+    m_streamsModel->applyLiveEvents(events);
+    if (!m_streamView->stream().isEmpty() && !m_streamView->detail()->event())
+        m_streamView->detail()->setEvent(m_streamView->currentEvent());
+}
+
+void MainWindow::onStreamSelected()
+{
+    const QModelIndex current = m_streamsTable->currentIndex();
+    if (!current.isValid())
+        return;
+    const StreamInfo info = m_streamsModel->streamAt(current.row());
+    if (info.name == m_streamView->stream())
+        return;
+    m_streamView->setStream(info.name, info.version.value);
+    m_tabs->setCurrentWidget(m_streamView);
+}
+
+void MainWindow::openStream(const QString &name, qint64 version)
+{
+    const int row = m_streamsModel->rowOf(name);
+    if (row >= 0) {
+        QSignalBlocker block(m_streamsTable->selectionModel());
+        m_streamsTable->selectRow(row);
+    } else {
+        m_pendingStream = name;
+    }
+    m_streamView->setStream(name, version);
+    m_tabs->setCurrentWidget(m_streamView);
+}
+
+void MainWindow::updateActions()
+{
+    const bool writable = m_connected && !m_info.readOnly;
+    m_appendAction->setEnabled(writable);
+    m_appendAction->setToolTip(m_info.readOnly ? tr("Read-only: %1").arg(m_info.readOnlyReason)
+                                               : tr("Append a test event (Ctrl+N)"));
+    m_sampleAction->setEnabled(writable && m_sampleToken == 0);
+    m_sampleAction->setToolTip(m_head > 0 ? tr("Add realistic sample data (the store is not empty)")
+                                          : tr("Fill the empty store with realistic sample data"));
+    m_refreshAction->setEnabled(m_connected);
+    m_jumpAction->setEnabled(m_connected);
+}
+
+void MainWindow::refresh()
+{
+    if (!m_connected)
+        return;
+    const QString current = m_streamView->stream();
+    m_pendingStream = current;
+    m_streamsModel->reload();
+    m_streamView->model()->reload();
+    m_liveView->model()->reload();
+    pollStats();
+}
+
+AppendDialog *MainWindow::openAppendDialog()
+{
+    if (!m_appendAction->isEnabled())
+        return nullptr;
+    if (m_appendDialog) {
+        m_appendDialog->raise();
+        m_appendDialog->activateWindow();
+        return m_appendDialog;
+    }
+    QStringList names;
+    for (int row = 0; row < qMin(m_streamsModel->rowCount(), 2000); ++row)
+        names.append(m_streamsModel->streamAt(row).name);
+    auto *dialog = new AppendDialog(m_worker.get(), names, m_streamView->stream(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &AppendDialog::appended, this, &MainWindow::onAppended);
+    m_appendDialog = dialog;
+    dialog->open();
+    return dialog;
+}
+
+void MainWindow::onAppended(const AppendResult &result, const QString &stream)
+{
+    statusBar()->showMessage(tr("Appended to %1 at version %2").arg(stream).arg(result.lastVersion.value), 5000);
+    if (stream == m_streamView->stream()) {
+        m_streamView->model()->growTo(result.lastVersion.value);
+        m_streamView->selectVersion(result.lastVersion.value);
+    } else {
+        m_pendingStream = stream;
+        m_streamsModel->reload();
+        m_streamView->setStream(stream, result.lastVersion.value);
+        m_streamView->selectVersion(result.lastVersion.value);
+        m_tabs->setCurrentWidget(m_streamView);
+    }
+    pollStats();
+}
+
+void MainWindow::openConnectDialog()
+{
+    auto *dialog = new ConnectDialog(m_options.target, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { connectTo(dialog->target()); });
+    dialog->open();
+}
+
+void MainWindow::fillSampleData()
+{
+    if (!m_connected || m_info.readOnly || m_sampleToken != 0)
+        return;
+    // The same seed twice into one schema would collide: only an empty store gets the
+    // reproducible one.
+    const quint32 seed = m_head == 0 ? 42u : QRandomGenerator::global()->generate();
+    m_sampleToken = m_worker->fillSampleData(m_options.sampleEvents, seed);
+    statusBar()->showMessage(tr("Adding sample data…"));
+    updateActions();
+}
+
+void MainWindow::copyCurrentEvent()
+{
+    if (m_tabs->currentWidget() == m_liveView)
+        m_liveView->detail()->copyAsJson();
+    else
+        m_streamView->detail()->copyAsJson();
+}
+
+void MainWindow::askJump()
+{
+    if (!m_connected)
+        return;
+    bool ok = false;
+    const QString text = QInputDialog::getText(this, tr("Jump to Position"),
+                                               tr("Global position (1 – %1):").arg(QLocale().toString(m_head)),
+                                               QLineEdit::Normal, QString(), &ok);
+    if (!ok)
+        return;
+    const qint64 position = QLocale().toLongLong(text.trimmed(), &ok);
+    const qint64 plain = ok ? position : text.trimmed().toLongLong(&ok);
+    if (!ok || plain < 1) {
+        statusBar()->showMessage(tr("Not a position: %1").arg(text), 5000);
+        return;
+    }
+    jumpToPosition(plain);
+}
+
+void MainWindow::jumpToPosition(qint64 position)
+{
+    m_tabs->setCurrentWidget(m_liveView);
+    if (!m_liveView->isPaused() && position < m_head)
+        m_liveView->setPaused(true);
+    m_liveView->jumpTo(position);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About Eventium"),
+        tr("<h3>Eventium Browser %1</h3>"
+           "<p>An event browser for the Eventium event store on PostgreSQL.</p>"
+           "<table>"
+           "<tr><td>Qt</td><td>%2 (built with %3)</td></tr>"
+           "<tr><td>PostgreSQL server</td><td>%4</td></tr>"
+           "<tr><td>Schema</td><td>%5 (version %6)</td></tr>"
+           "</table>")
+            .arg(QStringLiteral(EVENTIUM_VERSION), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
+                 m_info.serverVersion.isEmpty() ? tr("not connected") : m_info.serverVersion.toHtmlEscaped(),
+                 m_info.schema.toHtmlEscaped(), QString::number(m_info.schemaVersion)));
+}
+
+void MainWindow::screenshotStep()
+{
+    ++m_screenshotTicks;
+    const bool timedOut = m_screenshotTicks > 240; // 60 s
+    if (m_sampleToken != 0 && !timedOut)
+        return;
+    // 1. a stream with several events, 2. an event in it, 3. the live view with rows.
+    if (m_streamView->stream().isEmpty() && m_streamsModel->rowCount() > 0) {
+        int best = 0;
+        for (int row = 0; row < m_streamsModel->rowCount(); ++row) {
+            if (m_streamsModel->streamAt(row).version.value >= 4) {
+                best = row;
+                break;
+            }
+        }
+        m_streamsTable->selectRow(best);
+        return;
+    }
+    if (!timedOut && m_streamView->stream().isEmpty())
+        return;
+    if (!timedOut && !m_streamView->currentEvent()) {
+        if (m_streamView->model()->rowCount() > 2 && m_streamView->table()->currentIndex().row() != 2)
+            m_streamView->table()->selectRow(2);
+        return;
+    }
+    if (!timedOut && !m_streamView->detail()->event()) {
+        m_streamView->detail()->setEvent(m_streamView->currentEvent());
+        return;
+    }
+    m_screenshotTimer->stop();
+    m_tabs->setCurrentWidget(m_streamView);
+    m_streamView->table()->setFocus();
+    QTimer::singleShot(500, this, [this] {
+        const bool saved = grab().save(m_options.screenshot, "PNG");
+        qCInfo(lcUi).noquote() << (saved ? "saved screenshot" : "could not save screenshot") << m_options.screenshot;
+        emit screenshotSaved(saved ? m_options.screenshot : QString());
+        close();
+        QApplication::exit(saved ? 0 : 1);
+    });
+}
+
+} // namespace eventium::ui

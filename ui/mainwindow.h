@@ -1,0 +1,138 @@
+#pragma once
+
+#include "storeworker.h"
+
+#include <QMainWindow>
+#include <QPointer>
+
+#include <memory>
+
+class QAction;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSplitter;
+class QTabWidget;
+class QTableView;
+class QTimer;
+
+namespace eventium::ui {
+
+class AppendDialog;
+class LiveView;
+class StreamListModel;
+class StreamView;
+
+// The event browser: streams on the left; on the right the tabs "Stream" (one stream's
+// events) and "Live" (the global sequence, followed as it grows), each with the selected
+// event's JSON. All database work happens in a StoreWorker thread.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        ConnectionTarget target;
+        bool sample = false;      // fill an empty store with sample data after connecting
+        QString screenshot;       // save a PNG of the window once something is shown, then quit
+        int sampleEvents = 2000;
+        bool restoreState = true; // window geometry and splitters from QSettings
+    };
+
+    explicit MainWindow(Options options, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void connectTo(const ConnectionTarget &target);
+    bool isConnected() const { return m_connected; }
+    const ConnectionInfo &connectionInfo() const { return m_info; }
+
+    // Opens the append dialog (window-modal, not blocking) and returns it.
+    AppendDialog *openAppendDialog();
+    void openConnectDialog();
+    void fillSampleData();
+    void refresh();
+    void copyCurrentEvent();
+    void jumpToPosition(qint64 position);
+    void showAbout();
+    // Opens a stream in the "Stream" tab (selects it in the list when it is loaded).
+    void openStream(const QString &name, qint64 version);
+
+    StoreWorker *worker() const { return m_worker.get(); }
+    StreamListModel *streamsModel() const { return m_streamsModel; }
+    QTableView *streamsTable() const { return m_streamsTable; }
+    QLineEdit *streamFilter() const { return m_streamFilter; }
+    StreamView *streamView() const { return m_streamView; }
+    LiveView *liveView() const { return m_liveView; }
+    QTabWidget *tabs() const { return m_tabs; }
+    QAction *appendAction() const { return m_appendAction; }
+    QLabel *connectionLabel() const { return m_connectionLabel; }
+
+signals:
+    void connectedToStore(const eventium::ui::ConnectionInfo &info);
+    void connectFailed(const QString &message);
+    void sampleDataReady();
+    void screenshotSaved(const QString &file);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createLayout();
+    void restoreSettings();
+    void saveSettings();
+    void onConnected(quint64 token, const ConnectionInfo &info);
+    void onConnectionState(bool connected, const QString &message);
+    void onFailed(quint64 token, const StoreError &error);
+    void onStats(quint64 token, const StoreStats &stats);
+    void onLiveEvents(const QList<RecordedEvent> &events);
+    void onStreamSelected();
+    void onAppended(const AppendResult &result, const QString &stream);
+    void updateActions();
+    void pollStats();
+    void screenshotStep();
+    void askJump();
+    QString connectionText() const;
+
+    Options m_options;
+    std::unique_ptr<StoreWorker> m_worker;
+    ConnectionInfo m_info;
+    bool m_connected = false;
+    bool m_lostConnection = false;
+    quint64 m_connectToken = 0;
+    quint64 m_statsToken = 0;
+    quint64 m_sampleToken = 0;
+    qint64 m_head = 0;
+    QString m_pendingStream; // to select once the list has it
+
+    StreamListModel *m_streamsModel = nullptr;
+    QLineEdit *m_streamFilter = nullptr;
+    QComboBox *m_streamOrder = nullptr;
+    QTableView *m_streamsTable = nullptr;
+    QLabel *m_streamsCount = nullptr;
+    QTimer *m_filterTimer = nullptr;
+    QSplitter *m_mainSplitter = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    StreamView *m_streamView = nullptr;
+    LiveView *m_liveView = nullptr;
+
+    QLabel *m_connectionLabel = nullptr;
+    QLabel *m_readOnlyLabel = nullptr;
+    QLabel *m_headLabel = nullptr;
+    QLabel *m_pendingLabel = nullptr;
+    QTimer *m_statsTimer = nullptr;
+    QTimer *m_screenshotTimer = nullptr;
+    int m_screenshotTicks = 0;
+
+    QAction *m_connectAction = nullptr;
+    QAction *m_refreshAction = nullptr;
+    QAction *m_appendAction = nullptr;
+    QAction *m_sampleAction = nullptr;
+    QAction *m_followAction = nullptr;
+    QAction *m_jumpAction = nullptr;
+    QAction *m_filterAction = nullptr;
+    QAction *m_copyAction = nullptr;
+    QPointer<AppendDialog> m_appendDialog;
+};
+
+} // namespace eventium::ui

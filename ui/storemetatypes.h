@@ -1,0 +1,15 @@
+#pragma once
+
+// Store value types carried by queued signals between the worker thread and the UI.
+#include <eventium/error.h>
+#include <eventium/follower.h>
+#include <eventium/store.h>
+#include <eventium/types.h>
+
+#include <QMetaType>
+
+Q_DECLARE_METATYPE(eventium::StreamPage)
+Q_DECLARE_METATYPE(eventium::GlobalPage)
+Q_DECLARE_METATYPE(eventium::StreamInfo)
+Q_DECLARE_METATYPE(eventium::AppendResult)
+Q_DECLARE_METATYPE(eventium::StoreStats)

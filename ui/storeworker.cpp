@@ -1,0 +1,388 @@
+#include "storeworker.h"
+
+#include <eventium/embeddedpostgres.h>
+#include <eventium/follower.h>
+
+#if __has_include(<eventium/toolkit/sampledata.h>)
+#include <eventium/toolkit/sampledata.h>
+#define EVENTIUM_UI_HAVE_SAMPLEDATA 1
+#endif
+
+#include <QElapsedTimer>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QThread>
+
+Q_LOGGING_CATEGORY(lcUi, "eventium.ui")
+
+namespace eventium::ui {
+
+namespace {
+
+std::atomic<quint64> g_tokens{0};
+
+void registerTypes()
+{
+    qRegisterMetaType<eventium::ui::ConnectionInfo>();
+    qRegisterMetaType<eventium::StreamPage>();
+    qRegisterMetaType<eventium::GlobalPage>();
+    qRegisterMetaType<eventium::StreamInfo>();
+    qRegisterMetaType<eventium::AppendResult>();
+    qRegisterMetaType<eventium::StoreStats>();
+    qRegisterMetaType<eventium::StoreError>();
+    qRegisterMetaType<eventium::RecordedEvent>();
+    qRegisterMetaType<QList<eventium::RecordedEvent>>();
+    qRegisterMetaType<eventium::GlobalPosition>();
+}
+
+StoreError notConnected()
+{
+    return StoreError(StoreError::Kind::ConnectionLost, QStringLiteral("not connected"));
+}
+
+} // namespace
+
+quint64 StoreWorker::nextToken()
+{
+    return ++g_tokens;
+}
+
+StoreWorker::StoreWorker(QObject *parent) : QObject(nullptr)
+{
+    Q_UNUSED(parent); // lives in its own thread, so it cannot have a parent
+    registerTypes();
+    m_thread = std::make_unique<QThread>();
+    m_thread->setObjectName(QStringLiteral("eventium-ui-store"));
+    m_retryTimer = new QTimer(this);
+    m_retryTimer->setSingleShot(true);
+    connect(m_retryTimer, &QTimer::timeout, this, &StoreWorker::retryConnection);
+    moveToThread(m_thread.get());
+}
+
+StoreWorker::~StoreWorker()
+{
+    shutdown();
+}
+
+void StoreWorker::start()
+{
+    if (!m_thread->isRunning())
+        m_thread->start();
+}
+
+void StoreWorker::shutdown()
+{
+    if (!m_thread || !m_thread->isRunning())
+        return;
+    QThread *home = QThread::currentThread();
+    QMetaObject::invokeMethod(this, [this, home] {
+        closeStore();
+        if (m_embedded && m_embedded->startedByThisObject()) {
+            qCInfo(lcUi) << "stopping the embedded server";
+            auto stopped = m_embedded->stop();
+            if (!stopped)
+                qCWarning(lcUi).noquote() << stopped.error().toString();
+        }
+        m_embedded.reset();
+        m_retryTimer->stop();
+        // Back to the owner's thread, so that it can delete this object after the join.
+        QThread *own = thread();
+        moveToThread(home);
+        own->quit();
+    }, Qt::QueuedConnection);
+    m_thread->wait();
+}
+
+template <typename F>
+quint64 StoreWorker::post(F &&work)
+{
+    const quint64 token = nextToken();
+    QMetaObject::invokeMethod(this, [this, token, work = std::forward<F>(work)]() mutable { work(token); },
+                              Qt::QueuedConnection);
+    return token;
+}
+
+bool StoreWorker::requireStore(quint64 token)
+{
+    if (m_store)
+        return true;
+    emit failed(token, notConnected());
+    return false;
+}
+
+void StoreWorker::setConnected(bool connected, const QString &message)
+{
+    if (m_connected.exchange(connected) == connected)
+        return;
+    qCInfo(lcUi).noquote() << (connected ? "connected" : "connection lost:") << message;
+    emit connectionStateChanged(connected, message);
+}
+
+void StoreWorker::noteError(quint64 token, const StoreError &error)
+{
+    if (error.kind() == StoreError::Kind::ConnectionLost && m_store) {
+        setConnected(false, error.message());
+        if (!m_retryTimer->isActive()) {
+            m_retryDelayMs = 250;
+            m_retryTimer->start(m_retryDelayMs);
+        }
+    }
+    emit failed(token, error);
+}
+
+void StoreWorker::retryConnection()
+{
+    if (!m_store)
+        return;
+    auto pinged = m_store->ping();
+    if (pinged) {
+        m_retryDelayMs = 250;
+        setConnected(true, QStringLiteral("reconnected"));
+        return;
+    }
+    m_retryDelayMs = qMin(m_retryDelayMs * 2, 5000);
+    emit progress(tr("Reconnecting (retry in %1 s)…").arg(m_retryDelayMs / 1000.0, 0, 'f', 1));
+    m_retryTimer->start(m_retryDelayMs);
+}
+
+void StoreWorker::closeStore()
+{
+    m_follower.reset();
+    if (m_store)
+        m_store->pool().closeIdleConnectionsOfThisThread();
+    m_store.reset();
+    m_connected = false;
+}
+
+void StoreWorker::startFollower(qint64 from)
+{
+    m_follower.reset();
+    Follower::Settings fs;
+    fs.schema = m_target.schema;
+    fs.from = GlobalPosition(from);
+    fs.batchSize = 500;
+    fs.pollInterval = std::chrono::milliseconds(1000);
+    fs.sequence = m_store && m_store->settings().runSequencer;
+    m_follower = std::make_unique<Follower>(m_store->connectionOptions(), fs);
+    connect(m_follower.get(), &Follower::eventsReceived, this, &StoreWorker::liveEvents);
+    connect(m_follower.get(), &Follower::caughtUp, this, &StoreWorker::liveCaughtUp);
+    m_follower->start();
+}
+
+quint64 StoreWorker::connectTo(const ConnectionTarget &target)
+{
+    return post([this, target](quint64 token) { doConnect(token, target); });
+}
+
+void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
+{
+    closeStore();
+    m_retryTimer->stop();
+    m_target = target;
+    ConnectionInfo info;
+    info.embedded = target.embedded;
+    info.schema = target.schema;
+    ConnectionOptions options = target.options;
+    if (QString why = Store::validateSchemaName(target.schema); !why.isEmpty()) {
+        emit failed(token, StoreError(StoreError::Kind::InvalidInput, why));
+        return;
+    }
+    if (target.embedded) {
+        if (!m_embedded) {
+            m_embedded = std::make_unique<EmbeddedPostgres>(EmbeddedPostgres::Settings{});
+        }
+        info.dataDir = m_embedded->settings().dataDir.isEmpty() ? EmbeddedPostgres::defaultDataDir()
+                                                                : m_embedded->settings().dataDir;
+        emit progress(tr("Starting embedded PostgreSQL (data dir %1)…").arg(info.dataDir));
+        auto started = m_embedded->start();
+        if (!started) {
+            emit failed(token, started.error());
+            return;
+        }
+        options = m_embedded->connectionOptions();
+        info.description = tr("Embedded PostgreSQL (data dir %1)").arg(info.dataDir);
+    } else {
+        info.description = options.shortDescription();
+        emit progress(tr("Connecting to %1…").arg(info.description));
+    }
+    if (options.applicationName.isEmpty())
+        options.applicationName = QStringLiteral("eventium-browser");
+
+    // A first store without a sequencer: it only finds out what the role may do.
+    StoreSettings settings;
+    settings.schema = target.schema;
+    settings.poolSize = 4;
+    settings.acquireTimeout = std::chrono::milliseconds(10000);
+    settings.runSequencer = false;
+    auto probe = std::make_unique<Store>(options, settings);
+    auto version = probe->schemaVersion();
+    if (!version) {
+        emit failed(token, version.error());
+        return;
+    }
+    if (version.value() < Store::latestSchemaVersion()) {
+        emit progress(tr("Migrating schema %1…").arg(target.schema));
+        auto migrated = probe->migrate();
+        if (!migrated) {
+            emit failed(token, migrated.error());
+            return;
+        }
+        info.schemaVersion = migrated.value();
+    } else {
+        info.schemaVersion = version.value();
+    }
+    {
+        auto lease = probe->pool().acquire();
+        if (!lease) {
+            emit failed(token, lease.error());
+            return;
+        }
+        QSqlQuery q(lease.value().db());
+        const QString quoted = QLatin1Char('"') + target.schema + QLatin1Char('"');
+        q.prepare(QStringLiteral(
+            "SELECT current_setting('server_version'), has_table_privilege(?, 'INSERT'), "
+            "has_function_privilege(?, 'EXECUTE'), current_user"));
+        q.addBindValue(quoted + QStringLiteral(".events"));
+        q.addBindValue(quoted + QStringLiteral(".append_events(text, bigint, jsonb)"));
+        if (!q.exec() || !q.next()) {
+            emit failed(token, StoreError::fromSql(q.lastError(), QStringLiteral("privilege check")));
+            return;
+        }
+        info.serverVersion = q.value(0).toString();
+        const bool canInsert = q.value(1).toBool();
+        const bool canExecute = q.value(2).toBool();
+        info.readOnly = !canInsert || !canExecute;
+        if (info.readOnly)
+            info.readOnlyReason = tr("role %1 cannot %2").arg(q.value(3).toString(),
+                                                              !canInsert ? tr("insert events")
+                                                                         : tr("call append_events"));
+        q.finish();
+    }
+    probe->pool().closeIdleConnectionsOfThisThread();
+    probe.reset();
+
+    settings.runSequencer = !info.readOnly;
+    m_store = std::make_unique<Store>(options, settings);
+    auto head = m_store->headPosition();
+    if (!head) {
+        closeStore();
+        emit failed(token, head.error());
+        return;
+    }
+    info.head = head->value;
+    m_connected = true;
+    startFollower(info.head + 1);
+    qCInfo(lcUi).noquote() << "connected to" << options.toDisplayString() << "schema" << target.schema
+                           << (info.readOnly ? "(read-only)" : "");
+    emit connected(token, info);
+    emit connectionStateChanged(true, info.description);
+}
+
+quint64 StoreWorker::listStreams(const StreamCursor &after, int limit, StreamOrder order, const QString &prefix)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto page = m_store->listStreams(after, limit, order, prefix);
+        if (!page)
+            return noteError(token, page.error());
+        emit streamsListed(token, page.value());
+    });
+}
+
+quint64 StoreWorker::readStream(const QString &stream, qint64 fromVersion, int limit)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto events = m_store->readStream(StreamName(stream), StreamVersion(fromVersion), Direction::Forward, limit);
+        if (!events)
+            return noteError(token, events.error());
+        emit streamRead(token, stream, events.value());
+    });
+}
+
+quint64 StoreWorker::readAll(qint64 from, int limit, const GlobalFilter &filter)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        QElapsedTimer timer;
+        timer.start();
+        GlobalPage combined;
+        combined.next = GlobalPosition(from);
+        while (true) {
+            auto page = m_store->readAll(combined.next, limit - int(combined.events.size()), filter);
+            if (!page)
+                return noteError(token, page.error());
+            combined.events += page->events;
+            combined.next = page->next;
+            combined.head = page->head;
+            if (filter.isEmpty() || !combined.events.isEmpty() || combined.next > combined.head
+                || timer.elapsed() > 300)
+                break;
+        }
+        emit globalRead(token, combined);
+    });
+}
+
+quint64 StoreWorker::streamInfo(const QString &stream)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto info = m_store->streamInfo(StreamName(stream));
+        if (!info)
+            return noteError(token, info.error());
+        emit streamInfoReady(token, stream, info->has_value(), info->value_or(StreamInfo{}));
+    });
+}
+
+quint64 StoreWorker::append(const QString &stream, ExpectedVersion expected, const QList<NewEvent> &events)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto result = m_store->append(StreamName(stream), expected, events);
+        if (!result)
+            return noteError(token, result.error());
+        if (result->succeeded())
+            (void)m_store->sequenceNow(std::chrono::milliseconds(500));
+        emit appended(token, result.value());
+    });
+}
+
+quint64 StoreWorker::fetchStats()
+{
+    return post([this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto stats = m_store->stats();
+        if (!stats)
+            return noteError(token, stats.error());
+        emit statsReady(token, stats.value());
+    });
+}
+
+quint64 StoreWorker::fillSampleData(int events, quint32 seed)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+#ifdef EVENTIUM_UI_HAVE_SAMPLEDATA
+        emit progress(tr("Generating %1 sample events…").arg(events));
+        auto filled = eventium::toolkit::generateSampleData(*m_store, events, seed);
+        if (!filled)
+            return noteError(token, filled.error());
+        (void)m_store->sequenceNow(std::chrono::milliseconds(10000));
+        emit sampleDataFilled(token, events);
+#else
+        Q_UNUSED(events);
+        Q_UNUSED(seed);
+        emit failed(token, StoreError(StoreError::Kind::Other,
+                                      tr("sample data is not available in this build")));
+#endif
+    });
+}
+
+} // namespace eventium::ui

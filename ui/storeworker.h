@@ -1,0 +1,126 @@
+#pragma once
+
+#include "storemetatypes.h"
+
+#include <eventium/connectionoptions.h>
+#include <eventium/error.h>
+#include <eventium/store.h>
+#include <eventium/types.h>
+
+#include <QLoggingCategory>
+#include <QObject>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+Q_DECLARE_LOGGING_CATEGORY(lcUi)
+
+class QThread;
+
+namespace eventium {
+class EmbeddedPostgres;
+class Follower;
+}
+
+namespace eventium::ui {
+
+// Where to connect: a configured server, or the embedded default.
+struct ConnectionTarget
+{
+    bool embedded = false;
+    ConnectionOptions options; // when not embedded
+    QString schema = QStringLiteral("eventium");
+};
+
+// What a successful connection found out.
+struct ConnectionInfo
+{
+    bool embedded = false;
+    QString dataDir;           // embedded only
+    QString description;       // for the status bar, password masked
+    QString schema;
+    bool readOnly = false;
+    QString readOnlyReason;
+    QString serverVersion;
+    int schemaVersion = 0;
+    qint64 head = 0;
+};
+
+// Owns a Store (and, for the embedded default, the server) on a thread of its own. Every
+// request method is safe to call from the UI thread: it returns a token at once and the
+// answer arrives later through a queued signal carrying that token. Requests run one after
+// another in the worker's thread; nothing ever blocks the caller.
+class StoreWorker : public QObject
+{
+    Q_OBJECT
+public:
+    explicit StoreWorker(QObject *parent = nullptr);
+    ~StoreWorker() override;
+
+    // Starts the worker's thread; call once from the owning thread.
+    void start();
+    // Closes the store (and stops an embedded server this worker started), then joins the
+    // thread. Only for shutdown: it waits for the request in progress to finish.
+    void shutdown();
+
+    quint64 connectTo(const ConnectionTarget &target);
+    quint64 listStreams(const StreamCursor &after, int limit, StreamOrder order, const QString &prefix);
+    quint64 readStream(const QString &stream, qint64 fromVersion, int limit);
+    // Unfiltered: one page from `from`. Filtered: pages until something matches or the head
+    // is reached (bounded in time), so a rare type does not need a round trip per window.
+    quint64 readAll(qint64 from, int limit, const GlobalFilter &filter = {});
+    quint64 streamInfo(const QString &stream);
+    quint64 append(const QString &stream, ExpectedVersion expected, const QList<NewEvent> &events);
+    quint64 fetchStats();
+    quint64 fillSampleData(int events, quint32 seed);
+
+    // The live feed: a Follower from the head at connect time; its batches are re-emitted
+    // as liveEvents. Restarted on every (re)connect.
+    bool isConnected() const { return m_connected.load(); }
+
+    static quint64 nextToken();
+
+signals:
+    void progress(const QString &message);
+    void connected(quint64 token, const eventium::ui::ConnectionInfo &info);
+    void connectionStateChanged(bool connected, const QString &message);
+    void streamsListed(quint64 token, const eventium::StreamPage &page);
+    void streamRead(quint64 token, const QString &stream, const QList<eventium::RecordedEvent> &events);
+    void globalRead(quint64 token, const eventium::GlobalPage &page);
+    void streamInfoReady(quint64 token, const QString &stream, bool exists, const eventium::StreamInfo &info);
+    void appended(quint64 token, const eventium::AppendResult &result);
+    void statsReady(quint64 token, const eventium::StoreStats &stats);
+    void sampleDataFilled(quint64 token, int events);
+    void failed(quint64 token, const eventium::StoreError &error);
+
+    void liveEvents(const QList<eventium::RecordedEvent> &events);
+    void liveCaughtUp(eventium::GlobalPosition head);
+
+private:
+    template <typename F>
+    quint64 post(F &&work);
+    void doConnect(quint64 token, const ConnectionTarget &target);
+    void closeStore();
+    void startFollower(qint64 from);
+    // Notes a failed call: a lost connection switches to reconnecting.
+    void noteError(quint64 token, const StoreError &error);
+    void setConnected(bool connected, const QString &message);
+    void retryConnection();
+    bool requireStore(quint64 token);
+
+    std::unique_ptr<QThread> m_thread;
+    // Owned by the worker's thread.
+    std::unique_ptr<EmbeddedPostgres> m_embedded;
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<Follower> m_follower;
+    ConnectionTarget m_target;
+    QTimer *m_retryTimer = nullptr;
+    int m_retryDelayMs = 250;
+    std::atomic<bool> m_connected{false};
+};
+
+} // namespace eventium::ui
+
+Q_DECLARE_METATYPE(eventium::ui::ConnectionInfo)

@@ -1,0 +1,237 @@
+#include "streameventsmodel.h"
+
+#include "jsonformatter.h"
+#include "storeworker.h"
+
+#include <QBrush>
+#include <QFont>
+#include <QGuiApplication>
+#include <QPalette>
+
+namespace eventium::ui {
+
+namespace {
+constexpr int kMaxInFlight = 6;
+}
+
+StreamEventsModel::StreamEventsModel(StoreWorker *worker, QObject *parent)
+    : QAbstractTableModel(parent), m_worker(worker)
+{
+    m_requestTimer.setSingleShot(true);
+    m_requestTimer.setInterval(10);
+    connect(&m_requestTimer, &QTimer::timeout, this, &StreamEventsModel::requestWanted);
+    connect(worker, &StoreWorker::streamRead, this, &StreamEventsModel::onStreamRead);
+    connect(worker, &StoreWorker::failed, this,
+            [this](quint64 token, const StoreError &error) { onFailed(token, error.toString()); });
+}
+
+void StreamEventsModel::setStream(const QString &stream, qint64 version)
+{
+    beginResetModel();
+    m_stream = stream;
+    m_count = qMax<qint64>(0, version);
+    m_cache.clear();
+    m_wanted.clear();
+    m_rowsFetched = 0;
+    endResetModel();
+}
+
+void StreamEventsModel::clear()
+{
+    setStream(QString(), 0);
+}
+
+void StreamEventsModel::setNewestFirst(bool newestFirst)
+{
+    if (newestFirst == m_newestFirst)
+        return;
+    beginResetModel();
+    m_newestFirst = newestFirst;
+    endResetModel();
+}
+
+void StreamEventsModel::growTo(qint64 version)
+{
+    if (version <= m_count || m_stream.isEmpty())
+        return;
+    const int added = int(version - m_count);
+    if (m_newestFirst)
+        beginInsertRows({}, 0, added - 1);
+    else
+        beginInsertRows({}, int(m_count), int(version) - 1);
+    m_count = version;
+    endInsertRows();
+}
+
+int StreamEventsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_count);
+}
+
+int StreamEventsModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+qint64 StreamEventsModel::versionAt(int row) const
+{
+    return m_newestFirst ? m_count - row : row + 1;
+}
+
+int StreamEventsModel::rowOf(qint64 version) const
+{
+    return int(m_newestFirst ? m_count - version : version - 1);
+}
+
+std::optional<RecordedEvent> StreamEventsModel::eventAt(int row) const
+{
+    if (row < 0 || row >= m_count)
+        return std::nullopt;
+    if (const RecordedEvent *e = m_cache.find(versionAt(row)))
+        return *e;
+    return std::nullopt;
+}
+
+QVariant StreamEventsModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_count)
+        return {};
+    const qint64 version = versionAt(index.row());
+    const RecordedEvent *e = m_cache.find(version);
+    if (!e && (role == Qt::DisplayRole || role == Qt::ToolTipRole))
+        want(EventPageCache::pageOf(version));
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case VersionColumn: return version;
+        case TypeColumn: return e ? QVariant(e->type) : QVariant(tr("loading…"));
+        case TimeColumn: return e ? JsonFormatter::displayTime(e->created) : QString();
+        case PositionColumn:
+            if (!e)
+                return {};
+            return e->position.value > 0 ? QVariant(e->position.value) : QVariant(tr("pending"));
+        }
+        break;
+    case Qt::ForegroundRole:
+        if (!e || (index.column() == PositionColumn && e->position.value == 0))
+            return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+        break;
+    case Qt::TextAlignmentRole:
+        if (index.column() == VersionColumn || index.column() == PositionColumn)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case Qt::ToolTipRole:
+        if (e)
+            return tr("%1 #%2 — %3").arg(e->stream).arg(e->version.value).arg(e->id.toString(QUuid::WithoutBraces));
+        break;
+    default:
+        break;
+    }
+    return {};
+}
+
+QVariant StreamEventsModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case VersionColumn: return tr("Version");
+        case TypeColumn: return tr("Type");
+        case TimeColumn: return tr("Time");
+        case PositionColumn: return tr("Position");
+        }
+    }
+    if (role == Qt::TextAlignmentRole && (section == VersionColumn || section == PositionColumn))
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    return {};
+}
+
+void StreamEventsModel::want(qint64 page) const
+{
+    if (m_cache.isInFlight(page) || m_wanted.contains(page))
+        return;
+    m_wanted.append(page);
+    if (!m_requestTimer.isActive())
+        m_requestTimer.start();
+}
+
+void StreamEventsModel::requestWanted()
+{
+    // The most recently wanted pages are what is on screen now; older wishes are dropped
+    // (they come back if their rows are painted again).
+    while (!m_wanted.isEmpty() && m_cache.inFlightCount() < kMaxInFlight) {
+        const qint64 page = m_wanted.takeLast();
+        if (m_cache.isInFlight(page) || m_stream.isEmpty())
+            continue;
+        const quint64 token = m_worker->readStream(m_stream, EventPageCache::firstKeyOf(page),
+                                                   EventPageCache::pageSize);
+        m_cache.setInFlight(token, page);
+    }
+    m_wanted.clear();
+}
+
+void StreamEventsModel::onStreamRead(quint64 token, const QString &stream, const QList<RecordedEvent> &events)
+{
+    const qint64 page = m_cache.takeInFlight(token);
+    if (page < 0 || stream != m_stream)
+        return; // stale: another stream, or a reset since
+    m_rowsFetched += events.size();
+    qint64 maxVersion = 0;
+    for (const RecordedEvent &e : events) {
+        m_cache.insert(e.version.value, e);
+        maxVersion = qMax(maxVersion, e.version.value);
+    }
+    if (maxVersion > m_count)
+        growTo(maxVersion);
+    emitChangedForVersions(EventPageCache::firstKeyOf(page),
+                           EventPageCache::firstKeyOf(page) + EventPageCache::pageSize - 1);
+    emit pageLoaded();
+    if (!m_wanted.isEmpty() && !m_requestTimer.isActive())
+        m_requestTimer.start();
+}
+
+void StreamEventsModel::onFailed(quint64 token, const QString &message)
+{
+    if (m_cache.takeInFlight(token) < 0)
+        return;
+    emit loadFailed(message);
+}
+
+void StreamEventsModel::emitChangedForVersions(qint64 first, qint64 last)
+{
+    first = qMax<qint64>(1, first);
+    last = qMin(last, m_count);
+    if (first > last)
+        return;
+    int a = rowOf(first), b = rowOf(last);
+    if (a > b)
+        std::swap(a, b);
+    emit dataChanged(index(a, 0), index(b, ColumnCount - 1));
+}
+
+void StreamEventsModel::applyLiveEvents(const QList<RecordedEvent> &events)
+{
+    if (m_stream.isEmpty())
+        return;
+    qint64 lo = 0, hi = 0;
+    for (const RecordedEvent &e : events) {
+        if (e.stream != m_stream)
+            continue;
+        m_cache.insert(e.version.value, e);
+        lo = lo == 0 ? e.version.value : qMin(lo, e.version.value);
+        hi = qMax(hi, e.version.value);
+    }
+    if (hi == 0)
+        return;
+    growTo(hi);
+    emitChangedForVersions(lo, hi);
+}
+
+void StreamEventsModel::reload()
+{
+    if (m_count > 0)
+        emit dataChanged(index(0, 0), index(int(m_count) - 1, ColumnCount - 1));
+}
+
+} // namespace eventium::ui

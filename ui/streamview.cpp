@@ -1,0 +1,131 @@
+#include "streamview.h"
+
+#include "eventdetailview.h"
+#include "eventtableview.h"
+#include "iconprovider.h"
+#include "streameventsmodel.h"
+
+#include <QHBoxLayout>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLocale>
+#include <QSplitter>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace eventium::ui {
+
+StreamView::StreamView(StoreWorker *worker, QWidget *parent) : QWidget(parent)
+{
+    m_model = new StreamEventsModel(worker, this);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 6, 0, 0);
+    layout->setSpacing(6);
+
+    auto *header = new QHBoxLayout;
+    header->setContentsMargins(8, 0, 8, 0);
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("streamTitle"));
+    QFont f = m_title->font();
+    f.setBold(true);
+    m_title->setFont(f);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    header->addWidget(m_title);
+    m_info = new QLabel(this);
+    m_info->setObjectName(QStringLiteral("streamInfo"));
+    header->addWidget(m_info, 1);
+    m_order = new QToolButton(this);
+    m_order->setObjectName(QStringLiteral("newestFirst"));
+    m_order->setCheckable(true);
+    m_order->setText(tr("Newest first"));
+    m_order->setIcon(IconProvider::icon(QStringLiteral("sort")));
+    m_order->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_order->setToolTip(tr("Show the newest events first"));
+    m_order->setAutoRaise(true);
+    connect(m_order, &QToolButton::toggled, this, &StreamView::setNewestFirst);
+    header->addWidget(m_order);
+    layout->addLayout(header);
+
+    m_splitter = new QSplitter(Qt::Horizontal, this);
+    m_splitter->setObjectName(QStringLiteral("streamSplitter"));
+    m_splitter->setChildrenCollapsible(false);
+    auto *table = new EventTableView(m_splitter);
+    table->setObjectName(QStringLiteral("streamEvents"));
+    table->setModel(m_model);
+    table->setColumnWidthsInChars({8, 22, 23, 9});
+    m_table = table;
+    m_detail = new EventDetailView(m_splitter);
+    m_detail->setObjectName(QStringLiteral("streamDetail"));
+    m_splitter->addWidget(m_table);
+    m_splitter->addWidget(m_detail);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
+    layout->addWidget(m_splitter, 1);
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &StreamView::showCurrent);
+    connect(m_model, &StreamEventsModel::pageLoaded, this, [this] {
+        if (!m_detail->event())
+            showCurrent();
+    });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &StreamView::updateHeader);
+    connect(m_model, &QAbstractItemModel::modelReset, this, &StreamView::updateHeader);
+    updateHeader();
+}
+
+void StreamView::setStream(const QString &stream, qint64 version)
+{
+    m_model->setStream(stream, version);
+    m_detail->setEvent(std::nullopt);
+    if (version > 0)
+        m_table->selectRow(0);
+}
+
+QString StreamView::stream() const
+{
+    return m_model->stream();
+}
+
+void StreamView::setNewestFirst(bool newestFirst)
+{
+    const std::optional<RecordedEvent> current = currentEvent();
+    m_model->setNewestFirst(newestFirst);
+    if (m_order->isChecked() != newestFirst)
+        m_order->setChecked(newestFirst);
+    if (current)
+        selectVersion(current->version.value);
+}
+
+void StreamView::selectVersion(qint64 version)
+{
+    if (version < 1 || version > m_model->streamVersion())
+        return;
+    const int row = m_model->rowOf(version);
+    m_table->selectRow(row);
+    m_table->scrollTo(m_model->index(row, 0), QAbstractItemView::PositionAtCenter);
+}
+
+std::optional<RecordedEvent> StreamView::currentEvent() const
+{
+    const QModelIndex current = m_table->currentIndex();
+    return current.isValid() ? m_model->eventAt(current.row()) : std::nullopt;
+}
+
+void StreamView::showCurrent()
+{
+    m_detail->setEvent(currentEvent());
+}
+
+void StreamView::updateHeader()
+{
+    if (m_model->stream().isEmpty()) {
+        m_title->setText(tr("No stream selected"));
+        m_info->clear();
+        return;
+    }
+    m_title->setText(m_model->stream());
+    const qint64 n = m_model->streamVersion();
+    m_info->setText(n == 1 ? tr("1 event") : tr("%1 events").arg(QLocale().toString(n)));
+}
+
+} // namespace eventium::ui
