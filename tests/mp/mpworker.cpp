@@ -1,12 +1,13 @@
 // Helper program for tst_multiprocess. Two roles:
 //
 //   eventium_mp_worker writer <conninfo> <schema> <writer-id> <events> <streams> <seed> <log>
-//     Appends `events` events in batches of 1-5 to random streams "mp-<k>". About a third of
-//     the batches use an exact expected version (retried on conflict), the rest any(). Every
+//     Appends `events` events in batches of 1-5 to random streams "mp-<k>"; one batch in five
+//     goes to two streams at once (appendMulti, one transaction). About a third of the
+//     batches use exact expected versions (retried on conflict), the rest any(). Every
 //     event's data says {"w": writer, "b": batch, "i": index, "n": batch size}. After each
 //     acknowledged append one line is written and flushed to the log:
-//       <batch> <stream> <first-version> <last-version> <id>,<id>,...
-//     and "done <number of version conflicts>" at the end.
+//       <batch> <stream>/<first-version>/<last-version>/<id>,<id>,... [<stream>/...]
+//     and "done <number of version conflicts>" at the end. Any error ends it with exit code 2.
 //
 //   eventium_mp_worker follower <conninfo> <schema> <out>
 //     Follows the global sequence from position 1 with eventium::Follower and writes
@@ -68,8 +69,16 @@ int runWriter(const QStringList &args)
     while (written < total) {
         ++batch;
         const int n = qMin(total - written, 1 + int(rng.bounded(5)));
-        const QString stream = QStringLiteral("mp-%1").arg(rng.bounded(streams));
-        QList<NewEvent> events;
+        // One stream, or (one batch in five, when n >= 2) two streams in one transaction.
+        const int parts = n >= 2 && rng.bounded(5) == 0 ? 2 : 1;
+        QList<StreamAppend> appends;
+        const int first = int(rng.bounded(streams));
+        const int second = (first + 1 + int(rng.bounded(streams - 1))) % streams; // another one
+        for (int p = 0; p < parts; ++p) {
+            StreamAppend a;
+            a.stream = StreamName(QStringLiteral("mp-%1").arg(p == 0 ? first : second));
+            appends.append(a);
+        }
         for (int i = 0; i < n; ++i) {
             NewEvent e;
             e.type = QStringLiteral("MpEvent");
@@ -80,39 +89,53 @@ int runWriter(const QStringList &args)
                          .arg(i)
                          .arg(n)
                          .toUtf8();
-            events.append(e);
+            appends[i < n / parts ? 0 : parts - 1].events.append(e);
         }
-        bool exact = rng.bounded(3) == 0;
-        AppendResult result;
+        const bool exact = rng.bounded(3) == 0;
+        QList<AppendResult> results;
         for (int attempt = 0;; ++attempt) {
-            const ExpectedVersion expected = exact && attempt < 20
-                                                 ? ExpectedVersion::exact(known.value(stream, 0))
-                                                 : ExpectedVersion::any();
-            auto r = store.append(StreamName(stream), expected, events);
-            if (!r) {
-                if (r.error().isRetryable() && attempt < 50)
-                    continue;
-                return fail(QStringLiteral("append failed: %1").arg(r.error().toString()));
+            for (StreamAppend &a : appends) {
+                a.expected = exact && attempt < 20
+                                 ? ExpectedVersion::exact(known.value(a.stream.value(), 0))
+                                 : ExpectedVersion::any();
             }
-            if (r->isConflict()) {
-                ++conflicts;
-                known.insert(stream, qMax<qint64>(0, r->actualVersion));
-                continue;
+            bool conflict = false;
+            if (parts == 1) {
+                auto r = store.append(appends.first().stream, appends.first().expected,
+                                      appends.first().events);
+                if (!r)
+                    return fail(QStringLiteral("append failed: %1").arg(r.error().toString()));
+                conflict = r->isConflict();
+                results = {r.value()};
+            } else {
+                auto r = store.appendMulti(appends);
+                if (!r)
+                    return fail(QStringLiteral("multi-stream append failed: %1")
+                                    .arg(r.error().toString()));
+                conflict = !r->committed;
+                results = r->results;
             }
-            result = r.value();
-            break;
+            if (!conflict)
+                break;
+            ++conflicts;
+            for (const AppendResult &res : results) {
+                if (res.isConflict())
+                    known.insert(res.stream, qMax<qint64>(0, res.actualVersion));
+            }
         }
-        known.insert(stream, result.lastVersion.value);
-        QStringList ids;
-        for (const QUuid &id : result.eventIds)
-            ids.append(id.toString(QUuid::WithoutBraces));
-        const QByteArray line = QStringLiteral("%1 %2 %3 %4 %5\n")
-                                    .arg(batch)
-                                    .arg(stream)
-                                    .arg(result.firstVersion.value)
-                                    .arg(result.lastVersion.value)
-                                    .arg(ids.join(QLatin1Char(',')))
-                                    .toUtf8();
+        QStringList fields{QString::number(batch)};
+        for (const AppendResult &res : results) {
+            known.insert(res.stream, res.lastVersion.value);
+            QStringList ids;
+            for (const QUuid &id : res.eventIds)
+                ids.append(id.toString(QUuid::WithoutBraces));
+            fields.append(QStringLiteral("%1/%2/%3/%4")
+                              .arg(res.stream)
+                              .arg(res.firstVersion.value)
+                              .arg(res.lastVersion.value)
+                              .arg(ids.join(QLatin1Char(','))));
+        }
+        const QByteArray line = fields.join(QLatin1Char(' ')).toUtf8() + '\n';
         if (log.write(line) != line.size() || !log.flush())
             return fail(QStringLiteral("cannot write the log"));
         written += n;
