@@ -131,6 +131,7 @@ Result<std::unique_ptr<PoolEntry>> PoolState::openNew()
             err = StoreError(StoreError::Kind::ConnectionLost, err.message(), err.sqlState());
         return err;
     }
+    installNoticeProcessor(entry->db);
     for (const QString &statement : settings.initStatements) {
         QSqlQuery q(entry->db);
         if (!q.exec(statement))
@@ -277,6 +278,18 @@ Result<QSqlQuery *> PooledConnection::prepared(const QString &sql)
     QSqlQuery *raw = query.get();
     m_entry->statements.insert(sql, std::move(query));
     return raw;
+}
+
+void installNoticeProcessor(const QSqlDatabase &db)
+{
+    if (PGconn *conn = pgHandle(db)) {
+        PQsetNoticeProcessor(
+            conn,
+            [](void *, const char *message) {
+                qCDebug(lcPool).noquote() << "server:" << QString::fromUtf8(message).trimmed();
+            },
+            nullptr);
+    }
 }
 
 bool PooledConnection::hasNativeStatement(const QByteArray &name) const

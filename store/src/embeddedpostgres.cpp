@@ -14,6 +14,8 @@
 #include <QUuid>
 #include <QVersionNumber>
 
+#include <cerrno>
+#include <csignal>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -209,15 +211,16 @@ Result<Done> EmbeddedPostgres::initDataDir()
 
 bool EmbeddedPostgres::isRunning() const
 {
-    if (m_binDir.isEmpty()) {
-        auto bin = findBinDir(m_settings.binDir);
-        if (!bin)
-            return false;
-        const_cast<EmbeddedPostgres *>(this)->m_binDir = bin.value();
-    }
-    if (!QFileInfo::exists(m_settings.dataDir + QStringLiteral("/postmaster.pid")))
+    // What `pg_ctl status` does, without starting a process: the postmaster.pid names a
+    // live process.
+    QFile pidFile(m_settings.dataDir + QStringLiteral("/postmaster.pid"));
+    if (!pidFile.open(QIODevice::ReadOnly))
         return false;
-    return run(QStringLiteral("pg_ctl"), {QStringLiteral("status"), QStringLiteral("-D"), m_settings.dataDir}, 10000).ok();
+    bool ok = false;
+    const qint64 pid = pidFile.readLine().trimmed().toLongLong(&ok);
+    if (!ok || pid <= 0)
+        return false;
+    return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
 }
 
 QString EmbeddedPostgres::status() const

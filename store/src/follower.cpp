@@ -122,6 +122,7 @@ bool FollowerWorker::ensureListening()
         emit m_owner->errorOccurred(err);
         return false;
     }
+    installNoticeProcessor(db);
     const QString channel = QStringLiteral("eventium_") + m_settings.schema.toLower();
     if (!db.driver()->subscribeToNotification(channel)) {
         qCWarning(lcFollower) << "cannot LISTEN on" << channel << db.driver()->lastError().text();

@@ -23,6 +23,10 @@ inline PGconn *pgHandle(const QSqlDatabase &db)
     return nullptr;
 }
 
+// Routes libpq's notices (and the FATAL a server sends when it shuts a connection down)
+// to a logging category instead of stderr.
+void installNoticeProcessor(const QSqlDatabase &db);
+
 inline bool pgConnectionBad(const QSqlDatabase &db)
 {
     PGconn *conn = pgHandle(db);
