@@ -1,0 +1,318 @@
+// The event browser against a real PostgreSQL: streams, stream events, the append dialog,
+// and follow mode with events from another process.
+#include "support/testdatabase.h"
+
+#include "appenddialog.h"
+#include "eventdetailview.h"
+#include "eventtableview.h"
+#include "liveeventsmodel.h"
+#include "liveview.h"
+#include "mainwindow.h"
+#include "streameventsmodel.h"
+#include "streamlistmodel.h"
+#include "streamview.h"
+
+#include <eventium/store.h>
+
+#include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QProcess>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTest>
+
+using namespace eventium;
+using namespace eventium::ui;
+using eventium::test::TestDatabase;
+
+namespace {
+
+constexpr int kTimeout = 30000;
+
+NewEvent ev(const QString &type, const QByteArray &data)
+{
+    NewEvent e;
+    e.type = type;
+    e.data = data;
+    return e;
+}
+
+void clickRow(QTableView *table, int row)
+{
+    table->scrollTo(table->model()->index(row, 0));
+    const QRect rect = table->visualRect(table->model()->index(row, 0));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, rect.center());
+}
+
+} // namespace
+
+class TestBrowser : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<MainWindow> m_window;
+
+    void openWindow()
+    {
+        MainWindow::Options options;
+        options.target.embedded = false;
+        options.target.options = TestDatabase::options();
+        options.target.schema = m_store->schema();
+        options.restoreState = false;
+        m_window = std::make_unique<MainWindow>(options);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected(), kTimeout);
+    }
+
+    void append(const QString &stream, int count, const QString &type = QStringLiteral("Thing"))
+    {
+        QList<NewEvent> events;
+        for (int i = 0; i < count; ++i)
+            events.append(ev(type, QStringLiteral("{\"n\": %1}").arg(i + 1).toUtf8()));
+        auto r = m_store->append(StreamName(stream), ExpectedVersion::any(), events);
+        QVERIFY2(r, r ? "" : qPrintable(r.error().toString()));
+        QVERIFY(r->succeeded());
+        QVERIFY(m_store->sequenceNow());
+    }
+
+private slots:
+    void initTestCase()
+    {
+        EVENTIUM_REQUIRE_DB();
+        QCoreApplication::setOrganizationName(QStringLiteral("EventiumTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_browser"));
+    }
+
+    void init()
+    {
+        QString error;
+        m_store = TestDatabase::freshStore({}, &error);
+        QVERIFY2(m_store, qPrintable(error));
+    }
+
+    void cleanup()
+    {
+        m_window.reset();
+        m_store.reset();
+    }
+
+    void selectingAStreamShowsItsEvents()
+    {
+        append(QStringLiteral("order-1"), 1, QStringLiteral("OrderPlaced"));
+        append(QStringLiteral("order-1"), 2, QStringLiteral("ItemAdded"));
+        append(QStringLiteral("order-2"), 5);
+        openWindow();
+        StreamListModel *streams = m_window->streamsModel();
+        QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 2, kTimeout);
+        QCOMPARE(streams->streamAt(0).name, QStringLiteral("order-1"));
+        QCOMPARE(streams->streamAt(0).version.value, 3);
+
+        clickRow(m_window->streamsTable(), 0);
+        StreamView *view = m_window->streamView();
+        QTRY_COMPARE_WITH_TIMEOUT(view->stream(), QStringLiteral("order-1"), kTimeout);
+        QCOMPARE(view->model()->rowCount(), 3);
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(2).has_value(), kTimeout);
+        QCOMPARE(view->model()->eventAt(0)->type, QStringLiteral("OrderPlaced"));
+        QCOMPARE(view->model()->eventAt(2)->version.value, 3);
+        QVERIFY(view->model()->eventAt(2)->position.value > 0);
+
+        // The first event is selected and its payload shown as pretty JSON.
+        QTRY_VERIFY_WITH_TIMEOUT(view->detail()->event().has_value(), kTimeout);
+        QCOMPARE(view->detail()->event()->type, QStringLiteral("OrderPlaced"));
+        QCOMPARE(view->detail()->payloadEdit()->toPlainText(), QStringLiteral("{\n  \"n\": 1\n}"));
+
+        // Keyboard: Down selects the next event; newest-first reverses the rows.
+        view->table()->setFocus();
+        QTest::keyClick(view->table(), Qt::Key_Down);
+        QTRY_COMPARE_WITH_TIMEOUT(view->detail()->event()->version.value, 2, kTimeout);
+        view->setNewestFirst(true);
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(0).has_value(), kTimeout);
+        QCOMPARE(view->model()->eventAt(0)->version.value, 3);
+
+        // The other stream; "Copy as JSON" gives the whole event as one object.
+        clickRow(m_window->streamsTable(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(view->stream(), QStringLiteral("order-2"), kTimeout);
+        QCOMPARE(view->model()->rowCount(), 5);
+        QTRY_VERIFY_WITH_TIMEOUT(view->detail()->event().has_value(), kTimeout);
+        const QString json = view->detail()->eventJson();
+        QVERIFY2(json.contains(QStringLiteral("\"stream\": \"order-2\"")), qPrintable(json));
+        QVERIFY2(json.contains(QStringLiteral("\"data\": {")), qPrintable(json));
+    }
+
+    void streamFilterByPrefix()
+    {
+        append(QStringLiteral("alpha-1"), 1);
+        append(QStringLiteral("alpha-2"), 1);
+        append(QStringLiteral("beta-1"), 1);
+        openWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamsModel()->rowCount(), 3, kTimeout);
+        QTest::keyClick(m_window.get(), Qt::Key_F, Qt::ControlModifier);
+        QTRY_VERIFY(m_window->streamFilter()->hasFocus());
+        QTest::keyClicks(m_window->streamFilter(), QStringLiteral("alp"));
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamsModel()->rowCount(), 2, kTimeout);
+        QCOMPARE(m_window->streamsModel()->streamAt(1).name, QStringLiteral("alpha-2"));
+    }
+
+    void appendDialogRefusesInvalidJson()
+    {
+        openWindow();
+        QTest::keyClick(m_window.get(), Qt::Key_N, Qt::ControlModifier);
+        AppendDialog *dialog = m_window->findChild<AppendDialog *>();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        QTest::keyClicks(dialog->streamCombo()->lineEdit(), QStringLiteral("json-check"));
+        QVERIFY(dialog->appendButton()->isEnabled());
+
+        dialog->payloadEdit()->clear();
+        dialog->payloadEdit()->setFocus();
+        QTest::keyClicks(dialog->payloadEdit(), QStringLiteral("{\"amount\": 12,"));
+        QVERIFY(!dialog->appendButton()->isEnabled());
+        QVERIFY(dialog->payloadError()->isVisible());
+        QVERIFY2(dialog->payloadError()->text().contains(QStringLiteral("line 1")), qPrintable(dialog->payloadError()->text()));
+
+        QTest::keyClicks(dialog->payloadEdit(), QStringLiteral(" \"currency\": \"EUR\"}"));
+        QVERIFY(dialog->appendButton()->isEnabled());
+        QVERIFY(!dialog->payloadError()->isVisible());
+
+        // Metadata is optional, but must be JSON when given.
+        QTest::keyClicks(dialog->metadataEdit(), QStringLiteral("not json"));
+        QVERIFY(!dialog->appendButton()->isEnabled());
+        QVERIFY(dialog->metadataError()->isVisible());
+        QVERIFY(dialog->metadataError()->text().startsWith(QStringLiteral("Metadata:")));
+
+        // Clicking the disabled button does nothing: no event is written.
+        QTest::mouseClick(dialog->appendButton(), Qt::LeftButton);
+        QVERIFY(dialog->isVisible());
+        QTest::qWait(300);
+        auto info = m_store->streamInfo(StreamName(QStringLiteral("json-check")));
+        QVERIFY(info);
+        QVERIFY(!info->has_value());
+    }
+
+    void appendThroughDialogShowsInStreamAndLiveViews()
+    {
+        append(QStringLiteral("seed"), 2);
+        openWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->liveView()->model()->rowCount(), 2, kTimeout);
+
+        AppendDialog *dialog = m_window->openAppendDialog();
+        QVERIFY(dialog);
+        QPointer<AppendDialog> guard(dialog);
+        QTest::keyClicks(dialog->streamCombo()->lineEdit(), QStringLiteral("cart-7"));
+        dialog->typeEdit()->clear();
+        QTest::keyClicks(dialog->typeEdit(), QStringLiteral("ItemAdded"));
+        dialog->payloadEdit()->setPlainText(QStringLiteral("{\"sku\": \"X-1\", \"qty\": 2}"));
+        dialog->metadataEdit()->setPlainText(QStringLiteral("{\"user\": \"test\"}"));
+        // A new stream: expected "no stream".
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->isVersionKnown(), kTimeout);
+        QCOMPARE(dialog->expected(), ExpectedVersion::noStream());
+        QTest::mouseClick(dialog->appendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(guard.isNull() || !guard->isVisible(), kTimeout);
+
+        StreamView *view = m_window->streamView();
+        QTRY_COMPARE_WITH_TIMEOUT(view->stream(), QStringLiteral("cart-7"), kTimeout);
+        QCOMPARE(view->model()->rowCount(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(0).has_value(), kTimeout);
+        QCOMPARE(view->model()->eventAt(0)->type, QStringLiteral("ItemAdded"));
+        QTRY_VERIFY_WITH_TIMEOUT(view->detail()->event().has_value(), kTimeout);
+        QVERIFY(view->detail()->metadataEdit()->toPlainText().contains(QStringLiteral("\"user\": \"test\"")));
+
+        LiveEventsModel *live = m_window->liveView()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(live->rowCount(), 3, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(live->eventAt(2).has_value(), kTimeout);
+        QCOMPARE(live->eventAt(2)->stream, QStringLiteral("cart-7"));
+        QCOMPARE(live->eventAt(2)->type, QStringLiteral("ItemAdded"));
+        QCOMPARE(live->eventAt(2)->position.value, 3);
+        // The streams list has the new stream too.
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->streamsModel()->rowOf(QStringLiteral("cart-7")) >= 0, kTimeout);
+    }
+
+    void conflictingExpectedVersionIsShownInTheDialog()
+    {
+        append(QStringLiteral("acct-1"), 2);
+        openWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamsModel()->rowCount(), 1, kTimeout);
+        clickRow(m_window->streamsTable(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamView()->stream(), QStringLiteral("acct-1"), kTimeout);
+
+        AppendDialog *dialog = m_window->openAppendDialog();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->streamCombo()->currentText(), QStringLiteral("acct-1"));
+        // Prefilled with the current version.
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->isVersionKnown(), kTimeout);
+        QCOMPARE(dialog->expected(), ExpectedVersion::exact(2));
+        // Someone else appends meanwhile.
+        append(QStringLiteral("acct-1"), 1);
+        QTest::mouseClick(dialog->appendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->statusLabel()->isVisible()
+                                     && dialog->statusLabel()->text().contains(QStringLiteral("Conflict")),
+                                 kTimeout);
+        QVERIFY2(dialog->statusLabel()->text().contains(QStringLiteral("version 3")),
+                 qPrintable(dialog->statusLabel()->text()));
+        QVERIFY(dialog->isVisible());
+        QVERIFY(dialog->appendButton()->isEnabled());
+        // Nothing was written by the dialog.
+        auto info = m_store->streamInfo(StreamName(QStringLiteral("acct-1")));
+        QVERIFY(info && info->has_value());
+        QCOMPARE((*info)->version.value, 3);
+        // With the actual version it goes through.
+        QCOMPARE(dialog->expectedVersion()->value(), 3);
+        QPointer<AppendDialog> guard(dialog);
+        QTest::mouseClick(dialog->appendButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(guard.isNull() || !guard->isVisible(), kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamView()->model()->rowCount(), 4, kTimeout);
+    }
+
+    void followModeShowsEventsFromAnotherProcess()
+    {
+        append(QStringLiteral("local"), 3);
+        openWindow();
+        LiveView *live = m_window->liveView();
+        m_window->tabs()->setCurrentWidget(live);
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 3, kTimeout);
+        QVERIFY(!live->isPaused());
+
+        QProcess appender;
+        appender.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        appender.start(QStringLiteral(EVENTIUM_UI_TEST_APPENDER),
+                       {TestDatabase::options().toConnInfo(), m_store->schema(), QStringLiteral("external"),
+                        QStringLiteral("20"), QStringLiteral("20")});
+        QVERIFY(appender.waitForStarted(10000));
+        // Events show up while the other process is still appending.
+        QTRY_VERIFY_WITH_TIMEOUT(live->model()->rowCount() > 3, kTimeout);
+        QVERIFY(appender.waitForFinished(60000));
+        QCOMPARE(appender.exitCode(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 23, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(live->model()->eventAt(22).has_value(), kTimeout);
+        QCOMPARE(live->model()->eventAt(22)->stream, QStringLiteral("external"));
+        QCOMPARE(live->model()->eventAt(22)->version.value, 20);
+        // Following from the bottom keeps the newest row in view.
+        QTRY_VERIFY(live->table()->isAtBottom());
+
+        // Paused (Space), new events are counted but not shown; resuming shows them.
+        live->table()->setFocus();
+        QTest::keyClick(live->table(), Qt::Key_Space);
+        QVERIFY(live->isPaused());
+        append(QStringLiteral("local"), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->knownHead(), 25, kTimeout);
+        QCOMPARE(live->model()->rowCount(), 23);
+        QCOMPARE(live->behind(), 2);
+        QTest::keyClick(live->table(), Qt::Key_Space);
+        QVERIFY(!live->isPaused());
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 25, kTimeout);
+
+        // Filter by type: only the other process's events.
+        live->setTypeFilter(QStringLiteral("ExternalTick"));
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 20, kTimeout);
+        QCOMPARE(live->model()->eventAt(0)->type, QStringLiteral("ExternalTick"));
+    }
+};
+
+QTEST_MAIN(TestBrowser)
+#include "tst_browser.moc"
