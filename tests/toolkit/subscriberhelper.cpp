@@ -65,7 +65,8 @@ int main(int argc, char **argv)
     std::unique_ptr<toolkit::Subscription> sub;
     if (exactlyOnce) {
         sub = std::make_unique<toolkit::Subscription>(
-            store, settings, [&](const QList<RecordedEvent> &events, QSqlDatabase &db) -> Result<Done> {
+            store, settings,
+            [&](const QList<RecordedEvent> &events, QSqlDatabase &db) -> Result<Done> {
                 QSqlQuery q(db);
                 q.prepare(QStringLiteral("INSERT INTO %1applied (subscription, position) "
                                          "SELECT ?, unnest(?::bigint[])").arg(table));

@@ -26,13 +26,15 @@ class TestHandler : public QObject
     void open(const QString &id, const QString &currency = QStringLiteral("EUR"))
     {
         auto r = REQUIRE_OK(handleAccountCommand(*m_store, accountHandler(), id,
-                                                 Open{id, QStringLiteral("Owner ") + id, currency}));
+                                                 Open{id, QStringLiteral("Owner ") + id,
+                                                      currency}));
         QVERIFY(r.accepted());
     }
 
     Account load(const QString &id)
     {
-        return REQUIRE_OK(toolkit::loadAggregate(*m_store, accountHandler(), accountStream(id))).state;
+        return REQUIRE_OK(toolkit::loadAggregate(*m_store, accountHandler(), accountStream(id)))
+            .state;
     }
 
 private slots:
@@ -55,7 +57,8 @@ private slots:
         QVERIFY(d.isRejected());
         QCOMPARE(d.rejection()->code, errors::notOpen);
 
-        d = decideAccount(a, Open{QStringLiteral("1"), QStringLiteral("Ann"), QStringLiteral("EUR")});
+        d = decideAccount(a, Open{QStringLiteral("1"), QStringLiteral("Ann"),
+                                  QStringLiteral("EUR")});
         QVERIFY(!d.isRejected());
         QCOMPARE(d.events().size(), 1);
         QVERIFY(std::holds_alternative<AccountOpened>(d.events().first()));

@@ -80,7 +80,8 @@ private slots:
             const bool viaSnapshots = rng.bounded(4) != 0;
             AccountCommand cmd = rng.bounded(10) < 6 ? AccountCommand(Deposit{amount, {}})
                                                      : AccountCommand(Withdraw{amount, {}});
-            REQUIRE_OK(handleAccountCommand(*m_store, viaSnapshots ? snapshotting : plain, id, cmd));
+            REQUIRE_OK(handleAccountCommand(*m_store, viaSnapshots ? snapshotting : plain, id,
+                                            cmd));
             if (i % 10 == 9) {
                 const auto withSnap = load(snapshotting, id);
                 const auto full = load(plain, id);

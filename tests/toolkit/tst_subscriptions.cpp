@@ -119,6 +119,11 @@ class TestSubscriptions : public QObject
     std::unique_ptr<Store> m_store;
     int m_counter = 0;
 
+    qint64 stored(const QString &name)
+    {
+        return REQUIRE_OK(Subscription::storedCheckpoint(*m_store, name)).value;
+    }
+
     QString table(const QString &name) const
     {
         return QStringLiteral("\"%1\".%2").arg(m_store->schema(), name);
@@ -175,7 +180,8 @@ private slots:
         QCOMPARE(REQUIRE_OK(again.catchUp()), 0);
 
         // A reset replays.
-        REQUIRE_OK(Subscription::resetCheckpoint(*m_store, QStringLiteral("live"), GlobalPosition(80)));
+        REQUIRE_OK(Subscription::resetCheckpoint(*m_store, QStringLiteral("live"),
+                                                 GlobalPosition(80)));
         QCOMPARE(REQUIRE_OK(again.catchUp()), 5);
         QCOMPARE(seen.size(), 90);
 
@@ -218,7 +224,7 @@ private slots:
         QCOMPARE(a.size(), 0);
         QCOMPARE(subA.checkpoint().value, 0);
         QVERIFY(subA.lastError().has_value());
-        QCOMPARE(REQUIRE_OK(Subscription::storedCheckpoint(*m_store, QStringLiteral("a"))).value, 0);
+        QCOMPARE(stored(QStringLiteral("a")), 0);
 
         // The same name elsewhere is refused while A runs.
         Collector intruder;
@@ -241,8 +247,8 @@ private slots:
         subA.stop();
         subB.stop();
         QVERIFY(subA.wait() && subB.wait());
-        QCOMPARE(REQUIRE_OK(Subscription::storedCheckpoint(*m_store, QStringLiteral("a"))).value, 41);
-        QCOMPARE(REQUIRE_OK(Subscription::storedCheckpoint(*m_store, QStringLiteral("b"))).value, 41);
+        QCOMPARE(stored(QStringLiteral("a")), 41);
+        QCOMPARE(stored(QStringLiteral("b")), 41);
         // Now the lock is free.
         QCOMPARE(REQUIRE_OK(x.catchUp()), 0);
     }
@@ -326,7 +332,8 @@ private slots:
         QVERIFY(third.waitForFinished(10000) || (third.kill(), third.waitForFinished(10000)));
 
         const qint64 total = scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(rows));
-        const qint64 highest = scalar(*m_store, QStringLiteral("SELECT max(position) FROM %1").arg(rows));
+        const qint64 highest =
+            scalar(*m_store, QStringLiteral("SELECT max(position) FROM %1").arg(rows));
         qInfo("%lld deliveries of 320 events", total);
         QCOMPARE(highest, 320);
         if (exactlyOnce)
@@ -362,14 +369,17 @@ private slots:
                                  if (!q.exec()) {
                                      if (q.lastError().nativeErrorCode() == QStringLiteral("23505"))
                                          ++duplicates;
-                                     return StoreError::fromSql(q.lastError(), QStringLiteral("insert"));
+                                     return StoreError::fromSql(q.lastError(),
+                                                                QStringLiteral("insert"));
                                  }
                              }
                              return Done{};
                          });
         QCOMPARE(sub.delivery(), Subscription::Delivery::ExactlyOnce);
         sub.start();
-        auto count = [&] { return scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(seen)); };
+        auto count = [&] {
+            return scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(seen));
+        };
         QTRY_COMPARE_WITH_TIMEOUT(count(), 30, 20000);
 
         if (TestDatabase::isEmbedded()) {
@@ -382,14 +392,14 @@ private slots:
         }
         // The first append after the restart may meet a dead pooled connection.
         for (int attempt = 0; attempt < 20; ++attempt) {
-            int before = m_counter;
             QList<NewEvent> batch;
-            for (int i = 0; i < 30; ++i, ++before) {
+            for (int i = 0; i < 30; ++i) {
                 NewEvent e;
                 e.type = QStringLiteral("Later");
                 batch.append(e);
             }
-            if (m_store->append(StreamName(QStringLiteral("later")), ExpectedVersion::any(), batch).ok())
+            if (m_store->append(StreamName(QStringLiteral("later")), ExpectedVersion::any(), batch)
+                    .ok())
                 break;
             QTest::qWait(200);
         }
@@ -399,7 +409,7 @@ private slots:
         QCOMPARE(duplicates.load(), 0);
         sub.stop();
         QVERIFY(sub.wait());
-        QCOMPARE(REQUIRE_OK(Subscription::storedCheckpoint(*m_store, QStringLiteral("restart"))).value, 60);
+        QCOMPARE(stored(QStringLiteral("restart")), 60);
     }
 
     void invalidSettings()

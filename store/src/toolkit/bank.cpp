@@ -85,7 +85,8 @@ toolkit::Decision<AccountEvent> decideAccount(const Account &account, const Acco
             [&](const Open &c) -> AccountDecision {
                 if (account.opened)
                     return reject(errors::alreadyOpen,
-                                  QStringLiteral("account %1 is already open").arg(account.accountId));
+                                  QStringLiteral("account %1 is already open")
+                                      .arg(account.accountId));
                 if (c.accountId.isEmpty() || c.owner.isEmpty() || c.currency.size() != 3)
                     return reject(errors::invalidInput,
                                   QStringLiteral("an account needs an id, an owner and a "
@@ -96,7 +97,8 @@ toolkit::Decision<AccountEvent> decideAccount(const Account &account, const Acco
                 if (auto r = requireOpen(account))
                     return *r;
                 if (c.amount <= 0)
-                    return reject(errors::invalidAmount, QStringLiteral("a deposit must be positive"));
+                    return reject(errors::invalidAmount,
+                                  QStringLiteral("a deposit must be positive"));
                 return MoneyDeposited{c.amount, c.reference};
             },
             [&](const Withdraw &c) -> AccountDecision {
@@ -117,7 +119,8 @@ toolkit::Decision<AccountEvent> decideAccount(const Account &account, const Acco
                     return *r;
                 if (account.balance != 0)
                     return reject(errors::balanceNotZero,
-                                  QStringLiteral("the balance is %1, not zero").arg(account.balance));
+                                  QStringLiteral("the balance is %1, not zero")
+                                      .arg(account.balance));
                 return AccountClosed{c.reason};
             },
         },

@@ -202,7 +202,8 @@ struct Subscription::Private
             pollfd fd{PQsocket(conn), POLLIN, 0};
             if (fd.fd < 0)
                 break;
-            const int ready = ::poll(&fd, 1, int(std::clamp<qint64>(deadline.remainingTime(), 1, 50)));
+            const int waitMs = int(std::clamp<qint64>(deadline.remainingTime(), 1, 50));
+            const int ready = ::poll(&fd, 1, waitMs);
             if (ready > 0) {
                 if (!PQconsumeInput(conn))
                     return; // a lost connection shows on the next query

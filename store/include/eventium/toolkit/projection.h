@@ -32,7 +32,10 @@ struct Projection
     // Fail on events of types not in Events instead of skipping them.
     bool strict = false;
 
-    static bool knows(const QString &type) { return ((type == EventCodec<Events>::typeName()) || ...); }
+    static bool knows(const QString &type)
+    {
+        return ((type == EventCodec<Events>::typeName()) || ...);
+    }
 
     // Applies one stored event to `state`. Returns false (and leaves `state` alone) for an
     // event of another type; an error when it does not decode or is unknown in strict mode.
