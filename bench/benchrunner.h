@@ -60,11 +60,11 @@ private:
     bool measureLatencyRaw(int round, QList<double> *samples, int *missing, QString *error);
 
     QString conninfo() const;
+    std::unique_ptr<eventium::Store> makeWriteStore() const;
     void progress(const QString &line) const;
 
     BenchConfig m_config;
     eventium::ConnectionOptions m_options;
-    std::unique_ptr<eventium::Store> m_writeStore;
     std::unique_ptr<eventium::Store> m_readStore;
     bool m_readLoaded = false;
     int m_readStreams = 0;

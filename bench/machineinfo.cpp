@@ -12,11 +12,12 @@ namespace {
 
 QString procField(const QString &file, const QString &key)
 {
+    // /proc files report a size of 0: read them whole rather than testing atEnd().
     QFile f(file);
     if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
         return {};
-    while (!f.atEnd()) {
-        const QString line = QString::fromUtf8(f.readLine());
+    const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'));
+    for (const QString &line : lines) {
         if (line.startsWith(key)) {
             const qsizetype colon = line.indexOf(QLatin1Char(':'));
             if (colon > 0)
@@ -43,7 +44,7 @@ MachineInfo MachineInfo::collect(PgConnection *server)
         if (v.ok() && v.rows() == 1)
             m.postgresVersion = QString::fromUtf8(v.text(0, 0)).section(QLatin1Char(','), 0, 0);
         PgResult s = server->query(QStringLiteral(
-            "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ' ' ORDER BY name) FROM pg_settings "
+            "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name) FROM pg_settings "
             "WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', "
             "'wal_sync_method', 'max_connections', 'commit_delay')"));
         if (s.ok() && s.rows() == 1)

@@ -41,19 +41,26 @@ QList<eventium::NewEvent> Workload::newEvents(qint64 first, int count)
     return out;
 }
 
-QString Workload::createTableSql(const QString &schema, const QString &table)
+QString Workload::createTableSql(const QString &schema, const QString &table, bool withKeys)
 {
-    return QStringLiteral("CREATE TABLE %1.%2 ("
-                          " seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-                          " stream text NOT NULL,"
-                          " version bigint NOT NULL,"
-                          " id uuid NOT NULL,"
-                          " type text NOT NULL,"
-                          " data jsonb NOT NULL,"
-                          " metadata jsonb,"
-                          " created timestamptz NOT NULL DEFAULT now(),"
-                          " UNIQUE (stream, version))")
-        .arg(schema, table);
+    QString sql = QStringLiteral("CREATE TABLE %1.%2 ("
+                                 " seq bigint GENERATED ALWAYS AS IDENTITY,"
+                                 " stream text NOT NULL,"
+                                 " version bigint NOT NULL,"
+                                 " id uuid NOT NULL,"
+                                 " type text NOT NULL,"
+                                 " data jsonb NOT NULL,"
+                                 " metadata jsonb,"
+                                 " created timestamptz NOT NULL DEFAULT now())")
+                      .arg(schema, table);
+    if (withKeys)
+        sql += QStringLiteral("; ") + addKeysSql(schema, table);
+    return sql;
+}
+
+QString Workload::addKeysSql(const QString &schema, const QString &table)
+{
+    return QStringLiteral("ALTER TABLE %1.%2 ADD PRIMARY KEY (seq), ADD UNIQUE (stream, version)").arg(schema, table);
 }
 
 QString Workload::insertSql(const QString &schema, const QString &table, int rows)
