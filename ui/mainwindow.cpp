@@ -124,7 +124,7 @@ void MainWindow::createLayout()
     streams->setTextElideMode(Qt::ElideRight);
     streams->horizontalHeader()->setStretchLastSection(false);
     streams->horizontalHeader()->setSectionResizeMode(StreamListModel::NameColumn, QHeaderView::Stretch);
-    streams->setColumnWidthsInChars({0, 7, 19});
+    streams->setColumnWidthsInChars({0, 7, 10});
     m_streamsTable = streams;
     leftLayout->addWidget(streams, 1);
     m_streamsCount = new QLabel(left);
@@ -182,8 +182,8 @@ void MainWindow::createLayout()
     m_mainSplitter->addWidget(m_tabs);
     m_mainSplitter->setStretchFactor(0, 0);
     m_mainSplitter->setStretchFactor(1, 1);
-    m_mainSplitter->setSizes({380, 1060});
-    m_streamView->splitter()->setSizes({470, 590});
+    m_mainSplitter->setSizes({400, 1040});
+    m_streamView->splitter()->setSizes({520, 520});
     m_liveView->splitter()->setSizes({620, 440});
     setCentralWidget(m_mainSplitter);
 
@@ -647,11 +647,13 @@ void MainWindow::screenshotStep()
     }
     if (!timedOut && m_streamView->stream().isEmpty())
         return;
-    if (!timedOut && !m_streamView->currentEvent()) {
-        if (m_streamView->model()->rowCount() > 2 && m_streamView->table()->currentIndex().row() != 2)
-            m_streamView->table()->selectRow(2);
+    const int target = qMin(8, m_streamView->model()->rowCount() - 1);
+    if (!timedOut && target >= 0 && m_streamView->table()->currentIndex().row() != target) {
+        m_streamView->table()->selectRow(target);
         return;
     }
+    if (!timedOut && !m_streamView->currentEvent())
+        return;
     if (!timedOut && !m_streamView->detail()->event()) {
         m_streamView->detail()->setEvent(m_streamView->currentEvent());
         return;
@@ -659,6 +661,7 @@ void MainWindow::screenshotStep()
     m_screenshotTimer->stop();
     m_tabs->setCurrentWidget(m_streamView);
     m_streamView->table()->setFocus();
+    statusBar()->clearMessage();
     QTimer::singleShot(500, this, [this] {
         const bool saved = grab().save(m_options.screenshot, "PNG");
         qCInfo(lcUi).noquote() << (saved ? "saved screenshot" : "could not save screenshot") << m_options.screenshot;

@@ -78,7 +78,11 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case NameColumn: return s.name;
         case EventsColumn: return QLocale().toString(s.version.value);
-        case UpdatedColumn: return JsonFormatter::displayTime(s.updated).left(19);
+        case UpdatedColumn: {
+            const QDateTime local = s.updated.toLocalTime();
+            return local.date() == QDate::currentDate() ? local.toString(QStringLiteral("HH:mm:ss"))
+                                                        : local.toString(QStringLiteral("yyyy-MM-dd"));
+        }
         }
         break;
     case Qt::TextAlignmentRole:

@@ -53,7 +53,7 @@ StreamView::StreamView(StoreWorker *worker, QWidget *parent) : QWidget(parent)
     auto *table = new EventTableView(m_splitter);
     table->setObjectName(QStringLiteral("streamEvents"));
     table->setModel(m_model);
-    table->setColumnWidthsInChars({8, 22, 23, 9});
+    table->setColumnWidthsInChars({7, 18, 22, 8});
     m_table = table;
     m_detail = new EventDetailView(m_splitter);
     m_detail->setObjectName(QStringLiteral("streamDetail"));
