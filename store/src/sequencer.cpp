@@ -54,6 +54,11 @@ void Sequencer::drain(std::chrono::milliseconds budget)
     while (true) {
         auto step = m_store->sequenceStep();
         if (!step) {
+            // A schema not migrated yet is normal for a moment (a store opened before migrate()).
+            if (step.error().kind() == StoreError::Kind::Migration) {
+                qCDebug(lcStore).noquote() << "sequencer: schema not ready:" << step.error().toString();
+                return;
+            }
             if (++failures == 1)
                 qCWarning(lcStore).noquote() << "sequencer step failed:" << step.error().toString();
             if (clock::now() >= deadline)

@@ -103,6 +103,23 @@ QString jsonProblem(const QByteArray &json)
     return {};
 }
 
+// Failures the caller caused (bad input, a schema not migrated yet) are debug output; the
+// rest are warnings. Statements are logged, bound values (and so passwords) never.
+void logFailure(const StoreError &err, const QString &text)
+{
+    switch (err.kind()) {
+    case StoreError::Kind::InvalidInput:
+    case StoreError::Kind::InvalidJson:
+    case StoreError::Kind::PayloadTooLarge:
+    case StoreError::Kind::DuplicateEventId:
+    case StoreError::Kind::Migration:
+        qCDebug(lcStore).noquote() << text;
+        break;
+    default:
+        qCWarning(lcStore).noquote() << text;
+    }
+}
+
 StoreError queryError(PooledConnection &c, const QSqlQuery &q, const QString &what)
 {
     StoreError err = StoreError::fromSql(q.lastError(), what);
@@ -111,7 +128,7 @@ StoreError queryError(PooledConnection &c, const QSqlQuery &q, const QString &wh
         if (err.kind() == StoreError::Kind::Other)
             err = StoreError(StoreError::Kind::ConnectionLost, err.message(), err.sqlState());
     }
-    qCWarning(lcStore).noquote() << what << "failed:" << q.lastQuery().left(300) << "--" << err.toString();
+    logFailure(err, what + QStringLiteral(" failed: ") + q.lastQuery().left(300) + QStringLiteral(" -- ") + err.toString());
     return err;
 }
 
@@ -166,7 +183,7 @@ StoreError nativeError(PooledConnection &c, PGresult *r, const QString &what)
         if (err.kind() != StoreError::Kind::ConnectionLost)
             err = StoreError(StoreError::Kind::ConnectionLost, err.message(), err.sqlState());
     }
-    qCWarning(lcStore).noquote() << what << "failed:" << err.toString();
+    logFailure(err, what + QStringLiteral(" failed: ") + err.toString());
     return err;
 }
 
