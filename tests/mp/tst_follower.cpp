@@ -185,7 +185,9 @@ private slots:
         append(QStringLiteral("order-1"), 1, QStringLiteral("OrderShipped"));
         append(QStringLiteral("a%c-1"), 1, QStringLiteral("UserJoined"));
         append(QStringLiteral("abc-1"), 1, QStringLiteral("UserJoined"));
-        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()).value, 14);
+        append(QStringLiteral("\u00fcn\u00ef-1"), 1, QStringLiteral("UserJoined"));
+        append(QStringLiteral("\u00fcnx-1"), 1, QStringLiteral("UserJoined"));
+        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()).value, 16);
 
         struct Case
         {
@@ -195,13 +197,14 @@ private slots:
         };
         const QList<Case> cases = {
             {{QStringLiteral("OrderPlaced")}, {}, {1, 2, 3, 8, 9, 10, 11}},
-            {{QStringLiteral("OrderShipped"), QStringLiteral("UserJoined")}, {}, {4, 5, 6, 7, 12, 13, 14}},
+            {{QStringLiteral("OrderShipped"), QStringLiteral("UserJoined")}, {}, {4, 5, 6, 7, 12, 13, 14, 15, 16}},
             {{}, QStringLiteral("order-"), {1, 2, 3, 6, 7, 12}},
             {{QStringLiteral("OrderShipped")}, QStringLiteral("order-"), {6, 7, 12}},
             // '_' and '%' are plain characters in a prefix, not patterns.
             {{}, QStringLiteral("a_b"), {8, 9}},
             {{}, QStringLiteral("a%"), {13}},
             {{QStringLiteral("NoSuchType")}, {}, {}},
+            {{}, QStringLiteral("\u00fcn\u00ef"), {15}},
         };
         // Live part: appended after the followers started.
         QList<std::shared_ptr<Follower>> followers;
@@ -221,10 +224,11 @@ private slots:
         }
         for (const auto &spy : caughtUps)
             QTRY_VERIFY_WITH_TIMEOUT(!spy->isEmpty(), 15000);
-        append(QStringLiteral("order-3"), 2, QStringLiteral("OrderPlaced"));    // 15, 16
-        append(QStringLiteral("user-2"), 1, QStringLiteral("OrderShipped"));    // 17
-        append(QStringLiteral("a_b-2"), 1, QStringLiteral("Other"));            // 18
-        QList<QList<qint64>> liveExpected = {{15, 16}, {17}, {15, 16}, {}, {18}, {}, {}};
+        append(QStringLiteral("order-3"), 2, QStringLiteral("OrderPlaced"));    // 17, 18
+        append(QStringLiteral("user-2"), 1, QStringLiteral("OrderShipped"));    // 19
+        append(QStringLiteral("a_b-2"), 1, QStringLiteral("Other"));            // 20
+        append(QStringLiteral("\u00fcn\u00ef-2"), 1, QStringLiteral("Other")); // 21
+        QList<QList<qint64>> liveExpected = {{17, 18}, {19}, {17, 18}, {}, {20}, {}, {}, {21}};
         for (qsizetype i = 0; i < cases.size(); ++i) {
             const QList<qint64> expected = cases.at(i).expected + liveExpected.at(i);
             const auto &got = *gots.at(i);
@@ -232,7 +236,7 @@ private slots:
         }
         // Wait until every follower has read past the last event, then compare exactly.
         for (const auto &f : followers)
-            QTRY_VERIFY_WITH_TIMEOUT(f->nextPosition().value >= 19, 15000);
+            QTRY_VERIFY_WITH_TIMEOUT(f->nextPosition().value >= 22, 15000);
         for (qsizetype i = 0; i < cases.size(); ++i) {
             QList<qint64> positions;
             for (const RecordedEvent &e : *gots.at(i)) {
@@ -424,6 +428,22 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(none.size(), 16, 15000);
         const QString why2 = checkSequence(none, 1, 16);
         QVERIFY2(why2.isEmpty(), qPrintable(why2));
+    }
+
+    // The position to continue from is what a consumer saves as its checkpoint when it
+    // stops; it must still be known after stop().
+    void nextPositionAfterStop()
+    {
+        append(QStringLiteral("stop-a"), 10);
+        QList<RecordedEvent> got;
+        Follower follower(TestDatabase::options(), followerSettings());
+        record(follower, &got);
+        QCOMPARE(follower.nextPosition().value, 1);
+        follower.start();
+        QTRY_COMPARE_WITH_TIMEOUT(got.size(), 10, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(follower.nextPosition().value, 11, 15000);
+        follower.stop();
+        QCOMPARE(follower.nextPosition().value, 11);
     }
 
     void liveLatency()

@@ -4,6 +4,7 @@
 // reader saw ever changed or had an event appear before it.
 #include "support/testdatabase.h"
 
+#include <eventium/follower.h>
 #include <eventium/store.h>
 
 #include <QElapsedTimer>
@@ -86,6 +87,15 @@ private slots:
         QVERIFY2(store, qPrintable(error));
         const QString schema = store->schema();
         Problems problems;
+
+        // A follower delivers live all along, through the hold.
+        Follower::Settings fs;
+        fs.schema = schema;
+        Follower follower(TestDatabase::options(), fs);
+        QList<RecordedEvent> delivered;
+        connect(&follower, &Follower::eventsReceived, this,
+                [&delivered](const QList<RecordedEvent> &batch) { delivered.append(batch); });
+        follower.start();
 
         // ---- Writers: any() appends of 1-3 events to random streams until told to stop.
         std::atomic<bool> stopWriters{false};
@@ -339,6 +349,16 @@ private slots:
         }
         QVERIFY(positionOf.contains(slowId));
         QCOMPARE(qint64(seen.idAt.size() - 1), total);
+        QTRY_COMPARE_WITH_TIMEOUT(qint64(delivered.size()), total, 30000);
+        follower.stop();
+        for (qint64 i = 0; i < total; ++i) {
+            const RecordedEvent &e = delivered.at(i);
+            if (e.position.value != i + 1 || positionOf.value(e.id) != i + 1)
+                QFAIL(qPrintable(QStringLiteral("the follower's event #%1 is %2 at position %3")
+                                     .arg(i + 1)
+                                     .arg(e.id.toString())
+                                     .arg(e.position.value)));
+        }
         for (qint64 p = 1; p < seen.idAt.size(); ++p) {
             if (positionOf.value(seen.idAt.at(p)) != p)
                 QFAIL(qPrintable(QStringLiteral("the reader saw %1 at position %2, finally at %3")
@@ -350,6 +370,64 @@ private slots:
               "%lld pages, %lld re-reads, %lld head changes",
               total, kWriterThreads, appendedDuringHold, numberedBelow, seen.pages, seen.rereads,
               seen.headChanges);
+    }
+
+    // Store::sequenceNow promises to return once nothing written before the call is left
+    // unnumbered; events other writers keep adding after the call must not keep it busy
+    // until the timeout.
+    void sequenceNowReturnsUnderContinuousLoad_data()
+    {
+        QTest::addColumn<bool>("writersSequence");
+        QTest::newRow("writers run no sequencer") << false;
+        QTest::newRow("writers run the sequencer") << true;
+    }
+
+    void sequenceNowReturnsUnderContinuousLoad()
+    {
+        QFETCH(bool, writersSequence);
+        StoreSettings settings;
+        settings.runSequencer = writersSequence;
+        QString error;
+        auto store = TestDatabase::freshStore(settings, &error);
+        QVERIFY2(store, qPrintable(error));
+        std::atomic<bool> stop{false};
+        std::atomic<qint64> failures{0};
+        std::vector<std::thread> writers;
+        for (int t = 0; t < 4; ++t) {
+            writers.emplace_back([&, t] {
+                QList<NewEvent> batch(1);
+                batch[0].type = QStringLiteral("Load");
+                while (!stop.load()) {
+                    batch[0].id = QUuid();
+                    auto r = store->append(StreamName(QStringLiteral("load-%1").arg(t)),
+                                           ExpectedVersion::any(), batch);
+                    if (!r)
+                        ++failures;
+                }
+                store->pool().closeIdleConnectionsOfThisThread();
+            });
+        }
+        QTest::qWait(500);
+        QList<NewEvent> mine(1);
+        mine[0].type = QStringLiteral("Mine");
+        auto appended = store->append(StreamName(QStringLiteral("mine")), ExpectedVersion::any(), mine);
+        QElapsedTimer t;
+        t.start();
+        auto head = store->sequenceNow(std::chrono::seconds(20));
+        const qint64 elapsed = t.elapsed();
+        stop = true;
+        for (auto &w : writers)
+            w.join();
+        QVERIFY(appended);
+        QVERIFY2(head, qPrintable(head ? QString() : head.error().toString()));
+        QCOMPARE(failures.load(), 0);
+        auto mineRead = store->readStream(StreamName(QStringLiteral("mine")), StreamVersion(1));
+        QVERIFY(mineRead && mineRead->size() == 1);
+        qInfo() << "sequenceNow under load returned after" << elapsed << "ms at head" << head->value
+                << "; the event appended before it is at" << mineRead->first().position.value;
+        QVERIFY(mineRead->first().position.value > 0);
+        QVERIFY(mineRead->first().position.value <= head->value);
+        QVERIFY2(elapsed < 5000, "sequenceNow ran until its timeout under continuous load");
     }
 };
 
