@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build ccache pkg-config
-    qt6-base-dev qt6-base-dev-tools libqt6sql6-psql libgl-dev
+    qt6-base-dev qt6-base-dev-tools libqt6sql6-psql libqt6svg6 libgl-dev
     libpq-dev postgresql postgresql-contrib
     xvfb xauth
 )
