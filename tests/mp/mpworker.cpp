@@ -8,9 +8,11 @@
 //     acknowledged append one line is written and flushed to the log:
 //       <batch> <stream>/<first-version>/<last-version>/<id>,<id>,... [<stream>/...]
 //     and "done <number of version conflicts>" at the end. Any error ends it with exit code 2.
+//     Its connections are named "<schema>-writer-<writer-id>".
 //
-//   eventium_mp_worker follower <conninfo> <schema> <out>
-//     Follows the global sequence from position 1 with eventium::Follower and writes
+//   eventium_mp_worker follower <conninfo> <schema> <out> [<from>]
+//     Follows the global sequence from position 1 (or <from>) with eventium::Follower, its
+//     connections named "<schema>-<out's base name>", and writes
 //     "<position> <event-id>" for every delivered event, flushed after every batch. It stops
 //     cleanly when the file <out>.stop appears, writing "stopped <last-position>".
 #include <eventium/follower.h>
@@ -18,7 +20,9 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
+#include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QStringList>
 #include <QTextStream>
@@ -60,6 +64,8 @@ int runWriter(const QStringList &args)
     StoreSettings settings;
     settings.schema = schema;
     settings.poolSize = 2;
+    // A name the test can find this writer's connections by (to terminate them).
+    options.value().applicationName = schema + QStringLiteral("-writer-%1").arg(writer);
     Store store(options.value(), settings);
 
     QHash<QString, qint64> known; // the version this writer last saw per stream
@@ -147,8 +153,8 @@ int runWriter(const QStringList &args)
 
 int runFollower(QCoreApplication &app, const QStringList &args)
 {
-    if (args.size() != 5)
-        return fail(QStringLiteral("follower needs 3 arguments"));
+    if (args.size() != 5 && args.size() != 6)
+        return fail(QStringLiteral("follower needs 3 or 4 arguments"));
     auto options = parseOptions(args.at(2));
     if (!options)
         return fail(options.error().toString());
@@ -159,7 +165,9 @@ int runFollower(QCoreApplication &app, const QStringList &args)
 
     Follower::Settings settings;
     settings.schema = args.at(3);
-    settings.from = GlobalPosition(1);
+    settings.from = GlobalPosition(args.size() == 6 ? args.at(5).toLongLong() : 1);
+    options.value().applicationName = settings.schema + QLatin1Char('-')
+                                      + QFileInfo(out.fileName()).baseName();
     settings.pollInterval = std::chrono::milliseconds(200);
     Follower follower(options.value(), settings);
     qint64 last = 0;
@@ -174,9 +182,10 @@ int runFollower(QCoreApplication &app, const QStringList &args)
                          out.write(chunk);
                          out.flush();
                      });
-    QObject::connect(&follower, &Follower::errorOccurred, &app, [](const StoreError &error) {
-        std::fprintf(stderr, "follower error: %s\n", qPrintable(error.toString()));
-    });
+    // Errors are expected (the test terminates connections): counted, not printed.
+    qint64 errors = 0;
+    QObject::connect(&follower, &Follower::errorOccurred, &app,
+                     [&errors](const StoreError &) { ++errors; });
     QTimer stopPoll;
     stopPoll.setInterval(50);
     QObject::connect(&stopPoll, &QTimer::timeout, &app, [&] {
@@ -188,6 +197,9 @@ int runFollower(QCoreApplication &app, const QStringList &args)
         QCoreApplication::processEvents();
         out.write("stopped " + QByteArray::number(last) + '\n');
         out.flush();
+        if (errors > 0)
+            std::fprintf(stderr, "follower %s: recovered from %lld errors\n",
+                         qPrintable(QFileInfo(out.fileName()).baseName()), errors);
         app.quit();
     });
     stopPoll.start();
@@ -200,6 +212,10 @@ int runFollower(QCoreApplication &app, const QStringList &args)
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    // The test terminates connections under these processes on purpose: the store's
+    // warnings about it would only be noise. Failures end the process with a message.
+    QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.warning=false\n"
+                                                    "eventium.*.info=false"));
     const QStringList args = app.arguments();
     if (args.size() >= 2 && args.at(1) == QLatin1String("writer"))
         return runWriter(args);

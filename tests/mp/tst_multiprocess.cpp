@@ -115,6 +115,11 @@ WriterLog parseWriterLog(const QString &path)
     return log;
 }
 
+bool waitUntilFinished(QProcess &process, int ms)
+{
+    return process.state() == QProcess::NotRunning || process.waitForFinished(ms);
+}
+
 class SqlConnection
 {
 public:
@@ -197,31 +202,82 @@ private slots:
             writers.push_back(std::move(p));
         }
 
+        // A second follower, SIGKILLed mid-run and resumed from its last delivered position
+        // by a new process, as a consumer restarting from its checkpoint would.
+        const QString resumedOut1 = dir.filePath(QStringLiteral("resumed1.txt"));
+        const QString resumedOut2 = dir.filePath(QStringLiteral("resumed2.txt"));
+        QProcess resumed1;
+        QProcess resumed2;
+        resumed1.setProcessChannelMode(QProcess::ForwardedChannels);
+        resumed2.setProcessChannelMode(QProcess::ForwardedChannels);
+        resumed1.start(QStringLiteral(WORKER_PATH),
+                       {QStringLiteral("follower"), conn, schema, resumedOut1});
+        QVERIFY2(resumed1.waitForStarted(10000), qPrintable(resumed1.errorString()));
+        qint64 resumedFrom = 0;
+        auto killAndResume = [&]() -> bool {
+            if (::kill(pid_t(resumed1.processId()), SIGKILL) != 0
+                || !waitUntilFinished(resumed1, 10000))
+                return false;
+            const QList<QByteArray> lines = completeLines(readFile(resumedOut1));
+            resumedFrom = lines.isEmpty() ? 1 : lines.last().split(' ').at(0).toLongLong() + 1;
+            resumed2.start(QStringLiteral(WORKER_PATH),
+                           {QStringLiteral("follower"), conn, schema, resumedOut2,
+                            QString::number(resumedFrom)});
+            return resumed2.waitForStarted(10000);
+        };
+
+        // Connections are terminated under the running processes now and then: two writers'
+        // (their appends retry once on a fresh connection, with the same event ids) and the
+        // main follower's (it reconnects and carries on).
+        SqlConnection admin;
+        QVERIFY2(admin.isOpen(), qPrintable(admin.error()));
+        QSqlQuery terminate(admin.db());
+        terminate.prepare(QStringLiteral("SELECT count(pg_terminate_backend(pid)) FROM "
+                                         "pg_stat_activity WHERE application_name = ANY(?::text[])"));
+        const QString victims = QStringLiteral("{%1-writer-1,%1-writer-2,%1-follower}").arg(schema);
+        qint64 terminated = 0;
+        QElapsedTimer sinceTermination;
+        sinceTermination.start();
+
         // SIGKILL one writer after it has acknowledged some but not all of its appends.
         QProcess &victim = *writers.back();
         bool killed = false;
-        while (clock.elapsed() < 90000) {
-            const int logged = int(completeLines(readFile(logs.last())).size());
-            if (logged >= kKillAfterBatches) {
+        bool resumedKilled = false;
+        while (clock.elapsed() < 100000) {
+            int running = 0;
+            for (int w = 0; w < kWriters; ++w)
+                running += writers[size_t(w)]->state() == QProcess::Running ? 1 : 0;
+            if (!killed && completeLines(readFile(logs.last())).size() >= kKillAfterBatches) {
                 QVERIFY2(victim.state() == QProcess::Running,
                          "the writer to be killed finished before it could be killed");
-                int othersRunning = 0;
-                for (int w = 0; w < kWriters; ++w)
-                    othersRunning += writers[size_t(w)]->state() == QProcess::Running ? 1 : 0;
-                QVERIFY2(othersRunning > 0, "the other writers finished before the kill");
+                QVERIFY2(running > 0, "the other writers finished before the kill");
                 QCOMPARE(::kill(pid_t(victim.processId()), SIGKILL), 0);
                 killed = true;
+            }
+            if (!resumedKilled && completeLines(readFile(resumedOut1)).size() >= 6000) {
+                QVERIFY(killAndResume());
+                resumedKilled = true;
+            }
+            if (running == 0)
                 break;
+            if (sinceTermination.elapsed() >= 300) {
+                terminate.addBindValue(victims);
+                QVERIFY2(terminate.exec() && terminate.next(), qPrintable(terminate.lastError().text()));
+                terminated += terminate.value(0).toLongLong();
+                sinceTermination.restart();
             }
             QTest::qWait(10);
         }
         QVERIFY2(killed, "the writer to be killed never logged enough appends");
-        QVERIFY(victim.waitForFinished(10000));
+        QVERIFY(waitUntilFinished(victim, 10000));
         QCOMPARE(victim.exitStatus(), QProcess::CrashExit);
+        if (!resumedKilled)
+            QVERIFY(killAndResume());
+        QVERIFY2(terminated > 0, "no connection was terminated");
 
         for (int w = 0; w < kWriters; ++w) {
             QProcess &p = *writers[size_t(w)];
-            QVERIFY2(p.waitForFinished(int(qMax<qint64>(1000, 120000 - clock.elapsed()))),
+            QVERIFY2(waitUntilFinished(p, int(qMax<qint64>(1000, 120000 - clock.elapsed()))),
                      qPrintable(QStringLiteral("writer %1 did not finish").arg(w + 1)));
             QCOMPARE(p.exitStatus(), QProcess::NormalExit);
             QCOMPARE(p.exitCode(), 0);
@@ -254,12 +310,22 @@ private slots:
                                 .arg(total)));
         // A moment for anything beyond N (which would be a bug) to show up too.
         QTest::qWait(500);
-        QFile stop(followerOut + QStringLiteral(".stop"));
-        QVERIFY(stop.open(QIODevice::WriteOnly));
-        stop.close();
-        QVERIFY2(follower.waitForFinished(20000), "the follower did not stop");
-        QCOMPARE(follower.exitStatus(), QProcess::NormalExit);
-        QCOMPARE(follower.exitCode(), 0);
+        QElapsedTimer resumedWait;
+        resumedWait.start();
+        while (resumedWait.elapsed() < 30000
+               && completeLines(readFile(resumedOut2)).size() < total - resumedFrom + 1) {
+            QTest::qWait(50);
+        }
+        for (const QString &out : {followerOut, resumedOut2}) {
+            QFile stop(out + QStringLiteral(".stop"));
+            QVERIFY(stop.open(QIODevice::WriteOnly));
+            stop.close();
+        }
+        for (QProcess *p : {&follower, &resumed2}) {
+            QVERIFY2(waitUntilFinished(*p, 20000), "a follower did not stop");
+            QCOMPARE(p->exitStatus(), QProcess::NormalExit);
+            QCOMPARE(p->exitCode(), 0);
+        }
         const qint64 allMs = clock.elapsed();
 
         // ---- SQL: dense positions, each event once.
@@ -445,11 +511,30 @@ private slots:
         }
         QVERIFY2(seenWhileWriting > 0, "the follower delivered nothing while the writers ran");
 
+        // ---- The killed and resumed follower: together 1..N in order, each once.
+        QList<QByteArray> resumedLines = completeLines(readFile(resumedOut1));
+        QCOMPARE(qint64(resumedLines.size()), resumedFrom - 1);
+        const QList<QByteArray> second = completeLines(readFile(resumedOut2));
+        QVERIFY(!second.isEmpty());
+        QCOMPARE(second.last(), QByteArray("stopped ") + QByteArray::number(total));
+        resumedLines += second.mid(0, second.size() - 1);
+        QCOMPARE(qint64(resumedLines.size()), total);
+        for (qint64 i = 0; i < total; ++i) {
+            const QList<QByteArray> parts = resumedLines.at(i).split(' ');
+            QCOMPARE(parts.size(), 2);
+            if (parts.at(0).toLongLong() != i + 1)
+                QFAIL(qPrintable(QStringLiteral("the resumed follower's event #%1 has position %2")
+                                     .arg(i + 1)
+                                     .arg(QString::fromLatin1(parts.at(0)))));
+            QCOMPARE(QString::fromLatin1(parts.at(1)), idAtPosition.at(i + 1));
+        }
+
         qInfo("%lld events (%lld by the killed writer, %lld of them unacknowledged) in %lld "
-              "streams, %lld batches to two streams, %lld version conflicts retried; writers done after %lld ms, follower at %lld of them then; all "
+              "streams, %lld batches to two streams, %lld version conflicts retried, %lld connections "
+              "terminated, a follower killed and resumed at %lld; writers done after %lld ms, follower at %lld of them then; all "
               "delivered after %lld ms",
               total, eventsByWriter.value(kKilledWriter), unloggedCommitted, qint64(streams),
-              multiStream, conflicts, writeMs, qint64(seenWhileWriting), allMs);
+              multiStream, conflicts, terminated, resumedFrom, writeMs, qint64(seenWhileWriting), allMs);
     }
 };
 
