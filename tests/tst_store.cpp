@@ -306,6 +306,21 @@ private slots:
         QCOMPARE(u.events.size(), 1);
         QCOMPARE(u.events[0].stream, QStringLiteral("user-1"));
 
+        // Backwards, newest first, from the head or a position.
+        auto back = REQUIRE_OK(m_store->readAllBackward(GlobalPosition(0), 3));
+        QCOMPARE(back.events.size(), 3);
+        QCOMPARE(back.events[0].position, GlobalPosition(4));
+        QCOMPARE(back.events[2].position, GlobalPosition(2));
+        QCOMPARE(back.next, GlobalPosition(1));
+        back = REQUIRE_OK(m_store->readAllBackward(back.next, 3));
+        QCOMPARE(back.events.size(), 1);
+        QCOMPARE(back.events[0].position, GlobalPosition(1));
+        QCOMPARE(back.next, GlobalPosition(0));
+        auto placedBack = REQUIRE_OK(m_store->readAllBackward(GlobalPosition(3), 10, placed));
+        QCOMPARE(placedBack.events.size(), 1);
+        QCOMPARE(placedBack.events[0].position, GlobalPosition(1));
+        QCOMPARE(placedBack.next, GlobalPosition(0));
+
         // Stream reads carry positions once numbered.
         QCOMPARE(REQUIRE_OK(m_store->readStream(StreamName("order-2"), StreamVersion(1))).value(0).position, GlobalPosition(4));
         // The background sequencer numbers new appends by itself.

@@ -679,9 +679,19 @@ Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamV
 
 Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFilter &filter)
 {
+    return readGlobal(from, limit, filter, Direction::Forward);
+}
+
+Result<GlobalPage> Store::readAllBackward(GlobalPosition from, int limit, const GlobalFilter &filter)
+{
+    return readGlobal(from, limit, filter, Direction::Backward);
+}
+
+Result<GlobalPage> Store::readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter, Direction direction)
+{
     if (limit < 1 || limit > kMaxLimit)
         return invalidInput(QStringLiteral("a read limit is between 1 and %1").arg(kMaxLimit));
-    const qint64 start = qMax<qint64>(1, from.value);
+    const bool forward = direction == Direction::Forward;
     auto lease = d->pool->acquire();
     if (!lease)
         return lease.error();
@@ -693,17 +703,22 @@ Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFi
 
     GlobalPage page;
     page.head = GlobalPosition(head);
+    // Forwards: positions [low, high) from `from` up; backwards: from `from` (or the head) down.
+    const qint64 start = forward ? qMax<qint64>(1, from.value)
+                                 : (from.value <= 0 || from.value > head ? head : from.value);
     page.next = GlobalPosition(start);
-    if (start > head)
+    if (forward ? start > head : start < 1)
         return page;
 
     // A filtered read looks at a bounded window of positions, so a rare type cannot make
     // one call scan the whole table; `next` says where to go on.
-    const qint64 window = filter.isEmpty() ? std::numeric_limits<qint64>::max() - start
+    const qint64 window = filter.isEmpty() ? std::numeric_limits<qint64>::max() / 2
                                            : qMax<qint64>(qint64(limit) * 16, 65536);
-    const qint64 end = std::min(head + 1, start + window);
+    const qint64 low = forward ? start : qMax<qint64>(1, start - window + 1);
+    const qint64 high = forward ? std::min(head + 1, start + qMin(window, std::numeric_limits<qint64>::max() - start))
+                                : start + 1;
     QString sql = d->readAllSql;
-    QList<QByteArray> params{num(start), num(end)};
+    QList<QByteArray> params{num(low), num(high)};
     if (!filter.types.isEmpty()) {
         params << textArrayLiteral(filter.types).toUtf8();
         sql += QStringLiteral("AND e.type = ANY($%1::text[]) ").arg(params.size());
@@ -713,7 +728,7 @@ Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFi
         sql += QStringLiteral("AND st.name >= $%1 AND st.name < $%1 || chr(1114111) AND starts_with(st.name, $%1) ").arg(params.size());
     }
     params << num(limit);
-    sql += QStringLiteral("ORDER BY g.position LIMIT $%1").arg(params.size());
+    sql += QStringLiteral("ORDER BY g.position %1 LIMIT $%2").arg(forward ? QStringLiteral("ASC") : QStringLiteral("DESC")).arg(params.size());
     auto r = execNative(c, sql, params, QStringLiteral("read all"));
     if (!r)
         return r.error();
@@ -722,9 +737,9 @@ Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFi
     for (int row = 0; row < rows; ++row)
         page.events.append(eventFromNative(r.value(), row, nullptr));
     if (page.events.size() == limit)
-        page.next = GlobalPosition(page.events.last().position.value + 1);
+        page.next = GlobalPosition(page.events.last().position.value + (forward ? 1 : -1));
     else
-        page.next = GlobalPosition(end);
+        page.next = GlobalPosition(forward ? high : low - 1);
     return page;
 }
 

@@ -91,6 +91,10 @@ public:
     // The global sequence from a position (inclusive), in position order.
     Result<GlobalPage> readAll(GlobalPosition from, int limit = 1000,
                                const GlobalFilter &filter = {});
+    // The global sequence backwards from a position (inclusive; 0 or past the head: from the
+    // head), newest first. `next` is where to continue (0 when the start is reached).
+    Result<GlobalPage> readAllBackward(GlobalPosition from = GlobalPosition(0), int limit = 1000,
+                                       const GlobalFilter &filter = {});
 
     Result<StreamPage> listStreams(const StreamCursor &after = {}, int limit = 100,
                                    StreamOrder order = StreamOrder::ByName,
@@ -121,6 +125,8 @@ private:
     Result<AppendResult> appendOnce(const StreamName &stream, ExpectedVersion expected,
                                     const QList<NewEvent> &events, const QList<QUuid> &ids);
     Result<QByteArray> encodeBatch(const QList<NewEvent> &events, const QList<QUuid> &ids) const;
+    Result<GlobalPage> readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter,
+                                  Direction direction);
     Result<MultiAppendResult> appendMultiOnce(const QList<StreamAppend> &appends,
                                               const QList<QList<QUuid>> &ids);
 
