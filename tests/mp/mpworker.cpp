@@ -102,8 +102,8 @@ int runWriter(const QStringList &args)
         for (int attempt = 0;; ++attempt) {
             for (StreamAppend &a : appends) {
                 a.expected = exact && attempt < 20
-                                 ? ExpectedVersion::exact(known.value(a.stream.value(), 0))
-                                 : ExpectedVersion::any();
+                    ? ExpectedVersion::exact(known.value(a.stream.value(), 0))
+                    : ExpectedVersion::any();
             }
             bool conflict = false;
             if (parts == 1) {
@@ -116,8 +116,8 @@ int runWriter(const QStringList &args)
             } else {
                 auto r = store.appendMulti(appends);
                 if (!r)
-                    return fail(QStringLiteral("multi-stream append failed: %1")
-                                    .arg(r.error().toString()));
+                    return fail(
+                        QStringLiteral("multi-stream append failed: %1").arg(r.error().toString()));
                 conflict = !r->committed;
                 results = r->results;
             }
@@ -129,7 +129,7 @@ int runWriter(const QStringList &args)
                     known.insert(res.stream, qMax<qint64>(0, res.actualVersion));
             }
         }
-        QStringList fields{QString::number(batch)};
+        QStringList fields {QString::number(batch)};
         for (const AppendResult &res : results) {
             known.insert(res.stream, res.lastVersion.value);
             QStringList ids;
@@ -166,8 +166,8 @@ int runFollower(QCoreApplication &app, const QStringList &args)
     Follower::Settings settings;
     settings.schema = args.at(3);
     settings.from = GlobalPosition(args.size() == 6 ? args.at(5).toLongLong() : 1);
-    options.value().applicationName = settings.schema + QLatin1Char('-')
-                                      + QFileInfo(out.fileName()).baseName();
+    options.value().applicationName
+        = settings.schema + QLatin1Char('-') + QFileInfo(out.fileName()).baseName();
     settings.pollInterval = std::chrono::milliseconds(200);
     Follower follower(options.value(), settings);
     qint64 last = 0;
@@ -176,7 +176,7 @@ int runFollower(QCoreApplication &app, const QStringList &args)
                          QByteArray chunk;
                          for (const RecordedEvent &e : events) {
                              chunk += QByteArray::number(e.position.value) + ' '
-                                      + e.id.toString(QUuid::WithoutBraces).toLatin1() + '\n';
+                                 + e.id.toString(QUuid::WithoutBraces).toLatin1() + '\n';
                              last = e.position.value;
                          }
                          out.write(chunk);

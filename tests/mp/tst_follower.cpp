@@ -38,7 +38,9 @@ QList<NewEvent> events(int n, const QString &type = QStringLiteral("Thing"))
 QString checkSequence(const QList<RecordedEvent> &got, qint64 from, qint64 to)
 {
     if (got.size() != to - from + 1)
-        return QStringLiteral("%1 events delivered, expected %2").arg(got.size()).arg(to - from + 1);
+        return QStringLiteral("%1 events delivered, expected %2")
+            .arg(got.size())
+            .arg(to - from + 1);
     for (qsizetype i = 0; i < got.size(); ++i) {
         if (got.at(i).position.value != from + i)
             return QStringLiteral("event #%1 has position %2, expected %3")
@@ -52,14 +54,16 @@ QString checkSequence(const QList<RecordedEvent> &got, qint64 from, qint64 to)
 // Counts the backends of an application name, through a connection of its own.
 qint64 backendsNamed(const QString &applicationName)
 {
-    const QString name = QStringLiteral("follower-check-") + QUuid::createUuid().toString(QUuid::Id128);
+    const QString name
+        = QStringLiteral("follower-check-") + QUuid::createUuid().toString(QUuid::Id128);
     qint64 count = -1;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
         TestDatabase::options().applyTo(db);
         if (db.open()) {
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"));
+            q.prepare(
+                QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"));
             q.addBindValue(applicationName);
             if (q.exec() && q.next())
                 count = q.value(0).toLongLong();
@@ -197,7 +201,9 @@ private slots:
         };
         const QList<Case> cases = {
             {{QStringLiteral("OrderPlaced")}, {}, {1, 2, 3, 8, 9, 10, 11}},
-            {{QStringLiteral("OrderShipped"), QStringLiteral("UserJoined")}, {}, {4, 5, 6, 7, 12, 13, 14, 15, 16}},
+            {{QStringLiteral("OrderShipped"), QStringLiteral("UserJoined")},
+             {},
+             {4, 5, 6, 7, 12, 13, 14, 15, 16}},
             {{}, QStringLiteral("order-"), {1, 2, 3, 6, 7, 12}},
             {{QStringLiteral("OrderShipped")}, QStringLiteral("order-"), {6, 7, 12}},
             // '_' and '%' are plain characters in a prefix, not patterns.
@@ -224,9 +230,9 @@ private slots:
         }
         for (const auto &spy : caughtUps)
             QTRY_VERIFY_WITH_TIMEOUT(!spy->isEmpty(), 15000);
-        append(QStringLiteral("order-3"), 2, QStringLiteral("OrderPlaced"));    // 17, 18
-        append(QStringLiteral("user-2"), 1, QStringLiteral("OrderShipped"));    // 19
-        append(QStringLiteral("a_b-2"), 1, QStringLiteral("Other"));            // 20
+        append(QStringLiteral("order-3"), 2, QStringLiteral("OrderPlaced")); // 17, 18
+        append(QStringLiteral("user-2"), 1, QStringLiteral("OrderShipped")); // 19
+        append(QStringLiteral("a_b-2"), 1, QStringLiteral("Other")); // 20
         append(QStringLiteral("\u00fcn\u00ef-2"), 1, QStringLiteral("Other")); // 21
         QList<QList<qint64>> liveExpected = {{17, 18}, {19}, {17, 18}, {}, {20}, {}, {}, {21}};
         for (qsizetype i = 0; i < cases.size(); ++i) {
@@ -289,7 +295,7 @@ private slots:
     {
         ConnectionOptions options = TestDatabase::options();
         options.applicationName = QStringLiteral("eventium-follower-")
-                                  + QUuid::createUuid().toString(QUuid::Id128).left(12);
+            + QUuid::createUuid().toString(QUuid::Id128).left(12);
         Follower::Settings s = followerSettings();
         s.pollInterval = std::chrono::milliseconds(3000); // delivery must not rely on polling
         QList<RecordedEvent> got;
@@ -416,7 +422,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(follower.isLive(), 15000);
         QElapsedTimer t;
         t.start();
-        auto r = writer->append(StreamName(QStringLiteral("noseq-9")), ExpectedVersion::any(), events(4));
+        auto r = writer->append(StreamName(QStringLiteral("noseq-9")), ExpectedVersion::any(),
+                                events(4));
         QVERIFY(r);
         QTRY_COMPARE_WITH_TIMEOUT(got.size(), 16, 15000);
         qInfo() << "delivered without a writer sequencer after" << t.elapsed() << "ms";

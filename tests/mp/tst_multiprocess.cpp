@@ -28,11 +28,11 @@ using eventium::test::TestDatabase;
 
 namespace {
 
-constexpr int kWriters = 4;          // writers that run to the end
+constexpr int kWriters = 4; // writers that run to the end
 constexpr int kEventsPerWriter = 5000;
 constexpr int kStreams = 50;
 constexpr int kKilledWriter = kWriters + 1; // its writer id
-constexpr int kKillAfterBatches = 700;      // logged batches before the SIGKILL
+constexpr int kKillAfterBatches = 700; // logged batches before the SIGKILL
 
 struct StoredEvent
 {
@@ -232,8 +232,9 @@ private slots:
         SqlConnection admin;
         QVERIFY2(admin.isOpen(), qPrintable(admin.error()));
         QSqlQuery terminate(admin.db());
-        terminate.prepare(QStringLiteral("SELECT count(pg_terminate_backend(pid)) FROM "
-                                         "pg_stat_activity WHERE application_name = ANY(?::text[])"));
+        terminate.prepare(
+            QStringLiteral("SELECT count(pg_terminate_backend(pid)) FROM "
+                           "pg_stat_activity WHERE application_name = ANY(?::text[])"));
         const QString victims = QStringLiteral("{%1-writer-1,%1-writer-2,%1-follower}").arg(schema);
         qint64 terminated = 0;
         QElapsedTimer sinceTermination;
@@ -262,7 +263,8 @@ private slots:
                 break;
             if (sinceTermination.elapsed() >= 300) {
                 terminate.addBindValue(victims);
-                QVERIFY2(terminate.exec() && terminate.next(), qPrintable(terminate.lastError().text()));
+                QVERIFY2(terminate.exec() && terminate.next(),
+                         qPrintable(terminate.lastError().text()));
                 terminated += terminate.value(0).toLongLong();
                 sinceTermination.restart();
             }
@@ -329,17 +331,19 @@ private slots:
         const qint64 allMs = clock.elapsed();
 
         // ---- SQL: dense positions, each event once.
-        SQL_EXEC(q, QStringLiteral("SELECT count(*), coalesce(min(position), 0), "
-                                   "coalesce(max(position), 0), count(DISTINCT position), "
-                                   "count(DISTINCT event_row) FROM global_events"));
+        SQL_EXEC(q,
+                 QStringLiteral("SELECT count(*), coalesce(min(position), 0), "
+                                "coalesce(max(position), 0), count(DISTINCT position), "
+                                "count(DISTINCT event_row) FROM global_events"));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toLongLong(), total);
         QCOMPARE(q.value(1).toLongLong(), 1);
         QCOMPARE(q.value(2).toLongLong(), total);
         QCOMPARE(q.value(3).toLongLong(), total);
         QCOMPARE(q.value(4).toLongLong(), total);
-        SQL_EXEC(q, QStringLiteral("SELECT count(*) FROM events e LEFT JOIN global_events g "
-                                   "ON g.event_row = e.id WHERE g.position IS NULL"));
+        SQL_EXEC(q,
+                 QStringLiteral("SELECT count(*) FROM events e LEFT JOIN global_events g "
+                                "ON g.event_row = e.id WHERE g.position IS NULL"));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toLongLong(), 0);
         SQL_EXEC(q, QStringLiteral("SELECT count(DISTINCT event_id) FROM events"));
@@ -350,10 +354,11 @@ private slots:
         QCOMPARE(q.value(0).toLongLong(), total);
 
         // ---- SQL: per-stream versions 1..k, dense, matching the stream's version.
-        SQL_EXEC(q, QStringLiteral("SELECT s.name, s.version, count(e.id), min(e.version), "
-                                   "max(e.version) FROM streams s LEFT JOIN events e "
-                                   "ON e.stream_id = s.stream_id GROUP BY s.stream_id, s.name, "
-                                   "s.version"));
+        SQL_EXEC(q,
+                 QStringLiteral("SELECT s.name, s.version, count(e.id), min(e.version), "
+                                "max(e.version) FROM streams s LEFT JOIN events e "
+                                "ON e.stream_id = s.stream_id GROUP BY s.stream_id, s.name, "
+                                "s.version"));
         int streams = 0;
         while (q.next()) {
             ++streams;
@@ -373,16 +378,16 @@ private slots:
 
         // ---- SQL: every batch whole: all n events, one transaction, and (ordered by
         // (tx, id)) consecutive positions; within each of its streams, consecutive versions.
-        SQL_EXEC(q, QStringLiteral(
-                        "SELECT (e.data->>'w')::int, (e.data->>'b')::int, count(*), "
-                        "min((e.data->>'n')::int), max((e.data->>'n')::int), "
-                        "count(DISTINCT e.stream_id), count(DISTINCT e.tx), "
-                        "max(g.position) - min(g.position) + 1, "
-                        "count(DISTINCT (e.data->>'i')::int), min(g.position) "
-                        "FROM events e JOIN global_events g ON g.event_row = e.id "
-                        "GROUP BY 1, 2 ORDER BY 1, 2"));
+        SQL_EXEC(q,
+                 QStringLiteral("SELECT (e.data->>'w')::int, (e.data->>'b')::int, count(*), "
+                                "min((e.data->>'n')::int), max((e.data->>'n')::int), "
+                                "count(DISTINCT e.stream_id), count(DISTINCT e.tx), "
+                                "max(g.position) - min(g.position) + 1, "
+                                "count(DISTINCT (e.data->>'i')::int), min(g.position) "
+                                "FROM events e JOIN global_events g ON g.event_row = e.id "
+                                "GROUP BY 1, 2 ORDER BY 1, 2"));
         QHash<int, QList<int>> committedBatches; // writer -> batch numbers, ascending
-        QHash<int, qint64> lastBatchStart;       // writer -> first position of its last batch
+        QHash<int, qint64> lastBatchStart; // writer -> first position of its last batch
         QHash<int, qint64> eventsByWriter;
         qint64 multiStream = 0;
         while (q.next()) {
@@ -391,9 +396,10 @@ private slots:
             const qint64 n = q.value(3).toLongLong();
             const QString what = QStringLiteral("writer %1 batch %2").arg(w).arg(b);
             QVERIFY2(q.value(2).toLongLong() == n && q.value(4).toLongLong() == n,
-                     qPrintable(what + QStringLiteral(": partial batch (%1 of %2 events)")
-                                           .arg(q.value(2).toLongLong())
-                                           .arg(n)));
+                     qPrintable(what
+                                + QStringLiteral(": partial batch (%1 of %2 events)")
+                                      .arg(q.value(2).toLongLong())
+                                      .arg(n)));
             const qint64 streamsOfBatch = q.value(5).toLongLong();
             QVERIFY2(streamsOfBatch == 1 || streamsOfBatch == 2,
                      qPrintable(what + QStringLiteral(": streams")));
@@ -412,19 +418,21 @@ private slots:
             eventsByWriter[w] += n;
         }
         QVERIFY2(multiStream > 0, "no multi-stream batch was written");
-        SQL_EXEC(q, QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM events e GROUP BY "
-                                   "(e.data->>'w')::int, (e.data->>'b')::int, e.stream_id "
-                                   "HAVING max(e.version) - min(e.version) + 1 <> count(*)) x"));
+        SQL_EXEC(q,
+                 QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM events e GROUP BY "
+                                "(e.data->>'w')::int, (e.data->>'b')::int, e.stream_id "
+                                "HAVING max(e.version) - min(e.version) + 1 <> count(*)) x"));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toLongLong(), 0);
 
         // ---- All events by id, for the logs and the follower.
-        SQL_EXEC(q, QStringLiteral("SELECT g.position, e.event_id::text, s.name, e.version, "
-                                   "(e.data->>'w')::int, (e.data->>'b')::int FROM events e "
-                                   "JOIN global_events g ON g.event_row = e.id JOIN streams s "
-                                   "ON s.stream_id = e.stream_id ORDER BY g.position"));
+        SQL_EXEC(q,
+                 QStringLiteral("SELECT g.position, e.event_id::text, s.name, e.version, "
+                                "(e.data->>'w')::int, (e.data->>'b')::int FROM events e "
+                                "JOIN global_events g ON g.event_row = e.id JOIN streams s "
+                                "ON s.stream_id = e.stream_id ORDER BY g.position"));
         QHash<QString, StoredEvent> byId;
-        QStringList idAtPosition{QString()}; // index = position
+        QStringList idAtPosition {QString()}; // index = position
         while (q.next()) {
             StoredEvent e;
             e.position = q.value(0).toLongLong();
@@ -530,11 +538,14 @@ private slots:
         }
 
         qInfo("%lld events (%lld by the killed writer, %lld of them unacknowledged) in %lld "
-              "streams, %lld batches to two streams, %lld version conflicts retried, %lld connections "
-              "terminated, a follower killed and resumed at %lld; writers done after %lld ms, follower at %lld of them then; all "
+              "streams, %lld batches to two streams, %lld version conflicts retried, %lld "
+              "connections "
+              "terminated, a follower killed and resumed at %lld; writers done after %lld ms, "
+              "follower at %lld of them then; all "
               "delivered after %lld ms",
               total, eventsByWriter.value(kKilledWriter), unloggedCommitted, qint64(streams),
-              multiStream, conflicts, terminated, resumedFrom, writeMs, qint64(seenWhileWriting), allMs);
+              multiStream, conflicts, terminated, resumedFrom, writeMs, qint64(seenWhileWriting),
+              allMs);
     }
 };
 

@@ -59,7 +59,7 @@ private:
 
 struct ReaderLog
 {
-    QList<QUuid> idAt{QUuid()}; // index = position
+    QList<QUuid> idAt {QUuid()}; // index = position
     qint64 pages = 0;
     qint64 rereads = 0;
     qint64 headChanges = 0;
@@ -98,8 +98,8 @@ private slots:
         follower.start();
 
         // ---- Writers: any() appends of 1-3 events to random streams until told to stop.
-        std::atomic<bool> stopWriters{false};
-        std::atomic<qint64> appended{0};
+        std::atomic<bool> stopWriters {false};
+        std::atomic<qint64> appended {0};
         std::vector<QList<QUuid>> written(kWriterThreads);
         std::vector<std::thread> writers;
         for (int t = 0; t < kWriterThreads; ++t) {
@@ -118,8 +118,9 @@ private slots:
                     const StreamName stream(QStringLiteral("stress-%1").arg(rng.bounded(kStreams)));
                     auto r = store->append(stream, ExpectedVersion::any(), batch);
                     if (!r || !r->succeeded()) {
-                        problems.add(QStringLiteral("append failed: %1")
-                                         .arg(r ? QStringLiteral("conflict") : r.error().toString()));
+                        problems.add(
+                            QStringLiteral("append failed: %1")
+                                .arg(r ? QStringLiteral("conflict") : r.error().toString()));
                         continue;
                     }
                     for (const NewEvent &e : batch)
@@ -131,8 +132,8 @@ private slots:
         }
 
         // ---- Reader: follows readAll page by page; now and then re-reads an earlier range.
-        std::atomic<bool> stopReader{false};
-        std::atomic<qint64> readerNext{1};
+        std::atomic<bool> stopReader {false};
+        std::atomic<qint64> readerNext {1};
         ReaderLog seen;
         std::thread reader([&] {
             QRandomGenerator rng(99);
@@ -205,7 +206,8 @@ private slots:
 
         // ---- The long transaction: a slow append that stays open for 3 s.
         QTest::qWait(800);
-        const QString conn = QStringLiteral("stress-slow-") + QUuid::createUuid().toString(QUuid::Id128);
+        const QString conn
+            = QStringLiteral("stress-slow-") + QUuid::createUuid().toString(QUuid::Id128);
         QString slowXid;
         const QUuid slowId = QUuid::createUuid();
         qint64 numberedBelow = -1;
@@ -218,7 +220,8 @@ private slots:
             if (!db.open() || !db.transaction())
                 return fail(qPrintable(db.lastError().text()));
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT status FROM \"%1\".append_events(?, ?, ?::jsonb)").arg(schema));
+            q.prepare(QStringLiteral("SELECT status FROM \"%1\".append_events(?, ?, ?::jsonb)")
+                          .arg(schema));
             q.addBindValue(QStringLiteral("slow-stream"));
             q.addBindValue(qint64(-1));
             q.addBindValue(QStringLiteral("[{\"id\": \"%1\", \"type\": \"Slow\", \"data\": {}, "
@@ -248,7 +251,9 @@ private slots:
                 TestDatabase::options().applyTo(other);
                 if (other.open()) {
                     QSqlQuery c(other);
-                    c.prepare(QStringLiteral("SELECT count(*) FROM \"%1\".events WHERE tx < ?::xid8").arg(schema));
+                    c.prepare(
+                        QStringLiteral("SELECT count(*) FROM \"%1\".events WHERE tx < ?::xid8")
+                            .arg(schema));
                     c.addBindValue(slowXid);
                     if (c.exec() && c.next())
                         numberedBelow = c.value(0).toLongLong();
@@ -288,7 +293,8 @@ private slots:
         QCOMPARE(stalledXid, slowXid);
 
         // ---- The final state, in SQL.
-        const QString name = QStringLiteral("stress-final-") + QUuid::createUuid().toString(QUuid::Id128);
+        const QString name
+            = QStringLiteral("stress-final-") + QUuid::createUuid().toString(QUuid::Id128);
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
             TestDatabase::options().applyTo(db);
@@ -299,25 +305,28 @@ private slots:
             QVERIFY(q.next());
             QCOMPARE(q.value(0).toLongLong(), total);
             QCOMPARE(q.value(1).toLongLong(), total);
-            SQL_EXEC(q, QStringLiteral("SELECT count(*), min(position), max(position), "
-                                       "count(DISTINCT event_row) FROM global_events"));
+            SQL_EXEC(q,
+                     QStringLiteral("SELECT count(*), min(position), max(position), "
+                                    "count(DISTINCT event_row) FROM global_events"));
             QVERIFY(q.next());
             QCOMPARE(q.value(0).toLongLong(), total);
             QCOMPARE(q.value(1).toLongLong(), 1);
             QCOMPARE(q.value(2).toLongLong(), total);
             QCOMPARE(q.value(3).toLongLong(), total);
             // Positions follow (tx, id) order exactly.
-            SQL_EXEC(q, QStringLiteral("SELECT count(*) FROM (SELECT g.position, row_number() "
-                                       "OVER (ORDER BY e.tx, e.id) AS rn FROM global_events g "
-                                       "JOIN events e ON e.id = g.event_row) x "
-                                       "WHERE x.position <> x.rn"));
+            SQL_EXEC(q,
+                     QStringLiteral("SELECT count(*) FROM (SELECT g.position, row_number() "
+                                    "OVER (ORDER BY e.tx, e.id) AS rn FROM global_events g "
+                                    "JOIN events e ON e.id = g.event_row) x "
+                                    "WHERE x.position <> x.rn"));
             QVERIFY(q.next());
             QCOMPARE(q.value(0).toLongLong(), 0);
             // Per-stream versions dense.
-            SQL_EXEC(q, QStringLiteral("SELECT count(*) FROM (SELECT s.stream_id FROM streams s "
-                                       "JOIN events e ON e.stream_id = s.stream_id GROUP BY "
-                                       "s.stream_id, s.version HAVING count(*) <> s.version OR "
-                                       "min(e.version) <> 1 OR max(e.version) <> s.version) x"));
+            SQL_EXEC(q,
+                     QStringLiteral("SELECT count(*) FROM (SELECT s.stream_id FROM streams s "
+                                    "JOIN events e ON e.stream_id = s.stream_id GROUP BY "
+                                    "s.stream_id, s.version HAVING count(*) <> s.version OR "
+                                    "min(e.version) <> 1 OR max(e.version) <> s.version) x"));
             QVERIFY(q.next());
             QCOMPARE(q.value(0).toLongLong(), 0);
             // The slow event comes right after everything of older transactions.
@@ -372,6 +381,77 @@ private slots:
               seen.headChanges);
     }
 
+    // One large transaction is numbered over several steps (each limited to maxRows) while
+    // small appends commit around it: positions stay dense and in (tx, id) order.
+    void largeTransactionAcrossSteps()
+    {
+        StoreSettings settings;
+        settings.runSequencer = false;
+        QString error;
+        auto store = TestDatabase::freshStore(settings, &error);
+        QVERIFY2(store, qPrintable(error));
+        QList<NewEvent> big;
+        for (int i = 0; i < 12000; ++i) {
+            NewEvent e;
+            e.type = QStringLiteral("Big");
+            e.data = QStringLiteral("{\"i\": %1}").arg(i).toUtf8();
+            big.append(e);
+        }
+        std::atomic<bool> stop {false};
+        std::thread small([&] {
+            QList<NewEvent> one(1);
+            one[0].type = QStringLiteral("Small");
+            while (!stop.load()) {
+                one[0].id = QUuid();
+                (void)store->append(StreamName(QStringLiteral("small")), ExpectedVersion::any(),
+                                    one);
+            }
+            store->pool().closeIdleConnectionsOfThisThread();
+        });
+        auto r = store->append(StreamName(QStringLiteral("big")), ExpectedVersion::any(), big);
+        QTest::qWait(100);
+        stop = true;
+        small.join();
+        QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
+        int steps = 0;
+        while (true) {
+            auto step = store->sequenceStep(1000);
+            QVERIFY2(step, qPrintable(step ? QString() : step.error().toString()));
+            if (step->numbered > 0)
+                ++steps;
+            QVERIFY(step->numbered <= 1000);
+            if (step->numbered == 0 && !step->pending)
+                break;
+        }
+        QVERIFY(steps >= 12);
+        QList<RecordedEvent> all;
+        GlobalPosition next(1);
+        while (true) {
+            auto page = store->readAll(next, 5000);
+            QVERIFY(page);
+            all += page->events;
+            if (page->events.isEmpty())
+                break;
+            next = page->next;
+        }
+        auto stats = store->stats();
+        QVERIFY(stats);
+        QCOMPARE(qint64(all.size()), stats->events);
+        QCOMPARE(stats->pending, 0);
+        // The big append's events are consecutive, in version order.
+        qint64 firstBig = -1;
+        for (qsizetype i = 0; i < all.size(); ++i) {
+            QCOMPARE(all.at(i).position.value, i + 1);
+            if (all.at(i).stream == QLatin1String("big")) {
+                if (firstBig < 0)
+                    firstBig = i;
+                QCOMPARE(all.at(i).version.value, i - firstBig + 1);
+            }
+        }
+        QVERIFY(firstBig >= 0);
+        QCOMPARE(all.at(firstBig + 11999).version.value, 12000);
+    }
+
     // Store::sequenceNow promises to return once nothing written before the call is left
     // unnumbered; events other writers keep adding after the call must not keep it busy
     // until the timeout.
@@ -390,8 +470,8 @@ private slots:
         QString error;
         auto store = TestDatabase::freshStore(settings, &error);
         QVERIFY2(store, qPrintable(error));
-        std::atomic<bool> stop{false};
-        std::atomic<qint64> failures{0};
+        std::atomic<bool> stop {false};
+        std::atomic<qint64> failures {0};
         std::vector<std::thread> writers;
         for (int t = 0; t < 4; ++t) {
             writers.emplace_back([&, t] {
@@ -410,7 +490,8 @@ private slots:
         QTest::qWait(500);
         QList<NewEvent> mine(1);
         mine[0].type = QStringLiteral("Mine");
-        auto appended = store->append(StreamName(QStringLiteral("mine")), ExpectedVersion::any(), mine);
+        auto appended
+            = store->append(StreamName(QStringLiteral("mine")), ExpectedVersion::any(), mine);
         QElapsedTimer t;
         t.start();
         auto head = store->sequenceNow(std::chrono::seconds(20));
