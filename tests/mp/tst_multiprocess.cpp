@@ -1,7 +1,9 @@
-// The global order under several OS processes: writers appending to random streams, one of
-// them killed with SIGKILL mid-run, and a follower in another process reading live.
-// Afterwards the positions must be exactly 1..N, every event once, every batch whole,
-// per-stream versions dense, and the follower must have seen 1..N in order.
+// The global order under several OS processes: writers appending to random streams (some
+// batches to two streams atomically), one of them killed with SIGKILL mid-run, connections
+// of two writers and of the follower terminated now and then, a follower in another process
+// reading live, and a second follower SIGKILLed and resumed from its checkpoint. Afterwards
+// the positions must be exactly 1..N, every event once, every batch whole, per-stream
+// versions dense, and both followers must have delivered 1..N in order.
 #include "support/testdatabase.h"
 
 #include <eventium/store.h>
