@@ -13,17 +13,16 @@ Q_LOGGING_CATEGORY(lcFollower, "eventium.follower")
 
 namespace eventium {
 
-Follower::Follower(ConnectionOptions options, Settings settings, QObject *parent) : QObject(parent)
+Follower::Follower(ConnectionOptions options, Settings settings, QObject *parent)
+    : QObject(parent), m_options(std::move(options)), m_settings(std::move(settings))
 {
     qRegisterMetaType<eventium::RecordedEvent>();
     qRegisterMetaType<QList<eventium::RecordedEvent>>();
     qRegisterMetaType<eventium::GlobalPosition>();
     qRegisterMetaType<eventium::StoreError>();
+    m_next = qMax<qint64>(1, m_settings.from.value);
     m_thread = std::make_unique<QThread>();
     m_thread->setObjectName(QStringLiteral("eventium-follower"));
-    m_worker = new FollowerWorker(std::move(options), std::move(settings), this);
-    m_worker->moveToThread(m_thread.get());
-    QObject::connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
 }
 
 Follower::~Follower()
@@ -33,41 +32,41 @@ Follower::~Follower()
 
 void Follower::start()
 {
-    if (m_thread->isRunning())
+    if (m_worker)
         return;
+    Settings s = m_settings;
+    s.from = GlobalPosition(m_next.load());
+    m_worker = new FollowerWorker(m_options, s, this);
+    m_worker->moveToThread(m_thread.get());
+    QObject::connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread->start();
     QMetaObject::invokeMethod(m_worker, &FollowerWorker::begin, Qt::QueuedConnection);
 }
 
 void Follower::stop()
 {
-    if (!m_thread || !m_thread->isRunning()) {
-        if (m_thread && m_worker && !m_thread->isRunning() && !m_thread->isFinished()) {
-            delete m_worker; // never started
-            m_worker = nullptr;
-        }
+    if (!m_worker)
         return;
-    }
     QMetaObject::invokeMethod(m_worker, &FollowerWorker::shutdown, Qt::BlockingQueuedConnection);
     m_thread->quit();
     m_thread->wait();
     m_worker = nullptr; // deleted by deleteLater when the thread finished
+    m_live = false;
 }
 
 GlobalPosition Follower::nextPosition() const
 {
-    return m_worker ? GlobalPosition(m_worker->next.load()) : GlobalPosition();
+    return GlobalPosition(m_next.load());
 }
 
 bool Follower::isLive() const
 {
-    return m_worker && m_worker->live.load();
+    return m_live.load();
 }
 
 FollowerWorker::FollowerWorker(ConnectionOptions options, Follower::Settings settings, Follower *owner)
     : m_options(std::move(options)), m_settings(std::move(settings)), m_owner(owner), m_poll(this), m_retry(this)
 {
-    next = qMax<qint64>(1, m_settings.from.value);
     m_poll.setInterval(m_settings.pollInterval);
     m_retry.setSingleShot(true);
     m_retry.setInterval(m_settings.reconnectDelay);
@@ -106,8 +105,12 @@ void FollowerWorker::shutdown()
 bool FollowerWorker::ensureListening()
 {
     if (m_listening) {
-        QSqlDatabase db = QSqlDatabase::database(m_listenName, false);
-        if (!pgConnectionBad(db))
+        bool alive = false;
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_listenName, false);
+            alive = !pgConnectionBad(db);
+        }
+        if (alive)
             return true;
         dropListener();
     }
@@ -186,9 +189,9 @@ void FollowerWorker::pump()
             qCDebug(lcFollower).noquote() << "sequencer step:" << step.error().toString();
     }
     while (true) {
-        auto page = m_store->readAll(GlobalPosition(next.load()), m_settings.batchSize, m_settings.filter);
+        auto page = m_store->readAll(GlobalPosition(m_owner->m_next.load()), m_settings.batchSize, m_settings.filter);
         if (!page) {
-            live = false;
+            m_owner->m_live = false;
             if (m_connected) {
                 m_connected = false;
                 emit m_owner->connectionChanged(false, page.error().toString());
@@ -203,13 +206,13 @@ void FollowerWorker::pump()
             m_connected = true;
             emit m_owner->connectionChanged(true, QString());
         }
-        next = page->next.value;
+        // Emit first, then advance: nextPosition() never runs ahead of what was delivered.
         if (!page->events.isEmpty())
             emit m_owner->eventsReceived(page->events);
+        m_owner->m_next = page->next.value;
         if (page->next.value > page->head.value) {
-            const bool wasLive = live.exchange(listening);
+            m_owner->m_live = listening;
             emit m_owner->caughtUp(page->head);
-            Q_UNUSED(wasLive);
             break;
         }
     }

@@ -22,9 +22,6 @@ public:
     void begin();
     void shutdown();
 
-    std::atomic<qint64> next{1};
-    std::atomic<bool> live{false};
-
 private:
     void onWake();
     void onNotification(const QString &name);

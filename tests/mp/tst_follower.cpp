@@ -451,6 +451,14 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(follower.nextPosition().value, 11, 15000);
         follower.stop();
         QCOMPARE(follower.nextPosition().value, 11);
+        QVERIFY(!follower.isLive());
+        // Started again, it resumes where it stopped: no repeats, nothing missed.
+        append(QStringLiteral("stop-b"), 5);
+        follower.start();
+        QTRY_COMPARE_WITH_TIMEOUT(got.size(), 15, 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(follower.nextPosition().value, 16, 15000);
+        const QString why = checkSequence(got, 1, 15);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
     }
 
     void liveLatency()

@@ -6,6 +6,7 @@
 
 #include <QObject>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 
@@ -43,9 +44,10 @@ public:
     Follower(ConnectionOptions options, Settings settings, QObject *parent = nullptr);
     ~Follower() override; // stops and joins the thread
 
+    // Starts (or, after stop(), resumes from nextPosition()) delivering.
     void start();
     void stop();
-    // The next position to be delivered.
+    // The next position to be delivered; kept after stop(), so it can serve as a checkpoint.
     GlobalPosition nextPosition() const;
     bool isLive() const;
 
@@ -58,8 +60,12 @@ signals:
     void errorOccurred(const eventium::StoreError &error);
 
 private:
+    ConnectionOptions m_options;
+    Settings m_settings;
     std::unique_ptr<QThread> m_thread;
     FollowerWorker *m_worker = nullptr;
+    std::atomic<qint64> m_next{1};
+    std::atomic<bool> m_live{false};
     friend class FollowerWorker;
 };
 
