@@ -84,13 +84,23 @@ struct Subscription::Private
 
     void closeSession()
     {
-        active = false;
+        const bool held = active.exchange(false);
         if (connectionName.isEmpty())
             return;
         {
             QSqlDatabase d = db();
-            if (d.isOpen())
-                d.close(); // releases the advisory lock
+            if (d.isOpen()) {
+                // Release the lock before returning: closing the connection releases it too,
+                // but only once the server has noticed, which may be a moment later.
+                if (held && !pgConnectionBad(d)) {
+                    QSqlQuery q(d);
+                    q.prepare(QStringLiteral("SELECT pg_advisory_unlock(hashtext(?), ?)"));
+                    q.addBindValue(QStringLiteral("eventium.subscription:") + store.schema());
+                    q.addBindValue(subscriptionId);
+                    q.exec();
+                }
+                d.close();
+            }
         }
         QSqlDatabase::removeDatabase(connectionName);
         connectionName.clear();
