@@ -7,7 +7,8 @@ CREATE TABLE {{schema}}.streams (
     version     bigint NOT NULL DEFAULT 0,
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),
-    -- events.id of the stream's latest event: a precise, increasing key for recency order.
+    -- The recency key: a fresh value of streams_recency_seq at every append (exact, unlike
+    -- the timestamp, which QPSQL truncates to milliseconds).
     last_row    bigint NOT NULL DEFAULT 0,
     CONSTRAINT streams_name_key UNIQUE (name)
 );
@@ -19,7 +20,7 @@ CREATE INDEX streams_recency_idx ON {{schema}}.streams (last_row DESC);
 CREATE TABLE {{schema}}.events (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     tx          xid8 NOT NULL DEFAULT pg_current_xact_id(),
-    stream_id   bigint NOT NULL REFERENCES {{schema}}.streams (stream_id),
+    stream_id   bigint NOT NULL, -- streams.stream_id; written only by append_events()
     version     bigint NOT NULL,
     event_id    uuid NOT NULL,
     type        text NOT NULL,
@@ -33,9 +34,12 @@ CREATE INDEX events_tx_id_idx ON {{schema}}.events (tx, id);
 CREATE INDEX events_type_idx ON {{schema}}.events (type, id);
 
 -- The global sequence: dense positions 1, 2, 3 ... assigned by the sequencer.
+-- (No foreign keys on the hot tables: a key check row-locks the referenced row, which would
+-- rewrite every events row once more when it is numbered. append_events() and
+-- sequence_step() are the only writers.)
 CREATE TABLE {{schema}}.global_events (
     position    bigint PRIMARY KEY,
-    event_row   bigint NOT NULL UNIQUE REFERENCES {{schema}}.events (id)
+    event_row   bigint NOT NULL UNIQUE -- events.id
 );
 
 -- The sequencer's cursor: one row.
@@ -53,60 +57,46 @@ INSERT INTO {{schema}}.sequencer DEFAULT VALUES;
 --   p_events:   a JSON array of {"id": uuid, "type": text, "data": json, "metadata": json|null}.
 -- Returns one row:
 --   status 0 = appended, 1 = wrong expected version, 2 = already appended (idempotent retry)
---   first_version / last_version of the events (or the actual version on a conflict)
+--   first_version / last_version of the events (or the actual version on a conflict,
+--   -1 when the stream does not exist)
 --   stream_existed: whether the stream existed before the call.
+-- The common case costs three statements: the idempotency probe, one UPDATE of the stream
+-- row (which takes its lock and checks the expectation against the latest committed
+-- version) and the INSERT.
+CREATE SEQUENCE {{schema}}.streams_recency_seq;
+
 CREATE FUNCTION {{schema}}.append_events(p_stream text, p_expected bigint, p_events jsonb)
 RETURNS TABLE (status int, first_version bigint, last_version bigint, stream_existed boolean)
 LANGUAGE plpgsql AS $fn$
 DECLARE
-    v_stream_id bigint;
-    v_current   bigint;
-    v_existed   boolean := true;
-    v_count     int := jsonb_array_length(p_events);
-    v_first_id  uuid := (p_events -> 0 ->> 'id')::uuid;
+    v_stream_id  bigint;
+    v_current    bigint;
+    v_existed    boolean := true;
+    v_count      int := jsonb_array_length(p_events);
+    v_first_id   uuid := (p_events -> 0 ->> 'id')::uuid;
     v_dup_stream bigint;
     v_dup_first  bigint;
     v_dup_count  int;
-    v_last_row   bigint;
+    v_attempt    int := 0;
 BEGIN
     IF v_count = 0 THEN
         RAISE EXCEPTION 'an append needs at least one event' USING ERRCODE = '22023';
     END IF;
 
-    SELECT s.stream_id, s.version INTO v_stream_id, v_current
-      FROM {{schema}}.streams s WHERE s.name = p_stream FOR UPDATE;
-
-    IF NOT FOUND THEN
-        IF p_expected = -3 OR p_expected > 0 THEN
-            RETURN QUERY SELECT 1, -1::bigint, -1::bigint, false;
-            RETURN;
-        END IF;
-        INSERT INTO {{schema}}.streams AS s (name) VALUES (p_stream)
-            ON CONFLICT (name) DO NOTHING
-            RETURNING s.stream_id INTO v_stream_id;
-        IF v_stream_id IS NULL THEN
-            -- Created concurrently and committed meanwhile: lock it like any existing stream.
-            SELECT s.stream_id, s.version INTO v_stream_id, v_current
-              FROM {{schema}}.streams s WHERE s.name = p_stream FOR UPDATE;
-        ELSE
-            v_current := 0;
-            v_existed := false;
-        END IF;
-    END IF;
-
-    -- Idempotent retry: the first event's id is already stored.
-    IF v_existed THEN
+    LOOP
+        v_attempt := v_attempt + 1;
+        -- Idempotent retry: the first event's id is already stored.
         SELECT e.stream_id, e.version INTO v_dup_stream, v_dup_first
           FROM {{schema}}.events e WHERE e.event_id = v_first_id;
         IF FOUND THEN
-            IF v_dup_stream <> v_stream_id THEN
+            IF v_dup_stream IS DISTINCT FROM (SELECT s.stream_id FROM {{schema}}.streams s WHERE s.name = p_stream) THEN
                 RAISE EXCEPTION 'event id % is already stored in another stream', v_first_id
                     USING ERRCODE = '23505';
             END IF;
             SELECT count(*) INTO v_dup_count
               FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
               JOIN {{schema}}.events e
-                ON e.stream_id = v_stream_id
+                ON e.stream_id = v_dup_stream
                AND e.version = v_dup_first + x.ord - 1
                AND e.event_id = (x.ev ->> 'id')::uuid;
             IF v_dup_count <> v_count THEN
@@ -116,27 +106,51 @@ BEGIN
             RETURN QUERY SELECT 2, v_dup_first, v_dup_first + v_count - 1, true;
             RETURN;
         END IF;
-    END IF;
 
-    IF (p_expected = -2 AND v_existed)
-       OR (p_expected = -3 AND NOT v_existed)
-       OR (p_expected >= 0 AND p_expected <> v_current) THEN
-        RETURN QUERY SELECT 1, v_current, v_current, true;
-        RETURN;
-    END IF;
+        -- An existing stream whose version meets the expectation: lock, check and bump at once.
+        IF p_expected <> -2 THEN
+            UPDATE {{schema}}.streams s
+               SET version = s.version + v_count, updated_at = now(),
+                   last_row = nextval('{{schema}}.streams_recency_seq')
+             WHERE s.name = p_stream AND (p_expected < 0 OR s.version = p_expected)
+            RETURNING s.stream_id, s.version - v_count INTO v_stream_id, v_current;
+            EXIT WHEN FOUND;
+        END IF;
 
-    WITH ins AS (
-        INSERT INTO {{schema}}.events (stream_id, version, event_id, type, data, metadata)
-        SELECT v_stream_id, v_current + x.ord, (x.ev ->> 'id')::uuid, x.ev ->> 'type',
-               x.ev -> 'data', NULLIF(x.ev -> 'metadata', 'null'::jsonb)
-          FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
-        RETURNING id
-    )
-    SELECT max(id) INTO v_last_row FROM ins;
+        SELECT s.stream_id, s.version INTO v_stream_id, v_current
+          FROM {{schema}}.streams s WHERE s.name = p_stream;
+        IF FOUND THEN
+            -- The stream exists and the expectation failed, unless a concurrent identical
+            -- append committed meanwhile (then the probe above finds it on the next round).
+            IF v_attempt = 1 AND (SELECT true FROM {{schema}}.events e WHERE e.event_id = v_first_id) THEN
+                CONTINUE;
+            END IF;
+            RETURN QUERY SELECT 1, v_current, v_current, true;
+            RETURN;
+        END IF;
+        IF p_expected = -3 OR p_expected > 0 THEN
+            RETURN QUERY SELECT 1, -1::bigint, -1::bigint, false;
+            RETURN;
+        END IF;
+        INSERT INTO {{schema}}.streams AS s (name, version, last_row)
+        VALUES (p_stream, v_count, nextval('{{schema}}.streams_recency_seq'))
+            ON CONFLICT (name) DO NOTHING
+            RETURNING s.stream_id INTO v_stream_id;
+        IF FOUND THEN
+            v_current := 0;
+            v_existed := false;
+            EXIT;
+        END IF;
+        -- Created concurrently and committed meanwhile: go round once more.
+        IF v_attempt >= 3 THEN
+            RAISE EXCEPTION 'stream % changed concurrently; retry', p_stream USING ERRCODE = '40001';
+        END IF;
+    END LOOP;
 
-    UPDATE {{schema}}.streams
-       SET version = v_current + v_count, updated_at = now(), last_row = v_last_row
-     WHERE stream_id = v_stream_id;
+    INSERT INTO {{schema}}.events (stream_id, version, event_id, type, data, metadata)
+    SELECT v_stream_id, v_current + x.ord, (x.ev ->> 'id')::uuid, x.ev ->> 'type',
+           x.ev -> 'data', NULLIF(x.ev -> 'metadata', 'null'::jsonb)
+      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord);
 
     RETURN QUERY SELECT 0, v_current + 1, v_current + v_count, v_existed;
 END
@@ -164,7 +178,10 @@ BEGIN
     -- Nothing after the cursor: answer without locking (no transaction id, no WAL).
     SELECT q.last_tx, q.last_id, q.last_position INTO v_last_tx, v_last_id, v_last_pos
       FROM {{schema}}.sequencer q;
-    IF NOT EXISTS (SELECT 1 FROM {{schema}}.events e WHERE (e.tx, e.id) > (v_last_tx, v_last_id)) THEN
+    -- (An EXISTS over the row comparison is planned as a sequential scan; ORDER BY ... LIMIT 1
+    -- walks events_tx_id_idx from the cursor.)
+    IF (SELECT true FROM {{schema}}.events e WHERE (e.tx, e.id) > (v_last_tx, v_last_id)
+         ORDER BY e.tx, e.id LIMIT 1) IS NULL THEN
         RETURN QUERY SELECT 0::bigint, v_last_pos, false;
         RETURN;
     END IF;
@@ -196,7 +213,8 @@ BEGIN
 
     IF v_count IS NULL OR v_count = 0 THEN
         RETURN QUERY SELECT 0::bigint, v_last_pos,
-            EXISTS (SELECT 1 FROM {{schema}}.events e WHERE (e.tx, e.id) > (v_last_tx, v_last_id));
+            (SELECT true FROM {{schema}}.events e WHERE (e.tx, e.id) > (v_last_tx, v_last_id)
+              ORDER BY e.tx, e.id LIMIT 1) IS NOT NULL;
         RETURN;
     END IF;
 
@@ -206,6 +224,7 @@ BEGIN
     PERFORM pg_notify({{channel}}, (v_last_pos + v_count)::text);
 
     RETURN QUERY SELECT v_count, v_last_pos + v_count,
-        EXISTS (SELECT 1 FROM {{schema}}.events e WHERE (e.tx, e.id) > (v_new_tx, v_new_id));
+        (SELECT true FROM {{schema}}.events e WHERE (e.tx, e.id) > (v_new_tx, v_new_id)
+          ORDER BY e.tx, e.id LIMIT 1) IS NOT NULL;
 END
 $fn$;

@@ -227,6 +227,39 @@ private slots:
         QVERIFY(!REQUIRE_OK(m_store->streamInfo(StreamName("other"))).has_value());
     }
 
+    void concurrentIdenticalRetries()
+    {
+        // The same batch sent from several threads at once (a client retrying on a timeout
+        // while the first attempt is still running): written once, every sender succeeds.
+        for (const ExpectedVersion expected : {ExpectedVersion::any(), ExpectedVersion::exact(0), ExpectedVersion::noStream()}) {
+            const StreamName s(QStringLiteral("retry-") + expected.toString());
+            QList<NewEvent> batch = evs(3);
+            for (auto &e : batch)
+                e.id = QUuid::createUuid();
+            std::atomic<int> appended{0}, already{0}, failed{0};
+            std::vector<std::thread> threads;
+            for (int t = 0; t < 6; ++t) {
+                threads.emplace_back([&] {
+                    auto r = m_store->append(s, expected, batch);
+                    if (!r)
+                        ++failed;
+                    else if (r->status == AppendResult::Status::Appended)
+                        ++appended;
+                    else if (r->status == AppendResult::Status::AlreadyAppended)
+                        ++already;
+                    else
+                        ++failed;
+                });
+            }
+            for (auto &t : threads)
+                t.join();
+            QCOMPARE(failed.load(), 0);
+            QCOMPARE(appended.load(), 1);
+            QCOMPARE(already.load(), 5);
+            QCOMPARE(REQUIRE_OK(m_store->streamInfo(s))->version, StreamVersion(3));
+        }
+    }
+
     void multiStreamAppendIsAtomic()
     {
         REQUIRE_OK(m_store->append(StreamName("b"), ExpectedVersion::any(), evs(2)));

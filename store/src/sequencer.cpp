@@ -31,13 +31,17 @@ void Sequencer::wake()
 void Sequencer::run()
 {
     while (true) {
+        bool woken = false;
         {
             std::unique_lock lock(m_mutex);
-            m_cv.wait_for(lock, m_poll, [this] { return m_woken || m_stopping; });
+            woken = m_cv.wait_for(lock, m_poll, [this] { return m_woken || m_stopping; });
             m_woken = false;
             if (m_stopping)
                 break;
         }
+        // Let a burst of appends land first, so that one step numbers many of them.
+        if (woken)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
         drain(m_poll);
     }
     // Number what this process wrote before it goes away.

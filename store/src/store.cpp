@@ -516,6 +516,11 @@ Result<AppendResult> Store::append(const StreamName &stream, ExpectedVersion exp
         qCInfo(lcStore) << "connection lost during an append; retrying once with the same event ids";
         result = appendOnce(stream, expected, events, ids);
     }
+    // The same batch sent twice at the same moment: the loser hits the event id index; sent
+    // again it finds the winner's events and reports the earlier result.
+    if (!result && result.error().kind() == StoreError::Kind::DuplicateEventId
+        && result.error().message().contains(QLatin1String("events_event_id_key")))
+        result = appendOnce(stream, expected, events, ids);
     if (result && result->status == AppendResult::Status::Appended && d->sequencer)
         d->sequencer->wake();
     return result;
