@@ -80,7 +80,9 @@ ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent) :
         if (token != m_testToken)
             return;
         m_testToken = 0;
-        m_test->setEnabled(true);
+        m_test->setEnabled(m_server->isChecked());
+        if (ok)
+            rememberConnection(m_tested);
         m_status->setStyleSheet(ok ? QStringLiteral("color: #2e7d32;") : QStringLiteral("color: #c62828;"));
         m_status->setText(message);
     });
@@ -125,6 +127,7 @@ void ConnectDialog::testConnection()
     m_status->setStyleSheet(QString());
     m_status->setText(tr("Testing %1…").arg(options->toDisplayString()));
     m_test->setEnabled(false);
+    m_tested = *options;
     m_testToken = m_tester->test(*options);
 }
 

@@ -16,7 +16,8 @@ class ConnectionTester;
 
 // Chooses where to connect: the embedded default or a server given as a libpq connection
 // string or a postgres:// URL (the password may also be typed apart). "Test" tries it off
-// the UI thread. Recent connections are remembered in QSettings without their password.
+// the UI thread. Connections that were tested successfully or used are remembered in
+// QSettings, without any password.
 class ConnectDialog : public QDialog
 {
     Q_OBJECT
@@ -34,6 +35,7 @@ public:
 
     QComboBox *connectionCombo() const { return m_connection; }
     QLineEdit *passwordEdit() const { return m_password; }
+    QLineEdit *schemaEdit() const { return m_schema; }
     QLabel *statusLabel() const { return m_status; }
 
 public slots:
@@ -54,6 +56,7 @@ private:
     QPushButton *m_test;
     ConnectionTester *m_tester;
     quint64 m_testToken = 0;
+    ConnectionOptions m_tested; // what the test in progress tries
 };
 
 } // namespace eventium::ui

@@ -43,7 +43,11 @@ quint64 ConnectionTester::test(const ConnectionOptions &options)
             QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
             opts.applyTo(db);
             if (!db.open()) {
-                message = StoreError::fromSql(db.lastError(), QStringLiteral("connect")).toString();
+                // libpq's own words ("... failed: Connection refused", "timeout expired").
+                QString why = db.lastError().databaseText().trimmed();
+                if (why.isEmpty())
+                    why = db.lastError().text().trimmed();
+                message = QObject::tr("Could not connect: %1").arg(why);
             } else {
                 QSqlQuery q(db);
                 if (q.exec(QStringLiteral("SELECT current_setting('server_version'), current_user, "

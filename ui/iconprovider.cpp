@@ -39,6 +39,8 @@ bool IconProvider::svgSupported()
 
 QIcon IconProvider::icon(const QString &name)
 {
+    if (name.isEmpty())
+        return {};
     if (svgSupported())
         return QIcon(QStringLiteral(":/icons/%1.svg").arg(name));
     if (auto *style = QApplication::style())

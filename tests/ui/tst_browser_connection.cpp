@@ -1,0 +1,220 @@
+// The browser's connection handling against a real PostgreSQL: it reconnects by itself after
+// the server restarts, connects as a role that may only read (and then offers no writes),
+// and reads its statistics without holding up page reads.
+#include "support/testdatabase.h"
+
+#include "appenddialog.h"
+#include "liveeventsmodel.h"
+#include "liveview.h"
+#include "mainwindow.h"
+#include "streameventsmodel.h"
+#include "streamlistmodel.h"
+#include "streamview.h"
+
+#include <eventium/store.h>
+
+#include <QAction>
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTableView>
+#include <QTest>
+#include <QUuid>
+
+using namespace eventium;
+using namespace eventium::ui;
+using eventium::test::TestDatabase;
+
+namespace {
+
+constexpr int kTimeout = 30000;
+
+QList<NewEvent> events(const QString &type, int count)
+{
+    QList<NewEvent> list;
+    for (int i = 0; i < count; ++i) {
+        NewEvent e;
+        e.type = type;
+        e.data = QStringLiteral("{\"n\": %1}").arg(i + 1).toUtf8();
+        list.append(e);
+    }
+    return list;
+}
+
+void clickRow(QTableView *table, int row)
+{
+    table->scrollTo(table->model()->index(row, 0));
+    const QRect rect = table->visualRect(table->model()->index(row, 0));
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, rect.center());
+}
+
+} // namespace
+
+class TestBrowserConnection : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<Store> m_store;
+    std::unique_ptr<MainWindow> m_window;
+    QString m_role;
+
+    void openWindow(const QString &user = QString())
+    {
+        MainWindow::Options options;
+        options.target.options = TestDatabase::options();
+        if (!user.isEmpty())
+            options.target.options.user = user;
+        options.target.schema = m_store->schema();
+        options.restoreState = false;
+        m_window = std::make_unique<MainWindow>(options);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected(), kTimeout);
+    }
+
+    // Appends through the test's own store; right after a server restart its pooled
+    // connections are dead and are replaced on the next tries.
+    void append(const QString &stream, int count, const QString &type = QStringLiteral("Thing"))
+    {
+        QString lastError;
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            auto r = m_store->append(StreamName(stream), ExpectedVersion::any(), events(type, count));
+            if (r) {
+                QVERIFY(r->succeeded());
+                for (int i = 0; i < 100; ++i) {
+                    if (m_store->sequenceNow())
+                        return;
+                    QTest::qWait(100);
+                }
+                QFAIL("could not number the appended events");
+            }
+            lastError = r.error().toString();
+            QVERIFY2(r.error().kind() == StoreError::Kind::ConnectionLost, qPrintable(lastError));
+            QTest::qWait(100);
+        }
+        QFAIL(qPrintable(QStringLiteral("append kept failing: ") + lastError));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        EVENTIUM_REQUIRE_DB();
+        QVERIFY2(TestDatabase::isEmbedded(), "the restart test needs the tests' own server");
+        QCoreApplication::setOrganizationName(QStringLiteral("EventiumTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_browser_connection"));
+    }
+
+    void init()
+    {
+        QString error;
+        m_store = TestDatabase::freshStore({}, &error);
+        QVERIFY2(m_store, qPrintable(error));
+    }
+
+    void cleanup()
+    {
+        m_window.reset();
+        m_store.reset();
+        if (!m_role.isEmpty()) {
+            QString error;
+            QVERIFY2(TestDatabase::execAdmin(QStringLiteral("DROP OWNED BY %1").arg(m_role), &error),
+                     qPrintable(error));
+            QVERIFY2(TestDatabase::execAdmin(QStringLiteral("DROP ROLE %1").arg(m_role), &error), qPrintable(error));
+            m_role.clear();
+        }
+    }
+
+    void reconnectsAfterTheServerRestarts()
+    {
+        append(QStringLiteral("before"), 2);
+        openWindow();
+        LiveEventsModel *live = m_window->liveView()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(live->rowCount(), 2, kTimeout);
+        m_window->openStream(QStringLiteral("before"), 2);
+        StreamView *view = m_window->streamView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(1).has_value(), kTimeout);
+        const QString connectedText = m_window->connectionLabel()->text();
+        QVERIFY(!connectedText.isEmpty());
+
+        QSignalSpy states(m_window->worker(), &StoreWorker::connectionStateChanged);
+        QString error;
+        QVERIFY2(TestDatabase::restartServer(&error), qPrintable(error));
+
+        // The window finds out (its next query fails) and says so in the status bar ...
+        QTRY_VERIFY_WITH_TIMEOUT(!states.isEmpty(), kTimeout);
+        QCOMPARE(states.first().at(0).toBool(), false);
+        // ... then reconnects by itself.
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected(), kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->connectionLabel()->text(), connectedText, kTimeout);
+        QCOMPARE(states.last().at(0).toBool(), true);
+
+        // New events show up in the live view (the follower resubscribed) and in the stream.
+        append(QStringLiteral("before"), 1, QStringLiteral("AfterRestart"));
+        QTRY_COMPARE_WITH_TIMEOUT(live->rowCount(), 3, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(live->eventAt(2).has_value(), kTimeout);
+        QCOMPARE(live->eventAt(2)->type, QStringLiteral("AfterRestart"));
+        QCOMPARE(live->eventAt(2)->position.value, 3);
+        QTRY_COMPARE_WITH_TIMEOUT(view->model()->rowCount(), 3, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(2).has_value(), kTimeout);
+        QCOMPARE(view->model()->eventAt(2)->type, QStringLiteral("AfterRestart"));
+        // A stream created after the restart reaches the streams list too.
+        append(QStringLiteral("after"), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->streamsModel()->rowOf(QStringLiteral("after")) >= 0, kTimeout);
+        QVERIFY(m_window->isConnected());
+        QCOMPARE(m_window->connectionLabel()->text(), connectedText);
+    }
+
+    void readOnlyRoleBrowsesButCannotAppend()
+    {
+        append(QStringLiteral("ro-1"), 3);
+        append(QStringLiteral("ro-2"), 1);
+        m_role = QStringLiteral("eventium_ro_") + QUuid::createUuid().toString(QUuid::Id128).left(12);
+        const QString schema = QLatin1Char('"') + m_store->schema() + QLatin1Char('"');
+        QString error;
+        for (const QString &sql : {QStringLiteral("CREATE ROLE %1 LOGIN").arg(m_role),
+                                   QStringLiteral("GRANT USAGE ON SCHEMA %1 TO %2").arg(schema, m_role),
+                                   QStringLiteral("GRANT SELECT ON ALL TABLES IN SCHEMA %1 TO %2").arg(schema, m_role)})
+            QVERIFY2(TestDatabase::execAdmin(sql, &error), qPrintable(sql + QStringLiteral(": ") + error));
+
+        openWindow(m_role);
+        QVERIFY(m_window->connectionInfo().readOnly);
+        QVERIFY2(m_window->connectionInfo().readOnlyReason.contains(m_role),
+                 qPrintable(m_window->connectionInfo().readOnlyReason));
+        QVERIFY(!m_window->appendAction()->isEnabled());
+        auto *label = m_window->findChild<QLabel *>(QStringLiteral("readOnly"));
+        QVERIFY(label);
+        QVERIFY(label->isVisible());
+        QCOMPARE(label->text(), QStringLiteral("read-only"));
+        QVERIFY(m_window->appendAction()->toolTip().contains(QStringLiteral("Read-only")));
+        // Neither the menu action nor its shortcut opens the dialog.
+        QVERIFY(m_window->openAppendDialog() == nullptr);
+        QTest::keyClick(m_window.get(), Qt::Key_N, Qt::ControlModifier);
+        QTest::qWait(100);
+        QVERIFY(m_window->findChild<AppendDialog *>() == nullptr);
+
+        // Browsing works: the streams, one stream's events, the global sequence.
+        StreamListModel *streams = m_window->streamsModel();
+        QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 2, kTimeout);
+        clickRow(m_window->streamsTable(), 0);
+        StreamView *view = m_window->streamView();
+        QTRY_COMPARE_WITH_TIMEOUT(view->stream(), QStringLiteral("ro-1"), kTimeout);
+        QCOMPARE(view->model()->rowCount(), 3);
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(2).has_value(), kTimeout);
+        QCOMPARE(view->model()->eventAt(2)->version.value, 3);
+        m_window->tabs()->setCurrentWidget(m_window->liveView());
+        LiveEventsModel *live = m_window->liveView()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(live->rowCount(), 4, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(live->eventAt(3).has_value(), kTimeout);
+        QCOMPARE(live->eventAt(3)->stream, QStringLiteral("ro-2"));
+
+        // Events written by others still arrive while following.
+        append(QStringLiteral("ro-1"), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(live->rowCount(), 6, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(live->eventAt(5).has_value(), kTimeout);
+        QCOMPARE(live->eventAt(5)->stream, QStringLiteral("ro-1"));
+        QTRY_COMPARE_WITH_TIMEOUT(view->model()->rowCount(), 5, kTimeout);
+        QVERIFY(!m_window->appendAction()->isEnabled());
+    }
+};
+
+QTEST_MAIN(TestBrowserConnection)
+#include "tst_browser_connection.moc"

@@ -1,0 +1,259 @@
+// The connect dialog: parse errors as you go, a connection test off the UI thread, recent
+// connections remembered without any password, and clear errors for servers that refuse or
+// never answer while the dialog stays responsive.
+#include "support/testdatabase.h"
+
+#include "connectdialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTest>
+#include <QTimer>
+#include <QUrl>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace eventium;
+using namespace eventium::ui;
+using eventium::test::TestDatabase;
+
+namespace {
+
+constexpr int kTimeout = 30000;
+const QString kSecret = QStringLiteral("S3cret-pw");
+
+// A TCP port on 127.0.0.1 that accepts connections (the kernel completes the handshake) but
+// never answers: libpq waits for the server's reply until connect_timeout.
+class SilentServer
+{
+public:
+    SilentServer()
+    {
+        m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = 0;
+        if (m_fd < 0 || ::bind(m_fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) != 0
+            || ::listen(m_fd, 8) != 0)
+            return;
+        socklen_t len = sizeof addr;
+        if (::getsockname(m_fd, reinterpret_cast<sockaddr *>(&addr), &len) == 0)
+            m_port = ntohs(addr.sin_port);
+    }
+    ~SilentServer() { close(); }
+    void close()
+    {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = -1;
+    }
+    int port() const { return m_port; }
+
+private:
+    int m_fd = -1;
+    int m_port = 0;
+};
+
+QPushButton *testButton(ConnectDialog *dialog)
+{
+    return dialog->findChild<QPushButton *>(QStringLiteral("test"));
+}
+
+QPushButton *connectButton(ConnectDialog *dialog)
+{
+    return dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+}
+
+void enter(ConnectDialog *dialog, const QString &text)
+{
+    dialog->connectionCombo()->lineEdit()->clear();
+    QTest::keyClicks(dialog->connectionCombo()->lineEdit(), text);
+}
+
+// The test server as a postgres:// URL with a user and a password (the server trusts local
+// connections, so the password is accepted whatever it is).
+QString urlWithPassword()
+{
+    const ConnectionOptions o = TestDatabase::options();
+    QString user = o.user.isEmpty() ? qEnvironmentVariable("USER", QStringLiteral("postgres")) : o.user;
+    QString url = QStringLiteral("postgres://%1:%2@%3")
+                      .arg(QString::fromUtf8(QUrl::toPercentEncoding(user)), kSecret,
+                           QString::fromUtf8(QUrl::toPercentEncoding(o.host)));
+    if (o.port > 0)
+        url += QLatin1Char(':') + QString::number(o.port);
+    url += QLatin1Char('/') + o.dbname;
+    return url;
+}
+
+QString settingsFileText()
+{
+    QSettings settings;
+    settings.sync();
+    QFile file(settings.fileName());
+    if (!file.open(QIODevice::ReadOnly))
+        return QString();
+    return QString::fromUtf8(file.readAll());
+}
+
+} // namespace
+
+class TestConnectDialog : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        EVENTIUM_REQUIRE_DB();
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("EventiumTests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_connectdialog"));
+        const QString home = QStandardPaths::writableLocation(QStandardPaths::HomeLocation);
+        QVERIFY2(!QSettings().fileName().startsWith(home + QStringLiteral("/.config/")), qPrintable(QSettings().fileName()));
+    }
+
+    void init() { QSettings().clear(); }
+
+    void cleanupTestCase() { QSettings().clear(); }
+
+    void invalidTextShowsTheParseError()
+    {
+        ConnectDialog dialog(ConnectionTarget{});
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        enter(&dialog, QStringLiteral("host=db port=five"));
+        QTest::mouseClick(testButton(&dialog), Qt::LeftButton);
+        QVERIFY(dialog.statusLabel()->isVisible());
+        QVERIFY2(dialog.statusLabel()->text().contains(QStringLiteral("invalid port")),
+                 qPrintable(dialog.statusLabel()->text()));
+
+        enter(&dialog, QStringLiteral("postgres://me@[::1/app"));
+        QVERIFY(dialog.statusLabel()->text().isEmpty()); // edited: the old message goes
+        QTest::mouseClick(connectButton(&dialog), Qt::LeftButton);
+        QVERIFY2(dialog.statusLabel()->text().contains(QStringLiteral("IPv6")), qPrintable(dialog.statusLabel()->text()));
+        // Not accepted, nothing remembered.
+        QVERIFY(dialog.isVisible());
+        QCOMPARE(dialog.result(), int(QDialog::Rejected));
+        QVERIFY(ConnectDialog::recentConnections().isEmpty());
+    }
+
+    void urlWithPasswordIsTestedAndRememberedWithoutIt()
+    {
+        ConnectDialog dialog(ConnectionTarget{});
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        const QString url = urlWithPassword();
+        enter(&dialog, url);
+        QTest::mouseClick(testButton(&dialog), Qt::LeftButton);
+        // The test runs elsewhere: the button waits, the status says what is going on and
+        // masks the password.
+        QVERIFY(!testButton(&dialog)->isEnabled());
+        QVERIFY2(!dialog.statusLabel()->text().contains(kSecret), qPrintable(dialog.statusLabel()->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog.statusLabel()->text().startsWith(QStringLiteral("Connected: PostgreSQL")), kTimeout);
+        QVERIFY(testButton(&dialog)->isEnabled());
+
+        // A connection that worked is remembered, without its password.
+        QStringList recent = ConnectDialog::recentConnections();
+        QCOMPARE(recent.size(), 1);
+        QVERIFY2(!recent.first().contains(kSecret), qPrintable(recent.first()));
+        QVERIFY2(!recent.first().contains(QStringLiteral("password")), qPrintable(recent.first()));
+        auto reparsed = ConnectionOptions::parse(recent.first());
+        QVERIFY(reparsed);
+        QCOMPARE(reparsed->host, TestDatabase::options().host);
+        QVERIFY(reparsed->password.isEmpty());
+
+        // Connecting keeps the password for this session's target only.
+        QTest::mouseClick(connectButton(&dialog), Qt::LeftButton);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QCOMPARE(dialog.target().options.password, kSecret);
+        QVERIFY(!dialog.target().embedded);
+        recent = ConnectDialog::recentConnections();
+        QCOMPARE(recent.size(), 1);
+        const QString file = settingsFileText();
+        QVERIFY2(file.contains(QStringLiteral("connections")), qPrintable(file));
+        QVERIFY2(!file.contains(kSecret), qPrintable(file));
+
+        // The recent connection is offered next time; a password typed apart is not kept.
+        ConnectDialog again(ConnectionTarget{});
+        QCOMPARE(again.connectionCombo()->count(), 1);
+        again.connectionCombo()->setCurrentIndex(0);
+        again.passwordEdit()->setText(QStringLiteral("typed-apart-pw"));
+        QTest::mouseClick(connectButton(&again), Qt::LeftButton);
+        QCOMPARE(again.result(), int(QDialog::Accepted));
+        QCOMPARE(again.target().options.password, QStringLiteral("typed-apart-pw"));
+        QVERIFY(!settingsFileText().contains(QStringLiteral("typed-apart-pw")));
+        QCOMPARE(ConnectDialog::recentConnections().size(), 1);
+    }
+
+    void refusedConnectionShowsAClearError()
+    {
+        int port = 0;
+        {
+            SilentServer closed; // a port nobody listens on once it is closed again
+            port = closed.port();
+        }
+        QVERIFY(port > 0);
+        ConnectDialog dialog(ConnectionTarget{});
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        enter(&dialog, QStringLiteral("host=127.0.0.1 port=%1 dbname=x user=nobody connect_timeout=5").arg(port));
+        QTest::mouseClick(testButton(&dialog), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(testButton(&dialog)->isEnabled(), kTimeout);
+        const QString text = dialog.statusLabel()->text();
+        QVERIFY2(text.startsWith(QStringLiteral("Could not connect: ")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("refused"), Qt::CaseInsensitive), qPrintable(text));
+        QVERIFY(ConnectDialog::recentConnections().isEmpty());
+    }
+
+    void silentServerTimesOutWithoutFreezing()
+    {
+        SilentServer silent;
+        QVERIFY(silent.port() > 0);
+        ConnectDialog dialog(ConnectionTarget{});
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        enter(&dialog, QStringLiteral("postgres://nobody:%1@127.0.0.1:%2/x?connect_timeout=2").arg(kSecret).arg(silent.port()));
+
+        QTimer ticker;
+        int ticks = 0;
+        ticker.setInterval(20);
+        connect(&ticker, &QTimer::timeout, this, [&ticks] { ++ticks; });
+        ticker.start();
+        QElapsedTimer clock;
+        clock.start();
+        QTest::mouseClick(testButton(&dialog), Qt::LeftButton);
+        // The click returned at once and the event loop keeps running while libpq waits.
+        QVERIFY2(clock.elapsed() < 500, qPrintable(QString::number(clock.elapsed())));
+        QVERIFY(!testButton(&dialog)->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(ticks >= 25, 1500);
+        QVERIFY(!testButton(&dialog)->isEnabled()); // still waiting for the server
+        QVERIFY(dialog.statusLabel()->text().startsWith(QStringLiteral("Testing")));
+        // The typed text can still be edited while the test runs.
+        dialog.schemaEdit()->setText(QStringLiteral("other"));
+        QCOMPARE(dialog.schemaEdit()->text(), QStringLiteral("other"));
+
+        QTRY_VERIFY_WITH_TIMEOUT(testButton(&dialog)->isEnabled(), kTimeout);
+        const QString text = dialog.statusLabel()->text();
+        qInfo("silent server answered after %lld ms: %s", clock.elapsed(), qPrintable(text));
+        QVERIFY2(text.startsWith(QStringLiteral("Could not connect: ")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("timeout"), Qt::CaseInsensitive), qPrintable(text));
+        QVERIFY2(!text.contains(kSecret), qPrintable(text));
+        QVERIFY(clock.elapsed() >= 1500);
+        QVERIFY(ticks >= clock.elapsed() / 20 / 3);
+        QVERIFY(ConnectDialog::recentConnections().isEmpty());
+    }
+};
+
+QTEST_MAIN(TestConnectDialog)
+#include "tst_connectdialog.moc"
