@@ -137,10 +137,13 @@ void MainWindow::createLayout()
     m_filterTimer->setInterval(250);
     connect(m_streamFilter, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
     connect(m_filterTimer, &QTimer::timeout, this, [this] {
-        if (m_connected)
+        if (m_connected) {
+            m_pendingStream = m_streamView->stream();
             m_streamsModel->setPrefix(m_streamFilter->text());
+        }
     });
     connect(m_streamOrder, &QComboBox::currentIndexChanged, this, [this](int index) {
+        m_pendingStream = m_streamView->stream(); // selected again once listed
         m_streamsModel->setOrder(index == 1 ? StreamOrder::ByRecency : StreamOrder::ByName);
     });
     connect(streams->selectionModel(), &QItemSelectionModel::currentRowChanged, this,

@@ -16,6 +16,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -157,6 +158,69 @@ private slots:
         QTest::keyClicks(m_window->streamFilter(), QStringLiteral("alp"));
         QTRY_COMPARE_WITH_TIMEOUT(m_window->streamsModel()->rowCount(), 2, kTimeout);
         QCOMPARE(m_window->streamsModel()->streamAt(1).name, QStringLiteral("alpha-2"));
+    }
+
+    void streamsListShowsNewStreamsWithoutRefresh()
+    {
+        append(QStringLiteral("m-1"), 1);
+        append(QStringLiteral("x-1"), 1);
+        openWindow();
+        StreamListModel *streams = m_window->streamsModel();
+        QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 2, kTimeout);
+        clickRow(m_window->streamsTable(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamView()->stream(), QStringLiteral("x-1"), kTimeout);
+
+        // By name: a stream created elsewhere is inserted in its place; the selection stays.
+        append(QStringLiteral("b-1"), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 3, kTimeout);
+        QCOMPARE(streams->streamAt(0).name, QStringLiteral("b-1"));
+        QCOMPARE(streams->streamAt(0).version.value, 2);
+        QCOMPARE(streams->rowOf(QStringLiteral("x-1")), 2);
+        QCOMPARE(m_window->streamsTable()->currentIndex().row(), 2);
+        QCOMPARE(m_window->streamView()->stream(), QStringLiteral("x-1"));
+        QVERIFY(streams->refreshCount() >= 1);
+
+        // By recency: new streams come in at the top, active ones move up.
+        auto *order = m_window->findChild<QComboBox *>(QStringLiteral("streamOrder"));
+        QVERIFY(order);
+        order->setCurrentIndex(1);
+        QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 3, kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(streams->streamAt(0).name, QStringLiteral("b-1"), kTimeout);
+        append(QStringLiteral("r-new"), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(streams->streamAt(0).name, QStringLiteral("r-new"), kTimeout);
+        QCOMPARE(streams->rowCount(), 4);
+        append(QStringLiteral("m-1"), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(streams->streamAt(0).name, QStringLiteral("m-1"), kTimeout);
+        QCOMPARE(streams->streamAt(0).version.value, 2);
+        QCOMPARE(streams->rowCount(), 4);
+        QCOMPARE(m_window->streamView()->stream(), QStringLiteral("x-1"));
+        QCOMPARE(streams->streamAt(m_window->streamsTable()->currentIndex().row()).name, QStringLiteral("x-1"));
+
+        // A burst of new streams: all arrive, with at most one re-read a second.
+        const int refreshesBefore = streams->refreshCount();
+        QElapsedTimer clock;
+        clock.start();
+        for (int i = 0; i < 30; ++i)
+            append(QStringLiteral("burst-%1").arg(i, 2, 10, QLatin1Char('0')), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 34, kTimeout);
+        QCOMPARE(streams->streamAt(0).name, QStringLiteral("burst-29"));
+        QCOMPARE(streams->streamAt(29).name, QStringLiteral("burst-00"));
+        const int refreshes = streams->refreshCount() - refreshesBefore;
+        qInfo("30 new streams in %lld ms: %d re-reads", clock.elapsed(), refreshes);
+        QVERIFY2(refreshes <= clock.elapsed() / StreamListModel::refreshIntervalMs + 1, qPrintable(QString::number(refreshes)));
+
+        // Filtered by prefix, only matching streams bring a re-read.
+        QTest::keyClicks(m_window->streamFilter(), QStringLiteral("b-"));
+        QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 1, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!streams->isLoading(), kTimeout);
+        const int filteredBefore = streams->refreshCount();
+        append(QStringLiteral("zzz-1"), 1);
+        QTest::qWait(1500);
+        QCOMPARE(streams->refreshCount(), filteredBefore);
+        QCOMPARE(streams->rowCount(), 1);
+        append(QStringLiteral("b-2"), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 2, kTimeout);
+        QCOMPARE(streams->streamAt(0).name, QStringLiteral("b-2"));
     }
 
     void appendDialogRefusesInvalidJson()
