@@ -122,6 +122,15 @@ private slots:
         QCOMPARE(r.lastVersion, StreamVersion(2));
         QCOMPARE(r.eventIds.size(), 2);
         QVERIFY(!r.eventIds[0].isNull());
+        // Generated ids are time-ordered UUIDs (version 7, RFC 4122 variant).
+        QCOMPARE(quint8(r.eventIds[0].toRfc4122().at(6)) >> 4, 7);
+        QCOMPARE(r.eventIds[0].variant(), QUuid::DCE);
+        QVERIFY(r.eventIds[0].toRfc4122().left(6) <= r.eventIds[1].toRfc4122().left(6));
+        const QByteArray stamp = r.eventIds[0].toRfc4122().left(6);
+        qint64 ms = 0;
+        for (char b : stamp)
+            ms = (ms << 8) | quint8(b);
+        QVERIFY(qAbs(ms - QDateTime::currentMSecsSinceEpoch()) < 60000);
 
         auto events = REQUIRE_OK(m_store->readStream(s, StreamVersion(1)));
         QCOMPARE(events.size(), 2);

@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -489,12 +490,32 @@ Result<QByteArray> Store::encodeBatch(const QList<NewEvent> &events, const QList
 
 namespace {
 
+// A time-ordered UUID (version 7): 48 bits of Unix milliseconds, then random bits. New ids
+// land at the right edge of the event id index instead of on random pages.
+QUuid newEventId()
+{
+    QByteArray bytes(16, Qt::Uninitialized);
+    const quint64 ms = quint64(QDateTime::currentMSecsSinceEpoch());
+    for (int i = 0; i < 6; ++i)
+        bytes[i] = char((ms >> (8 * (5 - i))) & 0xff);
+    QRandomGenerator *rng = QRandomGenerator::global();
+    const quint64 r1 = rng->generate64();
+    const quint32 r2 = rng->generate();
+    for (int i = 6; i < 14; ++i)
+        bytes[i] = char((r1 >> (8 * (i - 6))) & 0xff);
+    bytes[14] = char(r2 & 0xff);
+    bytes[15] = char((r2 >> 8) & 0xff);
+    bytes[6] = char((bytes[6] & 0x0f) | 0x70); // version 7
+    bytes[8] = char((bytes[8] & 0x3f) | 0x80); // RFC 4122 variant
+    return QUuid::fromRfc4122(bytes);
+}
+
 QList<QUuid> assignIds(const QList<NewEvent> &events)
 {
     QList<QUuid> ids;
     ids.reserve(events.size());
     for (const NewEvent &e : events)
-        ids.append(e.id.isNull() ? QUuid::createUuid() : e.id);
+        ids.append(e.id.isNull() ? newEventId() : e.id);
     return ids;
 }
 
