@@ -877,30 +877,37 @@ Result<StoreStats> Store::stats()
         return lease.error();
     PooledConnection &c = lease.value();
     QSqlQuery q(c.db());
+    // The cursor first: with it as constants, the pending count is a range scan of
+    // events_tx_id_idx rather than a join the planner may turn into a full scan.
+    if (!q.exec(QStringLiteral("SELECT last_tx::text, last_id, last_position FROM %1.sequencer").arg(d->s)) || !q.next())
+        return queryError(c, q, QStringLiteral("stats"));
+    const QString lastTx = q.value(0).toString();
+    const qint64 lastId = q.value(1).toLongLong();
+    StoreStats s;
+    s.headPosition = q.value(2).toLongLong();
     q.prepare(QStringLiteral(
-        "WITH cur AS (SELECT last_tx, last_id, last_position FROM %1.sequencer), "
-        "pend AS (SELECT count(*) AS n, min(e.created_at) AS oldest FROM %1.events e, cur "
-        "         WHERE (e.tx, e.id) > (cur.last_tx, cur.last_id)) "
-        "SELECT cur.last_position, pend.n, (SELECT count(*) FROM %1.streams), "
-        "       coalesce(extract(epoch FROM clock_timestamp() - pend.oldest), 0)::float8, "
-        "       pg_snapshot_xmin(pg_current_snapshot())::text, "
+        "SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(e.created_at)), 0)::float8 "
+        "FROM %1.events e WHERE (e.tx, e.id) > (?::xid8, ?)").arg(d->s));
+    q.addBindValue(lastTx);
+    q.addBindValue(lastId);
+    if (!q.exec() || !q.next())
+        return queryError(c, q, QStringLiteral("stats"));
+    s.pending = q.value(0).toLongLong();
+    s.lagSeconds = q.value(1).toDouble();
+    s.events = s.headPosition + s.pending;
+    q.prepare(QStringLiteral(
+        "SELECT (SELECT count(*) FROM %1.streams), pg_snapshot_xmin(pg_current_snapshot())::text, "
         "       (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
         "          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relkind = 'r')::int8, "
-        "       pg_total_relation_size(?::regclass)::int8 "
-        "FROM cur, pend").arg(d->s));
+        "       pg_total_relation_size(?::regclass)::int8").arg(d->s));
     q.addBindValue(d->settings.schema);
     q.addBindValue(d->s + QStringLiteral(".events"));
     if (!q.exec() || !q.next())
         return queryError(c, q, QStringLiteral("stats"));
-    StoreStats s;
-    s.headPosition = q.value(0).toLongLong();
-    s.pending = q.value(1).toLongLong();
-    s.events = s.headPosition + s.pending;
-    s.streams = q.value(2).toLongLong();
-    s.lagSeconds = q.value(3).toDouble();
-    s.oldestRunningXid = s.pending > 0 ? q.value(4).toString() : QString();
-    s.totalBytes = q.value(5).toLongLong();
-    s.eventsBytes = q.value(6).toLongLong();
+    s.streams = q.value(0).toLongLong();
+    s.oldestRunningXid = s.pending > 0 ? q.value(1).toString() : QString();
+    s.totalBytes = q.value(2).toLongLong();
+    s.eventsBytes = q.value(3).toLongLong();
     return s;
 }
 
