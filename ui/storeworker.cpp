@@ -1,5 +1,7 @@
 #include "storeworker.h"
 
+#include "statsworker.h"
+
 #include <eventium/embeddedpostgres.h>
 #include <eventium/follower.h>
 
@@ -57,6 +59,21 @@ StoreWorker::StoreWorker(QObject *parent) : QObject(nullptr)
     m_retryTimer->setSingleShot(true);
     connect(m_retryTimer, &QTimer::timeout, this, &StoreWorker::retryConnection);
     moveToThread(m_thread.get());
+
+    // Re-emitted directly from the stats thread: a queued hop through this worker's thread
+    // would put the answer behind the page reads again.
+    m_stats = std::make_unique<StatsWorker>();
+    connect(m_stats.get(), &StatsWorker::statsReady, this, &StoreWorker::statsReady, Qt::DirectConnection);
+    connect(m_stats.get(), &StatsWorker::failed, this, &StoreWorker::failed, Qt::DirectConnection);
+    connect(m_stats.get(), &StatsWorker::connectionLost, this, [this](const StoreError &error) {
+        if (!m_store || !m_connected.load())
+            return;
+        setConnected(false, error.message());
+        if (!m_retryTimer->isActive()) {
+            m_retryDelayMs = 250;
+            m_retryTimer->start(m_retryDelayMs);
+        }
+    });
 }
 
 StoreWorker::~StoreWorker()
@@ -68,6 +85,7 @@ void StoreWorker::start()
 {
     if (!m_thread->isRunning())
         m_thread->start();
+    m_stats->start();
 }
 
 void StoreWorker::shutdown()
@@ -75,6 +93,7 @@ void StoreWorker::shutdown()
     if (!m_thread || !m_thread->isRunning())
         return;
     QThread *home = QThread::currentThread();
+    m_stats->shutdown(); // before the server below goes
     QMetaObject::invokeMethod(this, [this, home] {
         closeStore();
         if (m_embedded && m_embedded->startedByThisObject()) {
@@ -147,6 +166,7 @@ void StoreWorker::retryConnection()
 
 void StoreWorker::closeStore()
 {
+    m_stats->close();
     m_follower.reset();
     if (m_store)
         m_store->pool().closeIdleConnectionsOfThisThread();
@@ -270,6 +290,7 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
         return;
     }
     info.head = head->value;
+    m_stats->open(options, target.schema);
     m_connected = true;
     startFollower(info.head + 1);
     qCInfo(lcUi).noquote() << "connected to" << options.toDisplayString() << "schema" << target.schema
@@ -354,14 +375,7 @@ quint64 StoreWorker::append(const QString &stream, ExpectedVersion expected, con
 
 quint64 StoreWorker::fetchStats()
 {
-    return post([this](quint64 token) {
-        if (!requireStore(token))
-            return;
-        auto stats = m_store->stats();
-        if (!stats)
-            return noteError(token, stats.error());
-        emit statsReady(token, stats.value());
-    });
+    return m_stats->fetchStats();
 }
 
 quint64 StoreWorker::fillSampleData(int events, quint32 seed)

@@ -26,6 +26,8 @@ class Follower;
 
 namespace eventium::ui {
 
+class StatsWorker;
+
 // Where to connect: a configured server, or the embedded default.
 struct ConnectionTarget
 {
@@ -73,6 +75,9 @@ public:
     quint64 readAll(qint64 from, int limit, const GlobalFilter &filter = {});
     quint64 streamInfo(const QString &stream);
     quint64 append(const QString &stream, ExpectedVersion expected, const QList<NewEvent> &events);
+    // Answered by a StatsWorker (a thread and connection of its own, opened on every
+    // connect), so it never waits behind the requests above; a lost connection found there
+    // switches this worker to reconnecting too.
     quint64 fetchStats();
     quint64 fillSampleData(int events, quint32 seed);
 
@@ -119,6 +124,8 @@ private:
     QTimer *m_retryTimer = nullptr;
     int m_retryDelayMs = 250;
     std::atomic<bool> m_connected{false};
+    // Created and started/stopped by the owning thread; open/close are queued to it.
+    std::unique_ptr<StatsWorker> m_stats;
 };
 
 } // namespace eventium::ui

@@ -214,6 +214,34 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(view->model()->rowCount(), 5, kTimeout);
         QVERIFY(!m_window->appendAction()->isEnabled());
     }
+
+    // Statistics come from a thread and connection of their own: a request for them is
+    // answered while a long queue of page reads is still being worked through.
+    void statsDoNotWaitForPageReads()
+    {
+        append(QStringLiteral("bulk"), 1000);
+        openWindow();
+        StoreWorker *worker = m_window->worker();
+        QSignalSpy reads(worker, &StoreWorker::globalRead);
+        QSignalSpy stats(worker, &StoreWorker::statsReady);
+        constexpr int kReads = 600;
+        quint64 lastRead = 0;
+        for (int i = 0; i < kReads; ++i)
+            lastRead = worker->readAll(1 + (i % 4) * 250, 250);
+        const quint64 statsToken = worker->fetchStats();
+        auto statsArrived = [&] {
+            for (const QList<QVariant> &args : std::as_const(stats)) {
+                if (args.at(0).toULongLong() == statsToken)
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(statsArrived(), kTimeout);
+        const qsizetype readsBefore = reads.size();
+        QTRY_VERIFY_WITH_TIMEOUT(!reads.isEmpty() && reads.last().at(0).toULongLong() == lastRead, 60000);
+        qInfo("stats answered after %lld of %d page reads", qint64(readsBefore), kReads);
+        QVERIFY2(readsBefore < kReads / 2, qPrintable(QString::number(readsBefore)));
+    }
 };
 
 QTEST_MAIN(TestBrowserConnection)
