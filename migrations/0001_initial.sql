@@ -54,7 +54,7 @@ INSERT INTO {{schema}}.sequencer DEFAULT VALUES;
 
 -- Appends a batch of events to one stream, atomically, with optimistic concurrency.
 --   p_expected: -1 any, -2 no stream, -3 stream exists, >= 0 exact current version.
---   p_events:   a JSON array of {"id": uuid, "type": text, "data": json, "metadata": json|null}.
+--   p_ids, p_types, p_data, p_metadata: one element per event, in order (metadata may be NULL).
 -- Returns one row:
 --   status 0 = appended, 1 = wrong expected version, 2 = already appended (idempotent retry)
 --   first_version / last_version of the events (or the actual version on a conflict,
@@ -65,15 +65,16 @@ INSERT INTO {{schema}}.sequencer DEFAULT VALUES;
 -- version) and the INSERT.
 CREATE SEQUENCE {{schema}}.streams_recency_seq;
 
-CREATE FUNCTION {{schema}}.append_events(p_stream text, p_expected bigint, p_events jsonb)
+CREATE FUNCTION {{schema}}.append_events(p_stream text, p_expected bigint, p_ids uuid[],
+                                          p_types text[], p_data jsonb[], p_metadata jsonb[])
 RETURNS TABLE (status int, first_version bigint, last_version bigint, stream_existed boolean)
 LANGUAGE plpgsql AS $fn$
 DECLARE
     v_stream_id  bigint;
     v_current    bigint;
     v_existed    boolean := true;
-    v_count      int := jsonb_array_length(p_events);
-    v_first_id   uuid := (p_events -> 0 ->> 'id')::uuid;
+    v_count      int := coalesce(cardinality(p_ids), 0);
+    v_first_id   uuid := p_ids[1];
     v_dup_stream bigint;
     v_dup_first  bigint;
     v_dup_count  int;
@@ -81,6 +82,10 @@ DECLARE
 BEGIN
     IF v_count = 0 THEN
         RAISE EXCEPTION 'an append needs at least one event' USING ERRCODE = '22023';
+    END IF;
+    IF cardinality(p_types) <> v_count OR cardinality(p_data) <> v_count
+       OR cardinality(p_metadata) <> v_count THEN
+        RAISE EXCEPTION 'ids, types, data and metadata differ in length' USING ERRCODE = '22023';
     END IF;
 
     LOOP
@@ -94,11 +99,11 @@ BEGIN
                     USING ERRCODE = '23505';
             END IF;
             SELECT count(*) INTO v_dup_count
-              FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord)
+              FROM unnest(p_ids) WITH ORDINALITY AS x(id, ord)
               JOIN {{schema}}.events e
                 ON e.stream_id = v_dup_stream
                AND e.version = v_dup_first + x.ord - 1
-               AND e.event_id = (x.ev ->> 'id')::uuid;
+               AND e.event_id = x.id;
             IF v_dup_count <> v_count THEN
                 RAISE EXCEPTION 'event id % is already stored, but the retried batch differs', v_first_id
                     USING ERRCODE = '23505';
@@ -148,9 +153,8 @@ BEGIN
     END LOOP;
 
     INSERT INTO {{schema}}.events (stream_id, version, event_id, type, data, metadata)
-    SELECT v_stream_id, v_current + x.ord, (x.ev ->> 'id')::uuid, x.ev ->> 'type',
-           x.ev -> 'data', NULLIF(x.ev -> 'metadata', 'null'::jsonb)
-      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(ev, ord);
+    SELECT v_stream_id, v_current + x.ord, x.id, x.type, x.data, x.metadata
+      FROM unnest(p_ids, p_types, p_data, p_metadata) WITH ORDINALITY AS x(id, type, data, metadata, ord);
 
     RETURN QUERY SELECT 0, v_current + 1, v_current + v_count, v_existed;
 END

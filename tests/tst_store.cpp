@@ -633,7 +633,8 @@ private slots:
         auto lease = REQUIRE_OK(m_store->pool().acquire());
         QVERIFY(lease.db().transaction());
         QSqlQuery q(lease.db());
-        QVERIFY2(q.exec(QStringLiteral("SELECT * FROM %1.append_events('slow', -1, '[{\"id\":\"%2\",\"type\":\"Slow\",\"data\":{}}]')")
+        QVERIFY2(q.exec(QStringLiteral("SELECT * FROM %1.append_events('slow', -1, ARRAY['%2']::uuid[], ARRAY['Slow'], "
+                                       "ARRAY['{}']::jsonb[], ARRAY[NULL]::jsonb[])")
                             .arg(m_store->schema(), QUuid::createUuid().toString(QUuid::WithoutBraces))),
                  qPrintable(q.lastError().text()));
         q.finish();

@@ -69,11 +69,6 @@ QString textArrayLiteral(const QStringList &items)
     return out;
 }
 
-void appendJsonString(QByteArray &out, const QString &s)
-{
-    out += QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
-}
-
 // Empty when `json` is one valid JSON value jsonb will accept; otherwise why not.
 QString jsonProblem(const QByteArray &json)
 {
@@ -271,7 +266,8 @@ Store::Store(ConnectionOptions options, StoreSettings settings) : d(std::make_un
     const QString cols = QStringLiteral(
         "e.version, e.event_id, e.type, e.data, e.metadata, "
         "(extract(epoch FROM e.created_at) * 1000)::int8");
-    d->appendSql = QStringLiteral("SELECT status, first_version, last_version, stream_existed FROM %1.append_events(?, ?, ?::jsonb)").arg(d->s);
+    d->appendSql = QStringLiteral("SELECT status, first_version, last_version FROM "
+                                  "%1.append_events($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])").arg(d->s);
     d->readForwardSql = QStringLiteral(
         "SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id = st.stream_id "
         "LEFT JOIN %1.global_events g ON g.event_row = e.id "
@@ -446,12 +442,43 @@ QString Store::validateEvent(const NewEvent &event) const
     return {};
 }
 
-Result<QByteArray> Store::encodeBatch(const QList<NewEvent> &events, const QList<QUuid> &ids) const
+namespace {
+
+// One element of a PostgreSQL array literal, quoted.
+void appendArrayElement(QByteArray &out, const QByteArray &text)
 {
-    QByteArray out;
-    out.reserve(std::accumulate(events.begin(), events.end(), qsizetype(64),
-                                [](qsizetype n, const NewEvent &e) { return n + e.data.size() + e.metadata.size() + 96; }));
-    out += '[';
+    out += '"';
+    for (const char c : text) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    out += '"';
+}
+
+QByteArray payloadOf(const NewEvent &e)
+{
+    return e.data.trimmed().isEmpty() ? QByteArray("{}") : e.data;
+}
+
+} // namespace
+
+// The batch as four array literals (ids, types, data, metadata) for append_events(). What the
+// server checks anyway (JSON syntax) is not parsed here: on the happy path each payload is
+// parsed once, by jsonb. When the server refuses one, diagnoseBatch() says which and why.
+Result<QList<QByteArray>> Store::encodeBatch(const QList<NewEvent> &events, const QList<QUuid> &ids) const
+{
+    const qsizetype payload = std::accumulate(events.begin(), events.end(), qsizetype(0),
+                                              [](qsizetype n, const NewEvent &e) { return n + e.data.size() + e.metadata.size(); });
+    QByteArray idList, typeList, dataList, metaList;
+    idList.reserve(events.size() * 38 + 2);
+    typeList.reserve(events.size() * 24 + 2);
+    dataList.reserve(payload + payload / 8 + events.size() * 3 + 2);
+    metaList.reserve(events.size() * 8 + 2);
+    idList += '{';
+    typeList += '{';
+    dataList += '{';
+    metaList += '{';
     for (qsizetype i = 0; i < events.size(); ++i) {
         const NewEvent &e = events.at(i);
         const QString where = events.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString();
@@ -462,30 +489,52 @@ Result<QByteArray> Store::encodeBatch(const QList<NewEvent> &events, const QList
             return StoreError(StoreError::Kind::PayloadTooLarge,
                               QStringLiteral("%1payload and metadata are %2 bytes, over the limit of %3 bytes")
                                   .arg(where).arg(bytes).arg(d->settings.maxEventBytes));
-        const QByteArray data = e.data.trimmed().isEmpty() ? QByteArray("{}") : e.data;
-        if (QString why = jsonProblem(data); !why.isEmpty())
-            return StoreError(why.startsWith(QLatin1String("is not")) ? StoreError::Kind::InvalidJson : StoreError::Kind::InvalidInput,
-                              where + QStringLiteral("the payload ") + why);
-        const bool hasMeta = !e.metadata.trimmed().isEmpty();
-        if (hasMeta) {
-            if (QString why = jsonProblem(e.metadata); !why.isEmpty())
-                return StoreError(why.startsWith(QLatin1String("is not")) ? StoreError::Kind::InvalidJson : StoreError::Kind::InvalidInput,
-                                  where + QStringLiteral("the metadata ") + why);
+        // A NUL byte cannot travel in a text parameter at all: refuse it here.
+        if (e.data.contains('\0'))
+            return invalidInput(where + QStringLiteral("the payload contains a NUL byte"));
+        if (e.metadata.contains('\0'))
+            return invalidInput(where + QStringLiteral("the metadata contains a NUL byte"));
+        if (i) {
+            idList += ',';
+            typeList += ',';
+            dataList += ',';
+            metaList += ',';
         }
-        if (i)
-            out += ',';
-        out += "{\"id\":\"";
-        out += ids.at(i).toByteArray(QUuid::WithoutBraces);
-        out += "\",\"type\":";
-        appendJsonString(out, e.type);
-        out += ",\"data\":";
-        out += data;
-        out += ",\"metadata\":";
-        out += hasMeta ? e.metadata : QByteArray("null");
-        out += '}';
+        idList += ids.at(i).toByteArray(QUuid::WithoutBraces);
+        appendArrayElement(typeList, e.type.toUtf8());
+        appendArrayElement(dataList, payloadOf(e));
+        if (e.metadata.trimmed().isEmpty())
+            metaList += "NULL";
+        else
+            appendArrayElement(metaList, e.metadata);
     }
-    out += ']';
-    return out;
+    idList += '}';
+    typeList += '}';
+    dataList += '}';
+    metaList += '}';
+    return QList<QByteArray>{idList, typeList, dataList, metaList};
+}
+
+// Turns the server's refusal of a batch's JSON into a precise error: which event, payload or
+// metadata, what is wrong and where.
+StoreError Store::diagnoseBatch(const QList<NewEvent> &events, const StoreError &serverError) const
+{
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        const NewEvent &e = events.at(i);
+        const QString where = events.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString();
+        const QList<std::pair<QString, QByteArray>> parts{
+            {QStringLiteral("the payload "), payloadOf(e)},
+            {QStringLiteral("the metadata "), e.metadata.trimmed().isEmpty() ? QByteArray() : e.metadata}};
+        for (const auto &[what, json] : parts) {
+            if (json.isNull())
+                continue;
+            if (QString why = jsonProblem(json); !why.isEmpty())
+                return StoreError(why.startsWith(QLatin1String("is not")) ? StoreError::Kind::InvalidJson
+                                                                          : StoreError::Kind::InvalidInput,
+                                  where + what + why, serverError.sqlState());
+        }
+    }
+    return serverError;
 }
 
 namespace {
@@ -549,27 +598,26 @@ Result<AppendResult> Store::append(const StreamName &stream, ExpectedVersion exp
 
 namespace {
 
-Result<AppendResult> readAppendRow(QSqlQuery *q, const QString &stream, const QList<QUuid> &ids)
+AppendResult readAppendRow(const NativeResult &r, const QString &stream, const QList<QUuid> &ids)
 {
-    AppendResult r;
-    r.stream = stream;
-    const int status = q->value(0).toInt();
-    const qint64 first = q->value(1).toLongLong();
-    const qint64 last = q->value(2).toLongLong();
-    q->finish();
+    AppendResult out;
+    out.stream = stream;
+    const int status = int(r.int64(0, 0));
+    const qint64 first = r.int64(0, 1);
+    const qint64 last = r.int64(0, 2);
     if (status == 1) {
-        r.status = AppendResult::Status::WrongExpectedVersion;
-        r.actualVersion = last;
-        r.firstVersion = StreamVersion(last < 0 ? 0 : last);
-        r.lastVersion = StreamVersion(last < 0 ? 0 : last);
-        return r;
+        out.status = AppendResult::Status::WrongExpectedVersion;
+        out.actualVersion = last;
+        out.firstVersion = StreamVersion(last < 0 ? 0 : last);
+        out.lastVersion = StreamVersion(last < 0 ? 0 : last);
+        return out;
     }
-    r.status = status == 2 ? AppendResult::Status::AlreadyAppended : AppendResult::Status::Appended;
-    r.firstVersion = StreamVersion(first);
-    r.lastVersion = StreamVersion(last);
-    r.actualVersion = last;
-    r.eventIds = ids;
-    return r;
+    out.status = status == 2 ? AppendResult::Status::AlreadyAppended : AppendResult::Status::Appended;
+    out.firstVersion = StreamVersion(first);
+    out.lastVersion = StreamVersion(last);
+    out.actualVersion = last;
+    out.eventIds = ids;
+    return out;
 }
 
 } // namespace
@@ -583,17 +631,25 @@ Result<AppendResult> Store::appendOnce(const StreamName &stream, ExpectedVersion
     auto lease = d->pool->acquire();
     if (!lease)
         return lease.error();
-    PooledConnection &c = lease.value();
-    auto q = c.prepared(d->appendSql);
-    if (!q)
-        return q.error();
-    QSqlQuery *query = q.value();
-    query->bindValue(0, stream.value());
-    query->bindValue(1, expected.code());
-    query->bindValue(2, QString::fromUtf8(batch.value()));
-    if (!query->exec() || !query->next())
-        return queryError(c, *query, QStringLiteral("append to \"%1\"").arg(stream.value()));
-    return readAppendRow(query, stream.value(), ids);
+    return execAppend(lease.value(), stream, expected, events, batch.value(), ids);
+}
+
+Result<AppendResult> Store::execAppend(PooledConnection &c, const StreamName &stream, ExpectedVersion expected,
+                                       const QList<NewEvent> &events, const QList<QByteArray> &batch,
+                                       const QList<QUuid> &ids)
+{
+    auto r = execNative(c, d->appendSql,
+                        {stream.value().toUtf8(), num(expected.code()), batch.at(0), batch.at(1), batch.at(2), batch.at(3)},
+                        QStringLiteral("append to \"%1\"").arg(stream.value()));
+    if (!r) {
+        const StoreError &err = r.error();
+        if (err.kind() == StoreError::Kind::InvalidJson || err.kind() == StoreError::Kind::InvalidInput)
+            return diagnoseBatch(events, err);
+        return err;
+    }
+    if (r->rows() != 1)
+        return StoreError(StoreError::Kind::Other, QStringLiteral("append_events returned %1 rows").arg(r->rows()));
+    return readAppendRow(r.value(), stream.value(), ids);
 }
 
 Result<MultiAppendResult> Store::appendMulti(const QList<StreamAppend> &appends)
@@ -620,7 +676,7 @@ Result<MultiAppendResult> Store::appendMulti(const QList<StreamAppend> &appends)
 
 Result<MultiAppendResult> Store::appendMultiOnce(const QList<StreamAppend> &appends, const QList<QList<QUuid>> &ids)
 {
-    QList<QByteArray> batches;
+    QList<QList<QByteArray>> batches;
     for (qsizetype i = 0; i < appends.size(); ++i) {
         auto b = encodeBatch(appends.at(i).events, ids.at(i));
         if (!b)
@@ -645,18 +701,13 @@ Result<MultiAppendResult> Store::appendMultiOnce(const QList<StreamAppend> &appe
     out.results.resize(appends.size());
     bool conflict = false;
     for (qsizetype i : order) {
-        auto q = c.prepared(d->appendSql);
-        if (!q)
-            return q.error();
-        QSqlQuery *query = q.value();
-        query->bindValue(0, appends.at(i).stream.value());
-        query->bindValue(1, appends.at(i).expected.code());
-        query->bindValue(2, QString::fromUtf8(batches.at(i)));
-        if (!query->exec() || !query->next())
-            return queryError(c, *query, QStringLiteral("append to \"%1\"").arg(appends.at(i).stream.value()));
-        auto row = readAppendRow(query, appends.at(i).stream.value(), ids.at(i));
-        if (!row)
-            return row.error();
+        auto row = execAppend(c, appends.at(i).stream, appends.at(i).expected, appends.at(i).events, batches.at(i), ids.at(i));
+        if (!row) {
+            if (appends.size() == 1)
+                return row.error();
+            return StoreError(row.error().kind(), QStringLiteral("stream \"%1\": %2").arg(appends.at(i).stream.value(), row.error().message()),
+                              row.error().sqlState());
+        }
         conflict = conflict || row->isConflict();
         out.results[i] = row.value();
     }

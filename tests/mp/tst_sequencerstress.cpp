@@ -220,13 +220,12 @@ private slots:
             if (!db.open() || !db.transaction())
                 return fail(qPrintable(db.lastError().text()));
             QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT status FROM \"%1\".append_events(?, ?, ?::jsonb)")
+            q.prepare(QStringLiteral("SELECT status FROM \"%1\".append_events(?, ?, ?::uuid[], "
+                                     "ARRAY['Slow'], ARRAY['{}']::jsonb[], ARRAY[NULL]::jsonb[])")
                           .arg(schema));
             q.addBindValue(QStringLiteral("slow-stream"));
             q.addBindValue(qint64(-1));
-            q.addBindValue(QStringLiteral("[{\"id\": \"%1\", \"type\": \"Slow\", \"data\": {}, "
-                                          "\"metadata\": null}]")
-                               .arg(slowId.toString(QUuid::WithoutBraces)));
+            q.addBindValue(QStringLiteral("{%1}").arg(slowId.toString(QUuid::WithoutBraces)));
             if (!q.exec() || !q.next() || q.value(0).toInt() != 0)
                 return fail(qPrintable(q.lastError().text()));
             if (!q.exec(QStringLiteral("SELECT pg_current_xact_id()::text")) || !q.next())
