@@ -92,7 +92,7 @@ EventDetailView::EventDetailView(QWidget *parent) : QWidget(parent)
     m_splitter->setChildrenCollapsible(false);
     m_splitter->addWidget(section(tr("Payload"), m_payload, m_splitter));
     m_splitter->addWidget(section(tr("Metadata"), m_metadata, m_splitter));
-    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 1);
     layout->addWidget(m_splitter, 1);
     setEvent(std::nullopt);

@@ -124,7 +124,7 @@ void MainWindow::createLayout()
     streams->setTextElideMode(Qt::ElideRight);
     streams->horizontalHeader()->setStretchLastSection(false);
     streams->horizontalHeader()->setSectionResizeMode(StreamListModel::NameColumn, QHeaderView::Stretch);
-    streams->setColumnWidthsInChars({0, 7, 10});
+    streams->setColumnWidthsInChars({0, 7, 11});
     m_streamsTable = streams;
     leftLayout->addWidget(streams, 1);
     m_streamsCount = new QLabel(left);
@@ -149,13 +149,7 @@ void MainWindow::createLayout()
     connect(streams->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::onStreamSelected);
     connect(m_streamsModel, &StreamListModel::pageLoaded, this, [this] {
-        const int n = m_streamsModel->rowCount();
-        QString text = n == 1 ? tr("1 stream") : tr("%1 streams").arg(QLocale().toString(n));
-        if (m_streamsModel->hasMore())
-            text = tr("%1 shown, more below").arg(text);
-        if (!m_streamsModel->prefix().isEmpty())
-            text += tr(" matching “%1”").arg(m_streamsModel->prefix());
-        m_streamsCount->setText(text);
+        updateStreamsCount();
         if (!m_pendingStream.isEmpty()) {
             const int row = m_streamsModel->rowOf(m_pendingStream);
             if (row >= 0) {
@@ -338,6 +332,7 @@ void MainWindow::connectTo(const ConnectionTarget &target)
     m_statsToken = 0;
     m_sampleToken = 0;
     m_info = ConnectionInfo{};
+    m_totalStreams = -1;
     m_streamsModel->clear();
     m_streamView->setStream(QString(), 0);
     m_liveView->reset(0);
@@ -347,9 +342,33 @@ void MainWindow::connectTo(const ConnectionTarget &target)
     updateActions();
 }
 
+void MainWindow::updateStreamsCount()
+{
+    const int n = m_streamsModel->rowCount();
+    const bool more = m_streamsModel->hasMore();
+    QString text;
+    if (!m_streamsModel->prefix().isEmpty()) {
+        text = (n == 1 ? tr("1 stream") : tr("%1 streams").arg(QLocale().toString(n)))
+               + tr(" matching “%1”").arg(m_streamsModel->prefix());
+        if (more)
+            text += tr(", more below");
+    } else if (more && m_totalStreams > n) {
+        text = tr("%1 of %2 streams, more below").arg(QLocale().toString(n), QLocale().toString(m_totalStreams));
+    } else if (more) {
+        text = tr("%1 streams shown, more below").arg(QLocale().toString(n));
+    } else {
+        text = n == 1 ? tr("1 stream") : tr("%1 streams").arg(QLocale().toString(n));
+    }
+    m_streamsCount->setText(text);
+}
+
 QString MainWindow::connectionText() const
 {
     QString text = m_info.description;
+    // "15.5 (Debian 15.5-0+deb12u1)": the version number is enough here.
+    const QString version = m_info.serverVersion.section(QLatin1Char(' '), 0, 0);
+    if (!version.isEmpty())
+        text += tr(" · PostgreSQL %1").arg(version);
     if (m_info.schema != QLatin1String("eventium"))
         text += tr(" · schema %1").arg(m_info.schema);
     return text;
@@ -445,6 +464,10 @@ void MainWindow::onStats(quint64 token, const StoreStats &stats)
         return;
     m_statsToken = 0;
     m_head = qMax(m_head, stats.headPosition);
+    if (stats.streams != m_totalStreams) {
+        m_totalStreams = stats.streams;
+        updateStreamsCount();
+    }
     m_liveView->setStoreHead(stats.headPosition);
     m_headLabel->setText(tr("Head %1").arg(QLocale().toString(stats.headPosition)));
     m_headLabel->setToolTip(tr("%1 events in %2 streams").arg(QLocale().toString(stats.events),

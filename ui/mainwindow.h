@@ -93,6 +93,7 @@ private:
     void screenshotStep();
     void askJump();
     QString connectionText() const;
+    void updateStreamsCount();
 
     Options m_options;
     std::unique_ptr<StoreWorker> m_worker;
@@ -103,6 +104,7 @@ private:
     quint64 m_statsToken = 0;
     quint64 m_sampleToken = 0;
     qint64 m_head = 0;
+    qint64 m_totalStreams = -1; // from the statistics
     QString m_pendingStream; // to select once the list has it
 
     StreamListModel *m_streamsModel = nullptr;

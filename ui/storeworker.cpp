@@ -220,7 +220,7 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
             return;
         }
         options = m_embedded->connectionOptions();
-        info.description = tr("Embedded PostgreSQL (data dir %1)").arg(info.dataDir);
+        info.description = tr("Embedded server (data dir %1)").arg(info.dataDir);
     } else {
         info.description = options.shortDescription();
         emit progress(tr("Connecting to %1…").arg(info.description));

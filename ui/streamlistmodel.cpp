@@ -101,6 +101,8 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
     case Qt::TextAlignmentRole:
         if (index.column() == EventsColumn)
             return int(Qt::AlignRight | Qt::AlignVCenter);
+        if (index.column() == UpdatedColumn)
+            return int(Qt::AlignCenter);
         break;
     case Qt::ToolTipRole:
         return tr("%1\n%2 events, created %3, updated %4")
@@ -127,6 +129,8 @@ QVariant StreamListModel::headerData(int section, Qt::Orientation orientation, i
     }
     if (role == Qt::TextAlignmentRole && section == EventsColumn)
         return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::TextAlignmentRole && section == UpdatedColumn)
+        return int(Qt::AlignCenter);
     return {};
 }
 
