@@ -259,11 +259,15 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
         }
         QSqlQuery q(lease.value().db());
         const QString quoted = QLatin1Char('"') + target.schema + QLatin1Char('"');
+        // Any append_events the schema has, whatever its signature (it changes between
+        // migrations); none at all means no appends either.
         q.prepare(QStringLiteral(
             "SELECT current_setting('server_version'), has_table_privilege(?, 'INSERT'), "
-            "has_function_privilege(?, 'EXECUTE'), current_user"));
+            "coalesce((SELECT bool_and(has_function_privilege(p.oid, 'EXECUTE')) FROM pg_proc p "
+            "          JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "          WHERE n.nspname = ? AND p.proname = 'append_events'), false), current_user"));
         q.addBindValue(quoted + QStringLiteral(".events"));
-        q.addBindValue(quoted + QStringLiteral(".append_events(text, bigint, jsonb)"));
+        q.addBindValue(target.schema);
         if (!q.exec() || !q.next()) {
             emit failed(token, StoreError::fromSql(q.lastError(), QStringLiteral("privilege check")));
             return;
