@@ -125,13 +125,21 @@ BEGIN
         SELECT s.stream_id, s.version INTO v_stream_id, v_current
           FROM {{schema}}.streams s WHERE s.name = p_stream;
         IF FOUND THEN
-            -- The stream exists and the expectation failed, unless a concurrent identical
-            -- append committed meanwhile (then the probe above finds it on the next round).
-            IF v_attempt = 1 AND (SELECT true FROM {{schema}}.events e WHERE e.event_id = v_first_id) THEN
-                CONTINUE;
+            IF p_expected = -2 OR (p_expected >= 0 AND p_expected <> v_current) THEN
+                -- The expectation failed, unless a concurrent identical append committed
+                -- meanwhile (then the probe above finds it on the next round).
+                IF v_attempt = 1 AND (SELECT true FROM {{schema}}.events e WHERE e.event_id = v_first_id) THEN
+                    CONTINUE;
+                END IF;
+                RETURN QUERY SELECT 1, v_current, v_current, true;
+                RETURN;
             END IF;
-            RETURN QUERY SELECT 1, v_current, v_current, true;
-            RETURN;
+            -- The stream was created, or reached the expected version, between the UPDATE and
+            -- this SELECT (both commit elsewhere meanwhile): go round again.
+            IF v_attempt >= 5 THEN
+                RAISE EXCEPTION 'stream % changed concurrently; retry', p_stream USING ERRCODE = '40001';
+            END IF;
+            CONTINUE;
         END IF;
         IF p_expected = -3 OR p_expected > 0 THEN
             RETURN QUERY SELECT 1, -1::bigint, -1::bigint, false;
@@ -147,7 +155,7 @@ BEGIN
             EXIT;
         END IF;
         -- Created concurrently and committed meanwhile: go round once more.
-        IF v_attempt >= 3 THEN
+        IF v_attempt >= 5 THEN
             RAISE EXCEPTION 'stream % changed concurrently; retry', p_stream USING ERRCODE = '40001';
         END IF;
     END LOOP;

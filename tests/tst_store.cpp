@@ -236,6 +236,30 @@ private slots:
         QVERIFY(!REQUIRE_OK(m_store->streamInfo(StreamName("other"))).has_value());
     }
 
+    void concurrentFirstAppendsNeverConflictWithAny()
+    {
+        // Many writers create the same streams at once: "any" must never report a conflict,
+        // whichever statement of the append the other writers' commits fall between.
+        constexpr int kThreads = 8;
+        constexpr int kStreams = 150;
+        std::atomic<int> bad{0};
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&] {
+                for (int i = 0; i < kStreams; ++i) {
+                    auto r = m_store->append(StreamName(QStringLiteral("race-%1").arg(i)), ExpectedVersion::any(), evs(1));
+                    if (!r || !r->succeeded())
+                        ++bad;
+                }
+            });
+        }
+        for (auto &t : threads)
+            t.join();
+        QCOMPARE(bad.load(), 0);
+        for (int i = 0; i < kStreams; ++i)
+            QCOMPARE(REQUIRE_OK(m_store->streamInfo(StreamName(QStringLiteral("race-%1").arg(i))))->version, StreamVersion(kThreads));
+    }
+
     void concurrentIdenticalRetries()
     {
         // The same batch sent from several threads at once (a client retrying on a timeout
