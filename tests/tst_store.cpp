@@ -41,13 +41,6 @@ QList<NewEvent> evs(int n, const QString &type = QStringLiteral("Thing"))
 
 } // namespace
 
-#define REQUIRE_OK(expr)                                                                           \
-    [&]() {                                                                                        \
-        auto r_ = (expr);                                                                          \
-        if (!r_)                                                                                   \
-            qFatal("%s failed: %s", #expr, qPrintable(r_.error().toString()));                     \
-        return std::move(r_).value();                                                              \
-    }()
 
 class TestStore : public QObject
 {

@@ -76,13 +76,6 @@ qint64 backendsNamed(const QString &applicationName)
 
 } // namespace
 
-#define REQUIRE_OK(expr)                                                                           \
-    [&]() {                                                                                        \
-        auto r_ = (expr);                                                                          \
-        if (!r_)                                                                                   \
-            qFatal("%s failed: %s", #expr, qPrintable(r_.error().toString()));                     \
-        return std::move(r_).value();                                                              \
-    }()
 
 class TestFollower : public QObject
 {
