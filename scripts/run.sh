@@ -4,5 +4,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
-"$root/scripts/build.sh"
-exec "$build/app/eventium-browser" "$@"
+"$root/scripts/build.sh" -DEVENTIUM_BUILD_UI=ON
+exec "$build/app/browser/eventium-browser" "$@"

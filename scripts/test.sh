@@ -4,6 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
-"$root/scripts/build.sh" -DEVENTIUM_WERROR="${EVENTIUM_WERROR:-OFF}"
+"$root/scripts/build.sh" -DEVENTIUM_WERROR="${EVENTIUM_WERROR:-OFF}" \
+    -DEVENTIUM_BUILD_UI=ON -DEVENTIUM_BUILD_TESTS=ON -DEVENTIUM_BUILD_BENCH=ON
 cd "$build"
 ctest --output-on-failure --timeout 900 -j"${TEST_JOBS:-2}"
