@@ -50,6 +50,29 @@ std::optional<qint64> parseNumber(const QString &text, qint64 min)
     return v;
 }
 
+// A numeric option of at least `min`: `fallback` when absent, nullopt when malformed.
+std::optional<qint64> numberOption(const OptionParser &options, const QString &name, qint64 min,
+                                   qint64 fallback)
+{
+    if (!options.isSet(name))
+        return fallback;
+    return parseNumber(options.value(name), min);
+}
+
+// Why a command that takes no arguments refuses the ones it was given; nullopt if none.
+std::optional<QString> unexpectedArgument(const OptionParser &options)
+{
+    if (options.positionals().isEmpty())
+        return std::nullopt;
+    return QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first());
+}
+
+// The size of the next page when `written` of at most `limit` (kNoLimit: all) are out.
+int nextPageSize(qint64 limit, qint64 written)
+{
+    return limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
+}
+
 QString expectationText(ExpectedVersion expected)
 {
     if (expected.isNoStream())
@@ -406,20 +429,15 @@ int Cli::read(const OptionParser &options)
                          : QStringLiteral("read takes one stream name"));
     const QString stream = options.positionals().first();
     const bool backward = options.isSet(QStringLiteral("backward"));
-    qint64 from = backward ? std::numeric_limits<qint64>::max() : 1;
-    if (options.isSet(QStringLiteral("from"))) {
-        const auto v = parseNumber(options.value(QStringLiteral("from")), 0);
-        if (!v)
-            return usage(command, QStringLiteral("--from is a version >= 0"));
-        from = *v;
-    }
-    qint64 limit = kNoLimit;
-    if (options.isSet(QStringLiteral("limit"))) {
-        const auto v = parseNumber(options.value(QStringLiteral("limit")), 1);
-        if (!v)
-            return usage(command, QStringLiteral("--limit is a number >= 1"));
-        limit = *v;
-    }
+    const auto fromOption = numberOption(options, QStringLiteral("from"), 0,
+                                         backward ? std::numeric_limits<qint64>::max() : 1);
+    if (!fromOption)
+        return usage(command, QStringLiteral("--from is a version >= 0"));
+    qint64 from = *fromOption;
+    const auto limitOption = numberOption(options, QStringLiteral("limit"), 1, kNoLimit);
+    if (!limitOption)
+        return usage(command, QStringLiteral("--limit is a number >= 1"));
+    const qint64 limit = *limitOption;
     if (QString why = StreamName::validate(stream); !why.isEmpty())
         return CliError::badInput(why).report();
     if (auto error = openStore(true))
@@ -427,8 +445,7 @@ int Cli::read(const OptionParser &options)
 
     qint64 written = 0;
     while (true) {
-        const int pageSize
-            = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
+        const int pageSize = nextPageSize(limit, written);
         auto page
             = m_store->readStream(StreamName(stream), StreamVersion(from),
                                   backward ? Direction::Backward : Direction::Forward, pageSize);
@@ -449,10 +466,8 @@ int Cli::read(const OptionParser &options)
 int Cli::streams(const OptionParser &options)
 {
     const QString command = QStringLiteral("streams");
-    if (!options.positionals().isEmpty())
-        return usage(
-            command,
-            QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
+    if (auto why = unexpectedArgument(options))
+        return usage(command, *why);
     StreamOrder order = StreamOrder::ByName;
     if (options.isSet(QStringLiteral("order"))) {
         const QString o = options.value(QStringLiteral("order"));
@@ -461,13 +476,10 @@ int Cli::streams(const OptionParser &options)
         else if (o != QLatin1String("name"))
             return usage(command, QStringLiteral("--order is name or recent, not \"%1\"").arg(o));
     }
-    qint64 limit = kNoLimit;
-    if (options.isSet(QStringLiteral("limit"))) {
-        const auto v = parseNumber(options.value(QStringLiteral("limit")), 1);
-        if (!v)
-            return usage(command, QStringLiteral("--limit is a number >= 1"));
-        limit = *v;
-    }
+    const auto limitOption = numberOption(options, QStringLiteral("limit"), 1, kNoLimit);
+    if (!limitOption)
+        return usage(command, QStringLiteral("--limit is a number >= 1"));
+    const qint64 limit = *limitOption;
     const QString prefix = options.value(QStringLiteral("prefix"));
     if (auto error = openStore(true))
         return error->report();
@@ -475,8 +487,7 @@ int Cli::streams(const OptionParser &options)
     StreamCursor cursor;
     qint64 written = 0;
     while (true) {
-        const int pageSize
-            = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
+        const int pageSize = nextPageSize(limit, written);
         auto page = m_store->listStreams(cursor, pageSize, order, prefix);
         if (!page)
             return CliError::fromStore(page.error()).report();
@@ -493,24 +504,16 @@ int Cli::streams(const OptionParser &options)
 int Cli::tail(const OptionParser &options)
 {
     const QString command = QStringLiteral("tail");
-    if (!options.positionals().isEmpty())
-        return usage(
-            command,
-            QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
-    qint64 from = 1;
-    if (options.isSet(QStringLiteral("from"))) {
-        const auto v = parseNumber(options.value(QStringLiteral("from")), 0);
-        if (!v)
-            return usage(command, QStringLiteral("--from is a position >= 1"));
-        from = qMax<qint64>(1, *v);
-    }
-    qint64 limit = kNoLimit;
-    if (options.isSet(QStringLiteral("limit"))) {
-        const auto v = parseNumber(options.value(QStringLiteral("limit")), 1);
-        if (!v)
-            return usage(command, QStringLiteral("--limit is a number >= 1"));
-        limit = *v;
-    }
+    if (auto why = unexpectedArgument(options))
+        return usage(command, *why);
+    const auto fromOption = numberOption(options, QStringLiteral("from"), 0, 1);
+    if (!fromOption)
+        return usage(command, QStringLiteral("--from is a position >= 1"));
+    const qint64 from = qMax<qint64>(1, *fromOption);
+    const auto limitOption = numberOption(options, QStringLiteral("limit"), 1, kNoLimit);
+    if (!limitOption)
+        return usage(command, QStringLiteral("--limit is a number >= 1"));
+    const qint64 limit = *limitOption;
     GlobalFilter filter;
     filter.types = options.values(QStringLiteral("type"));
     filter.streamPrefix = options.value(QStringLiteral("prefix"));
@@ -535,8 +538,7 @@ int Cli::tail(const OptionParser &options)
     qint64 written = 0;
     GlobalPosition next(from);
     while (true) {
-        const int pageSize
-            = limit == kNoLimit ? kPageSize : int(qMin<qint64>(kPageSize, limit - written));
+        const int pageSize = nextPageSize(limit, written);
         auto page = m_store->readAll(next, pageSize, filter);
         if (!page)
             return CliError::fromStore(page.error()).report();
@@ -579,26 +581,16 @@ int Cli::stats(const OptionParser &options)
 int Cli::sample(const OptionParser &options)
 {
     const QString command = QStringLiteral("sample");
-    if (!options.positionals().isEmpty())
-        return usage(
-            command,
-            QStringLiteral("unexpected argument \"%1\"").arg(options.positionals().first()));
-    qint64 events = 3000;
-    if (options.isSet(QStringLiteral("events"))) {
-        const auto v = parseNumber(options.value(QStringLiteral("events")), 10);
-        if (!v || *v > std::numeric_limits<int>::max())
-            return usage(command, QStringLiteral("--events is a number >= 10"));
-        events = *v;
-    }
-    qint64 seed = 42;
-    if (options.isSet(QStringLiteral("seed"))) {
-        const auto v = parseNumber(options.value(QStringLiteral("seed")), 0);
-        if (!v || *v > std::numeric_limits<quint32>::max())
-            return usage(command,
-                         QStringLiteral("--seed is a number from 0 to %1")
-                             .arg(std::numeric_limits<quint32>::max()));
-        seed = *v;
-    }
+    if (auto why = unexpectedArgument(options))
+        return usage(command, *why);
+    const auto events = numberOption(options, QStringLiteral("events"), 10, 3000);
+    if (!events || *events > std::numeric_limits<int>::max())
+        return usage(command, QStringLiteral("--events is a number >= 10"));
+    const auto seed = numberOption(options, QStringLiteral("seed"), 0, 42);
+    if (!seed || *seed > std::numeric_limits<quint32>::max())
+        return usage(command,
+                     QStringLiteral("--seed is a number from 0 to %1")
+                         .arg(std::numeric_limits<quint32>::max()));
     if (auto error = openStore(true))
         return error->report();
     if (!options.isSet(QStringLiteral("force"))) {
@@ -614,14 +606,14 @@ int Cli::sample(const OptionParser &options)
                            .arg(stats->events))
                 .report();
     }
-    note(QStringLiteral("writing %1 sample events (seed %2)").arg(events).arg(seed));
-    auto written = toolkit::generateSampleData(*m_store, int(events), quint32(seed));
+    note(QStringLiteral("writing %1 sample events (seed %2)").arg(*events).arg(*seed));
+    auto written = toolkit::generateSampleData(*m_store, int(*events), quint32(*seed));
     if (!written)
         return CliError::fromStore(written.error()).report();
     sequenceBeforeExit(std::chrono::seconds(10));
     auto head = m_store->headPosition();
     JsonLine line;
-    line.add("events", written.value()).add("seed", seed);
+    line.add("events", written.value()).add("seed", *seed);
     if (head)
         line.add("headPosition", head->value);
     m_out.writeLine(line.toJson());
