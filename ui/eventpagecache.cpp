@@ -58,6 +58,27 @@ void EventPageCache::clear()
 {
     m_pages.clear();
     m_inFlight.clear();
+    m_wanted.clear();
+}
+
+bool EventPageCache::want(qint64 page)
+{
+    if (isInFlight(page) || m_wanted.contains(page))
+        return false;
+    m_wanted.append(page);
+    return true;
+}
+
+QList<qint64> EventPageCache::takeWanted(int maxInFlight)
+{
+    QList<qint64> pages;
+    while (!m_wanted.isEmpty() && inFlightCount() + pages.size() < maxInFlight) {
+        const qint64 page = m_wanted.takeLast();
+        if (!isInFlight(page))
+            pages.append(page);
+    }
+    m_wanted.clear();
+    return pages;
 }
 
 bool EventPageCache::isInFlight(qint64 page) const

@@ -33,6 +33,14 @@ public:
     // The page a token was for, and forgets it; -1 when the token is unknown (stale).
     qint64 takeInFlight(quint64 token);
 
+    // Notes a page painted but not cached; false when it is already wanted or being read.
+    bool want(qint64 page);
+    bool hasWanted() const { return !m_wanted.isEmpty(); }
+    // The pages to read now: the most recently wanted first (they are what is on screen),
+    // as many as keep at most `maxInFlight` reads going. Older wishes are dropped; they come
+    // back if their rows are painted again.
+    QList<qint64> takeWanted(int maxInFlight);
+
 private:
     struct Page
     {
@@ -45,6 +53,7 @@ private:
 
     QHash<qint64, Page> m_pages;
     QHash<quint64, qint64> m_inFlight;
+    QList<qint64> m_wanted;
     int m_maxPages;
     quint64 m_clock = 0;
 };

@@ -31,7 +31,6 @@ void LiveEventsModel::reset(qint64 head)
     m_knownHead = head;
     m_count = head;
     m_cache.clear();
-    m_wanted.clear();
     m_rows.clear();
     m_next = 1;
     m_atHead = false;
@@ -176,23 +175,16 @@ void LiveEventsModel::fetchMore(const QModelIndex &parent)
 
 void LiveEventsModel::want(qint64 page) const
 {
-    if (m_cache.isInFlight(page) || m_wanted.contains(page))
-        return;
-    m_wanted.append(page);
-    if (!m_requestTimer.isActive())
+    if (m_cache.want(page) && !m_requestTimer.isActive())
         m_requestTimer.start();
 }
 
 void LiveEventsModel::requestWanted()
 {
-    while (!m_wanted.isEmpty() && m_cache.inFlightCount() < kMaxInFlight) {
-        const qint64 page = m_wanted.takeLast();
-        if (m_cache.isInFlight(page))
-            continue;
+    for (const qint64 page : m_cache.takeWanted(kMaxInFlight)) {
         const quint64 token = m_worker->readAll(EventPageCache::firstKeyOf(page), EventPageCache::pageSize);
         m_cache.setInFlight(token, page);
     }
-    m_wanted.clear();
 }
 
 void LiveEventsModel::growTo(qint64 head)
@@ -242,7 +234,7 @@ void LiveEventsModel::onGlobalRead(quint64 token, const GlobalPage &page)
     if (!isFiltered() && first <= last)
         emit dataChanged(this->index(int(first - 1), 0), this->index(int(last - 1), ColumnCount - 1));
     emit pageLoaded();
-    if (!m_wanted.isEmpty() && !m_requestTimer.isActive())
+    if (m_cache.hasWanted() && !m_requestTimer.isActive())
         m_requestTimer.start();
 }
 

@@ -83,7 +83,6 @@ private:
     // Unfiltered.
     qint64 m_count = 0;
     mutable EventPageCache m_cache;
-    mutable QList<qint64> m_wanted;
     mutable QTimer m_requestTimer;
 
     // Filtered.

@@ -31,7 +31,6 @@ void StreamEventsModel::setStream(const QString &stream, qint64 version)
     m_stream = stream;
     m_count = qMax<qint64>(0, version);
     m_cache.clear();
-    m_wanted.clear();
     m_rowsFetched = 0;
     endResetModel();
 }
@@ -149,26 +148,20 @@ QVariant StreamEventsModel::headerData(int section, Qt::Orientation orientation,
 
 void StreamEventsModel::want(qint64 page) const
 {
-    if (m_cache.isInFlight(page) || m_wanted.contains(page))
-        return;
-    m_wanted.append(page);
-    if (!m_requestTimer.isActive())
+    if (m_cache.want(page) && !m_requestTimer.isActive())
         m_requestTimer.start();
 }
 
 void StreamEventsModel::requestWanted()
 {
-    // The most recently wanted pages are what is on screen now; older wishes are dropped
-    // (they come back if their rows are painted again).
-    while (!m_wanted.isEmpty() && m_cache.inFlightCount() < kMaxInFlight) {
-        const qint64 page = m_wanted.takeLast();
-        if (m_cache.isInFlight(page) || m_stream.isEmpty())
-            continue;
+    const QList<qint64> pages = m_cache.takeWanted(kMaxInFlight);
+    if (m_stream.isEmpty())
+        return;
+    for (const qint64 page : pages) {
         const quint64 token = m_worker->readStream(m_stream, EventPageCache::firstKeyOf(page),
                                                    EventPageCache::pageSize);
         m_cache.setInFlight(token, page);
     }
-    m_wanted.clear();
 }
 
 void StreamEventsModel::onStreamRead(quint64 token, const QString &stream, const QList<RecordedEvent> &events)
@@ -187,7 +180,7 @@ void StreamEventsModel::onStreamRead(quint64 token, const QString &stream, const
     emitChangedForVersions(EventPageCache::firstKeyOf(page),
                            EventPageCache::firstKeyOf(page) + EventPageCache::pageSize - 1);
     emit pageLoaded();
-    if (!m_wanted.isEmpty() && !m_requestTimer.isActive())
+    if (m_cache.hasWanted() && !m_requestTimer.isActive())
         m_requestTimer.start();
 }
 

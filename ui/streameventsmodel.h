@@ -67,7 +67,6 @@ private:
     qint64 m_count = 0;
     bool m_newestFirst = false;
     mutable EventPageCache m_cache;
-    mutable QList<qint64> m_wanted;
     mutable QTimer m_requestTimer;
     qint64 m_rowsFetched = 0;
 };
