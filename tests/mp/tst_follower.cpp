@@ -1,6 +1,7 @@
 // The follower: ordered catch-up and live delivery, filters, starting in the middle,
 // surviving a killed connection and a server restart, progress without any sequencer in
 // the writers, and live latency.
+#include "support/testconnection.h"
 #include "support/testdatabase.h"
 
 #include <eventium/follower.h>
@@ -18,6 +19,7 @@
 #include <memory>
 
 using namespace eventium;
+using eventium::test::TestConnection;
 using eventium::test::TestDatabase;
 
 namespace {
@@ -54,24 +56,13 @@ QString checkSequence(const QList<RecordedEvent> &got, qint64 from, qint64 to)
 // Counts the backends of an application name, through a connection of its own.
 qint64 backendsNamed(const QString &applicationName)
 {
-    const QString name
-        = QStringLiteral("follower-check-") + QUuid::createUuid().toString(QUuid::Id128);
-    qint64 count = -1;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-        TestDatabase::options().applyTo(db);
-        if (db.open()) {
-            QSqlQuery q(db);
-            q.prepare(
-                QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"));
-            q.addBindValue(applicationName);
-            if (q.exec() && q.next())
-                count = q.value(0).toLongLong();
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return count;
+    TestConnection connection;
+    if (!connection.isOpen())
+        return -1;
+    QSqlQuery q(connection.db());
+    q.prepare(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?"));
+    q.addBindValue(applicationName);
+    return q.exec() && q.next() ? q.value(0).toLongLong() : -1;
 }
 
 } // namespace

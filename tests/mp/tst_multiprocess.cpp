@@ -4,6 +4,7 @@
 // reading live, and a second follower SIGKILLed and resumed from its checkpoint. Afterwards
 // the positions must be exactly 1..N, every event once, every batch whole, per-stream
 // versions dense, and both followers must have delivered 1..N in order.
+#include "support/testconnection.h"
 #include "support/testdatabase.h"
 
 #include <eventium/store.h>
@@ -26,6 +27,7 @@
 #include <vector>
 
 using namespace eventium;
+using eventium::test::TestConnection;
 using eventium::test::TestDatabase;
 
 namespace {
@@ -122,43 +124,7 @@ bool waitUntilFinished(QProcess &process, int ms)
     return process.state() == QProcess::NotRunning || process.waitForFinished(ms);
 }
 
-class SqlConnection
-{
-public:
-    SqlConnection()
-        : m_name(QStringLiteral("mp-check-") + QUuid::createUuid().toString(QUuid::Id128))
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_name);
-        TestDatabase::options().applyTo(db);
-        m_open = db.open();
-        if (!m_open)
-            m_error = db.lastError().text();
-    }
-    ~SqlConnection()
-    {
-        {
-            QSqlDatabase db = QSqlDatabase::database(m_name, false);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(m_name);
-    }
-    bool isOpen() const { return m_open; }
-    QString error() const { return m_error; }
-    QSqlDatabase db() const { return QSqlDatabase::database(m_name, false); }
-
-private:
-    QString m_name;
-    bool m_open = false;
-    QString m_error;
-};
-
 } // namespace
-
-#define SQL_EXEC(query, sql)                                                                       \
-    do {                                                                                           \
-        if (!(query).exec(sql))                                                                    \
-            QFAIL(qPrintable(QStringLiteral("%1: %2").arg(sql, (query).lastError().text())));      \
-    } while (false)
 
 class TestMultiProcess : public QObject
 {
@@ -231,7 +197,7 @@ private slots:
         // Connections are terminated under the running processes now and then: two writers'
         // (their appends retry once on a fresh connection, with the same event ids) and the
         // main follower's (it reconnects and carries on).
-        SqlConnection admin;
+        TestConnection admin;
         QVERIFY2(admin.isOpen(), qPrintable(admin.error()));
         QSqlQuery terminate(admin.db());
         terminate.prepare(
@@ -289,7 +255,7 @@ private slots:
         const qint64 writeMs = clock.elapsed();
         const qsizetype seenWhileWriting = completeLines(readFile(followerOut)).size();
 
-        SqlConnection sql;
+        TestConnection sql;
         QVERIFY2(sql.isOpen(), qPrintable(sql.error()));
         QSqlQuery q(sql.db());
         SQL_EXEC(q, QStringLiteral("SET search_path TO \"%1\"").arg(schema));

@@ -2,6 +2,7 @@
 // horizon back for a few seconds, and a reader polls readAll all along. Afterwards everything
 // is numbered densely, nothing is lost, positions follow (tx, id) order, and nothing the
 // reader saw ever changed or had an event appear before it.
+#include "support/testconnection.h"
 #include "support/testdatabase.h"
 
 #include <eventium/follower.h>
@@ -24,6 +25,7 @@
 #include <vector>
 
 using namespace eventium;
+using eventium::test::TestConnection;
 using eventium::test::TestDatabase;
 
 namespace {
@@ -66,12 +68,6 @@ struct ReaderLog
 };
 
 } // namespace
-
-#define SQL_EXEC(query, sql)                                                                       \
-    do {                                                                                           \
-        if (!(query).exec(sql))                                                                    \
-            QFAIL(qPrintable(QStringLiteral("%1: %2").arg(sql, (query).lastError().text())));      \
-    } while (false)
 
 class TestSequencerStress : public QObject
 {
@@ -206,8 +202,6 @@ private slots:
 
         // ---- The long transaction: a slow append that stays open for 3 s.
         QTest::qWait(800);
-        const QString conn
-            = QStringLiteral("stress-slow-") + QUuid::createUuid().toString(QUuid::Id128);
         QString slowXid;
         const QUuid slowId = QUuid::createUuid();
         qint64 numberedBelow = -1;
@@ -215,9 +209,11 @@ private slots:
         qint64 appendedDuringHold = 0;
         QString stalledXid;
         {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), conn);
-            TestDatabase::options().applyTo(db);
-            if (!db.open() || !db.transaction())
+            TestConnection slow;
+            if (!slow.isOpen())
+                return fail(qPrintable(slow.error()));
+            QSqlDatabase db = slow.db();
+            if (!db.transaction())
                 return fail(qPrintable(db.lastError().text()));
             QSqlQuery q(db);
             q.prepare(QStringLiteral("SELECT status FROM \"%1\".append_events(?, ?, ?::uuid[], "
@@ -245,11 +241,9 @@ private slots:
             if (auto h = store->headPosition())
                 headAtEndOfHold = h->value;
             {
-                const QString check = QStringLiteral("check-") + conn;
-                QSqlDatabase other = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), check);
-                TestDatabase::options().applyTo(other);
-                if (other.open()) {
-                    QSqlQuery c(other);
+                TestConnection other;
+                if (other.isOpen()) {
+                    QSqlQuery c(other.db());
                     c.prepare(
                         QStringLiteral("SELECT count(*) FROM \"%1\".events WHERE tx < ?::xid8")
                             .arg(schema));
@@ -257,15 +251,10 @@ private slots:
                     if (c.exec() && c.next())
                         numberedBelow = c.value(0).toLongLong();
                 }
-                other.close();
-                other = QSqlDatabase();
-                QSqlDatabase::removeDatabase(check);
             }
             if (!db.commit())
                 return fail(qPrintable(db.lastError().text()));
-            db.close();
         }
-        QSqlDatabase::removeDatabase(conn);
 
         QTest::qWait(800);
         stopWriters = true;
@@ -292,13 +281,10 @@ private slots:
         QCOMPARE(stalledXid, slowXid);
 
         // ---- The final state, in SQL.
-        const QString name
-            = QStringLiteral("stress-final-") + QUuid::createUuid().toString(QUuid::Id128);
         {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-            TestDatabase::options().applyTo(db);
-            QVERIFY2(db.open(), qPrintable(db.lastError().text()));
-            QSqlQuery q(db);
+            TestConnection final;
+            QVERIFY2(final.isOpen(), qPrintable(final.error()));
+            QSqlQuery q(final.db());
             SQL_EXEC(q, QStringLiteral("SET search_path TO \"%1\"").arg(schema));
             SQL_EXEC(q, QStringLiteral("SELECT count(*), count(DISTINCT event_id) FROM events"));
             QVERIFY(q.next());
@@ -334,9 +320,7 @@ private slots:
             q.addBindValue(slowId.toString(QUuid::WithoutBraces));
             QVERIFY(q.exec() && q.next());
             QCOMPARE(q.value(0).toLongLong(), numberedBelow + 1);
-            db.close();
         }
-        QSqlDatabase::removeDatabase(name);
 
         // ---- Everything appended is there once; what the reader saw is the final state.
         QHash<QUuid, qint64> positionOf;

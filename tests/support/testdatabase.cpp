@@ -1,5 +1,7 @@
 #include "testdatabase.h"
 
+#include "testconnection.h"
+
 #include <eventium/embeddedpostgres.h>
 
 #include <QCoreApplication>
@@ -102,23 +104,16 @@ std::unique_ptr<Store> TestDatabase::freshStore(StoreSettings settings, QString 
 
 bool TestDatabase::execAdmin(const QString &sql, QString *error)
 {
-    const QString name = QStringLiteral("eventium-test-admin-") + QUuid::createUuid().toString(QUuid::Id128);
-    bool ok = false;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-        options().applyTo(db);
-        if (!db.open()) {
-            if (error)
-                *error = db.lastError().text();
-        } else {
-            QSqlQuery q(db);
-            ok = q.exec(sql);
-            if (!ok && error)
-                *error = q.lastError().text();
-        }
-        db.close();
+    TestConnection connection;
+    if (!connection.isOpen()) {
+        if (error)
+            *error = connection.error();
+        return false;
     }
-    QSqlDatabase::removeDatabase(name);
+    QSqlQuery q(connection.db());
+    const bool ok = q.exec(sql);
+    if (!ok && error)
+        *error = q.lastError().text();
     return ok;
 }
 
