@@ -820,11 +820,29 @@ Result<GlobalPage> Store::readGlobal(GlobalPosition from, int limit, const Globa
     return page;
 }
 
+namespace {
+
+// The columns streamInfoFromRow() reads; last_row is the recency key.
+const QString kStreamColumns = QStringLiteral("name, version, created_at, updated_at, last_row");
+
+StreamInfo streamInfoFromRow(const QSqlQuery &q)
+{
+    StreamInfo s;
+    s.name = q.value(0).toString();
+    s.version = StreamVersion(q.value(1).toLongLong());
+    s.created = utc(q.value(2));
+    s.updated = utc(q.value(3));
+    s.recency = q.value(4).toLongLong();
+    return s;
+}
+
+} // namespace
+
 Result<StreamPage> Store::listStreams(const StreamCursor &after, int limit, StreamOrder order, const QString &prefix)
 {
     if (limit < 1 || limit > kMaxLimit)
         return invalidInput(QStringLiteral("a list limit is between 1 and %1").arg(kMaxLimit));
-    QString sql = QStringLiteral("SELECT name, version, created_at, updated_at, last_row FROM %1.streams WHERE ").arg(d->s);
+    QString sql = QStringLiteral("SELECT %1 FROM %2.streams WHERE ").arg(kStreamColumns, d->s);
     QVariantList binds;
     if (order == StreamOrder::ByName) {
         sql += QStringLiteral("name > ? ");
@@ -857,13 +875,7 @@ Result<StreamPage> Store::listStreams(const StreamCursor &after, int limit, Stre
             page.hasMore = true;
             break;
         }
-        StreamInfo s;
-        s.name = query->value(0).toString();
-        s.version = StreamVersion(query->value(1).toLongLong());
-        s.created = utc(query->value(2));
-        s.updated = utc(query->value(3));
-        s.recency = query->value(4).toLongLong();
-        page.streams.append(s);
+        page.streams.append(streamInfoFromRow(*query));
     }
     query->finish();
     if (!page.streams.isEmpty()) {
@@ -884,7 +896,7 @@ Result<std::optional<StreamInfo>> Store::streamInfo(const StreamName &stream)
     if (!lease)
         return lease.error();
     PooledConnection &c = lease.value();
-    auto q = c.prepared(QStringLiteral("SELECT name, version, created_at, updated_at, last_row FROM %1.streams WHERE name = ?").arg(d->s));
+    auto q = c.prepared(QStringLiteral("SELECT %1 FROM %2.streams WHERE name = ?").arg(kStreamColumns, d->s));
     if (!q)
         return q.error();
     QSqlQuery *query = q.value();
@@ -893,13 +905,7 @@ Result<std::optional<StreamInfo>> Store::streamInfo(const StreamName &stream)
         return queryError(c, *query, QStringLiteral("stream info"));
     std::optional<StreamInfo> out;
     if (query->next()) {
-        StreamInfo s;
-        s.name = query->value(0).toString();
-        s.version = StreamVersion(query->value(1).toLongLong());
-        s.created = utc(query->value(2));
-        s.updated = utc(query->value(3));
-        s.recency = query->value(4).toLongLong();
-        out = s;
+        out = streamInfoFromRow(*query);
     }
     query->finish();
     return out;
