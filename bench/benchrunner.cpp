@@ -93,41 +93,27 @@ private:
     qint64 m_version = 0;
 };
 
-// Plain INSERT (multi-row for a batch) in autocommit; unique (stream, version) is the
-// optimistic concurrency check.
-class RawWriter : public WriterTask
+// A writer on a libpq connection of its own: what the raw and lock baselines share.
+class LibpqWriter : public WriterTask
 {
 public:
-    RawWriter(QString conninfo, QString stream, int batch)
+    LibpqWriter(QString conninfo, QString stream, int batch)
         : m_conninfo(std::move(conninfo)), m_stream(std::move(stream)),
           m_events(Workload::newEvents(0, batch))
     {
     }
-    bool prepare(QString *error) override
+
+protected:
+    bool connect(QString *error)
     {
         m_conn = std::make_unique<PgConnection>(m_conninfo);
-        if (!m_conn->isOk()) {
-            *error = m_conn->errorMessage();
-            return false;
-        }
-        if (!m_conn->prepare("ins", Workload::insertSql(QLatin1String(BenchRunner::rawSchema),
-                                                        QStringLiteral("events"), int(m_events.size())),
-                             error))
-            return false;
-        return step(error) > 0;
+        if (m_conn->isOk())
+            return true;
+        *error = m_conn->errorMessage();
+        return false;
     }
-    qint64 step(QString *error) override
-    {
-        PgResult r = m_conn->execPrepared("ins", Workload::insertParams(m_stream, m_version + 1, m_events));
-        if (!r.ok()) {
-            *error = r.error();
-            return -1;
-        }
-        m_version += m_events.size();
-        return m_events.size();
-    }
+    PgResult insertNext() { return m_conn->execPrepared("ins", Workload::insertParams(m_stream, m_version + 1, m_events)); }
 
-private:
     QString m_conninfo;
     QString m_stream;
     QList<eventium::NewEvent> m_events;
@@ -135,24 +121,44 @@ private:
     qint64 m_version = 0;
 };
 
-// The table-lock design: BEGIN; LOCK TABLE ... IN EXCLUSIVE MODE; SELECT max(version) of the
-// stream; INSERT; COMMIT. BEGIN and LOCK go in one round trip.
-class LockWriter : public WriterTask
+// Plain INSERT (multi-row for a batch) in autocommit; unique (stream, version) is the
+// optimistic concurrency check.
+class RawWriter : public LibpqWriter
 {
 public:
-    LockWriter(QString conninfo, QString stream, int batch)
-        : m_conninfo(std::move(conninfo)), m_stream(std::move(stream)),
-          m_events(Workload::newEvents(0, batch))
+    using LibpqWriter::LibpqWriter;
+    bool prepare(QString *error) override
     {
+        if (!connect(error)
+            || !m_conn->prepare("ins", Workload::insertSql(QLatin1String(BenchRunner::rawSchema),
+                                                           QStringLiteral("events"), int(m_events.size())),
+                                error))
+            return false;
+        return step(error) > 0;
     }
+    qint64 step(QString *error) override
+    {
+        PgResult r = insertNext();
+        if (!r.ok()) {
+            *error = r.error();
+            return -1;
+        }
+        m_version += m_events.size();
+        return m_events.size();
+    }
+};
+
+// The table-lock design: BEGIN; LOCK TABLE ... IN EXCLUSIVE MODE; SELECT max(version) of the
+// stream; INSERT; COMMIT. BEGIN and LOCK go in one round trip.
+class LockWriter : public LibpqWriter
+{
+public:
+    using LibpqWriter::LibpqWriter;
     bool prepare(QString *error) override
     {
         const QString schema = QLatin1String(BenchRunner::lockSchema);
-        m_conn = std::make_unique<PgConnection>(m_conninfo);
-        if (!m_conn->isOk()) {
-            *error = m_conn->errorMessage();
+        if (!connect(error))
             return false;
-        }
         m_begin = QStringLiteral("BEGIN; LOCK TABLE %1.events IN EXCLUSIVE MODE").arg(schema);
         if (!m_conn->prepare("ins", Workload::insertSql(schema, QStringLiteral("events"), int(m_events.size())), error)
             || !m_conn->prepare("max", QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.events WHERE stream = $1").arg(schema), error))
@@ -174,7 +180,7 @@ public:
             m_conn->exec(QStringLiteral("ROLLBACK"));
             return -1;
         }
-        PgResult r = m_conn->execPrepared("ins", Workload::insertParams(m_stream, m_version + 1, m_events));
+        PgResult r = insertNext();
         if (!r.ok()) {
             *error = r.error();
             m_conn->exec(QStringLiteral("ROLLBACK"));
@@ -187,12 +193,7 @@ public:
     }
 
 private:
-    QString m_conninfo;
-    QString m_stream;
-    QList<eventium::NewEvent> m_events;
-    std::unique_ptr<PgConnection> m_conn;
     QString m_begin;
-    qint64 m_version = 0;
 };
 
 // Runs `writers` tasks in threads for `duration` once all are prepared; events per second.
