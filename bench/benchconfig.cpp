@@ -47,9 +47,9 @@ QString BenchConfig::modeName() const
 
 QStringList BenchConfig::scenarioNames()
 {
-    return {QStringLiteral("append_1w"),      QStringLiteral("append_8w"),
+    return {QStringLiteral("append_1w"),       QStringLiteral("append_8w"),
             QStringLiteral("append_batch_1w"), QStringLiteral("append_batch_4w"),
-            QStringLiteral("read_global"),    QStringLiteral("read_stream"),
+            QStringLiteral("read_global"),     QStringLiteral("read_stream"),
             QStringLiteral("live_latency")};
 }
 

@@ -13,21 +13,21 @@ struct BenchConfig
     enum class Mode { Full, Quick, Smoke };
 
     Mode mode = Mode::Full;
-    int rounds = 5;                               // append scenarios: ours, raw, lock x rounds
-    std::chrono::milliseconds appendDuration{2000}; // one timed measurement
+    int rounds = 5; // append scenarios: ours, raw, lock x rounds
+    std::chrono::milliseconds appendDuration {2000}; // one timed measurement
     int concurrentWriters = 8;
     int batchWriters = 4;
     int batchSize = 100;
-    qint64 readEvents = 1000000;                  // read_global / read_stream store size
-    int streamLength = 1000;                      // events per stream in the read data set
-    int readRounds = 3;                           // read_global rounds
-    int readPage = 1000;                          // read_global page size
-    int streamReads = 200;                        // read_stream reads per round
+    qint64 readEvents = 1000000; // read_global / read_stream store size
+    int streamLength = 1000; // events per stream in the read data set
+    int readRounds = 3; // read_global rounds
+    int readPage = 1000; // read_global page size
+    int streamReads = 200; // read_stream reads per round
     int latencyRounds = 3;
-    std::chrono::milliseconds latencyDuration{5000};
+    std::chrono::milliseconds latencyDuration {5000};
     int backgroundWriters = 2;
-    int backgroundRatePerWriter = 100;            // appends per second per background writer
-    int probeIntervalMs = 10;                     // one probe append every this many ms
+    int backgroundRatePerWriter = 100; // appends per second per background writer
+    int probeIntervalMs = 10; // one probe append every this many ms
 
     static BenchConfig forMode(Mode mode);
     QString modeName() const;

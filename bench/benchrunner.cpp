@@ -66,7 +66,9 @@ class OursWriter : public WriterTask
 {
 public:
     OursWriter(eventium::Store *store, QString stream, int batch)
-        : m_store(store), m_stream(std::move(stream)), m_events(Workload::newEvents(0, batch))
+        : m_store(store)
+        , m_stream(std::move(stream))
+        , m_events(Workload::newEvents(0, batch))
     {
     }
     bool prepare(QString *error) override { return append(error) > 0; }
@@ -98,8 +100,9 @@ class LibpqWriter : public WriterTask
 {
 public:
     LibpqWriter(QString conninfo, QString stream, int batch)
-        : m_conninfo(std::move(conninfo)), m_stream(std::move(stream)),
-          m_events(Workload::newEvents(0, batch))
+        : m_conninfo(std::move(conninfo))
+        , m_stream(std::move(stream))
+        , m_events(Workload::newEvents(0, batch))
     {
     }
 
@@ -112,7 +115,11 @@ protected:
         *error = m_conn->errorMessage();
         return false;
     }
-    PgResult insertNext() { return m_conn->execPrepared("ins", Workload::insertParams(m_stream, m_version + 1, m_events)); }
+    PgResult insertNext()
+    {
+        return m_conn->execPrepared("ins",
+                                    Workload::insertParams(m_stream, m_version + 1, m_events));
+    }
 
     QString m_conninfo;
     QString m_stream;
@@ -130,8 +137,9 @@ public:
     bool prepare(QString *error) override
     {
         if (!connect(error)
-            || !m_conn->prepare("ins", Workload::insertSql(QLatin1String(BenchRunner::rawSchema),
-                                                           QStringLiteral("events"), int(m_events.size())),
+            || !m_conn->prepare("ins",
+                                Workload::insertSql(QLatin1String(BenchRunner::rawSchema),
+                                                    QStringLiteral("events"), int(m_events.size())),
                                 error))
             return false;
         return step(error) > 0;
@@ -160,8 +168,14 @@ public:
         if (!connect(error))
             return false;
         m_begin = QStringLiteral("BEGIN; LOCK TABLE %1.events IN EXCLUSIVE MODE").arg(schema);
-        if (!m_conn->prepare("ins", Workload::insertSql(schema, QStringLiteral("events"), int(m_events.size())), error)
-            || !m_conn->prepare("max", QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.events WHERE stream = $1").arg(schema), error))
+        if (!m_conn->prepare(
+                "ins", Workload::insertSql(schema, QStringLiteral("events"), int(m_events.size())),
+                error)
+            || !m_conn->prepare(
+                "max",
+                QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.events WHERE stream = $1")
+                    .arg(schema),
+                error))
             return false;
         return step(error) > 0;
     }
@@ -201,9 +215,9 @@ std::optional<double> runWriters(int writers, std::chrono::milliseconds duration
                                  const std::function<std::unique_ptr<WriterTask>(int)> &make,
                                  QString *error)
 {
-    std::atomic<int> ready{0};
-    std::atomic<bool> go{false};
-    std::atomic<bool> stop{false};
+    std::atomic<int> ready {0};
+    std::atomic<bool> go {false};
+    std::atomic<bool> stop {false};
     std::vector<qint64> counts(writers, 0);
     std::vector<QString> errors(writers);
     std::vector<Clock::time_point> finished(writers);
@@ -253,7 +267,8 @@ std::optional<double> runWriters(int writers, std::chrono::milliseconds duration
 } // namespace
 
 BenchRunner::BenchRunner(BenchConfig config, eventium::ConnectionOptions options)
-    : m_config(std::move(config)), m_options(std::move(options))
+    : m_config(std::move(config))
+    , m_options(std::move(options))
 {
 }
 
@@ -290,8 +305,8 @@ bool BenchRunner::setUp(QString *error)
         *error = admin.errorMessage();
         return false;
     }
-    const QStringList schemas{QLatin1String(oursWriteSchema), QLatin1String(oursReadSchema),
-                              QLatin1String(rawSchema), QLatin1String(lockSchema)};
+    const QStringList schemas {QLatin1String(oursWriteSchema), QLatin1String(oursReadSchema),
+                               QLatin1String(rawSchema), QLatin1String(lockSchema)};
     for (const QString &s : schemas) {
         if (!admin.exec(QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE").arg(s), error))
             return false;
@@ -300,7 +315,8 @@ bool BenchRunner::setUp(QString *error)
         const QString schema = QLatin1String(s);
         if (!admin.exec(QStringLiteral("CREATE SCHEMA %1").arg(schema), error)
             || !admin.exec(Workload::createTableSql(schema, QStringLiteral("events")), error)
-            || !admin.exec(Workload::createTableSql(schema, QStringLiteral("events_read"), false), error))
+            || !admin.exec(Workload::createTableSql(schema, QStringLiteral("events_read"), false),
+                           error))
             return false;
     }
     {
@@ -383,7 +399,10 @@ ScenarioResult BenchRunner::runAppend(const QString &name, int writers, int batc
             }
             samples[v].append(*rate);
             progress(QStringLiteral("%1 round %2 %3: %4 events/s")
-                         .arg(name).arg(round).arg(variantName(v)).arg(*rate, 0, 'f', 0));
+                         .arg(name)
+                         .arg(round)
+                         .arg(variantName(v))
+                         .arg(*rate, 0, 'f', 0));
         }
     }
     result.ours = median(samples.value(Variant::Ours));
@@ -427,9 +446,10 @@ bool BenchRunner::loadReadData(QString *error)
     timer.start();
     // Ours through the API: one append of a whole stream per call.
     for (int s = 0; s < m_readStreams; ++s) {
-        auto r = m_readStore->append(eventium::StreamName(Workload::readStreamName(s)),
-                                     eventium::ExpectedVersion::noStream(),
-                                     Workload::newEvents(qint64(s) * m_config.streamLength, m_config.streamLength));
+        auto r = m_readStore->append(
+            eventium::StreamName(Workload::readStreamName(s)),
+            eventium::ExpectedVersion::noStream(),
+            Workload::newEvents(qint64(s) * m_config.streamLength, m_config.streamLength));
         if (!r || r->isConflict()) {
             *error = r ? QStringLiteral("conflict while loading") : r.error().toString();
             return false;
@@ -457,7 +477,9 @@ bool BenchRunner::loadReadData(QString *error)
     const qint64 sequenceMs = timer.restart();
     progress(QStringLiteral("loaded %1 events into ours through Store::append (%2 events/append): "
                             "%3 ms (%4 events/s); numbering finished %5 ms later")
-                 .arg(total).arg(m_config.streamLength).arg(appendMs)
+                 .arg(total)
+                 .arg(m_config.streamLength)
+                 .arg(appendMs)
                  .arg(double(total) * 1000.0 / double(std::max<qint64>(1, appendMs)), 0, 'f', 0)
                  .arg(sequenceMs));
     PgConnection admin(conninfo());
@@ -466,12 +488,16 @@ bool BenchRunner::loadReadData(QString *error)
         return false;
     }
     for (const char *s : {rawSchema, lockSchema}) {
-        if (!Workload::copyLoad(admin, QLatin1String(s), QStringLiteral("events_read"), m_readStreams,
-                                m_config.streamLength, error)
-            || !admin.exec(Workload::addKeysSql(QLatin1String(s), QStringLiteral("events_read")), error))
+        if (!Workload::copyLoad(admin, QLatin1String(s), QStringLiteral("events_read"),
+                                m_readStreams, m_config.streamLength, error)
+            || !admin.exec(Workload::addKeysSql(QLatin1String(s), QStringLiteral("events_read")),
+                           error))
             return false;
     }
-    progress(QStringLiteral("loaded %1 events into raw and lock by COPY (keys built afterwards): %2 ms").arg(total).arg(timer.restart()));
+    progress(
+        QStringLiteral("loaded %1 events into raw and lock by COPY (keys built afterwards): %2 ms")
+            .arg(total)
+            .arg(timer.restart()));
     if (!admin.exec(QStringLiteral("VACUUM ANALYZE"), error))
         return false;
     progress(QStringLiteral("VACUUM ANALYZE: %1 ms").arg(timer.restart()));
@@ -497,13 +523,17 @@ ScenarioResult BenchRunner::runReadGlobal()
             }
             samples[v].append(*rate);
             progress(QStringLiteral("read_global round %1 %2: %3 events/s")
-                         .arg(round).arg(variantName(v)).arg(*rate, 0, 'f', 0));
+                         .arg(round)
+                         .arg(variantName(v))
+                         .arg(*rate, 0, 'f', 0));
         }
     }
     result.ours = median(samples.value(Variant::Ours));
     result.raw = median(samples.value(Variant::Raw));
     result.lock = median(samples.value(Variant::Lock));
-    result.note = QStringLiteral("%1 events, pages of %2").arg(qint64(m_readStreams) * m_config.streamLength).arg(m_config.readPage);
+    result.note = QStringLiteral("%1 events, pages of %2")
+                      .arg(qint64(m_readStreams) * m_config.streamLength)
+                      .arg(m_config.readPage);
     return result;
 }
 
@@ -533,8 +563,12 @@ std::optional<double> BenchRunner::measureReadGlobal(Variant variant, QString *e
         PgConnection conn(conninfo());
         const QString schema = QLatin1String(variant == Variant::Raw ? rawSchema : lockSchema);
         if (!conn.isOk()
-            || !conn.prepare("page", QStringLiteral("SELECT %1 FROM %2.events_read WHERE seq >= $1 ORDER BY seq LIMIT $2")
-                                         .arg(Workload::selectColumns(), schema), error)) {
+            || !conn.prepare(
+                "page",
+                QStringLiteral(
+                    "SELECT %1 FROM %2.events_read WHERE seq >= $1 ORDER BY seq LIMIT $2")
+                    .arg(Workload::selectColumns(), schema),
+                error)) {
             if (error->isEmpty())
                 *error = conn.errorMessage();
             return std::nullopt;
@@ -584,11 +618,12 @@ ScenarioResult BenchRunner::runReadStream()
                 return result;
             }
         }
-        progress(QStringLiteral("read_stream round %1: median so far ours %2 ms, raw %3 ms, lock %4 ms")
-                     .arg(round)
-                     .arg(median(samples.value(Variant::Ours)), 0, 'f', 2)
-                     .arg(median(samples.value(Variant::Raw)), 0, 'f', 2)
-                     .arg(median(samples.value(Variant::Lock)), 0, 'f', 2));
+        progress(
+            QStringLiteral("read_stream round %1: median so far ours %2 ms, raw %3 ms, lock %4 ms")
+                .arg(round)
+                .arg(median(samples.value(Variant::Ours)), 0, 'f', 2)
+                .arg(median(samples.value(Variant::Raw)), 0, 'f', 2)
+                .arg(median(samples.value(Variant::Lock)), 0, 'f', 2));
     }
     result.ours = median(samples.value(Variant::Ours));
     result.raw = median(samples.value(Variant::Raw));
@@ -601,7 +636,8 @@ ScenarioResult BenchRunner::runReadStream()
     return result;
 }
 
-bool BenchRunner::measureReadStream(Variant variant, int round, QList<double> *samples, QString *error)
+bool BenchRunner::measureReadStream(Variant variant, int round, QList<double> *samples,
+                                    QString *error)
 {
     // The same streams for every variant in a round, different ones across rounds.
     QRandomGenerator pick(quint32(round * 7919));
@@ -610,9 +646,11 @@ bool BenchRunner::measureReadStream(Variant variant, int round, QList<double> *s
         conn = std::make_unique<PgConnection>(conninfo());
         const QString schema = QLatin1String(variant == Variant::Raw ? rawSchema : lockSchema);
         if (!conn->isOk()
-            || !conn->prepare("stream", QStringLiteral("SELECT %1 FROM %2.events_read WHERE stream = $1 "
-                                                       "AND version >= $2 ORDER BY version LIMIT $3")
-                                            .arg(Workload::selectColumns(), schema), error)) {
+            || !conn->prepare("stream",
+                              QStringLiteral("SELECT %1 FROM %2.events_read WHERE stream = $1 "
+                                             "AND version >= $2 ORDER BY version LIMIT $3")
+                                  .arg(Workload::selectColumns(), schema),
+                              error)) {
             if (error->isEmpty())
                 *error = conn->errorMessage();
             return false;
@@ -623,16 +661,18 @@ bool BenchRunner::measureReadStream(Variant variant, int round, QList<double> *s
         const auto start = Clock::now();
         qsizetype n = 0;
         if (variant == Variant::Ours) {
-            auto events = m_readStore->readStream(eventium::StreamName(stream), eventium::StreamVersion(1),
-                                                  eventium::Direction::Forward, m_config.streamLength);
+            auto events
+                = m_readStore->readStream(eventium::StreamName(stream), eventium::StreamVersion(1),
+                                          eventium::Direction::Forward, m_config.streamLength);
             if (!events) {
                 *error = events.error().toString();
                 return false;
             }
             n = events->size();
         } else {
-            PgResult r = conn->execPrepared("stream", {stream.toUtf8(), QByteArrayLiteral("1"),
-                                                       QByteArray::number(m_config.streamLength)});
+            PgResult r = conn->execPrepared("stream",
+                                            {stream.toUtf8(), QByteArrayLiteral("1"),
+                                             QByteArray::number(m_config.streamLength)});
             if (!r.ok()) {
                 *error = r.error();
                 return false;
@@ -645,7 +685,10 @@ bool BenchRunner::measureReadStream(Variant variant, int round, QList<double> *s
         }
         samples->append(msBetween(start, Clock::now()));
         if (n != m_config.streamLength) {
-            *error = QStringLiteral("read %1 events of %2, expected %3").arg(n).arg(stream).arg(m_config.streamLength);
+            *error = QStringLiteral("read %1 events of %2, expected %3")
+                         .arg(n)
+                         .arg(stream)
+                         .arg(m_config.streamLength);
             return false;
         }
     }
@@ -657,8 +700,9 @@ bool BenchRunner::measureReadStream(Variant variant, int round, QList<double> *s
 namespace {
 
 // Appends at a fixed rate until stopped (the steady background load).
-template <typename AppendOnce>
-std::thread backgroundWriter(std::atomic<bool> &stop, int ratePerSecond, QString *error, AppendOnce append)
+template<typename AppendOnce>
+std::thread backgroundWriter(std::atomic<bool> &stop, int ratePerSecond, QString *error,
+                             AppendOnce append)
 {
     return std::thread([&stop, ratePerSecond, error, append]() mutable {
         const auto interval = std::chrono::microseconds(1000000 / std::max(1, ratePerSecond));
@@ -733,10 +777,15 @@ QList<ScenarioResult> BenchRunner::runLiveLatency()
             p50.error = p99.error = QStringLiteral("raw: ") + error;
             return {p50, p99};
         }
-        progress(QStringLiteral("live_latency round %1: ours p50 %2 ms p99 %3 ms (%4 probes), raw p50 %5 ms p99 %6 ms (%7 probes)")
+        progress(QStringLiteral("live_latency round %1: ours p50 %2 ms p99 %3 ms (%4 probes), raw "
+                                "p50 %5 ms p99 %6 ms (%7 probes)")
                      .arg(round)
-                     .arg(percentile(ours, 50), 0, 'f', 2).arg(percentile(ours, 99), 0, 'f', 2).arg(ours.size())
-                     .arg(percentile(raw, 50), 0, 'f', 2).arg(percentile(raw, 99), 0, 'f', 2).arg(raw.size()));
+                     .arg(percentile(ours, 50), 0, 'f', 2)
+                     .arg(percentile(ours, 99), 0, 'f', 2)
+                     .arg(ours.size())
+                     .arg(percentile(raw, 50), 0, 'f', 2)
+                     .arg(percentile(raw, 99), 0, 'f', 2)
+                     .arg(raw.size()));
     }
     if (ours.isEmpty() || raw.isEmpty()) {
         p50.error = p99.error = QStringLiteral("no probe was received");
@@ -746,19 +795,22 @@ QList<ScenarioResult> BenchRunner::runLiveLatency()
     p50.raw = percentile(raw, 50);
     p99.ours = percentile(ours, 99);
     p99.raw = percentile(raw, 99);
-    const QString note = QStringLiteral("%1 probes each, %2 background writers at %3/s; raw = INSERT+pg_notify, "
-                                        "LISTEN then SELECT; lock n/a (same live path as raw)%4")
-                             .arg(ours.size())
-                             .arg(m_config.backgroundWriters)
-                             .arg(m_config.backgroundRatePerWriter)
-                             .arg(oursMissing + rawMissing
-                                      ? QStringLiteral("; missing ours %1, raw %2").arg(oursMissing).arg(rawMissing)
-                                      : QString());
+    const QString note
+        = QStringLiteral("%1 probes each, %2 background writers at %3/s; raw = INSERT+pg_notify, "
+                         "LISTEN then SELECT; lock n/a (same live path as raw)%4")
+              .arg(ours.size())
+              .arg(m_config.backgroundWriters)
+              .arg(m_config.backgroundRatePerWriter)
+              .arg(
+                  oursMissing + rawMissing
+                      ? QStringLiteral("; missing ours %1, raw %2").arg(oursMissing).arg(rawMissing)
+                      : QString());
     p50.note = p99.note = note;
     return {p50, p99};
 }
 
-bool BenchRunner::measureLatencyOurs(int round, QList<double> *samples, int *missing, QString *error)
+bool BenchRunner::measureLatencyOurs(int round, QList<double> *samples, int *missing,
+                                     QString *error)
 {
     std::unique_ptr<eventium::Store> ours = makeWriteStore();
     eventium::Store &store = *ours;
@@ -773,17 +825,21 @@ bool BenchRunner::measureLatencyOurs(int round, QList<double> *samples, int *mis
     eventium::Follower follower(m_options, fs);
     Receipts receipts;
     QString followerError;
-    QObject::connect(&follower, &eventium::Follower::eventsReceived, &follower,
-                     [&receipts](const QList<eventium::RecordedEvent> &events) {
-                         const auto now = Clock::now();
-                         for (const eventium::RecordedEvent &e : events)
-                             receipts.note(e.id, now);
-                     }, Qt::DirectConnection);
-    QObject::connect(&follower, &eventium::Follower::errorOccurred, &follower,
-                     [&receipts, &followerError](const eventium::StoreError &e) {
-                         std::lock_guard lock(receipts.mutex);
-                         followerError = e.toString();
-                     }, Qt::DirectConnection);
+    QObject::connect(
+        &follower, &eventium::Follower::eventsReceived, &follower,
+        [&receipts](const QList<eventium::RecordedEvent> &events) {
+            const auto now = Clock::now();
+            for (const eventium::RecordedEvent &e : events)
+                receipts.note(e.id, now);
+        },
+        Qt::DirectConnection);
+    QObject::connect(
+        &follower, &eventium::Follower::errorOccurred, &follower,
+        [&receipts, &followerError](const eventium::StoreError &e) {
+            std::lock_guard lock(receipts.mutex);
+            followerError = e.toString();
+        },
+        Qt::DirectConnection);
     follower.start();
     const auto liveDeadline = Clock::now() + std::chrono::seconds(10);
     while (!follower.isLive() && Clock::now() < liveDeadline)
@@ -793,23 +849,24 @@ bool BenchRunner::measureLatencyOurs(int round, QList<double> *samples, int *mis
         return false;
     }
 
-    std::atomic<bool> stop{false};
+    std::atomic<bool> stop {false};
     std::vector<QString> bgErrors(m_config.backgroundWriters);
     std::vector<std::thread> background;
     for (int i = 0; i < m_config.backgroundWriters; ++i) {
         const eventium::StreamName stream(QStringLiteral("live-r%1-ours-bg%2").arg(round).arg(i));
         auto events = Workload::newEvents(i, 1);
         qint64 version = 0;
-        background.push_back(backgroundWriter(stop, m_config.backgroundRatePerWriter, &bgErrors[i],
-                                              [&store, stream, events, version](QString *err) mutable {
-            auto r = store.append(stream, eventium::ExpectedVersion::exact(version), events);
-            if (!r || r->isConflict()) {
-                *err = r ? QStringLiteral("conflict") : r.error().toString();
-                return false;
-            }
-            ++version;
-            return true;
-        }));
+        background.push_back(backgroundWriter(
+            stop, m_config.backgroundRatePerWriter, &bgErrors[i],
+            [&store, stream, events, version](QString *err) mutable {
+                auto r = store.append(stream, eventium::ExpectedVersion::exact(version), events);
+                if (!r || r->isConflict()) {
+                    *err = r ? QStringLiteral("conflict") : r.error().toString();
+                    return false;
+                }
+                ++version;
+                return true;
+            }));
     }
     const eventium::StreamName probeStream(QStringLiteral("live-r%1-ours-probe").arg(round));
     QList<QPair<QUuid, Clock::time_point>> probes;
@@ -856,31 +913,37 @@ bool BenchRunner::measureLatencyRaw(int round, QList<double> *samples, int *miss
 {
     const QString schema = QLatin1String(rawSchema);
     const QString channel = QStringLiteral("bench_raw_live");
-    const QString insertNotify =
-        QStringLiteral("WITH i AS (INSERT INTO %1.events (stream, version, id, type, data, metadata) "
-                       "VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq) SELECT pg_notify('%2', seq::text) FROM i")
-            .arg(schema, channel);
+    const QString insertNotify
+        = QStringLiteral(
+              "WITH i AS (INSERT INTO %1.events (stream, version, id, type, data, metadata) "
+              "VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq) SELECT pg_notify('%2', seq::text) "
+              "FROM i")
+              .arg(schema, channel);
 
     // The listener: LISTEN, wait on the socket, then SELECT what is new.
     PgConnection listener(conninfo());
     if (!listener.isOk() || !listener.exec(QStringLiteral("LISTEN %1").arg(channel), error)
-        || !listener.prepare("new", QStringLiteral("SELECT seq, id FROM %1.events WHERE seq > $1 ORDER BY seq").arg(schema), error)) {
+        || !listener.prepare(
+            "new",
+            QStringLiteral("SELECT seq, id FROM %1.events WHERE seq > $1 ORDER BY seq").arg(schema),
+            error)) {
         if (error->isEmpty())
             *error = listener.errorMessage();
         return false;
     }
-    PgResult last = listener.query(QStringLiteral("SELECT coalesce(max(seq), 0) FROM %1.events").arg(schema));
+    PgResult last
+        = listener.query(QStringLiteral("SELECT coalesce(max(seq), 0) FROM %1.events").arg(schema));
     if (!last.ok()) {
         *error = last.error();
         return false;
     }
     qint64 lastSeq = last.int64(0, 0);
     Receipts receipts;
-    std::atomic<bool> stopListening{false};
+    std::atomic<bool> stopListening {false};
     QString listenError;
     std::thread listenThread([&] {
         while (!stopListening.load()) {
-            pollfd fd{listener.socket(), POLLIN, 0};
+            pollfd fd {listener.socket(), POLLIN, 0};
             if (::poll(&fd, 1, 50) <= 0)
                 continue;
             if (!listener.consumeInput()) {
@@ -913,7 +976,8 @@ bool BenchRunner::measureLatencyRaw(int round, QList<double> *samples, int *miss
             return nullptr;
         return conn;
     };
-    auto appendOne = [](PgConnection &conn, const QString &stream, qint64 version, const QUuid &id, QString *err) {
+    auto appendOne = [](PgConnection &conn, const QString &stream, qint64 version, const QUuid &id,
+                        QString *err) {
         const auto events = Workload::newEvents(version, 1);
         QList<QByteArray> params = Workload::insertParams(stream, version, events);
         params[2] = id.toByteArray(QUuid::WithoutBraces);
@@ -925,7 +989,7 @@ bool BenchRunner::measureLatencyRaw(int round, QList<double> *samples, int *miss
         return true;
     };
 
-    std::atomic<bool> stop{false};
+    std::atomic<bool> stop {false};
     std::vector<QString> bgErrors(m_config.backgroundWriters);
     std::vector<std::thread> background;
     bool ok = true;
@@ -937,10 +1001,11 @@ bool BenchRunner::measureLatencyRaw(int round, QList<double> *samples, int *miss
         }
         const QString stream = QStringLiteral("live-r%1-raw-bg%2").arg(round).arg(i);
         qint64 version = 0;
-        background.push_back(backgroundWriter(stop, m_config.backgroundRatePerWriter, &bgErrors[i],
-                                              [conn, stream, version, appendOne](QString *err) mutable {
-            return appendOne(*conn, stream, ++version, QUuid::createUuid(), err);
-        }));
+        background.push_back(backgroundWriter(
+            stop, m_config.backgroundRatePerWriter, &bgErrors[i],
+            [conn, stream, version, appendOne](QString *err) mutable {
+                return appendOne(*conn, stream, ++version, QUuid::createUuid(), err);
+            }));
     }
     QList<QPair<QUuid, Clock::time_point>> probes;
     if (ok) {

@@ -48,8 +48,8 @@ private:
     static QString variantName(Variant v);
 
     ScenarioResult runAppend(const QString &name, int writers, int batch);
-    std::optional<double> measureAppend(Variant variant, const QString &tag, int writers,
-                                        int batch, QString *error);
+    std::optional<double> measureAppend(Variant variant, const QString &tag, int writers, int batch,
+                                        QString *error);
     bool loadReadData(QString *error);
     ScenarioResult runReadGlobal();
     std::optional<double> measureReadGlobal(Variant variant, QString *error);

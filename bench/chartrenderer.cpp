@@ -40,12 +40,15 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
     p.setFont(titleFont);
     p.setPen(Qt::black);
     p.drawText(QRect(0, 10, width, 30), Qt::AlignCenter,
-               QStringLiteral("Eventium store vs. plain PostgreSQL (raw) and the table-lock design (lock)"));
+               QStringLiteral(
+                   "Eventium store vs. plain PostgreSQL (raw) and the table-lock design (lock)"));
     p.setFont(smallFont);
     p.drawText(QRect(0, 40, width, 20), Qt::AlignCenter, subtitle);
 
-    const std::array<QColor, 3> colors{QColor(0x2e, 0x7d, 0x32), QColor(0x15, 0x65, 0xc0), QColor(0x9e, 0x9e, 0x9e)};
-    const std::array<QString, 3> names{QStringLiteral("ours"), QStringLiteral("raw"), QStringLiteral("lock")};
+    const std::array<QColor, 3> colors {QColor(0x2e, 0x7d, 0x32), QColor(0x15, 0x65, 0xc0),
+                                        QColor(0x9e, 0x9e, 0x9e)};
+    const std::array<QString, 3> names {QStringLiteral("ours"), QStringLiteral("raw"),
+                                        QStringLiteral("lock")};
     // Legend.
     int lx = width - right - 3 * 80;
     for (int i = 0; i < 3; ++i) {
@@ -60,7 +63,7 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
     const int barWidth = 40;
     for (qsizetype g = 0; g < results.size(); ++g) {
         const ScenarioResult &r = results.at(g);
-        const std::array<std::optional<double>, 3> values{r.ours, r.raw, r.lock};
+        const std::array<std::optional<double>, 3> values {r.ours, r.raw, r.lock};
         double maxValue = 0;
         for (const auto &v : values)
             maxValue = std::max(maxValue, v.value_or(0));
@@ -70,7 +73,8 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
             if (!values[i]) {
                 p.setPen(Qt::darkGray);
                 p.setFont(smallFont);
-                p.drawText(QRect(x - 5, baseY - 20, barWidth + 10, 18), Qt::AlignCenter, QStringLiteral("n/a"));
+                p.drawText(QRect(x - 5, baseY - 20, barWidth + 10, 18), Qt::AlignCenter,
+                           QStringLiteral("n/a"));
                 continue;
             }
             const double share = maxValue > 0 ? *values[i] / maxValue : 0;
@@ -80,7 +84,8 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
             p.setFont(smallFont);
             QString label = Report::formatValue(*values[i], r.unit);
             if (r.unit != QLatin1String("ms") && *values[i] >= 10000)
-                label = QStringLiteral("%1k").arg(*values[i] / 1000.0, 0, 'f', *values[i] >= 100000 ? 0 : 1);
+                label = QStringLiteral("%1k").arg(*values[i] / 1000.0, 0, 'f',
+                                                  *values[i] >= 100000 ? 0 : 1);
             p.drawText(QRect(x - 15, baseY - h - 18, barWidth + 30, 16), Qt::AlignCenter, label);
         }
         p.setFont(labelFont);
@@ -90,7 +95,7 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
         p.setFont(smallFont);
         p.setPen(Qt::darkGray);
         const QString unit = r.unit == QLatin1String("ms") ? QStringLiteral("ms, lower is better")
-                                                            : QStringLiteral("events/s");
+                                                           : QStringLiteral("events/s");
         p.drawText(nameRect.translated(0, 18), Qt::AlignCenter, unit);
         if (r.raw && r.ours && *r.raw > 0) {
             p.drawText(nameRect.translated(0, 36), Qt::AlignCenter,

@@ -44,7 +44,8 @@ MachineInfo MachineInfo::collect(PgConnection *server)
         if (v.ok() && v.rows() == 1)
             m.postgresVersion = QString::fromUtf8(v.text(0, 0)).section(QLatin1Char(','), 0, 0);
         PgResult s = server->query(QStringLiteral(
-            "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name) FROM pg_settings "
+            "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name) FROM "
+            "pg_settings "
             "WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', "
             "'wal_sync_method', 'max_connections', 'commit_delay')"));
         if (s.ok() && s.rows() == 1)

@@ -19,7 +19,7 @@ public:
     QString kernel;
     QString postgresVersion;
     QString serverSettings; // fsync, synchronous_commit, shared_buffers, ...
-    QString server;         // "embedded (temporary, durable)" or the --db description
+    QString server; // "embedded (temporary, durable)" or the --db description
 };
 
 } // namespace bench

@@ -52,44 +52,61 @@ int main(int argc, char **argv)
     }
     QCoreApplication::setApplicationName(QStringLiteral("postgres-event-store-bench"));
     // The store logs every applied migration; keep the report readable.
-    QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.info=false\neventium.store.info=false"));
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("eventium.*.info=false\neventium.store.info=false"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Measures the Eventium store against plain PostgreSQL (raw) and the table-lock design (lock)."));
+    parser.setApplicationDescription(
+        QStringLiteral("Measures the Eventium store against plain PostgreSQL (raw) and the "
+                       "table-lock design (lock)."));
     parser.addHelpOption();
-    const QCommandLineOption dbOption(QStringLiteral("db"),
-        QStringLiteral("Use this server (libpq string or postgres:// URL) instead of a private durable one."),
+    const QCommandLineOption dbOption(
+        QStringLiteral("db"),
+        QStringLiteral(
+            "Use this server (libpq string or postgres:// URL) instead of a private durable one."),
         QStringLiteral("conninfo"));
-    const QCommandLineOption jsonOption(QStringLiteral("json"), QStringLiteral("Write the results as JSON."),
+    const QCommandLineOption jsonOption(QStringLiteral("json"),
+                                        QStringLiteral("Write the results as JSON."),
                                         QStringLiteral("file"));
-    const QCommandLineOption chartOption(QStringLiteral("chart"), QStringLiteral("Write a bar chart (PNG)."),
+    const QCommandLineOption chartOption(QStringLiteral("chart"),
+                                         QStringLiteral("Write a bar chart (PNG)."),
                                          QStringLiteral("file"));
-    const QCommandLineOption quickOption(QStringLiteral("quick"), QStringLiteral("Smaller sizes: the suite in under a minute."));
-    const QCommandLineOption smokeOption(QStringLiteral("smoke"),
-        QStringLiteral("Tiny sizes, every scenario, a few seconds; exits non-zero when anything fails."));
-    const QCommandLineOption scenarioOption(QStringLiteral("scenario"),
-        QStringLiteral("Run only this scenario (repeatable): %1.").arg(BenchConfig::scenarioNames().join(QStringLiteral(", "))),
+    const QCommandLineOption quickOption(
+        QStringLiteral("quick"), QStringLiteral("Smaller sizes: the suite in under a minute."));
+    const QCommandLineOption smokeOption(
+        QStringLiteral("smoke"),
+        QStringLiteral(
+            "Tiny sizes, every scenario, a few seconds; exits non-zero when anything fails."));
+    const QCommandLineOption scenarioOption(
+        QStringLiteral("scenario"),
+        QStringLiteral("Run only this scenario (repeatable): %1.")
+            .arg(BenchConfig::scenarioNames().join(QStringLiteral(", "))),
         QStringLiteral("name"));
-    const QCommandLineOption roundsOption(QStringLiteral("rounds"), QStringLiteral("Rounds of the append scenarios."),
+    const QCommandLineOption roundsOption(QStringLiteral("rounds"),
+                                          QStringLiteral("Rounds of the append scenarios."),
                                           QStringLiteral("n"));
-    const QCommandLineOption keepOption(QStringLiteral("keep"),
-        QStringLiteral("Leave the bench schemas in the database given with --db (for EXPLAIN ANALYZE)."));
-    parser.addOptions({dbOption, jsonOption, chartOption, quickOption, smokeOption, scenarioOption, roundsOption, keepOption});
+    const QCommandLineOption keepOption(
+        QStringLiteral("keep"),
+        QStringLiteral(
+            "Leave the bench schemas in the database given with --db (for EXPLAIN ANALYZE)."));
+    parser.addOptions({dbOption, jsonOption, chartOption, quickOption, smokeOption, scenarioOption,
+                       roundsOption, keepOption});
     parser.process(*app);
 
     QTextStream out(stdout);
     QTextStream err(stderr);
-    const BenchConfig::Mode mode = parser.isSet(smokeOption)   ? BenchConfig::Mode::Smoke
-                                   : parser.isSet(quickOption) ? BenchConfig::Mode::Quick
-                                                               : BenchConfig::Mode::Full;
+    const BenchConfig::Mode mode = parser.isSet(smokeOption) ? BenchConfig::Mode::Smoke
+        : parser.isSet(quickOption)                          ? BenchConfig::Mode::Quick
+                                                             : BenchConfig::Mode::Full;
     BenchConfig config = BenchConfig::forMode(mode);
     if (parser.isSet(roundsOption))
         config.rounds = std::max(1, parser.value(roundsOption).toInt());
     QStringList scenarios = parser.values(scenarioOption);
     for (const QString &s : scenarios) {
         if (!BenchConfig::scenarioNames().contains(s)) {
-            err << "unknown scenario " << s << "; known: " << BenchConfig::scenarioNames().join(QStringLiteral(", ")) << Qt::endl;
+            err << "unknown scenario " << s
+                << "; known: " << BenchConfig::scenarioNames().join(QStringLiteral(", "))
+                << Qt::endl;
             return 2;
         }
     }
@@ -110,18 +127,21 @@ int main(int argc, char **argv)
         options = parsed.value();
         serverText = QStringLiteral("given server %1").arg(options.toDisplayString());
     } else {
-        eventium::EmbeddedPostgres::Settings settings = eventium::EmbeddedPostgres::temporarySettings();
+        eventium::EmbeddedPostgres::Settings settings
+            = eventium::EmbeddedPostgres::temporarySettings();
         // Commit cost is part of what is measured: fsync stays on, unless this is a smoke run.
         settings.durable = mode != BenchConfig::Mode::Smoke;
         server = std::make_unique<eventium::EmbeddedPostgres>(settings);
-        err << "starting a private PostgreSQL server in " << QDir::toNativeSeparators(settings.dataDir) << Qt::endl;
+        err << "starting a private PostgreSQL server in "
+            << QDir::toNativeSeparators(settings.dataDir) << Qt::endl;
         if (auto r = server->start(); !r) {
             err << "cannot start the server: " << r.error().toString() << Qt::endl;
             return 1;
         }
         options = server->connectionOptions();
         serverText = QStringLiteral("private server, %1, default settings otherwise")
-                         .arg(settings.durable ? QStringLiteral("durable (fsync on)") : QStringLiteral("fsync off (smoke)"));
+                         .arg(settings.durable ? QStringLiteral("durable (fsync on)")
+                                               : QStringLiteral("fsync off (smoke)"));
     }
 
     MachineInfo machine;
@@ -134,7 +154,8 @@ int main(int argc, char **argv)
         machine = MachineInfo::collect(&probe);
         machine.server = serverText;
     }
-    out << "postgres-event-store-bench (" << config.modeName() << " run)\n" << machine.toText() << Qt::endl;
+    out << "postgres-event-store-bench (" << config.modeName() << " run)\n"
+        << machine.toText() << Qt::endl;
 
     BenchRunner runner(config, options);
     QString error;
@@ -169,7 +190,9 @@ int main(int argc, char **argv)
     }
     if (parser.isSet(chartOption)) {
         const QString subtitle = QStringLiteral("%1, %2 cores, %3; %4 run, median of rounds")
-                                     .arg(machine.cpuModel).arg(machine.cores).arg(machine.postgresVersion, config.modeName());
+                                     .arg(machine.cpuModel)
+                                     .arg(machine.cores)
+                                     .arg(machine.postgresVersion, config.modeName());
         if (!ChartRenderer::save(results, subtitle, parser.value(chartOption), &error)) {
             err << error << Qt::endl;
             failed = true;

@@ -6,7 +6,10 @@
 
 namespace bench {
 
-PgResult::PgResult(pg_result *result) : m_result(result) {}
+PgResult::PgResult(pg_result *result)
+    : m_result(result)
+{
+}
 
 void PgResult::Deleter::operator()(pg_result *r) const
 {
@@ -64,7 +67,7 @@ QString PgResult::sqlState() const
 namespace {
 
 // NOTICEs (e.g. "drop cascades to ...") are not the benchmark's business.
-void ignoreNotice(void *, const char *) {}
+void ignoreNotice(void *, const char *) { }
 
 } // namespace
 
@@ -88,7 +91,8 @@ bool PgConnection::isOk() const
 
 QString PgConnection::errorMessage() const
 {
-    return m_conn ? QString::fromUtf8(PQerrorMessage(m_conn)).trimmed() : QStringLiteral("no connection");
+    return m_conn ? QString::fromUtf8(PQerrorMessage(m_conn)).trimmed()
+                  : QStringLiteral("no connection");
 }
 
 bool PgConnection::exec(const QString &sql, QString *error)

@@ -17,7 +17,7 @@ class PgResult
 public:
     PgResult() = default;
     explicit PgResult(pg_result *result);
-    bool ok() const;      // PGRES_COMMAND_OK or PGRES_TUPLES_OK
+    bool ok() const; // PGRES_COMMAND_OK or PGRES_TUPLES_OK
     int rows() const;
     bool isNull(int row, int column) const;
     const char *text(int row, int column) const;

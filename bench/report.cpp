@@ -91,8 +91,10 @@ QByteArray Report::json(const QList<ScenarioResult> &results)
         o.insert(QStringLiteral("raw"), jsonNumber(failed ? std::nullopt : r.raw));
         o.insert(QStringLiteral("lock"), jsonNumber(failed ? std::nullopt : r.lock));
         o.insert(QStringLiteral("unit"), r.unit);
-        o.insert(QStringLiteral("ratio_raw"), jsonNumber(failed ? std::nullopt : ratio(r.ours, r.raw)));
-        o.insert(QStringLiteral("ratio_lock"), jsonNumber(failed ? std::nullopt : ratio(r.ours, r.lock)));
+        o.insert(QStringLiteral("ratio_raw"),
+                 jsonNumber(failed ? std::nullopt : ratio(r.ours, r.raw)));
+        o.insert(QStringLiteral("ratio_lock"),
+                 jsonNumber(failed ? std::nullopt : ratio(r.ours, r.lock)));
         if (!r.note.isEmpty())
             o.insert(QStringLiteral("note"), r.note);
         if (failed)

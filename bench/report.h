@@ -17,7 +17,8 @@ public:
     // {"scenario": {"ours": x, "raw": y, "lock": z, "unit": ..., "ratio_raw": x/y,
     //  "ratio_lock": x/z}}, null where n/a.
     static QByteArray json(const QList<ScenarioResult> &results);
-    static bool writeJson(const QString &path, const QList<ScenarioResult> &results, QString *error);
+    static bool writeJson(const QString &path, const QList<ScenarioResult> &results,
+                          QString *error);
     static QString formatValue(double value, const QString &unit);
 };
 

@@ -6,25 +6,25 @@ namespace bench {
 
 QString Workload::eventType(qint64 n)
 {
-    static const QString types[] = {QStringLiteral("OrderPlaced"), QStringLiteral("ItemAdded"),
-                                    QStringLiteral("PaymentReceived"),
-                                    QStringLiteral("OrderShipped")};
+    static const QString types[]
+        = {QStringLiteral("OrderPlaced"), QStringLiteral("ItemAdded"),
+           QStringLiteral("PaymentReceived"), QStringLiteral("OrderShipped")};
     return types[n % 4];
 }
 
 QByteArray Workload::eventData(qint64 n)
 {
     return QByteArrayLiteral("{\"orderId\": \"order-") + QByteArray::number(n)
-           + QByteArrayLiteral("\", \"customer\": {\"id\": 4711, \"name\": \"Jane Doe\"}, "
-                               "\"lines\": [{\"sku\": \"ABC-123\", \"qty\": 2, \"price\": 19.99}, "
-                               "{\"sku\": \"XYZ-9\", \"qty\": 1, \"price\": 5.5}], "
-                               "\"total\": 45.48, \"currency\": \"EUR\"}");
+        + QByteArrayLiteral("\", \"customer\": {\"id\": 4711, \"name\": \"Jane Doe\"}, "
+                            "\"lines\": [{\"sku\": \"ABC-123\", \"qty\": 2, \"price\": 19.99}, "
+                            "{\"sku\": \"XYZ-9\", \"qty\": 1, \"price\": 5.5}], "
+                            "\"total\": 45.48, \"currency\": \"EUR\"}");
 }
 
 QByteArray Workload::eventMetadata(qint64 n)
 {
     return QByteArrayLiteral("{\"correlationId\": \"c-") + QByteArray::number(n % 1000)
-           + QByteArrayLiteral("\", \"user\": \"bench\"}");
+        + QByteArrayLiteral("\", \"user\": \"bench\"}");
 }
 
 QList<eventium::NewEvent> Workload::newEvents(qint64 first, int count)
@@ -60,18 +60,25 @@ QString Workload::createTableSql(const QString &schema, const QString &table, bo
 
 QString Workload::addKeysSql(const QString &schema, const QString &table)
 {
-    return QStringLiteral("ALTER TABLE %1.%2 ADD PRIMARY KEY (seq), ADD UNIQUE (stream, version)").arg(schema, table);
+    return QStringLiteral("ALTER TABLE %1.%2 ADD PRIMARY KEY (seq), ADD UNIQUE (stream, version)")
+        .arg(schema, table);
 }
 
 QString Workload::insertSql(const QString &schema, const QString &table, int rows)
 {
-    QString sql = QStringLiteral("INSERT INTO %1.%2 (stream, version, id, type, data, metadata) VALUES ")
-                      .arg(schema, table);
+    QString sql
+        = QStringLiteral("INSERT INTO %1.%2 (stream, version, id, type, data, metadata) VALUES ")
+              .arg(schema, table);
     for (int r = 0; r < rows; ++r) {
         const int p = 2 + r * 5;
         if (r)
             sql += QLatin1Char(',');
-        sql += QStringLiteral("($1, $%1, $%2, $%3, $%4, $%5)").arg(p).arg(p + 1).arg(p + 2).arg(p + 3).arg(p + 4);
+        sql += QStringLiteral("($1, $%1, $%2, $%3, $%4, $%5)")
+                   .arg(p)
+                   .arg(p + 1)
+                   .arg(p + 2)
+                   .arg(p + 3)
+                   .arg(p + 4);
     }
     return sql;
 }
@@ -85,7 +92,8 @@ QList<QByteArray> Workload::insertParams(const QString &stream, qint64 firstVers
     for (qsizetype i = 0; i < events.size(); ++i) {
         const eventium::NewEvent &e = events.at(i);
         params.append(QByteArray::number(firstVersion + i));
-        params.append((e.id.isNull() ? QUuid::createUuid() : e.id).toByteArray(QUuid::WithoutBraces));
+        params.append(
+            (e.id.isNull() ? QUuid::createUuid() : e.id).toByteArray(QUuid::WithoutBraces));
         params.append(e.type.toUtf8());
         params.append(e.data);
         params.append(e.metadata.isEmpty() ? QByteArray() : e.metadata);
@@ -146,8 +154,9 @@ void appendCopyText(QByteArray &out, const QByteArray &text)
 bool Workload::copyLoad(PgConnection &conn, const QString &schema, const QString &table,
                         int streams, int length, QString *error)
 {
-    PgResult start = conn.query(QStringLiteral("COPY %1.%2 (stream, version, id, type, data, metadata) FROM STDIN")
-                                    .arg(schema, table));
+    PgResult start = conn.query(
+        QStringLiteral("COPY %1.%2 (stream, version, id, type, data, metadata) FROM STDIN")
+            .arg(schema, table));
     if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
         *error = start.error();
         return false;
@@ -178,7 +187,8 @@ bool Workload::copyLoad(PgConnection &conn, const QString &schema, const QString
             }
         }
     }
-    if ((!chunk.isEmpty() && PQputCopyData(conn.handle(), chunk.constData(), int(chunk.size())) != 1)
+    if ((!chunk.isEmpty()
+         && PQputCopyData(conn.handle(), chunk.constData(), int(chunk.size())) != 1)
         || PQputCopyEnd(conn.handle(), nullptr) != 1) {
         *error = conn.errorMessage();
         return false;

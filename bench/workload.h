@@ -23,7 +23,8 @@ public:
     // The baseline table: the same columns as the store's events, a bigint identity for the
     // global order (the bigserial of the table-lock design), unique (stream, version) for
     // optimistic concurrency. `raw` and `lock` use the same table; only the protocol differs.
-    static QString createTableSql(const QString &schema, const QString &table, bool withKeys = true);
+    static QString createTableSql(const QString &schema, const QString &table,
+                                  bool withKeys = true);
     // The keys of a table created without them (bulk loads index afterwards).
     static QString addKeysSql(const QString &schema, const QString &table);
     // INSERT of `rows` events: $1 stream, then per row version, id, type, data, metadata.

@@ -20,21 +20,22 @@ struct ItemRemoved
     QString sku;
 };
 
-template <>
-struct eventium::EventCodec<ItemAdded>
+template<> struct eventium::EventCodec<ItemAdded>
 {
     static QString typeName() { return QStringLiteral("ItemAdded"); }
-    static QJsonObject encode(const ItemAdded &e) { return {{"sku", e.sku}, {"quantity", e.quantity}}; }
+    static QJsonObject encode(const ItemAdded &e)
+    {
+        return {{"sku", e.sku}, {"quantity", e.quantity}};
+    }
     static std::optional<ItemAdded> decode(const QJsonObject &o)
     {
         if (!o.value("sku").isString() || !o.value("quantity").isDouble())
             return std::nullopt;
-        return ItemAdded{o.value("sku").toString(), o.value("quantity").toInt()};
+        return ItemAdded {o.value("sku").toString(), o.value("quantity").toInt()};
     }
 };
 
-template <>
-struct eventium::EventCodec<ItemRemoved>
+template<> struct eventium::EventCodec<ItemRemoved>
 {
     static QString typeName() { return QStringLiteral("ItemRemoved"); }
     static QJsonObject encode(const ItemRemoved &e) { return {{"sku", e.sku}}; }
@@ -42,7 +43,7 @@ struct eventium::EventCodec<ItemRemoved>
     {
         if (!o.value("sku").isString())
             return std::nullopt;
-        return ItemRemoved{o.value("sku").toString()};
+        return ItemRemoved {o.value("sku").toString()};
     }
 };
 
@@ -59,7 +60,8 @@ private slots:
 
     void encodeDecode()
     {
-        NewEvent e = encodeEvent(ItemAdded{QStringLiteral("A-1"), 3}, QJsonObject{{"user", "ann"}});
+        NewEvent e
+            = encodeEvent(ItemAdded {QStringLiteral("A-1"), 3}, QJsonObject {{"user", "ann"}});
         QCOMPARE(e.type, QStringLiteral("ItemAdded"));
         RecordedEvent r;
         r.type = e.type;
@@ -71,7 +73,8 @@ private slots:
         QVERIFY(!decodeEvent<ItemRemoved>(r).has_value());
         r.data = "{\"sku\": 5}";
         QVERIFY(!decodeEvent<ItemAdded>(r).has_value());
-        auto any = decodeAny<ItemRemoved, ItemAdded>(RecordedEvent{{}, {}, {}, {}, QStringLiteral("ItemRemoved"), "{\"sku\":\"B\"}", {}, {}});
+        auto any = decodeAny<ItemRemoved, ItemAdded>(RecordedEvent {
+            {}, {}, {}, {}, QStringLiteral("ItemRemoved"), "{\"sku\":\"B\"}", {}, {}});
         QVERIFY(any.has_value());
         QVERIFY(std::holds_alternative<ItemRemoved>(*any));
     }
@@ -82,13 +85,16 @@ private slots:
         auto store = TestDatabase::freshStore({}, &error);
         QVERIFY2(store, qPrintable(error));
         TypedStream<ItemAdded, ItemRemoved> cart(*store, StreamName("cart-1"));
-        auto r = cart.append(ExpectedVersion::noStream(),
-                             {ItemAdded{QStringLiteral("A"), 1}, ItemAdded{QStringLiteral("B"), 2}, ItemRemoved{QStringLiteral("A")}},
-                             QJsonObject{{"user", "ann"}});
+        auto r
+            = cart.append(ExpectedVersion::noStream(),
+                          {ItemAdded {QStringLiteral("A"), 1}, ItemAdded {QStringLiteral("B"), 2},
+                           ItemRemoved {QStringLiteral("A")}},
+                          QJsonObject {{"user", "ann"}});
         QVERIFY2(r && r->succeeded(), qPrintable(r ? QString() : r.error().toString()));
         QCOMPARE(r->lastVersion, StreamVersion(3));
         // An event of a type the stream's reader does not know is skipped.
-        QVERIFY(store->append(StreamName("cart-1"), ExpectedVersion::exact(3), {NewEvent{QStringLiteral("Audit"), "{}", {}, {}}}));
+        QVERIFY(store->append(StreamName("cart-1"), ExpectedVersion::exact(3),
+                              {NewEvent {QStringLiteral("Audit"), "{}", {}, {}}}));
         auto events = cart.read();
         QVERIFY(events);
         QCOMPARE(events->size(), 3);
@@ -99,7 +105,9 @@ private slots:
         QVERIFY(raw);
         QVERIFY(raw->at(0).metadata.contains("ann"));
         // A payload of a known type that does not decode is an error, not a silent skip.
-        QVERIFY(store->append(StreamName("cart-1"), ExpectedVersion::any(), {NewEvent{QStringLiteral("ItemAdded"), "{\"oops\": true}", {}, {}}}));
+        QVERIFY(
+            store->append(StreamName("cart-1"), ExpectedVersion::any(),
+                          {NewEvent {QStringLiteral("ItemAdded"), "{\"oops\": true}", {}, {}}}));
         auto broken = cart.read();
         QVERIFY(!broken);
         QCOMPARE(broken.error().kind(), StoreError::Kind::InvalidJson);

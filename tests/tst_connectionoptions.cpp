@@ -14,7 +14,8 @@ private slots:
     void keywordValue()
     {
         auto r = ConnectionOptions::parse(QStringLiteral(
-            "host=db.example.org port=6543 dbname=events user=ann password='s3 cr\\'et' sslmode=require "
+            "host=db.example.org port=6543 dbname=events user=ann password='s3 cr\\'et' "
+            "sslmode=require "
             "connect_timeout=7 application_name='my app' target_session_attrs=read-write"));
         QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
         const ConnectionOptions &o = r.value();
@@ -26,12 +27,14 @@ private slots:
         QCOMPARE(o.sslmode, QStringLiteral("require"));
         QCOMPARE(o.connectTimeout, 7);
         QCOMPARE(o.applicationName, QStringLiteral("my app"));
-        QCOMPARE(o.extra.value(QStringLiteral("target_session_attrs")), QStringLiteral("read-write"));
+        QCOMPARE(o.extra.value(QStringLiteral("target_session_attrs")),
+                 QStringLiteral("read-write"));
     }
 
     void spacesAroundEquals()
     {
-        auto r = ConnectionOptions::parse(QStringLiteral("  host = /var/run/postgresql   port= 5433 "));
+        auto r = ConnectionOptions::parse(
+            QStringLiteral("  host = /var/run/postgresql   port= 5433 "));
         QVERIFY(r);
         QCOMPARE(r->host, QStringLiteral("/var/run/postgresql"));
         QCOMPARE(r->port, 5433);
@@ -41,13 +44,14 @@ private slots:
     {
         auto r = ConnectionOptions::parse(QString());
         QVERIFY(r);
-        QCOMPARE(r.value(), ConnectionOptions{});
+        QCOMPARE(r.value(), ConnectionOptions {});
     }
 
     void url()
     {
-        auto r = ConnectionOptions::parse(QStringLiteral(
-            "postgres://ann:p%40ss%3Aword@db.example.org:6543/my%20db?sslmode=verify-full&application_name=x%20y&connect_timeout=3"));
+        auto r = ConnectionOptions::parse(
+            QStringLiteral("postgres://ann:p%40ss%3Aword@db.example.org:6543/"
+                           "my%20db?sslmode=verify-full&application_name=x%20y&connect_timeout=3"));
         QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
         QCOMPARE(r->user, QStringLiteral("ann"));
         QCOMPARE(r->password, QStringLiteral("p@ss:word"));
@@ -79,7 +83,7 @@ private slots:
 
         r = ConnectionOptions::parse(QStringLiteral("postgres://"));
         QVERIFY(r);
-        QCOMPARE(r.value(), ConnectionOptions{});
+        QCOMPARE(r.value(), ConnectionOptions {});
     }
 
     void errors_data()
@@ -108,7 +112,8 @@ private slots:
 
     void passwordIsNeverDisplayed()
     {
-        auto r = ConnectionOptions::parse(QStringLiteral("postgres://ann:topsecret@h/db?sslpassword=alsosecret"));
+        auto r = ConnectionOptions::parse(
+            QStringLiteral("postgres://ann:topsecret@h/db?sslpassword=alsosecret"));
         QVERIFY(r);
         QVERIFY(!r->toDisplayString().contains(QLatin1String("topsecret")));
         QVERIFY(!r->toDisplayString().contains(QLatin1String("alsosecret")));
@@ -133,10 +138,13 @@ private slots:
 
     void appliesToQpsql()
     {
-        auto r = ConnectionOptions::parse(QStringLiteral("host=h port=1234 dbname=d user=u password=p sslmode=disable connect_timeout=4 application_name='a b'"));
+        auto r = ConnectionOptions::parse(
+            QStringLiteral("host=h port=1234 dbname=d user=u password=p sslmode=disable "
+                           "connect_timeout=4 application_name='a b'"));
         QVERIFY(r);
         {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("apply"));
+            QSqlDatabase db
+                = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("apply"));
             r->applyTo(db);
             QCOMPARE(db.hostName(), QStringLiteral("h"));
             QCOMPARE(db.port(), 1234);

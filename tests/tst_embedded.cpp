@@ -44,7 +44,8 @@ private slots:
             {
                 Store store(pg.connectionOptions(), ss);
                 QVERIFY(store.migrate());
-                auto r = store.append(StreamName("e"), ExpectedVersion::noStream(), {NewEvent{QStringLiteral("T"), "{}", {}, {}}});
+                auto r = store.append(StreamName("e"), ExpectedVersion::noStream(),
+                                      {NewEvent {QStringLiteral("T"), "{}", {}, {}}});
                 QVERIFY(r && r->succeeded());
             }
             QVERIFY(pg.stop());
@@ -72,7 +73,8 @@ private slots:
         auto r = pg.start();
         QVERIFY(!r);
         QCOMPARE(r.error().kind(), StoreError::Kind::Embedded);
-        QVERIFY2(r.error().message().contains(QLatin1String("busy")), qPrintable(r.error().message()));
+        QVERIFY2(r.error().message().contains(QLatin1String("busy")),
+                 qPrintable(r.error().message()));
         blocker.close();
         auto ok = pg.start();
         QVERIFY2(ok, qPrintable(ok ? QString() : ok.error().toString()));
@@ -93,7 +95,8 @@ private slots:
         auto r = pg.start();
         QVERIFY(!r);
         QCOMPARE(r.error().kind(), StoreError::Kind::Embedded);
-        QVERIFY2(r.error().message().contains(QLatin1String("binaries not found")), qPrintable(r.error().message()));
+        QVERIFY2(r.error().message().contains(QLatin1String("binaries not found")),
+                 qPrintable(r.error().message()));
         QVERIFY(r.error().message().contains(QLatin1String("postgresql")));
     }
 
@@ -105,7 +108,8 @@ private slots:
         auto r = pg.start();
         QVERIFY(!r);
         QCOMPARE(r.error().kind(), StoreError::Kind::Embedded);
-        QVERIFY2(r.error().message().contains(QLatin1String("/proc/eventium-cannot-create-this")), qPrintable(r.error().message()));
+        QVERIFY2(r.error().message().contains(QLatin1String("/proc/eventium-cannot-create-this")),
+                 qPrintable(r.error().message()));
     }
 
     void lockedDataDirectory()
@@ -118,7 +122,9 @@ private slots:
         QVERIFY(pg.stop());
         QProcess holder;
         if (::geteuid() == 0)
-            holder.start(QStringLiteral("runuser"), {QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"), QStringLiteral("sleep"), QStringLiteral("60")});
+            holder.start(QStringLiteral("runuser"),
+                         {QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"),
+                          QStringLiteral("sleep"), QStringLiteral("60")});
         else
             holder.start(QStringLiteral("sleep"), {QStringLiteral("60")});
         QVERIFY(holder.waitForStarted());
@@ -132,12 +138,15 @@ private slots:
             pid = child;
         QFile pidFile(settings.dataDir + QStringLiteral("/postmaster.pid"));
         QVERIFY(pidFile.open(QIODevice::WriteOnly));
-        pidFile.write(pid + "\n" + settings.dataDir.toUtf8() + "\n0\n5432\n" + settings.dataDir.toUtf8() + "\n\n");
+        pidFile.write(pid + "\n" + settings.dataDir.toUtf8() + "\n0\n5432\n"
+                      + settings.dataDir.toUtf8() + "\n\n");
         pidFile.close();
         auto r = pg.start();
         QVERIFY(!r);
         QCOMPARE(r.error().kind(), StoreError::Kind::Embedded);
-        QVERIFY2(r.error().message().contains(QLatin1String("locked by process ") + QString::fromLatin1(pid)), qPrintable(r.error().message()));
+        QVERIFY2(r.error().message().contains(QLatin1String("locked by process ")
+                                              + QString::fromLatin1(pid)),
+                 qPrintable(r.error().message()));
         holder.kill();
         QProcess::execute(QStringLiteral("kill"), {QString::fromLatin1(pid)});
         holder.waitForFinished();

@@ -41,7 +41,6 @@ QList<NewEvent> evs(int n, const QString &type = QStringLiteral("Thing"))
 
 } // namespace
 
-
 class TestStore : public QObject
 {
     Q_OBJECT
@@ -49,10 +48,7 @@ class TestStore : public QObject
     std::unique_ptr<Store> m_store;
 
 private slots:
-    void initTestCase()
-    {
-        EVENTIUM_REQUIRE_DB();
-    }
+    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
 
     void init()
     {
@@ -78,7 +74,7 @@ private slots:
         s.runSequencer = false;
         Store a(TestDatabase::options(), s), b(TestDatabase::options(), s);
         QCOMPARE(REQUIRE_OK(a.schemaVersion()), 0);
-        std::atomic<int> failures{0};
+        std::atomic<int> failures {0};
         std::vector<std::thread> threads;
         for (int i = 0; i < 6; ++i) {
             threads.emplace_back([&, i] {
@@ -102,14 +98,16 @@ private slots:
         auto r = store.append(StreamName("a"), ExpectedVersion::any(), evs(1));
         QVERIFY(!r);
         QCOMPARE(r.error().kind(), StoreError::Kind::Migration);
-        QVERIFY2(r.error().message().contains(QLatin1String("migrate")), qPrintable(r.error().message()));
+        QVERIFY2(r.error().message().contains(QLatin1String("migrate")),
+                 qPrintable(r.error().message()));
     }
 
     void appendAndReadBack()
     {
         const StreamName s("account-1");
         auto r = REQUIRE_OK(m_store->append(s, ExpectedVersion::noStream(),
-                                            {ev("Opened", R"({"owner":"ann"})", R"({"by":"test"})"), ev("Deposited", R"({"amount": 10})")}));
+                                            {ev("Opened", R"({"owner":"ann"})", R"({"by":"test"})"),
+                                             ev("Deposited", R"({"amount": 10})")}));
         QCOMPARE(r.status, AppendResult::Status::Appended);
         QCOMPARE(r.firstVersion, StreamVersion(1));
         QCOMPARE(r.lastVersion, StreamVersion(2));
@@ -129,8 +127,10 @@ private slots:
         QCOMPARE(events.size(), 2);
         QCOMPARE(events[0].version, StreamVersion(1));
         QCOMPARE(events[0].type, QStringLiteral("Opened"));
-        QCOMPARE(QJsonDocument::fromJson(events[0].data).object().value("owner").toString(), QStringLiteral("ann"));
-        QCOMPARE(QJsonDocument::fromJson(events[0].metadata).object().value("by").toString(), QStringLiteral("test"));
+        QCOMPARE(QJsonDocument::fromJson(events[0].data).object().value("owner").toString(),
+                 QStringLiteral("ann"));
+        QCOMPARE(QJsonDocument::fromJson(events[0].metadata).object().value("by").toString(),
+                 QStringLiteral("test"));
         QCOMPARE(events[0].id, r.eventIds[0]);
         QCOMPARE(events[0].stream, s.value());
         QVERIFY(events[0].created.isValid());
@@ -150,7 +150,8 @@ private slots:
         e.id = QUuid::createUuid();
         auto r = REQUIRE_OK(m_store->append(StreamName("ids"), ExpectedVersion::any(), {e}));
         QCOMPARE(r.eventIds.value(0), e.id);
-        QCOMPARE(REQUIRE_OK(m_store->readStream(StreamName("ids"), StreamVersion(1))).value(0).id, e.id);
+        QCOMPARE(REQUIRE_OK(m_store->readStream(StreamName("ids"), StreamVersion(1))).value(0).id,
+                 e.id);
     }
 
     void expectedVersions()
@@ -217,7 +218,7 @@ private slots:
         QCOMPARE(REQUIRE_OK(m_store->streamInfo(s))->version, StreamVersion(3));
 
         // A batch that only partly repeats stored ids is refused, and writes nothing.
-        QList<NewEvent> mixed{batch[0], ev("New")};
+        QList<NewEvent> mixed {batch[0], ev("New")};
         auto partial = m_store->append(s, ExpectedVersion::any(), mixed);
         QVERIFY(!partial);
         QCOMPARE(partial.error().kind(), StoreError::Kind::DuplicateEventId);
@@ -235,12 +236,13 @@ private slots:
         // whichever statement of the append the other writers' commits fall between.
         constexpr int kThreads = 8;
         constexpr int kStreams = 150;
-        std::atomic<int> bad{0};
+        std::atomic<int> bad {0};
         std::vector<std::thread> threads;
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&] {
                 for (int i = 0; i < kStreams; ++i) {
-                    auto r = m_store->append(StreamName(QStringLiteral("race-%1").arg(i)), ExpectedVersion::any(), evs(1));
+                    auto r = m_store->append(StreamName(QStringLiteral("race-%1").arg(i)),
+                                             ExpectedVersion::any(), evs(1));
                     if (!r || !r->succeeded())
                         ++bad;
                 }
@@ -250,19 +252,22 @@ private slots:
             t.join();
         QCOMPARE(bad.load(), 0);
         for (int i = 0; i < kStreams; ++i)
-            QCOMPARE(REQUIRE_OK(m_store->streamInfo(StreamName(QStringLiteral("race-%1").arg(i))))->version, StreamVersion(kThreads));
+            QCOMPARE(REQUIRE_OK(m_store->streamInfo(StreamName(QStringLiteral("race-%1").arg(i))))
+                         ->version,
+                     StreamVersion(kThreads));
     }
 
     void concurrentIdenticalRetries()
     {
         // The same batch sent from several threads at once (a client retrying on a timeout
         // while the first attempt is still running): written once, every sender succeeds.
-        for (const ExpectedVersion expected : {ExpectedVersion::any(), ExpectedVersion::exact(0), ExpectedVersion::noStream()}) {
+        for (const ExpectedVersion expected :
+             {ExpectedVersion::any(), ExpectedVersion::exact(0), ExpectedVersion::noStream()}) {
             const StreamName s(QStringLiteral("retry-") + expected.toString());
             QList<NewEvent> batch = evs(3);
             for (auto &e : batch)
                 e.id = QUuid::createUuid();
-            std::atomic<int> appended{0}, already{0}, failed{0};
+            std::atomic<int> appended {0}, already {0}, failed {0};
             std::vector<std::thread> threads;
             for (int t = 0; t < 6; ++t) {
                 threads.emplace_back([&] {
@@ -289,17 +294,17 @@ private slots:
     void multiStreamAppendIsAtomic()
     {
         REQUIRE_OK(m_store->append(StreamName("b"), ExpectedVersion::any(), evs(2)));
-        QList<StreamAppend> ok{{StreamName("b"), ExpectedVersion::exact(2), evs(1)},
-                               {StreamName("a"), ExpectedVersion::noStream(), evs(2)}};
+        QList<StreamAppend> ok {{StreamName("b"), ExpectedVersion::exact(2), evs(1)},
+                                {StreamName("a"), ExpectedVersion::noStream(), evs(2)}};
         auto r = REQUIRE_OK(m_store->appendMulti(ok));
         QVERIFY(r.committed);
         QCOMPARE(r.results.size(), 2);
         QCOMPARE(r.results[0].lastVersion, StreamVersion(3));
         QCOMPARE(r.results[1].lastVersion, StreamVersion(2));
 
-        QList<StreamAppend> bad{{StreamName("a"), ExpectedVersion::exact(2), evs(1)},
-                                {StreamName("c"), ExpectedVersion::noStream(), evs(1)},
-                                {StreamName("b"), ExpectedVersion::exact(1), evs(1)}};
+        QList<StreamAppend> bad {{StreamName("a"), ExpectedVersion::exact(2), evs(1)},
+                                 {StreamName("c"), ExpectedVersion::noStream(), evs(1)},
+                                 {StreamName("b"), ExpectedVersion::exact(1), evs(1)}};
         r = REQUIRE_OK(m_store->appendMulti(bad));
         QVERIFY(!r.committed);
         QVERIFY(!r.results[0].isConflict());
@@ -326,14 +331,18 @@ private slots:
         QCOMPARE(back[1].version, StreamVersion(1));
         QVERIFY(REQUIRE_OK(m_store->readStream(s, StreamVersion(26))).isEmpty());
         QVERIFY(REQUIRE_OK(m_store->readStream(StreamName("missing"), StreamVersion(1))).isEmpty());
-        QCOMPARE(m_store->readStream(s, StreamVersion(1), Direction::Forward, 0).error().kind(), StoreError::Kind::InvalidInput);
-        QCOMPARE(m_store->readStream(s, StreamVersion(-1)).error().kind(), StoreError::Kind::InvalidInput);
+        QCOMPARE(m_store->readStream(s, StreamVersion(1), Direction::Forward, 0).error().kind(),
+                 StoreError::Kind::InvalidInput);
+        QCOMPARE(m_store->readStream(s, StreamVersion(-1)).error().kind(),
+                 StoreError::Kind::InvalidInput);
     }
 
     void globalSequenceIsDenseAndFilterable()
     {
-        REQUIRE_OK(m_store->append(StreamName("order-1"), ExpectedVersion::any(), {ev("Placed"), ev("Paid")}));
-        REQUIRE_OK(m_store->append(StreamName("user-1"), ExpectedVersion::any(), {ev("Registered")}));
+        REQUIRE_OK(m_store->append(StreamName("order-1"), ExpectedVersion::any(),
+                                   {ev("Placed"), ev("Paid")}));
+        REQUIRE_OK(
+            m_store->append(StreamName("user-1"), ExpectedVersion::any(), {ev("Registered")}));
         REQUIRE_OK(m_store->append(StreamName("order-2"), ExpectedVersion::any(), {ev("Placed")}));
         QCOMPARE(REQUIRE_OK(m_store->sequenceNow()), GlobalPosition(4));
         QCOMPARE(REQUIRE_OK(m_store->headPosition()), GlobalPosition(4));
@@ -381,7 +390,10 @@ private slots:
         QCOMPARE(placedBack.next, GlobalPosition(0));
 
         // Stream reads carry positions once numbered.
-        QCOMPARE(REQUIRE_OK(m_store->readStream(StreamName("order-2"), StreamVersion(1))).value(0).position, GlobalPosition(4));
+        QCOMPARE(REQUIRE_OK(m_store->readStream(StreamName("order-2"), StreamVersion(1)))
+                     .value(0)
+                     .position,
+                 GlobalPosition(4));
         // The background sequencer numbers new appends by itself.
         REQUIRE_OK(m_store->append(StreamName("order-3"), ExpectedVersion::any(), {ev("Placed")}));
         QTRY_COMPARE_WITH_TIMEOUT(REQUIRE_OK(m_store->headPosition()), GlobalPosition(5), 5000);
@@ -390,13 +402,16 @@ private slots:
     void listStreamsPagedByKey()
     {
         for (int i = 0; i < 25; ++i)
-            REQUIRE_OK(m_store->append(StreamName(QStringLiteral("s-%1").arg(i, 2, 10, QLatin1Char('0'))), ExpectedVersion::any(), evs(1 + i % 3)));
+            REQUIRE_OK(
+                m_store->append(StreamName(QStringLiteral("s-%1").arg(i, 2, 10, QLatin1Char('0'))),
+                                ExpectedVersion::any(), evs(1 + i % 3)));
         REQUIRE_OK(m_store->append(StreamName("t-1"), ExpectedVersion::any(), evs(1)));
         QStringList names;
         StreamCursor cursor;
         int pages = 0;
         while (true) {
-            auto page = REQUIRE_OK(m_store->listStreams(cursor, 10, StreamOrder::ByName, QStringLiteral("s-")));
+            auto page = REQUIRE_OK(
+                m_store->listStreams(cursor, 10, StreamOrder::ByName, QStringLiteral("s-")));
             for (const auto &s : page.streams)
                 names << s.name;
             ++pages;
@@ -424,18 +439,26 @@ private slots:
 
     void oddStreamNamesRoundTrip()
     {
-        const QStringList names{QStringLiteral("it's"), QStringLiteral("back\\slash"), QStringLiteral("100%_done"),
-                                QStringLiteral("with space"), QStringLiteral("ünïcødé-流-🎉"), QStringLiteral("\"quoted\""),
-                                QStringLiteral("semi;colon -- comment"), QStringLiteral("a?b"), QString(StreamName::maxBytes, QLatin1Char('x'))};
+        const QStringList names {QStringLiteral("it's"),
+                                 QStringLiteral("back\\slash"),
+                                 QStringLiteral("100%_done"),
+                                 QStringLiteral("with space"),
+                                 QStringLiteral("ünïcødé-流-🎉"),
+                                 QStringLiteral("\"quoted\""),
+                                 QStringLiteral("semi;colon -- comment"),
+                                 QStringLiteral("a?b"),
+                                 QString(StreamName::maxBytes, QLatin1Char('x'))};
         for (const QString &n : names) {
             auto r = m_store->append(StreamName(n), ExpectedVersion::noStream(), evs(1));
-            QVERIFY2(r, qPrintable(n + QStringLiteral(": ") + (r ? QString() : r.error().toString())));
+            QVERIFY2(r,
+                     qPrintable(n + QStringLiteral(": ") + (r ? QString() : r.error().toString())));
             auto read = REQUIRE_OK(m_store->readStream(StreamName(n), StreamVersion(1)));
             QCOMPARE(read.size(), 1);
             QCOMPARE(read[0].stream, n);
         }
         // LIKE wildcards in a prefix are literal.
-        auto page = REQUIRE_OK(m_store->listStreams({}, 100, StreamOrder::ByName, QStringLiteral("100%")));
+        auto page = REQUIRE_OK(
+            m_store->listStreams({}, 100, StreamOrder::ByName, QStringLiteral("100%")));
         QCOMPARE(page.streams.size(), 1);
         page = REQUIRE_OK(m_store->listStreams({}, 100, StreamOrder::ByName, QStringLiteral("_")));
         QCOMPARE(page.streams.size(), 0);
@@ -450,21 +473,44 @@ private slots:
         QTest::addColumn<int>("kind");
         const int invalidInput = int(StoreError::Kind::InvalidInput);
         const int invalidJson = int(StoreError::Kind::InvalidJson);
-        QTest::newRow("invalid json") << "j" << "T" << QByteArray("{\"a\": }") << QByteArray() << invalidJson;
-        QTest::newRow("truncated json") << "j" << "T" << QByteArray("{\"a\": 1") << QByteArray() << invalidJson;
-        QTest::newRow("two values") << "j" << "T" << QByteArray("{} {}") << QByteArray() << invalidJson;
-        QTest::newRow("invalid metadata") << "j" << "T" << QByteArray("{}") << QByteArray("nope") << invalidJson;
-        QTest::newRow("escaped NUL") << "j" << "T" << QByteArray(R"({"a": "x\u0000y"})") << QByteArray() << invalidInput;
-        QTest::newRow("NUL in key") << "j" << "T" << QByteArray(R"({"\u0000": 1})") << QByteArray() << invalidInput;
-        QTest::newRow("raw NUL byte") << "j" << "T" << QByteArray("{\"a\": \"x\0y\"}", 12) << QByteArray() << invalidInput;
-        QTest::newRow("empty stream") << "" << "T" << QByteArray("{}") << QByteArray() << invalidInput;
-        QTest::newRow("long stream") << QString(StreamName::maxBytes + 1, QLatin1Char('s')) << "T" << QByteArray("{}") << QByteArray() << invalidInput;
-        QTest::newRow("long multibyte stream") << QString(StreamName::maxBytes / 2 + 1, QChar(0x00e9)) << "T" << QByteArray("{}") << QByteArray() << invalidInput;
-        QTest::newRow("control char stream") << "a\nb" << "T" << QByteArray("{}") << QByteArray() << invalidInput;
-        QTest::newRow("NUL stream") << QString::fromUtf8("a\0b", 3) << "T" << QByteArray("{}") << QByteArray() << invalidInput;
-        QTest::newRow("lone surrogate stream") << QString(QChar(0xd800)) << "T" << QByteArray("{}") << QByteArray() << invalidInput;
-        QTest::newRow("empty type") << "j" << "" << QByteArray("{}") << QByteArray() << invalidInput;
-        QTest::newRow("long type") << "j" << QString(300, QLatin1Char('t')) << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("invalid json")
+            << "j"
+            << "T" << QByteArray("{\"a\": }") << QByteArray() << invalidJson;
+        QTest::newRow("truncated json")
+            << "j"
+            << "T" << QByteArray("{\"a\": 1") << QByteArray() << invalidJson;
+        QTest::newRow("two values") << "j"
+                                    << "T" << QByteArray("{} {}") << QByteArray() << invalidJson;
+        QTest::newRow("invalid metadata")
+            << "j"
+            << "T" << QByteArray("{}") << QByteArray("nope") << invalidJson;
+        QTest::newRow("escaped NUL")
+            << "j"
+            << "T" << QByteArray(R"({"a": "x\u0000y"})") << QByteArray() << invalidInput;
+        QTest::newRow("NUL in key")
+            << "j"
+            << "T" << QByteArray(R"({"\u0000": 1})") << QByteArray() << invalidInput;
+        QTest::newRow("raw NUL byte")
+            << "j"
+            << "T" << QByteArray("{\"a\": \"x\0y\"}", 12) << QByteArray() << invalidInput;
+        QTest::newRow("empty stream") << ""
+                                      << "T" << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("long stream") << QString(StreamName::maxBytes + 1, QLatin1Char('s')) << "T"
+                                     << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("long multibyte stream")
+            << QString(StreamName::maxBytes / 2 + 1, QChar(0x00e9)) << "T" << QByteArray("{}")
+            << QByteArray() << invalidInput;
+        QTest::newRow("control char stream")
+            << "a\nb"
+            << "T" << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("NUL stream") << QString::fromUtf8("a\0b", 3) << "T" << QByteArray("{}")
+                                    << QByteArray() << invalidInput;
+        QTest::newRow("lone surrogate stream")
+            << QString(QChar(0xd800)) << "T" << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("empty type") << "j"
+                                    << "" << QByteArray("{}") << QByteArray() << invalidInput;
+        QTest::newRow("long type") << "j" << QString(300, QLatin1Char('t')) << QByteArray("{}")
+                                   << QByteArray() << invalidInput;
     }
 
     void badInputIsRefusedAndWritesNothing()
@@ -474,7 +520,8 @@ private slots:
         QFETCH(QByteArray, data);
         QFETCH(QByteArray, meta);
         QFETCH(int, kind);
-        auto r = m_store->append(StreamName(stream), ExpectedVersion::any(), {ev("Good"), ev(type, data, meta)});
+        auto r = m_store->append(StreamName(stream), ExpectedVersion::any(),
+                                 {ev("Good"), ev(type, data, meta)});
         QVERIFY(!r);
         QCOMPARE(int(r.error().kind()), kind);
         QVERIFY(!r.error().message().isEmpty());
@@ -490,7 +537,8 @@ private slots:
         QCOMPARE(r.error().kind(), StoreError::Kind::InvalidInput);
         r = m_store->append(StreamName("x"), ExpectedVersion::any(), {});
         QCOMPARE(r.error().kind(), StoreError::Kind::InvalidInput);
-        QCOMPARE(m_store->readAll(GlobalPosition(1), 0).error().kind(), StoreError::Kind::InvalidInput);
+        QCOMPARE(m_store->readAll(GlobalPosition(1), 0).error().kind(),
+                 StoreError::Kind::InvalidInput);
         QCOMPARE(m_store->listStreams({}, -3).error().kind(), StoreError::Kind::InvalidInput);
     }
 
@@ -508,22 +556,27 @@ private slots:
         QVERIFY(!REQUIRE_OK(small->streamInfo(StreamName("big"))).has_value());
         // Under the default limit a payload of several MiB goes through intact.
         const QByteArray huge = "{\"x\":\"" + QByteArray(3 * 1024 * 1024, 'b') + "\"}";
-        auto ok = REQUIRE_OK(m_store->append(StreamName("huge"), ExpectedVersion::any(), {ev("T", huge)}));
+        auto ok = REQUIRE_OK(
+            m_store->append(StreamName("huge"), ExpectedVersion::any(), {ev("T", huge)}));
         QCOMPARE(ok.lastVersion, StreamVersion(1));
         auto back = REQUIRE_OK(m_store->readStream(StreamName("huge"), StreamVersion(1)));
-        QCOMPARE(QJsonDocument::fromJson(back[0].data).object().value("x").toString().size(), 3 * 1024 * 1024);
+        QCOMPARE(QJsonDocument::fromJson(back[0].data).object().value("x").toString().size(),
+                 3 * 1024 * 1024);
     }
 
     void jsonIsStoredExactly()
     {
         // (No raw string here: moc misreads \" inside one.)
-        const QByteArray data = "{\"big\": 12345678901234567890123, \"pi\": 3.14159265358979323846, "
-                                "\"s\": \"\u00e9\\\"\\\\\", \"arr\": [1, null, true], \"nested\": {\"k\": []}}";
-        REQUIRE_OK(m_store->append(StreamName("json"), ExpectedVersion::any(), {ev("T", data), ev("Scalar", "42"), ev("Str", "\"hello\"")}));
+        const QByteArray data
+            = "{\"big\": 12345678901234567890123, \"pi\": 3.14159265358979323846, "
+              "\"s\": \"\u00e9\\\"\\\\\", \"arr\": [1, null, true], \"nested\": {\"k\": []}}";
+        REQUIRE_OK(m_store->append(StreamName("json"), ExpectedVersion::any(),
+                                   {ev("T", data), ev("Scalar", "42"), ev("Str", "\"hello\"")}));
         auto back = REQUIRE_OK(m_store->readStream(StreamName("json"), StreamVersion(1)));
         QVERIFY2(back[0].data.contains("12345678901234567890123"), back[0].data.constData());
         QVERIFY2(back[0].data.contains("3.14159265358979323846"), back[0].data.constData());
-        QCOMPARE(QJsonDocument::fromJson(back[0].data).object().value("s").toString(), QStringLiteral("é\"\\"));
+        QCOMPARE(QJsonDocument::fromJson(back[0].data).object().value("s").toString(),
+                 QStringLiteral("é\"\\"));
         QCOMPARE(back[1].data, QByteArray("42"));
         QCOMPARE(back[2].data, QByteArray("\"hello\""));
     }
@@ -539,13 +592,17 @@ private slots:
         QCOMPARE(r.error().sqlState(), QStringLiteral("23505"));
         QVERIFY(r.error().toString().contains(QLatin1String("23505")));
         // Classification table.
-        QSqlError lost(QStringLiteral("driver"), QStringLiteral("terminating connection"), QSqlError::StatementError, QStringLiteral("57P01"));
+        QSqlError lost(QStringLiteral("driver"), QStringLiteral("terminating connection"),
+                       QSqlError::StatementError, QStringLiteral("57P01"));
         QCOMPARE(StoreError::fromSql(lost).kind(), StoreError::Kind::ConnectionLost);
-        QSqlError ser(QStringLiteral("d"), QStringLiteral("could not serialize"), QSqlError::StatementError, QStringLiteral("40001"));
+        QSqlError ser(QStringLiteral("d"), QStringLiteral("could not serialize"),
+                      QSqlError::StatementError, QStringLiteral("40001"));
         QCOMPARE(StoreError::fromSql(ser).kind(), StoreError::Kind::Retryable);
-        QSqlError dl(QStringLiteral("d"), QStringLiteral("deadlock detected"), QSqlError::StatementError, QStringLiteral("40P01"));
+        QSqlError dl(QStringLiteral("d"), QStringLiteral("deadlock detected"),
+                     QSqlError::StatementError, QStringLiteral("40P01"));
         QVERIFY(StoreError::fromSql(dl).isRetryable());
-        QSqlError conn(QStringLiteral("d"), QStringLiteral("could not connect"), QSqlError::ConnectionError, QStringLiteral("08006"));
+        QSqlError conn(QStringLiteral("d"), QStringLiteral("could not connect"),
+                       QSqlError::ConnectionError, QStringLiteral("08006"));
         QCOMPARE(StoreError::fromSql(conn).kind(), StoreError::Kind::ConnectionLost);
     }
 
@@ -554,7 +611,7 @@ private slots:
         const StreamName s("contended");
         constexpr int kThreads = 16;
         constexpr int kAttempts = 30;
-        std::atomic<int> conflicts{0}, successes{0}, errors{0};
+        std::atomic<int> conflicts {0}, successes {0}, errors {0};
         std::vector<std::thread> threads;
         QMutex mutex;
         QList<QUuid> written;
@@ -567,7 +624,9 @@ private slots:
                         continue;
                     }
                     const qint64 version = info.value() ? info.value()->version.value : 0;
-                    NewEvent e = ev("Tick", QStringLiteral("{\"thread\": %1, \"i\": %2}").arg(t).arg(i).toUtf8());
+                    NewEvent e
+                        = ev("Tick",
+                             QStringLiteral("{\"thread\": %1, \"i\": %2}").arg(t).arg(i).toUtf8());
                     auto r = m_store->append(s, ExpectedVersion::exact(version), {e});
                     if (!r) {
                         ++errors;
@@ -588,7 +647,8 @@ private slots:
         QCOMPARE(errors.load(), 0);
         QCOMPARE(successes.load() + conflicts.load(), kThreads * kAttempts);
         QVERIFY(conflicts.load() > 0);
-        auto events = REQUIRE_OK(m_store->readStream(s, StreamVersion(1), Direction::Forward, 100000));
+        auto events
+            = REQUIRE_OK(m_store->readStream(s, StreamVersion(1), Direction::Forward, 100000));
         QCOMPARE(events.size(), successes.load());
         QSet<QUuid> ids;
         for (int i = 0; i < events.size(); ++i) {
@@ -604,11 +664,12 @@ private slots:
         constexpr int kThreads = 8;
         constexpr int kPerThread = 150;
         std::vector<std::thread> threads;
-        std::atomic<int> errors{0};
+        std::atomic<int> errors {0};
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < kPerThread; ++i) {
-                    auto r = m_store->append(StreamName(QStringLiteral("w%1-%2").arg(t).arg(i % 7)), ExpectedVersion::any(), evs(1 + i % 3));
+                    auto r = m_store->append(StreamName(QStringLiteral("w%1-%2").arg(t).arg(i % 7)),
+                                             ExpectedVersion::any(), evs(1 + i % 3));
                     if (!r || !r->succeeded())
                         ++errors;
                 }
@@ -650,10 +711,12 @@ private slots:
         auto lease = REQUIRE_OK(m_store->pool().acquire());
         QVERIFY(lease.db().transaction());
         QSqlQuery q(lease.db());
-        QVERIFY2(q.exec(QStringLiteral("SELECT * FROM %1.append_events('slow', -1, ARRAY['%2']::uuid[], ARRAY['Slow'], "
-                                       "ARRAY['{}']::jsonb[], ARRAY[NULL]::jsonb[])")
-                            .arg(m_store->schema(), QUuid::createUuid().toString(QUuid::WithoutBraces))),
-                 qPrintable(q.lastError().text()));
+        QVERIFY2(
+            q.exec(QStringLiteral("SELECT * FROM %1.append_events('slow', -1, ARRAY['%2']::uuid[], "
+                                  "ARRAY['Slow'], "
+                                  "ARRAY['{}']::jsonb[], ARRAY[NULL]::jsonb[])")
+                       .arg(m_store->schema(), QUuid::createUuid().toString(QUuid::WithoutBraces))),
+            qPrintable(q.lastError().text()));
         q.finish();
         REQUIRE_OK(m_store->append(StreamName("late"), ExpectedVersion::any(), evs(1)));
         REQUIRE_OK(m_store->sequenceNow(std::chrono::milliseconds(300)));
@@ -677,14 +740,19 @@ private slots:
         s.poolSize = 2;
         s.retryOnConnectionLoss = false;
         ConnectionOptions o = TestDatabase::options();
-        o.applicationName = QStringLiteral("victim-") + QUuid::createUuid().toString(QUuid::Id128).left(8);
+        o.applicationName
+            = QStringLiteral("victim-") + QUuid::createUuid().toString(QUuid::Id128).left(8);
         s.schema = TestDatabase::uniqueSchema();
         Store store(o, s);
         REQUIRE_OK(store.migrate());
         REQUIRE_OK(store.append(StreamName("v"), ExpectedVersion::any(), evs(1)));
         QString error;
-        QVERIFY2(TestDatabase::execAdmin(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '%1'")
-                                             .arg(o.applicationName), &error), qPrintable(error));
+        QVERIFY2(
+            TestDatabase::execAdmin(QStringLiteral("SELECT pg_terminate_backend(pid) FROM "
+                                                   "pg_stat_activity WHERE application_name = '%1'")
+                                        .arg(o.applicationName),
+                                    &error),
+            qPrintable(error));
         QThread::msleep(100);
         auto r = store.append(StreamName("v"), ExpectedVersion::exact(1), evs(5));
         QVERIFY(!r);
@@ -699,10 +767,13 @@ private slots:
         retrying.retryOnConnectionLoss = true;
         Store store2(o, retrying);
         REQUIRE_OK(store2.append(StreamName("v"), ExpectedVersion::exact(3), evs(1)));
-        QVERIFY(TestDatabase::execAdmin(QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '%1'")
-                                            .arg(o.applicationName)));
+        QVERIFY(
+            TestDatabase::execAdmin(QStringLiteral("SELECT pg_terminate_backend(pid) FROM "
+                                                   "pg_stat_activity WHERE application_name = '%1'")
+                                        .arg(o.applicationName)));
         QThread::msleep(100);
-        auto retried = REQUIRE_OK(store2.append(StreamName("v"), ExpectedVersion::exact(4), evs(1)));
+        auto retried
+            = REQUIRE_OK(store2.append(StreamName("v"), ExpectedVersion::exact(4), evs(1)));
         QCOMPARE(retried.lastVersion, StreamVersion(5));
     }
 
@@ -734,7 +805,8 @@ private slots:
             Store store(o, s);
             auto lease = REQUIRE_OK(store.pool().acquire());
             QSqlQuery q(lease.db());
-            QVERIFY(q.exec(QStringLiteral("SELECT current_database(), current_setting('application_name')")));
+            QVERIFY(q.exec(
+                QStringLiteral("SELECT current_database(), current_setting('application_name')")));
             QVERIFY(q.next());
             QCOMPARE(q.value(0).toString(), db);
             QCOMPARE(q.value(1).toString(), QStringLiteral("eventium-env-test"));
@@ -745,15 +817,18 @@ private slots:
 
     void connectTimeoutAndClearConnectionErrors()
     {
-        auto o = REQUIRE_OK(ConnectionOptions::parse(QStringLiteral("host=127.0.0.1 port=1 connect_timeout=2 password=hunter2")));
+        auto o = REQUIRE_OK(ConnectionOptions::parse(
+            QStringLiteral("host=127.0.0.1 port=1 connect_timeout=2 password=hunter2")));
         StoreSettings s;
         s.runSequencer = false;
         Store store(o, s);
         auto r = store.ping();
         QVERIFY(!r);
         QCOMPARE(r.error().kind(), StoreError::Kind::ConnectionLost);
-        QVERIFY2(r.error().message().contains(QLatin1String("127.0.0.1")), qPrintable(r.error().message()));
-        QVERIFY2(!r.error().message().contains(QLatin1String("hunter2")), qPrintable(r.error().message()));
+        QVERIFY2(r.error().message().contains(QLatin1String("127.0.0.1")),
+                 qPrintable(r.error().message()));
+        QVERIFY2(!r.error().message().contains(QLatin1String("hunter2")),
+                 qPrintable(r.error().message()));
     }
 
     void poolIsBoundedAndPerThread()

@@ -48,9 +48,10 @@ QLabel *errorLabel(QWidget *parent, const QString &name)
 
 } // namespace
 
-AppendDialog::AppendDialog(StoreWorker *worker, const QStringList &knownStreams, const QString &stream,
-                           QWidget *parent)
-    : QDialog(parent), m_worker(worker)
+AppendDialog::AppendDialog(StoreWorker *worker, const QStringList &knownStreams,
+                           const QString &stream, QWidget *parent)
+    : QDialog(parent)
+    , m_worker(worker)
 {
     setWindowTitle(tr("Append Event"));
     setObjectName(QStringLiteral("appendDialog"));
@@ -77,7 +78,8 @@ AppendDialog::AppendDialog(StoreWorker *worker, const QStringList &knownStreams,
     m_type->setPlaceholderText(tr("e.g. OrderPlaced"));
     m_type->setText(QStringLiteral("TestEvent"));
 
-    m_payload = jsonEditor(this, QStringLiteral("payload"), QStringLiteral("{\n  \"hello\": \"world\"\n}"));
+    m_payload = jsonEditor(this, QStringLiteral("payload"),
+                           QStringLiteral("{\n  \"hello\": \"world\"\n}"));
     m_payloadError = errorLabel(this, QStringLiteral("payloadError"));
     m_metadata = jsonEditor(this, QStringLiteral("metadata"), QString());
     m_metadata->setPlaceholderText(tr("optional JSON object, e.g. {\"correlationId\": \"…\"}"));
@@ -144,14 +146,15 @@ AppendDialog::AppendDialog(StoreWorker *worker, const QStringList &knownStreams,
         m_expectedVersion->setEnabled(m_expectedMode->currentData().toInt() == ExpectExact);
     });
     connect(worker, &StoreWorker::streamInfoReady, this, &AppendDialog::onStreamInfo);
-    connect(worker, &StoreWorker::streamsListed, this, [this](quint64 token, const StreamPage &page) {
-        if (token != m_listToken)
-            return;
-        QStringList names;
-        for (const StreamInfo &s : page.streams)
-            names.append(s.name);
-        m_completions->setStringList(names);
-    });
+    connect(worker, &StoreWorker::streamsListed, this,
+            [this](quint64 token, const StreamPage &page) {
+                if (token != m_listToken)
+                    return;
+                QStringList names;
+                for (const StreamInfo &s : page.streams)
+                    names.append(s.name);
+                m_completions->setStringList(names);
+            });
     connect(worker, &StoreWorker::appended, this, &AppendDialog::onAppended);
     connect(worker, &StoreWorker::failed, this, &AppendDialog::onFailed);
 
@@ -192,10 +195,14 @@ QString AppendDialog::jsonError(const QString &text, bool allowEmpty)
 ExpectedVersion AppendDialog::expected() const
 {
     switch (m_expectedMode->currentData().toInt()) {
-    case ExpectNoStream: return ExpectedVersion::noStream();
-    case ExpectExists: return ExpectedVersion::streamExists();
-    case ExpectExact: return ExpectedVersion::exact(qint64(m_expectedVersion->value()));
-    default: return ExpectedVersion::any();
+    case ExpectNoStream:
+        return ExpectedVersion::noStream();
+    case ExpectExists:
+        return ExpectedVersion::streamExists();
+    case ExpectExact:
+        return ExpectedVersion::exact(qint64(m_expectedVersion->value()));
+    default:
+        return ExpectedVersion::any();
     }
 }
 
@@ -203,7 +210,8 @@ void AppendDialog::validate()
 {
     bool valid = m_appendToken == 0;
     const QString stream = m_stream->currentText();
-    const QString streamWhy = stream.isEmpty() ? tr("a stream name is required") : StreamName::validate(stream);
+    const QString streamWhy
+        = stream.isEmpty() ? tr("a stream name is required") : StreamName::validate(stream);
     if (!streamWhy.isEmpty()) {
         valid = false;
         if (!stream.isEmpty())
@@ -215,7 +223,8 @@ void AppendDialog::validate()
     m_payloadError->setText(payloadWhy.isEmpty() ? QString() : tr("Payload: %1").arg(payloadWhy));
     m_payloadError->setVisible(!payloadWhy.isEmpty());
     const QString metadataWhy = jsonError(m_metadata->toPlainText(), true);
-    m_metadataError->setText(metadataWhy.isEmpty() ? QString() : tr("Metadata: %1").arg(metadataWhy));
+    m_metadataError->setText(metadataWhy.isEmpty() ? QString()
+                                                   : tr("Metadata: %1").arg(metadataWhy));
     m_metadataError->setVisible(!metadataWhy.isEmpty());
     if (!payloadWhy.isEmpty() || !metadataWhy.isEmpty())
         valid = false;
@@ -232,7 +241,8 @@ void AppendDialog::lookUpStream()
     m_listToken = m_worker->listStreams({}, 20, StreamOrder::ByName, stream);
 }
 
-void AppendDialog::onStreamInfo(quint64 token, const QString &stream, bool exists, const StreamInfo &info)
+void AppendDialog::onStreamInfo(quint64 token, const QString &stream, bool exists,
+                                const StreamInfo &info)
 {
     if (token != m_infoToken || stream != m_stream->currentText())
         return;
@@ -240,7 +250,8 @@ void AppendDialog::onStreamInfo(quint64 token, const QString &stream, bool exist
     m_versionKnown = true;
     if (exists) {
         m_streamHint->setText(tr("Existing stream at version %1").arg(info.version.value));
-        m_expectedVersion->setValue(int(qMin<qint64>(info.version.value, std::numeric_limits<int>::max())));
+        m_expectedVersion->setValue(
+            int(qMin<qint64>(info.version.value, std::numeric_limits<int>::max())));
         m_expectedMode->setCurrentIndex(ExpectExact);
     } else {
         m_streamHint->setText(tr("New stream"));
@@ -270,12 +281,16 @@ void AppendDialog::onAppended(quint64 token, const AppendResult &result)
         return;
     m_appendToken = 0;
     if (result.isConflict()) {
-        const QString actual = result.actualVersion < 0 ? tr("the stream does not exist")
-                                                        : tr("the stream is at version %1").arg(result.actualVersion);
-        showStatus(tr("Conflict: expected %1, but %2. Nothing was written.").arg(expected().toString(), actual), true);
+        const QString actual = result.actualVersion < 0
+            ? tr("the stream does not exist")
+            : tr("the stream is at version %1").arg(result.actualVersion);
+        showStatus(tr("Conflict: expected %1, but %2. Nothing was written.")
+                       .arg(expected().toString(), actual),
+                   true);
         if (result.actualVersion >= 0) {
             m_streamHint->setText(tr("Existing stream at version %1").arg(result.actualVersion));
-            m_expectedVersion->setValue(int(qMin<qint64>(result.actualVersion, std::numeric_limits<int>::max())));
+            m_expectedVersion->setValue(
+                int(qMin<qint64>(result.actualVersion, std::numeric_limits<int>::max())));
         }
         validate();
         return;
@@ -301,7 +316,8 @@ void AppendDialog::onFailed(quint64 token, const StoreError &error)
 void AppendDialog::showStatus(const QString &text, bool error)
 {
     m_status->setText(text);
-    m_status->setStyleSheet(error ? QStringLiteral("color: #c62828; font-weight: bold;") : QString());
+    m_status->setStyleSheet(error ? QStringLiteral("color: #c62828; font-weight: bold;")
+                                  : QString());
     m_status->setVisible(!text.isEmpty());
 }
 

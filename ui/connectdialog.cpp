@@ -19,16 +19,18 @@ namespace eventium::ui {
 namespace {
 const char *kRecentKey = "connections/recent";
 constexpr int kMaxRecent = 10;
-}
+} // namespace
 
-ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent) : QDialog(parent)
+ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent)
+    : QDialog(parent)
 {
     setWindowTitle(tr("Connect"));
     setObjectName(QStringLiteral("connectDialog"));
     resize(640, 300);
     m_tester = new ConnectionTester(this);
 
-    m_embedded = new QRadioButton(tr("&Embedded PostgreSQL (data dir %1)").arg(EmbeddedPostgres::defaultDataDir()), this);
+    m_embedded = new QRadioButton(
+        tr("&Embedded PostgreSQL (data dir %1)").arg(EmbeddedPostgres::defaultDataDir()), this);
     m_server = new QRadioButton(tr("&Server:"), this);
     m_connection = new QComboBox(this);
     m_connection->setObjectName(QStringLiteral("connection"));
@@ -76,16 +78,18 @@ ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent) :
             m_server->setChecked(true);
         m_status->clear();
     });
-    connect(m_tester, &ConnectionTester::finished, this, [this](quint64 token, bool ok, const QString &message) {
-        if (token != m_testToken)
-            return;
-        m_testToken = 0;
-        m_test->setEnabled(m_server->isChecked());
-        if (ok)
-            rememberConnection(m_tested);
-        m_status->setStyleSheet(ok ? QStringLiteral("color: #2e7d32;") : QStringLiteral("color: #c62828;"));
-        m_status->setText(message);
-    });
+    connect(m_tester, &ConnectionTester::finished, this,
+            [this](quint64 token, bool ok, const QString &message) {
+                if (token != m_testToken)
+                    return;
+                m_testToken = 0;
+                m_test->setEnabled(m_server->isChecked());
+                if (ok)
+                    rememberConnection(m_tested);
+                m_status->setStyleSheet(ok ? QStringLiteral("color: #2e7d32;")
+                                           : QStringLiteral("color: #c62828;"));
+                m_status->setText(message);
+            });
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);

@@ -12,7 +12,10 @@
 
 namespace eventium::ui {
 
-ConnectionTester::ConnectionTester(QObject *parent) : QObject(parent) {}
+ConnectionTester::ConnectionTester(QObject *parent)
+    : QObject(parent)
+{
+}
 
 ConnectionTester::~ConnectionTester()
 {
@@ -36,7 +39,8 @@ quint64 ConnectionTester::test(const ConnectionOptions &options)
     if (opts.connectTimeout == 0)
         opts.connectTimeout = 10;
     QThread *thread = QThread::create([self, token, opts] {
-        const QString name = QStringLiteral("eventium-test-") + QUuid::createUuid().toString(QUuid::Id128);
+        const QString name
+            = QStringLiteral("eventium-test-") + QUuid::createUuid().toString(QUuid::Id128);
         bool ok = false;
         QString message;
         {
@@ -55,9 +59,11 @@ quint64 ConnectionTester::test(const ConnectionOptions &options)
                     && q.next()) {
                     ok = true;
                     message = QObject::tr("Connected: PostgreSQL %1 as %2, database %3")
-                                  .arg(q.value(0).toString(), q.value(1).toString(), q.value(2).toString());
+                                  .arg(q.value(0).toString(), q.value(1).toString(),
+                                       q.value(2).toString());
                 } else {
-                    message = StoreError::fromSql(q.lastError(), QStringLiteral("test query")).toString();
+                    message = StoreError::fromSql(q.lastError(), QStringLiteral("test query"))
+                                  .toString();
                 }
                 q.finish();
                 db.close();
@@ -65,7 +71,8 @@ quint64 ConnectionTester::test(const ConnectionOptions &options)
         }
         QSqlDatabase::removeDatabase(name);
         QMetaObject::invokeMethod(
-            qApp, [self, token, ok, message] {
+            qApp,
+            [self, token, ok, message] {
                 if (self)
                     emit self->finished(token, ok, message);
             },

@@ -53,7 +53,8 @@ QWidget *section(const QString &title, QPlainTextEdit *edit, QWidget *parent)
 
 } // namespace
 
-EventDetailView::EventDetailView(QWidget *parent) : QWidget(parent)
+EventDetailView::EventDetailView(QWidget *parent)
+    : QWidget(parent)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
@@ -104,8 +105,9 @@ void EventDetailView::setEvent(const std::optional<RecordedEvent> &event)
     m_copy->setEnabled(event.has_value());
     if (!event) {
         m_title->setText(tr("No event selected"));
-        m_fields->setText(QStringLiteral("<span style='color:palette(mid)'>%1</span>")
-                              .arg(tr("Select an event to see its payload and metadata.").toHtmlEscaped()));
+        m_fields->setText(
+            QStringLiteral("<span style='color:palette(mid)'>%1</span>")
+                .arg(tr("Select an event to see its payload and metadata.").toHtmlEscaped()));
         m_payload->clear();
         m_metadata->clear();
         return;
@@ -113,20 +115,23 @@ void EventDetailView::setEvent(const std::optional<RecordedEvent> &event)
     const RecordedEvent &e = *event;
     m_title->setText(e.type);
     auto row = [](const QString &k, const QString &v) {
-        return QStringLiteral("<tr><td style='padding-right:12px; color:palette(placeholder-text)'>%1</td>"
-                              "<td>%2</td></tr>")
+        return QStringLiteral(
+                   "<tr><td style='padding-right:12px; color:palette(placeholder-text)'>%1</td>"
+                   "<td>%2</td></tr>")
             .arg(k.toHtmlEscaped(), v.toHtmlEscaped());
     };
     QString html = QStringLiteral("<table cellspacing='0' cellpadding='1'>");
     html += row(tr("Stream"), e.stream);
     html += row(tr("Version"), QString::number(e.version.value));
-    html += row(tr("Position"), e.position.value > 0 ? QString::number(e.position.value) : tr("pending"));
+    html += row(tr("Position"),
+                e.position.value > 0 ? QString::number(e.position.value) : tr("pending"));
     html += row(tr("Event ID"), e.id.toString(QUuid::WithoutBraces));
     html += row(tr("Created"), JsonFormatter::displayTime(e.created));
     html += QStringLiteral("</table>");
     m_fields->setText(html);
     m_payload->setPlainText(JsonFormatter::pretty(e.data));
-    m_metadata->setPlainText(e.metadata.isEmpty() ? QStringLiteral("null") : JsonFormatter::pretty(e.metadata));
+    m_metadata->setPlainText(e.metadata.isEmpty() ? QStringLiteral("null")
+                                                  : JsonFormatter::pretty(e.metadata));
 }
 
 QString EventDetailView::eventJson() const

@@ -2,7 +2,10 @@
 
 namespace eventium::ui {
 
-EventPageCache::EventPageCache(int maxPages) : m_maxPages(qMax(4, maxPages)) {}
+EventPageCache::EventPageCache(int maxPages)
+    : m_maxPages(qMax(4, maxPages))
+{
+}
 
 const RecordedEvent *EventPageCache::find(qint64 key)
 {

@@ -5,7 +5,8 @@
 
 namespace eventium::ui {
 
-EventTableView::EventTableView(QWidget *parent) : QTableView(parent)
+EventTableView::EventTableView(QWidget *parent)
+    : QTableView(parent)
 {
     setSelectionBehavior(QAbstractItemView::SelectRows);
     setSelectionMode(QAbstractItemView::SingleSelection);

@@ -75,11 +75,21 @@ QString JsonFormatter::quote(const QString &text)
     out += QLatin1Char('"');
     for (const QChar c : text) {
         switch (c.unicode()) {
-        case '"': out += QLatin1String("\\\""); break;
-        case '\\': out += QLatin1String("\\\\"); break;
-        case '\n': out += QLatin1String("\\n"); break;
-        case '\r': out += QLatin1String("\\r"); break;
-        case '\t': out += QLatin1String("\\t"); break;
+        case '"':
+            out += QLatin1String("\\\"");
+            break;
+        case '\\':
+            out += QLatin1String("\\\\");
+            break;
+        case '\n':
+            out += QLatin1String("\\n");
+            break;
+        case '\r':
+            out += QLatin1String("\\r");
+            break;
+        case '\t':
+            out += QLatin1String("\\t");
+            break;
         default:
             if (c.unicode() < 0x20)
                 out += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
@@ -102,14 +112,15 @@ QString JsonFormatter::eventAsJson(const RecordedEvent &e)
 {
     const QByteArray data = e.data.trimmed().isEmpty() ? QByteArray("null") : e.data;
     const QByteArray metadata = e.metadata.trimmed().isEmpty() ? QByteArray("null") : e.metadata;
-    const QString compact =
-        QStringLiteral("{\"position\":%1,\"stream\":%2,\"version\":%3,\"id\":%4,\"type\":%5,"
-                       "\"created\":%6,\"data\":%7,\"metadata\":%8}")
-            .arg(e.position.value > 0 ? QString::number(e.position.value) : QStringLiteral("null"),
-                 quote(e.stream), QString::number(e.version.value),
-                 quote(e.id.toString(QUuid::WithoutBraces)), quote(e.type),
-                 quote(e.created.toUTC().toString(Qt::ISODateWithMs)), QString::fromUtf8(data),
-                 QString::fromUtf8(metadata));
+    const QString compact
+        = QStringLiteral("{\"position\":%1,\"stream\":%2,\"version\":%3,\"id\":%4,\"type\":%5,"
+                         "\"created\":%6,\"data\":%7,\"metadata\":%8}")
+              .arg(e.position.value > 0 ? QString::number(e.position.value)
+                                        : QStringLiteral("null"),
+                   quote(e.stream), QString::number(e.version.value),
+                   quote(e.id.toString(QUuid::WithoutBraces)), quote(e.type),
+                   quote(e.created.toUTC().toString(Qt::ISODateWithMs)), QString::fromUtf8(data),
+                   QString::fromUtf8(metadata));
     return pretty(compact.toUtf8());
 }
 

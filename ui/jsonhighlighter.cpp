@@ -18,7 +18,8 @@ QTextCharFormat charFormat(const QColor &color, bool bold = false)
 
 } // namespace
 
-JsonHighlighter::JsonHighlighter(QTextDocument *document) : QSyntaxHighlighter(document)
+JsonHighlighter::JsonHighlighter(QTextDocument *document)
+    : QSyntaxHighlighter(document)
 {
     const bool dark = QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
     const QColor keyColor = dark ? QColor(0x9c, 0xdc, 0xfe) : QColor(0x0b, 0x4f, 0x9e);
@@ -29,12 +30,15 @@ JsonHighlighter::JsonHighlighter(QTextDocument *document) : QSyntaxHighlighter(d
 
     // Later rules win where they overlap: a number inside a string is a string.
     m_rules.append({QRegularExpression(QStringLiteral("[{}\\[\\],:]")), charFormat(punctColor)});
-    m_rules.append({QRegularExpression(QStringLiteral("-?\\b\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?\\b")),
-                    charFormat(numberColor)});
-    m_rules.append({QRegularExpression(QStringLiteral("\\b(?:true|false|null)\\b")), charFormat(literalColor, true)});
-    m_rules.append({QRegularExpression(QStringLiteral("\"(?:[^\"\\\\]|\\\\.)*\"")), charFormat(stringColor)});
-    m_rules.append({QRegularExpression(QStringLiteral("(\"(?:[^\"\\\\]|\\\\.)*\")\\s*:")), charFormat(keyColor),
-                    1});
+    m_rules.append(
+        {QRegularExpression(QStringLiteral("-?\\b\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?\\b")),
+         charFormat(numberColor)});
+    m_rules.append({QRegularExpression(QStringLiteral("\\b(?:true|false|null)\\b")),
+                    charFormat(literalColor, true)});
+    m_rules.append(
+        {QRegularExpression(QStringLiteral("\"(?:[^\"\\\\]|\\\\.)*\"")), charFormat(stringColor)});
+    m_rules.append({QRegularExpression(QStringLiteral("(\"(?:[^\"\\\\]|\\\\.)*\")\\s*:")),
+                    charFormat(keyColor), 1});
 }
 
 void JsonHighlighter::highlightBlock(const QString &text)
@@ -43,7 +47,8 @@ void JsonHighlighter::highlightBlock(const QString &text)
         auto it = rule.pattern.globalMatch(text);
         while (it.hasNext()) {
             const auto match = it.next();
-            setFormat(int(match.capturedStart(rule.group)), int(match.capturedLength(rule.group)), rule.format);
+            setFormat(int(match.capturedStart(rule.group)), int(match.capturedLength(rule.group)),
+                      rule.format);
         }
     }
 }

@@ -12,10 +12,11 @@ namespace eventium::ui {
 namespace {
 constexpr int kMaxInFlight = 6;
 constexpr int kFilteredPage = 300;
-}
+} // namespace
 
 LiveEventsModel::LiveEventsModel(StoreWorker *worker, QObject *parent)
-    : QAbstractTableModel(parent), m_worker(worker)
+    : QAbstractTableModel(parent)
+    , m_worker(worker)
 {
     m_requestTimer.setSingleShot(true);
     m_requestTimer.setInterval(10);
@@ -116,11 +117,16 @@ QVariant LiveEventsModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case PositionColumn: return position;
-        case StreamColumn: return e ? QVariant(e->stream) : QVariant(tr("loading…"));
-        case VersionColumn: return e ? QVariant(e->version.value) : QVariant();
-        case TypeColumn: return e ? QVariant(e->type) : QVariant();
-        case TimeColumn: return e ? JsonFormatter::displayTime(e->created) : QString();
+        case PositionColumn:
+            return position;
+        case StreamColumn:
+            return e ? QVariant(e->stream) : QVariant(tr("loading…"));
+        case VersionColumn:
+            return e ? QVariant(e->version.value) : QVariant();
+        case TypeColumn:
+            return e ? QVariant(e->type) : QVariant();
+        case TimeColumn:
+            return e ? JsonFormatter::displayTime(e->created) : QString();
         }
         break;
     case Qt::ForegroundRole:
@@ -133,7 +139,10 @@ QVariant LiveEventsModel::data(const QModelIndex &index, int role) const
         break;
     case Qt::ToolTipRole:
         if (e)
-            return tr("%1 #%2 — %3").arg(e->stream).arg(e->version.value).arg(e->id.toString(QUuid::WithoutBraces));
+            return tr("%1 #%2 — %3")
+                .arg(e->stream)
+                .arg(e->version.value)
+                .arg(e->id.toString(QUuid::WithoutBraces));
         break;
     default:
         break;
@@ -147,11 +156,16 @@ QVariant LiveEventsModel::headerData(int section, Qt::Orientation orientation, i
         return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
-        case PositionColumn: return tr("Position");
-        case StreamColumn: return tr("Stream");
-        case VersionColumn: return tr("Version");
-        case TypeColumn: return tr("Type");
-        case TimeColumn: return tr("Time");
+        case PositionColumn:
+            return tr("Position");
+        case StreamColumn:
+            return tr("Stream");
+        case VersionColumn:
+            return tr("Version");
+        case TypeColumn:
+            return tr("Type");
+        case TimeColumn:
+            return tr("Time");
         }
     }
     if (role == Qt::TextAlignmentRole && (section == PositionColumn || section == VersionColumn))
@@ -182,7 +196,8 @@ void LiveEventsModel::want(qint64 page) const
 void LiveEventsModel::requestWanted()
 {
     for (const qint64 page : m_cache.takeWanted(kMaxInFlight)) {
-        const quint64 token = m_worker->readAll(EventPageCache::firstKeyOf(page), EventPageCache::pageSize);
+        const quint64 token
+            = m_worker->readAll(EventPageCache::firstKeyOf(page), EventPageCache::pageSize);
         m_cache.setInFlight(token, page);
     }
 }
@@ -232,7 +247,8 @@ void LiveEventsModel::onGlobalRead(quint64 token, const GlobalPage &page)
     const qint64 first = EventPageCache::firstKeyOf(index);
     const qint64 last = qMin(m_count, first + EventPageCache::pageSize - 1);
     if (!isFiltered() && first <= last)
-        emit dataChanged(this->index(int(first - 1), 0), this->index(int(last - 1), ColumnCount - 1));
+        emit dataChanged(this->index(int(first - 1), 0),
+                         this->index(int(last - 1), ColumnCount - 1));
     emit pageLoaded();
     if (m_cache.hasWanted() && !m_requestTimer.isActive())
         m_requestTimer.start();
@@ -272,7 +288,8 @@ void LiveEventsModel::applyLiveEvents(const QList<RecordedEvent> &events)
         // Rows that existed but showed placeholders.
         const qint64 first = events.first().position.value;
         if (first <= before && before > 0)
-            emit dataChanged(index(int(qMax<qint64>(1, first) - 1), 0), index(int(before - 1), ColumnCount - 1));
+            emit dataChanged(index(int(qMax<qint64>(1, first) - 1), 0),
+                             index(int(before - 1), ColumnCount - 1));
         return;
     }
     if (!m_atHead || m_fetchToken != 0)
@@ -302,8 +319,9 @@ int LiveEventsModel::rowForPosition(qint64 position) const
 {
     if (!isFiltered())
         return position >= 1 && position <= m_count ? int(position - 1) : -1;
-    auto it = std::lower_bound(m_rows.cbegin(), m_rows.cend(), position,
-                               [](const RecordedEvent &e, qint64 p) { return e.position.value < p; });
+    auto it
+        = std::lower_bound(m_rows.cbegin(), m_rows.cend(), position,
+                           [](const RecordedEvent &e, qint64 p) { return e.position.value < p; });
     return it == m_rows.cend() ? -1 : int(it - m_rows.cbegin());
 }
 

@@ -22,7 +22,14 @@ class LiveEventsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { PositionColumn, StreamColumn, VersionColumn, TypeColumn, TimeColumn, ColumnCount };
+    enum Column {
+        PositionColumn,
+        StreamColumn,
+        VersionColumn,
+        TypeColumn,
+        TimeColumn,
+        ColumnCount
+    };
 
     explicit LiveEventsModel(StoreWorker *worker, QObject *parent = nullptr);
 
@@ -87,8 +94,8 @@ private:
 
     // Filtered.
     QList<RecordedEvent> m_rows;
-    qint64 m_next = 1;      // the next position to read
-    bool m_atHead = false;  // everything up to the head has been read
+    qint64 m_next = 1; // the next position to read
+    bool m_atHead = false; // everything up to the head has been read
     quint64 m_fetchToken = 0;
 };
 

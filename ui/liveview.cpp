@@ -22,7 +22,8 @@ namespace {
 constexpr qint64 kRateWindowMs = 5000;
 }
 
-LiveView::LiveView(StoreWorker *worker, QWidget *parent) : QWidget(parent)
+LiveView::LiveView(StoreWorker *worker, QWidget *parent)
+    : QWidget(parent)
 {
     m_model = new LiveEventsModel(worker, this);
     m_clock.start();
@@ -40,7 +41,8 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent) : QWidget(parent)
     m_follow->setChecked(true);
     m_follow->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_follow->setAutoRaise(true);
-    connect(m_follow, &QToolButton::toggled, this, [this](bool following) { setPaused(!following); });
+    connect(m_follow, &QToolButton::toggled, this,
+            [this](bool following) { setPaused(!following); });
     bar->addWidget(m_follow);
 
     m_filter = new QLineEdit(this);
@@ -81,7 +83,8 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent) : QWidget(parent)
     m_splitter->setStretchFactor(1, 2);
     layout->addWidget(m_splitter, 1);
 
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &LiveView::showCurrent);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &LiveView::showCurrent);
     // Keep still while the user looks at older rows; follow only from the bottom.
     connect(m_model, &QAbstractItemModel::rowsAboutToBeInserted, this,
             [this] { m_wasAtBottom = m_table->isAtBottom(); });
@@ -131,8 +134,10 @@ void LiveView::setPaused(bool paused)
     m_follow->setChecked(!paused);
     m_follow->blockSignals(false);
     m_follow->setText(paused ? tr("Paused") : tr("Following"));
-    m_follow->setIcon(IconProvider::icon(paused ? QStringLiteral("play") : QStringLiteral("pause")));
-    m_follow->setToolTip(paused ? tr("Resume following new events (Space)") : tr("Pause following (Space)"));
+    m_follow->setIcon(
+        IconProvider::icon(paused ? QStringLiteral("play") : QStringLiteral("pause")));
+    m_follow->setToolTip(paused ? tr("Resume following new events (Space)")
+                                : tr("Pause following (Space)"));
     if (!paused && m_wasAtBottom)
         m_table->scrollToBottom();
     updateStatus();
@@ -229,12 +234,14 @@ void LiveView::updateStatus()
         count += a.second;
     const qint64 span = qMin<qint64>(kRateWindowMs, qMax<qint64>(1000, now));
     m_rate = count * 1000.0 / double(span);
-    m_rateLabel->setText(tr("%1 events/s").arg(QLocale().toString(m_rate, 'f', m_rate < 10 ? 1 : 0)));
+    m_rateLabel->setText(
+        tr("%1 events/s").arg(QLocale().toString(m_rate, 'f', m_rate < 10 ? 1 : 0)));
     const qint64 lag = behind();
     if (isPaused())
         m_behindLabel->setText(tr("paused · %1 new").arg(QLocale().toString(lag)));
     else
-        m_behindLabel->setText(lag == 0 ? tr("at head") : tr("%1 behind head").arg(QLocale().toString(lag)));
+        m_behindLabel->setText(lag == 0 ? tr("at head")
+                                        : tr("%1 behind head").arg(QLocale().toString(lag)));
 }
 
 } // namespace eventium::ui

@@ -40,7 +40,9 @@
 namespace eventium::ui {
 
 MainWindow::MainWindow(Options options, QWidget *parent)
-    : QMainWindow(parent), m_options(std::move(options)), m_worker(std::make_unique<StoreWorker>())
+    : QMainWindow(parent)
+    , m_options(std::move(options))
+    , m_worker(std::make_unique<StoreWorker>())
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Eventium"));
@@ -51,7 +53,8 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     createActions();
 
     connect(m_worker.get(), &StoreWorker::connected, this, &MainWindow::onConnected);
-    connect(m_worker.get(), &StoreWorker::connectionStateChanged, this, &MainWindow::onConnectionState);
+    connect(m_worker.get(), &StoreWorker::connectionStateChanged, this,
+            &MainWindow::onConnectionState);
     connect(m_worker.get(), &StoreWorker::failed, this, &MainWindow::onFailed);
     connect(m_worker.get(), &StoreWorker::statsReady, this, &MainWindow::onStats);
     connect(m_worker.get(), &StoreWorker::liveEvents, this, &MainWindow::onLiveEvents);
@@ -61,16 +64,17 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     });
     connect(m_worker.get(), &StoreWorker::progress, this,
             [this](const QString &message) { statusBar()->showMessage(message, 5000); });
-    connect(m_worker.get(), &StoreWorker::sampleDataFilled, this, [this](quint64 token, int events) {
-        if (token != m_sampleToken)
-            return;
-        m_sampleToken = 0;
-        statusBar()->showMessage(tr("Added %1 sample events").arg(events), 5000);
-        m_streamsModel->reload();
-        updateActions();
-        pollStats();
-        emit sampleDataReady();
-    });
+    connect(m_worker.get(), &StoreWorker::sampleDataFilled, this,
+            [this](quint64 token, int events) {
+                if (token != m_sampleToken)
+                    return;
+                m_sampleToken = 0;
+                statusBar()->showMessage(tr("Added %1 sample events").arg(events), 5000);
+                m_streamsModel->reload();
+                updateActions();
+                pollStats();
+                emit sampleDataReady();
+            });
 
     m_statsTimer = new QTimer(this);
     m_statsTimer->setInterval(1000);
@@ -123,7 +127,8 @@ void MainWindow::createLayout()
     streams->setModel(m_streamsModel);
     streams->setTextElideMode(Qt::ElideRight);
     streams->horizontalHeader()->setStretchLastSection(false);
-    streams->horizontalHeader()->setSectionResizeMode(StreamListModel::NameColumn, QHeaderView::Stretch);
+    streams->horizontalHeader()->setSectionResizeMode(StreamListModel::NameColumn,
+                                                      QHeaderView::Stretch);
     streams->setColumnWidthsInChars({0, 7, 11});
     m_streamsTable = streams;
     leftLayout->addWidget(streams, 1);
@@ -160,8 +165,9 @@ void MainWindow::createLayout()
             }
         }
     });
-    connect(m_streamsModel, &StreamListModel::loadFailed, this,
-            [this](const QString &message) { statusBar()->showMessage(tr("Streams: %1").arg(message), 8000); });
+    connect(m_streamsModel, &StreamListModel::loadFailed, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("Streams: %1").arg(message), 8000);
+    });
 
     // Right: the tabs.
     m_tabs = new QTabWidget(this);
@@ -190,7 +196,8 @@ void MainWindow::createLayout()
     m_connectionLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_readOnlyLabel = new QLabel(tr("read-only"), this);
     m_readOnlyLabel->setObjectName(QStringLiteral("readOnly"));
-    m_readOnlyLabel->setStyleSheet(QStringLiteral("color: #b26a00; font-weight: bold; padding: 0 6px;"));
+    m_readOnlyLabel->setStyleSheet(
+        QStringLiteral("color: #b26a00; font-weight: bold; padding: 0 6px;"));
     m_readOnlyLabel->hide();
     m_headLabel = new QLabel(this);
     m_headLabel->setObjectName(QStringLiteral("head"));
@@ -213,43 +220,52 @@ void MainWindow::createLayout()
 
 void MainWindow::createActions()
 {
-    auto make = [this](const QString &text, const QString &icon, const QKeySequence &key, auto slot) {
-        auto *action = new QAction(IconProvider::icon(icon), text, this);
-        if (!key.isEmpty()) {
-            action->setShortcut(key);
-            action->setToolTip(QStringLiteral("%1 (%2)").arg(QString(text).remove(QLatin1Char('&')).remove(QStringLiteral("…")),
-                                                             key.toString(QKeySequence::NativeText)));
-        }
-        connect(action, &QAction::triggered, this, slot);
-        addAction(action);
-        return action;
-    };
+    auto make
+        = [this](const QString &text, const QString &icon, const QKeySequence &key, auto slot) {
+              auto *action = new QAction(IconProvider::icon(icon), text, this);
+              if (!key.isEmpty()) {
+                  action->setShortcut(key);
+                  action->setToolTip(QStringLiteral("%1 (%2)").arg(
+                      QString(text).remove(QLatin1Char('&')).remove(QStringLiteral("…")),
+                      key.toString(QKeySequence::NativeText)));
+              }
+              connect(action, &QAction::triggered, this, slot);
+              addAction(action);
+              return action;
+          };
     m_connectAction = make(tr("&Connect…"), QStringLiteral("connect"), QKeySequence(tr("Ctrl+L")),
                            [this] { openConnectDialog(); });
-    m_refreshAction = make(tr("&Refresh"), QStringLiteral("refresh"), QKeySequence(Qt::Key_F5), [this] { refresh(); });
-    m_appendAction = make(tr("&Append Event…"), QStringLiteral("append"), QKeySequence(tr("Ctrl+N")),
-                          [this] { openAppendDialog(); });
-    m_sampleAction = make(tr("Add &Sample Data"), QStringLiteral("sample"), QKeySequence(), [this] { fillSampleData(); });
-    m_followAction = make(tr("&Follow Live Events"), QStringLiteral("pause"), QKeySequence(Qt::Key_Space),
-                          [this] { m_liveView->togglePaused(); });
+    m_refreshAction = make(tr("&Refresh"), QStringLiteral("refresh"), QKeySequence(Qt::Key_F5),
+                           [this] { refresh(); });
+    m_appendAction = make(tr("&Append Event…"), QStringLiteral("append"),
+                          QKeySequence(tr("Ctrl+N")), [this] { openAppendDialog(); });
+    m_sampleAction = make(tr("Add &Sample Data"), QStringLiteral("sample"), QKeySequence(),
+                          [this] { fillSampleData(); });
+    m_followAction = make(tr("&Follow Live Events"), QStringLiteral("pause"),
+                          QKeySequence(Qt::Key_Space), [this] { m_liveView->togglePaused(); });
     m_followAction->setCheckable(true);
     m_followAction->setChecked(true);
-    m_jumpAction = make(tr("&Jump to Position…"), QStringLiteral("jump"), QKeySequence(tr("Ctrl+G")), [this] { askJump(); });
+    m_jumpAction = make(tr("&Jump to Position…"), QStringLiteral("jump"),
+                        QKeySequence(tr("Ctrl+G")), [this] { askJump(); });
     m_filterAction = make(tr("&Filter Streams"), QString(), QKeySequence(tr("Ctrl+F")), [this] {
         m_streamFilter->setFocus();
         m_streamFilter->selectAll();
     });
-    m_copyAction = make(tr("&Copy Event as JSON"), QStringLiteral("copy"), QKeySequence(tr("Ctrl+C")),
-                        [this] { copyCurrentEvent(); });
-    auto *aboutAction = make(tr("&About Eventium"), QStringLiteral("about"), QKeySequence(), [this] { showAbout(); });
-    auto *quitAction = make(tr("&Quit"), QString(), QKeySequence(QKeySequence::Quit), [this] { close(); });
-    auto *liveTypeFilter = make(tr("Filter Live by &Type"), QString(), QKeySequence(tr("Ctrl+Shift+F")), [this] {
-        m_tabs->setCurrentWidget(m_liveView);
-        m_liveView->focusFilter();
-    });
+    m_copyAction = make(tr("&Copy Event as JSON"), QStringLiteral("copy"),
+                        QKeySequence(tr("Ctrl+C")), [this] { copyCurrentEvent(); });
+    auto *aboutAction = make(tr("&About Eventium"), QStringLiteral("about"), QKeySequence(),
+                             [this] { showAbout(); });
+    auto *quitAction
+        = make(tr("&Quit"), QString(), QKeySequence(QKeySequence::Quit), [this] { close(); });
+    auto *liveTypeFilter
+        = make(tr("Filter Live by &Type"), QString(), QKeySequence(tr("Ctrl+Shift+F")), [this] {
+              m_tabs->setCurrentWidget(m_liveView);
+              m_liveView->focusFilter();
+          });
     connect(m_liveView, &LiveView::pausedChanged, this, [this](bool paused) {
         m_followAction->setChecked(!paused);
-        m_followAction->setIcon(IconProvider::icon(paused ? QStringLiteral("play") : QStringLiteral("pause")));
+        m_followAction->setIcon(
+            IconProvider::icon(paused ? QStringLiteral("play") : QStringLiteral("pause")));
     });
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
@@ -292,10 +308,14 @@ void MainWindow::restoreSettings()
         resize(1440, 860);
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     m_mainSplitter->restoreState(s.value(QStringLiteral("window/mainSplitter")).toByteArray());
-    m_streamView->splitter()->restoreState(s.value(QStringLiteral("window/streamSplitter")).toByteArray());
-    m_liveView->splitter()->restoreState(s.value(QStringLiteral("window/liveSplitter")).toByteArray());
-    m_streamView->detail()->splitter()->restoreState(s.value(QStringLiteral("window/streamDetailSplitter")).toByteArray());
-    m_liveView->detail()->splitter()->restoreState(s.value(QStringLiteral("window/liveDetailSplitter")).toByteArray());
+    m_streamView->splitter()->restoreState(
+        s.value(QStringLiteral("window/streamSplitter")).toByteArray());
+    m_liveView->splitter()->restoreState(
+        s.value(QStringLiteral("window/liveSplitter")).toByteArray());
+    m_streamView->detail()->splitter()->restoreState(
+        s.value(QStringLiteral("window/streamDetailSplitter")).toByteArray());
+    m_liveView->detail()->splitter()->restoreState(
+        s.value(QStringLiteral("window/liveDetailSplitter")).toByteArray());
     m_tabs->setCurrentIndex(s.value(QStringLiteral("window/tab"), 0).toInt());
     m_streamOrder->setCurrentIndex(s.value(QStringLiteral("streams/order"), 0).toInt());
     m_streamView->setNewestFirst(s.value(QStringLiteral("stream/newestFirst"), false).toBool());
@@ -311,8 +331,10 @@ void MainWindow::saveSettings()
     s.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
     s.setValue(QStringLiteral("window/streamSplitter"), m_streamView->splitter()->saveState());
     s.setValue(QStringLiteral("window/liveSplitter"), m_liveView->splitter()->saveState());
-    s.setValue(QStringLiteral("window/streamDetailSplitter"), m_streamView->detail()->splitter()->saveState());
-    s.setValue(QStringLiteral("window/liveDetailSplitter"), m_liveView->detail()->splitter()->saveState());
+    s.setValue(QStringLiteral("window/streamDetailSplitter"),
+               m_streamView->detail()->splitter()->saveState());
+    s.setValue(QStringLiteral("window/liveDetailSplitter"),
+               m_liveView->detail()->splitter()->saveState());
     s.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
     s.setValue(QStringLiteral("streams/order"), m_streamOrder->currentIndex());
     s.setValue(QStringLiteral("stream/newestFirst"), m_streamView->model()->newestFirst());
@@ -331,13 +353,14 @@ void MainWindow::connectTo(const ConnectionTarget &target)
     m_lostConnection = false;
     m_statsToken = 0;
     m_sampleToken = 0;
-    m_info = ConnectionInfo{};
+    m_info = ConnectionInfo {};
     m_totalStreams = -1;
     m_streamsModel->clear();
     m_streamView->setStream(QString(), 0);
     m_liveView->reset(0);
-    m_connectionLabel->setText(target.embedded ? tr("Starting embedded PostgreSQL…")
-                                               : tr("Connecting to %1…").arg(target.options.shortDescription()));
+    m_connectionLabel->setText(
+        target.embedded ? tr("Starting embedded PostgreSQL…")
+                        : tr("Connecting to %1…").arg(target.options.shortDescription()));
     m_connectToken = m_worker->connectTo(target);
     updateActions();
 }
@@ -349,11 +372,12 @@ void MainWindow::updateStreamsCount()
     QString text;
     if (!m_streamsModel->prefix().isEmpty()) {
         text = (n == 1 ? tr("1 stream") : tr("%1 streams").arg(QLocale().toString(n)))
-               + tr(" matching “%1”").arg(m_streamsModel->prefix());
+            + tr(" matching “%1”").arg(m_streamsModel->prefix());
         if (more)
             text += tr(", more below");
     } else if (more && m_totalStreams > n) {
-        text = tr("%1 of %2 streams, more below").arg(QLocale().toString(n), QLocale().toString(m_totalStreams));
+        text = tr("%1 of %2 streams, more below")
+                   .arg(QLocale().toString(n), QLocale().toString(m_totalStreams));
     } else if (more) {
         text = tr("%1 streams shown, more below").arg(QLocale().toString(n));
     } else {
@@ -447,7 +471,8 @@ void MainWindow::onFailed(quint64 token, const StoreError &error)
     if (token == m_sampleToken) {
         m_sampleToken = 0;
         updateActions();
-        QMessageBox::warning(this, tr("Sample Data"), tr("Could not add sample data:\n%1").arg(error.toString()));
+        QMessageBox::warning(this, tr("Sample Data"),
+                             tr("Could not add sample data:\n%1").arg(error.toString()));
     }
 }
 
@@ -470,14 +495,17 @@ void MainWindow::onStats(quint64 token, const StoreStats &stats)
     }
     m_liveView->setStoreHead(stats.headPosition);
     m_headLabel->setText(tr("Head %1").arg(QLocale().toString(stats.headPosition)));
-    m_headLabel->setToolTip(tr("%1 events in %2 streams").arg(QLocale().toString(stats.events),
-                                                              QLocale().toString(stats.streams)));
+    m_headLabel->setToolTip(
+        tr("%1 events in %2 streams")
+            .arg(QLocale().toString(stats.events), QLocale().toString(stats.streams)));
     if (stats.pending > 0) {
-        m_pendingLabel->setText(tr("%1 pending · lag %2 s").arg(QLocale().toString(stats.pending))
+        m_pendingLabel->setText(tr("%1 pending · lag %2 s")
+                                    .arg(QLocale().toString(stats.pending))
                                     .arg(stats.lagSeconds, 0, 'f', 1));
-        m_pendingLabel->setToolTip(stats.oldestRunningXid.isEmpty()
-                                       ? QString()
-                                       : tr("Numbering waits for transaction %1").arg(stats.oldestRunningXid));
+        m_pendingLabel->setToolTip(
+            stats.oldestRunningXid.isEmpty()
+                ? QString()
+                : tr("Numbering waits for transaction %1").arg(stats.oldestRunningXid));
     } else {
         m_pendingLabel->setText(tr("0 pending"));
         m_pendingLabel->setToolTip(QString());
@@ -568,7 +596,8 @@ AppendDialog *MainWindow::openAppendDialog()
 
 void MainWindow::onAppended(const AppendResult &result, const QString &stream)
 {
-    statusBar()->showMessage(tr("Appended to %1 at version %2").arg(stream).arg(result.lastVersion.value), 5000);
+    statusBar()->showMessage(
+        tr("Appended to %1 at version %2").arg(stream).arg(result.lastVersion.value), 5000);
     if (stream == m_streamView->stream()) {
         m_streamView->model()->growTo(result.lastVersion.value);
         m_streamView->selectVersion(result.lastVersion.value);
@@ -615,9 +644,10 @@ void MainWindow::askJump()
     if (!m_connected)
         return;
     bool ok = false;
-    const QString text = QInputDialog::getText(this, tr("Jump to Position"),
-                                               tr("Global position (1 – %1):").arg(QLocale().toString(m_head)),
-                                               QLineEdit::Normal, QString(), &ok);
+    const QString text
+        = QInputDialog::getText(this, tr("Jump to Position"),
+                                tr("Global position (1 – %1):").arg(QLocale().toString(m_head)),
+                                QLineEdit::Normal, QString(), &ok);
     if (!ok)
         return;
     const qint64 position = QLocale().toLongLong(text.trimmed(), &ok);
@@ -648,8 +678,10 @@ void MainWindow::showAbout()
            "<tr><td>PostgreSQL server</td><td>%4</td></tr>"
            "<tr><td>Schema</td><td>%5 (version %6)</td></tr>"
            "</table>")
-            .arg(QStringLiteral(EVENTIUM_VERSION), QString::fromLatin1(qVersion()), QStringLiteral(QT_VERSION_STR),
-                 m_info.serverVersion.isEmpty() ? tr("not connected") : m_info.serverVersion.toHtmlEscaped(),
+            .arg(QStringLiteral(EVENTIUM_VERSION), QString::fromLatin1(qVersion()),
+                 QStringLiteral(QT_VERSION_STR),
+                 m_info.serverVersion.isEmpty() ? tr("not connected")
+                                                : m_info.serverVersion.toHtmlEscaped(),
                  m_info.schema.toHtmlEscaped(), QString::number(m_info.schemaVersion)));
 }
 
@@ -690,7 +722,8 @@ void MainWindow::screenshotStep()
     statusBar()->clearMessage();
     QTimer::singleShot(500, this, [this] {
         const bool saved = grab().save(m_options.screenshot, "PNG");
-        qCInfo(lcUi).noquote() << (saved ? "saved screenshot" : "could not save screenshot") << m_options.screenshot;
+        qCInfo(lcUi).noquote() << (saved ? "saved screenshot" : "could not save screenshot")
+                               << m_options.screenshot;
         emit screenshotSaved(saved ? m_options.screenshot : QString());
         close();
         QApplication::exit(saved ? 0 : 1);

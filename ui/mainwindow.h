@@ -33,8 +33,8 @@ public:
     struct Options
     {
         ConnectionTarget target;
-        bool sample = false;      // fill an empty store with sample data after connecting
-        QString screenshot;       // save a PNG of the window once something is shown, then quit
+        bool sample = false; // fill an empty store with sample data after connecting
+        QString screenshot; // save a PNG of the window once something is shown, then quit
         int sampleEvents = 2000;
         bool restoreState = true; // window geometry and splitters from QSettings
     };

@@ -21,7 +21,7 @@ namespace eventium::ui {
 
 namespace {
 
-std::atomic<quint64> g_tokens{0};
+std::atomic<quint64> g_tokens {0};
 
 void registerTypes()
 {
@@ -49,7 +49,8 @@ quint64 StoreWorker::nextToken()
     return ++g_tokens;
 }
 
-StoreWorker::StoreWorker(QObject *parent) : QObject(nullptr)
+StoreWorker::StoreWorker(QObject *parent)
+    : QObject(nullptr)
 {
     Q_UNUSED(parent); // lives in its own thread, so it cannot have a parent
     registerTypes();
@@ -63,7 +64,8 @@ StoreWorker::StoreWorker(QObject *parent) : QObject(nullptr)
     // Re-emitted directly from the stats thread: a queued hop through this worker's thread
     // would put the answer behind the page reads again.
     m_stats = std::make_unique<StatsWorker>();
-    connect(m_stats.get(), &StatsWorker::statsReady, this, &StoreWorker::statsReady, Qt::DirectConnection);
+    connect(m_stats.get(), &StatsWorker::statsReady, this, &StoreWorker::statsReady,
+            Qt::DirectConnection);
     connect(m_stats.get(), &StatsWorker::failed, this, &StoreWorker::failed, Qt::DirectConnection);
     connect(m_stats.get(), &StatsWorker::connectionLost, this, [this](const StoreError &error) {
         if (!m_store || !m_connected.load())
@@ -94,30 +96,33 @@ void StoreWorker::shutdown()
         return;
     QThread *home = QThread::currentThread();
     m_stats->shutdown(); // before the server below goes
-    QMetaObject::invokeMethod(this, [this, home] {
-        closeStore();
-        if (m_embedded && m_embedded->startedByThisObject()) {
-            qCInfo(lcUi) << "stopping the embedded server";
-            auto stopped = m_embedded->stop();
-            if (!stopped)
-                qCWarning(lcUi).noquote() << stopped.error().toString();
-        }
-        m_embedded.reset();
-        m_retryTimer->stop();
-        // Back to the owner's thread, so that it can delete this object after the join.
-        QThread *own = thread();
-        moveToThread(home);
-        own->quit();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this,
+        [this, home] {
+            closeStore();
+            if (m_embedded && m_embedded->startedByThisObject()) {
+                qCInfo(lcUi) << "stopping the embedded server";
+                auto stopped = m_embedded->stop();
+                if (!stopped)
+                    qCWarning(lcUi).noquote() << stopped.error().toString();
+            }
+            m_embedded.reset();
+            m_retryTimer->stop();
+            // Back to the owner's thread, so that it can delete this object after the join.
+            QThread *own = thread();
+            moveToThread(home);
+            own->quit();
+        },
+        Qt::QueuedConnection);
     m_thread->wait();
 }
 
-template <typename F>
-quint64 StoreWorker::post(F &&work)
+template<typename F> quint64 StoreWorker::post(F &&work)
 {
     const quint64 token = nextToken();
-    QMetaObject::invokeMethod(this, [this, token, work = std::forward<F>(work)]() mutable { work(token); },
-                              Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, token, work = std::forward<F>(work)]() mutable { work(token); },
+        Qt::QueuedConnection);
     return token;
 }
 
@@ -209,7 +214,7 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
     }
     if (target.embedded) {
         if (!m_embedded) {
-            m_embedded = std::make_unique<EmbeddedPostgres>(EmbeddedPostgres::Settings{});
+            m_embedded = std::make_unique<EmbeddedPostgres>(EmbeddedPostgres::Settings {});
         }
         info.dataDir = m_embedded->settings().dataDir.isEmpty() ? EmbeddedPostgres::defaultDataDir()
                                                                 : m_embedded->settings().dataDir;
@@ -265,11 +270,13 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
             "SELECT current_setting('server_version'), has_table_privilege(?, 'INSERT'), "
             "coalesce((SELECT bool_and(has_function_privilege(p.oid, 'EXECUTE')) FROM pg_proc p "
             "          JOIN pg_namespace n ON n.oid = p.pronamespace "
-            "          WHERE n.nspname = ? AND p.proname = 'append_events'), false), current_user"));
+            "          WHERE n.nspname = ? AND p.proname = 'append_events'), false), "
+            "current_user"));
         q.addBindValue(quoted + QStringLiteral(".events"));
         q.addBindValue(target.schema);
         if (!q.exec() || !q.next()) {
-            emit failed(token, StoreError::fromSql(q.lastError(), QStringLiteral("privilege check")));
+            emit failed(token,
+                        StoreError::fromSql(q.lastError(), QStringLiteral("privilege check")));
             return;
         }
         info.serverVersion = q.value(0).toString();
@@ -277,9 +284,10 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
         const bool canExecute = q.value(2).toBool();
         info.readOnly = !canInsert || !canExecute;
         if (info.readOnly)
-            info.readOnlyReason = tr("role %1 cannot %2").arg(q.value(3).toString(),
-                                                              !canInsert ? tr("insert events")
-                                                                         : tr("call append_events"));
+            info.readOnlyReason
+                = tr("role %1 cannot %2")
+                      .arg(q.value(3).toString(),
+                           !canInsert ? tr("insert events") : tr("call append_events"));
         q.finish();
     }
     probe->pool().closeIdleConnectionsOfThisThread();
@@ -297,13 +305,14 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
     m_stats->open(options, target.schema);
     m_connected = true;
     startFollower(info.head + 1);
-    qCInfo(lcUi).noquote() << "connected to" << options.toDisplayString() << "schema" << target.schema
-                           << (info.readOnly ? "(read-only)" : "");
+    qCInfo(lcUi).noquote() << "connected to" << options.toDisplayString() << "schema"
+                           << target.schema << (info.readOnly ? "(read-only)" : "");
     emit connected(token, info);
     emit connectionStateChanged(true, info.description);
 }
 
-quint64 StoreWorker::listStreams(const StreamCursor &after, int limit, StreamOrder order, const QString &prefix)
+quint64 StoreWorker::listStreams(const StreamCursor &after, int limit, StreamOrder order,
+                                 const QString &prefix)
 {
     return post([=, this](quint64 token) {
         if (!requireStore(token))
@@ -320,7 +329,8 @@ quint64 StoreWorker::readStream(const QString &stream, qint64 fromVersion, int l
     return post([=, this](quint64 token) {
         if (!requireStore(token))
             return;
-        auto events = m_store->readStream(StreamName(stream), StreamVersion(fromVersion), Direction::Forward, limit);
+        auto events = m_store->readStream(StreamName(stream), StreamVersion(fromVersion),
+                                          Direction::Forward, limit);
         if (!events)
             return noteError(token, events.error());
         emit streamRead(token, stream, events.value());
@@ -337,7 +347,8 @@ quint64 StoreWorker::readAll(qint64 from, int limit, const GlobalFilter &filter)
         GlobalPage combined;
         combined.next = GlobalPosition(from);
         while (true) {
-            auto page = m_store->readAll(combined.next, limit - int(combined.events.size()), filter);
+            auto page
+                = m_store->readAll(combined.next, limit - int(combined.events.size()), filter);
             if (!page)
                 return noteError(token, page.error());
             combined.events += page->events;
@@ -359,11 +370,12 @@ quint64 StoreWorker::streamInfo(const QString &stream)
         auto info = m_store->streamInfo(StreamName(stream));
         if (!info)
             return noteError(token, info.error());
-        emit streamInfoReady(token, stream, info->has_value(), info->value_or(StreamInfo{}));
+        emit streamInfoReady(token, stream, info->has_value(), info->value_or(StreamInfo {}));
     });
 }
 
-quint64 StoreWorker::append(const QString &stream, ExpectedVersion expected, const QList<NewEvent> &events)
+quint64 StoreWorker::append(const QString &stream, ExpectedVersion expected,
+                            const QList<NewEvent> &events)
 {
     return post([=, this](quint64 token) {
         if (!requireStore(token))
@@ -397,8 +409,9 @@ quint64 StoreWorker::fillSampleData(int events, quint32 seed)
 #else
         Q_UNUSED(events);
         Q_UNUSED(seed);
-        emit failed(token, StoreError(StoreError::Kind::Other,
-                                      tr("sample data is not available in this build")));
+        emit failed(
+            token,
+            StoreError(StoreError::Kind::Other, tr("sample data is not available in this build")));
 #endif
     });
 }

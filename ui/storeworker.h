@@ -22,7 +22,7 @@ class QThread;
 namespace eventium {
 class EmbeddedPostgres;
 class Follower;
-}
+} // namespace eventium
 
 namespace eventium::ui {
 
@@ -40,8 +40,8 @@ struct ConnectionTarget
 struct ConnectionInfo
 {
     bool embedded = false;
-    QString dataDir;           // embedded only
-    QString description;       // for the status bar, password masked
+    QString dataDir; // embedded only
+    QString description; // for the status bar, password masked
     QString schema;
     bool readOnly = false;
     QString readOnlyReason;
@@ -68,7 +68,8 @@ public:
     void shutdown();
 
     quint64 connectTo(const ConnectionTarget &target);
-    quint64 listStreams(const StreamCursor &after, int limit, StreamOrder order, const QString &prefix);
+    quint64 listStreams(const StreamCursor &after, int limit, StreamOrder order,
+                        const QString &prefix);
     quint64 readStream(const QString &stream, qint64 fromVersion, int limit);
     // Unfiltered: one page from `from`. Filtered: pages until something matches or the head
     // is reached (bounded in time), so a rare type does not need a round trip per window.
@@ -92,9 +93,11 @@ signals:
     void connected(quint64 token, const eventium::ui::ConnectionInfo &info);
     void connectionStateChanged(bool connected, const QString &message);
     void streamsListed(quint64 token, const eventium::StreamPage &page);
-    void streamRead(quint64 token, const QString &stream, const QList<eventium::RecordedEvent> &events);
+    void streamRead(quint64 token, const QString &stream,
+                    const QList<eventium::RecordedEvent> &events);
     void globalRead(quint64 token, const eventium::GlobalPage &page);
-    void streamInfoReady(quint64 token, const QString &stream, bool exists, const eventium::StreamInfo &info);
+    void streamInfoReady(quint64 token, const QString &stream, bool exists,
+                         const eventium::StreamInfo &info);
     void appended(quint64 token, const eventium::AppendResult &result);
     void statsReady(quint64 token, const eventium::StoreStats &stats);
     void sampleDataFilled(quint64 token, int events);
@@ -104,8 +107,7 @@ signals:
     void liveCaughtUp(eventium::GlobalPosition head);
 
 private:
-    template <typename F>
-    quint64 post(F &&work);
+    template<typename F> quint64 post(F &&work);
     void doConnect(quint64 token, const ConnectionTarget &target);
     void closeStore();
     void startFollower(qint64 from);
@@ -123,7 +125,7 @@ private:
     ConnectionTarget m_target;
     QTimer *m_retryTimer = nullptr;
     int m_retryDelayMs = 250;
-    std::atomic<bool> m_connected{false};
+    std::atomic<bool> m_connected {false};
     // Created and started/stopped by the owning thread; open/close are queued to it.
     std::unique_ptr<StatsWorker> m_stats;
 };

@@ -15,7 +15,8 @@ constexpr int kMaxInFlight = 6;
 }
 
 StreamEventsModel::StreamEventsModel(StoreWorker *worker, QObject *parent)
-    : QAbstractTableModel(parent), m_worker(worker)
+    : QAbstractTableModel(parent)
+    , m_worker(worker)
 {
     m_requestTimer.setSingleShot(true);
     m_requestTimer.setInterval(10);
@@ -102,9 +103,12 @@ QVariant StreamEventsModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case VersionColumn: return version;
-        case TypeColumn: return e ? QVariant(e->type) : QVariant(tr("loading…"));
-        case TimeColumn: return e ? JsonFormatter::displayTime(e->created) : QString();
+        case VersionColumn:
+            return version;
+        case TypeColumn:
+            return e ? QVariant(e->type) : QVariant(tr("loading…"));
+        case TimeColumn:
+            return e ? JsonFormatter::displayTime(e->created) : QString();
         case PositionColumn:
             if (!e)
                 return {};
@@ -121,7 +125,10 @@ QVariant StreamEventsModel::data(const QModelIndex &index, int role) const
         break;
     case Qt::ToolTipRole:
         if (e)
-            return tr("%1 #%2 — %3").arg(e->stream).arg(e->version.value).arg(e->id.toString(QUuid::WithoutBraces));
+            return tr("%1 #%2 — %3")
+                .arg(e->stream)
+                .arg(e->version.value)
+                .arg(e->id.toString(QUuid::WithoutBraces));
         break;
     default:
         break;
@@ -135,10 +142,14 @@ QVariant StreamEventsModel::headerData(int section, Qt::Orientation orientation,
         return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
-        case VersionColumn: return tr("Version");
-        case TypeColumn: return tr("Type");
-        case TimeColumn: return tr("Time");
-        case PositionColumn: return tr("Position");
+        case VersionColumn:
+            return tr("Version");
+        case TypeColumn:
+            return tr("Type");
+        case TimeColumn:
+            return tr("Time");
+        case PositionColumn:
+            return tr("Position");
         }
     }
     if (role == Qt::TextAlignmentRole && (section == VersionColumn || section == PositionColumn))
@@ -164,7 +175,8 @@ void StreamEventsModel::requestWanted()
     }
 }
 
-void StreamEventsModel::onStreamRead(quint64 token, const QString &stream, const QList<RecordedEvent> &events)
+void StreamEventsModel::onStreamRead(quint64 token, const QString &stream,
+                                     const QList<RecordedEvent> &events)
 {
     const qint64 page = m_cache.takeInFlight(token);
     if (page < 0 || stream != m_stream)

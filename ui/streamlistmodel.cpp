@@ -9,7 +9,8 @@
 namespace eventium::ui {
 
 StreamListModel::StreamListModel(StoreWorker *worker, QObject *parent)
-    : QAbstractTableModel(parent), m_worker(worker)
+    : QAbstractTableModel(parent)
+    , m_worker(worker)
 {
     connect(worker, &StoreWorker::streamsListed, this, &StreamListModel::onListed);
     connect(worker, &StoreWorker::failed, this, [this](quint64 token, const StoreError &error) {
@@ -89,12 +90,15 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case NameColumn: return s.name;
-        case EventsColumn: return QLocale().toString(s.version.value);
+        case NameColumn:
+            return s.name;
+        case EventsColumn:
+            return QLocale().toString(s.version.value);
         case UpdatedColumn: {
             const QDateTime local = s.updated.toLocalTime();
-            return local.date() == QDate::currentDate() ? local.toString(QStringLiteral("HH:mm:ss"))
-                                                        : local.toString(QStringLiteral("yyyy-MM-dd"));
+            return local.date() == QDate::currentDate()
+                ? local.toString(QStringLiteral("HH:mm:ss"))
+                : local.toString(QStringLiteral("yyyy-MM-dd"));
         }
         }
         break;
@@ -122,9 +126,12 @@ QVariant StreamListModel::headerData(int section, Qt::Orientation orientation, i
         return {};
     if (role == Qt::DisplayRole) {
         switch (section) {
-        case NameColumn: return tr("Stream");
-        case EventsColumn: return tr("Events");
-        case UpdatedColumn: return tr("Updated");
+        case NameColumn:
+            return tr("Stream");
+        case EventsColumn:
+            return tr("Events");
+        case UpdatedColumn:
+            return tr("Updated");
         }
     }
     if (role == Qt::TextAlignmentRole && section == EventsColumn)
@@ -204,8 +211,9 @@ void StreamListModel::startRefresh()
     }
     m_refreshWanted = false;
     m_sinceRefresh.start();
-    const int limit = m_order == StreamOrder::ByRecency ? pageSize
-                                                         : qBound(pageSize, int(m_rows.size()), maxRefreshRows);
+    const int limit = m_order == StreamOrder::ByRecency
+        ? pageSize
+        : qBound(pageSize, int(m_rows.size()), maxRefreshRows);
     m_refreshToken = m_worker->listStreams({}, limit, m_order, m_prefix);
 }
 
@@ -224,9 +232,11 @@ void StreamListModel::onRefreshed(const StreamPage &page)
         QSet<QString> reread;
         for (const StreamInfo &s : page.streams)
             reread.insert(s.name);
-        const QByteArray last = page.streams.isEmpty() ? QByteArray() : page.streams.last().name.toUtf8();
+        const QByteArray last
+            = page.streams.isEmpty() ? QByteArray() : page.streams.last().name.toUtf8();
         for (const StreamInfo &s : std::as_const(m_rows)) {
-            if (!reread.contains(s.name) && (m_order == StreamOrder::ByRecency || s.name.toUtf8() > last))
+            if (!reread.contains(s.name)
+                && (m_order == StreamOrder::ByRecency || s.name.toUtf8() > last))
                 rows.append(s);
         }
     }
@@ -298,7 +308,7 @@ void StreamListModel::rebuildIndex()
 
 StreamInfo StreamListModel::streamAt(int row) const
 {
-    return row >= 0 && row < m_rows.size() ? m_rows.at(row) : StreamInfo{};
+    return row >= 0 && row < m_rows.size() ? m_rows.at(row) : StreamInfo {};
 }
 
 int StreamListModel::rowOf(const QString &name) const

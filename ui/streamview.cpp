@@ -15,7 +15,8 @@
 
 namespace eventium::ui {
 
-StreamView::StreamView(StoreWorker *worker, QWidget *parent) : QWidget(parent)
+StreamView::StreamView(StoreWorker *worker, QWidget *parent)
+    : QWidget(parent)
 {
     m_model = new StreamEventsModel(worker, this);
 
@@ -63,7 +64,8 @@ StreamView::StreamView(StoreWorker *worker, QWidget *parent) : QWidget(parent)
     m_splitter->setStretchFactor(1, 1);
     layout->addWidget(m_splitter, 1);
 
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &StreamView::showCurrent);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &StreamView::showCurrent);
     connect(m_model, &StreamEventsModel::pageLoaded, this, [this] {
         if (!m_detail->event())
             showCurrent();

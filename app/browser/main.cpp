@@ -22,16 +22,20 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Browse an Eventium event store."));
     parser.addHelpOption();
     parser.addVersionOption();
-    QCommandLineOption db(QStringLiteral("db"),
-                          QStringLiteral("Connect to CONNINFO (libpq string or postgres:// URL). Default: "
-                                         "$DATABASE_URL, else the embedded PostgreSQL."),
-                          QStringLiteral("CONNINFO"));
-    QCommandLineOption schema(QStringLiteral("schema"), QStringLiteral("The store's schema (default eventium)."),
+    QCommandLineOption db(
+        QStringLiteral("db"),
+        QStringLiteral("Connect to CONNINFO (libpq string or postgres:// URL). Default: "
+                       "$DATABASE_URL, else the embedded PostgreSQL."),
+        QStringLiteral("CONNINFO"));
+    QCommandLineOption schema(QStringLiteral("schema"),
+                              QStringLiteral("The store's schema (default eventium)."),
                               QStringLiteral("NAME"), QStringLiteral("eventium"));
-    QCommandLineOption sample(QStringLiteral("sample"), QStringLiteral("Fill an empty store with sample data."));
-    QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                  QStringLiteral("Save a PNG of the window after loading, then exit."),
-                                  QStringLiteral("FILE"));
+    QCommandLineOption sample(QStringLiteral("sample"),
+                              QStringLiteral("Fill an empty store with sample data."));
+    QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save a PNG of the window after loading, then exit."),
+        QStringLiteral("FILE"));
     parser.addOptions({db, schema, sample, screenshot});
     parser.process(app);
 

@@ -26,8 +26,8 @@ int main(int argc, char **argv)
         options = parsed.value();
     } else {
         const bool temporary = app.arguments().contains(QStringLiteral("--temporary"));
-        server = std::make_unique<EmbeddedPostgres>(temporary ? EmbeddedPostgres::temporarySettings()
-                                                              : EmbeddedPostgres::Settings{});
+        server = std::make_unique<EmbeddedPostgres>(
+            temporary ? EmbeddedPostgres::temporarySettings() : EmbeddedPostgres::Settings {});
         if (auto started = server->start(); !started) {
             err << started.error().toString() << Qt::endl;
             return 5;
@@ -41,7 +41,8 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    const StreamName stream(QStringLiteral("example-") + QString::number(QCoreApplication::applicationPid()));
+    const StreamName stream(QStringLiteral("example-")
+                            + QString::number(QCoreApplication::applicationPid()));
     auto appended = store.append(stream, ExpectedVersion::noStream(),
                                  {{QStringLiteral("Greeted"), R"({"who": "world"})", {}, {}},
                                   {QStringLiteral("Waved"), R"({"hand": "left"})", {}, {}},
@@ -61,7 +62,8 @@ int main(int argc, char **argv)
         return 1;
     }
     for (const RecordedEvent &e : events.value())
-        out << stream.value() << '@' << e.version.value << ' ' << e.type << ' ' << e.data << Qt::endl;
+        out << stream.value() << '@' << e.version.value << ' ' << e.type << ' ' << e.data
+            << Qt::endl;
     out << "read back " << events->size() << " events" << Qt::endl;
     return 0;
 }

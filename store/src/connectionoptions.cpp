@@ -55,9 +55,11 @@ Result<Done> ConnectionOptions::set(const QString &key, const QString &value)
     } else if (key == QLatin1String("password")) {
         password = value;
     } else if (key == QLatin1String("sslmode")) {
-        static const QStringList modes = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
+        static const QStringList modes
+            = {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"};
         if (!modes.contains(value))
-            return invalid(QStringLiteral("invalid sslmode \"%1\" (one of %2)").arg(value, modes.join(QStringLiteral(", "))));
+            return invalid(QStringLiteral("invalid sslmode \"%1\" (one of %2)")
+                               .arg(value, modes.join(QStringLiteral(", "))));
         sslmode = value;
     } else if (key == QLatin1String("connect_timeout")) {
         connectTimeout = value.toInt(&ok);
@@ -70,11 +72,12 @@ Result<Done> ConnectionOptions::set(const QString &key, const QString &value)
     } else {
         for (const QChar c : key) {
             if (!(c.isLetterOrNumber() || c == QLatin1Char('_')))
-                return invalid(QStringLiteral("invalid keyword \"%1\" in connection string").arg(key));
+                return invalid(
+                    QStringLiteral("invalid keyword \"%1\" in connection string").arg(key));
         }
         extra.insert(key, value);
     }
-    return Done{};
+    return Done {};
 }
 
 Result<ConnectionOptions> ConnectionOptions::parseKeywords(const QString &text)
@@ -95,7 +98,8 @@ Result<ConnectionOptions> ConnectionOptions::parseKeywords(const QString &text)
             key += text.at(i++);
         skipSpace();
         if (i >= n || text.at(i) != QLatin1Char('='))
-            return invalid(QStringLiteral("missing \"=\" after \"%1\" in connection string").arg(key));
+            return invalid(
+                QStringLiteral("missing \"=\" after \"%1\" in connection string").arg(key));
         ++i;
         skipSpace();
         QString value;
@@ -166,7 +170,8 @@ Result<ConnectionOptions> ConnectionOptions::parseUrl(const QString &text)
         if (after.startsWith(QLatin1Char(':')))
             portText = after.mid(1);
         else if (!after.isEmpty())
-            return invalid(QStringLiteral("unexpected \"%1\" after IPv6 address in URL").arg(after));
+            return invalid(
+                QStringLiteral("unexpected \"%1\" after IPv6 address in URL").arg(after));
     } else {
         const qsizetype colon = hostPort.lastIndexOf(QLatin1Char(':'));
         if (colon >= 0) {
@@ -187,7 +192,8 @@ Result<ConnectionOptions> ConnectionOptions::parseUrl(const QString &text)
             if (eq < 0)
                 return invalid(QStringLiteral("URL parameter \"%1\" has no value").arg(pair));
             const QString key = QUrl::fromPercentEncoding(pair.left(eq).toUtf8());
-            const QString value = QUrl::fromPercentEncoding(pair.mid(eq + 1).replace(QLatin1Char('+'), QLatin1Char(' ')).toUtf8());
+            const QString value = QUrl::fromPercentEncoding(
+                pair.mid(eq + 1).replace(QLatin1Char('+'), QLatin1Char(' ')).toUtf8());
             if (auto r = o.set(key, value); !r)
                 return r.error();
         }
@@ -247,7 +253,8 @@ QString ConnectionOptions::toDisplayString() const
     if (!masked.password.isEmpty())
         masked.password = QStringLiteral("********");
     for (auto it = masked.extra.begin(); it != masked.extra.end(); ++it) {
-        if (it.key().contains(QLatin1String("password")) || it.key() == QLatin1String("sslpassword"))
+        if (it.key().contains(QLatin1String("password"))
+            || it.key() == QLatin1String("sslpassword"))
             it.value() = QStringLiteral("********");
     }
     return masked.toConnInfo();
@@ -262,7 +269,8 @@ QString ConnectionOptions::shortDescription() const
         return e.isEmpty() ? fallback : e;
     };
     const QString h = orEnv(host, "PGHOST", QStringLiteral("localhost"));
-    const QString p = orEnv(port > 0 ? QString::number(port) : QString(), "PGPORT", QStringLiteral("5432"));
+    const QString p
+        = orEnv(port > 0 ? QString::number(port) : QString(), "PGPORT", QStringLiteral("5432"));
     const QString u = orEnv(user, "PGUSER", qEnvironmentVariable("USER"));
     const QString d = orEnv(dbname, "PGDATABASE", u);
     return QStringLiteral("%1@%2:%3/%4").arg(u, h, p, d);

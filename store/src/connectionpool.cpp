@@ -3,9 +3,9 @@
 #include <QAtomicInteger>
 #include <QDeadlineTimer>
 #include <QHash>
-#include <QSet>
 #include <QLoggingCategory>
 #include <QMutex>
+#include <QSet>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -22,8 +22,8 @@ namespace eventium {
 
 namespace {
 
-std::atomic<quint64> g_nextThreadKey{1};
-std::atomic<quint64> g_nextPoolId{1};
+std::atomic<quint64> g_nextThreadKey {1};
+std::atomic<quint64> g_nextPoolId {1};
 
 quint64 currentThreadKey();
 
@@ -53,7 +53,9 @@ class PoolState : public std::enable_shared_from_this<PoolState>
 {
 public:
     PoolState(ConnectionOptions o, ConnectionPool::Settings s)
-        : options(std::move(o)), settings(std::move(s)), id(g_nextPoolId++)
+        : options(std::move(o))
+        , settings(std::move(s))
+        , id(g_nextPoolId++)
     {
     }
     ~PoolState()
@@ -116,17 +118,22 @@ Result<std::unique_ptr<PoolEntry>> PoolState::openNew()
 {
     auto entry = std::make_unique<PoolEntry>();
     entry->threadKey = currentThreadKey();
-    const QString name = QStringLiteral("eventium-pool-%1-%2").arg(id).arg(counter.fetchAndAddRelaxed(1));
+    const QString name
+        = QStringLiteral("eventium-pool-%1-%2").arg(id).arg(counter.fetchAndAddRelaxed(1));
     entry->db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
     if (!entry->db.isValid()) {
         entry->db = QSqlDatabase();
         QSqlDatabase::removeDatabase(name);
-        return StoreError(StoreError::Kind::Other,
-                          QStringLiteral("the Qt PostgreSQL driver (QPSQL) is not available; install libqt6sql6-psql"));
+        return StoreError(
+            StoreError::Kind::Other,
+            QStringLiteral(
+                "the Qt PostgreSQL driver (QPSQL) is not available; install libqt6sql6-psql"));
     }
     options.applyTo(entry->db);
     if (!entry->db.open()) {
-        StoreError err = StoreError::fromSql(entry->db.lastError(), QStringLiteral("cannot connect to %1").arg(options.toDisplayString()));
+        StoreError err = StoreError::fromSql(
+            entry->db.lastError(),
+            QStringLiteral("cannot connect to %1").arg(options.toDisplayString()));
         if (err.kind() == StoreError::Kind::Other)
             err = StoreError(StoreError::Kind::ConnectionLost, err.message(), err.sqlState());
         return err;
@@ -191,10 +198,11 @@ Result<PooledConnection> PoolState::acquire()
             return PooledConnection(shared_from_this(), std::move(entry.value()));
         }
         if (!released.wait(&mutex, deadline))
-            return StoreError(StoreError::Kind::Timeout,
-                              QStringLiteral("no database connection free within %1 ms (pool size %2)")
-                                  .arg(settings.acquireTimeout.count())
-                                  .arg(settings.maxConnections));
+            return StoreError(
+                StoreError::Kind::Timeout,
+                QStringLiteral("no database connection free within %1 ms (pool size %2)")
+                    .arg(settings.acquireTimeout.count())
+                    .arg(settings.maxConnections));
     }
 }
 
@@ -231,13 +239,17 @@ void PoolState::closeThread(quint64 threadKey)
     mine.clear();
 }
 
-PooledConnection::PooledConnection(std::shared_ptr<PoolState> pool, std::unique_ptr<PoolEntry> entry)
-    : m_pool(std::move(pool)), m_entry(std::move(entry))
+PooledConnection::PooledConnection(std::shared_ptr<PoolState> pool,
+                                   std::unique_ptr<PoolEntry> entry)
+    : m_pool(std::move(pool))
+    , m_entry(std::move(entry))
 {
 }
 
 PooledConnection::PooledConnection(PooledConnection &&other) noexcept
-    : m_pool(std::move(other.m_pool)), m_entry(std::move(other.m_entry)), m_broken(other.m_broken)
+    : m_pool(std::move(other.m_pool))
+    , m_entry(std::move(other.m_entry))
+    , m_broken(other.m_broken)
 {
 }
 
@@ -329,7 +341,7 @@ ConnectionPool::ConnectionPool(ConnectionOptions options, Settings settings)
 }
 
 ConnectionPool::ConnectionPool(ConnectionOptions options)
-    : ConnectionPool(std::move(options), Settings{})
+    : ConnectionPool(std::move(options), Settings {})
 {
 }
 

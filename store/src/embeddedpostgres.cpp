@@ -55,7 +55,8 @@ bool chownToPostgres(const QString &path)
 
 } // namespace
 
-EmbeddedPostgres::EmbeddedPostgres(Settings settings) : m_settings(std::move(settings))
+EmbeddedPostgres::EmbeddedPostgres(Settings settings)
+    : m_settings(std::move(settings))
 {
     if (m_settings.dataDir.isEmpty())
         m_settings.dataDir = defaultDataDir();
@@ -122,9 +123,11 @@ Result<QString> EmbeddedPostgres::findBinDir(const QString &preferred)
             && QFileInfo(dir + QStringLiteral("/initdb")).isExecutable())
             return dir;
     }
-    return embeddedError(QStringLiteral("PostgreSQL server binaries not found (looked for initdb and pg_ctl in %1); "
-                                        "install the Debian package 'postgresql' or set EVENTIUM_PG_BINDIR")
-                             .arg(candidates.isEmpty() ? QStringLiteral("/usr/lib/postgresql/*/bin") : candidates.join(QStringLiteral(", "))));
+    return embeddedError(
+        QStringLiteral("PostgreSQL server binaries not found (looked for initdb and pg_ctl in %1); "
+                       "install the Debian package 'postgresql' or set EVENTIUM_PG_BINDIR")
+            .arg(candidates.isEmpty() ? QStringLiteral("/usr/lib/postgresql/*/bin")
+                                      : candidates.join(QStringLiteral(", "))));
 }
 
 bool EmbeddedPostgres::runsAsPostgresUser() const
@@ -132,15 +135,20 @@ bool EmbeddedPostgres::runsAsPostgresUser() const
     return isRoot();
 }
 
-Result<QString> EmbeddedPostgres::run(const QString &program, const QStringList &args, int timeoutMs) const
+Result<QString> EmbeddedPostgres::run(const QString &program, const QStringList &args,
+                                      int timeoutMs) const
 {
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
     const QString exe = m_binDir + QLatin1Char('/') + program;
     if (runsAsPostgresUser()) {
         if (!postgresUser())
-            return embeddedError(QStringLiteral("running as root needs the 'postgres' system user (install the 'postgresql' package)"));
-        p.start(QStringLiteral("runuser"), QStringList{QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"), exe} + args);
+            return embeddedError(QStringLiteral("running as root needs the 'postgres' system user "
+                                                "(install the 'postgresql' package)"));
+        p.start(QStringLiteral("runuser"),
+                QStringList {QStringLiteral("-u"), QStringLiteral("postgres"), QStringLiteral("--"),
+                             exe}
+                    + args);
     } else {
         p.start(exe, args);
     }
@@ -149,12 +157,15 @@ Result<QString> EmbeddedPostgres::run(const QString &program, const QStringList 
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
         p.waitForFinished(2000);
-        return embeddedError(QStringLiteral("%1 did not finish within %2 s").arg(program).arg(timeoutMs / 1000));
+        return embeddedError(
+            QStringLiteral("%1 did not finish within %2 s").arg(program).arg(timeoutMs / 1000));
     }
     const QString out = QString::fromLocal8Bit(p.readAll()).trimmed();
     if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
-        return StoreError(StoreError::Kind::Embedded, QStringLiteral("%1 failed (exit %2): %3").arg(program).arg(p.exitCode()).arg(out),
-                          QString::number(p.exitCode()));
+        return StoreError(
+            StoreError::Kind::Embedded,
+            QStringLiteral("%1 failed (exit %2): %3").arg(program).arg(p.exitCode()).arg(out),
+            QString::number(p.exitCode()));
     return out;
 }
 
@@ -163,7 +174,8 @@ QString EmbeddedPostgres::socketDir() const
     const QString inData = m_settings.dataDir;
     if ((inData + QStringLiteral("/.s.PGSQL.65535")).toUtf8().size() <= kSocketPathMax)
         return inData;
-    const QByteArray hash = QCryptographicHash::hash(inData.toUtf8(), QCryptographicHash::Sha1).toHex().left(12);
+    const QByteArray hash
+        = QCryptographicHash::hash(inData.toUtf8(), QCryptographicHash::Sha1).toHex().left(12);
     return QDir::tempPath() + QStringLiteral("/eventium-sock-") + QString::fromLatin1(hash);
 }
 
@@ -177,7 +189,8 @@ QString EmbeddedPostgres::lastLogLines(int count) const
     QFile f(logFile());
     if (!f.open(QIODevice::ReadOnly))
         return {};
-    QStringList lines = QString::fromLocal8Bit(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    QStringList lines
+        = QString::fromLocal8Bit(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
     return lines.mid(qMax<qsizetype>(0, lines.size() - count)).join(QLatin1Char('\n'));
 }
 
@@ -185,28 +198,36 @@ Result<Done> EmbeddedPostgres::initDataDir()
 {
     const QString dir = m_settings.dataDir;
     if (QFileInfo::exists(dir + QStringLiteral("/PG_VERSION")))
-        return Done{};
+        return Done {};
     if (isRoot() && !postgresUser())
-        return embeddedError(QStringLiteral("running as root needs the 'postgres' system user (install the 'postgresql' package)"));
+        return embeddedError(QStringLiteral(
+            "running as root needs the 'postgres' system user (install the 'postgresql' package)"));
     QFileInfo parent(QFileInfo(dir).absolutePath());
     if (!QDir().mkpath(parent.absoluteFilePath()))
         return embeddedError(QStringLiteral("cannot create %1").arg(parent.absoluteFilePath()));
-    if (!QDir().mkpath(dir) || !chownToPostgres(dir) || ::chmod(QFile::encodeName(dir).constData(), 0700) != 0)
+    if (!QDir().mkpath(dir) || !chownToPostgres(dir)
+        || ::chmod(QFile::encodeName(dir).constData(), 0700) != 0)
         return embeddedError(QStringLiteral("cannot create the data directory %1").arg(dir));
     qCInfo(lcEmbedded).noquote() << "initialising a PostgreSQL data directory in" << dir;
-    QStringList args{QStringLiteral("-D"), dir, QStringLiteral("-U"), QStringLiteral("eventium"),
-                     QStringLiteral("--auth=trust"), QStringLiteral("--encoding=UTF8"),
-                     QStringLiteral("--locale=C.UTF-8")};
+    QStringList args {QStringLiteral("-D"),
+                      dir,
+                      QStringLiteral("-U"),
+                      QStringLiteral("eventium"),
+                      QStringLiteral("--auth=trust"),
+                      QStringLiteral("--encoding=UTF8"),
+                      QStringLiteral("--locale=C.UTF-8")};
     if (!m_settings.durable)
         args << QStringLiteral("--no-sync");
     auto r = run(QStringLiteral("initdb"), args, 120000);
     if (!r)
-        return embeddedError(QStringLiteral("initdb failed for %1: %2").arg(dir, r.error().message()));
+        return embeddedError(
+            QStringLiteral("initdb failed for %1: %2").arg(dir, r.error().message()));
     QFile conf(dir + QStringLiteral("/postgresql.conf"));
     if (!conf.open(QIODevice::Append))
         return embeddedError(QStringLiteral("cannot write %1").arg(conf.fileName()));
-    conf.write("\n# Eventium's settings for this private server\ninclude_if_exists = 'eventium.conf'\n");
-    return Done{};
+    conf.write(
+        "\n# Eventium's settings for this private server\ninclude_if_exists = 'eventium.conf'\n");
+    return Done {};
 }
 
 bool EmbeddedPostgres::isRunning() const
@@ -233,7 +254,8 @@ QString EmbeddedPostgres::status() const
     QString pidText;
     if (pid.open(QIODevice::ReadOnly))
         pidText = QString::fromLatin1(pid.readLine()).trimmed();
-    return QStringLiteral("running (pid %1) on %2").arg(pidText, connectionOptions().toDisplayString());
+    return QStringLiteral("running (pid %1) on %2")
+        .arg(pidText, connectionOptions().toDisplayString());
 }
 
 ConnectionOptions EmbeddedPostgres::connectionOptions() const
@@ -276,10 +298,12 @@ Result<Done> EmbeddedPostgres::start()
         QString pid;
         if (pidFile.open(QIODevice::ReadOnly))
             pid = QString::fromLatin1(pidFile.readLine()).trimmed();
-        return embeddedError(QStringLiteral("the data directory %1 is locked by process %2 (postmaster.pid), which does not "
-                                            "accept connections; stop it, or remove the stale postmaster.pid if no "
-                                            "PostgreSQL runs there (%3)")
-                                 .arg(m_settings.dataDir, pid, reused.error().message()));
+        return embeddedError(
+            QStringLiteral(
+                "the data directory %1 is locked by process %2 (postmaster.pid), which does not "
+                "accept connections; stop it, or remove the stale postmaster.pid if no "
+                "PostgreSQL runs there (%3)")
+                .arg(m_settings.dataDir, pid, reused.error().message()));
     }
 
     // Settings are rewritten at every start; the data directory keeps everything else.
@@ -289,10 +313,12 @@ Result<Done> EmbeddedPostgres::start()
         chownToPostgres(sock);
         ::chmod(QFile::encodeName(sock).constData(), 0700);
     }
-    QStringList conf{
-        QStringLiteral("unix_socket_directories = '%1'").arg(QString(sock).replace(QLatin1Char('\''), QStringLiteral("''"))),
+    QStringList conf {
+        QStringLiteral("unix_socket_directories = '%1'")
+            .arg(QString(sock).replace(QLatin1Char('\''), QStringLiteral("''"))),
         QStringLiteral("unix_socket_permissions = 0700"),
-        QStringLiteral("listen_addresses = '%1'").arg(m_settings.tcpPort > 0 ? QStringLiteral("127.0.0.1") : QString()),
+        QStringLiteral("listen_addresses = '%1'")
+            .arg(m_settings.tcpPort > 0 ? QStringLiteral("127.0.0.1") : QString()),
         QStringLiteral("port = %1").arg(m_settings.tcpPort > 0 ? m_settings.tcpPort : 5432),
         QStringLiteral("max_connections = 200"),
         QStringLiteral("logging_collector = off"),
@@ -315,8 +341,9 @@ Result<Done> EmbeddedPostgres::start()
         chownToPostgres(logFile());
     }
     auto r = run(QStringLiteral("pg_ctl"),
-                 {QStringLiteral("start"), QStringLiteral("-D"), m_settings.dataDir, QStringLiteral("-l"), logFile(),
-                  QStringLiteral("-w"), QStringLiteral("-t"), QString::number(m_settings.startTimeoutSeconds)},
+                 {QStringLiteral("start"), QStringLiteral("-D"), m_settings.dataDir,
+                  QStringLiteral("-l"), logFile(), QStringLiteral("-w"), QStringLiteral("-t"),
+                  QString::number(m_settings.startTimeoutSeconds)},
                  (m_settings.startTimeoutSeconds + 10) * 1000);
     if (!r) {
         if (isRunning()) // another process started it meanwhile
@@ -326,8 +353,10 @@ Result<Done> EmbeddedPostgres::start()
         if (log.contains(QLatin1String("Address already in use")))
             why = QStringLiteral("port %1 on 127.0.0.1 is busy").arg(m_settings.tcpPort);
         else if (log.contains(QLatin1String("lock file")))
-            why = QStringLiteral("the data directory %1 is locked by another server").arg(m_settings.dataDir);
-        return embeddedError(QStringLiteral("cannot start PostgreSQL in %1: %2\n%3").arg(m_settings.dataDir, why, log));
+            why = QStringLiteral("the data directory %1 is locked by another server")
+                      .arg(m_settings.dataDir);
+        return embeddedError(QStringLiteral("cannot start PostgreSQL in %1: %2\n%3")
+                                 .arg(m_settings.dataDir, why, log));
     }
     m_startedHere = true;
     qCInfo(lcEmbedded).noquote() << "started PostgreSQL in" << m_settings.dataDir;
@@ -336,8 +365,9 @@ Result<Done> EmbeddedPostgres::start()
 
 Result<Done> EmbeddedPostgres::createDatabase()
 {
-    const QString name = QStringLiteral("eventium-embedded-") + QUuid::createUuid().toString(QUuid::Id128);
-    Result<Done> result = Done{};
+    const QString name
+        = QStringLiteral("eventium-embedded-") + QUuid::createUuid().toString(QUuid::Id128);
+    Result<Done> result = Done {};
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
         ConnectionOptions o = connectionOptions();
@@ -347,7 +377,9 @@ Result<Done> EmbeddedPostgres::createDatabase()
         for (int attempt = 0; attempt < 20 && !(opened = db.open()); ++attempt)
             QThread::msleep(100);
         if (!opened) {
-            result = embeddedError(QStringLiteral("the embedded server does not accept connections: %1").arg(db.lastError().text()));
+            result = embeddedError(
+                QStringLiteral("the embedded server does not accept connections: %1")
+                    .arg(db.lastError().text()));
         } else {
             QSqlQuery q(db);
             q.prepare(QStringLiteral("SELECT 1 FROM pg_database WHERE datname = ?"));
@@ -361,7 +393,8 @@ Result<Done> EmbeddedPostgres::createDatabase()
                 if (!create.exec(QStringLiteral("CREATE DATABASE \"%1\"").arg(ident))
                     && create.lastError().nativeErrorCode() != QLatin1String("42P04")
                     && create.lastError().nativeErrorCode() != QLatin1String("23505"))
-                    result = StoreError::fromSql(create.lastError(), QStringLiteral("creating the database"));
+                    result = StoreError::fromSql(create.lastError(),
+                                                 QStringLiteral("creating the database"));
             }
         }
         db.close();
@@ -379,15 +412,16 @@ Result<Done> EmbeddedPostgres::stop()
         m_binDir = bin.value();
     }
     if (!isRunning())
-        return Done{};
+        return Done {};
     auto r = run(QStringLiteral("pg_ctl"),
-                 {QStringLiteral("stop"), QStringLiteral("-D"), m_settings.dataDir, QStringLiteral("-m"), QStringLiteral("fast"),
-                  QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60")},
+                 {QStringLiteral("stop"), QStringLiteral("-D"), m_settings.dataDir,
+                  QStringLiteral("-m"), QStringLiteral("fast"), QStringLiteral("-w"),
+                  QStringLiteral("-t"), QStringLiteral("60")},
                  70000);
     if (!r)
         return r.error();
     m_startedHere = false;
-    return Done{};
+    return Done {};
 }
 
 } // namespace eventium

@@ -7,9 +7,16 @@ namespace {
 bool looksLikeLostConnection(const QString &text)
 {
     static const char *const needles[] = {
-        "server closed the connection", "no connection to the server", "terminating connection",
-        "could not send data", "could not receive data", "connection to server",
-        "Connection refused", "connection not open", "SSL SYSCALL error", "EOF detected",
+        "server closed the connection",
+        "no connection to the server",
+        "terminating connection",
+        "could not send data",
+        "could not receive data",
+        "connection to server",
+        "Connection refused",
+        "connection not open",
+        "SSL SYSCALL error",
+        "EOF detected",
     };
     for (const char *needle : needles) {
         if (text.contains(QLatin1String(needle), Qt::CaseInsensitive))
@@ -35,7 +42,8 @@ StoreError StoreError::fromSql(const QSqlError &error, const QString &context)
         kind = Kind::ConnectionLost;
     } else if (state == QLatin1String("40001") || state == QLatin1String("40P01")) {
         kind = Kind::Retryable;
-    } else if (state == QLatin1String("22P02") && text.contains(QLatin1String("json"), Qt::CaseInsensitive)) {
+    } else if (state == QLatin1String("22P02")
+               && text.contains(QLatin1String("json"), Qt::CaseInsensitive)) {
         kind = Kind::InvalidJson;
     } else if (state == QLatin1String("22P05") || state == QLatin1String("22023")
                || state == QLatin1String("22021")) {
@@ -60,16 +68,26 @@ StoreError StoreError::fromSql(const QSqlError &error, const QString &context)
 QString StoreError::kindName(Kind kind)
 {
     switch (kind) {
-    case Kind::InvalidInput: return QStringLiteral("invalid input");
-    case Kind::InvalidJson: return QStringLiteral("invalid JSON");
-    case Kind::PayloadTooLarge: return QStringLiteral("payload too large");
-    case Kind::DuplicateEventId: return QStringLiteral("duplicate event id");
-    case Kind::ConnectionLost: return QStringLiteral("connection lost");
-    case Kind::Retryable: return QStringLiteral("retryable");
-    case Kind::Timeout: return QStringLiteral("timeout");
-    case Kind::Migration: return QStringLiteral("schema");
-    case Kind::Embedded: return QStringLiteral("embedded server");
-    case Kind::Other: return QStringLiteral("error");
+    case Kind::InvalidInput:
+        return QStringLiteral("invalid input");
+    case Kind::InvalidJson:
+        return QStringLiteral("invalid JSON");
+    case Kind::PayloadTooLarge:
+        return QStringLiteral("payload too large");
+    case Kind::DuplicateEventId:
+        return QStringLiteral("duplicate event id");
+    case Kind::ConnectionLost:
+        return QStringLiteral("connection lost");
+    case Kind::Retryable:
+        return QStringLiteral("retryable");
+    case Kind::Timeout:
+        return QStringLiteral("timeout");
+    case Kind::Migration:
+        return QStringLiteral("schema");
+    case Kind::Embedded:
+        return QStringLiteral("embedded server");
+    case Kind::Other:
+        return QStringLiteral("error");
     }
     return QStringLiteral("error");
 }

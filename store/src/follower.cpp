@@ -14,7 +14,9 @@ Q_LOGGING_CATEGORY(lcFollower, "eventium.follower")
 namespace eventium {
 
 Follower::Follower(ConnectionOptions options, Settings settings, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_settings(std::move(settings))
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_settings(std::move(settings))
 {
     qRegisterMetaType<eventium::RecordedEvent>();
     qRegisterMetaType<QList<eventium::RecordedEvent>>();
@@ -64,8 +66,13 @@ bool Follower::isLive() const
     return m_live.load();
 }
 
-FollowerWorker::FollowerWorker(ConnectionOptions options, Follower::Settings settings, Follower *owner)
-    : m_options(std::move(options)), m_settings(std::move(settings)), m_owner(owner), m_poll(this), m_retry(this)
+FollowerWorker::FollowerWorker(ConnectionOptions options, Follower::Settings settings,
+                               Follower *owner)
+    : m_options(std::move(options))
+    , m_settings(std::move(settings))
+    , m_owner(owner)
+    , m_poll(this)
+    , m_retry(this)
 {
     m_poll.setInterval(m_settings.pollInterval);
     m_retry.setSingleShot(true);
@@ -114,11 +121,13 @@ bool FollowerWorker::ensureListening()
             return true;
         dropListener();
     }
-    m_listenName = QStringLiteral("eventium-follower-") + QUuid::createUuid().toString(QUuid::Id128);
+    m_listenName
+        = QStringLiteral("eventium-follower-") + QUuid::createUuid().toString(QUuid::Id128);
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_listenName);
     m_options.applyTo(db);
     if (!db.open()) {
-        const StoreError err = StoreError::fromSql(db.lastError(), QStringLiteral("follower connection"));
+        const StoreError err
+            = StoreError::fromSql(db.lastError(), QStringLiteral("follower connection"));
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(m_listenName);
         m_listenName.clear();
@@ -136,7 +145,9 @@ bool FollowerWorker::ensureListening()
         return false;
     }
     connect(db.driver(), &QSqlDriver::notification, this,
-            [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &) { onNotification(name); });
+            [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &) {
+                onNotification(name);
+            });
     m_listening = true;
     return true;
 }
@@ -149,7 +160,8 @@ void FollowerWorker::dropListener()
         QSqlDatabase db = QSqlDatabase::database(m_listenName, false);
         if (db.isValid()) {
             if (db.isOpen())
-                db.driver()->unsubscribeFromNotification(QStringLiteral("eventium_") + m_settings.schema.toLower());
+                db.driver()->unsubscribeFromNotification(QStringLiteral("eventium_")
+                                                         + m_settings.schema.toLower());
             db.close();
         }
     }
@@ -189,7 +201,8 @@ void FollowerWorker::pump()
             qCDebug(lcFollower).noquote() << "sequencer step:" << step.error().toString();
     }
     while (true) {
-        auto page = m_store->readAll(GlobalPosition(m_owner->m_next.load()), m_settings.batchSize, m_settings.filter);
+        auto page = m_store->readAll(GlobalPosition(m_owner->m_next.load()), m_settings.batchSize,
+                                     m_settings.filter);
         if (!page) {
             m_owner->m_live = false;
             if (m_connected) {

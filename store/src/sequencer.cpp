@@ -5,7 +5,9 @@
 namespace eventium {
 
 Sequencer::Sequencer(Store *store, std::chrono::milliseconds pollInterval)
-    : m_store(store), m_poll(pollInterval), m_thread([this] { run(); })
+    : m_store(store)
+    , m_poll(pollInterval)
+    , m_thread([this] { run(); })
 {
 }
 
@@ -60,7 +62,8 @@ void Sequencer::drain(std::chrono::milliseconds budget)
         if (!step) {
             // A schema not migrated yet is normal for a moment (a store opened before migrate()).
             if (step.error().kind() == StoreError::Kind::Migration) {
-                qCDebug(lcStore).noquote() << "sequencer: schema not ready:" << step.error().toString();
+                qCDebug(lcStore).noquote()
+                    << "sequencer: schema not ready:" << step.error().toString();
                 return;
             }
             if (++failures == 1)

@@ -42,12 +42,14 @@ StoreError invalidInput(const QString &message)
 
 QString quoteIdent(const QString &ident)
 {
-    return QLatin1Char('"') + QString(ident).replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+    return QLatin1Char('"') + QString(ident).replace(QLatin1Char('"'), QStringLiteral("\"\""))
+        + QLatin1Char('"');
 }
 
 QString quoteLiteral(const QString &text)
 {
-    return QLatin1Char('\'') + QString(text).replace(QLatin1Char('\''), QStringLiteral("''")) + QLatin1Char('\'');
+    return QLatin1Char('\'') + QString(text).replace(QLatin1Char('\''), QStringLiteral("''"))
+        + QLatin1Char('\'');
 }
 
 // A PostgreSQL text[] literal.
@@ -124,7 +126,9 @@ StoreError queryError(PooledConnection &c, const QSqlQuery &q, const QString &wh
         if (err.kind() == StoreError::Kind::Other)
             err = StoreError(StoreError::Kind::ConnectionLost, err.message(), err.sqlState());
     }
-    logFailure(err, what + QStringLiteral(" failed: ") + q.lastQuery().left(300) + QStringLiteral(" -- ") + err.toString());
+    logFailure(err,
+               what + QStringLiteral(" failed: ") + q.lastQuery().left(300) + QStringLiteral(" -- ")
+                   + err.toString());
     return err;
 }
 
@@ -140,8 +144,14 @@ QDateTime utc(const QVariant &v)
 class NativeResult
 {
 public:
-    explicit NativeResult(PGresult *r = nullptr) : m_r(r) {}
-    NativeResult(NativeResult &&o) noexcept : m_r(std::exchange(o.m_r, nullptr)) {}
+    explicit NativeResult(PGresult *r = nullptr)
+        : m_r(r)
+    {
+    }
+    NativeResult(NativeResult &&o) noexcept
+        : m_r(std::exchange(o.m_r, nullptr))
+    {
+    }
     NativeResult &operator=(NativeResult &&o) noexcept
     {
         std::swap(m_r, o.m_r);
@@ -156,9 +166,18 @@ public:
     bool isNull(int row, int col) const { return PQgetisnull(m_r, row, col); }
     const char *text(int row, int col) const { return PQgetvalue(m_r, row, col); }
     int length(int row, int col) const { return PQgetlength(m_r, row, col); }
-    qint64 int64(int row, int col) const { return std::strtoll(PQgetvalue(m_r, row, col), nullptr, 10); }
-    QString string(int row, int col) const { return QString::fromUtf8(text(row, col), length(row, col)); }
-    QByteArray bytes(int row, int col) const { return QByteArray(text(row, col), length(row, col)); }
+    qint64 int64(int row, int col) const
+    {
+        return std::strtoll(PQgetvalue(m_r, row, col), nullptr, 10);
+    }
+    QString string(int row, int col) const
+    {
+        return QString::fromUtf8(text(row, col), length(row, col));
+    }
+    QByteArray bytes(int row, int col) const
+    {
+        return QByteArray(text(row, col), length(row, col));
+    }
 
 private:
     PGresult *m_r;
@@ -167,13 +186,16 @@ private:
 StoreError nativeError(PooledConnection &c, PGresult *r, const QString &what)
 {
     auto *conn = static_cast<PGconn *>(c.nativeHandle());
-    const QString state = r ? QString::fromLatin1(PQresultErrorField(r, PG_DIAG_SQLSTATE)) : QString();
+    const QString state
+        = r ? QString::fromLatin1(PQresultErrorField(r, PG_DIAG_SQLSTATE)) : QString();
     QString message = r ? QString::fromUtf8(PQresultErrorMessage(r)).trimmed() : QString();
     if (message.isEmpty() && conn)
         message = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
     const bool dead = !conn || PQstatus(conn) == CONNECTION_BAD;
     StoreError err = StoreError::fromSql(
-        QSqlError(QString(), message, dead ? QSqlError::ConnectionError : QSqlError::StatementError, state), what);
+        QSqlError(QString(), message, dead ? QSqlError::ConnectionError : QSqlError::StatementError,
+                  state),
+        what);
     if (dead || err.kind() == StoreError::Kind::ConnectionLost) {
         c.markBroken();
         if (err.kind() != StoreError::Kind::ConnectionLost)
@@ -183,16 +205,20 @@ StoreError nativeError(PooledConnection &c, PGresult *r, const QString &what)
     return err;
 }
 
-Result<NativeResult> execNative(PooledConnection &c, const QString &sql, const QList<QByteArray> &params, const QString &what)
+Result<NativeResult> execNative(PooledConnection &c, const QString &sql,
+                                const QList<QByteArray> &params, const QString &what)
 {
     auto *conn = static_cast<PGconn *>(c.nativeHandle());
     if (!conn || PQstatus(conn) == CONNECTION_BAD) {
         c.markBroken();
-        return StoreError(StoreError::Kind::ConnectionLost, what + QStringLiteral(": no connection to the server"));
+        return StoreError(StoreError::Kind::ConnectionLost,
+                          what + QStringLiteral(": no connection to the server"));
     }
-    const QByteArray name = "ev_" + QCryptographicHash::hash(sql.toUtf8(), QCryptographicHash::Sha1).toHex().left(20);
+    const QByteArray name
+        = "ev_" + QCryptographicHash::hash(sql.toUtf8(), QCryptographicHash::Sha1).toHex().left(20);
     if (!c.hasNativeStatement(name)) {
-        PGresult *prep = PQprepare(conn, name.constData(), sql.toUtf8().constData(), int(params.size()), nullptr);
+        PGresult *prep = PQprepare(conn, name.constData(), sql.toUtf8().constData(),
+                                   int(params.size()), nullptr);
         if (!prep || PQresultStatus(prep) != PGRES_COMMAND_OK) {
             StoreError err = nativeError(c, prep, what);
             if (prep)
@@ -206,7 +232,8 @@ Result<NativeResult> execNative(PooledConnection &c, const QString &sql, const Q
     values.reserve(params.size());
     for (const QByteArray &p : params)
         values.push_back(p.isNull() ? nullptr : p.constData());
-    PGresult *r = PQexecPrepared(conn, name.constData(), int(values.size()), values.data(), nullptr, nullptr, 0);
+    PGresult *r = PQexecPrepared(conn, name.constData(), int(values.size()), values.data(), nullptr,
+                                 nullptr, 0);
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
         StoreError err = nativeError(c, r, what);
         if (r)
@@ -251,7 +278,8 @@ struct Store::Private
     std::unique_ptr<Sequencer> sequencer; // declared last: stopped first
 };
 
-Store::Store(ConnectionOptions options, StoreSettings settings) : d(std::make_unique<Private>())
+Store::Store(ConnectionOptions options, StoreSettings settings)
+    : d(std::make_unique<Private>())
 {
     initMigrationResources();
     d->options = std::move(options);
@@ -263,25 +291,32 @@ Store::Store(ConnectionOptions options, StoreSettings settings) : d(std::make_un
     d->s = quoteIdent(d->settings.schema);
     d->channel = QStringLiteral("eventium_") + d->settings.schema.toLower();
 
-    const QString cols = QStringLiteral(
-        "e.version, e.event_id, e.type, e.data, e.metadata, "
-        "(extract(epoch FROM e.created_at) * 1000)::int8");
-    d->appendSql = QStringLiteral("SELECT status, first_version, last_version FROM "
-                                  "%1.append_events($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])").arg(d->s);
-    d->readForwardSql = QStringLiteral(
-        "SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id = st.stream_id "
-        "LEFT JOIN %1.global_events g ON g.event_row = e.id "
-        "WHERE st.name = $1 AND e.version >= $2 ORDER BY e.version LIMIT $3").arg(d->s, cols);
-    d->readBackwardSql = QStringLiteral(
-        "SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id = st.stream_id "
-        "LEFT JOIN %1.global_events g ON g.event_row = e.id "
-        "WHERE st.name = $1 AND e.version <= $2 ORDER BY e.version DESC LIMIT $3").arg(d->s, cols);
-    d->readAllSql = QStringLiteral(
-        "SELECT %2, g.position, st.name FROM %1.global_events g JOIN %1.events e ON e.id = g.event_row "
-        "JOIN %1.streams st ON st.stream_id = e.stream_id "
-        "WHERE g.position >= $1 AND g.position < $2 ").arg(d->s, cols);
+    const QString cols = QStringLiteral("e.version, e.event_id, e.type, e.data, e.metadata, "
+                                        "(extract(epoch FROM e.created_at) * 1000)::int8");
+    d->appendSql = QStringLiteral(
+                       "SELECT status, first_version, last_version FROM "
+                       "%1.append_events($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])")
+                       .arg(d->s);
+    d->readForwardSql
+        = QStringLiteral("SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id "
+                         "= st.stream_id "
+                         "LEFT JOIN %1.global_events g ON g.event_row = e.id "
+                         "WHERE st.name = $1 AND e.version >= $2 ORDER BY e.version LIMIT $3")
+              .arg(d->s, cols);
+    d->readBackwardSql
+        = QStringLiteral("SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id "
+                         "= st.stream_id "
+                         "LEFT JOIN %1.global_events g ON g.event_row = e.id "
+                         "WHERE st.name = $1 AND e.version <= $2 ORDER BY e.version DESC LIMIT $3")
+              .arg(d->s, cols);
+    d->readAllSql = QStringLiteral("SELECT %2, g.position, st.name FROM %1.global_events g JOIN "
+                                   "%1.events e ON e.id = g.event_row "
+                                   "JOIN %1.streams st ON st.stream_id = e.stream_id "
+                                   "WHERE g.position >= $1 AND g.position < $2 ")
+                        .arg(d->s, cols);
     d->headSql = QStringLiteral("SELECT last_position FROM %1.sequencer").arg(d->s);
-    d->stepSql = QStringLiteral("SELECT numbered, last_position, pending FROM %1.sequence_step(?)").arg(d->s);
+    d->stepSql = QStringLiteral("SELECT numbered, last_position, pending FROM %1.sequence_step(?)")
+                     .arg(d->s);
 
     if (d->settings.runSequencer)
         d->sequencer = std::make_unique<Sequencer>(this, d->settings.sequencerPollInterval);
@@ -293,17 +328,34 @@ Store::~Store()
     d->pool->closeIdleConnectionsOfThisThread();
 }
 
-const QString &Store::schema() const { return d->settings.schema; }
-QString Store::notificationChannel() const { return d->channel; }
-const ConnectionOptions &Store::connectionOptions() const { return d->options; }
-const StoreSettings &Store::settings() const { return d->settings; }
-ConnectionPool &Store::pool() { return *d->pool; }
+const QString &Store::schema() const
+{
+    return d->settings.schema;
+}
+QString Store::notificationChannel() const
+{
+    return d->channel;
+}
+const ConnectionOptions &Store::connectionOptions() const
+{
+    return d->options;
+}
+const StoreSettings &Store::settings() const
+{
+    return d->settings;
+}
+ConnectionPool &Store::pool()
+{
+    return *d->pool;
+}
 
 QString Store::validateSchemaName(const QString &schema)
 {
     static const QRegularExpression re(QStringLiteral("^[a-z_][a-z0-9_]{0,62}$"));
     if (!re.match(schema).hasMatch())
-        return QStringLiteral("invalid schema name \"%1\": use lowercase letters, digits and '_' (at most 63)").arg(schema);
+        return QStringLiteral(
+                   "invalid schema name \"%1\": use lowercase letters, digits and '_' (at most 63)")
+            .arg(schema);
     return {};
 }
 
@@ -332,7 +384,8 @@ QList<Migration> loadMigrations()
             continue;
         out.append({m.captured(1).toInt(), m.captured(2), QString::fromUtf8(f.readAll())});
     }
-    std::sort(out.begin(), out.end(), [](const Migration &a, const Migration &b) { return a.version < b.version; });
+    std::sort(out.begin(), out.end(),
+              [](const Migration &a, const Migration &b) { return a.version < b.version; });
     return out;
 }
 
@@ -351,7 +404,8 @@ Result<int> Store::migrate()
         return invalidInput(why);
     const QList<Migration> migrations = loadMigrations();
     if (migrations.isEmpty())
-        return StoreError(StoreError::Kind::Migration, QStringLiteral("no migrations compiled into the library"));
+        return StoreError(StoreError::Kind::Migration,
+                          QStringLiteral("no migrations compiled into the library"));
     auto lease = d->pool->acquire();
     if (!lease)
         return lease.error();
@@ -365,16 +419,23 @@ Result<int> Store::migrate()
     if (!q.exec())
         return queryError(c, q, QStringLiteral("migration lock"));
     if (!q.exec(QStringLiteral("CREATE SCHEMA IF NOT EXISTS %1").arg(d->s))
-        || !q.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS %1.schema_migrations (version int PRIMARY KEY, "
-                                  "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())").arg(d->s))
-        || !q.exec(QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(d->s)) || !q.next())
+        || !q.exec(QStringLiteral(
+                       "CREATE TABLE IF NOT EXISTS %1.schema_migrations (version int PRIMARY KEY, "
+                       "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())")
+                       .arg(d->s))
+        || !q.exec(
+            QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(d->s))
+        || !q.next())
         return queryError(c, q, QStringLiteral("migration bookkeeping"));
     const int current = q.value(0).toInt();
     const int latest = migrations.last().version;
     if (current > latest)
-        return StoreError(StoreError::Kind::Migration,
-                          QStringLiteral("schema %1 is at version %2, newer than this library knows (%3)")
-                              .arg(d->settings.schema).arg(current).arg(latest));
+        return StoreError(
+            StoreError::Kind::Migration,
+            QStringLiteral("schema %1 is at version %2, newer than this library knows (%3)")
+                .arg(d->settings.schema)
+                .arg(current)
+                .arg(latest));
     for (const Migration &m : migrations) {
         if (m.version <= current)
             continue;
@@ -384,15 +445,20 @@ Result<int> Store::migrate()
         QSqlQuery apply(c.db());
         if (!apply.exec(sql))
             return StoreError(StoreError::Kind::Migration,
-                              QStringLiteral("migration %1_%2 failed: %3").arg(m.version).arg(m.name, apply.lastError().text()),
+                              QStringLiteral("migration %1_%2 failed: %3")
+                                  .arg(m.version)
+                                  .arg(m.name, apply.lastError().text()),
                               apply.lastError().nativeErrorCode());
         QSqlQuery record(c.db());
-        record.prepare(QStringLiteral("INSERT INTO %1.schema_migrations (version, name) VALUES (?, ?)").arg(d->s));
+        record.prepare(
+            QStringLiteral("INSERT INTO %1.schema_migrations (version, name) VALUES (?, ?)")
+                .arg(d->s));
         record.addBindValue(m.version);
         record.addBindValue(m.name);
         if (!record.exec())
             return queryError(c, record, QStringLiteral("recording migration"));
-        qCInfo(lcStore).noquote() << "applied migration" << m.version << m.name << "to schema" << d->settings.schema;
+        qCInfo(lcStore).noquote() << "applied migration" << m.version << m.name << "to schema"
+                                  << d->settings.schema;
     }
     if (auto r = tx.commit(); !r)
         return r.error();
@@ -411,7 +477,9 @@ Result<int> Store::schemaVersion()
         return queryError(lease.value(), q, QStringLiteral("schema version"));
     if (!q.value(0).toBool())
         return 0;
-    if (!q.exec(QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(d->s)) || !q.next())
+    if (!q.exec(
+            QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(d->s))
+        || !q.next())
         return queryError(lease.value(), q, QStringLiteral("schema version"));
     return q.value(0).toInt();
 }
@@ -424,7 +492,7 @@ Result<Done> Store::ping()
     QSqlQuery q(lease->db());
     if (!q.exec(QStringLiteral("SELECT 1")))
         return queryError(lease.value(), q, QStringLiteral("ping"));
-    return Done{};
+    return Done {};
 }
 
 // ---------------------------------------------------------------- appends
@@ -466,10 +534,12 @@ QByteArray payloadOf(const NewEvent &e)
 // The batch as four array literals (ids, types, data, metadata) for append_events(). What the
 // server checks anyway (JSON syntax) is not parsed here: on the happy path each payload is
 // parsed once, by jsonb. When the server refuses one, diagnoseBatch() says which and why.
-Result<QList<QByteArray>> Store::encodeBatch(const QList<NewEvent> &events, const QList<QUuid> &ids) const
+Result<QList<QByteArray>> Store::encodeBatch(const QList<NewEvent> &events,
+                                             const QList<QUuid> &ids) const
 {
-    const qsizetype payload = std::accumulate(events.begin(), events.end(), qsizetype(0),
-                                              [](qsizetype n, const NewEvent &e) { return n + e.data.size() + e.metadata.size(); });
+    const qsizetype payload = std::accumulate(
+        events.begin(), events.end(), qsizetype(0),
+        [](qsizetype n, const NewEvent &e) { return n + e.data.size() + e.metadata.size(); });
     QByteArray idList, typeList, dataList, metaList;
     idList.reserve(events.size() * 38 + 2);
     typeList.reserve(events.size() * 24 + 2);
@@ -481,14 +551,18 @@ Result<QList<QByteArray>> Store::encodeBatch(const QList<NewEvent> &events, cons
     metaList += '{';
     for (qsizetype i = 0; i < events.size(); ++i) {
         const NewEvent &e = events.at(i);
-        const QString where = events.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString();
+        const QString where
+            = events.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString();
         if (QString why = validateEvent(e); !why.isEmpty())
             return invalidInput(where + why);
         const qint64 bytes = e.data.size() + e.metadata.size();
         if (bytes > d->settings.maxEventBytes)
-            return StoreError(StoreError::Kind::PayloadTooLarge,
-                              QStringLiteral("%1payload and metadata are %2 bytes, over the limit of %3 bytes")
-                                  .arg(where).arg(bytes).arg(d->settings.maxEventBytes));
+            return StoreError(
+                StoreError::Kind::PayloadTooLarge,
+                QStringLiteral("%1payload and metadata are %2 bytes, over the limit of %3 bytes")
+                    .arg(where)
+                    .arg(bytes)
+                    .arg(d->settings.maxEventBytes));
         // A NUL byte cannot travel in a text parameter at all: refuse it here.
         if (e.data.contains('\0'))
             return invalidInput(where + QStringLiteral("the payload contains a NUL byte"));
@@ -512,7 +586,7 @@ Result<QList<QByteArray>> Store::encodeBatch(const QList<NewEvent> &events, cons
     typeList += '}';
     dataList += '}';
     metaList += '}';
-    return QList<QByteArray>{idList, typeList, dataList, metaList};
+    return QList<QByteArray> {idList, typeList, dataList, metaList};
 }
 
 // Turns the server's refusal of a batch's JSON into a precise error: which event, payload or
@@ -521,16 +595,19 @@ StoreError Store::diagnoseBatch(const QList<NewEvent> &events, const StoreError 
 {
     for (qsizetype i = 0; i < events.size(); ++i) {
         const NewEvent &e = events.at(i);
-        const QString where = events.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString();
-        const QList<std::pair<QString, QByteArray>> parts{
+        const QString where
+            = events.size() > 1 ? QStringLiteral("event %1: ").arg(i + 1) : QString();
+        const QList<std::pair<QString, QByteArray>> parts {
             {QStringLiteral("the payload "), payloadOf(e)},
-            {QStringLiteral("the metadata "), e.metadata.trimmed().isEmpty() ? QByteArray() : e.metadata}};
+            {QStringLiteral("the metadata "),
+             e.metadata.trimmed().isEmpty() ? QByteArray() : e.metadata}};
         for (const auto &[what, json] : parts) {
             if (json.isNull())
                 continue;
             if (QString why = jsonProblem(json); !why.isEmpty())
-                return StoreError(why.startsWith(QLatin1String("is not")) ? StoreError::Kind::InvalidJson
-                                                                          : StoreError::Kind::InvalidInput,
+                return StoreError(why.startsWith(QLatin1String("is not"))
+                                      ? StoreError::Kind::InvalidJson
+                                      : StoreError::Kind::InvalidInput,
                                   where + what + why, serverError.sqlState());
         }
     }
@@ -570,7 +647,8 @@ QList<QUuid> assignIds(const QList<NewEvent> &events)
 
 } // namespace
 
-Result<AppendResult> Store::append(const StreamName &stream, ExpectedVersion expected, const QList<NewEvent> &events)
+Result<AppendResult> Store::append(const StreamName &stream, ExpectedVersion expected,
+                                   const QList<NewEvent> &events)
 {
     if (QString why = StreamName::validate(stream.value()); !why.isEmpty())
         return invalidInput(why);
@@ -579,11 +657,14 @@ Result<AppendResult> Store::append(const StreamName &stream, ExpectedVersion exp
     if (events.isEmpty())
         return invalidInput(QStringLiteral("an append needs at least one event"));
     if (events.size() > d->settings.maxEventsPerAppend)
-        return invalidInput(QStringLiteral("at most %1 events in one append").arg(d->settings.maxEventsPerAppend));
+        return invalidInput(
+            QStringLiteral("at most %1 events in one append").arg(d->settings.maxEventsPerAppend));
     const QList<QUuid> ids = assignIds(events);
     auto result = appendOnce(stream, expected, events, ids);
-    if (!result && result.error().kind() == StoreError::Kind::ConnectionLost && d->settings.retryOnConnectionLoss) {
-        qCInfo(lcStore) << "connection lost during an append; retrying once with the same event ids";
+    if (!result && result.error().kind() == StoreError::Kind::ConnectionLost
+        && d->settings.retryOnConnectionLoss) {
+        qCInfo(lcStore)
+            << "connection lost during an append; retrying once with the same event ids";
         result = appendOnce(stream, expected, events, ids);
     }
     // The same batch sent twice at the same moment: the loser hits the event id index; sent
@@ -612,7 +693,8 @@ AppendResult readAppendRow(const NativeResult &r, const QString &stream, const Q
         out.lastVersion = StreamVersion(last < 0 ? 0 : last);
         return out;
     }
-    out.status = status == 2 ? AppendResult::Status::AlreadyAppended : AppendResult::Status::Appended;
+    out.status
+        = status == 2 ? AppendResult::Status::AlreadyAppended : AppendResult::Status::Appended;
     out.firstVersion = StreamVersion(first);
     out.lastVersion = StreamVersion(last);
     out.actualVersion = last;
@@ -634,21 +716,24 @@ Result<AppendResult> Store::appendOnce(const StreamName &stream, ExpectedVersion
     return execAppend(lease.value(), stream, expected, events, batch.value(), ids);
 }
 
-Result<AppendResult> Store::execAppend(PooledConnection &c, const StreamName &stream, ExpectedVersion expected,
-                                       const QList<NewEvent> &events, const QList<QByteArray> &batch,
-                                       const QList<QUuid> &ids)
+Result<AppendResult> Store::execAppend(PooledConnection &c, const StreamName &stream,
+                                       ExpectedVersion expected, const QList<NewEvent> &events,
+                                       const QList<QByteArray> &batch, const QList<QUuid> &ids)
 {
     auto r = execNative(c, d->appendSql,
-                        {stream.value().toUtf8(), num(expected.code()), batch.at(0), batch.at(1), batch.at(2), batch.at(3)},
+                        {stream.value().toUtf8(), num(expected.code()), batch.at(0), batch.at(1),
+                         batch.at(2), batch.at(3)},
                         QStringLiteral("append to \"%1\"").arg(stream.value()));
     if (!r) {
         const StoreError &err = r.error();
-        if (err.kind() == StoreError::Kind::InvalidJson || err.kind() == StoreError::Kind::InvalidInput)
+        if (err.kind() == StoreError::Kind::InvalidJson
+            || err.kind() == StoreError::Kind::InvalidInput)
             return diagnoseBatch(events, err);
         return err;
     }
     if (r->rows() != 1)
-        return StoreError(StoreError::Kind::Other, QStringLiteral("append_events returned %1 rows").arg(r->rows()));
+        return StoreError(StoreError::Kind::Other,
+                          QStringLiteral("append_events returned %1 rows").arg(r->rows()));
     return readAppendRow(r.value(), stream.value(), ids);
 }
 
@@ -663,24 +748,29 @@ Result<MultiAppendResult> Store::appendMulti(const QList<StreamAppend> &appends)
         if (!a.expected.isValid())
             return invalidInput(QStringLiteral("an expected version cannot be negative"));
         if (a.events.isEmpty())
-            return invalidInput(QStringLiteral("stream \"%1\": an append needs at least one event").arg(a.stream.value()));
+            return invalidInput(QStringLiteral("stream \"%1\": an append needs at least one event")
+                                    .arg(a.stream.value()));
         ids.append(assignIds(a.events));
     }
     auto result = appendMultiOnce(appends, ids);
-    if (!result && result.error().kind() == StoreError::Kind::ConnectionLost && d->settings.retryOnConnectionLoss)
+    if (!result && result.error().kind() == StoreError::Kind::ConnectionLost
+        && d->settings.retryOnConnectionLoss)
         result = appendMultiOnce(appends, ids);
     if (result && result->committed && d->sequencer)
         d->sequencer->wake();
     return result;
 }
 
-Result<MultiAppendResult> Store::appendMultiOnce(const QList<StreamAppend> &appends, const QList<QList<QUuid>> &ids)
+Result<MultiAppendResult> Store::appendMultiOnce(const QList<StreamAppend> &appends,
+                                                 const QList<QList<QUuid>> &ids)
 {
     QList<QList<QByteArray>> batches;
     for (qsizetype i = 0; i < appends.size(); ++i) {
         auto b = encodeBatch(appends.at(i).events, ids.at(i));
         if (!b)
-            return StoreError(b.error().kind(), QStringLiteral("stream \"%1\": %2").arg(appends.at(i).stream.value(), b.error().message()));
+            return StoreError(b.error().kind(),
+                              QStringLiteral("stream \"%1\": %2")
+                                  .arg(appends.at(i).stream.value(), b.error().message()));
         batches.append(b.value());
     }
     // Lock streams in name order so that concurrent multi-stream appends cannot deadlock.
@@ -701,11 +791,14 @@ Result<MultiAppendResult> Store::appendMultiOnce(const QList<StreamAppend> &appe
     out.results.resize(appends.size());
     bool conflict = false;
     for (qsizetype i : order) {
-        auto row = execAppend(c, appends.at(i).stream, appends.at(i).expected, appends.at(i).events, batches.at(i), ids.at(i));
+        auto row = execAppend(c, appends.at(i).stream, appends.at(i).expected, appends.at(i).events,
+                              batches.at(i), ids.at(i));
         if (!row) {
             if (appends.size() == 1)
                 return row.error();
-            return StoreError(row.error().kind(), QStringLiteral("stream \"%1\": %2").arg(appends.at(i).stream.value(), row.error().message()),
+            return StoreError(row.error().kind(),
+                              QStringLiteral("stream \"%1\": %2")
+                                  .arg(appends.at(i).stream.value(), row.error().message()),
                               row.error().sqlState());
         }
         conflict = conflict || row->isConflict();
@@ -724,8 +817,8 @@ Result<MultiAppendResult> Store::appendMultiOnce(const QList<StreamAppend> &appe
 
 // ---------------------------------------------------------------- reads
 
-
-Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamVersion from, Direction direction, int limit)
+Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamVersion from,
+                                               Direction direction, int limit)
 {
     if (QString why = StreamName::validate(stream.value()); !why.isEmpty())
         return invalidInput(why);
@@ -759,12 +852,14 @@ Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFi
     return readGlobal(from, limit, filter, Direction::Forward);
 }
 
-Result<GlobalPage> Store::readAllBackward(GlobalPosition from, int limit, const GlobalFilter &filter)
+Result<GlobalPage> Store::readAllBackward(GlobalPosition from, int limit,
+                                          const GlobalFilter &filter)
 {
     return readGlobal(from, limit, filter, Direction::Backward);
 }
 
-Result<GlobalPage> Store::readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter, Direction direction)
+Result<GlobalPage> Store::readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter,
+                                     Direction direction)
 {
     if (limit < 1 || limit > kMaxLimit)
         return invalidInput(QStringLiteral("a read limit is between 1 and %1").arg(kMaxLimit));
@@ -792,20 +887,25 @@ Result<GlobalPage> Store::readGlobal(GlobalPosition from, int limit, const Globa
     const qint64 window = filter.isEmpty() ? std::numeric_limits<qint64>::max() / 2
                                            : qMax<qint64>(qint64(limit) * 16, 65536);
     const qint64 low = forward ? start : qMax<qint64>(1, start - window + 1);
-    const qint64 high = forward ? std::min(head + 1, start + qMin(window, std::numeric_limits<qint64>::max() - start))
-                                : start + 1;
+    const qint64 high = forward
+        ? std::min(head + 1, start + qMin(window, std::numeric_limits<qint64>::max() - start))
+        : start + 1;
     QString sql = d->readAllSql;
-    QList<QByteArray> params{num(low), num(high)};
+    QList<QByteArray> params {num(low), num(high)};
     if (!filter.types.isEmpty()) {
         params << textArrayLiteral(filter.types).toUtf8();
         sql += QStringLiteral("AND e.type = ANY($%1::text[]) ").arg(params.size());
     }
     if (!filter.streamPrefix.isEmpty()) {
         params << filter.streamPrefix.toUtf8();
-        sql += QStringLiteral("AND st.name >= $%1 AND st.name < $%1 || chr(1114111) AND starts_with(st.name, $%1) ").arg(params.size());
+        sql += QStringLiteral("AND st.name >= $%1 AND st.name < $%1 || chr(1114111) AND "
+                              "starts_with(st.name, $%1) ")
+                   .arg(params.size());
     }
     params << num(limit);
-    sql += QStringLiteral("ORDER BY g.position %1 LIMIT $%2").arg(forward ? QStringLiteral("ASC") : QStringLiteral("DESC")).arg(params.size());
+    sql += QStringLiteral("ORDER BY g.position %1 LIMIT $%2")
+               .arg(forward ? QStringLiteral("ASC") : QStringLiteral("DESC"))
+               .arg(params.size());
     auto r = execNative(c, sql, params, QStringLiteral("read all"));
     if (!r)
         return r.error();
@@ -838,7 +938,8 @@ StreamInfo streamInfoFromRow(const QSqlQuery &q)
 
 } // namespace
 
-Result<StreamPage> Store::listStreams(const StreamCursor &after, int limit, StreamOrder order, const QString &prefix)
+Result<StreamPage> Store::listStreams(const StreamCursor &after, int limit, StreamOrder order,
+                                      const QString &prefix)
 {
     if (limit < 1 || limit > kMaxLimit)
         return invalidInput(QStringLiteral("a list limit is between 1 and %1").arg(kMaxLimit));
@@ -852,10 +953,12 @@ Result<StreamPage> Store::listStreams(const StreamCursor &after, int limit, Stre
         binds << (after.valid ? after.recency : std::numeric_limits<qint64>::max());
     }
     if (!prefix.isEmpty()) {
-        sql += QStringLiteral("AND name >= ? AND name < ? || chr(1114111) AND starts_with(name, ?) ");
+        sql += QStringLiteral(
+            "AND name >= ? AND name < ? || chr(1114111) AND starts_with(name, ?) ");
         binds << prefix << prefix << prefix;
     }
-    sql += order == StreamOrder::ByName ? QStringLiteral("ORDER BY name LIMIT ?") : QStringLiteral("ORDER BY last_row DESC LIMIT ?");
+    sql += order == StreamOrder::ByName ? QStringLiteral("ORDER BY name LIMIT ?")
+                                        : QStringLiteral("ORDER BY last_row DESC LIMIT ?");
     binds << limit + 1;
     auto lease = d->pool->acquire();
     if (!lease)
@@ -896,7 +999,8 @@ Result<std::optional<StreamInfo>> Store::streamInfo(const StreamName &stream)
     if (!lease)
         return lease.error();
     PooledConnection &c = lease.value();
-    auto q = c.prepared(QStringLiteral("SELECT %1 FROM %2.streams WHERE name = ?").arg(kStreamColumns, d->s));
+    auto q = c.prepared(
+        QStringLiteral("SELECT %1 FROM %2.streams WHERE name = ?").arg(kStreamColumns, d->s));
     if (!q)
         return q.error();
     QSqlQuery *query = q.value();
@@ -936,15 +1040,18 @@ Result<StoreStats> Store::stats()
     QSqlQuery q(c.db());
     // The cursor first: with it as constants, the pending count is a range scan of
     // events_tx_id_idx rather than a join the planner may turn into a full scan.
-    if (!q.exec(QStringLiteral("SELECT last_tx::text, last_id, last_position FROM %1.sequencer").arg(d->s)) || !q.next())
+    if (!q.exec(QStringLiteral("SELECT last_tx::text, last_id, last_position FROM %1.sequencer")
+                    .arg(d->s))
+        || !q.next())
         return queryError(c, q, QStringLiteral("stats"));
     const QString lastTx = q.value(0).toString();
     const qint64 lastId = q.value(1).toLongLong();
     StoreStats s;
     s.headPosition = q.value(2).toLongLong();
-    q.prepare(QStringLiteral(
-        "SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - min(e.created_at)), 0)::float8 "
-        "FROM %1.events e WHERE (e.tx, e.id) > (?::xid8, ?)").arg(d->s));
+    q.prepare(QStringLiteral("SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - "
+                             "min(e.created_at)), 0)::float8 "
+                             "FROM %1.events e WHERE (e.tx, e.id) > (?::xid8, ?)")
+                  .arg(d->s));
     q.addBindValue(lastTx);
     q.addBindValue(lastId);
     if (!q.exec() || !q.next())
@@ -953,10 +1060,13 @@ Result<StoreStats> Store::stats()
     s.lagSeconds = q.value(1).toDouble();
     s.events = s.headPosition + s.pending;
     q.prepare(QStringLiteral(
-        "SELECT (SELECT count(*) FROM %1.streams), pg_snapshot_xmin(pg_current_snapshot())::text, "
-        "       (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
-        "          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relkind = 'r')::int8, "
-        "       pg_total_relation_size(?::regclass)::int8").arg(d->s));
+                  "SELECT (SELECT count(*) FROM %1.streams), "
+                  "pg_snapshot_xmin(pg_current_snapshot())::text, "
+                  "       (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                  "          JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND "
+                  "c.relkind = 'r')::int8, "
+                  "       pg_total_relation_size(?::regclass)::int8")
+                  .arg(d->s));
     q.addBindValue(d->settings.schema);
     q.addBindValue(d->s + QStringLiteral(".events"));
     if (!q.exec() || !q.next())

@@ -31,7 +31,8 @@ std::optional<ExpectedVersion> ExpectedVersion::parse(const QString &text)
     const QString t = text.trimmed().toLower();
     if (t == QLatin1String("any"))
         return any();
-    if (t == QLatin1String("no-stream") || t == QLatin1String("nostream") || t == QLatin1String("no_stream"))
+    if (t == QLatin1String("no-stream") || t == QLatin1String("nostream")
+        || t == QLatin1String("no_stream"))
         return noStream();
     if (t == QLatin1String("exists") || t == QLatin1String("stream-exists"))
         return streamExists();

@@ -67,7 +67,6 @@ qint64 backendsNamed(const QString &applicationName)
 
 } // namespace
 
-
 class TestFollower : public QObject
 {
     Q_OBJECT

@@ -68,7 +68,7 @@ bool TestDatabase::ensure(QString *error)
 ConnectionOptions TestDatabase::options()
 {
     QMutexLocker lock(&g_mutex);
-    return g_options.value_or(ConnectionOptions{});
+    return g_options.value_or(ConnectionOptions {});
 }
 
 bool TestDatabase::isEmbedded()

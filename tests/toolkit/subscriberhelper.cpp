@@ -37,8 +37,9 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() != 6) {
-        std::fprintf(stderr, "usage: toolkit_subscriber <schema> <name> at-least-once|exactly-once "
-                             "<batch size> <delay ms>\n");
+        std::fprintf(stderr,
+                     "usage: toolkit_subscriber <schema> <name> at-least-once|exactly-once "
+                     "<batch size> <delay ms>\n");
         return 2;
     }
     auto options = ConnectionOptions::parse(qEnvironmentVariable("EVENTIUM_TEST_CONNINFO"));
@@ -69,7 +70,8 @@ int main(int argc, char **argv)
             [&](const QList<RecordedEvent> &events, QSqlDatabase &db) -> Result<Done> {
                 QSqlQuery q(db);
                 q.prepare(QStringLiteral("INSERT INTO %1applied (subscription, position) "
-                                         "SELECT ?, unnest(?::bigint[])").arg(table));
+                                         "SELECT ?, unnest(?::bigint[])")
+                              .arg(table));
                 q.addBindValue(name);
                 q.addBindValue(positions(events));
                 if (!q.exec()) {
@@ -77,7 +79,7 @@ int main(int argc, char **argv)
                     return StoreError::fromSql(q.lastError(), QStringLiteral("insert"));
                 }
                 QThread::msleep(delay);
-                return Done{};
+                return Done {};
             });
     } else {
         sub = std::make_unique<toolkit::Subscription>(
@@ -87,13 +89,14 @@ int main(int argc, char **argv)
                     return lease.error();
                 QSqlQuery q(lease->db());
                 q.prepare(QStringLiteral("INSERT INTO %1received (subscription, position) "
-                                         "SELECT ?, unnest(?::bigint[])").arg(table));
+                                         "SELECT ?, unnest(?::bigint[])")
+                              .arg(table));
                 q.addBindValue(name);
                 q.addBindValue(positions(events));
                 if (!q.exec())
                     return StoreError::fromSql(q.lastError(), QStringLiteral("insert"));
                 QThread::msleep(delay);
-                return Done{};
+                return Done {};
             });
     }
     std::printf("running\n");

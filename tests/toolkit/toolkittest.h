@@ -5,4 +5,3 @@
 #include "support/testdatabase.h"
 
 #include <QTest>
-

@@ -25,9 +25,8 @@ class TestHandler : public QObject
 
     void open(const QString &id, const QString &currency = QStringLiteral("EUR"))
     {
-        auto r = REQUIRE_OK(handleAccountCommand(*m_store, accountHandler(), id,
-                                                 Open{id, QStringLiteral("Owner ") + id,
-                                                      currency}));
+        auto r = REQUIRE_OK(handleAccountCommand(
+            *m_store, accountHandler(), id, Open {id, QStringLiteral("Owner ") + id, currency}));
         QVERIFY(r.accepted());
     }
 
@@ -53,42 +52,42 @@ private slots:
     void decideAndApply()
     {
         Account a;
-        auto d = decideAccount(a, Deposit{100, {}});
+        auto d = decideAccount(a, Deposit {100, {}});
         QVERIFY(d.isRejected());
         QCOMPARE(d.rejection()->code, errors::notOpen);
 
-        d = decideAccount(a, Open{QStringLiteral("1"), QStringLiteral("Ann"),
-                                  QStringLiteral("EUR")});
+        d = decideAccount(a,
+                          Open {QStringLiteral("1"), QStringLiteral("Ann"), QStringLiteral("EUR")});
         QVERIFY(!d.isRejected());
         QCOMPARE(d.events().size(), 1);
         QVERIFY(std::holds_alternative<AccountOpened>(d.events().first()));
         a = applyAccount(a, d.events().first());
         QVERIFY(a.opened);
         QCOMPARE(a.currency, QStringLiteral("EUR"));
-        QCOMPARE(decideAccount(a, Open{QStringLiteral("1"), QStringLiteral("Ann"),
-                                       QStringLiteral("EUR")})
+        QCOMPARE(decideAccount(
+                     a, Open {QStringLiteral("1"), QStringLiteral("Ann"), QStringLiteral("EUR")})
                      .rejection()
                      ->code,
                  errors::alreadyOpen);
 
-        a = applyAccount(a, MoneyDeposited{500, {}});
+        a = applyAccount(a, MoneyDeposited {500, {}});
         QCOMPARE(a.balance, 500);
-        QCOMPARE(decideAccount(a, Withdraw{501, {}}).rejection()->code, errors::insufficientFunds);
-        QCOMPARE(decideAccount(a, Withdraw{0, {}}).rejection()->code, errors::invalidAmount);
-        QCOMPARE(decideAccount(a, Deposit{-5, {}}).rejection()->code, errors::invalidAmount);
-        QCOMPARE(decideAccount(a, Close{}).rejection()->code, errors::balanceNotZero);
-        d = decideAccount(a, Withdraw{500, QStringLiteral("all")});
+        QCOMPARE(decideAccount(a, Withdraw {501, {}}).rejection()->code, errors::insufficientFunds);
+        QCOMPARE(decideAccount(a, Withdraw {0, {}}).rejection()->code, errors::invalidAmount);
+        QCOMPARE(decideAccount(a, Deposit {-5, {}}).rejection()->code, errors::invalidAmount);
+        QCOMPARE(decideAccount(a, Close {}).rejection()->code, errors::balanceNotZero);
+        d = decideAccount(a, Withdraw {500, QStringLiteral("all")});
         QVERIFY(!d.isRejected());
         a = applyAccount(a, d.events().first());
         QCOMPARE(a.balance, 0);
-        a = applyAccount(a, decideAccount(a, Close{QStringLiteral("done")}).events().first());
+        a = applyAccount(a, decideAccount(a, Close {QStringLiteral("done")}).events().first());
         QVERIFY(a.closed);
-        QCOMPARE(decideAccount(a, Deposit{1, {}}).rejection()->code, errors::closed);
+        QCOMPARE(decideAccount(a, Deposit {1, {}}).rejection()->code, errors::closed);
         QCOMPARE(a.transactions, 2);
 
         // Snapshot encoding round-trips.
         QCOMPARE(decodeAccount(encodeAccount(a)), std::optional<Account>(a));
-        QVERIFY(!decodeAccount(QJsonObject{{QStringLiteral("balance"), 1.5}}));
+        QVERIFY(!decodeAccount(QJsonObject {{QStringLiteral("balance"), 1.5}}));
     }
 
     void acceptsAndRejects()
@@ -98,28 +97,29 @@ private slots:
         CommandOptions options;
         options.metadata = {{QStringLiteral("user"), QStringLiteral("tester")}};
 
-        auto r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Deposit{100, {}}, options));
+        auto r
+            = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Deposit {100, {}}, options));
         QVERIFY(r.rejected());
         QCOMPARE(r.rejection->code, errors::notOpen);
         QCOMPARE(r.version.value, 0);
         QVERIFY(!REQUIRE_OK(m_store->streamInfo(accountStream(id))).has_value());
 
         r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id,
-                                            Open{id, QStringLiteral("Ann"), QStringLiteral("EUR")},
+                                            Open {id, QStringLiteral("Ann"), QStringLiteral("EUR")},
                                             options));
         QVERIFY(r.accepted());
         QCOMPARE(r.version.value, 1);
         QCOMPARE(r.attempts, 1);
-        r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Deposit{1000, {}}, options));
+        r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Deposit {1000, {}}, options));
         QVERIFY(r.accepted());
-        r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Withdraw{300, {}}, options));
+        r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Withdraw {300, {}}, options));
         QVERIFY(r.accepted());
         QCOMPARE(r.version.value, 3);
         QCOMPARE(r.state.balance, 700);
         QCOMPARE(r.events.size(), 1);
         QVERIFY(std::holds_alternative<MoneyWithdrawn>(r.events.first()));
 
-        r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Withdraw{701, {}}, options));
+        r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Withdraw {701, {}}, options));
         QVERIFY(r.rejected());
         QCOMPARE(r.rejection->code, errors::insufficientFunds);
         QCOMPARE(r.version.value, 3);
@@ -140,8 +140,8 @@ private slots:
         open(id);
         constexpr int threads = 4;
         constexpr int perThread = 25;
-        std::atomic<qint64> expected{0};
-        std::atomic<int> accepted{0}, rejected{0}, conflicts{0}, retried{0}, errors{0};
+        std::atomic<qint64> expected {0};
+        std::atomic<int> accepted {0}, rejected {0}, conflicts {0}, retried {0}, errors {0};
         std::vector<std::unique_ptr<QThread>> workers;
         for (int t = 0; t < threads; ++t) {
             workers.emplace_back(QThread::create([&, t] {
@@ -151,8 +151,8 @@ private slots:
                 for (int i = 0; i < perThread; ++i) {
                     const bool deposit = (i + t) % 3 != 0;
                     const qint64 amount = 10 + (i * 7 + t) % 50;
-                    AccountCommand cmd = deposit ? AccountCommand(Deposit{amount, {}})
-                                                 : AccountCommand(Withdraw{amount * 2, {}});
+                    AccountCommand cmd = deposit ? AccountCommand(Deposit {amount, {}})
+                                                 : AccountCommand(Withdraw {amount * 2, {}});
                     auto r = handleAccountCommand(*m_store, handler, id, cmd, options);
                     if (!r) {
                         ++errors;
@@ -194,8 +194,8 @@ private slots:
     {
         const QString id = QStringLiteral("8");
         open(id);
-        std::atomic<qint64> sum{0};
-        std::atomic<int> accepted{0}, conflicts{0}, errors{0};
+        std::atomic<qint64> sum {0};
+        std::atomic<int> accepted {0}, conflicts {0}, errors {0};
         for (int round = 0; round < 5 && conflicts.load() == 0; ++round) {
             std::vector<std::unique_ptr<QThread>> workers;
             for (int t = 0; t < 4; ++t) {
@@ -205,7 +205,7 @@ private slots:
                     options.maxRetries = 0;
                     for (int i = 0; i < 20; ++i) {
                         const qint64 amount = 1 + t * 20 + i;
-                        auto r = handleAccountCommand(*m_store, handler, id, Deposit{amount, {}},
+                        auto r = handleAccountCommand(*m_store, handler, id, Deposit {amount, {}},
                                                       options);
                         if (!r) {
                             ++errors;
@@ -242,7 +242,7 @@ private slots:
         open(QStringLiteral("b"));
         open(QStringLiteral("c"), QStringLiteral("USD"));
         QVERIFY(REQUIRE_OK(handleAccountCommand(*m_store, handler, QStringLiteral("a"),
-                                                Deposit{1000, {}}))
+                                                Deposit {1000, {}}))
                     .accepted());
 
         auto t = REQUIRE_OK(transfer(*m_store, handler, QStringLiteral("t1"), QStringLiteral("a"),
@@ -252,8 +252,8 @@ private slots:
         QCOMPARE(t.toVersion.value, 2);
         QCOMPARE(load(QStringLiteral("a")).balance, 600);
         QCOMPARE(load(QStringLiteral("b")).balance, 400);
-        const auto done = REQUIRE_OK(m_store->readStream(transferStream(QStringLiteral("t1")),
-                                                         StreamVersion(1)));
+        const auto done = REQUIRE_OK(
+            m_store->readStream(transferStream(QStringLiteral("t1")), StreamVersion(1)));
         QCOMPARE(done.size(), 1);
         const auto completed = decodeEvent<TransferCompleted>(done.first());
         QVERIFY(completed);
@@ -281,8 +281,8 @@ private slots:
         const auto handler = accountHandler();
         open(QStringLiteral("x"));
         open(QStringLiteral("y"));
-        QVERIFY(REQUIRE_OK(handleAccountCommand(*m_store, handler, QStringLiteral("x"),
-                                                Deposit{250, {}}))
+        QVERIFY(REQUIRE_OK(
+                    handleAccountCommand(*m_store, handler, QStringLiteral("x"), Deposit {250, {}}))
                     .accepted());
         QVERIFY(REQUIRE_OK(transfer(*m_store, handler, QStringLiteral("t"), QStringLiteral("x"),
                                     QStringLiteral("y"), 100))
@@ -313,8 +313,8 @@ private slots:
         QCOMPARE(all.state.streams.first(), QStringLiteral("account-x"));
 
         // Incremental: continue from `next`; a small page size pages through.
-        QVERIFY(REQUIRE_OK(handleAccountCommand(*m_store, handler, QStringLiteral("y"),
-                                                Deposit{5, {}}))
+        QVERIFY(REQUIRE_OK(
+                    handleAccountCommand(*m_store, handler, QStringLiteral("y"), Deposit {5, {}}))
                     .accepted());
         REQUIRE_OK(m_store->sequenceNow());
         auto more = REQUIRE_OK(toolkit::foldAll(*m_store, p, all.next, all.state, {}, 1));
@@ -324,8 +324,8 @@ private slots:
         // Filtered by type, paging one event at a time.
         GlobalFilter filter;
         filter.types = {QStringLiteral("AccountOpened")};
-        auto opened = REQUIRE_OK(toolkit::foldAll(*m_store, p, GlobalPosition(1), Totals{},
-                                                  filter, 1));
+        auto opened
+            = REQUIRE_OK(toolkit::foldAll(*m_store, p, GlobalPosition(1), Totals {}, filter, 1));
         QCOMPARE(opened.state.accounts, 2);
         QCOMPARE(opened.read, 2);
 

@@ -84,7 +84,7 @@ private slots:
         struct World
         {
             QHash<QString, Account> accounts; // by stream
-            QHash<QString, QString> sent;     // transfer id -> "from:to:amount"
+            QHash<QString, QString> sent; // transfer id -> "from:to:amount"
             QHash<QString, QString> received;
             QHash<QString, QString> completed;
             QHash<QString, QString> correlation; // transfer id -> correlation ids seen
@@ -103,16 +103,17 @@ private slots:
                 || !meta.value(QStringLiteral("user")).isString())
                 ++w.withoutMetadata;
             if (auto c = std::get_if<TransferCompleted>(&event)) {
-                w.completed.insert(c->transferId, QStringLiteral("%1:%2:%3").arg(
-                                                      c->fromAccountId, c->toAccountId)
-                                                      .arg(c->amount));
+                w.completed.insert(c->transferId,
+                                   QStringLiteral("%1:%2:%3")
+                                       .arg(c->fromAccountId, c->toAccountId)
+                                       .arg(c->amount));
                 ++w.transferEvents;
                 return w;
             }
             AccountEvent accountEvent = std::visit(
                 [](const auto &e) -> AccountEvent {
                     if constexpr (std::is_same_v<std::decay_t<decltype(e)>, TransferCompleted>)
-                        return AccountClosed{}; // not reached
+                        return AccountClosed {}; // not reached
                     else
                         return e;
                 },
@@ -122,16 +123,16 @@ private slots:
             if (a.balance < 0)
                 ++w.negative;
             if (auto s = std::get_if<TransferSent>(&event)) {
-                w.sent.insert(s->transferId, QStringLiteral("%1:%2:%3").arg(
-                                                 a.accountId, s->toAccountId)
-                                                 .arg(s->amount));
+                w.sent.insert(
+                    s->transferId,
+                    QStringLiteral("%1:%2:%3").arg(a.accountId, s->toAccountId).arg(s->amount));
                 if (meta.value(QStringLiteral("correlationId")).toString() != s->transferId)
                     ++w.withoutMetadata;
             }
             if (auto s = std::get_if<TransferReceived>(&event))
-                w.received.insert(s->transferId, QStringLiteral("%1:%2:%3").arg(
-                                                     s->fromAccountId, a.accountId)
-                                                     .arg(s->amount));
+                w.received.insert(
+                    s->transferId,
+                    QStringLiteral("%1:%2:%3").arg(s->fromAccountId, a.accountId).arg(s->amount));
             if (std::holds_alternative<AccountClosed>(event))
                 ++w.closed;
             return w;

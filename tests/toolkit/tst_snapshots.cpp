@@ -27,15 +27,14 @@ class TestSnapshots : public QObject
     void randomCommands(const AccountHandler &handler, const QString &id, int n, quint32 seed)
     {
         QRandomGenerator rng(seed);
-        auto r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id,
-                                                 Open{id, QStringLiteral("Owner"),
-                                                      QStringLiteral("EUR")}));
+        auto r = REQUIRE_OK(handleAccountCommand(
+            *m_store, handler, id, Open {id, QStringLiteral("Owner"), QStringLiteral("EUR")}));
         QVERIFY(r.accepted() || r.rejected());
         for (int i = 0; i < n; ++i) {
             const int kind = rng.bounded(10);
             const qint64 amount = rng.bounded(1, 500);
-            AccountCommand cmd = kind < 6 ? AccountCommand(Deposit{amount, {}})
-                                          : AccountCommand(Withdraw{amount, {}});
+            AccountCommand cmd = kind < 6 ? AccountCommand(Deposit {amount, {}})
+                                          : AccountCommand(Withdraw {amount, {}});
             REQUIRE_OK(handleAccountCommand(*m_store, handler, id, cmd));
         }
     }
@@ -78,10 +77,10 @@ private slots:
         for (int i = 0; i < commands; ++i) {
             const qint64 amount = rng.bounded(1, 400);
             const bool viaSnapshots = rng.bounded(4) != 0;
-            AccountCommand cmd = rng.bounded(10) < 6 ? AccountCommand(Deposit{amount, {}})
-                                                     : AccountCommand(Withdraw{amount, {}});
-            REQUIRE_OK(handleAccountCommand(*m_store, viaSnapshots ? snapshotting : plain, id,
-                                            cmd));
+            AccountCommand cmd = rng.bounded(10) < 6 ? AccountCommand(Deposit {amount, {}})
+                                                     : AccountCommand(Withdraw {amount, {}});
+            REQUIRE_OK(
+                handleAccountCommand(*m_store, viaSnapshots ? snapshotting : plain, id, cmd));
             if (i % 10 == 9) {
                 const auto withSnap = load(snapshotting, id);
                 const auto full = load(plain, id);
@@ -108,8 +107,8 @@ private slots:
         const QString id = QStringLiteral("s");
         randomCommands(plain, id, 10, 11);
         QVERIFY(REQUIRE_OK(toolkit::takeSnapshot(*m_store, plain, accountStream(id))));
-        const auto at = REQUIRE_OK(snapshots().load(accountStream(id).value(),
-                                                     QStringLiteral("bank.account")));
+        const auto at = REQUIRE_OK(
+            snapshots().load(accountStream(id).value(), QStringLiteral("bank.account")));
         QVERIFY(at.has_value());
         QCOMPARE(at->version.value, 11);
         randomCommands(plain, id, 5, 12); // the Open is rejected: 5 more commands at most
@@ -147,14 +146,14 @@ private slots:
         randomCommands(handler, id, 20, 21);
         QVERIFY(REQUIRE_OK(snapshots().count()) == 1);
         QVERIFY(load(handler, id).snapshotVersion.value > 0);
-        QVERIFY(REQUIRE_OK(snapshots().remove(accountStream(id).value(),
-                                              QStringLiteral("bank.account"))));
+        QVERIFY(REQUIRE_OK(
+            snapshots().remove(accountStream(id).value(), QStringLiteral("bank.account"))));
         const auto loaded = load(handler, id);
         QCOMPARE(loaded.snapshotVersion.value, 0);
         QCOMPARE(loaded.state, load(accountHandler(0), id).state);
         QCOMPARE(loaded.replayed, loaded.version.value);
         // The next command takes a new snapshot (more than 4 events since none).
-        REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Deposit{1, {}}));
+        REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Deposit {1, {}}));
         QCOMPARE(REQUIRE_OK(snapshots().count()), 1);
         QCOMPARE(load(handler, id).replayed, 0);
     }
@@ -165,8 +164,8 @@ private slots:
         const auto v1 = accountHandler(2);
         const QString id = QStringLiteral("v");
         randomCommands(v1, id, 12, 31);
-        const auto snap = REQUIRE_OK(snapshots().load(accountStream(id).value(),
-                                                       QStringLiteral("bank.account")));
+        const auto snap = REQUIRE_OK(
+            snapshots().load(accountStream(id).value(), QStringLiteral("bank.account")));
         QVERIFY(snap.has_value());
         QCOMPARE(snap->stateVersion, 1);
         const Account truth = load(accountHandler(0), id).state;
@@ -186,9 +185,9 @@ private slots:
         QCOMPARE(loaded.snapshotVersion.value, 0);
         QCOMPARE(loaded.state, truth);
         // A v2 command replaces the v1 snapshot, even though it is not newer.
-        REQUIRE_OK(handleAccountCommand(*m_store, v2, id, Deposit{3, {}}));
-        const auto replaced = REQUIRE_OK(snapshots().load(accountStream(id).value(),
-                                                           QStringLiteral("bank.account")));
+        REQUIRE_OK(handleAccountCommand(*m_store, v2, id, Deposit {3, {}}));
+        const auto replaced = REQUIRE_OK(
+            snapshots().load(accountStream(id).value(), QStringLiteral("bank.account")));
         QCOMPARE(replaced->stateVersion, 2);
         QCOMPARE(load(v2, id).state.balance, truth.balance + 3);
         // Now v1 ignores the v2 snapshot.
@@ -230,7 +229,7 @@ private slots:
         QVERIFY(REQUIRE_OK(snapshots().save(s)));
         QCOMPARE(load(handler, id).state, truth);
 
-        QVERIFY(!snapshots().save(toolkit::Snapshot{}).ok()); // invalid: refused
+        QVERIFY(!snapshots().save(toolkit::Snapshot {}).ok()); // invalid: refused
     }
 };
 

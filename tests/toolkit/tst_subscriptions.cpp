@@ -75,7 +75,7 @@ struct Collector
                 positions << e.position.value;
                 types << e.type;
             }
-            return Done{};
+            return Done {};
         };
     }
     qsizetype size()
@@ -180,8 +180,8 @@ private slots:
         QCOMPARE(REQUIRE_OK(again.catchUp()), 0);
 
         // A reset replays.
-        REQUIRE_OK(Subscription::resetCheckpoint(*m_store, QStringLiteral("live"),
-                                                 GlobalPosition(80)));
+        REQUIRE_OK(
+            Subscription::resetCheckpoint(*m_store, QStringLiteral("live"), GlobalPosition(80)));
         QCOMPARE(REQUIRE_OK(again.catchUp()), 5);
         QCOMPARE(seen.size(), 90);
 
@@ -200,8 +200,8 @@ private slots:
     {
         appendEvents(*m_store, 41, m_counter);
         REQUIRE_OK(m_store->sequenceNow());
-        std::atomic<bool> failA{true};
-        std::atomic<int> failures{0};
+        std::atomic<bool> failA {true};
+        std::atomic<int> failures {0};
         Collector a, b;
         auto handlerA = a.handler();
         Subscription subA(*m_store, quick(QStringLiteral("a")),
@@ -266,14 +266,16 @@ private slots:
     {
         QFETCH(bool, exactlyOnce);
         const QString name = exactlyOnce ? QStringLiteral("once") : QStringLiteral("atleast");
-        exec(*m_store, QStringLiteral("CREATE TABLE %1 (subscription text NOT NULL, position "
-                                      "bigint NOT NULL, PRIMARY KEY (subscription, position))")
-                           .arg(table(QStringLiteral("applied"))));
-        exec(*m_store, QStringLiteral("CREATE TABLE %1 (subscription text NOT NULL, position "
-                                      "bigint NOT NULL)")
-                           .arg(table(QStringLiteral("received"))));
-        const QString rows = table(exactlyOnce ? QStringLiteral("applied")
-                                               : QStringLiteral("received"));
+        exec(*m_store,
+             QStringLiteral("CREATE TABLE %1 (subscription text NOT NULL, position "
+                            "bigint NOT NULL, PRIMARY KEY (subscription, position))")
+                 .arg(table(QStringLiteral("applied"))));
+        exec(*m_store,
+             QStringLiteral("CREATE TABLE %1 (subscription text NOT NULL, position "
+                            "bigint NOT NULL)")
+                 .arg(table(QStringLiteral("received"))));
+        const QString rows
+            = table(exactlyOnce ? QStringLiteral("applied") : QStringLiteral("received"));
         auto distinct = [&] {
             return scalar(*m_store,
                           QStringLiteral("SELECT count(DISTINCT position) FROM %1").arg(rows));
@@ -332,8 +334,8 @@ private slots:
         QVERIFY(third.waitForFinished(10000) || (third.kill(), third.waitForFinished(10000)));
 
         const qint64 total = scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(rows));
-        const qint64 highest =
-            scalar(*m_store, QStringLiteral("SELECT max(position) FROM %1").arg(rows));
+        const qint64 highest
+            = scalar(*m_store, QStringLiteral("SELECT max(position) FROM %1").arg(rows));
         qInfo("%lld deliveries of 320 events", total);
         QCOMPARE(highest, 320);
         if (exactlyOnce)
@@ -341,9 +343,10 @@ private slots:
         else
             QVERIFY(total >= 320);
         // handled counts committed deliveries: exactly once, each event once.
-        const qint64 handled = scalar(*m_store, QStringLiteral("SELECT handled FROM \"%1\""
-                                                               ".subscriptions WHERE name = '%2'")
-                                                    .arg(m_store->schema(), name));
+        const qint64 handled = scalar(*m_store,
+                                      QStringLiteral("SELECT handled FROM \"%1\""
+                                                     ".subscriptions WHERE name = '%2'")
+                                          .arg(m_store->schema(), name));
         if (exactlyOnce)
             QCOMPARE(handled, 320);
         else
@@ -354,12 +357,13 @@ private slots:
     // its lock again and carries on from the committed checkpoint.
     void survivesServerRestart()
     {
-        exec(*m_store, QStringLiteral("CREATE TABLE %1 (position bigint PRIMARY KEY)")
-                           .arg(table(QStringLiteral("seen"))));
+        exec(*m_store,
+             QStringLiteral("CREATE TABLE %1 (position bigint PRIMARY KEY)")
+                 .arg(table(QStringLiteral("seen"))));
         const QString seen = table(QStringLiteral("seen"));
         appendEvents(*m_store, 30, m_counter);
         REQUIRE_OK(m_store->sequenceNow());
-        std::atomic<int> duplicates{0};
+        std::atomic<int> duplicates {0};
         Subscription sub(*m_store, quick(QStringLiteral("restart")),
                          [&](const QList<RecordedEvent> &events, QSqlDatabase &db) -> Result<Done> {
                              QSqlQuery q(db);
@@ -373,13 +377,12 @@ private slots:
                                                                 QStringLiteral("insert"));
                                  }
                              }
-                             return Done{};
+                             return Done {};
                          });
         QCOMPARE(sub.delivery(), Subscription::Delivery::ExactlyOnce);
         sub.start();
-        auto count = [&] {
-            return scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(seen));
-        };
+        auto count
+            = [&] { return scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(seen)); };
         QTRY_COMPARE_WITH_TIMEOUT(count(), 30, 20000);
 
         if (TestDatabase::isEmbedded()) {
@@ -415,7 +418,7 @@ private slots:
     void invalidSettings()
     {
         Collector c;
-        Subscription unnamed(*m_store, Subscription::Settings{}, c.handler());
+        Subscription unnamed(*m_store, Subscription::Settings {}, c.handler());
         QCOMPARE(unnamed.catchUp().error().kind(), StoreError::Kind::InvalidInput);
         auto settings = quick(QStringLiteral("x"));
         settings.batchSize = 0;

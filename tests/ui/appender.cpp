@@ -13,7 +13,8 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     if (args.size() < 5) {
-        QTextStream(stderr) << "usage: eventium-ui-test-appender CONNINFO SCHEMA STREAM COUNT [DELAY_MS]\n";
+        QTextStream(stderr)
+            << "usage: eventium-ui-test-appender CONNINFO SCHEMA STREAM COUNT [DELAY_MS]\n";
         return 2;
     }
     auto options = ConnectionOptions::parse(args.at(1));
@@ -32,7 +33,8 @@ int main(int argc, char *argv[])
         e.data = QStringLiteral("{\"n\": %1, \"from\": \"appender\"}").arg(i).toUtf8();
         auto r = store.append(StreamName(args.at(3)), ExpectedVersion::any(), {e});
         if (!r || !r->succeeded()) {
-            QTextStream(stderr) << "append failed: " << (r ? QStringLiteral("conflict") : r.error().toString()) << "\n";
+            QTextStream(stderr) << "append failed: "
+                                << (r ? QStringLiteral("conflict") : r.error().toString()) << "\n";
             return 1;
         }
         if (delayMs > 0)

@@ -168,7 +168,8 @@ private slots:
         StreamListModel *streams = m_window->streamsModel();
         QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 2, kTimeout);
         clickRow(m_window->streamsTable(), 1);
-        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamView()->stream(), QStringLiteral("x-1"), kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamView()->stream(), QStringLiteral("x-1"),
+                                  kTimeout);
 
         // By name: a stream created elsewhere is inserted in its place; the selection stays.
         append(QStringLiteral("b-1"), 2);
@@ -194,7 +195,8 @@ private slots:
         QCOMPARE(streams->streamAt(0).version.value, 2);
         QCOMPARE(streams->rowCount(), 4);
         QCOMPARE(m_window->streamView()->stream(), QStringLiteral("x-1"));
-        QCOMPARE(streams->streamAt(m_window->streamsTable()->currentIndex().row()).name, QStringLiteral("x-1"));
+        QCOMPARE(streams->streamAt(m_window->streamsTable()->currentIndex().row()).name,
+                 QStringLiteral("x-1"));
 
         // A burst of new streams: all arrive, with at most one re-read a second.
         const int refreshesBefore = streams->refreshCount();
@@ -207,7 +209,8 @@ private slots:
         QCOMPARE(streams->streamAt(29).name, QStringLiteral("burst-00"));
         const int refreshes = streams->refreshCount() - refreshesBefore;
         qInfo("30 new streams in %lld ms: %d re-reads", clock.elapsed(), refreshes);
-        QVERIFY2(refreshes <= clock.elapsed() / StreamListModel::refreshIntervalMs + 1, qPrintable(QString::number(refreshes)));
+        QVERIFY2(refreshes <= clock.elapsed() / StreamListModel::refreshIntervalMs + 1,
+                 qPrintable(QString::number(refreshes)));
 
         // Filtered by prefix, only matching streams bring a re-read.
         QTest::keyClicks(m_window->streamFilter(), QStringLiteral("b-"));
@@ -238,7 +241,8 @@ private slots:
         QTest::keyClicks(dialog->payloadEdit(), QStringLiteral("{\"amount\": 12,"));
         QVERIFY(!dialog->appendButton()->isEnabled());
         QVERIFY(dialog->payloadError()->isVisible());
-        QVERIFY2(dialog->payloadError()->text().contains(QStringLiteral("line 1")), qPrintable(dialog->payloadError()->text()));
+        QVERIFY2(dialog->payloadError()->text().contains(QStringLiteral("line 1")),
+                 qPrintable(dialog->payloadError()->text()));
 
         QTest::keyClicks(dialog->payloadEdit(), QStringLiteral(" \"currency\": \"EUR\"}"));
         QVERIFY(dialog->appendButton()->isEnabled());
@@ -285,7 +289,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(0).has_value(), kTimeout);
         QCOMPARE(view->model()->eventAt(0)->type, QStringLiteral("ItemAdded"));
         QTRY_VERIFY_WITH_TIMEOUT(view->detail()->event().has_value(), kTimeout);
-        QVERIFY(view->detail()->metadataEdit()->toPlainText().contains(QStringLiteral("\"user\": \"test\"")));
+        QVERIFY(view->detail()->metadataEdit()->toPlainText().contains(
+            QStringLiteral("\"user\": \"test\"")));
 
         LiveEventsModel *live = m_window->liveView()->model();
         QTRY_COMPARE_WITH_TIMEOUT(live->rowCount(), 3, kTimeout);
@@ -294,7 +299,8 @@ private slots:
         QCOMPARE(live->eventAt(2)->type, QStringLiteral("ItemAdded"));
         QCOMPARE(live->eventAt(2)->position.value, 3);
         // The streams list has the new stream too.
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->streamsModel()->rowOf(QStringLiteral("cart-7")) >= 0, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->streamsModel()->rowOf(QStringLiteral("cart-7")) >= 0,
+                                 kTimeout);
     }
 
     void conflictingExpectedVersionIsShownInTheDialog()
@@ -303,7 +309,8 @@ private slots:
         openWindow();
         QTRY_COMPARE_WITH_TIMEOUT(m_window->streamsModel()->rowCount(), 1, kTimeout);
         clickRow(m_window->streamsTable(), 0);
-        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamView()->stream(), QStringLiteral("acct-1"), kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamView()->stream(), QStringLiteral("acct-1"),
+                                  kTimeout);
 
         AppendDialog *dialog = m_window->openAppendDialog();
         QVERIFY(dialog);
@@ -314,9 +321,10 @@ private slots:
         // Someone else appends meanwhile.
         append(QStringLiteral("acct-1"), 1);
         QTest::mouseClick(dialog->appendButton(), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(dialog->statusLabel()->isVisible()
-                                     && dialog->statusLabel()->text().contains(QStringLiteral("Conflict")),
-                                 kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            dialog->statusLabel()->isVisible()
+                && dialog->statusLabel()->text().contains(QStringLiteral("Conflict")),
+            kTimeout);
         QVERIFY2(dialog->statusLabel()->text().contains(QStringLiteral("version 3")),
                  qPrintable(dialog->statusLabel()->text()));
         QVERIFY(dialog->isVisible());
@@ -345,8 +353,8 @@ private slots:
         QProcess appender;
         appender.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         appender.start(QStringLiteral(EVENTIUM_UI_TEST_APPENDER),
-                       {TestDatabase::options().toConnInfo(), m_store->schema(), QStringLiteral("external"),
-                        QStringLiteral("20"), QStringLiteral("20")});
+                       {TestDatabase::options().toConnInfo(), m_store->schema(),
+                        QStringLiteral("external"), QStringLiteral("20"), QStringLiteral("20")});
         QVERIFY(appender.waitForStarted(10000));
         // Events show up while the other process is still appending.
         QTRY_VERIFY_WITH_TIMEOUT(live->model()->rowCount() > 3, kTimeout);

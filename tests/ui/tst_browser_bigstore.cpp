@@ -2,13 +2,13 @@
 // everything: the views read pages by key, and only those that are looked at.
 #include "support/testdatabase.h"
 
+#include "eventtableview.h"
 #include "liveeventsmodel.h"
 #include "liveview.h"
 #include "mainwindow.h"
 #include "streameventsmodel.h"
 #include "streamlistmodel.h"
 #include "streamview.h"
-#include "eventtableview.h"
 
 #include <eventium/store.h>
 
@@ -66,26 +66,55 @@ private slots:
             QVERIFY2(lease, lease ? "" : qPrintable(lease.error().toString()));
             QSqlDatabase &db = lease.value().db();
             const QString s = QLatin1Char('"') + m_store->schema() + QLatin1Char('"');
-            QVERIFY2(exec(db, QStringLiteral("INSERT INTO %1.streams (name, version) VALUES ('big-stream', %2)")
-                                  .arg(s).arg(kBigStream), &error), qPrintable(error));
-            QVERIFY2(exec(db, QStringLiteral("INSERT INTO %1.streams (name, version) "
-                                             "SELECT 'small-' || lpad(i::text, 5, '0'), %2 FROM generate_series(1, %3) i")
-                                  .arg(s).arg(kSmallEvents).arg(kSmallStreams), &error), qPrintable(error));
-            QVERIFY2(exec(db, QStringLiteral(
-                                  "INSERT INTO %1.events (stream_id, version, event_id, type, data) "
-                                  "SELECT st.stream_id, v, gen_random_uuid(), 'Tick', jsonb_build_object('v', v) "
-                                  "FROM %1.streams st, generate_series(1, %2) v WHERE st.name = 'big-stream'")
-                                  .arg(s).arg(kBigStream), &error), qPrintable(error));
-            QVERIFY2(exec(db, QStringLiteral(
-                                  "INSERT INTO %1.events (stream_id, version, event_id, type, data) "
-                                  "SELECT st.stream_id, v, gen_random_uuid(), "
-                                  "CASE WHEN v = 1 THEN 'Opened' ELSE 'Changed' END, jsonb_build_object('v', v) "
-                                  "FROM %1.streams st, generate_series(1, %2) v WHERE st.name LIKE 'small-%%'")
-                                  .arg(s).arg(kSmallEvents), &error), qPrintable(error));
-            QVERIFY2(exec(db, QStringLiteral(
-                                  "UPDATE %1.streams st SET last_row = m.mx FROM "
-                                  "(SELECT stream_id, max(id) AS mx FROM %1.events GROUP BY stream_id) m "
-                                  "WHERE m.stream_id = st.stream_id").arg(s), &error), qPrintable(error));
+            QVERIFY2(exec(db,
+                          QStringLiteral(
+                              "INSERT INTO %1.streams (name, version) VALUES ('big-stream', %2)")
+                              .arg(s)
+                              .arg(kBigStream),
+                          &error),
+                     qPrintable(error));
+            QVERIFY2(exec(db,
+                          QStringLiteral("INSERT INTO %1.streams (name, version) "
+                                         "SELECT 'small-' || lpad(i::text, 5, '0'), %2 FROM "
+                                         "generate_series(1, %3) i")
+                              .arg(s)
+                              .arg(kSmallEvents)
+                              .arg(kSmallStreams),
+                          &error),
+                     qPrintable(error));
+            QVERIFY2(
+                exec(
+                    db,
+                    QStringLiteral(
+                        "INSERT INTO %1.events (stream_id, version, event_id, type, data) "
+                        "SELECT st.stream_id, v, gen_random_uuid(), 'Tick', "
+                        "jsonb_build_object('v', v) "
+                        "FROM %1.streams st, generate_series(1, %2) v WHERE st.name = 'big-stream'")
+                        .arg(s)
+                        .arg(kBigStream),
+                    &error),
+                qPrintable(error));
+            QVERIFY2(exec(db,
+                          QStringLiteral(
+                              "INSERT INTO %1.events (stream_id, version, event_id, type, data) "
+                              "SELECT st.stream_id, v, gen_random_uuid(), "
+                              "CASE WHEN v = 1 THEN 'Opened' ELSE 'Changed' END, "
+                              "jsonb_build_object('v', v) "
+                              "FROM %1.streams st, generate_series(1, %2) v WHERE st.name LIKE "
+                              "'small-%%'")
+                              .arg(s)
+                              .arg(kSmallEvents),
+                          &error),
+                     qPrintable(error));
+            QVERIFY2(
+                exec(db,
+                     QStringLiteral(
+                         "UPDATE %1.streams st SET last_row = m.mx FROM "
+                         "(SELECT stream_id, max(id) AS mx FROM %1.events GROUP BY stream_id) m "
+                         "WHERE m.stream_id = st.stream_id")
+                         .arg(s),
+                     &error),
+                qPrintable(error));
         }
         qint64 head = 0;
         for (int i = 0; i < 200 && head < kTotal; ++i) {

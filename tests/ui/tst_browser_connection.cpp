@@ -77,7 +77,8 @@ class TestBrowserConnection : public QObject
     {
         QString lastError;
         for (int attempt = 0; attempt < 100; ++attempt) {
-            auto r = m_store->append(StreamName(stream), ExpectedVersion::any(), events(type, count));
+            auto r
+                = m_store->append(StreamName(stream), ExpectedVersion::any(), events(type, count));
             if (r) {
                 QVERIFY(r->succeeded());
                 for (int i = 0; i < 100; ++i) {
@@ -116,9 +117,11 @@ private slots:
         m_store.reset();
         if (!m_role.isEmpty()) {
             QString error;
-            QVERIFY2(TestDatabase::execAdmin(QStringLiteral("DROP OWNED BY %1").arg(m_role), &error),
+            QVERIFY2(
+                TestDatabase::execAdmin(QStringLiteral("DROP OWNED BY %1").arg(m_role), &error),
+                qPrintable(error));
+            QVERIFY2(TestDatabase::execAdmin(QStringLiteral("DROP ROLE %1").arg(m_role), &error),
                      qPrintable(error));
-            QVERIFY2(TestDatabase::execAdmin(QStringLiteral("DROP ROLE %1").arg(m_role), &error), qPrintable(error));
             m_role.clear();
         }
     }
@@ -159,7 +162,8 @@ private slots:
         QCOMPARE(view->model()->eventAt(2)->type, QStringLiteral("AfterRestart"));
         // A stream created after the restart reaches the streams list too.
         append(QStringLiteral("after"), 1);
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->streamsModel()->rowOf(QStringLiteral("after")) >= 0, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->streamsModel()->rowOf(QStringLiteral("after")) >= 0,
+                                 kTimeout);
         QVERIFY(m_window->isConnected());
         QCOMPARE(m_window->connectionLabel()->text(), connectedText);
     }
@@ -168,13 +172,16 @@ private slots:
     {
         append(QStringLiteral("ro-1"), 3);
         append(QStringLiteral("ro-2"), 1);
-        m_role = QStringLiteral("eventium_ro_") + QUuid::createUuid().toString(QUuid::Id128).left(12);
+        m_role
+            = QStringLiteral("eventium_ro_") + QUuid::createUuid().toString(QUuid::Id128).left(12);
         const QString schema = QLatin1Char('"') + m_store->schema() + QLatin1Char('"');
         QString error;
-        for (const QString &sql : {QStringLiteral("CREATE ROLE %1 LOGIN").arg(m_role),
-                                   QStringLiteral("GRANT USAGE ON SCHEMA %1 TO %2").arg(schema, m_role),
-                                   QStringLiteral("GRANT SELECT ON ALL TABLES IN SCHEMA %1 TO %2").arg(schema, m_role)})
-            QVERIFY2(TestDatabase::execAdmin(sql, &error), qPrintable(sql + QStringLiteral(": ") + error));
+        for (const QString &sql :
+             {QStringLiteral("CREATE ROLE %1 LOGIN").arg(m_role),
+              QStringLiteral("GRANT USAGE ON SCHEMA %1 TO %2").arg(schema, m_role),
+              QStringLiteral("GRANT SELECT ON ALL TABLES IN SCHEMA %1 TO %2").arg(schema, m_role)})
+            QVERIFY2(TestDatabase::execAdmin(sql, &error),
+                     qPrintable(sql + QStringLiteral(": ") + error));
 
         openWindow(m_role);
         QVERIFY(m_window->connectionInfo().readOnly);
@@ -239,7 +246,8 @@ private slots:
         };
         QTRY_VERIFY_WITH_TIMEOUT(statsArrived(), kTimeout);
         const qsizetype readsBefore = reads.size();
-        QTRY_VERIFY_WITH_TIMEOUT(!reads.isEmpty() && reads.last().at(0).toULongLong() == lastRead, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!reads.isEmpty() && reads.last().at(0).toULongLong() == lastRead,
+                                 60000);
         qInfo("stats answered after %lld of %d page reads", qint64(readsBefore), kReads);
         QVERIFY2(readsBefore < kReads / 2, qPrintable(QString::number(readsBefore)));
     }

@@ -40,7 +40,7 @@ public:
     SilentServer()
     {
         m_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in addr{};
+        sockaddr_in addr {};
         addr.sin_family = AF_INET;
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         addr.sin_port = 0;
@@ -86,7 +86,8 @@ void enter(ConnectDialog *dialog, const QString &text)
 QString urlWithPassword()
 {
     const ConnectionOptions o = TestDatabase::options();
-    QString user = o.user.isEmpty() ? qEnvironmentVariable("USER", QStringLiteral("postgres")) : o.user;
+    QString user
+        = o.user.isEmpty() ? qEnvironmentVariable("USER", QStringLiteral("postgres")) : o.user;
     QString url = QStringLiteral("postgres://%1:%2@%3")
                       .arg(QString::fromUtf8(QUrl::toPercentEncoding(user)), kSecret,
                            QString::fromUtf8(QUrl::toPercentEncoding(o.host)));
@@ -120,7 +121,8 @@ private slots:
         QCoreApplication::setOrganizationName(QStringLiteral("EventiumTests"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_connectdialog"));
         const QString home = QStandardPaths::writableLocation(QStandardPaths::HomeLocation);
-        QVERIFY2(!QSettings().fileName().startsWith(home + QStringLiteral("/.config/")), qPrintable(QSettings().fileName()));
+        QVERIFY2(!QSettings().fileName().startsWith(home + QStringLiteral("/.config/")),
+                 qPrintable(QSettings().fileName()));
     }
 
     void init() { QSettings().clear(); }
@@ -129,7 +131,7 @@ private slots:
 
     void invalidTextShowsTheParseError()
     {
-        ConnectDialog dialog(ConnectionTarget{});
+        ConnectDialog dialog(ConnectionTarget {});
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         enter(&dialog, QStringLiteral("host=db port=five"));
@@ -141,7 +143,8 @@ private slots:
         enter(&dialog, QStringLiteral("postgres://me@[::1/app"));
         QVERIFY(dialog.statusLabel()->text().isEmpty()); // edited: the old message goes
         QTest::mouseClick(connectButton(&dialog), Qt::LeftButton);
-        QVERIFY2(dialog.statusLabel()->text().contains(QStringLiteral("IPv6")), qPrintable(dialog.statusLabel()->text()));
+        QVERIFY2(dialog.statusLabel()->text().contains(QStringLiteral("IPv6")),
+                 qPrintable(dialog.statusLabel()->text()));
         // Not accepted, nothing remembered.
         QVERIFY(dialog.isVisible());
         QCOMPARE(dialog.result(), int(QDialog::Rejected));
@@ -150,7 +153,7 @@ private slots:
 
     void urlWithPasswordIsTestedAndRememberedWithoutIt()
     {
-        ConnectDialog dialog(ConnectionTarget{});
+        ConnectDialog dialog(ConnectionTarget {});
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
         const QString url = urlWithPassword();
@@ -159,8 +162,11 @@ private slots:
         // The test runs elsewhere: the button waits, the status says what is going on and
         // masks the password.
         QVERIFY(!testButton(&dialog)->isEnabled());
-        QVERIFY2(!dialog.statusLabel()->text().contains(kSecret), qPrintable(dialog.statusLabel()->text()));
-        QTRY_VERIFY_WITH_TIMEOUT(dialog.statusLabel()->text().startsWith(QStringLiteral("Connected: PostgreSQL")), kTimeout);
+        QVERIFY2(!dialog.statusLabel()->text().contains(kSecret),
+                 qPrintable(dialog.statusLabel()->text()));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            dialog.statusLabel()->text().startsWith(QStringLiteral("Connected: PostgreSQL")),
+            kTimeout);
         QVERIFY(testButton(&dialog)->isEnabled());
 
         // A connection that worked is remembered, without its password.
@@ -185,7 +191,7 @@ private slots:
         QVERIFY2(!file.contains(kSecret), qPrintable(file));
 
         // The recent connection is offered next time; a password typed apart is not kept.
-        ConnectDialog again(ConnectionTarget{});
+        ConnectDialog again(ConnectionTarget {});
         QCOMPARE(again.connectionCombo()->count(), 1);
         again.connectionCombo()->setCurrentIndex(0);
         again.passwordEdit()->setText(QStringLiteral("typed-apart-pw"));
@@ -204,10 +210,12 @@ private slots:
             port = closed.port();
         }
         QVERIFY(port > 0);
-        ConnectDialog dialog(ConnectionTarget{});
+        ConnectDialog dialog(ConnectionTarget {});
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
-        enter(&dialog, QStringLiteral("host=127.0.0.1 port=%1 dbname=x user=nobody connect_timeout=5").arg(port));
+        enter(&dialog,
+              QStringLiteral("host=127.0.0.1 port=%1 dbname=x user=nobody connect_timeout=5")
+                  .arg(port));
         QTest::mouseClick(testButton(&dialog), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(testButton(&dialog)->isEnabled(), kTimeout);
         const QString text = dialog.statusLabel()->text();
@@ -220,10 +228,13 @@ private slots:
     {
         SilentServer silent;
         QVERIFY(silent.port() > 0);
-        ConnectDialog dialog(ConnectionTarget{});
+        ConnectDialog dialog(ConnectionTarget {});
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
-        enter(&dialog, QStringLiteral("postgres://nobody:%1@127.0.0.1:%2/x?connect_timeout=2").arg(kSecret).arg(silent.port()));
+        enter(&dialog,
+              QStringLiteral("postgres://nobody:%1@127.0.0.1:%2/x?connect_timeout=2")
+                  .arg(kSecret)
+                  .arg(silent.port()));
 
         QTimer ticker;
         int ticks = 0;

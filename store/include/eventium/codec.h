@@ -18,17 +18,23 @@ namespace eventium {
 //       static QJsonObject encode(const Deposited &e) { return {{"amount", e.amount}}; }
 //       static std::optional<Deposited> decode(const QJsonObject &o) { ... }
 //   };
-template <typename T>
-struct EventCodec;
+template<typename T> struct EventCodec;
 
-template <typename T>
-concept CodedEvent = requires(const T &event, const QJsonObject &json) {
-    { EventCodec<T>::typeName() } -> std::convertible_to<QString>;
-    { EventCodec<T>::encode(event) } -> std::convertible_to<QJsonObject>;
-    { EventCodec<T>::decode(json) } -> std::same_as<std::optional<T>>;
+template<typename T>
+concept CodedEvent = requires(const T &event, const QJsonObject &json)
+{
+    {
+        EventCodec<T>::typeName()
+        } -> std::convertible_to<QString>;
+    {
+        EventCodec<T>::encode(event)
+        } -> std::convertible_to<QJsonObject>;
+    {
+        EventCodec<T>::decode(json)
+        } -> std::same_as<std::optional<T>>;
 };
 
-template <CodedEvent T>
+template<CodedEvent T>
 NewEvent encodeEvent(const T &event, const QJsonObject &metadata = {}, QUuid id = {})
 {
     NewEvent e;
@@ -41,8 +47,7 @@ NewEvent encodeEvent(const T &event, const QJsonObject &metadata = {}, QUuid id 
 }
 
 // The event as T, or nullopt when its type is another or its payload does not decode.
-template <CodedEvent T>
-std::optional<T> decodeEvent(const RecordedEvent &event)
+template<CodedEvent T> std::optional<T> decodeEvent(const RecordedEvent &event)
 {
     if (event.type != EventCodec<T>::typeName())
         return std::nullopt;
@@ -53,32 +58,30 @@ std::optional<T> decodeEvent(const RecordedEvent &event)
 }
 
 // One of several event types.
-template <CodedEvent... Ts>
-using AnyOf = std::variant<Ts...>;
+template<CodedEvent... Ts> using AnyOf = std::variant<Ts...>;
 
-template <CodedEvent... Ts>
-std::optional<AnyOf<Ts...>> decodeAny(const RecordedEvent &event)
+template<CodedEvent... Ts> std::optional<AnyOf<Ts...>> decodeAny(const RecordedEvent &event)
 {
     std::optional<AnyOf<Ts...>> out;
-    (void)((out = [&]() -> std::optional<AnyOf<Ts...>> {
-                if (auto e = decodeEvent<Ts>(event))
-                    return AnyOf<Ts...>(std::move(*e));
-                return std::nullopt;
-            }(),
-            out.has_value())
+    (void)((
+               out = [&]() -> std::optional<AnyOf<Ts...>> {
+                   if (auto e = decodeEvent<Ts>(event))
+                       return AnyOf<Ts...>(std::move(*e));
+                   return std::nullopt;
+               }(),
+               out.has_value())
            || ...);
     return out;
 }
 
-template <CodedEvent... Ts>
+template<CodedEvent... Ts>
 NewEvent encodeAny(const AnyOf<Ts...> &event, const QJsonObject &metadata = {})
 {
     return std::visit([&](const auto &e) { return encodeEvent(e, metadata); }, event);
 }
 
 // A decoded event with where it was stored.
-template <CodedEvent... Ts>
-struct Typed
+template<CodedEvent... Ts> struct Typed
 {
     AnyOf<Ts...> event;
     StreamVersion version;
@@ -87,11 +90,14 @@ struct Typed
 };
 
 // Reads and writes one stream as C++ events of the given types.
-template <CodedEvent... Ts>
-class TypedStream
+template<CodedEvent... Ts> class TypedStream
 {
 public:
-    TypedStream(Store &store, StreamName stream) : m_store(store), m_stream(std::move(stream)) {}
+    TypedStream(Store &store, StreamName stream)
+        : m_store(store)
+        , m_stream(std::move(stream))
+    {
+    }
 
     Result<AppendResult> append(ExpectedVersion expected, const QList<AnyOf<Ts...>> &events,
                                 const QJsonObject &metadata = {})
@@ -117,8 +123,9 @@ public:
             if (!e)
                 return StoreError(StoreError::Kind::InvalidJson,
                                   QStringLiteral("event %1 of \"%2\" (%3) does not decode")
-                                      .arg(r.version.value).arg(m_stream.value(), r.type));
-            out.append(Typed<Ts...>{std::move(*e), r.version, r.position, r.id});
+                                      .arg(r.version.value)
+                                      .arg(m_stream.value(), r.type));
+            out.append(Typed<Ts...> {std::move(*e), r.version, r.position, r.id});
         }
         return out;
     }

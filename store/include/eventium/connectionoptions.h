@@ -19,8 +19,8 @@ class ConnectionOptions
 public:
     static Result<ConnectionOptions> parse(const QString &text);
 
-    QString host;     // a name, an address, or a Unix socket directory (starts with '/')
-    int port = 0;     // 0: libpq's default
+    QString host; // a name, an address, or a Unix socket directory (starts with '/')
+    int port = 0; // 0: libpq's default
     QString dbname;
     QString user;
     QString password; // never logged or displayed

@@ -41,7 +41,8 @@ public:
 private:
     friend class ConnectionPool;
     friend class PoolState;
-    PooledConnection(std::shared_ptr<class PoolState> pool, std::unique_ptr<struct PoolEntry> entry);
+    PooledConnection(std::shared_ptr<class PoolState> pool,
+                     std::unique_ptr<struct PoolEntry> entry);
     std::shared_ptr<class PoolState> m_pool;
     std::unique_ptr<struct PoolEntry> m_entry;
     bool m_broken = false;
@@ -57,7 +58,7 @@ public:
     struct Settings
     {
         int maxConnections = 16;
-        std::chrono::milliseconds acquireTimeout{30000};
+        std::chrono::milliseconds acquireTimeout {30000};
         // Run on every new connection (e.g. "SET application_name = ...").
         QStringList initStatements;
     };

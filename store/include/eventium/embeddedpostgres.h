@@ -16,11 +16,11 @@ class EmbeddedPostgres
 public:
     struct Settings
     {
-        QString dataDir;         // empty: defaultDataDir()
-        int tcpPort = 0;         // 0: Unix socket only
-        bool temporary = false;  // remove the data directory on stop / destruction
-        bool durable = true;     // false: fsync off (tests, benchmarks)
-        QString binDir;          // empty: EVENTIUM_PG_BINDIR, else the newest Debian server
+        QString dataDir; // empty: defaultDataDir()
+        int tcpPort = 0; // 0: Unix socket only
+        bool temporary = false; // remove the data directory on stop / destruction
+        bool durable = true; // false: fsync off (tests, benchmarks)
+        QString binDir; // empty: EVENTIUM_PG_BINDIR, else the newest Debian server
         QString database = QStringLiteral("eventium");
         int startTimeoutSeconds = 60;
         // Extra "-c name=value" server settings.

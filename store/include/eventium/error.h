@@ -1,7 +1,7 @@
 #pragma once
 
-#include <QString>
 #include <QSqlError>
+#include <QString>
 
 namespace eventium {
 
@@ -11,21 +11,23 @@ class StoreError
 {
 public:
     enum class Kind {
-        InvalidInput,     // bad stream name, type, version or limit: nothing was sent
-        InvalidJson,      // a payload or metadata that is not JSON
-        PayloadTooLarge,  // over the configured limit
+        InvalidInput, // bad stream name, type, version or limit: nothing was sent
+        InvalidJson, // a payload or metadata that is not JSON
+        PayloadTooLarge, // over the configured limit
         DuplicateEventId, // an event id already stored elsewhere
-        ConnectionLost,   // SQLSTATE class 08 or a dead connection
-        Retryable,        // serialization failure or deadlock (40001, 40P01)
-        Timeout,          // no connection available in time, statement timeout
-        Migration,        // the schema is missing, newer than this library, or a migration failed
-        Embedded,         // the embedded server could not be started or stopped
+        ConnectionLost, // SQLSTATE class 08 or a dead connection
+        Retryable, // serialization failure or deadlock (40001, 40P01)
+        Timeout, // no connection available in time, statement timeout
+        Migration, // the schema is missing, newer than this library, or a migration failed
+        Embedded, // the embedded server could not be started or stopped
         Other,
     };
 
     StoreError() = default;
     StoreError(Kind kind, QString message, QString sqlState = {})
-        : m_kind(kind), m_message(std::move(message)), m_sqlState(std::move(sqlState))
+        : m_kind(kind)
+        , m_message(std::move(message))
+        , m_sqlState(std::move(sqlState))
     {
     }
 

@@ -32,11 +32,11 @@ public:
     struct Settings
     {
         QString schema = QStringLiteral("eventium");
-        GlobalPosition from{1};
+        GlobalPosition from {1};
         GlobalFilter filter;
         int batchSize = 1000;
-        std::chrono::milliseconds pollInterval{500};
-        std::chrono::milliseconds reconnectDelay{250};
+        std::chrono::milliseconds pollInterval {500};
+        std::chrono::milliseconds reconnectDelay {250};
         // Run sequencer steps when woken or polling.
         bool sequence = true;
     };
@@ -64,8 +64,8 @@ private:
     Settings m_settings;
     std::unique_ptr<QThread> m_thread;
     FollowerWorker *m_worker = nullptr;
-    std::atomic<qint64> m_next{1};
-    std::atomic<bool> m_live{false};
+    std::atomic<qint64> m_next {1};
+    std::atomic<bool> m_live {false};
     friend class FollowerWorker;
 };
 

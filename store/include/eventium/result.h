@@ -8,12 +8,17 @@
 namespace eventium {
 
 // A value or a StoreError; the shape of every fallible store call.
-template <typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
-    Result(T value) : m_value(std::move(value)) {}
-    Result(StoreError error) : m_value(std::move(error)) {}
+    Result(T value)
+        : m_value(std::move(value))
+    {
+    }
+    Result(StoreError error)
+        : m_value(std::move(error))
+    {
+    }
 
     bool ok() const { return m_value.index() == 0; }
     explicit operator bool() const { return ok(); }

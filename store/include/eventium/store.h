@@ -22,14 +22,14 @@ struct StoreSettings
     // The PostgreSQL schema that holds everything; letters, digits and '_' only.
     QString schema = QStringLiteral("eventium");
     int poolSize = 16;
-    std::chrono::milliseconds acquireTimeout{30000};
+    std::chrono::milliseconds acquireTimeout {30000};
     // Per event: data plus metadata, in bytes of JSON text.
     qint64 maxEventBytes = 8 * 1024 * 1024;
     int maxEventsPerAppend = 100000;
     // Run the sequencer in a thread of this process (woken by this process's appends and
     // every pollInterval). Any process may run it; only one step runs at a time.
     bool runSequencer = true;
-    std::chrono::milliseconds sequencerPollInterval{250};
+    std::chrono::milliseconds sequencerPollInterval {250};
     // Retry an append once on a fresh connection when the connection was lost; safe because
     // the retry carries the same event ids (an idempotent retry).
     bool retryOnConnectionLoss = true;
@@ -46,13 +46,13 @@ struct MultiAppendResult
 struct GlobalPage
 {
     QList<RecordedEvent> events;
-    GlobalPosition next;  // where to continue reading
-    GlobalPosition head;  // the last numbered position when this page was read
+    GlobalPosition next; // where to continue reading
+    GlobalPosition head; // the last numbered position when this page was read
 };
 
 struct SequencerStep
 {
-    qint64 numbered = 0;  // -1: another step held the cursor
+    qint64 numbered = 0; // -1: another step held the cursor
     GlobalPosition head;
     bool pending = false; // events written but not yet numbered remain
 };
@@ -108,7 +108,8 @@ public:
     Result<SequencerStep> sequenceStep(int maxRows = 10000);
     // Runs steps until nothing written before this call is left unnumbered, or until the
     // timeout. Returns the head.
-    Result<GlobalPosition> sequenceNow(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    Result<GlobalPosition> sequenceNow(std::chrono::milliseconds timeout
+                                       = std::chrono::seconds(10));
 
     const QString &schema() const;
     // The LISTEN/NOTIFY channel on which new positions are announced.
@@ -124,11 +125,12 @@ public:
 private:
     Result<AppendResult> appendOnce(const StreamName &stream, ExpectedVersion expected,
                                     const QList<NewEvent> &events, const QList<QUuid> &ids);
-    Result<QList<QByteArray>> encodeBatch(const QList<NewEvent> &events, const QList<QUuid> &ids) const;
+    Result<QList<QByteArray>> encodeBatch(const QList<NewEvent> &events,
+                                          const QList<QUuid> &ids) const;
     StoreError diagnoseBatch(const QList<NewEvent> &events, const StoreError &serverError) const;
-    Result<AppendResult> execAppend(PooledConnection &c, const StreamName &stream, ExpectedVersion expected,
-                                    const QList<NewEvent> &events, const QList<QByteArray> &batch,
-                                    const QList<QUuid> &ids);
+    Result<AppendResult> execAppend(PooledConnection &c, const StreamName &stream,
+                                    ExpectedVersion expected, const QList<NewEvent> &events,
+                                    const QList<QByteArray> &batch, const QList<QUuid> &ids);
     Result<GlobalPage> readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter,
                                   Direction direction);
     Result<MultiAppendResult> appendMultiOnce(const QList<StreamAppend> &appends,

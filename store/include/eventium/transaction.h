@@ -11,7 +11,10 @@ namespace eventium {
 class Transaction
 {
 public:
-    explicit Transaction(PooledConnection &connection) : m_connection(connection) {}
+    explicit Transaction(PooledConnection &connection)
+        : m_connection(connection)
+    {
+    }
     ~Transaction()
     {
         if (m_open && !m_done)
@@ -23,24 +26,26 @@ public:
     Result<Done> begin()
     {
         if (!m_connection.db().transaction()) {
-            StoreError err = StoreError::fromSql(m_connection.db().lastError(), QStringLiteral("BEGIN"));
+            StoreError err
+                = StoreError::fromSql(m_connection.db().lastError(), QStringLiteral("BEGIN"));
             if (err.kind() == StoreError::Kind::ConnectionLost || m_connection.isDead())
                 m_connection.markBroken();
             return err;
         }
         m_open = true;
-        return Done{};
+        return Done {};
     }
     Result<Done> commit()
     {
         m_done = true;
         if (!m_connection.db().commit()) {
-            StoreError err = StoreError::fromSql(m_connection.db().lastError(), QStringLiteral("COMMIT"));
+            StoreError err
+                = StoreError::fromSql(m_connection.db().lastError(), QStringLiteral("COMMIT"));
             if (err.kind() == StoreError::Kind::ConnectionLost || m_connection.isDead())
                 m_connection.markBroken();
             return err;
         }
-        return Done{};
+        return Done {};
     }
     void rollback()
     {

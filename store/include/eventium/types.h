@@ -17,7 +17,10 @@ struct StreamVersion
 {
     qint64 value = 0;
     constexpr StreamVersion() = default;
-    constexpr explicit StreamVersion(qint64 v) : value(v) {}
+    constexpr explicit StreamVersion(qint64 v)
+        : value(v)
+    {
+    }
     constexpr auto operator<=>(const StreamVersion &) const = default;
 };
 
@@ -26,7 +29,10 @@ struct GlobalPosition
 {
     qint64 value = 0;
     constexpr GlobalPosition() = default;
-    constexpr explicit GlobalPosition(qint64 v) : value(v) {}
+    constexpr explicit GlobalPosition(qint64 v)
+        : value(v)
+    {
+    }
     constexpr auto operator<=>(const GlobalPosition &) const = default;
 };
 
@@ -36,7 +42,10 @@ class StreamName
 {
 public:
     StreamName() = default;
-    explicit StreamName(QString name) : m_name(std::move(name)) {}
+    explicit StreamName(QString name)
+        : m_name(std::move(name))
+    {
+    }
     const QString &value() const { return m_name; }
     bool operator==(const StreamName &) const = default;
 
@@ -60,7 +69,10 @@ public:
     {
         return ExpectedVersion(version < 0 ? kInvalid : version);
     }
-    static constexpr ExpectedVersion exact(StreamVersion version) { return ExpectedVersion(version.value); }
+    static constexpr ExpectedVersion exact(StreamVersion version)
+    {
+        return ExpectedVersion(version.value);
+    }
 
     constexpr bool isAny() const { return m_code == -1; }
     constexpr bool isNoStream() const { return m_code == -2; }
@@ -78,7 +90,10 @@ public:
 
 private:
     static constexpr qint64 kInvalid = -1000;
-    constexpr explicit ExpectedVersion(qint64 code) : m_code(code) {}
+    constexpr explicit ExpectedVersion(qint64 code)
+        : m_code(code)
+    {
+    }
     qint64 m_code;
 };
 
@@ -103,21 +118,21 @@ struct RecordedEvent
     QString type;
     QByteArray data;
     QByteArray metadata; // empty when none
-    QDateTime created;   // UTC, millisecond precision
+    QDateTime created; // UTC, millisecond precision
 };
 
 struct AppendResult
 {
     enum class Status {
         Appended,
-        AlreadyAppended,      // an idempotent retry: the same ids were stored before
+        AlreadyAppended, // an idempotent retry: the same ids were stored before
         WrongExpectedVersion, // nothing written; actualVersion says what the stream has
     };
     Status status = Status::Appended;
     QString stream;
     StreamVersion firstVersion; // of the events written (or found, for a retry)
-    StreamVersion lastVersion;  // the stream's version after them
-    qint64 actualVersion = -1;  // on a conflict: the stream's version, -1 when it does not exist
+    StreamVersion lastVersion; // the stream's version after them
+    qint64 actualVersion = -1; // on a conflict: the stream's version, -1 when it does not exist
     QList<QUuid> eventIds;
 
     bool succeeded() const { return status != Status::WrongExpectedVersion; }
@@ -140,13 +155,13 @@ struct StreamInfo
     StreamVersion version; // also the number of events
     QDateTime created;
     QDateTime updated;
-    qint64 recency = 0;    // increases with every append to the stream
+    qint64 recency = 0; // increases with every append to the stream
 };
 
 // A key for the next page of streams; default is the first page.
 struct StreamCursor
 {
-    QString name;      // ByName: the last name seen
+    QString name; // ByName: the last name seen
     qint64 recency = 0; // ByRecency: the last recency key seen
     bool valid = false;
 };
@@ -162,21 +177,21 @@ enum class StreamOrder { ByName, ByRecency };
 
 struct GlobalFilter
 {
-    QStringList types;    // empty: all types
+    QStringList types; // empty: all types
     QString streamPrefix; // empty: all streams
     bool isEmpty() const { return types.isEmpty() && streamPrefix.isEmpty(); }
 };
 
 struct StoreStats
 {
-    qint64 events = 0;          // stored events
+    qint64 events = 0; // stored events
     qint64 streams = 0;
-    qint64 headPosition = 0;    // the last numbered position
-    qint64 pending = 0;         // events written but not yet numbered
-    qint64 totalBytes = 0;      // all tables and indexes of the schema
+    qint64 headPosition = 0; // the last numbered position
+    qint64 pending = 0; // events written but not yet numbered
+    qint64 totalBytes = 0; // all tables and indexes of the schema
     qint64 eventsBytes = 0;
-    QString oldestRunningXid;   // the transaction holding the numbering back, if any
-    double lagSeconds = 0;      // age of the oldest unnumbered event
+    QString oldestRunningXid; // the transaction holding the numbering back, if any
+    double lagSeconds = 0; // age of the oldest unnumbered event
 };
 
 } // namespace eventium

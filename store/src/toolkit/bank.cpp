@@ -9,13 +9,11 @@ namespace eventium::bank {
 
 namespace {
 
-template <class... Fs>
-struct Overloaded : Fs...
+template<class... Fs> struct Overloaded : Fs...
 {
     using Fs::operator()...;
 };
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
+template<class... Fs> Overloaded(Fs...) -> Overloaded<Fs...>;
 
 using AccountDecision = toolkit::Decision<AccountEvent>;
 
@@ -28,10 +26,10 @@ AccountDecision reject(const QString &code, const QString &message)
 std::optional<toolkit::Rejection> requireOpen(const Account &account)
 {
     if (!account.opened)
-        return toolkit::Rejection{errors::notOpen, QStringLiteral("the account is not open")};
+        return toolkit::Rejection {errors::notOpen, QStringLiteral("the account is not open")};
     if (account.closed)
-        return toolkit::Rejection{errors::closed,
-                                  QStringLiteral("account %1 is closed").arg(account.accountId)};
+        return toolkit::Rejection {errors::closed,
+                                   QStringLiteral("account %1 is closed").arg(account.accountId)};
     return std::nullopt;
 }
 
@@ -49,7 +47,7 @@ StreamName transferStream(const QString &transferId)
 
 Account applyAccount(Account a, const AccountEvent &event)
 {
-    std::visit(Overloaded{
+    std::visit(Overloaded {
                    [&](const AccountOpened &e) {
                        a.accountId = e.accountId;
                        a.owner = e.owner;
@@ -81,17 +79,17 @@ Account applyAccount(Account a, const AccountEvent &event)
 toolkit::Decision<AccountEvent> decideAccount(const Account &account, const AccountCommand &command)
 {
     return std::visit(
-        Overloaded{
+        Overloaded {
             [&](const Open &c) -> AccountDecision {
                 if (account.opened)
-                    return reject(errors::alreadyOpen,
-                                  QStringLiteral("account %1 is already open")
-                                      .arg(account.accountId));
+                    return reject(
+                        errors::alreadyOpen,
+                        QStringLiteral("account %1 is already open").arg(account.accountId));
                 if (c.accountId.isEmpty() || c.owner.isEmpty() || c.currency.size() != 3)
                     return reject(errors::invalidInput,
                                   QStringLiteral("an account needs an id, an owner and a "
                                                  "three-letter currency"));
-                return AccountOpened{c.accountId, c.owner, c.currency};
+                return AccountOpened {c.accountId, c.owner, c.currency};
             },
             [&](const Deposit &c) -> AccountDecision {
                 if (auto r = requireOpen(account))
@@ -99,7 +97,7 @@ toolkit::Decision<AccountEvent> decideAccount(const Account &account, const Acco
                 if (c.amount <= 0)
                     return reject(errors::invalidAmount,
                                   QStringLiteral("a deposit must be positive"));
-                return MoneyDeposited{c.amount, c.reference};
+                return MoneyDeposited {c.amount, c.reference};
             },
             [&](const Withdraw &c) -> AccountDecision {
                 if (auto r = requireOpen(account))
@@ -112,16 +110,16 @@ toolkit::Decision<AccountEvent> decideAccount(const Account &account, const Acco
                                   QStringLiteral("balance %1 is less than %2")
                                       .arg(account.balance)
                                       .arg(c.amount));
-                return MoneyWithdrawn{c.amount, c.reference};
+                return MoneyWithdrawn {c.amount, c.reference};
             },
             [&](const Close &c) -> AccountDecision {
                 if (auto r = requireOpen(account))
                     return *r;
                 if (account.balance != 0)
-                    return reject(errors::balanceNotZero,
-                                  QStringLiteral("the balance is %1, not zero")
-                                      .arg(account.balance));
-                return AccountClosed{c.reason};
+                    return reject(
+                        errors::balanceNotZero,
+                        QStringLiteral("the balance is %1, not zero").arg(account.balance));
+                return AccountClosed {c.reason};
             },
         },
         command);
@@ -184,7 +182,7 @@ Result<TransferResult> transfer(Store &store, const AccountHandler &handler,
     TransferResult out;
     auto rejected = [&](const QString &code, const QString &message) {
         out.status = TransferResult::Status::Rejected;
-        out.rejection = toolkit::Rejection{code, message};
+        out.rejection = toolkit::Rejection {code, message};
         return out;
     };
     if (transferId.isEmpty())
@@ -211,22 +209,24 @@ Result<TransferResult> transfer(Store &store, const AccountHandler &handler,
                             QStringLiteral("%1 cannot be sent to an account in %2")
                                 .arg(from->state.currency, to->state.currency));
         if (from->state.balance < amount)
-            return rejected(errors::insufficientFunds,
-                            QStringLiteral("balance %1 is less than %2")
-                                .arg(from->state.balance)
-                                .arg(amount));
+            return rejected(
+                errors::insufficientFunds,
+                QStringLiteral("balance %1 is less than %2").arg(from->state.balance).arg(amount));
 
         QJsonObject metadata = options.metadata;
         if (!metadata.contains(QStringLiteral("correlationId")))
             metadata.insert(QStringLiteral("correlationId"), transferId);
-        const QList<StreamAppend> appends{
-            {accountStream(fromAccountId), ExpectedVersion::exact(from->version),
-             {encodeEvent(TransferSent{transferId, toAccountId, amount}, metadata)}},
-            {accountStream(toAccountId), ExpectedVersion::exact(to->version),
-             {encodeEvent(TransferReceived{transferId, fromAccountId, amount}, metadata)}},
-            {transferStream(transferId), ExpectedVersion::noStream(),
-             {encodeEvent(TransferCompleted{transferId, fromAccountId, toAccountId, amount,
-                                            from->state.currency},
+        const QList<StreamAppend> appends {
+            {accountStream(fromAccountId),
+             ExpectedVersion::exact(from->version),
+             {encodeEvent(TransferSent {transferId, toAccountId, amount}, metadata)}},
+            {accountStream(toAccountId),
+             ExpectedVersion::exact(to->version),
+             {encodeEvent(TransferReceived {transferId, fromAccountId, amount}, metadata)}},
+            {transferStream(transferId),
+             ExpectedVersion::noStream(),
+             {encodeEvent(TransferCompleted {transferId, fromAccountId, toAccountId, amount,
+                                             from->state.currency},
                           metadata)}},
         };
         auto written = store.appendMulti(appends);

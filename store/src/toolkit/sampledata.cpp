@@ -17,21 +17,21 @@ namespace {
 
 using namespace eventium::bank;
 
-constexpr std::array kFirstNames{"Anna",  "Ben",    "Clara", "David", "Elif",  "Farid", "Greta",
-                                 "Hugo",  "Ines",   "Jonas", "Kira",  "Luca",  "Mira",  "Noah",
-                                 "Olga",  "Paul",   "Rosa",  "Samir", "Tara",  "Umar",  "Vera",
-                                 "Wanda", "Yusuf",  "Zoe",   "Maya",  "Theo",  "Lena",  "Emil"};
-constexpr std::array kLastNames{"Schmidt", "Novak",  "Rossi",   "Garcia", "Okafor", "Nguyen",
-                                "Jensen",  "Dubois", "Kowalski", "Silva", "Yilmaz", "Murphy",
-                                "Tanaka",  "Weber",  "Horvat",  "Larsen", "Moreau", "Costa"};
-constexpr std::array kEmployers{"Acme GmbH",  "Northwind Ltd", "Globex",     "Initech",
-                                "City Council", "Harbor Clinic", "Blue Bakery", "Umbrella Labs"};
-constexpr std::array kMerchants{"Supermarket", "Bakery",     "Pharmacy", "Bookshop",
-                                "Cinema",      "Petrol station", "Online shop", "Restaurant",
-                                "Hardware store", "Coffee bar", "Train tickets", "Florist"};
-constexpr std::array kUtilities{"Electricity", "Water", "Mobile phone", "Internet",
-                                "Insurance",   "Gym"};
-constexpr std::array kCloseReasons{"customer request", "moved abroad", "account consolidation"};
+constexpr std::array kFirstNames {"Anna",  "Ben",   "Clara", "David", "Elif", "Farid", "Greta",
+                                  "Hugo",  "Ines",  "Jonas", "Kira",  "Luca", "Mira",  "Noah",
+                                  "Olga",  "Paul",  "Rosa",  "Samir", "Tara", "Umar",  "Vera",
+                                  "Wanda", "Yusuf", "Zoe",   "Maya",  "Theo", "Lena",  "Emil"};
+constexpr std::array kLastNames {"Schmidt", "Novak",  "Rossi",    "Garcia", "Okafor", "Nguyen",
+                                 "Jensen",  "Dubois", "Kowalski", "Silva",  "Yilmaz", "Murphy",
+                                 "Tanaka",  "Weber",  "Horvat",   "Larsen", "Moreau", "Costa"};
+constexpr std::array kEmployers {"Acme GmbH",    "Northwind Ltd", "Globex",      "Initech",
+                                 "City Council", "Harbor Clinic", "Blue Bakery", "Umbrella Labs"};
+constexpr std::array kMerchants {"Supermarket",    "Bakery",         "Pharmacy",      "Bookshop",
+                                 "Cinema",         "Petrol station", "Online shop",   "Restaurant",
+                                 "Hardware store", "Coffee bar",     "Train tickets", "Florist"};
+constexpr std::array kUtilities {"Electricity", "Water",     "Mobile phone",
+                                 "Internet",    "Insurance", "Gym"};
+constexpr std::array kCloseReasons {"customer request", "moved abroad", "account consolidation"};
 
 struct SampleAccount
 {
@@ -48,7 +48,10 @@ class Generator
 {
 public:
     Generator(Store &store, int events, quint32 seed)
-        : m_store(store), m_target(events), m_seed(seed), m_rng(seed)
+        : m_store(store)
+        , m_target(events)
+        , m_seed(seed)
+        , m_rng(seed)
     {
         m_maxAccounts = qBound(4, events / 25, 2000);
     }
@@ -65,8 +68,7 @@ public:
 private:
     int bounded(int lo, int hi) { return int(m_rng.bounded(lo, hi)); } // [lo, hi)
     qint64 cents(qint64 lo, qint64 hi) { return qint64(m_rng.bounded(double(hi - lo))) + lo; }
-    template <typename A>
-    QString pick(const A &items)
+    template<typename A> QString pick(const A &items)
     {
         return QString::fromUtf8(items[m_rng.bounded(quint32(items.size()))]);
     }
@@ -78,19 +80,18 @@ private:
         const quint32 b0 = m_rng.generate();
         const quint32 b1 = m_rng.generate();
         const QUuid u(l, ushort(w & 0xffff), ushort(((w >> 16) & 0x0fff) | 0x4000),
-                      uchar((b0 & 0x3f) | 0x80), uchar(b0 >> 8), uchar(b0 >> 16),
-                      uchar(b0 >> 24), uchar(b1), uchar(b1 >> 8), uchar(b1 >> 16),
-                      uchar(b1 >> 24));
+                      uchar((b0 & 0x3f) | 0x80), uchar(b0 >> 8), uchar(b0 >> 16), uchar(b0 >> 24),
+                      uchar(b1), uchar(b1 >> 8), uchar(b1 >> 16), uchar(b1 >> 24));
         return u.toString(QUuid::WithoutBraces);
     }
 
     QJsonObject metadata(const QString &user, const QString &channel,
                          const QString &correlationId = {})
     {
-        return {{QStringLiteral("correlationId"),
-                 correlationId.isEmpty() ? uuidText() : correlationId},
-                {QStringLiteral("user"), user},
-                {QStringLiteral("channel"), channel}};
+        return {
+            {QStringLiteral("correlationId"), correlationId.isEmpty() ? uuidText() : correlationId},
+            {QStringLiteral("user"), user},
+            {QStringLiteral("channel"), channel}};
     }
 
     // Adds events to a stream of the batch being built.
@@ -99,7 +100,7 @@ private:
         auto it = m_index.find(stream.value());
         if (it == m_index.end()) {
             it = m_index.insert(stream.value(), m_appends.size());
-            m_appends.append(StreamAppend{stream, expected, {}});
+            m_appends.append(StreamAppend {stream, expected, {}});
         }
         m_appends[*it].events.append(event);
         ++m_batchEvents;
@@ -138,19 +139,20 @@ private:
         a.owner = first + QLatin1Char(' ') + last;
         a.user = first.toLower() + QLatin1Char('.') + last.toLower();
         const int c = bounded(0, 100);
-        a.currency = c < 70 ? QStringLiteral("EUR") : c < 90 ? QStringLiteral("USD")
-                                                             : QStringLiteral("GBP");
+        a.currency = c < 70 ? QStringLiteral("EUR")
+            : c < 90        ? QStringLiteral("USD")
+                            : QStringLiteral("GBP");
         m_accounts.push_back(a);
         const int index = int(m_accounts.size()) - 1;
         const QString channel = bounded(0, 2) ? QStringLiteral("branch") : QStringLiteral("web");
         const QJsonObject meta = metadata(a.user, channel);
         const StreamName stream = accountStream(a.id);
         add(stream, ExpectedVersion::noStream(),
-            encodeEvent(AccountOpened{a.id, a.owner, a.currency}, meta));
+            encodeEvent(AccountOpened {a.id, a.owner, a.currency}, meta));
         if (budget >= 2) {
             const qint64 amount = cents(1000, 250000);
             add(stream, ExpectedVersion::noStream(),
-                encodeEvent(MoneyDeposited{amount, QStringLiteral("Opening deposit")}, meta));
+                encodeEvent(MoneyDeposited {amount, QStringLiteral("Opening deposit")}, meta));
             m_accounts.back().balance = amount;
         }
         m_used.insert(index);
@@ -183,7 +185,7 @@ private:
             meta = metadata(QStringLiteral("interest-job"), QStringLiteral("batch"));
         }
         a.balance += amount;
-        addToAccount(index, encodeEvent(MoneyDeposited{amount, reference}, meta));
+        addToAccount(index, encodeEvent(MoneyDeposited {amount, reference}, meta));
     }
 
     // False when the balance is too low for any withdrawal.
@@ -215,7 +217,7 @@ private:
         }
         amount = qMin(amount, a.balance);
         a.balance -= amount;
-        addToAccount(index, encodeEvent(MoneyWithdrawn{amount, reference}, meta));
+        addToAccount(index, encodeEvent(MoneyWithdrawn {amount, reference}, meta));
         return true;
     }
 
@@ -235,14 +237,14 @@ private:
         if (amount > a.balance)
             return false;
         const QString id = uuidText();
-        const QJsonObject meta = metadata(a.user, bounded(0, 3) ? QStringLiteral("mobile")
-                                                                : QStringLiteral("web"), id);
+        const QJsonObject meta = metadata(
+            a.user, bounded(0, 3) ? QStringLiteral("mobile") : QStringLiteral("web"), id);
         a.balance -= amount;
         b.balance += amount;
-        addToAccount(from, encodeEvent(TransferSent{id, b.id, amount}, meta));
-        addToAccount(to, encodeEvent(TransferReceived{id, a.id, amount}, meta));
+        addToAccount(from, encodeEvent(TransferSent {id, b.id, amount}, meta));
+        addToAccount(to, encodeEvent(TransferReceived {id, a.id, amount}, meta));
         add(transferStream(id), ExpectedVersion::noStream(),
-            encodeEvent(TransferCompleted{id, a.id, b.id, amount, a.currency}, meta));
+            encodeEvent(TransferCompleted {id, a.id, b.id, amount, a.currency}, meta));
         return true;
     }
 
@@ -254,12 +256,12 @@ private:
             return false;
         const QJsonObject meta = metadata(a.user, QStringLiteral("branch"));
         if (a.balance > 0) {
-            addToAccount(index, encodeEvent(MoneyWithdrawn{a.balance,
-                                                           QStringLiteral("Closing payout")},
-                                            meta));
+            addToAccount(
+                index,
+                encodeEvent(MoneyWithdrawn {a.balance, QStringLiteral("Closing payout")}, meta));
             a.balance = 0;
         }
-        addToAccount(index, encodeEvent(AccountClosed{pick(kCloseReasons)}, meta));
+        addToAccount(index, encodeEvent(AccountClosed {pick(kCloseReasons)}, meta));
         a.closed = true;
         m_open.erase(std::find(m_open.begin(), m_open.end(), index));
         return true;
@@ -328,7 +330,7 @@ private:
                 m_accounts[size_t(m_byId.value(name.mid(8)))].version += a.events.size();
         }
         m_written += m_batchEvents;
-        return Done{};
+        return Done {};
     }
 
     Store &m_store;

@@ -22,7 +22,10 @@ StoreError fail(PooledConnection &c, const QSqlQuery &q, const QString &what)
 
 } // namespace
 
-SnapshotStore::SnapshotStore(Store &store) : m_store(store) {}
+SnapshotStore::SnapshotStore(Store &store)
+    : m_store(store)
+{
+}
 
 Result<std::optional<Snapshot>> SnapshotStore::load(const QString &stream, const QString &name)
 {

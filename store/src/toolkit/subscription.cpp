@@ -24,10 +24,10 @@ namespace {
 QString quoteIdent(const QString &ident)
 {
     return QLatin1Char('"') + QString(ident).replace(QLatin1Char('"'), QStringLiteral("\"\""))
-           + QLatin1Char('"');
+        + QLatin1Char('"');
 }
 
-std::atomic<quint64> connectionCounter{0};
+std::atomic<quint64> connectionCounter {0};
 
 } // namespace
 
@@ -40,11 +40,11 @@ struct Subscription::Private
     TransactionalHandler txHandler;
     QString s; // quoted schema
 
-    std::atomic<bool> stopRequested{false};
-    std::atomic<qint64> position{0};
-    std::atomic<bool> live{false};
-    std::atomic<bool> active{false};
-    std::atomic<qint64> handled{0};
+    std::atomic<bool> stopRequested {false};
+    std::atomic<qint64> position {0};
+    std::atomic<bool> live {false};
+    std::atomic<bool> active {false};
+    std::atomic<qint64> handled {0};
     mutable QMutex errorMutex;
     std::optional<StoreError> lastError;
     std::unique_ptr<QThread> thread;
@@ -54,7 +54,10 @@ struct Subscription::Private
     int subscriptionId = 0;
 
     Private(Store &st, Settings se, Delivery d)
-        : store(st), settings(std::move(se)), delivery(d), s(quoteIdent(st.schema()))
+        : store(st)
+        , settings(std::move(se))
+        , delivery(d)
+        , s(quoteIdent(st.schema()))
     {
     }
 
@@ -128,8 +131,8 @@ struct Subscription::Private
         q.addBindValue(qMax<qint64>(0, settings.startFrom.value - 1));
         if (!q.exec())
             return sqlError(q, QStringLiteral("create subscription"));
-        q.prepare(QStringLiteral("SELECT subscription_id FROM %1.subscriptions WHERE name = ?")
-                      .arg(s));
+        q.prepare(
+            QStringLiteral("SELECT subscription_id FROM %1.subscriptions WHERE name = ?").arg(s));
         q.addBindValue(settings.name);
         if (!q.exec() || !q.next())
             return sqlError(q, QStringLiteral("read subscription"));
@@ -146,7 +149,8 @@ struct Subscription::Private
         q.prepare(QStringLiteral("UPDATE %1.subscriptions SET owner = ?, updated_at = now() "
                                  "WHERE name = ? RETURNING position")
                       .arg(s));
-        q.addBindValue(QStringLiteral("%1:%2").arg(QSysInfo::machineHostName())
+        q.addBindValue(QStringLiteral("%1:%2")
+                           .arg(QSysInfo::machineHostName())
                            .arg(QCoreApplication::applicationPid()));
         q.addBindValue(settings.name);
         if (!q.exec() || !q.next())
@@ -209,7 +213,7 @@ struct Subscription::Private
         PGconn *conn = pgHandle(db());
         QDeadlineTimer deadline(settings.pollInterval.count());
         while (conn && !stopRequested.load() && !deadline.hasExpired()) {
-            pollfd fd{PQsocket(conn), POLLIN, 0};
+            pollfd fd {PQsocket(conn), POLLIN, 0};
             if (fd.fd < 0)
                 break;
             const int waitMs = int(std::clamp<qint64>(deadline.remainingTime(), 1, 50));
@@ -231,9 +235,10 @@ struct Subscription::Private
     {
         const qint64 from = position.load();
         QSqlDatabase d = db();
-        const QString update = QStringLiteral(
-            "UPDATE %1.subscriptions SET position = ?, handled = handled + ?, updated_at = now() "
-            "WHERE name = ? AND position = ?").arg(s);
+        const QString update = QStringLiteral("UPDATE %1.subscriptions SET position = ?, handled = "
+                                              "handled + ?, updated_at = now() "
+                                              "WHERE name = ? AND position = ?")
+                                   .arg(s);
         auto bindUpdate = [&](QSqlQuery &q) {
             q.prepare(update);
             q.addBindValue(next);
@@ -322,8 +327,8 @@ struct Subscription::Private
             closeSession();
             return locked.error();
         }
-        qCInfo(lcToolkit).noquote() << "subscription" << settings.name << "runs from position"
-                                    << position.load() + 1;
+        qCInfo(lcToolkit).noquote()
+            << "subscription" << settings.name << "runs from position" << position.load() + 1;
         while (locked.value() && !stopRequested.load()) {
             auto page = store.readAll(GlobalPosition(position.load() + 1), settings.batchSize,
                                       settings.filter);
@@ -355,8 +360,8 @@ struct Subscription::Private
                 if (err.kind() == StoreError::Kind::ConnectionLost || pgConnectionBad(db())
                     || err.kind() == StoreError::Kind::Other) {
                     // Start over: a new session, the lock again, the committed checkpoint.
-                    qCWarning(lcToolkit).noquote() << "subscription" << settings.name << ":"
-                                                   << err.toString() << "; resuming";
+                    qCWarning(lcToolkit).noquote()
+                        << "subscription" << settings.name << ":" << err.toString() << "; resuming";
                     live = false;
                     closeSession();
                     pause(settings.reconnectDelay);
@@ -400,7 +405,7 @@ Result<Done> Subscription::run()
     auto r = d->loop(false);
     if (!r)
         return r.error();
-    return Done{};
+    return Done {};
 }
 
 Result<qint64> Subscription::catchUp()
@@ -439,12 +444,30 @@ bool Subscription::wait(std::chrono::milliseconds timeout)
     return d->thread->wait(QDeadlineTimer(timeout.count()));
 }
 
-const Subscription::Settings &Subscription::settings() const { return d->settings; }
-Subscription::Delivery Subscription::delivery() const { return d->delivery; }
-GlobalPosition Subscription::checkpoint() const { return GlobalPosition(d->position.load()); }
-bool Subscription::isLive() const { return d->live.load(); }
-bool Subscription::isActive() const { return d->active.load(); }
-qint64 Subscription::handledEvents() const { return d->handled.load(); }
+const Subscription::Settings &Subscription::settings() const
+{
+    return d->settings;
+}
+Subscription::Delivery Subscription::delivery() const
+{
+    return d->delivery;
+}
+GlobalPosition Subscription::checkpoint() const
+{
+    return GlobalPosition(d->position.load());
+}
+bool Subscription::isLive() const
+{
+    return d->live.load();
+}
+bool Subscription::isActive() const
+{
+    return d->active.load();
+}
+qint64 Subscription::handledEvents() const
+{
+    return d->handled.load();
+}
 
 std::optional<StoreError> Subscription::lastError() const
 {
@@ -484,7 +507,7 @@ Result<Done> Subscription::resetCheckpoint(Store &store, const QString &name,
     q.addBindValue(lastHandled.value);
     if (!q.exec())
         return StoreError::fromSql(q.lastError(), QStringLiteral("reset checkpoint"));
-    return Done{};
+    return Done {};
 }
 
 } // namespace eventium::toolkit

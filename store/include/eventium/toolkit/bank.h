@@ -91,8 +91,7 @@ inline std::optional<qint64> cents(const QJsonValue &v)
 }
 } // namespace bankdetail
 
-template <>
-struct EventCodec<bank::AccountOpened>
+template<> struct EventCodec<bank::AccountOpened>
 {
     static QString typeName() { return QStringLiteral("AccountOpened"); }
     static QJsonObject encode(const bank::AccountOpened &e)
@@ -105,14 +104,13 @@ struct EventCodec<bank::AccountOpened>
     {
         if (!o.value(QStringLiteral("accountId")).isString())
             return std::nullopt;
-        return bank::AccountOpened{o.value(QStringLiteral("accountId")).toString(),
-                                   o.value(QStringLiteral("owner")).toString(),
-                                   o.value(QStringLiteral("currency")).toString()};
+        return bank::AccountOpened {o.value(QStringLiteral("accountId")).toString(),
+                                    o.value(QStringLiteral("owner")).toString(),
+                                    o.value(QStringLiteral("currency")).toString()};
     }
 };
 
-template <>
-struct EventCodec<bank::MoneyDeposited>
+template<> struct EventCodec<bank::MoneyDeposited>
 {
     static QString typeName() { return QStringLiteral("MoneyDeposited"); }
     static QJsonObject encode(const bank::MoneyDeposited &e)
@@ -124,12 +122,11 @@ struct EventCodec<bank::MoneyDeposited>
         const auto amount = bankdetail::cents(o.value(QStringLiteral("amount")));
         if (!amount)
             return std::nullopt;
-        return bank::MoneyDeposited{*amount, o.value(QStringLiteral("reference")).toString()};
+        return bank::MoneyDeposited {*amount, o.value(QStringLiteral("reference")).toString()};
     }
 };
 
-template <>
-struct EventCodec<bank::MoneyWithdrawn>
+template<> struct EventCodec<bank::MoneyWithdrawn>
 {
     static QString typeName() { return QStringLiteral("MoneyWithdrawn"); }
     static QJsonObject encode(const bank::MoneyWithdrawn &e)
@@ -141,12 +138,11 @@ struct EventCodec<bank::MoneyWithdrawn>
         const auto amount = bankdetail::cents(o.value(QStringLiteral("amount")));
         if (!amount)
             return std::nullopt;
-        return bank::MoneyWithdrawn{*amount, o.value(QStringLiteral("reference")).toString()};
+        return bank::MoneyWithdrawn {*amount, o.value(QStringLiteral("reference")).toString()};
     }
 };
 
-template <>
-struct EventCodec<bank::TransferSent>
+template<> struct EventCodec<bank::TransferSent>
 {
     static QString typeName() { return QStringLiteral("TransferSent"); }
     static QJsonObject encode(const bank::TransferSent &e)
@@ -160,13 +156,12 @@ struct EventCodec<bank::TransferSent>
         const auto amount = bankdetail::cents(o.value(QStringLiteral("amount")));
         if (!amount || !o.value(QStringLiteral("transferId")).isString())
             return std::nullopt;
-        return bank::TransferSent{o.value(QStringLiteral("transferId")).toString(),
-                                  o.value(QStringLiteral("toAccountId")).toString(), *amount};
+        return bank::TransferSent {o.value(QStringLiteral("transferId")).toString(),
+                                   o.value(QStringLiteral("toAccountId")).toString(), *amount};
     }
 };
 
-template <>
-struct EventCodec<bank::TransferReceived>
+template<> struct EventCodec<bank::TransferReceived>
 {
     static QString typeName() { return QStringLiteral("TransferReceived"); }
     static QJsonObject encode(const bank::TransferReceived &e)
@@ -180,14 +175,13 @@ struct EventCodec<bank::TransferReceived>
         const auto amount = bankdetail::cents(o.value(QStringLiteral("amount")));
         if (!amount || !o.value(QStringLiteral("transferId")).isString())
             return std::nullopt;
-        return bank::TransferReceived{o.value(QStringLiteral("transferId")).toString(),
-                                      o.value(QStringLiteral("fromAccountId")).toString(),
-                                      *amount};
+        return bank::TransferReceived {o.value(QStringLiteral("transferId")).toString(),
+                                       o.value(QStringLiteral("fromAccountId")).toString(),
+                                       *amount};
     }
 };
 
-template <>
-struct EventCodec<bank::AccountClosed>
+template<> struct EventCodec<bank::AccountClosed>
 {
     static QString typeName() { return QStringLiteral("AccountClosed"); }
     static QJsonObject encode(const bank::AccountClosed &e)
@@ -196,12 +190,11 @@ struct EventCodec<bank::AccountClosed>
     }
     static std::optional<bank::AccountClosed> decode(const QJsonObject &o)
     {
-        return bank::AccountClosed{o.value(QStringLiteral("reason")).toString()};
+        return bank::AccountClosed {o.value(QStringLiteral("reason")).toString()};
     }
 };
 
-template <>
-struct EventCodec<bank::TransferCompleted>
+template<> struct EventCodec<bank::TransferCompleted>
 {
     static QString typeName() { return QStringLiteral("TransferCompleted"); }
     static QJsonObject encode(const bank::TransferCompleted &e)
@@ -217,10 +210,10 @@ struct EventCodec<bank::TransferCompleted>
         const auto amount = bankdetail::cents(o.value(QStringLiteral("amount")));
         if (!amount || !o.value(QStringLiteral("transferId")).isString())
             return std::nullopt;
-        return bank::TransferCompleted{o.value(QStringLiteral("transferId")).toString(),
-                                       o.value(QStringLiteral("fromAccountId")).toString(),
-                                       o.value(QStringLiteral("toAccountId")).toString(),
-                                       *amount, o.value(QStringLiteral("currency")).toString()};
+        return bank::TransferCompleted {o.value(QStringLiteral("transferId")).toString(),
+                                        o.value(QStringLiteral("fromAccountId")).toString(),
+                                        o.value(QStringLiteral("toAccountId")).toString(), *amount,
+                                        o.value(QStringLiteral("currency")).toString()};
     }
 };
 
@@ -266,9 +259,9 @@ struct Close
 };
 using AccountCommand = std::variant<Open, Deposit, Withdraw, Close>;
 
-using AccountHandler = toolkit::CommandHandler<Account, AccountCommand, AccountOpened,
-                                               MoneyDeposited, MoneyWithdrawn, TransferSent,
-                                               TransferReceived, AccountClosed>;
+using AccountHandler
+    = toolkit::CommandHandler<Account, AccountCommand, AccountOpened, MoneyDeposited,
+                              MoneyWithdrawn, TransferSent, TransferReceived, AccountClosed>;
 using AccountEvent = AccountHandler::Event;
 
 // Rejection codes of decideAccount and transfer.
@@ -284,7 +277,7 @@ inline const QString currencyMismatch = QStringLiteral("currency-mismatch");
 inline const QString sameAccount = QStringLiteral("same-account");
 } // namespace errors
 
-StreamName accountStream(const QString &accountId);   // "account-<id>"
+StreamName accountStream(const QString &accountId); // "account-<id>"
 StreamName transferStream(const QString &transferId); // "transfer-<id>"
 
 // The account's projection step.

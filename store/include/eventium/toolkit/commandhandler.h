@@ -23,28 +23,34 @@ namespace eventium::toolkit {
 // Not a store error: nothing is retried and nothing is written.
 struct Rejection
 {
-    QString code;    // stable, machine readable ("insufficient-funds")
+    QString code; // stable, machine readable ("insufficient-funds")
     QString message; // for people
 };
 
 // What a decide function returns: the events to append (possibly none) or a rejection.
-template <typename Event>
-class Decision
+template<typename Event> class Decision
 {
 public:
     Decision() = default;
-    Decision(Rejection rejection) : m_rejection(std::move(rejection)) {}
-    Decision(QList<Event> events) : m_events(std::move(events)) {}
+    Decision(Rejection rejection)
+        : m_rejection(std::move(rejection))
+    {
+    }
+    Decision(QList<Event> events)
+        : m_events(std::move(events))
+    {
+    }
     // One event of any of the alternatives of Event.
-    template <typename E>
-        requires(std::constructible_from<Event, E> && !std::same_as<std::decay_t<E>, Decision>)
-    Decision(E event) : m_events{Event(std::move(event))}
+    template<typename E>
+    requires(std::constructible_from<Event, E> && !std::same_as<std::decay_t<E>, Decision>)
+        Decision(E event)
+        : m_events {Event(std::move(event))}
     {
     }
 
     static Decision reject(QString code, QString message)
     {
-        return Decision(Rejection{std::move(code), std::move(message)});
+        return Decision(Rejection {std::move(code), std::move(message)});
     }
 
     bool isRejected() const { return m_rejection.has_value(); }
@@ -57,8 +63,7 @@ private:
 };
 
 // How a handler's state is snapshotted (optional: leave `every` at 0 to never snapshot).
-template <typename State>
-struct Snapshotting
+template<typename State> struct Snapshotting
 {
     // Identifies the state among other handlers of the same stream ("bank.account").
     QString name;
@@ -83,8 +88,7 @@ struct Snapshotting
 //   handler.projection.apply = ...;      // (Account, const Event &) -> Account
 //   handler.decide = ...;                // (const Account &, const AccountCommand &) -> Decision
 //   auto r = applyCommand(store, handler, StreamName("account-1"), Deposit{500});
-template <typename State, typename Command, CodedEvent... Events>
-struct CommandHandler
+template<typename State, typename Command, CodedEvent... Events> struct CommandHandler
 {
     using StateType = State;
     using CommandType = Command;
@@ -96,19 +100,18 @@ struct CommandHandler
 };
 
 // An aggregate's state as loaded.
-template <typename State>
-struct Loaded
+template<typename State> struct Loaded
 {
     State state;
-    StreamVersion version;          // the stream's version the state includes (0: no stream)
-    StreamVersion snapshotVersion;  // the snapshot used (0: none, or it was ignored)
-    qint64 replayed = 0;            // events read after the snapshot (or from the start)
+    StreamVersion version; // the stream's version the state includes (0: no stream)
+    StreamVersion snapshotVersion; // the snapshot used (0: none, or it was ignored)
+    qint64 replayed = 0; // events read after the snapshot (or from the start)
 };
 
 // Loads an aggregate: from its snapshot when there is a usable one, then the events after
 // it. A snapshot is ignored (full replay) when it is missing, has another state version,
 // does not decode, or its event is not the stream's event at that version any more.
-template <typename State, typename Command, CodedEvent... Events>
+template<typename State, typename Command, CodedEvent... Events>
 Result<Loaded<State>> loadAggregate(Store &store,
                                     const CommandHandler<State, Command, Events...> &handler,
                                     const StreamName &stream)
@@ -140,9 +143,9 @@ Result<Loaded<State>> loadAggregate(Store &store,
                                          StreamVersion(s.version.value + 1), std::move(*base));
                 if (!folded)
                     return folded.error();
-                return Loaded<State>{std::move(folded->state),
-                                     StreamVersion(qMax(folded->version.value, s.version.value)),
-                                     s.version, folded->read};
+                return Loaded<State> {std::move(folded->state),
+                                      StreamVersion(qMax(folded->version.value, s.version.value)),
+                                      s.version, folded->read};
             }
             qCWarning(lcToolkit).noquote()
                 << "snapshot" << handler.snapshots.name << "of" << stream.value() << "at version"
@@ -152,13 +155,13 @@ Result<Loaded<State>> loadAggregate(Store &store,
     auto folded = foldStream(store, handler.projection, stream);
     if (!folded)
         return folded.error();
-    return Loaded<State>{std::move(folded->state), folded->version, StreamVersion(0),
-                         folded->read};
+    return Loaded<State> {std::move(folded->state), folded->version, StreamVersion(0),
+                          folded->read};
 }
 
 // Saves a snapshot of `state` at `version` of `stream` (whose event at that version has the
 // id `eventId`). Returns whether it was stored.
-template <typename State, typename Command, CodedEvent... Events>
+template<typename State, typename Command, CodedEvent... Events>
 Result<bool> saveSnapshot(Store &store, const CommandHandler<State, Command, Events...> &handler,
                           const StreamName &stream, const State &state, StreamVersion version,
                           QUuid eventId)
@@ -178,7 +181,7 @@ Result<bool> saveSnapshot(Store &store, const CommandHandler<State, Command, Eve
 
 // Loads the aggregate and snapshots its current state (regardless of the policy). Returns
 // false when the stream has no events.
-template <typename State, typename Command, CodedEvent... Events>
+template<typename State, typename Command, CodedEvent... Events>
 Result<bool> takeSnapshot(Store &store, const CommandHandler<State, Command, Events...> &handler,
                           const StreamName &stream)
 {
@@ -192,8 +195,7 @@ Result<bool> takeSnapshot(Store &store, const CommandHandler<State, Command, Eve
         return last.error();
     if (last->isEmpty())
         return false;
-    return saveSnapshot(store, handler, stream, loaded->state, loaded->version,
-                        last->first().id);
+    return saveSnapshot(store, handler, stream, loaded->state, loaded->version, last->first().id);
 }
 
 struct CommandOptions
@@ -202,13 +204,12 @@ struct CommandOptions
     // brought up to date and the command decided again. 0: report the first conflict.
     int maxRetries = 5;
     // Before retry n, sleep a random time of up to n * retryBackoff (0: retry at once).
-    std::chrono::milliseconds retryBackoff{2};
+    std::chrono::milliseconds retryBackoff {2};
     // Metadata of every event written ({"correlationId": ..., "user": ...}).
     QJsonObject metadata;
 };
 
-template <typename State, typename Event>
-struct CommandResult
+template<typename State, typename Event> struct CommandResult
 {
     enum class Status {
         Accepted, // decided and appended (or decided to append nothing)
@@ -217,10 +218,10 @@ struct CommandResult
     };
     Status status = Status::Accepted;
     std::optional<Rejection> rejection; // when Rejected
-    QList<Event> events;                // the events appended, when Accepted
-    State state;                        // the state after the command (or as last loaded)
-    StreamVersion version;              // the stream's version after the command (or as last seen)
-    int attempts = 0;                   // decisions made (1 + retries used)
+    QList<Event> events; // the events appended, when Accepted
+    State state; // the state after the command (or as last loaded)
+    StreamVersion version; // the stream's version after the command (or as last seen)
+    int attempts = 0; // decisions made (1 + retries used)
 
     bool accepted() const { return status == Status::Accepted; }
     bool rejected() const { return status == Status::Rejected; }
@@ -231,7 +232,7 @@ struct CommandResult
 // decides, and appends the events expecting exactly the version it decided on. On a version
 // conflict it folds the new events and decides again, up to options.maxRetries times.
 // Store failures are errors; rejections and exhausted retries are typed results.
-template <typename State, typename Command, CodedEvent... Events>
+template<typename State, typename Command, CodedEvent... Events>
 Result<CommandResult<State, AnyOf<Events...>>>
 applyCommand(Store &store, const CommandHandler<State, Command, Events...> &handler,
              const StreamName &stream, const Command &command, const CommandOptions &options = {})
@@ -280,8 +281,8 @@ applyCommand(Store &store, const CommandHandler<State, Command, Events...> &hand
                 auto saved = saveSnapshot(store, handler, stream, state, version,
                                           appended->eventIds.last());
                 if (!saved) // only an optimisation: the command has succeeded regardless
-                    qCWarning(lcToolkit).noquote() << "snapshot of" << stream.value()
-                                                   << "failed:" << saved.error().toString();
+                    qCWarning(lcToolkit).noquote()
+                        << "snapshot of" << stream.value() << "failed:" << saved.error().toString();
             }
             R r;
             r.events = decision.events();
@@ -303,8 +304,8 @@ applyCommand(Store &store, const CommandHandler<State, Command, Events...> &hand
             const qint64 cap = options.retryBackoff.count() * (attempt + 1);
             QThread::msleep(quint64(QRandomGenerator::global()->bounded(cap + 1)));
         }
-        auto more = foldStream(store, handler.projection, stream,
-                               StreamVersion(version.value + 1), std::move(state));
+        auto more = foldStream(store, handler.projection, stream, StreamVersion(version.value + 1),
+                               std::move(state));
         if (!more)
             return more.error();
         state = std::move(more->state);

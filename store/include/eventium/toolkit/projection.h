@@ -17,13 +17,12 @@ namespace eventium::toolkit {
 //
 // Stored events of other types are skipped unless `strict` is set; an event of a known type
 // whose payload does not decode is always an error (InvalidJson).
-template <typename State, CodedEvent... Events>
-struct Projection
+template<typename State, CodedEvent... Events> struct Projection
 {
     using StateType = State;
     using Event = AnyOf<Events...>;
 
-    State initial{};
+    State initial {};
     // Applies one event. Used unless applyRecorded is set.
     std::function<State(State, const Event &)> apply;
     // Applies one event with where it was stored (stream, version, position, metadata):
@@ -69,29 +68,28 @@ struct Projection
         if (apply)
             return apply(std::move(state), event);
         if (applyRecorded)
-            return applyRecorded(std::move(state), event, RecordedEvent{});
+            return applyRecorded(std::move(state), event, RecordedEvent {});
         return state;
     }
 };
 
 // The result of folding one stream.
-template <typename State>
-struct StreamFold
+template<typename State> struct StreamFold
 {
     State state;
     StreamVersion version; // the version of the last event read (0: none at all)
-    qint64 applied = 0;    // events applied (events of unknown types are read but not applied)
-    qint64 read = 0;       // events read
+    qint64 applied = 0; // events applied (events of unknown types are read but not applied)
+    qint64 read = 0; // events read
 };
 
 // Folds the events of `stream` from version `from` (inclusive) into `start`, reading in
 // pages of `pageSize`. A missing stream folds to `start` with version from - 1.
-template <typename State, CodedEvent... Events>
+template<typename State, CodedEvent... Events>
 Result<StreamFold<State>> foldStream(Store &store, const Projection<State, Events...> &projection,
                                      const StreamName &stream, StreamVersion from, State start,
                                      int pageSize = 1000)
 {
-    StreamFold<State> out{std::move(start), StreamVersion(qMax<qint64>(0, from.value - 1)), 0, 0};
+    StreamFold<State> out {std::move(start), StreamVersion(qMax<qint64>(0, from.value - 1)), 0, 0};
     StreamVersion next(qMax<qint64>(1, from.value));
     for (;;) {
         auto page = store.readStream(stream, next, Direction::Forward, pageSize);
@@ -112,7 +110,7 @@ Result<StreamFold<State>> foldStream(Store &store, const Projection<State, Event
 }
 
 // Folds a whole stream from its first event into the projection's initial state.
-template <typename State, CodedEvent... Events>
+template<typename State, CodedEvent... Events>
 Result<StreamFold<State>> foldStream(Store &store, const Projection<State, Events...> &projection,
                                      const StreamName &stream)
 {
@@ -120,8 +118,7 @@ Result<StreamFold<State>> foldStream(Store &store, const Projection<State, Event
 }
 
 // The result of folding the global sequence.
-template <typename State>
-struct GlobalFold
+template<typename State> struct GlobalFold
 {
     State state;
     GlobalPosition next; // where to continue folding later (the first position not read)
@@ -132,12 +129,12 @@ struct GlobalFold
 // Folds the global sequence from `from` (inclusive) up to the head as it was when the fold
 // started, paging through Store::readAll. The filter narrows what is read; `next` lets a
 // caller continue incrementally later: foldAll(store, p, fold.next, fold.state).
-template <typename State, CodedEvent... Events>
+template<typename State, CodedEvent... Events>
 Result<GlobalFold<State>> foldAll(Store &store, const Projection<State, Events...> &projection,
                                   GlobalPosition from, State start, const GlobalFilter &filter = {},
                                   int pageSize = 1000)
 {
-    GlobalFold<State> out{std::move(start), GlobalPosition(qMax<qint64>(1, from.value)), 0, 0};
+    GlobalFold<State> out {std::move(start), GlobalPosition(qMax<qint64>(1, from.value)), 0, 0};
     qint64 stopAfter = -1; // the head when the fold started
     for (;;) {
         auto page = store.readAll(out.next, pageSize, filter);
@@ -164,7 +161,7 @@ Result<GlobalFold<State>> foldAll(Store &store, const Projection<State, Events..
 }
 
 // Folds the whole global sequence into the projection's initial state.
-template <typename State, CodedEvent... Events>
+template<typename State, CodedEvent... Events>
 Result<GlobalFold<State>> foldAll(Store &store, const Projection<State, Events...> &projection,
                                   const GlobalFilter &filter = {})
 {

@@ -17,11 +17,11 @@ struct Snapshot
     QString stream;
     // Which state this is: several handlers may keep snapshots of the same stream.
     QString name;
-    StreamVersion version;  // the version of the last event folded into the state
-    QUuid eventId;          // that event's id: a snapshot whose event is gone is ignored
-    int stateVersion = 1;   // the version of the state's JSON format
-    QByteArray state;       // the state as JSON text
-    QDateTime taken;        // UTC; informational
+    StreamVersion version; // the version of the last event folded into the state
+    QUuid eventId; // that event's id: a snapshot whose event is gone is ignored
+    int stateVersion = 1; // the version of the state's JSON format
+    QByteArray state; // the state as JSON text
+    QDateTime taken; // UTC; informational
 };
 
 // Snapshots in the store's schema (table `snapshots`, migration 0002). One snapshot per

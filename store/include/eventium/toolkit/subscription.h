@@ -49,24 +49,24 @@ class Subscription
 {
 public:
     using Handler = std::function<Result<Done>(const QList<RecordedEvent> &events)>;
-    using TransactionalHandler =
-        std::function<Result<Done>(const QList<RecordedEvent> &events, QSqlDatabase &db)>;
+    using TransactionalHandler
+        = std::function<Result<Done>(const QList<RecordedEvent> &events, QSqlDatabase &db)>;
 
     enum class Delivery { AtLeastOnce, ExactlyOnce };
 
     struct Settings
     {
-        QString name;                  // required; unique within the store's schema
-        GlobalFilter filter;           // only these events reach the handler
-        GlobalPosition startFrom{1};   // where a subscription without a checkpoint starts
-        int batchSize = 100;           // events per handler call, at most
-        std::chrono::milliseconds pollInterval{500};
-        std::chrono::milliseconds retryDelay{500};    // after a failed handler or read
-        std::chrono::milliseconds reconnectDelay{250};
+        QString name; // required; unique within the store's schema
+        GlobalFilter filter; // only these events reach the handler
+        GlobalPosition startFrom {1}; // where a subscription without a checkpoint starts
+        int batchSize = 100; // events per handler call, at most
+        std::chrono::milliseconds pollInterval {500};
+        std::chrono::milliseconds retryDelay {500}; // after a failed handler or read
+        std::chrono::milliseconds reconnectDelay {250};
         // Wait (checking every lockRetryInterval) while another session runs this
         // subscription; false: run() and catchUp() fail at once instead.
         bool waitForLock = true;
-        std::chrono::milliseconds lockRetryInterval{1000};
+        std::chrono::milliseconds lockRetryInterval {1000};
     };
 
     // At-least-once delivery.
