@@ -25,26 +25,16 @@ public:
 
     Result<Done> begin()
     {
-        if (!m_connection.db().transaction()) {
-            StoreError err
-                = StoreError::fromSql(m_connection.db().lastError(), QStringLiteral("BEGIN"));
-            if (err.kind() == StoreError::Kind::ConnectionLost || m_connection.isDead())
-                m_connection.markBroken();
-            return err;
-        }
+        if (!m_connection.db().transaction())
+            return failure(QStringLiteral("BEGIN"));
         m_open = true;
         return Done {};
     }
     Result<Done> commit()
     {
         m_done = true;
-        if (!m_connection.db().commit()) {
-            StoreError err
-                = StoreError::fromSql(m_connection.db().lastError(), QStringLiteral("COMMIT"));
-            if (err.kind() == StoreError::Kind::ConnectionLost || m_connection.isDead())
-                m_connection.markBroken();
-            return err;
-        }
+        if (!m_connection.db().commit())
+            return failure(QStringLiteral("COMMIT"));
         return Done {};
     }
     void rollback()
@@ -56,6 +46,22 @@ public:
     PooledConnection &connection() { return m_connection; }
 
 private:
+    // A failed BEGIN or COMMIT; on a connection libpq reports as bad it is a lost connection
+    // whatever the driver's message says (it may say nothing).
+    StoreError failure(const QString &what)
+    {
+        StoreError err = StoreError::fromSql(m_connection.db().lastError(), what);
+        if (err.kind() == StoreError::Kind::ConnectionLost || m_connection.isDead()) {
+            m_connection.markBroken();
+            if (err.kind() != StoreError::Kind::ConnectionLost)
+                err = StoreError(StoreError::Kind::ConnectionLost,
+                                 err.message().isEmpty() ? what + QStringLiteral(": no connection")
+                                                         : err.message(),
+                                 err.sqlState());
+        }
+        return err;
+    }
+
     PooledConnection &m_connection;
     bool m_open = false;
     bool m_done = false;
