@@ -274,7 +274,8 @@ struct Store::Private
     QString s; // the quoted schema, for SQL text
     QString channel;
     // Prebuilt statements.
-    QString appendSql, readForwardSql, readBackwardSql, readAllSql, headSql, stepSql;
+    QString appendSql, lockStreamsSql, readForwardSql, readBackwardSql, readAllSql, headSql,
+        stepSql;
     std::unique_ptr<Sequencer> sequencer; // declared last: stopped first
 };
 
@@ -297,6 +298,7 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
                        "SELECT status, first_version, last_version FROM "
                        "%1.append_events($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])")
                        .arg(d->s);
+    d->lockStreamsSql = QStringLiteral("SELECT %1.lock_streams($1::text[])").arg(d->s);
     d->readForwardSql
         = QStringLiteral("SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id "
                          "= st.stream_id "
@@ -441,6 +443,7 @@ Result<int> Store::migrate()
             continue;
         QString sql = m.sql;
         sql.replace(QStringLiteral("{{schema}}"), d->s);
+        sql.replace(QStringLiteral("{{schema_name}}"), quoteLiteral(d->settings.schema));
         sql.replace(QStringLiteral("{{channel}}"), quoteLiteral(d->channel));
         QSqlQuery apply(c.db());
         if (!apply.exec(sql))
@@ -787,6 +790,16 @@ Result<MultiAppendResult> Store::appendMultiOnce(const QList<StreamAppend> &appe
     Transaction tx(c);
     if (auto r = tx.begin(); !r)
         return r.error();
+    // All the streams' locks first, before anything assigns this transaction an id, so that
+    // the id is larger than those of all earlier appends to these streams (the global order
+    // then follows every stream's versions, and this append's events stay together).
+    QStringList names;
+    for (const StreamAppend &a : appends)
+        names.append(a.stream.value());
+    if (auto locked = execNative(c, d->lockStreamsSql, {textArrayLiteral(names).toUtf8()},
+                                 QStringLiteral("lock streams"));
+        !locked)
+        return locked.error();
     MultiAppendResult out;
     out.results.resize(appends.size());
     bool conflict = false;

@@ -5,10 +5,15 @@
 //     goes to two streams at once (appendMulti, one transaction). About a third of the
 //     batches use exact expected versions (retried on conflict), the rest any(). Every
 //     event's data says {"w": writer, "b": batch, "i": index, "n": batch size}. After each
-//     acknowledged append one line is written and flushed to the log:
+//     acknowledged append one line is written and flushed to the log (an append whose
+//     connection was lost is sent again with the same ids, up to 10 times):
 //       <batch> <stream>/<first-version>/<last-version>/<id>,<id>,... [<stream>/...]
 //     and "done <number of version conflicts>" at the end. Any error ends it with exit code 2.
 //     Its connections are named "<schema>-writer-<writer-id>".
+//
+//   eventium_mp_worker hot <conninfo> <schema> <events> <streams> <seed>
+//     Appends `events` single events with any() to random streams "hot-<k>" through
+//     Store::append, as fast as it can. Any error ends it with exit code 2.
 //
 //   eventium_mp_worker follower <conninfo> <schema> <out> [<from>]
 //     Follows the global sequence from position 1 (or <from>) with eventium::Follower, its
@@ -99,6 +104,7 @@ int runWriter(const QStringList &args)
         }
         const bool exact = rng.bounded(3) == 0;
         QList<AppendResult> results;
+        int lostInARow = 0;
         for (int attempt = 0;; ++attempt) {
             for (StreamAppend &a : appends) {
                 a.expected = exact && attempt < 20
@@ -106,15 +112,26 @@ int runWriter(const QStringList &args)
                     : ExpectedVersion::any();
             }
             bool conflict = false;
+            // The test terminates this writer's connections every 300 ms, and on a busy
+            // machine a reconnect can take that long, so the store's own single retry may meet
+            // the next termination too. Like an application would, try again with the same
+            // event ids (an idempotent retry), a few times.
+            auto lost = [&lostInARow](const StoreError &e) {
+                return e.kind() == StoreError::Kind::ConnectionLost && ++lostInARow < 10;
+            };
             if (parts == 1) {
                 auto r = store.append(appends.first().stream, appends.first().expected,
                                       appends.first().events);
+                if (!r && lost(r.error()))
+                    continue;
                 if (!r)
                     return fail(QStringLiteral("append failed: %1").arg(r.error().toString()));
                 conflict = r->isConflict();
                 results = {r.value()};
             } else {
                 auto r = store.appendMulti(appends);
+                if (!r && lost(r.error()))
+                    continue;
                 if (!r)
                     return fail(
                         QStringLiteral("multi-stream append failed: %1").arg(r.error().toString()));
@@ -148,6 +165,34 @@ int runWriter(const QStringList &args)
     }
     log.write("done " + QByteArray::number(conflicts) + '\n');
     log.flush();
+    return 0;
+}
+
+int runHot(const QStringList &args)
+{
+    if (args.size() != 7)
+        return fail(QStringLiteral("hot needs 5 arguments"));
+    auto options = parseOptions(args.at(2));
+    if (!options)
+        return fail(options.error().toString());
+    StoreSettings settings;
+    settings.schema = args.at(3);
+    settings.poolSize = 1;
+    settings.runSequencer = false;
+    const int total = args.at(4).toInt();
+    const int streams = args.at(5).toInt();
+    QRandomGenerator rng(args.at(6).toUInt());
+    Store store(options.value(), settings);
+    QList<NewEvent> one(1);
+    one[0].type = QStringLiteral("Hot");
+    one[0].data = QByteArrayLiteral("{}");
+    for (int i = 0; i < total; ++i) {
+        one[0].id = QUuid();
+        auto r = store.append(StreamName(QStringLiteral("hot-%1").arg(rng.bounded(streams))),
+                              ExpectedVersion::any(), one);
+        if (!r || !r->succeeded())
+            return fail(r ? QStringLiteral("conflict on any()") : r.error().toString());
+    }
     return 0;
 }
 
@@ -219,7 +264,9 @@ int main(int argc, char **argv)
     const QStringList args = app.arguments();
     if (args.size() >= 2 && args.at(1) == QLatin1String("writer"))
         return runWriter(args);
+    if (args.size() >= 2 && args.at(1) == QLatin1String("hot"))
+        return runHot(args);
     if (args.size() >= 2 && args.at(1) == QLatin1String("follower"))
         return runFollower(app, args);
-    return fail(QStringLiteral("usage: eventium_mp_worker writer|follower ..."));
+    return fail(QStringLiteral("usage: eventium_mp_worker writer|hot|follower ..."));
 }

@@ -1,6 +1,10 @@
 // Subscriptions: catch-up then live, independent names, the lock, a killed runner process
-// resuming with nothing lost (and nothing applied twice exactly once), a server restart.
+// resuming with nothing lost (and nothing applied twice exactly once), a server restart,
+// hot streams delivered in version order to a handler that appends in its own transaction.
 #include "toolkittest.h"
+
+#include "support/globalorder.h"
+#include "support/testconnection.h"
 
 #include <eventium/toolkit/subscription.h>
 
@@ -9,8 +13,11 @@
 #include <QProcessEnvironment>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QUuid>
 
 #include <atomic>
+#include <thread>
+#include <vector>
 
 using namespace eventium;
 using eventium::test::TestDatabase;
@@ -413,6 +420,82 @@ private slots:
         sub.stop();
         QVERIFY(sub.wait());
         QCOMPARE(stored(QStringLiteral("restart")), 60);
+    }
+
+    // Writers on three hot streams while an exactly-once subscription runs live; its handler
+    // appends an audit event in its own transaction after writing to a table (so it holds a
+    // transaction id before it waits for the audit stream). Every stream arrives in version
+    // order, each version once, and the audit stream is in order too.
+    void exactlyOnceSeesHotStreamsInOrder()
+    {
+        constexpr int kThreads = 6;
+        constexpr int kAppendsPerThread = 150;
+        const QString applied = table(QStringLiteral("applied"));
+        exec(*m_store,
+             QStringLiteral("CREATE TABLE %1 (stream text, version bigint, "
+                            "PRIMARY KEY (stream, version))")
+                 .arg(applied));
+        QHash<QString, qint64> last; // only the subscription's thread touches it
+        std::atomic<int> outOfOrder {0};
+        std::atomic<int> delivered {0};
+        auto settings = quick(QStringLiteral("hot"));
+        settings.filter.types = {QStringLiteral("Hot")};
+        const QString appendSql
+            = QStringLiteral("SELECT status FROM \"%1\".append_events('audit', -1, ?::uuid[], "
+                             "ARRAY['Audit'], ARRAY['{}']::jsonb[], ARRAY[NULL]::jsonb[])")
+                  .arg(m_store->schema());
+        Subscription sub(
+            *m_store, settings,
+            [&](const QList<RecordedEvent> &events, QSqlDatabase &db) -> Result<Done> {
+                QSqlQuery q(db);
+                q.prepare(QStringLiteral("INSERT INTO %1 VALUES (?, ?)").arg(applied));
+                QHash<QString, qint64> next = last;
+                for (const RecordedEvent &e : events) {
+                    if (e.version.value != next.value(e.stream, 0) + 1)
+                        ++outOfOrder;
+                    next.insert(e.stream, e.version.value);
+                    q.addBindValue(e.stream);
+                    q.addBindValue(e.version.value);
+                    if (!q.exec())
+                        return StoreError::fromSql(q.lastError(), QStringLiteral("insert"));
+                }
+                q.prepare(appendSql);
+                q.addBindValue(
+                    QStringLiteral("{%1}").arg(QUuid::createUuid().toString(QUuid::WithoutBraces)));
+                if (!q.exec() || !q.next())
+                    return StoreError::fromSql(q.lastError(), QStringLiteral("audit"));
+                last = next;
+                delivered += int(events.size());
+                return Done {};
+            });
+        sub.start();
+        std::vector<std::thread> writers;
+        std::atomic<int> failures {0};
+        for (int t = 0; t < kThreads; ++t) {
+            writers.emplace_back([&, t] {
+                QList<NewEvent> one(1);
+                one[0].type = QStringLiteral("Hot");
+                for (int i = 0; i < kAppendsPerThread; ++i) {
+                    one[0].id = QUuid();
+                    if (!m_store->append(StreamName(QStringLiteral("hot-%1").arg((t + i) % 3)),
+                                         ExpectedVersion::any(), one))
+                        ++failures;
+                }
+            });
+        }
+        for (auto &w : writers)
+            w.join();
+        QCOMPARE(failures.load(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(delivered.load(), kThreads * kAppendsPerThread, 30000);
+        sub.stop();
+        QVERIFY(sub.wait());
+        QCOMPARE(outOfOrder.load(), 0);
+        QCOMPARE(scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(applied)),
+                 qint64(kThreads) * kAppendsPerThread);
+        REQUIRE_OK(m_store->sequenceNow());
+        eventium::test::TestConnection check;
+        QVERIFY2(check.isOpen(), qPrintable(check.error()));
+        VERIFY_GLOBAL_ORDER(check.db(), m_store->schema(), -1);
     }
 
     void invalidSettings()
