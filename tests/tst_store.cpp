@@ -831,6 +831,62 @@ private slots:
                  qPrintable(r.error().message()));
     }
 
+    void capabilitiesAndConnectionTest()
+    {
+        auto caps = REQUIRE_OK(m_store->capabilities());
+        QCOMPARE(caps.schemaVersion, Store::latestSchemaVersion());
+        QVERIFY(caps.canAppend);
+        QVERIFY(caps.readOnlyReason.isEmpty());
+        QVERIFY(!caps.server.user.isEmpty());
+        QVERIFY(!caps.server.serverVersion.isEmpty());
+
+        auto info = REQUIRE_OK(Store::testConnection(TestDatabase::options()));
+        QCOMPARE(info.user, caps.server.user);
+        QCOMPARE(info.database, caps.server.database);
+        QCOMPARE(info.serverVersion, caps.server.serverVersion);
+
+        // A role that may read but not append, and a schema that does not exist.
+        const QString role = QStringLiteral("ro_") + m_store->schema();
+        QString error;
+        for (const QString &sql :
+             {QStringLiteral("CREATE ROLE %1 LOGIN").arg(role),
+              QStringLiteral("GRANT USAGE ON SCHEMA \"%1\" TO %2").arg(m_store->schema(), role),
+              QStringLiteral("GRANT SELECT ON ALL TABLES IN SCHEMA \"%1\" TO %2")
+                  .arg(m_store->schema(), role)})
+            QVERIFY2(TestDatabase::execAdmin(sql, &error), qPrintable(error));
+        {
+            ConnectionOptions o = TestDatabase::options();
+            o.user = role;
+            StoreSettings s;
+            s.schema = m_store->schema();
+            s.runSequencer = false;
+            Store reader(o, s);
+            auto readerCaps = REQUIRE_OK(reader.capabilities());
+            QCOMPARE(readerCaps.server.user, role);
+            QCOMPARE(readerCaps.schemaVersion, Store::latestSchemaVersion());
+            QVERIFY(!readerCaps.canAppend);
+            QVERIFY2(readerCaps.readOnlyReason.contains(role),
+                     qPrintable(readerCaps.readOnlyReason));
+
+            s.schema = QStringLiteral("no_such_schema");
+            Store nowhere(o, s);
+            auto none = REQUIRE_OK(nowhere.capabilities());
+            QCOMPARE(none.schemaVersion, 0);
+            QVERIFY(!none.canAppend);
+        }
+        QVERIFY2(TestDatabase::execAdmin(QStringLiteral("DROP OWNED BY %1").arg(role), &error),
+                 qPrintable(error));
+        QVERIFY2(TestDatabase::execAdmin(QStringLiteral("DROP ROLE %1").arg(role), &error),
+                 qPrintable(error));
+
+        // Nothing listens there: a clear error without the password.
+        auto refused = Store::testConnection(REQUIRE_OK(ConnectionOptions::parse(
+            QStringLiteral("host=127.0.0.1 port=1 connect_timeout=2 password=hunter2"))));
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().kind(), StoreError::Kind::ConnectionLost);
+        QVERIFY(!refused.error().message().contains(QLatin1String("hunter2")));
+    }
+
     void poolIsBoundedAndPerThread()
     {
         StoreSettings s;

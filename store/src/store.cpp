@@ -498,6 +498,67 @@ Result<Done> Store::ping()
     return Done {};
 }
 
+Result<Capabilities> Store::capabilities()
+{
+    auto version = schemaVersion();
+    if (!version)
+        return version.error();
+    auto lease = d->pool->acquire();
+    if (!lease)
+        return lease.error();
+    QSqlQuery q(lease->db());
+    // Any append_events the schema has, whatever its signature (it changes between
+    // migrations); none at all means no appends either.
+    q.prepare(QStringLiteral(
+        "SELECT current_setting('server_version'), current_user, current_database(), "
+        "coalesce(has_table_privilege(to_regclass(?), 'INSERT'), false), "
+        "coalesce((SELECT bool_and(has_function_privilege(p.oid, 'EXECUTE')) FROM pg_proc p "
+        "          JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "          WHERE n.nspname = ? AND p.proname = 'append_events'), false)"));
+    q.addBindValue(d->s + QStringLiteral(".events"));
+    q.addBindValue(d->settings.schema);
+    if (!q.exec() || !q.next())
+        return queryError(lease.value(), q, QStringLiteral("capabilities"));
+    Capabilities c;
+    c.server.serverVersion = q.value(0).toString();
+    c.server.user = q.value(1).toString();
+    c.server.database = q.value(2).toString();
+    c.schemaVersion = version.value();
+    const bool canInsert = q.value(3).toBool();
+    const bool canExecute = q.value(4).toBool();
+    c.canAppend = canInsert && canExecute;
+    if (c.schemaVersion == 0)
+        c.readOnlyReason = QStringLiteral("schema %1 does not exist").arg(d->settings.schema);
+    else if (!c.canAppend)
+        c.readOnlyReason = QStringLiteral("role %1 cannot %2")
+                               .arg(c.server.user,
+                                    !canInsert ? QStringLiteral("insert events")
+                                               : QStringLiteral("call append_events"));
+    q.finish();
+    return c;
+}
+
+Result<ServerInfo> Store::testConnection(const ConnectionOptions &options)
+{
+    ConnectionPool::Settings ps;
+    ps.maxConnections = 1;
+    ConnectionPool pool(options, ps);
+    auto lease = pool.acquire();
+    if (!lease)
+        return lease.error();
+    QSqlQuery q(lease->db());
+    if (!q.exec(QStringLiteral(
+            "SELECT current_setting('server_version'), current_user, current_database()"))
+        || !q.next())
+        return queryError(lease.value(), q, QStringLiteral("connection test"));
+    ServerInfo info;
+    info.serverVersion = q.value(0).toString();
+    info.user = q.value(1).toString();
+    info.database = q.value(2).toString();
+    q.finish();
+    return info;
+}
+
 // ---------------------------------------------------------------- appends
 
 QString Store::validateEvent(const NewEvent &event) const

@@ -77,6 +77,11 @@ public:
     static int latestSchemaVersion();
     // A round trip to the server.
     Result<Done> ping();
+    // The server, the role, the schema version and whether the role can append.
+    Result<Capabilities> capabilities();
+    // Opens one connection with these options (no pool, no schema needed), asks the server
+    // who and where it is, and closes it. For "test this connection" buttons.
+    static Result<ServerInfo> testConnection(const ConnectionOptions &options);
 
     Result<AppendResult> append(const StreamName &stream, ExpectedVersion expected,
                                 const QList<NewEvent> &events);

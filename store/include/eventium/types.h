@@ -194,4 +194,21 @@ struct StoreStats
     double lagSeconds = 0; // age of the oldest unnumbered event
 };
 
+// Who and where a connection is: answered by the server itself.
+struct ServerInfo
+{
+    QString serverVersion; // server_version, e.g. "15.18 (Debian 15.18-0+deb12u1)"
+    QString user; // current_user
+    QString database; // current_database()
+};
+
+// What the store's role may do in its schema.
+struct Capabilities
+{
+    ServerInfo server;
+    int schemaVersion = 0; // 0: no schema yet
+    bool canAppend = false; // INSERT on events and EXECUTE on append_events()
+    QString readOnlyReason; // why not, when !canAppend ("role r cannot call append_events")
+};
+
 } // namespace eventium
