@@ -2,6 +2,7 @@
 
 #include "eventium/transaction.h"
 #include "nativehandle.h"
+#include "pg/rows.h"
 #include "sequencer.h"
 
 #include <QCryptographicHash>
@@ -138,50 +139,7 @@ QDateTime utc(const QVariant &v)
     return t.isValid() ? t.toUTC() : t;
 }
 
-// Reads go straight through libpq on the pooled connection: prepared once per connection,
-// text results parsed into events without QVariant round trips (several times faster than
-// QSqlQuery for big pages).
-class NativeResult
-{
-public:
-    explicit NativeResult(PGresult *r = nullptr)
-        : m_r(r)
-    {
-    }
-    NativeResult(NativeResult &&o) noexcept
-        : m_r(std::exchange(o.m_r, nullptr))
-    {
-    }
-    NativeResult &operator=(NativeResult &&o) noexcept
-    {
-        std::swap(m_r, o.m_r);
-        return *this;
-    }
-    ~NativeResult()
-    {
-        if (m_r)
-            PQclear(m_r);
-    }
-    int rows() const { return PQntuples(m_r); }
-    bool isNull(int row, int col) const { return PQgetisnull(m_r, row, col); }
-    const char *text(int row, int col) const { return PQgetvalue(m_r, row, col); }
-    int length(int row, int col) const { return PQgetlength(m_r, row, col); }
-    qint64 int64(int row, int col) const
-    {
-        return std::strtoll(PQgetvalue(m_r, row, col), nullptr, 10);
-    }
-    QString string(int row, int col) const
-    {
-        return QString::fromUtf8(text(row, col), length(row, col));
-    }
-    QByteArray bytes(int row, int col) const
-    {
-        return QByteArray(text(row, col), length(row, col));
-    }
-
-private:
-    PGresult *m_r;
-};
+using NativeResult = pg::Rows;
 
 StoreError nativeError(PooledConnection &c, PGresult *r, const QString &what)
 {
