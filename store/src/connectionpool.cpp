@@ -16,6 +16,8 @@
 #include <atomic>
 #include <vector>
 
+#include <poll.h>
+
 Q_LOGGING_CATEGORY(lcPool, "eventium.pool")
 
 namespace eventium {
@@ -77,6 +79,7 @@ public:
     QMutex mutex;
     QWaitCondition released;
     int open = 0;
+    int waiting = 0; // threads waiting for room
     std::vector<std::unique_ptr<PoolEntry>> idle;
 };
 
@@ -176,15 +179,9 @@ Result<PooledConnection> PoolState::acquire()
             lease.release();
             lock.relock();
         }
-        // Room for a new one, possibly after closing another thread's idle connection.
-        if (open >= settings.maxConnections && !idle.empty()) {
-            std::unique_ptr<PoolEntry> victim = std::move(idle.front());
-            idle.erase(idle.begin());
-            --open;
-            lock.unlock();
-            victim.reset();
-            lock.relock();
-        }
+        // Room for a new one. Another thread's idle connection is never closed from here (a
+        // QSqlDatabase belongs to the thread that opened it): while this thread waits, the
+        // others close their connections as they give them back (giveBack).
         if (open < settings.maxConnections) {
             ++open;
             lock.unlock();
@@ -197,7 +194,10 @@ Result<PooledConnection> PoolState::acquire()
             }
             return PooledConnection(shared_from_this(), std::move(entry.value()));
         }
-        if (!released.wait(&mutex, deadline))
+        ++waiting;
+        const bool woken = released.wait(&mutex, deadline);
+        --waiting;
+        if (!woken)
             return StoreError(
                 StoreError::Kind::Timeout,
                 QStringLiteral("no database connection free within %1 ms (pool size %2)")
@@ -208,14 +208,18 @@ Result<PooledConnection> PoolState::acquire()
 
 void PoolState::giveBack(std::unique_ptr<PoolEntry> entry, bool broken)
 {
-    if (broken || entry->threadKey != currentThreadKey()) {
-        entry.reset();
-        QMutexLocker lock(&mutex);
+    QMutexLocker lock(&mutex);
+    // Closed rather than kept: a lost connection, one of another thread (cannot happen with
+    // leases used as documented), or one that a thread waiting for room needs more.
+    if (broken || entry->threadKey != currentThreadKey()
+        || (waiting > 0 && open >= settings.maxConnections)) {
         --open;
+        lock.unlock();
+        entry.reset();
+        lock.relock();
         released.wakeOne();
         return;
     }
-    QMutexLocker lock(&mutex);
     idle.push_back(std::move(entry));
     released.wakeOne();
 }
@@ -238,6 +242,8 @@ void PoolState::closeThread(quint64 threadKey)
     }
     mine.clear();
 }
+
+PooledConnection::PooledConnection() = default;
 
 PooledConnection::PooledConnection(std::shared_ptr<PoolState> pool,
                                    std::unique_ptr<PoolEntry> entry)
@@ -322,7 +328,20 @@ void *PooledConnection::nativeHandle() const
 
 bool PooledConnection::isDead() const
 {
-    return !m_entry || pgConnectionBad(m_entry->db);
+    if (!m_entry)
+        return true;
+    PGconn *conn = pgHandle(m_entry->db);
+    if (!conn || PQstatus(conn) == CONNECTION_BAD)
+        return true;
+    // An idle connection has nothing to read, unless the server said goodbye (a restart, a
+    // terminated backend): read it now, so that a dead connection is found before anything
+    // is sent on it rather than by the statement that follows.
+    pollfd fd {PQsocket(conn), POLLIN, 0};
+    if (fd.fd < 0)
+        return true;
+    if (::poll(&fd, 1, 0) > 0 && (!PQconsumeInput(conn) || PQstatus(conn) == CONNECTION_BAD))
+        return true;
+    return false;
 }
 
 void PooledConnection::release()

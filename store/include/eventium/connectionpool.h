@@ -17,7 +17,7 @@ class ConnectionPool;
 class PooledConnection
 {
 public:
-    PooledConnection() = default;
+    PooledConnection();
     PooledConnection(PooledConnection &&other) noexcept;
     PooledConnection &operator=(PooledConnection &&other) noexcept;
     PooledConnection(const PooledConnection &) = delete;
@@ -49,8 +49,10 @@ private:
 };
 
 // A bounded pool of QPSQL connections. A QSqlDatabase belongs to the thread that opened it,
-// so each thread gets connections of its own; idle connections of other threads are closed
-// to make room when the pool is full, and a thread's connections close when it exits.
+// so each thread gets connections of its own, and only that thread ever closes them: when the
+// pool is full, a thread waits (up to acquireTimeout) while the others close connections as
+// they give them back; a thread's connections close when the thread exits. Idle connections
+// are checked on the way out: one the server has closed (a restart) is dropped, not used.
 // Thread safe.
 class ConnectionPool
 {
