@@ -53,7 +53,12 @@ END
 $fn$;
 
 -- As in version 1 (see 0001_initial.sql for the parameters and the result), plus the stream
--- lock taken first and the ordering key written into `tx`.
+-- lock taken first and the ordering key written into `tx`, and SQLSTATEs of the store's own
+-- for its outcomes, so that callers never need to read a message:
+--   EV001  an event id is already stored in another stream
+--   EV002  a retried batch's first id is stored, but the batch differs from what is stored
+--   22023  invalid arguments (no events, arrays of different lengths)
+--   40001  the stream changed concurrently several times in a row: retry
 CREATE OR REPLACE FUNCTION {{schema}}.append_events(p_stream text, p_expected bigint, p_ids uuid[],
                                                     p_types text[], p_data jsonb[], p_metadata jsonb[])
 RETURNS TABLE (status int, first_version bigint, last_version bigint, stream_existed boolean)
@@ -89,7 +94,7 @@ BEGIN
         IF FOUND THEN
             IF v_dup_stream IS DISTINCT FROM (SELECT s.stream_id FROM {{schema}}.streams s WHERE s.name = p_stream) THEN
                 RAISE EXCEPTION 'event id % is already stored in another stream', v_first_id
-                    USING ERRCODE = '23505';
+                    USING ERRCODE = 'EV001';
             END IF;
             SELECT count(*) INTO v_dup_count
               FROM unnest(p_ids) WITH ORDINALITY AS x(id, ord)
@@ -99,7 +104,7 @@ BEGIN
                AND e.event_id = x.id;
             IF v_dup_count <> v_count THEN
                 RAISE EXCEPTION 'event id % is already stored, but the retried batch differs', v_first_id
-                    USING ERRCODE = '23505';
+                    USING ERRCODE = 'EV002';
             END IF;
             RETURN QUERY SELECT 2, v_dup_first, v_dup_first + v_count - 1, true;
             RETURN;

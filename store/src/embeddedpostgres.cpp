@@ -1,14 +1,16 @@
 #include "eventium/embeddedpostgres.h"
 
+#include "eventium/connectionpool.h"
+#include "pg/connection.h"
+#include "pg/sql.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QProcess>
-#include <QSqlDatabase>
 #include <QSqlError>
-#include <QSqlQuery>
 #include <QStandardPaths>
 #include <QThread>
 #include <QUuid>
@@ -365,42 +367,32 @@ Result<Done> EmbeddedPostgres::start()
 
 Result<Done> EmbeddedPostgres::createDatabase()
 {
-    const QString name
-        = QStringLiteral("eventium-embedded-") + QUuid::createUuid().toString(QUuid::Id128);
-    Result<Done> result = Done {};
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-        ConnectionOptions o = connectionOptions();
-        o.dbname = QStringLiteral("postgres");
-        o.applyTo(db);
-        bool opened = false;
-        for (int attempt = 0; attempt < 20 && !(opened = db.open()); ++attempt)
-            QThread::msleep(100);
-        if (!opened) {
-            result = embeddedError(
-                QStringLiteral("the embedded server does not accept connections: %1")
-                    .arg(db.lastError().text()));
-        } else {
-            QSqlQuery q(db);
-            q.prepare(QStringLiteral("SELECT 1 FROM pg_database WHERE datname = ?"));
-            q.addBindValue(m_settings.database);
-            if (!q.exec()) {
-                result = StoreError::fromSql(q.lastError(), QStringLiteral("embedded server"));
-            } else if (!q.next()) {
-                QString ident = m_settings.database;
-                ident.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-                QSqlQuery create(db);
-                if (!create.exec(QStringLiteral("CREATE DATABASE \"%1\"").arg(ident))
-                    && create.lastError().nativeErrorCode() != QLatin1String("42P04")
-                    && create.lastError().nativeErrorCode() != QLatin1String("23505"))
-                    result = StoreError::fromSql(create.lastError(),
-                                                 QStringLiteral("creating the database"));
-            }
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return result;
+    ConnectionOptions o = connectionOptions();
+    o.dbname = QStringLiteral("postgres");
+    ConnectionPool::Settings ps;
+    ps.maxConnections = 1;
+    ConnectionPool pool(o, ps);
+    Result<PooledConnection> lease = StoreError(StoreError::Kind::Embedded, QString());
+    for (int attempt = 0; attempt < 20 && !(lease = pool.acquire()); ++attempt)
+        QThread::msleep(100);
+    if (!lease)
+        return embeddedError(QStringLiteral("the embedded server does not accept connections: %1")
+                                 .arg(lease.error().message()));
+    pg::Connection c(std::move(lease.value()));
+    auto exists = c.exec(QStringLiteral("SELECT 1 FROM pg_database WHERE datname = $1"),
+                         {pg::param(m_settings.database)}, QStringLiteral("embedded server"));
+    if (!exists)
+        return exists.error();
+    if (exists->rows() > 0)
+        return Done {};
+    auto created
+        = c.script(QStringLiteral("CREATE DATABASE ") + pg::quoteIdent(m_settings.database),
+                   QStringLiteral("creating the database"));
+    // Another process may have created it meanwhile.
+    if (!created && created.error().sqlState() != QLatin1String("42P04")
+        && created.error().sqlState() != QLatin1String("23505"))
+        return created.error();
+    return Done {};
 }
 
 Result<Done> EmbeddedPostgres::stop()

@@ -1,13 +1,8 @@
 #include "eventium/follower.h"
 
 #include "followerworker.h"
-#include "nativehandle.h"
 
-#include <QSqlDatabase>
-#include <QSqlDriver>
-#include <QSqlError>
 #include <QThread>
-#include <QUuid>
 
 Q_LOGGING_CATEGORY(lcFollower, "eventium.follower")
 
@@ -94,6 +89,10 @@ void FollowerWorker::begin()
     s.runSequencer = false;
     s.acquireTimeout = std::chrono::milliseconds(5000);
     m_store = std::make_unique<Store>(m_options, s);
+    ConnectionPool::Settings ps;
+    ps.maxConnections = 1;
+    ps.acquireTimeout = std::chrono::milliseconds(5000);
+    m_listenPool = std::make_unique<ConnectionPool>(m_options, ps);
     m_poll.start();
     onWake();
 }
@@ -103,75 +102,53 @@ void FollowerWorker::shutdown()
     m_poll.stop();
     m_retry.stop();
     dropListener();
-    if (m_store) {
-        m_store->pool().closeIdleConnectionsOfThisThread();
-        m_store.reset();
-    }
+    m_listenPool.reset();
+    m_store.reset();
 }
 
 bool FollowerWorker::ensureListening()
 {
     if (m_listening) {
-        bool alive = false;
-        {
-            QSqlDatabase db = QSqlDatabase::database(m_listenName, false);
-            alive = !pgConnectionBad(db);
-        }
-        if (alive)
+        if (!m_listener.isDead())
             return true;
         dropListener();
     }
-    m_listenName
-        = QStringLiteral("eventium-follower-") + QUuid::createUuid().toString(QUuid::Id128);
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), m_listenName);
-    m_options.applyTo(db);
-    if (!db.open()) {
-        const StoreError err
-            = StoreError::fromSql(db.lastError(), QStringLiteral("follower connection"));
-        db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(m_listenName);
-        m_listenName.clear();
-        emit m_owner->errorOccurred(err);
+    if (!m_listenPool)
+        return false;
+    auto lease = m_listenPool->acquire();
+    if (!lease) {
+        emit m_owner->errorOccurred(lease.error());
         return false;
     }
-    installNoticeProcessor(db);
-    const QString channel = QStringLiteral("eventium_") + m_settings.schema.toLower();
-    if (!db.driver()->subscribeToNotification(channel)) {
-        qCWarning(lcFollower) << "cannot LISTEN on" << channel << db.driver()->lastError().text();
-        db.close();
-        db = QSqlDatabase();
-        QSqlDatabase::removeDatabase(m_listenName);
-        m_listenName.clear();
-        return false;
-    }
-    connect(db.driver(), &QSqlDriver::notification, this,
-            [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &) {
-                onNotification(name);
-            });
+    m_listener = pg::Connection(std::move(lease.value()));
     m_listening = true;
+    if (auto r = m_listener.listen(m_store->notificationChannel()); !r) {
+        qCWarning(lcFollower).noquote() << "cannot LISTEN:" << r.error().toString();
+        dropListener();
+        return false;
+    }
+    m_notifier = std::make_unique<QSocketNotifier>(m_listener.socket(), QSocketNotifier::Read);
+    connect(m_notifier.get(), &QSocketNotifier::activated, this, &FollowerWorker::onNotification);
     return true;
 }
 
 void FollowerWorker::dropListener()
 {
-    if (m_listenName.isEmpty())
-        return;
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_listenName, false);
-        if (db.isValid()) {
-            if (db.isOpen())
-                db.driver()->unsubscribeFromNotification(QStringLiteral("eventium_")
-                                                         + m_settings.schema.toLower());
-            db.close();
-        }
+    m_notifier.reset();
+    if (m_listening) {
+        m_listener.discardOnRelease();
+        m_listener.release();
     }
-    QSqlDatabase::removeDatabase(m_listenName);
-    m_listenName.clear();
     m_listening = false;
 }
 
-void FollowerWorker::onNotification(const QString &)
+void FollowerWorker::onNotification()
 {
+    // Take the notifications off the connection (they are only a hint to read again); a lost
+    // connection is dropped here and opened again by the next pump.
+    auto taken = m_listener.takeNotifications();
+    if (!taken)
+        dropListener();
     onWake();
 }
 

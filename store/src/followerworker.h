@@ -1,9 +1,12 @@
 #pragma once
 
+#include "eventium/connectionpool.h"
 #include "eventium/follower.h"
 #include "eventium/store.h"
+#include "pg/connection.h"
 
 #include <QObject>
+#include <QSocketNotifier>
 #include <QTimer>
 
 #include <atomic>
@@ -24,7 +27,7 @@ public:
 
 private:
     void onWake();
-    void onNotification(const QString &name);
+    void onNotification();
     bool ensureListening();
     void dropListener();
     void pump();
@@ -33,7 +36,10 @@ private:
     Follower::Settings m_settings;
     Follower *m_owner;
     std::unique_ptr<Store> m_store;
-    QString m_listenName;
+    // The LISTEN connection: one of its own, watched by a socket notifier.
+    std::unique_ptr<ConnectionPool> m_listenPool;
+    pg::Connection m_listener;
+    std::unique_ptr<QSocketNotifier> m_notifier;
     bool m_listening = false;
     bool m_connected = false;
     bool m_pumping = false;

@@ -46,9 +46,9 @@ void Sequencer::run()
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         drain(m_poll);
     }
-    // Number what this process wrote before it goes away.
+    // Number what this process wrote before it goes away. (This thread's connections close
+    // when it ends.)
     drain(std::chrono::milliseconds(2000));
-    m_store->pool().closeIdleConnectionsOfThisThread();
 }
 
 void Sequencer::drain(std::chrono::milliseconds budget)

@@ -31,7 +31,13 @@ public:
     {
     }
 
-    // Classifies a Qt SQL error once, by SQLSTATE.
+    // Classifies a server error once, by data: its SQLSTATE (the store's own functions raise
+    // SQLSTATEs of their own, class "EV") and, for a unique violation, the constraint's name;
+    // `connectionLost` when the connection is known to be gone. Never by message text.
+    static StoreError fromServer(const QString &sqlState, const QString &message,
+                                 const QString &constraint = {}, bool connectionLost = false);
+    // A Qt SQL error (QSqlQuery::lastError()), classified the same way; a connection error
+    // without a SQLSTATE is a lost connection.
     static StoreError fromSql(const QSqlError &error, const QString &context = {});
 
     Kind kind() const { return m_kind; }

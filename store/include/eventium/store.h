@@ -128,19 +128,7 @@ public:
     static QString validateSchemaName(const QString &schema);
 
 private:
-    Result<AppendResult> appendOnce(const StreamName &stream, ExpectedVersion expected,
-                                    const QList<NewEvent> &events, const QList<QUuid> &ids);
-    Result<QList<QByteArray>> encodeBatch(const QList<NewEvent> &events,
-                                          const QList<QUuid> &ids) const;
-    StoreError diagnoseBatch(const QList<NewEvent> &events, const StoreError &serverError) const;
-    Result<AppendResult> execAppend(PooledConnection &c, const StreamName &stream,
-                                    ExpectedVersion expected, const QList<NewEvent> &events,
-                                    const QList<QByteArray> &batch, const QList<QUuid> &ids);
-    Result<GlobalPage> readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter,
-                                  Direction direction);
-    Result<MultiAppendResult> appendMultiOnce(const QList<StreamAppend> &appends,
-                                              const QList<QList<QUuid>> &ids);
-
+    friend class StoreAccess;
     struct Private;
     std::unique_ptr<Private> d;
 };

@@ -74,6 +74,11 @@ QByteArray Rows::bytes(int row, int column) const
     return QByteArray(text(row, column), length(row, column));
 }
 
+qint64 Rows::affectedRows() const
+{
+    return m_result ? QByteArray(PQcmdTuples(m_result.get())).toLongLong() : 0;
+}
+
 namespace {
 
 QString field(const pg_result *r, int code)

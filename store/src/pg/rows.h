@@ -30,6 +30,8 @@ public:
     bool boolean(int row, int column) const; // 't' / 'f'
     QString string(int row, int column) const;
     QByteArray bytes(int row, int column) const;
+    // Rows an INSERT, UPDATE or DELETE touched.
+    qint64 affectedRows() const;
 
     // For a failed statement: the server's SQLSTATE, message and, for constraint
     // violations, the constraint's name (all empty when there is none).

@@ -1,26 +1,9 @@
 #include "eventium/toolkit/snapshotstore.h"
 
-#include <QSqlError>
-#include <QSqlQuery>
+#include "pg/sql.h"
+#include "storeaccess.h"
 
 namespace eventium::toolkit {
-
-namespace {
-
-QString quotedSchema(const Store &store)
-{
-    return QLatin1Char('"') + store.schema() + QLatin1Char('"');
-}
-
-StoreError fail(PooledConnection &c, const QSqlQuery &q, const QString &what)
-{
-    StoreError err = StoreError::fromSql(q.lastError(), what);
-    if (err.kind() == StoreError::Kind::ConnectionLost || c.isDead())
-        c.markBroken();
-    return err;
-}
-
-} // namespace
 
 SnapshotStore::SnapshotStore(Store &store)
     : m_store(store)
@@ -29,33 +12,27 @@ SnapshotStore::SnapshotStore(Store &store)
 
 Result<std::optional<Snapshot>> SnapshotStore::load(const QString &stream, const QString &name)
 {
-    auto lease = m_store.pool().acquire();
-    if (!lease)
-        return lease.error();
-    auto q = lease->prepared(
+    auto r = StoreAccess::read(
+        m_store,
         QStringLiteral("SELECT stream_version, event_id::text, state_version, state::text, "
-                       "taken_at FROM %1.snapshots WHERE stream = ? AND name = ?")
-            .arg(quotedSchema(m_store)));
-    if (!q)
-        return q.error();
-    QSqlQuery *query = q.value();
-    query->bindValue(0, stream);
-    query->bindValue(1, name);
-    if (!query->exec())
-        return fail(lease.value(), *query, QStringLiteral("load snapshot"));
+                       "(extract(epoch FROM taken_at) * 1000)::int8 FROM %1.snapshots "
+                       "WHERE stream = $1 AND name = $2")
+            .arg(StoreAccess::schema(m_store)),
+        {pg::param(stream), pg::param(name)}, QStringLiteral("load snapshot"));
+    if (!r)
+        return r.error();
     std::optional<Snapshot> out;
-    if (query->next()) {
+    if (r->rows() > 0) {
         Snapshot s;
         s.stream = stream;
         s.name = name;
-        s.version = StreamVersion(query->value(0).toLongLong());
-        s.eventId = QUuid(query->value(1).toString());
-        s.stateVersion = query->value(2).toInt();
-        s.state = query->value(3).toString().toUtf8();
-        s.taken = query->value(4).toDateTime().toUTC();
+        s.version = StreamVersion(r->int64(0, 0));
+        s.eventId = QUuid(r->string(0, 1));
+        s.stateVersion = int(r->int64(0, 2));
+        s.state = r->bytes(0, 3);
+        s.taken = QDateTime::fromMSecsSinceEpoch(r->int64(0, 4), Qt::UTC);
         out = std::move(s);
     }
-    query->finish();
     return out;
 }
 
@@ -65,62 +42,49 @@ Result<bool> SnapshotStore::save(const Snapshot &s)
         return StoreError(StoreError::Kind::InvalidInput,
                           QStringLiteral("a snapshot needs a name, a positive version and the "
                                          "id of its event"));
-    auto lease = m_store.pool().acquire();
-    if (!lease)
-        return lease.error();
     // A newer snapshot of the same state version wins; one of another state version is
-    // replaced (the writer of the new format is the one that knows better).
-    auto q = lease->prepared(
+    // replaced (the writer of the new format is the one that knows better). Saving the same
+    // snapshot twice changes nothing, so a lost connection may simply send it again.
+    auto r = StoreAccess::read(
+        m_store,
         QStringLiteral(
             "INSERT INTO %1.snapshots AS s (stream, name, stream_version, event_id, "
-            "state_version, state) VALUES (?, ?, ?, ?::uuid, ?, ?::jsonb) "
+            "state_version, state) VALUES ($1, $2, $3, $4::uuid, $5, $6::jsonb) "
             "ON CONFLICT (stream, name) DO UPDATE SET stream_version = excluded.stream_version, "
             "event_id = excluded.event_id, state_version = excluded.state_version, "
             "state = excluded.state, taken_at = now() "
             "WHERE s.stream_version < excluded.stream_version "
             "OR s.state_version <> excluded.state_version")
-            .arg(quotedSchema(m_store)));
-    if (!q)
-        return q.error();
-    QSqlQuery *query = q.value();
-    query->bindValue(0, s.stream);
-    query->bindValue(1, s.name);
-    query->bindValue(2, s.version.value);
-    query->bindValue(3, s.eventId.toString(QUuid::WithoutBraces));
-    query->bindValue(4, s.stateVersion);
-    query->bindValue(5, QString::fromUtf8(s.state));
-    if (!query->exec())
-        return fail(lease.value(), *query, QStringLiteral("save snapshot"));
-    const bool stored = query->numRowsAffected() > 0;
-    query->finish();
-    return stored;
+            .arg(StoreAccess::schema(m_store)),
+        {pg::param(s.stream), pg::param(s.name), pg::param(s.version.value),
+         s.eventId.toByteArray(QUuid::WithoutBraces), pg::param(s.stateVersion), s.state},
+        QStringLiteral("save snapshot"));
+    if (!r)
+        return r.error();
+    return r->affectedRows() > 0;
 }
 
 Result<bool> SnapshotStore::remove(const QString &stream, const QString &name)
 {
-    auto lease = m_store.pool().acquire();
-    if (!lease)
-        return lease.error();
-    QSqlQuery q(lease->db());
-    q.prepare(QStringLiteral("DELETE FROM %1.snapshots WHERE stream = ? AND name = ?")
-                  .arg(quotedSchema(m_store)));
-    q.addBindValue(stream);
-    q.addBindValue(name);
-    if (!q.exec())
-        return fail(lease.value(), q, QStringLiteral("remove snapshot"));
-    return q.numRowsAffected() > 0;
+    auto r = StoreAccess::read(
+        m_store,
+        QStringLiteral("DELETE FROM %1.snapshots WHERE stream = $1 AND name = $2")
+            .arg(StoreAccess::schema(m_store)),
+        {pg::param(stream), pg::param(name)}, QStringLiteral("remove snapshot"));
+    if (!r)
+        return r.error();
+    return r->affectedRows() > 0;
 }
 
 Result<qint64> SnapshotStore::count()
 {
-    auto lease = m_store.pool().acquire();
-    if (!lease)
-        return lease.error();
-    QSqlQuery q(lease->db());
-    if (!q.exec(QStringLiteral("SELECT count(*) FROM %1.snapshots").arg(quotedSchema(m_store)))
-        || !q.next())
-        return fail(lease.value(), q, QStringLiteral("count snapshots"));
-    return q.value(0).toLongLong();
+    auto r = StoreAccess::read(
+        m_store,
+        QStringLiteral("SELECT count(*) FROM %1.snapshots").arg(StoreAccess::schema(m_store)), {},
+        QStringLiteral("count snapshots"));
+    if (!r)
+        return r.error();
+    return r->int64(0, 0);
 }
 
 } // namespace eventium::toolkit

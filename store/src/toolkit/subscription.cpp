@@ -1,35 +1,21 @@
 #include "eventium/toolkit/subscription.h"
 
-#include "../nativehandle.h"
+#include "pg/sql.h"
+#include "storeaccess.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QLoggingCategory>
 #include <QMutex>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QSysInfo>
 #include <QThread>
 
 #include <algorithm>
 #include <atomic>
-#include <poll.h>
 
 Q_DECLARE_LOGGING_CATEGORY(lcToolkit)
 
 namespace eventium::toolkit {
-
-namespace {
-
-QString quoteIdent(const QString &ident)
-{
-    return QLatin1Char('"') + QString(ident).replace(QLatin1Char('"'), QStringLiteral("\"\""))
-        + QLatin1Char('"');
-}
-
-std::atomic<quint64> connectionCounter {0};
-
-} // namespace
 
 struct Subscription::Private
 {
@@ -49,16 +35,23 @@ struct Subscription::Private
     std::optional<StoreError> lastError;
     std::unique_ptr<QThread> thread;
 
-    // The session: a connection of its own holding the lock and listening.
-    QString connectionName;
+    // The session: a connection of its own (from a pool of one) holding the lock and
+    // listening; the checkpoint and, exactly once, the handler's writes go through it.
+    std::unique_ptr<ConnectionPool> sessionPool;
+    pg::Connection session;
+    bool sessionOpen = false;
     int subscriptionId = 0;
 
     Private(Store &st, Settings se, Delivery d)
         : store(st)
         , settings(std::move(se))
         , delivery(d)
-        , s(quoteIdent(st.schema()))
+        , s(StoreAccess::schema(st))
     {
+        ConnectionPool::Settings ps;
+        ps.maxConnections = 1;
+        ps.acquireTimeout = std::chrono::seconds(30);
+        sessionPool = std::make_unique<ConnectionPool>(st.connectionOptions(), ps);
     }
 
     void setError(const StoreError &e)
@@ -66,8 +59,6 @@ struct Subscription::Private
         QMutexLocker lock(&errorMutex);
         lastError = e;
     }
-
-    QSqlDatabase db() const { return QSqlDatabase::database(connectionName, false); }
 
     // Sleeps up to `ms`, returning early when stopped.
     void pause(std::chrono::milliseconds ms)
@@ -77,36 +68,25 @@ struct Subscription::Private
             QThread::msleep(quint64(std::clamp<qint64>(deadline.remainingTime(), 1, 50)));
     }
 
-    StoreError sqlError(const QSqlQuery &q, const QString &what)
+    QString lockNamespace() const
     {
-        StoreError err = StoreError::fromSql(q.lastError(), what);
-        if (err.kind() == StoreError::Kind::Other && pgConnectionBad(db()))
-            err = StoreError(StoreError::Kind::ConnectionLost, err.message(), err.sqlState());
-        return err;
+        return QStringLiteral("eventium.subscription:") + store.schema();
     }
 
     void closeSession()
     {
         const bool held = active.exchange(false);
-        if (connectionName.isEmpty())
+        if (!sessionOpen)
             return;
-        {
-            QSqlDatabase d = db();
-            if (d.isOpen()) {
-                // Release the lock before returning: closing the connection releases it too,
-                // but only once the server has noticed, which may be a moment later.
-                if (held && !pgConnectionBad(d)) {
-                    QSqlQuery q(d);
-                    q.prepare(QStringLiteral("SELECT pg_advisory_unlock(hashtext(?), ?)"));
-                    q.addBindValue(QStringLiteral("eventium.subscription:") + store.schema());
-                    q.addBindValue(subscriptionId);
-                    q.exec();
-                }
-                d.close();
-            }
-        }
-        QSqlDatabase::removeDatabase(connectionName);
-        connectionName.clear();
+        // Release the lock before returning: closing the connection releases it too, but only
+        // once the server has noticed, which may be a moment later.
+        if (held && !session.isDead())
+            (void)session.exec(QStringLiteral("SELECT pg_advisory_unlock(hashtext($1), $2)"),
+                               {pg::param(lockNamespace()), pg::param(subscriptionId)},
+                               QStringLiteral("subscription unlock"));
+        session.discardOnRelease();
+        session.release();
+        sessionOpen = false;
     }
 
     // Opens the session, makes sure the checkpoint row exists and takes the lock.
@@ -114,50 +94,48 @@ struct Subscription::Private
     Result<bool> openSession()
     {
         closeSession();
-        connectionName = QStringLiteral("eventium-subscription-%1").arg(++connectionCounter);
-        QSqlDatabase d = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
-        store.connectionOptions().applyTo(d);
-        if (!d.open()) {
-            StoreError err = StoreError::fromSql(d.lastError(), QStringLiteral("connect"));
-            if (err.kind() == StoreError::Kind::Other)
-                err = StoreError(StoreError::Kind::ConnectionLost, err.message(), err.sqlState());
-            return err;
-        }
-        QSqlQuery q(d);
-        q.prepare(QStringLiteral("INSERT INTO %1.subscriptions (name, position) VALUES (?, ?) "
-                                 "ON CONFLICT (name) DO NOTHING")
-                      .arg(s));
-        q.addBindValue(settings.name);
-        q.addBindValue(qMax<qint64>(0, settings.startFrom.value - 1));
-        if (!q.exec())
-            return sqlError(q, QStringLiteral("create subscription"));
-        q.prepare(
-            QStringLiteral("SELECT subscription_id FROM %1.subscriptions WHERE name = ?").arg(s));
-        q.addBindValue(settings.name);
-        if (!q.exec() || !q.next())
-            return sqlError(q, QStringLiteral("read subscription"));
-        subscriptionId = q.value(0).toInt();
-        q.prepare(QStringLiteral("SELECT pg_try_advisory_lock(hashtext(?), ?)"));
-        q.addBindValue(QStringLiteral("eventium.subscription:") + store.schema());
-        q.addBindValue(subscriptionId);
-        if (!q.exec() || !q.next())
-            return sqlError(q, QStringLiteral("subscription lock"));
-        if (!q.value(0).toBool())
+        auto lease = sessionPool->acquire();
+        if (!lease)
+            return lease.error();
+        session = pg::Connection(std::move(lease.value()));
+        sessionOpen = true;
+        auto created = session.exec(
+            QStringLiteral("INSERT INTO %1.subscriptions (name, position) VALUES ($1, $2) "
+                           "ON CONFLICT (name) DO NOTHING")
+                .arg(s),
+            {pg::param(settings.name), pg::param(qMax<qint64>(0, settings.startFrom.value - 1))},
+            QStringLiteral("create subscription"));
+        if (!created)
+            return StoreAccess::explain(store, created.error());
+        auto id = session.exec(
+            QStringLiteral("SELECT subscription_id FROM %1.subscriptions WHERE name = $1").arg(s),
+            {pg::param(settings.name)}, QStringLiteral("read subscription"));
+        if (!id)
+            return id.error();
+        subscriptionId = int(id->int64(0, 0));
+        auto locked = session.exec(QStringLiteral("SELECT pg_try_advisory_lock(hashtext($1), $2)"),
+                                   {pg::param(lockNamespace()), pg::param(subscriptionId)},
+                                   QStringLiteral("subscription lock"));
+        if (!locked)
+            return locked.error();
+        if (!locked->boolean(0, 0))
             return false;
         active = true;
         // Holding the lock: the stored checkpoint is the truth now.
-        q.prepare(QStringLiteral("UPDATE %1.subscriptions SET owner = ?, updated_at = now() "
-                                 "WHERE name = ? RETURNING position")
-                      .arg(s));
-        q.addBindValue(QStringLiteral("%1:%2")
+        auto checkpoint = session.exec(
+            QStringLiteral("UPDATE %1.subscriptions SET owner = $1, updated_at = now() "
+                           "WHERE name = $2 RETURNING position")
+                .arg(s),
+            {pg::param(QStringLiteral("%1:%2")
                            .arg(QSysInfo::machineHostName())
-                           .arg(QCoreApplication::applicationPid()));
-        q.addBindValue(settings.name);
-        if (!q.exec() || !q.next())
-            return sqlError(q, QStringLiteral("read checkpoint"));
-        position = q.value(0).toLongLong();
-        if (!q.exec(QStringLiteral("LISTEN %1").arg(quoteIdent(store.notificationChannel()))))
-            return sqlError(q, QStringLiteral("LISTEN"));
+                           .arg(QCoreApplication::applicationPid())),
+             pg::param(settings.name)},
+            QStringLiteral("read checkpoint"));
+        if (!checkpoint)
+            return checkpoint.error();
+        position = checkpoint->int64(0, 0);
+        if (auto listening = session.listen(store.notificationChannel()); !listening)
+            return listening.error();
         return true;
     }
 
@@ -190,43 +168,14 @@ struct Subscription::Private
         return false;
     }
 
-    // Drains pending notifications; true when there was one.
-    bool drainNotifications()
-    {
-        PGconn *conn = pgHandle(db());
-        if (!conn)
-            return false;
-        bool any = false;
-        PQconsumeInput(conn);
-        while (PGnotify *n = PQnotifies(conn)) {
-            any = true;
-            PQfreemem(n);
-        }
-        return any;
-    }
-
-    // Waits for a notification, the poll interval, or stop().
+    // Waits for a notification, the poll interval, or stop(). A lost connection shows on the
+    // next statement.
     void waitForEvents()
     {
-        if (drainNotifications())
-            return;
-        PGconn *conn = pgHandle(db());
-        QDeadlineTimer deadline(settings.pollInterval.count());
-        while (conn && !stopRequested.load() && !deadline.hasExpired()) {
-            pollfd fd {PQsocket(conn), POLLIN, 0};
-            if (fd.fd < 0)
-                break;
-            const int waitMs = int(std::clamp<qint64>(deadline.remainingTime(), 1, 50));
-            const int ready = ::poll(&fd, 1, waitMs);
-            if (ready > 0) {
-                if (!PQconsumeInput(conn))
-                    return; // a lost connection shows on the next query
-                if (drainNotifications())
-                    return;
-            }
-        }
-        if (!conn)
-            pause(settings.pollInterval);
+        if (!sessionOpen
+            || !session.waitForNotification(QDeadlineTimer(settings.pollInterval.count()),
+                                            stopRequested))
+            pause(std::chrono::milliseconds(1));
     }
 
     // Hands a batch to the handler and commits the checkpoint `next` (the last position the
@@ -234,77 +183,55 @@ struct Subscription::Private
     Result<bool> deliver(const QList<RecordedEvent> &events, qint64 next)
     {
         const qint64 from = position.load();
-        QSqlDatabase d = db();
-        const QString update = QStringLiteral("UPDATE %1.subscriptions SET position = ?, handled = "
-                                              "handled + ?, updated_at = now() "
-                                              "WHERE name = ? AND position = ?")
-                                   .arg(s);
-        auto bindUpdate = [&](QSqlQuery &q) {
-            q.prepare(update);
-            q.addBindValue(next);
-            q.addBindValue(qint64(events.size()));
-            q.addBindValue(settings.name);
-            q.addBindValue(from);
-        };
-        if (delivery == Delivery::AtLeastOnce) {
-            if (!events.isEmpty()) {
-                auto r = handler(events);
-                if (!r) {
-                    setError(r.error());
-                    qCWarning(lcToolkit).noquote()
-                        << "subscription" << settings.name << ": the handler failed at position"
-                        << events.first().position.value << ":" << r.error().toString();
-                    return false;
-                }
-            }
-            QSqlQuery q(d);
-            bindUpdate(q);
-            if (!q.exec())
-                return sqlError(q, QStringLiteral("write checkpoint"));
-            if (q.numRowsAffected() != 1)
+        auto writeCheckpoint = [&]() -> Result<Done> {
+            auto r = session.exec(QStringLiteral("UPDATE %1.subscriptions SET position = $1, "
+                                                 "handled = handled + $2, updated_at = now() "
+                                                 "WHERE name = $3 AND position = $4")
+                                      .arg(s),
+                                  {pg::param(next), pg::param(qint64(events.size())),
+                                   pg::param(settings.name), pg::param(from)},
+                                  QStringLiteral("write checkpoint"));
+            if (!r)
+                return r.error();
+            if (r->affectedRows() != 1)
                 return StoreError(StoreError::Kind::Other,
                                   QStringLiteral("the checkpoint of \"%1\" moved under the lock")
                                       .arg(settings.name));
-        } else {
-            if (!d.transaction())
-                return StoreError::fromSql(d.lastError(), QStringLiteral("BEGIN"));
+            return Done {};
+        };
+        auto handlerFailed = [&](const StoreError &e) {
+            setError(e);
+            qCWarning(lcToolkit).noquote()
+                << "subscription" << settings.name << ": the handler failed at position"
+                << events.first().position.value << ":" << e.toString();
+        };
+        if (delivery == Delivery::AtLeastOnce) {
             if (!events.isEmpty()) {
-                auto r = txHandler(events, d);
-                if (!r) {
-                    d.rollback();
-                    setError(r.error());
-                    qCWarning(lcToolkit).noquote()
-                        << "subscription" << settings.name << ": the handler failed at position"
-                        << events.first().position.value << ":" << r.error().toString();
-                    if (pgConnectionBad(d))
-                        return r.error();
+                if (auto r = handler(events); !r) {
+                    handlerFailed(r.error());
                     return false;
                 }
             }
-            {
-                QSqlQuery q(d);
-                bindUpdate(q);
-                if (!q.exec()) {
-                    StoreError err = sqlError(q, QStringLiteral("write checkpoint"));
-                    d.rollback();
-                    return err;
-                }
-                if (q.numRowsAffected() != 1) {
-                    d.rollback();
-                    return StoreError(StoreError::Kind::Other,
-                                      QStringLiteral("the checkpoint of \"%1\" moved under the "
-                                                     "lock")
-                                          .arg(settings.name));
+            if (auto r = writeCheckpoint(); !r)
+                return r.error();
+        } else {
+            pg::Transaction tx(session);
+            if (auto r = tx.begin(); !r)
+                return r.error();
+            if (!events.isEmpty()) {
+                if (auto r = txHandler(events, session.db()); !r) {
+                    tx.rollback();
+                    handlerFailed(r.error());
+                    if (session.isDead())
+                        return StoreError(StoreError::Kind::ConnectionLost, r.error().message(),
+                                          r.error().sqlState());
+                    return false;
                 }
             }
-            if (!d.commit()) {
-                StoreError err = StoreError::fromSql(d.lastError(), QStringLiteral("COMMIT"));
-                d.rollback();
-                if (pgConnectionBad(d))
-                    err = StoreError(StoreError::Kind::ConnectionLost, err.message(),
-                                     err.sqlState());
-                return err;
-            }
+            if (auto r = writeCheckpoint(); !r)
+                return r.error();
+            if (auto r = tx.commit(); !r)
+                return r.error();
         }
         position = next;
         handled += events.size();
@@ -357,7 +284,7 @@ struct Subscription::Private
                     closeSession();
                     return err;
                 }
-                if (err.kind() == StoreError::Kind::ConnectionLost || pgConnectionBad(db())
+                if (err.kind() == StoreError::Kind::ConnectionLost || session.isDead()
                     || err.kind() == StoreError::Kind::Other) {
                     // Start over: a new session, the lock again, the committed checkpoint.
                     qCWarning(lcToolkit).noquote()
@@ -426,7 +353,6 @@ void Subscription::start()
             qCWarning(lcToolkit).noquote()
                 << "subscription" << d->settings.name << "stopped:" << r.error().toString();
         }
-        d->store.pool().closeIdleConnectionsOfThisThread();
     }));
     d->thread->setObjectName(QStringLiteral("subscription ") + d->settings.name);
     d->thread->start();
@@ -477,16 +403,14 @@ std::optional<StoreError> Subscription::lastError() const
 
 Result<GlobalPosition> Subscription::storedCheckpoint(Store &store, const QString &name)
 {
-    auto lease = store.pool().acquire();
-    if (!lease)
-        return lease.error();
-    QSqlQuery q(lease->db());
-    q.prepare(QStringLiteral("SELECT position FROM %1.subscriptions WHERE name = ?")
-                  .arg(quoteIdent(store.schema())));
-    q.addBindValue(name);
-    if (!q.exec())
-        return StoreError::fromSql(q.lastError(), QStringLiteral("read checkpoint"));
-    return GlobalPosition(q.next() ? q.value(0).toLongLong() : 0);
+    auto r
+        = StoreAccess::read(store,
+                            QStringLiteral("SELECT position FROM %1.subscriptions WHERE name = $1")
+                                .arg(StoreAccess::schema(store)),
+                            {pg::param(name)}, QStringLiteral("read checkpoint"));
+    if (!r)
+        return r.error();
+    return GlobalPosition(r->rows() > 0 ? r->int64(0, 0) : 0);
 }
 
 Result<Done> Subscription::resetCheckpoint(Store &store, const QString &name,
@@ -495,18 +419,15 @@ Result<Done> Subscription::resetCheckpoint(Store &store, const QString &name,
     if (name.isEmpty() || lastHandled.value < 0)
         return StoreError(StoreError::Kind::InvalidInput,
                           QStringLiteral("a checkpoint needs a name and a position >= 0"));
-    auto lease = store.pool().acquire();
-    if (!lease)
-        return lease.error();
-    QSqlQuery q(lease->db());
-    q.prepare(QStringLiteral("INSERT INTO %1.subscriptions (name, position) VALUES (?, ?) "
-                             "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
-                             "updated_at = now()")
-                  .arg(quoteIdent(store.schema())));
-    q.addBindValue(name);
-    q.addBindValue(lastHandled.value);
-    if (!q.exec())
-        return StoreError::fromSql(q.lastError(), QStringLiteral("reset checkpoint"));
+    auto r = StoreAccess::read(
+        store,
+        QStringLiteral("INSERT INTO %1.subscriptions (name, position) VALUES ($1, $2) "
+                       "ON CONFLICT (name) DO UPDATE SET position = excluded.position, "
+                       "updated_at = now()")
+            .arg(StoreAccess::schema(store)),
+        {pg::param(name), pg::param(lastHandled.value)}, QStringLiteral("reset checkpoint"));
+    if (!r)
+        return r.error();
     return Done {};
 }
 

@@ -1,0 +1,237 @@
+#include "connection.h"
+
+#include "nativehandle.h"
+#include "pg/sql.h"
+
+#include <QCryptographicHash>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QSet>
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <vector>
+
+#include <poll.h>
+
+Q_LOGGING_CATEGORY(lcSql, "eventium.sql")
+
+namespace eventium::pg {
+
+namespace {
+
+// SQLSTATEs that mean "no such schema, table or function": the store decides whether the
+// schema is missing (a migration error) or a statement is wrong (a bug), see
+// Store::Private::explain().
+bool undefinedObject(const QString &state)
+{
+    return state == QLatin1String("3F000") || state == QLatin1String("42P01")
+        || state == QLatin1String("42883");
+}
+
+// An error nobody expects is logged once per statement and SQLSTATE, not on every retry.
+bool firstTime(const QString &key)
+{
+    static QMutex mutex;
+    static QSet<QString> seen;
+    QMutexLocker lock(&mutex);
+    if (seen.contains(key))
+        return false;
+    seen.insert(key);
+    return true;
+}
+
+void log(const StoreError &err, const QString &what, const QString &sql)
+{
+    const QString text = what + QStringLiteral(" failed: ") + err.toString()
+        + QStringLiteral(" -- ") + sql.simplified().left(300);
+    switch (err.kind()) {
+    case StoreError::Kind::InvalidInput:
+    case StoreError::Kind::InvalidJson:
+    case StoreError::Kind::PayloadTooLarge:
+    case StoreError::Kind::DuplicateEventId:
+    case StoreError::Kind::Migration:
+    case StoreError::Kind::Retryable:
+        qCDebug(lcSql).noquote() << text;
+        return;
+    case StoreError::Kind::ConnectionLost:
+    case StoreError::Kind::Timeout:
+        qCWarning(lcSql).noquote() << text;
+        return;
+    default:
+        if (undefinedObject(err.sqlState()))
+            qCDebug(lcSql).noquote() << text;
+        else if (firstTime(err.sqlState() + sql))
+            qCWarning(lcSql).noquote() << text;
+    }
+}
+
+} // namespace
+
+Connection::Connection(PooledConnection lease)
+    : m_lease(std::move(lease))
+{
+}
+
+pg_conn *Connection::handle() const
+{
+    return static_cast<pg_conn *>(m_lease.nativeHandle());
+}
+
+bool Connection::isDead() const
+{
+    return m_lease.isDead();
+}
+
+QSqlDatabase &Connection::db()
+{
+    return m_lease.db();
+}
+
+void Connection::release()
+{
+    m_lease.release();
+}
+
+void Connection::discardOnRelease()
+{
+    m_lease.markBroken();
+}
+
+int Connection::socket() const
+{
+    PGconn *conn = handle();
+    return conn ? PQsocket(conn) : -1;
+}
+
+Result<Done> Connection::listen(const QString &channel)
+{
+    return script(QStringLiteral("LISTEN ") + quoteIdent(channel), QStringLiteral("LISTEN"));
+}
+
+Result<int> Connection::takeNotifications()
+{
+    PGconn *conn = handle();
+    if (!conn || !PQconsumeInput(conn))
+        return fail(Rows(), QStringLiteral("notifications"), QStringLiteral("LISTEN"));
+    int count = 0;
+    while (PGnotify *n = PQnotifies(conn)) {
+        ++count;
+        PQfreemem(n);
+    }
+    return count;
+}
+
+Result<bool> Connection::waitForNotification(QDeadlineTimer deadline, const std::atomic<bool> &stop)
+{
+    auto taken = takeNotifications();
+    if (!taken)
+        return taken.error();
+    if (taken.value() > 0)
+        return true;
+    while (!stop.load() && !deadline.hasExpired()) {
+        pollfd fd {socket(), POLLIN, 0};
+        if (fd.fd < 0)
+            return fail(Rows(), QStringLiteral("notifications"), QStringLiteral("LISTEN"));
+        // Short slices, so that `stop` is seen soon.
+        const int waitMs = int(std::clamp<qint64>(deadline.remainingTime(), 1, 50));
+        if (::poll(&fd, 1, waitMs) <= 0)
+            continue;
+        taken = takeNotifications();
+        if (!taken)
+            return taken.error();
+        if (taken.value() > 0)
+            return true;
+    }
+    return false;
+}
+
+StoreError Connection::fail(const Rows &result, const QString &what, const QString &sql)
+{
+    PGconn *conn = handle();
+    QString message = result.errorMessage();
+    if (message.isEmpty() && conn)
+        message = QString::fromUtf8(PQerrorMessage(conn)).trimmed();
+    if (message.isEmpty())
+        message = QStringLiteral("no connection to the server");
+    const bool lost = !conn || PQstatus(conn) == CONNECTION_BAD;
+    StoreError err = StoreError::fromServer(
+        result.sqlState(), what + QStringLiteral(": ") + message, result.constraintName(), lost);
+    if (err.kind() == StoreError::Kind::ConnectionLost)
+        m_lease.markBroken();
+    log(err, what, sql);
+    return err;
+}
+
+Result<Rows> Connection::exec(const QString &sql, const Params &params, const QString &what)
+{
+    PGconn *conn = handle();
+    if (!conn || PQstatus(conn) == CONNECTION_BAD)
+        return fail(Rows(), what, sql);
+    const QByteArray name
+        = "ev_" + QCryptographicHash::hash(sql.toUtf8(), QCryptographicHash::Sha1).toHex().left(20);
+    if (!m_lease.hasNativeStatement(name)) {
+        Rows prepared(PQprepare(conn, name.constData(), sql.toUtf8().constData(),
+                                int(params.size()), nullptr));
+        if (!prepared.ok())
+            return fail(prepared, what, sql);
+        m_lease.addNativeStatement(name);
+    }
+    std::vector<const char *> values;
+    values.reserve(size_t(params.size()));
+    for (const QByteArray &p : params)
+        values.push_back(p.isNull() ? nullptr : p.constData());
+    Rows result(PQexecPrepared(conn, name.constData(), int(values.size()), values.data(), nullptr,
+                               nullptr, 0));
+    if (!result.ok())
+        return fail(result, what, sql);
+    return result;
+}
+
+Result<Done> Connection::script(const QString &sql, const QString &what)
+{
+    PGconn *conn = handle();
+    if (!conn || PQstatus(conn) == CONNECTION_BAD)
+        return fail(Rows(), what, sql);
+    Rows result(PQexec(conn, sql.toUtf8().constData()));
+    if (!result.ok())
+        return fail(result, what, sql);
+    return Done {};
+}
+
+Transaction::Transaction(Connection &connection)
+    : m_connection(connection)
+{
+}
+
+Transaction::~Transaction()
+{
+    rollback();
+}
+
+Result<Done> Transaction::begin()
+{
+    auto r = m_connection.script(QStringLiteral("BEGIN"), QStringLiteral("BEGIN"));
+    if (!r)
+        return r.error();
+    m_open = true;
+    return Done {};
+}
+
+Result<Done> Transaction::commit()
+{
+    m_open = false;
+    return m_connection.script(QStringLiteral("COMMIT"), QStringLiteral("COMMIT"));
+}
+
+void Transaction::rollback()
+{
+    if (!m_open)
+        return;
+    m_open = false;
+    if (!m_connection.isDead())
+        (void)m_connection.script(QStringLiteral("ROLLBACK"), QStringLiteral("ROLLBACK"));
+}
+
+} // namespace eventium::pg

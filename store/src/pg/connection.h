@@ -1,0 +1,84 @@
+#pragma once
+
+#include "eventium/connectionpool.h"
+#include "pg/rows.h"
+
+#include "eventium/error.h"
+#include "eventium/result.h"
+
+#include <QDeadlineTimer>
+#include <QList>
+
+#include <atomic>
+
+struct pg_conn;
+
+namespace eventium::pg {
+
+// Text parameters, in order; a null QByteArray is SQL NULL.
+using Params = QList<QByteArray>;
+
+// A pooled connection borrowed for one piece of work, and the one way the store runs SQL:
+// exec() for a statement with bound parameters (prepared once per connection, through
+// libpq's extended protocol on the QPSQL connection's native handle), script() for several
+// statements without parameters (migrations). Every failure goes through fail(): it marks a
+// lost connection broken (so it is closed, not pooled), classifies the error by SQLSTATE and
+// constraint name, and logs the statement and the error (never a bound value).
+class Connection
+{
+public:
+    Connection() = default;
+    explicit Connection(PooledConnection lease);
+    Connection(Connection &&) noexcept = default;
+    Connection &operator=(Connection &&) noexcept = default;
+
+    Result<Rows> exec(const QString &sql, const Params &params, const QString &what);
+    Result<Done> script(const QString &sql, const QString &what);
+
+    // LISTEN/NOTIFY, the one way the store listens: listen() subscribes this connection to a
+    // channel; takeNotifications() takes what has arrived off it (how many; an error when the
+    // connection is lost); waitForNotification() blocks until one arrives (true), the
+    // deadline passes or `stop` is set (false). A notification is only a hint to read again.
+    Result<Done> listen(const QString &channel);
+    Result<int> takeNotifications();
+    Result<bool> waitForNotification(QDeadlineTimer deadline, const std::atomic<bool> &stop);
+    // The socket to watch for notifications (QSocketNotifier), or -1.
+    int socket() const;
+
+    // True when libpq reports the connection as bad.
+    bool isDead() const;
+    // The QPSQL connection, for code that runs its own QSqlQuery inside a transaction opened
+    // here (an exactly-once subscription handler).
+    QSqlDatabase &db();
+    pg_conn *handle() const;
+    // Gives the connection back to the pool (closed when it was lost).
+    void release();
+    // Closes the connection instead of pooling it when it is released (a session that held
+    // locks or listened).
+    void discardOnRelease();
+
+private:
+    StoreError fail(const Rows &result, const QString &what, const QString &sql);
+
+    PooledConnection m_lease;
+};
+
+// A transaction on a Connection that rolls back unless committed.
+class Transaction
+{
+public:
+    explicit Transaction(Connection &connection);
+    ~Transaction();
+    Transaction(const Transaction &) = delete;
+    Transaction &operator=(const Transaction &) = delete;
+
+    Result<Done> begin();
+    Result<Done> commit();
+    void rollback();
+
+private:
+    Connection &m_connection;
+    bool m_open = false;
+};
+
+} // namespace eventium::pg

@@ -1,0 +1,204 @@
+// Reads: a stream's events, the global sequence, the streams list.
+#include "pg/sql.h"
+#include "storeprivate.h"
+
+#include <limits>
+
+namespace eventium {
+
+namespace {
+
+// Columns: version, event_id, type, data, metadata, created (ms since epoch), position[, stream]
+RecordedEvent eventFromRow(const pg::Rows &r, int row, const QString *stream)
+{
+    RecordedEvent e;
+    e.version = StreamVersion(r.int64(row, 0));
+    e.id = QUuid::fromString(QLatin1StringView(r.text(row, 1), r.length(row, 1)));
+    e.type = r.string(row, 2);
+    e.data = r.bytes(row, 3);
+    if (!r.isNull(row, 4))
+        e.metadata = r.bytes(row, 4);
+    e.created = QDateTime::fromMSecsSinceEpoch(r.int64(row, 5), Qt::UTC);
+    e.position = GlobalPosition(r.isNull(row, 6) ? 0 : r.int64(row, 6));
+    e.stream = stream ? *stream : r.string(row, 7);
+    return e;
+}
+
+// Columns of Private::streamColumns: name, version, created, updated (ms), recency key.
+StreamInfo streamFromRow(const pg::Rows &r, int row)
+{
+    StreamInfo s;
+    s.name = r.string(row, 0);
+    s.version = StreamVersion(r.int64(row, 1));
+    s.created = QDateTime::fromMSecsSinceEpoch(r.int64(row, 2), Qt::UTC);
+    s.updated = QDateTime::fromMSecsSinceEpoch(r.int64(row, 3), Qt::UTC);
+    s.recency = r.int64(row, 4);
+    return s;
+}
+
+} // namespace
+
+Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamVersion from,
+                                               Direction direction, int limit)
+{
+    if (QString why = StreamName::validate(stream.value()); !why.isEmpty())
+        return invalidInput(why);
+    if (limit < 1 || limit > kMaxLimit)
+        return invalidInput(QStringLiteral("a read limit is between 1 and %1").arg(kMaxLimit));
+    if (from.value < 0 && direction == Direction::Forward)
+        return invalidInput(QStringLiteral("a version cannot be negative"));
+    qint64 start = from.value;
+    if (direction == Direction::Backward && start <= 0)
+        start = std::numeric_limits<qint64>::max();
+    auto r = d->read(direction == Direction::Forward ? d->readForwardSql : d->readBackwardSql,
+                     {stream.value().toUtf8(), pg::param(start), pg::param(limit)},
+                     QStringLiteral("read stream \"%1\"").arg(stream.value()));
+    if (!r)
+        return r.error();
+    QList<RecordedEvent> out;
+    const int rows = r->rows();
+    out.reserve(rows);
+    const QString name = stream.value();
+    for (int row = 0; row < rows; ++row)
+        out.append(eventFromRow(r.value(), row, &name));
+    return out;
+}
+
+Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFilter &filter)
+{
+    return d->readGlobal(from, limit, filter, Direction::Forward);
+}
+
+Result<GlobalPage> Store::readAllBackward(GlobalPosition from, int limit,
+                                          const GlobalFilter &filter)
+{
+    return d->readGlobal(from, limit, filter, Direction::Backward);
+}
+
+Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
+                                              const GlobalFilter &filter, Direction direction)
+{
+    if (limit < 1 || limit > kMaxLimit)
+        return invalidInput(QStringLiteral("a read limit is between 1 and %1").arg(kMaxLimit));
+    const bool forward = direction == Direction::Forward;
+    auto hq = read(headSql, {}, QStringLiteral("read head"));
+    if (!hq)
+        return hq.error();
+    const qint64 head = hq->rows() > 0 ? hq->int64(0, 0) : 0;
+
+    GlobalPage page;
+    page.head = GlobalPosition(head);
+    // Forwards: positions [low, high) from `from` up; backwards: from `from` (or the head) down.
+    const qint64 start = forward ? qMax<qint64>(1, from.value)
+                                 : (from.value <= 0 || from.value > head ? head : from.value);
+    page.next = GlobalPosition(start);
+    if (forward ? start > head : start < 1)
+        return page;
+
+    // A filtered read looks at a bounded window of positions, so a rare type cannot make
+    // one call scan the whole table; `next` says where to go on.
+    const qint64 window = filter.isEmpty() ? std::numeric_limits<qint64>::max() / 2
+                                           : qMax<qint64>(qint64(limit) * 16, 65536);
+    const qint64 low = forward ? start : qMax<qint64>(1, start - window + 1);
+    const qint64 high = forward
+        ? std::min(head + 1, start + qMin(window, std::numeric_limits<qint64>::max() - start))
+        : start + 1;
+    QString sql = readAllSql;
+    pg::Params params {pg::param(low), pg::param(high)};
+    if (!filter.types.isEmpty()) {
+        params << pg::textArray(filter.types);
+        sql += QStringLiteral("AND e.type = ANY($%1::text[]) ").arg(params.size());
+    }
+    if (!filter.streamPrefix.isEmpty()) {
+        params << filter.streamPrefix.toUtf8();
+        sql += QStringLiteral("AND st.name >= $%1 AND st.name < $%1 || chr(1114111) AND "
+                              "starts_with(st.name, $%1) ")
+                   .arg(params.size());
+    }
+    params << pg::param(limit);
+    sql += QStringLiteral("ORDER BY g.position %1 LIMIT $%2")
+               .arg(forward ? QStringLiteral("ASC") : QStringLiteral("DESC"))
+               .arg(params.size());
+    auto r = read(sql, params, QStringLiteral("read all"));
+    if (!r)
+        return r.error();
+    const int rows = r->rows();
+    page.events.reserve(rows);
+    for (int row = 0; row < rows; ++row)
+        page.events.append(eventFromRow(r.value(), row, nullptr));
+    if (page.events.size() == limit)
+        page.next = GlobalPosition(page.events.last().position.value + (forward ? 1 : -1));
+    else
+        page.next = GlobalPosition(forward ? high : low - 1);
+    return page;
+}
+
+Result<StreamPage> Store::listStreams(const StreamCursor &after, int limit, StreamOrder order,
+                                      const QString &prefix)
+{
+    if (limit < 1 || limit > kMaxLimit)
+        return invalidInput(QStringLiteral("a list limit is between 1 and %1").arg(kMaxLimit));
+    QString sql = QStringLiteral("SELECT %1 FROM %2.streams WHERE ").arg(d->streamColumns, d->s);
+    pg::Params params;
+    if (order == StreamOrder::ByName) {
+        // '' rather than NULL before the first page (a null QByteArray binds as NULL).
+        params << (after.valid ? after.name.toUtf8() : QByteArray(""));
+        sql += QStringLiteral("name > $1 ");
+    } else {
+        params << pg::param(after.valid ? after.recency : std::numeric_limits<qint64>::max());
+        sql += QStringLiteral("last_row < $1 ");
+    }
+    if (!prefix.isEmpty()) {
+        params << prefix.toUtf8();
+        sql += QStringLiteral("AND name >= $2 AND name < $2 || chr(1114111) AND "
+                              "starts_with(name, $2) ");
+    }
+    params << pg::param(limit + 1);
+    sql += order == StreamOrder::ByName
+        ? QStringLiteral("ORDER BY name LIMIT $%1").arg(params.size())
+        : QStringLiteral("ORDER BY last_row DESC LIMIT $%1").arg(params.size());
+    auto r = d->read(sql, params, QStringLiteral("list streams"));
+    if (!r)
+        return r.error();
+    StreamPage page;
+    for (int row = 0; row < r->rows(); ++row) {
+        if (page.streams.size() == limit) {
+            page.hasMore = true;
+            break;
+        }
+        page.streams.append(streamFromRow(r.value(), row));
+    }
+    if (!page.streams.isEmpty()) {
+        page.next.valid = true;
+        page.next.name = page.streams.last().name;
+        page.next.recency = page.streams.last().recency;
+    } else {
+        page.next = after;
+    }
+    return page;
+}
+
+Result<std::optional<StreamInfo>> Store::streamInfo(const StreamName &stream)
+{
+    if (QString why = StreamName::validate(stream.value()); !why.isEmpty())
+        return invalidInput(why);
+    auto r = d->read(
+        QStringLiteral("SELECT %1 FROM %2.streams WHERE name = $1").arg(d->streamColumns, d->s),
+        {stream.value().toUtf8()}, QStringLiteral("stream info"));
+    if (!r)
+        return r.error();
+    std::optional<StreamInfo> out;
+    if (r->rows() > 0)
+        out = streamFromRow(r.value(), 0);
+    return out;
+}
+
+Result<GlobalPosition> Store::headPosition()
+{
+    auto r = d->read(d->headSql, {}, QStringLiteral("head position"));
+    if (!r)
+        return r.error();
+    return GlobalPosition(r->rows() > 0 ? r->int64(0, 0) : 0);
+}
+
+} // namespace eventium

@@ -1,0 +1,99 @@
+// The sequencer's steps and the numbers around them (head, pending events, sizes).
+#include "pg/sql.h"
+#include "storeprivate.h"
+
+#include <QThread>
+
+namespace eventium {
+
+Result<StoreStats> Store::stats()
+{
+    // The cursor first: with it as constants, the pending count is a range scan of
+    // events_tx_id_idx rather than a join the planner may turn into a full scan.
+    auto cursor = d->read(
+        QStringLiteral("SELECT last_tx::text, last_id, last_position FROM %1.sequencer").arg(d->s),
+        {}, QStringLiteral("stats"));
+    if (!cursor)
+        return cursor.error();
+    if (cursor->rows() != 1)
+        return StoreError(
+            StoreError::Kind::Migration,
+            QStringLiteral("the sequencer row of schema %1 is missing").arg(d->settings.schema));
+    StoreStats s;
+    s.headPosition = cursor->int64(0, 2);
+    auto pending
+        = d->read(QStringLiteral("SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - "
+                                 "min(e.created_at)), 0)::float8 "
+                                 "FROM %1.events e WHERE (e.tx, e.id) > ($1::xid8, $2)")
+                      .arg(d->s),
+                  {cursor->bytes(0, 0), cursor->bytes(0, 1)}, QStringLiteral("stats"));
+    if (!pending)
+        return pending.error();
+    s.pending = pending->int64(0, 0);
+    s.lagSeconds = pending->float64(0, 1);
+    s.events = s.headPosition + s.pending;
+    auto sizes = d->read(
+        QStringLiteral("SELECT (SELECT count(*) FROM %1.streams), "
+                       "pg_snapshot_xmin(pg_current_snapshot())::text, "
+                       "(SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                       "   JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 "
+                       "   AND c.relkind = 'r')::int8, "
+                       "pg_total_relation_size($2::regclass)::int8")
+            .arg(d->s),
+        {pg::param(d->settings.schema), pg::param(d->s + QStringLiteral(".events"))},
+        QStringLiteral("stats"));
+    if (!sizes)
+        return sizes.error();
+    s.streams = sizes->int64(0, 0);
+    s.oldestRunningXid = s.pending > 0 ? sizes->string(0, 1) : QString();
+    s.totalBytes = sizes->int64(0, 2);
+    s.eventsBytes = sizes->int64(0, 3);
+    return s;
+}
+
+Result<SequencerStep> Store::sequenceStep(int maxRows)
+{
+    // Not a read to repeat blindly, but a step is idempotent: a lost one is taken again.
+    auto r = d->read(d->stepSql, {pg::param(qMax(1, maxRows))}, QStringLiteral("sequencer step"));
+    if (!r)
+        return r.error();
+    SequencerStep step;
+    step.numbered = r->int64(0, 0);
+    step.head = GlobalPosition(r->int64(0, 1));
+    step.pending = r->boolean(0, 2);
+    return step;
+}
+
+Result<GlobalPosition> Store::sequenceNow(std::chrono::milliseconds timeout)
+{
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + timeout;
+    auto backoff = std::chrono::milliseconds(1);
+    GlobalPosition head;
+    while (true) {
+        auto step = sequenceStep();
+        if (!step)
+            return step.error();
+        if (step->numbered >= 0)
+            head = step->head;
+        if (step->numbered == 0 && !step->pending)
+            break;
+        if (step->numbered > 0) {
+            backoff = std::chrono::milliseconds(1);
+            continue;
+        }
+        if (clock::now() >= deadline)
+            break;
+        QThread::msleep(static_cast<unsigned long>(backoff.count()));
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(20));
+    }
+    if (head.value == 0) {
+        auto h = headPosition();
+        if (!h)
+            return h.error();
+        head = h.value();
+    }
+    return head;
+}
+
+} // namespace eventium

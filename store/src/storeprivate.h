@@ -1,0 +1,58 @@
+#pragma once
+
+#include "eventium/connectionpool.h"
+#include "pg/connection.h"
+#include "sequencer.h"
+
+#include "eventium/store.h"
+
+#include <memory>
+
+namespace eventium {
+
+// The store's state, and the few rules every Store call follows on its way to PostgreSQL:
+// borrow a connection of the calling thread (connect()), run statements through the
+// data-access layer (pg::Connection), retry a read once on a fresh connection when its
+// connection was lost (read()), and tell a missing schema from a wrong statement (explain()).
+struct Store::Private
+{
+    ConnectionOptions options;
+    StoreSettings settings;
+    std::unique_ptr<ConnectionPool> pool;
+    QString s; // the quoted schema, for SQL text
+    QString channel;
+    // Prebuilt statements.
+    QString appendSql, lockStreamsSql, readForwardSql, readBackwardSql, readAllSql, headSql,
+        stepSql, streamColumns;
+    std::unique_ptr<Sequencer> sequencer; // declared last: stopped first
+
+    Result<pg::Connection> connect();
+    // One idempotent statement: on a lost connection (a server restart leaves every idle
+    // pooled connection dead) it runs once more on a fresh connection.
+    Result<pg::Rows> read(const QString &sql, const pg::Params &params, const QString &what);
+    // An undefined schema, table or function means "not migrated" only when the schema
+    // really lacks the store's tables; otherwise the statement is wrong, and says so.
+    StoreError explain(const StoreError &error);
+
+    // Appends (appends.cpp).
+    Result<AppendResult> appendOnce(const StreamName &stream, ExpectedVersion expected,
+                                    const QList<NewEvent> &events, const QList<QUuid> &ids);
+    Result<AppendResult> execAppend(pg::Connection &c, const StreamName &stream,
+                                    ExpectedVersion expected, const QList<NewEvent> &events,
+                                    const QList<QByteArray> &batch, const QList<QUuid> &ids);
+    Result<MultiAppendResult> appendMultiOnce(const QList<StreamAppend> &appends,
+                                              const QList<QList<QUuid>> &ids);
+    // Reads (reads.cpp).
+    Result<GlobalPage> readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter,
+                                  Direction direction);
+};
+
+// The largest page a read returns.
+inline constexpr int kMaxLimit = 100000;
+
+inline StoreError invalidInput(const QString &message)
+{
+    return StoreError(StoreError::Kind::InvalidInput, message);
+}
+
+} // namespace eventium
