@@ -8,7 +8,6 @@
 #include <QSet>
 #include <QSqlDriver>
 #include <QSqlError>
-#include <QSqlQuery>
 #include <QWaitCondition>
 
 #include "nativehandle.h"
@@ -34,7 +33,6 @@ quint64 currentThreadKey();
 struct PoolEntry
 {
     QSqlDatabase db;
-    QHash<QString, std::shared_ptr<QSqlQuery>> statements;
     QSet<QByteArray> nativeStatements;
     quint64 threadKey = 0;
 
@@ -43,7 +41,6 @@ struct PoolEntry
     {
         if (!db.isValid())
             return;
-        statements.clear();
         const QString name = db.connectionName();
         db.close();
         db = QSqlDatabase();
@@ -142,11 +139,6 @@ Result<std::unique_ptr<PoolEntry>> PoolState::openNew()
         return err;
     }
     installNoticeProcessor(entry->db);
-    for (const QString &statement : settings.initStatements) {
-        QSqlQuery q(entry->db);
-        if (!q.exec(statement))
-            return StoreError::fromSql(q.lastError(), QStringLiteral("connection setup"));
-    }
     return entry;
 }
 
@@ -280,24 +272,6 @@ QSqlDatabase &PooledConnection::db()
     return m_entry->db;
 }
 
-Result<QSqlQuery *> PooledConnection::prepared(const QString &sql)
-{
-    auto it = m_entry->statements.find(sql);
-    if (it != m_entry->statements.end())
-        return it->get();
-    auto query = std::make_shared<QSqlQuery>(m_entry->db);
-    if (!query->prepare(sql)) {
-        StoreError err = StoreError::fromSql(query->lastError(), QStringLiteral("prepare"));
-        qCWarning(lcPool).noquote() << "prepare failed:" << sql << "--" << err.toString();
-        if (err.kind() == StoreError::Kind::ConnectionLost || isDead())
-            markBroken();
-        return err;
-    }
-    QSqlQuery *raw = query.get();
-    m_entry->statements.insert(sql, std::move(query));
-    return raw;
-}
-
 void installNoticeProcessor(const QSqlDatabase &db)
 {
     if (PGconn *conn = pgHandle(db)) {
@@ -348,8 +322,6 @@ void PooledConnection::release()
 {
     if (!m_entry || !m_pool)
         return;
-    for (auto &statement : m_entry->statements)
-        statement->finish();
     m_pool->giveBack(std::move(m_entry), m_broken || isDead());
     m_pool.reset();
 }

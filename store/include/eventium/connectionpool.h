@@ -4,7 +4,6 @@
 #include "eventium/result.h"
 
 #include <QSqlDatabase>
-#include <QSqlQuery>
 
 #include <chrono>
 #include <memory>
@@ -25,8 +24,6 @@ public:
     ~PooledConnection();
 
     QSqlDatabase &db();
-    // A prepared statement cached on this connection; prepared once, executed many times.
-    Result<QSqlQuery *> prepared(const QString &sql);
     // Marks the connection as broken: it is closed instead of going back to the pool.
     void markBroken() { m_broken = true; }
     // True when libpq reports the connection as bad.
@@ -61,8 +58,6 @@ public:
     {
         int maxConnections = 16;
         std::chrono::milliseconds acquireTimeout {30000};
-        // Run on every new connection (e.g. "SET application_name = ...").
-        QStringList initStatements;
     };
 
     explicit ConnectionPool(ConnectionOptions options, Settings settings);
