@@ -115,7 +115,7 @@ protected:
         *error = m_conn->errorMessage();
         return false;
     }
-    PgResult insertNext()
+    eventium::pg::Rows insertNext()
     {
         return m_conn->execPrepared("ins",
                                     Workload::insertParams(m_stream, m_version + 1, m_events));
@@ -146,9 +146,9 @@ public:
     }
     qint64 step(QString *error) override
     {
-        PgResult r = insertNext();
+        eventium::pg::Rows r = insertNext();
         if (!r.ok()) {
-            *error = r.error();
+            *error = PgConnection::errorText(r);
             return -1;
         }
         m_version += m_events.size();
@@ -183,9 +183,9 @@ public:
     {
         if (!m_conn->exec(m_begin, error))
             return -1;
-        PgResult current = m_conn->execPrepared("max", {m_stream.toUtf8()});
+        eventium::pg::Rows current = m_conn->execPrepared("max", {m_stream.toUtf8()});
         if (!current.ok() || current.rows() != 1) {
-            *error = current.error();
+            *error = PgConnection::errorText(current);
             m_conn->exec(QStringLiteral("ROLLBACK"));
             return -1;
         }
@@ -194,9 +194,9 @@ public:
             m_conn->exec(QStringLiteral("ROLLBACK"));
             return -1;
         }
-        PgResult r = insertNext();
+        eventium::pg::Rows r = insertNext();
         if (!r.ok()) {
-            *error = r.error();
+            *error = PgConnection::errorText(r);
             m_conn->exec(QStringLiteral("ROLLBACK"));
             return -1;
         }
@@ -577,15 +577,12 @@ std::optional<double> BenchRunner::measureReadGlobal(Variant variant, QString *e
         timer.start();
         qint64 from = 1;
         while (true) {
-            PgResult r = conn.execPrepared("page", {QByteArray::number(from), limit});
+            eventium::pg::Rows r = conn.execPrepared("page", {QByteArray::number(from), limit});
             if (!r.ok()) {
-                *error = r.error();
+                *error = PgConnection::errorText(r);
                 return std::nullopt;
             }
-            QList<eventium::RecordedEvent> page;
-            page.reserve(r.rows());
-            for (int row = 0; row < r.rows(); ++row)
-                page.append(Workload::toRecorded(r, row));
+            const QList<eventium::RecordedEvent> page = Workload::toRecorded(r);
             count += page.size();
             for (const eventium::RecordedEvent &e : page)
                 bytes += e.data.size();
@@ -670,18 +667,14 @@ bool BenchRunner::measureReadStream(Variant variant, int round, QList<double> *s
             }
             n = events->size();
         } else {
-            PgResult r = conn->execPrepared("stream",
-                                            {stream.toUtf8(), QByteArrayLiteral("1"),
-                                             QByteArray::number(m_config.streamLength)});
+            eventium::pg::Rows r = conn->execPrepared("stream",
+                                                      {stream.toUtf8(), QByteArrayLiteral("1"),
+                                                       QByteArray::number(m_config.streamLength)});
             if (!r.ok()) {
-                *error = r.error();
+                *error = PgConnection::errorText(r);
                 return false;
             }
-            QList<eventium::RecordedEvent> events;
-            events.reserve(r.rows());
-            for (int row = 0; row < r.rows(); ++row)
-                events.append(Workload::toRecorded(r, row));
-            n = events.size();
+            n = Workload::toRecorded(r).size();
         }
         samples->append(msBetween(start, Clock::now()));
         if (n != m_config.streamLength) {
@@ -931,10 +924,10 @@ bool BenchRunner::measureLatencyRaw(int round, QList<double> *samples, int *miss
             *error = listener.errorMessage();
         return false;
     }
-    PgResult last
+    eventium::pg::Rows last
         = listener.query(QStringLiteral("SELECT coalesce(max(seq), 0) FROM %1.events").arg(schema));
     if (!last.ok()) {
-        *error = last.error();
+        *error = PgConnection::errorText(last);
         return false;
     }
     qint64 lastSeq = last.int64(0, 0);
@@ -952,10 +945,10 @@ bool BenchRunner::measureLatencyRaw(int round, QList<double> *samples, int *miss
             }
             if (listener.drainNotifications() == 0)
                 continue;
-            PgResult r = listener.execPrepared("new", {QByteArray::number(lastSeq)});
+            eventium::pg::Rows r = listener.execPrepared("new", {QByteArray::number(lastSeq)});
             const auto now = Clock::now();
             if (!r.ok()) {
-                listenError = r.error();
+                listenError = PgConnection::errorText(r);
                 return;
             }
             for (int row = 0; row < r.rows(); ++row) {
@@ -981,9 +974,9 @@ bool BenchRunner::measureLatencyRaw(int round, QList<double> *samples, int *miss
         const auto events = Workload::newEvents(version, 1);
         QList<QByteArray> params = Workload::insertParams(stream, version, events);
         params[2] = id.toByteArray(QUuid::WithoutBraces);
-        PgResult r = conn.execPrepared("ins", params);
+        eventium::pg::Rows r = conn.execPrepared("ins", params);
         if (!r.ok()) {
-            *err = r.error();
+            *err = PgConnection::errorText(r);
             return false;
         }
         return true;
