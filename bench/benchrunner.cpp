@@ -1,6 +1,11 @@
 #include "benchrunner.h"
 
+#include "lockwriter.h"
+#include "ourswriter.h"
 #include "pgconnection.h"
+#include "rawwriter.h"
+#include "receipts.h"
+#include "statistics.h"
 #include "workload.h"
 
 #include <eventium/follower.h>
@@ -24,191 +29,6 @@
 namespace bench {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double msBetween(Clock::time_point a, Clock::time_point b)
-{
-    return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-double median(QList<double> values)
-{
-    if (values.isEmpty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const qsizetype n = values.size();
-    return n % 2 ? values.at(n / 2) : (values.at(n / 2 - 1) + values.at(n / 2)) / 2;
-}
-
-// Nearest-rank percentile.
-double percentile(QList<double> values, double p)
-{
-    if (values.isEmpty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const qsizetype rank = qsizetype(std::ceil(p / 100.0 * double(values.size())));
-    return values.at(std::clamp<qsizetype>(rank - 1, 0, values.size() - 1));
-}
-
-// One writer of an append measurement: prepare() runs before the clock starts (connect,
-// prepare statements, one warm-up append), step() appends once and returns the number of
-// events written, or -1 with an error.
-class WriterTask
-{
-public:
-    virtual ~WriterTask() = default;
-    virtual bool prepare(QString *error) = 0;
-    virtual qint64 step(QString *error) = 0;
-};
-
-class OursWriter : public WriterTask
-{
-public:
-    OursWriter(eventium::Store *store, QString stream, int batch)
-        : m_store(store)
-        , m_stream(std::move(stream))
-        , m_events(Workload::newEvents(0, batch))
-    {
-    }
-    bool prepare(QString *error) override { return append(error) > 0; }
-    qint64 step(QString *error) override { return append(error); }
-
-private:
-    qint64 append(QString *error)
-    {
-        auto r = m_store->append(m_stream, eventium::ExpectedVersion::exact(m_version), m_events);
-        if (!r) {
-            *error = r.error().toString();
-            return -1;
-        }
-        if (r->isConflict()) {
-            *error = QStringLiteral("unexpected version conflict on %1").arg(m_stream.value());
-            return -1;
-        }
-        m_version += m_events.size();
-        return m_events.size();
-    }
-    eventium::Store *m_store;
-    eventium::StreamName m_stream;
-    QList<eventium::NewEvent> m_events;
-    qint64 m_version = 0;
-};
-
-// A writer on a libpq connection of its own: what the raw and lock baselines share.
-class LibpqWriter : public WriterTask
-{
-public:
-    LibpqWriter(QString conninfo, QString stream, int batch)
-        : m_conninfo(std::move(conninfo))
-        , m_stream(std::move(stream))
-        , m_events(Workload::newEvents(0, batch))
-    {
-    }
-
-protected:
-    bool connect(QString *error)
-    {
-        m_conn = std::make_unique<PgConnection>(m_conninfo);
-        if (m_conn->isOk())
-            return true;
-        *error = m_conn->errorMessage();
-        return false;
-    }
-    eventium::pg::Rows insertNext()
-    {
-        return m_conn->execPrepared("ins",
-                                    Workload::insertParams(m_stream, m_version + 1, m_events));
-    }
-
-    QString m_conninfo;
-    QString m_stream;
-    QList<eventium::NewEvent> m_events;
-    std::unique_ptr<PgConnection> m_conn;
-    qint64 m_version = 0;
-};
-
-// Plain INSERT (multi-row for a batch) in autocommit; unique (stream, version) is the
-// optimistic concurrency check.
-class RawWriter : public LibpqWriter
-{
-public:
-    using LibpqWriter::LibpqWriter;
-    bool prepare(QString *error) override
-    {
-        if (!connect(error)
-            || !m_conn->prepare("ins",
-                                Workload::insertSql(QLatin1String(BenchRunner::rawSchema),
-                                                    QStringLiteral("events"), int(m_events.size())),
-                                error))
-            return false;
-        return step(error) > 0;
-    }
-    qint64 step(QString *error) override
-    {
-        eventium::pg::Rows r = insertNext();
-        if (!r.ok()) {
-            *error = PgConnection::errorText(r);
-            return -1;
-        }
-        m_version += m_events.size();
-        return m_events.size();
-    }
-};
-
-// The table-lock design: BEGIN; LOCK TABLE ... IN EXCLUSIVE MODE; SELECT max(version) of the
-// stream; INSERT; COMMIT. BEGIN and LOCK go in one round trip.
-class LockWriter : public LibpqWriter
-{
-public:
-    using LibpqWriter::LibpqWriter;
-    bool prepare(QString *error) override
-    {
-        const QString schema = QLatin1String(BenchRunner::lockSchema);
-        if (!connect(error))
-            return false;
-        m_begin = QStringLiteral("BEGIN; LOCK TABLE %1.events IN EXCLUSIVE MODE").arg(schema);
-        if (!m_conn->prepare(
-                "ins", Workload::insertSql(schema, QStringLiteral("events"), int(m_events.size())),
-                error)
-            || !m_conn->prepare(
-                "max",
-                QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.events WHERE stream = $1")
-                    .arg(schema),
-                error))
-            return false;
-        return step(error) > 0;
-    }
-    qint64 step(QString *error) override
-    {
-        if (!m_conn->exec(m_begin, error))
-            return -1;
-        eventium::pg::Rows current = m_conn->execPrepared("max", {m_stream.toUtf8()});
-        if (!current.ok() || current.rows() != 1) {
-            *error = PgConnection::errorText(current);
-            m_conn->exec(QStringLiteral("ROLLBACK"));
-            return -1;
-        }
-        if (current.int64(0, 0) != m_version) {
-            *error = QStringLiteral("unexpected version conflict on %1").arg(m_stream);
-            m_conn->exec(QStringLiteral("ROLLBACK"));
-            return -1;
-        }
-        eventium::pg::Rows r = insertNext();
-        if (!r.ok()) {
-            *error = PgConnection::errorText(r);
-            m_conn->exec(QStringLiteral("ROLLBACK"));
-            return -1;
-        }
-        if (!m_conn->exec(QStringLiteral("COMMIT"), error))
-            return -1;
-        m_version += m_events.size();
-        return m_events.size();
-    }
-
-private:
-    QString m_begin;
-};
 
 // Runs `writers` tasks in threads for `duration` once all are prepared; events per second.
 std::optional<double> runWriters(int writers, std::chrono::milliseconds duration,
@@ -273,19 +93,6 @@ BenchRunner::BenchRunner(BenchConfig config, eventium::ConnectionOptions options
 }
 
 BenchRunner::~BenchRunner() = default;
-
-QString BenchRunner::variantName(Variant v)
-{
-    switch (v) {
-    case Variant::Ours:
-        return QStringLiteral("ours");
-    case Variant::Raw:
-        return QStringLiteral("raw");
-    case Variant::Lock:
-        return QStringLiteral("lock");
-    }
-    return {};
-}
 
 QString BenchRunner::conninfo() const
 {
@@ -709,46 +516,6 @@ std::thread backgroundWriter(std::atomic<bool> &stop, int ratePerSecond, QString
     });
 }
 
-// Receipt times of events by id, shared between the receiving thread and the probe.
-struct Receipts
-{
-    std::mutex mutex;
-    QHash<QUuid, Clock::time_point> received;
-    void note(const QUuid &id, Clock::time_point t)
-    {
-        std::lock_guard lock(mutex);
-        received.insert(id, t);
-    }
-};
-
-// Latencies of the probes: receipt minus commit acknowledgement.
-void collect(Receipts &receipts, const QList<QPair<QUuid, Clock::time_point>> &probes,
-             QList<double> *samples, int *missing)
-{
-    const auto deadline = Clock::now() + std::chrono::seconds(3);
-    while (true) {
-        int outstanding = 0;
-        {
-            std::lock_guard lock(receipts.mutex);
-            for (const auto &p : probes)
-                outstanding += receipts.received.contains(p.first) ? 0 : 1;
-        }
-        if (outstanding == 0 || Clock::now() >= deadline)
-            break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    std::lock_guard lock(receipts.mutex);
-    for (const auto &p : probes) {
-        auto it = receipts.received.constFind(p.first);
-        if (it == receipts.received.constEnd()) {
-            ++*missing;
-            continue;
-        }
-        // A receipt may race ahead of the writer's return from COMMIT: that is 0 ms.
-        samples->append(std::max(0.0, msBetween(p.second, it.value())));
-    }
-}
-
 } // namespace
 
 QList<ScenarioResult> BenchRunner::runLiveLatency()
@@ -817,6 +584,7 @@ bool BenchRunner::measureLatencyOurs(int round, QList<double> *samples, int *mis
     fs.from = eventium::GlobalPosition(head->value + 1);
     eventium::Follower follower(m_options, fs);
     Receipts receipts;
+    std::mutex followerErrorMutex;
     QString followerError;
     QObject::connect(
         &follower, &eventium::Follower::eventsReceived, &follower,
@@ -828,8 +596,8 @@ bool BenchRunner::measureLatencyOurs(int round, QList<double> *samples, int *mis
         Qt::DirectConnection);
     QObject::connect(
         &follower, &eventium::Follower::errorOccurred, &follower,
-        [&receipts, &followerError](const eventium::StoreError &e) {
-            std::lock_guard lock(receipts.mutex);
+        [&followerErrorMutex, &followerError](const eventium::StoreError &e) {
+            std::lock_guard lock(followerErrorMutex);
             followerError = e.toString();
         },
         Qt::DirectConnection);
@@ -887,8 +655,9 @@ bool BenchRunner::measureLatencyOurs(int round, QList<double> *samples, int *mis
     for (auto &t : background)
         t.join();
     if (ok)
-        collect(receipts, probes, samples, missing);
+        receipts.collect(probes, samples, missing);
     follower.stop();
+    std::lock_guard lock(followerErrorMutex);
     for (const QString &e : bgErrors) {
         if (!e.isEmpty() && ok) {
             *error = QStringLiteral("background writer: ") + e;
@@ -1024,7 +793,7 @@ bool BenchRunner::measureLatencyRaw(int round, QList<double> *samples, int *miss
     for (auto &t : background)
         t.join();
     if (ok)
-        collect(receipts, probes, samples, missing);
+        receipts.collect(probes, samples, missing);
     stopListening = true;
     listenThread.join();
     for (const QString &e : bgErrors) {

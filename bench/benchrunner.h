@@ -2,6 +2,7 @@
 
 #include "benchconfig.h"
 #include "scenarioresult.h"
+#include "variant.h"
 
 #include <eventium/connectionoptions.h>
 
@@ -44,9 +45,6 @@ public:
     static constexpr const char *lockSchema = "bench_lock";
 
 private:
-    enum class Variant { Ours, Raw, Lock };
-    static QString variantName(Variant v);
-
     ScenarioResult runAppend(const QString &name, int writers, int batch);
     std::optional<double> measureAppend(Variant variant, const QString &tag, int writers, int batch,
                                         QString *error);
