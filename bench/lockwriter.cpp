@@ -1,13 +1,13 @@
 #include "lockwriter.h"
 
-#include "benchrunner.h"
+#include "benchcontext.h"
 #include "workload.h"
 
 namespace bench {
 
 bool LockWriter::prepare(QString *error)
 {
-    const QString schema = QLatin1String(BenchRunner::lockSchema);
+    const QString schema = QLatin1String(BenchContext::lockSchema);
     if (!connect(error))
         return false;
     m_begin = QStringLiteral("BEGIN; LOCK TABLE %1.events IN EXCLUSIVE MODE").arg(schema);

@@ -1,6 +1,6 @@
 #include "rawwriter.h"
 
-#include "benchrunner.h"
+#include "benchcontext.h"
 #include "workload.h"
 
 namespace bench {
@@ -9,7 +9,7 @@ bool RawWriter::prepare(QString *error)
 {
     if (!connect(error)
         || !m_conn->prepare("ins",
-                            Workload::insertSql(QLatin1String(BenchRunner::rawSchema),
+                            Workload::insertSql(QLatin1String(BenchContext::rawSchema),
                                                 QStringLiteral("events"), int(m_events.size())),
                             error))
         return false;
