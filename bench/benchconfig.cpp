@@ -1,5 +1,7 @@
 #include "benchconfig.h"
 
+#include "scenariotable.h"
+
 namespace bench {
 
 BenchConfig BenchConfig::forMode(Mode mode)
@@ -47,10 +49,7 @@ QString BenchConfig::modeName() const
 
 QStringList BenchConfig::scenarioNames()
 {
-    return {QStringLiteral("append_1w"),       QStringLiteral("append_8w"),
-            QStringLiteral("append_batch_1w"), QStringLiteral("append_batch_4w"),
-            QStringLiteral("read_global"),     QStringLiteral("read_stream"),
-            QStringLiteral("live_latency")};
+    return ScenarioTable::names();
 }
 
 } // namespace bench

@@ -31,7 +31,7 @@ struct BenchConfig
 
     static BenchConfig forMode(Mode mode);
     QString modeName() const;
-    // "scenario" names in the order they run.
+    // The names of the scenarios (ScenarioTable), in the order they run.
     static QStringList scenarioNames();
 };
 

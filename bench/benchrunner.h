@@ -1,6 +1,7 @@
 #pragma once
 
 #include "benchconfig.h"
+#include "benchcontext.h"
 #include "scenarioresult.h"
 
 #include <eventium/connectionoptions.h>
@@ -8,26 +9,17 @@
 #include <QList>
 #include <QString>
 
-#include <functional>
-#include <memory>
-#include <optional>
-
-namespace eventium {
-class Store;
-}
-
 namespace bench {
 
-class PgConnection;
+struct Scenario;
 
-// Runs the scenarios: the store ("ours") and its baselines ("raw": plain libpq INSERT and
-// SELECT; "lock": the table-lock design) back to back in interleaved rounds, each in its own
-// schema of the same database.
+// Runs the scenarios of ScenarioTable: the store ("ours") and its baselines ("raw": plain libpq
+// INSERT and SELECT; "lock": the table-lock design) back to back in interleaved rounds, each in
+// its own schema of the same database.
 class BenchRunner
 {
 public:
     BenchRunner(BenchConfig config, eventium::ConnectionOptions options);
-    ~BenchRunner();
     BenchRunner(const BenchRunner &) = delete;
     BenchRunner &operator=(const BenchRunner &) = delete;
 
@@ -38,36 +30,11 @@ public:
     // One scenario of BenchConfig::scenarioNames(); live_latency gives two rows (p50, p99).
     QList<ScenarioResult> run(const QString &scenario);
 
-    static constexpr const char *oursWriteSchema = "bench_ours_w";
-    static constexpr const char *oursReadSchema = "bench_ours_r";
-    static constexpr const char *rawSchema = "bench_raw";
-    static constexpr const char *lockSchema = "bench_lock";
-
 private:
-    enum class Variant { Ours, Raw, Lock };
-    static QString variantName(Variant v);
+    // The rounds loop every scenario runs through.
+    QList<ScenarioResult> runRounds(const Scenario &scenario);
 
-    ScenarioResult runAppend(const QString &name, int writers, int batch);
-    std::optional<double> measureAppend(Variant variant, const QString &tag, int writers, int batch,
-                                        QString *error);
-    bool loadReadData(QString *error);
-    ScenarioResult runReadGlobal();
-    std::optional<double> measureReadGlobal(Variant variant, QString *error);
-    ScenarioResult runReadStream();
-    bool measureReadStream(Variant variant, int round, QList<double> *samples, QString *error);
-    QList<ScenarioResult> runLiveLatency();
-    bool measureLatencyOurs(int round, QList<double> *samples, int *missing, QString *error);
-    bool measureLatencyRaw(int round, QList<double> *samples, int *missing, QString *error);
-
-    QString conninfo() const;
-    std::unique_ptr<eventium::Store> makeWriteStore() const;
-    void progress(const QString &line) const;
-
-    BenchConfig m_config;
-    eventium::ConnectionOptions m_options;
-    std::unique_ptr<eventium::Store> m_readStore;
-    bool m_readLoaded = false;
-    int m_readStreams = 0;
+    BenchContext m_context;
 };
 
 } // namespace bench

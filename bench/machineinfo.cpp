@@ -40,16 +40,16 @@ MachineInfo MachineInfo::collect(PgConnection *server)
     m.ramBytes = mem.section(QLatin1Char(' '), 0, 0).toLongLong() * 1024;
     m.kernel = QSysInfo::kernelType() + QLatin1Char(' ') + QSysInfo::kernelVersion();
     if (server && server->isOk()) {
-        PgResult v = server->query(QStringLiteral("SELECT version()"));
+        eventium::pg::Rows v = server->query(QStringLiteral("SELECT version()"));
         if (v.ok() && v.rows() == 1)
-            m.postgresVersion = QString::fromUtf8(v.text(0, 0)).section(QLatin1Char(','), 0, 0);
-        PgResult s = server->query(QStringLiteral(
+            m.postgresVersion = v.string(0, 0).section(QLatin1Char(','), 0, 0);
+        eventium::pg::Rows s = server->query(QStringLiteral(
             "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name) FROM "
             "pg_settings "
             "WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', "
             "'wal_sync_method', 'max_connections', 'commit_delay')"));
         if (s.ok() && s.rows() == 1)
-            m.serverSettings = QString::fromUtf8(s.text(0, 0));
+            m.serverSettings = s.string(0, 0);
     }
     return m;
 }

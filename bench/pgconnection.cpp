@@ -6,64 +6,6 @@
 
 namespace bench {
 
-PgResult::PgResult(pg_result *result)
-    : m_result(result)
-{
-}
-
-void PgResult::Deleter::operator()(pg_result *r) const
-{
-    PQclear(r);
-}
-
-bool PgResult::ok() const
-{
-    if (!m_result)
-        return false;
-    const ExecStatusType s = PQresultStatus(m_result.get());
-    return s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK;
-}
-
-int PgResult::rows() const
-{
-    return m_result ? PQntuples(m_result.get()) : 0;
-}
-
-bool PgResult::isNull(int row, int column) const
-{
-    return PQgetisnull(m_result.get(), row, column) != 0;
-}
-
-const char *PgResult::text(int row, int column) const
-{
-    return PQgetvalue(m_result.get(), row, column);
-}
-
-int PgResult::length(int row, int column) const
-{
-    return PQgetlength(m_result.get(), row, column);
-}
-
-qint64 PgResult::int64(int row, int column) const
-{
-    return QByteArray::fromRawData(text(row, column), length(row, column)).toLongLong();
-}
-
-QString PgResult::error() const
-{
-    if (!m_result)
-        return QStringLiteral("no result");
-    return QString::fromUtf8(PQresultErrorMessage(m_result.get())).trimmed();
-}
-
-QString PgResult::sqlState() const
-{
-    if (!m_result)
-        return {};
-    const char *state = PQresultErrorField(m_result.get(), PG_DIAG_SQLSTATE);
-    return state ? QString::fromLatin1(state) : QString();
-}
-
 namespace {
 
 // NOTICEs (e.g. "drop cascades to ...") are not the benchmark's business.
@@ -95,24 +37,29 @@ QString PgConnection::errorMessage() const
                   : QStringLiteral("no connection");
 }
 
+QString PgConnection::errorText(const eventium::pg::Rows &rows)
+{
+    return rows ? rows.errorMessage() : QStringLiteral("no result");
+}
+
 bool PgConnection::exec(const QString &sql, QString *error)
 {
-    PgResult r = query(sql);
+    eventium::pg::Rows r = query(sql);
     if (!r.ok() && error)
-        *error = r.error();
+        *error = errorText(r);
     return r.ok();
 }
 
-PgResult PgConnection::query(const QString &sql)
+eventium::pg::Rows PgConnection::query(const QString &sql)
 {
-    return PgResult(PQexec(m_conn, sql.toUtf8().constData()));
+    return eventium::pg::Rows(PQexec(m_conn, sql.toUtf8().constData()));
 }
 
 bool PgConnection::prepare(const QByteArray &name, const QString &sql, QString *error)
 {
-    PgResult r(PQprepare(m_conn, name.constData(), sql.toUtf8().constData(), 0, nullptr));
+    eventium::pg::Rows r(PQprepare(m_conn, name.constData(), sql.toUtf8().constData(), 0, nullptr));
     if (!r.ok() && error)
-        *error = r.error();
+        *error = errorText(r);
     return r.ok();
 }
 
@@ -129,18 +76,19 @@ std::vector<const char *> paramPointers(const QList<QByteArray> &params)
 
 } // namespace
 
-PgResult PgConnection::execPrepared(const QByteArray &name, const QList<QByteArray> &params)
+eventium::pg::Rows PgConnection::execPrepared(const QByteArray &name,
+                                              const QList<QByteArray> &params)
 {
     const std::vector<const char *> values = paramPointers(params);
-    return PgResult(PQexecPrepared(m_conn, name.constData(), int(values.size()), values.data(),
-                                   nullptr, nullptr, 0));
+    return eventium::pg::Rows(PQexecPrepared(m_conn, name.constData(), int(values.size()),
+                                             values.data(), nullptr, nullptr, 0));
 }
 
-PgResult PgConnection::execParams(const QString &sql, const QList<QByteArray> &params)
+eventium::pg::Rows PgConnection::execParams(const QString &sql, const QList<QByteArray> &params)
 {
     const std::vector<const char *> values = paramPointers(params);
-    return PgResult(PQexecParams(m_conn, sql.toUtf8().constData(), int(values.size()), nullptr,
-                                 values.data(), nullptr, nullptr, 0));
+    return eventium::pg::Rows(PQexecParams(m_conn, sql.toUtf8().constData(), int(values.size()),
+                                           nullptr, values.data(), nullptr, nullptr, 0));
 }
 
 int PgConnection::socket() const

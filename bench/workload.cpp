@@ -108,19 +108,24 @@ QString Workload::selectColumns()
                           "(extract(epoch FROM created) * 1000)::int8");
 }
 
-eventium::RecordedEvent Workload::toRecorded(const PgResult &result, int row)
+QList<eventium::RecordedEvent> Workload::toRecorded(const eventium::pg::Rows &rows)
 {
-    eventium::RecordedEvent e;
-    e.position = eventium::GlobalPosition(result.int64(row, 0));
-    e.stream = QString::fromUtf8(result.text(row, 1), result.length(row, 1));
-    e.version = eventium::StreamVersion(result.int64(row, 2));
-    e.id = QUuid::fromString(QLatin1StringView(result.text(row, 3), result.length(row, 3)));
-    e.type = QString::fromUtf8(result.text(row, 4), result.length(row, 4));
-    e.data = QByteArray(result.text(row, 5), result.length(row, 5));
-    if (!result.isNull(row, 6))
-        e.metadata = QByteArray(result.text(row, 6), result.length(row, 6));
-    e.created = QDateTime::fromMSecsSinceEpoch(result.int64(row, 7), Qt::UTC);
-    return e;
+    QList<eventium::RecordedEvent> events;
+    events.reserve(rows.rows());
+    for (int row = 0; row < rows.rows(); ++row) {
+        eventium::RecordedEvent e;
+        e.position = eventium::GlobalPosition(rows.int64(row, 0));
+        e.stream = rows.string(row, 1);
+        e.version = eventium::StreamVersion(rows.int64(row, 2));
+        e.id = QUuid::fromString(QLatin1StringView(rows.text(row, 3), rows.length(row, 3)));
+        e.type = rows.string(row, 4);
+        e.data = rows.bytes(row, 5);
+        if (!rows.isNull(row, 6))
+            e.metadata = rows.bytes(row, 6);
+        e.created = QDateTime::fromMSecsSinceEpoch(rows.int64(row, 7), Qt::UTC);
+        events.append(e);
+    }
+    return events;
 }
 
 QString Workload::readStreamName(int index)
@@ -154,11 +159,11 @@ void appendCopyText(QByteArray &out, const QByteArray &text)
 bool Workload::copyLoad(PgConnection &conn, const QString &schema, const QString &table,
                         int streams, int length, QString *error)
 {
-    PgResult start = conn.query(
+    eventium::pg::Rows start = conn.query(
         QStringLiteral("COPY %1.%2 (stream, version, id, type, data, metadata) FROM STDIN")
             .arg(schema, table));
     if (PQresultStatus(start.get()) != PGRES_COPY_IN) {
-        *error = start.error();
+        *error = PgConnection::errorText(start);
         return false;
     }
     QByteArray chunk;
@@ -195,9 +200,9 @@ bool Workload::copyLoad(PgConnection &conn, const QString &schema, const QString
     }
     bool ok = true;
     while (PGresult *r = PQgetResult(conn.handle())) {
-        PgResult result(r);
+        eventium::pg::Rows result(r);
         if (!result.ok()) {
-            *error = result.error();
+            *error = PgConnection::errorText(result);
             ok = false;
         }
     }

@@ -33,7 +33,8 @@ public:
                                           const QList<eventium::NewEvent> &events);
     // Columns read back by the baselines, in the order toRecorded() expects.
     static QString selectColumns();
-    static eventium::RecordedEvent toRecorded(const PgResult &result, int row);
+    // Every row of a SELECT of selectColumns().
+    static QList<eventium::RecordedEvent> toRecorded(const eventium::pg::Rows &rows);
 
     // COPY of `streams` streams of `length` events each into schema.table.
     static bool copyLoad(PgConnection &conn, const QString &schema, const QString &table,

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "benchconfig.h"
+#include "readdataset.h"
+#include "variant.h"
+
+#include <eventium/connectionoptions.h>
+
+#include <QString>
+
+#include <memory>
+
+namespace eventium {
+class Store;
+}
+
+namespace bench {
+
+// What every scenario shares: the sizes of the run, the server, the schema of each variant
+// (all in the same database) and the read data set.
+class BenchContext
+{
+public:
+    BenchContext(BenchConfig config, eventium::ConnectionOptions options);
+
+    static constexpr const char *oursWriteSchema = "bench_ours_w";
+    static constexpr const char *oursReadSchema = "bench_ours_r";
+    static constexpr const char *rawSchema = "bench_raw";
+    static constexpr const char *lockSchema = "bench_lock";
+    // The schema of a baseline: raw's or lock's.
+    static QString baselineSchema(Variant variant);
+
+    const BenchConfig &config() const { return m_config; }
+    const eventium::ConnectionOptions &options() const { return m_options; }
+    QString conninfo() const;
+    // A store on the write schema with its sequencer thread, as an application has it. It
+    // lives only while ours is measured, so that its background work never runs during a
+    // baseline.
+    std::unique_ptr<eventium::Store> makeWriteStore() const;
+    ReadDataSet &readData() { return m_readData; }
+    const ReadDataSet &readData() const { return m_readData; }
+    // A line on stderr, indented under the scenario's name.
+    void progress(const QString &line) const;
+
+private:
+    BenchConfig m_config;
+    eventium::ConnectionOptions m_options;
+    ReadDataSet m_readData;
+};
+
+} // namespace bench

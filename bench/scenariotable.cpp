@@ -1,0 +1,118 @@
+#include "scenariotable.h"
+
+#include "appendscenarios.h"
+#include "livelatencyscenario.h"
+#include "readscenarios.h"
+
+#include <algorithm>
+
+namespace bench {
+
+namespace {
+
+const QString eventsPerSecond = QStringLiteral("events/s");
+const QString milliseconds = QStringLiteral("ms");
+
+int one(const BenchConfig &)
+{
+    return 1;
+}
+
+int concurrentWriters(const BenchConfig &config)
+{
+    return config.concurrentWriters;
+}
+
+int batchWriters(const BenchConfig &config)
+{
+    return config.batchWriters;
+}
+
+int batchSize(const BenchConfig &config)
+{
+    return config.batchSize;
+}
+
+// An append scenario: every variant, `writers` writers, `batch` events per append.
+Scenario appends(const QString &name, const QString &description, AppendScenarios::Size writers,
+                 AppendScenarios::Size batch)
+{
+    return {.name = name,
+            .description = description,
+            .unit = eventsPerSecond,
+            .rounds = &BenchConfig::rounds,
+            .variants = {{Variant::Ours, AppendScenarios::ours(writers, batch)},
+                         {Variant::Raw, AppendScenarios::raw(writers, batch)},
+                         {Variant::Lock, AppendScenarios::lock(writers, batch)}},
+            .summarize = &AppendScenarios::summarize};
+}
+
+} // namespace
+
+const QList<Scenario> &ScenarioTable::all()
+{
+    static const QList<Scenario> table {
+        appends(QStringLiteral("append_1w"),
+                QStringLiteral("single-event appends with an exact expected version, 1 writer"),
+                &one, &one),
+        appends(QStringLiteral("append_8w"),
+                QStringLiteral("single-event appends, 8 writers with their own connections and "
+                               "streams (ours: threads on one Store)"),
+                &concurrentWriters, &one),
+        appends(QStringLiteral("append_batch_1w"),
+                QStringLiteral("100 events per append, 1 writer"), &one, &batchSize),
+        appends(QStringLiteral("append_batch_4w"),
+                QStringLiteral("100 events per append, 4 writers"), &batchWriters, &batchSize),
+        {.name = QStringLiteral("read_global"),
+         .description = QStringLiteral("catch-up read of the read data set in pages (ours: "
+                                       "Store::readAll)"),
+         .unit = eventsPerSecond,
+         .rounds = &BenchConfig::readRounds,
+         .variants = {{Variant::Ours, &ReadScenarios::readGlobalOurs},
+                      {Variant::Raw, &ReadScenarios::readGlobalLibpq},
+                      {Variant::Lock, &ReadScenarios::readGlobalLibpq}},
+         .summarize = &ReadScenarios::summarizeGlobal,
+         .prepare = &ReadScenarios::prepare},
+        {.name = QStringLiteral("read_stream"),
+         .description = QStringLiteral("reads of whole streams picked at random from the read "
+                                       "data set (ours: Store::readStream)"),
+         .unit = milliseconds,
+         .rounds = &BenchConfig::readRounds,
+         .variants = {{Variant::Ours, &ReadScenarios::readStreamOurs},
+                      {Variant::Raw, &ReadScenarios::readStreamLibpq},
+                      {Variant::Lock, &ReadScenarios::readStreamLibpq}},
+         .summarize = &ReadScenarios::summarizeStream,
+         .prepare = &ReadScenarios::prepare,
+         .roundProgress = &ReadScenarios::streamProgress},
+        {.name = QStringLiteral("live_latency"),
+         .description = QStringLiteral("append acknowledged to event received by a Follower "
+                                       "(ours) or a LISTENing connection (raw), under load; "
+                                       "lock n/a"),
+         .unit = milliseconds,
+         .rows = LiveLatencyScenario::rows(),
+         .rounds = &BenchConfig::latencyRounds,
+         .variants = {{Variant::Ours, &LiveLatencyScenario::measureOurs},
+                      {Variant::Raw, &LiveLatencyScenario::measureRaw}},
+         .summarize = &LiveLatencyScenario::summarize,
+         .roundProgress = &LiveLatencyScenario::progress},
+    };
+    return table;
+}
+
+const Scenario *ScenarioTable::find(const QString &name)
+{
+    const QList<Scenario> &table = all();
+    const auto it = std::find_if(table.begin(), table.end(),
+                                 [&name](const Scenario &s) { return s.name == name; });
+    return it == table.end() ? nullptr : &*it;
+}
+
+QStringList ScenarioTable::names()
+{
+    QStringList out;
+    for (const Scenario &s : all())
+        out.append(s.name);
+    return out;
+}
+
+} // namespace bench
