@@ -58,7 +58,7 @@ class StoreWorker : public QObject
 {
     Q_OBJECT
 public:
-    explicit StoreWorker(QObject *parent = nullptr);
+    StoreWorker();
     ~StoreWorker() override;
 
     // Starts the worker's thread; call once from the owning thread.
