@@ -8,7 +8,6 @@
 #include <memory>
 
 class QAction;
-class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSplitter;
@@ -21,6 +20,7 @@ namespace eventium::ui {
 class AppendDialog;
 class LiveView;
 class StreamListModel;
+class StreamsPane;
 class StreamView;
 
 // The event browser: streams on the left; on the right the tabs "Stream" (one stream's
@@ -58,9 +58,10 @@ public:
     void openStream(const QString &name, qint64 version);
 
     StoreWorker *worker() const { return m_worker.get(); }
-    StreamListModel *streamsModel() const { return m_streamsModel; }
-    QTableView *streamsTable() const { return m_streamsTable; }
-    QLineEdit *streamFilter() const { return m_streamFilter; }
+    StreamsPane *streamsPane() const { return m_streams; }
+    StreamListModel *streamsModel() const;
+    QTableView *streamsTable() const;
+    QLineEdit *streamFilter() const;
     StreamView *streamView() const { return m_streamView; }
     LiveView *liveView() const { return m_liveView; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -86,14 +87,13 @@ private:
     void onFailed(quint64 token, const StoreError &error);
     void onStats(quint64 token, const StoreStats &stats);
     void onLiveEvents(const QList<RecordedEvent> &events);
-    void onStreamSelected();
+    void onStreamSelected(const StreamInfo &info);
     void onAppended(const AppendResult &result, const QString &stream);
     void updateActions();
     void pollStats();
     void screenshotStep();
     void askJump();
     QString connectionText() const;
-    void updateStreamsCount();
 
     Options m_options;
     std::unique_ptr<StoreWorker> m_worker;
@@ -104,15 +104,8 @@ private:
     quint64 m_statsToken = 0;
     quint64 m_sampleToken = 0;
     qint64 m_head = 0;
-    qint64 m_totalStreams = -1; // from the statistics
-    QString m_pendingStream; // to select once the list has it
 
-    StreamListModel *m_streamsModel = nullptr;
-    QLineEdit *m_streamFilter = nullptr;
-    QComboBox *m_streamOrder = nullptr;
-    QTableView *m_streamsTable = nullptr;
-    QLabel *m_streamsCount = nullptr;
-    QTimer *m_filterTimer = nullptr;
+    StreamsPane *m_streams = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QTabWidget *m_tabs = nullptr;
     StreamView *m_streamView = nullptr;
