@@ -12,7 +12,6 @@
 #include "streamview.h"
 
 #include <QAction>
-#include <QApplication>
 #include <QCloseEvent>
 #include <QInputDialog>
 #include <QLabel>
@@ -82,12 +81,6 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     else
         resize(1440, 860);
     updateActions();
-
-    if (!m_options.screenshot.isEmpty()) {
-        m_screenshotTimer = new QTimer(this);
-        m_screenshotTimer->setInterval(250);
-        connect(m_screenshotTimer, &QTimer::timeout, this, &MainWindow::screenshotStep);
-    }
     connectTo(m_options.target);
 }
 
@@ -351,12 +344,10 @@ void MainWindow::onConnected(quint64 token, const ConnectionInfo &info)
     updateActions();
     pollStats();
     emit connectedToStore(info);
-    if ((m_options.sample || !m_options.screenshot.isEmpty()) && info.head == 0 && !info.readOnly) {
+    if (m_options.sample && info.head == 0 && !info.readOnly) {
         m_options.sample = false;
         fillSampleData();
     }
-    if (m_screenshotTimer)
-        m_screenshotTimer->start();
 }
 
 void MainWindow::onConnectionState(bool connected, const QString &message)
@@ -602,51 +593,6 @@ void MainWindow::showAbout()
                  m_info.serverVersion.isEmpty() ? tr("not connected")
                                                 : m_info.serverVersion.toHtmlEscaped(),
                  m_info.schema.toHtmlEscaped(), QString::number(m_info.schemaVersion)));
-}
-
-void MainWindow::screenshotStep()
-{
-    ++m_screenshotTicks;
-    const bool timedOut = m_screenshotTicks > 240; // 60 s
-    if (m_sampleToken != 0 && !timedOut)
-        return;
-    // 1. a stream with several events, 2. an event in it, 3. the live view with rows.
-    if (m_streamView->stream().isEmpty() && m_streams->model()->rowCount() > 0) {
-        int best = 0;
-        for (int row = 0; row < m_streams->model()->rowCount(); ++row) {
-            if (m_streams->model()->streamAt(row).version.value >= 4) {
-                best = row;
-                break;
-            }
-        }
-        m_streams->table()->selectRow(best);
-        return;
-    }
-    if (!timedOut && m_streamView->stream().isEmpty())
-        return;
-    const int target = qMin(8, m_streamView->model()->rowCount() - 1);
-    if (!timedOut && target >= 0 && m_streamView->table()->currentIndex().row() != target) {
-        m_streamView->table()->selectRow(target);
-        return;
-    }
-    if (!timedOut && !m_streamView->currentEvent())
-        return;
-    if (!timedOut && !m_streamView->detail()->event()) {
-        m_streamView->detail()->setEvent(m_streamView->currentEvent());
-        return;
-    }
-    m_screenshotTimer->stop();
-    m_tabs->setCurrentWidget(m_streamView);
-    m_streamView->table()->setFocus();
-    statusBar()->clearMessage();
-    QTimer::singleShot(500, this, [this] {
-        const bool saved = grab().save(m_options.screenshot, "PNG");
-        qCInfo(lcUi).noquote() << (saved ? "saved screenshot" : "could not save screenshot")
-                               << m_options.screenshot;
-        emit screenshotSaved(saved ? m_options.screenshot : QString());
-        close();
-        QApplication::exit(saved ? 0 : 1);
-    });
 }
 
 } // namespace eventium::ui

@@ -34,7 +34,6 @@ public:
     {
         ConnectionTarget target;
         bool sample = false; // fill an empty store with sample data after connecting
-        QString screenshot; // save a PNG of the window once something is shown, then quit
         int sampleEvents = 2000;
         bool restoreState = true; // window geometry and splitters from QSettings
     };
@@ -44,6 +43,8 @@ public:
 
     void connectTo(const ConnectionTarget &target);
     bool isConnected() const { return m_connected; }
+    // Sample data asked for and not yet written.
+    bool isFillingSampleData() const { return m_sampleToken != 0; }
     const ConnectionInfo &connectionInfo() const { return m_info; }
 
     // Opens the append dialog (window-modal, not blocking) and returns it.
@@ -72,7 +73,6 @@ signals:
     void connectedToStore(const eventium::ui::ConnectionInfo &info);
     void connectFailed(const QString &message);
     void sampleDataReady();
-    void screenshotSaved(const QString &file);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -91,7 +91,6 @@ private:
     void onAppended(const AppendResult &result, const QString &stream);
     void updateActions();
     void pollStats();
-    void screenshotStep();
     void askJump();
     QString connectionText() const;
 
@@ -116,8 +115,6 @@ private:
     QLabel *m_headLabel = nullptr;
     QLabel *m_pendingLabel = nullptr;
     QTimer *m_statsTimer = nullptr;
-    QTimer *m_screenshotTimer = nullptr;
-    int m_screenshotTicks = 0;
 
     QAction *m_connectAction = nullptr;
     QAction *m_refreshAction = nullptr;
