@@ -420,11 +420,15 @@ std::optional<CliError> Cli::openStore(bool migrateIfMissing)
         pinged = connect();
     }
     if (!pinged) {
-        QString message = pinged.error().message();
-        if (!message.startsWith(QLatin1String("cannot connect")))
-            message = QStringLiteral("cannot connect to %1: %2")
-                          .arg(m_options.toDisplayString(), message);
-        return CliError(ExitNoConnection, message);
+        // Whatever stops the first round trip leaves no usable connection. A connection that
+        // cannot be made (ConnectionLost) is described by the store: the server, without its
+        // password, and libpq's reason.
+        const StoreError &error = pinged.error();
+        if (error.kind() == StoreError::Kind::ConnectionLost)
+            return CliError(ExitNoConnection, error.message());
+        return CliError(ExitNoConnection,
+                        QStringLiteral("cannot connect to %1: %2")
+                            .arg(m_options.toDisplayString(), error.toString()));
     }
     if (!migrateIfMissing)
         return std::nullopt;
