@@ -229,37 +229,25 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
     if (options.applicationName.isEmpty())
         options.applicationName = QStringLiteral("eventium-browser");
 
-    // A first store without a sequencer: it only finds out what the role may do.
     StoreSettings settings;
     settings.schema = target.schema;
     settings.poolSize = 4;
     settings.acquireTimeout = std::chrono::milliseconds(10000);
     settings.runSequencer = false;
-    auto probe = std::make_unique<Store>(options, settings);
-    auto capabilities = probe->capabilities();
-    if (!capabilities) {
-        emit failed(token, capabilities.error());
-        return;
-    }
-    if (capabilities->schemaVersion < Store::latestSchemaVersion()) {
-        emit progress(tr("Migrating schema %1…").arg(target.schema));
-        auto migrated = probe->migrate();
-        if (!migrated) {
-            emit failed(token, migrated.error());
-            return;
-        }
-        // Asked again: the role's rights are those on the schema as it is now.
-        capabilities = probe->capabilities();
+    {
+        // A first store without a sequencer: it only finds out what the role may do, and
+        // closes its connections on this thread when it goes.
+        Store probe(options, settings);
+        auto capabilities = migrateAndProbe(probe);
         if (!capabilities) {
             emit failed(token, capabilities.error());
             return;
         }
+        info.serverVersion = capabilities->server.serverVersion;
+        info.schemaVersion = capabilities->schemaVersion;
+        info.readOnly = !capabilities->canAppend;
+        info.readOnlyReason = capabilities->readOnlyReason;
     }
-    info.serverVersion = capabilities->server.serverVersion;
-    info.schemaVersion = capabilities->schemaVersion;
-    info.readOnly = !capabilities->canAppend;
-    info.readOnlyReason = capabilities->readOnlyReason;
-    probe.reset(); // closes its connections on this thread
 
     settings.runSequencer = !info.readOnly;
     m_store = std::make_unique<Store>(options, settings);
@@ -277,6 +265,19 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
                            << target.schema << (info.readOnly ? "(read-only)" : "");
     emit connected(token, info);
     emit connectionStateChanged(true, info.description);
+}
+
+Result<Capabilities> StoreWorker::migrateAndProbe(Store &store)
+{
+    auto capabilities = store.capabilities();
+    if (!capabilities || capabilities->schemaVersion >= Store::latestSchemaVersion())
+        return capabilities;
+    emit progress(tr("Migrating schema %1…").arg(store.schema()));
+    auto migrated = store.migrate();
+    if (!migrated)
+        return migrated.error();
+    // Asked again: the role's rights are those on the schema as it is now.
+    return store.capabilities();
 }
 
 quint64 StoreWorker::listStreams(const StreamCursor &after, int limit, StreamOrder order,
