@@ -86,9 +86,7 @@ ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent)
                 m_test->setEnabled(m_server->isChecked());
                 if (ok)
                     rememberConnection(m_tested);
-                m_status->setStyleSheet(ok ? QStringLiteral("color: #2e7d32;")
-                                           : QStringLiteral("color: #c62828;"));
-                m_status->setText(message);
+                showStatus(message, ok ? Tone::Success : Tone::Error);
             });
 
     auto *layout = new QVBoxLayout(this);
@@ -96,6 +94,22 @@ ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent)
     layout->addWidget(m_status, 1);
     layout->addWidget(buttons);
     updateEnabled();
+}
+
+void ConnectDialog::showStatus(const QString &text, Tone tone)
+{
+    switch (tone) {
+    case Tone::Plain:
+        m_status->setStyleSheet(QString());
+        break;
+    case Tone::Success:
+        m_status->setStyleSheet(QStringLiteral("color: #2e7d32;"));
+        break;
+    case Tone::Error:
+        m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
+        break;
+    }
+    m_status->setText(text);
 }
 
 void ConnectDialog::updateEnabled()
@@ -124,12 +138,10 @@ void ConnectDialog::testConnection()
     QString error;
     auto options = parsed(&error);
     if (!options) {
-        m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
-        m_status->setText(error);
+        showStatus(error, Tone::Error);
         return;
     }
-    m_status->setStyleSheet(QString());
-    m_status->setText(tr("Testing %1…").arg(options->toDisplayString()));
+    showStatus(tr("Testing %1…").arg(options->toDisplayString()), Tone::Plain);
     m_test->setEnabled(false);
     m_tested = *options;
     m_testToken = m_tester->test(*options);
@@ -140,8 +152,7 @@ void ConnectDialog::accept()
     ConnectionTarget target;
     target.schema = m_schema->text().trimmed();
     if (QString why = Store::validateSchemaName(target.schema); !why.isEmpty()) {
-        m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
-        m_status->setText(why);
+        showStatus(why, Tone::Error);
         return;
     }
     if (m_embedded->isChecked()) {
@@ -150,8 +161,7 @@ void ConnectDialog::accept()
         QString error;
         auto options = parsed(&error);
         if (!options) {
-            m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
-            m_status->setText(error);
+            showStatus(error, Tone::Error);
             return;
         }
         target.options = *options;

@@ -42,7 +42,10 @@ public slots:
     void accept() override;
 
 private:
+    enum class Tone { Plain, Success, Error };
+
     std::optional<ConnectionOptions> parsed(QString *error) const;
+    void showStatus(const QString &text, Tone tone);
     void testConnection();
     void updateEnabled();
 

@@ -4,13 +4,22 @@
 
 #include <QCoreApplication>
 #include <QPointer>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QThread>
-#include <QUuid>
 
 namespace eventium::ui {
+
+namespace {
+
+// A connection that could not be made shows libpq's own words ("... failed: Connection
+// refused", "timeout expired"); anything else the store's error with its kind.
+QString failureText(const StoreError &error)
+{
+    if (error.kind() == StoreError::Kind::ConnectionLost)
+        return QObject::tr("Could not connect: %1").arg(error.message());
+    return error.toString();
+}
+
+} // namespace
 
 ConnectionTester::ConnectionTester(QObject *parent)
     : QObject(parent)
@@ -39,37 +48,11 @@ quint64 ConnectionTester::test(const ConnectionOptions &options)
     if (opts.connectTimeout == 0)
         opts.connectTimeout = 10;
     QThread *thread = QThread::create([self, token, opts] {
-        const QString name
-            = QStringLiteral("eventium-test-") + QUuid::createUuid().toString(QUuid::Id128);
-        bool ok = false;
-        QString message;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-            opts.applyTo(db);
-            if (!db.open()) {
-                // libpq's own words ("... failed: Connection refused", "timeout expired").
-                QString why = db.lastError().databaseText().trimmed();
-                if (why.isEmpty())
-                    why = db.lastError().text().trimmed();
-                message = QObject::tr("Could not connect: %1").arg(why);
-            } else {
-                QSqlQuery q(db);
-                if (q.exec(QStringLiteral("SELECT current_setting('server_version'), current_user, "
-                                          "current_database()"))
-                    && q.next()) {
-                    ok = true;
-                    message = QObject::tr("Connected: PostgreSQL %1 as %2, database %3")
-                                  .arg(q.value(0).toString(), q.value(1).toString(),
-                                       q.value(2).toString());
-                } else {
-                    message = StoreError::fromSql(q.lastError(), QStringLiteral("test query"))
-                                  .toString();
-                }
-                q.finish();
-                db.close();
-            }
-        }
-        QSqlDatabase::removeDatabase(name);
+        const auto info = Store::testConnection(opts);
+        const bool ok = info.ok();
+        const QString message = ok ? QObject::tr("Connected: PostgreSQL %1 as %2, database %3")
+                                         .arg(info->serverVersion, info->user, info->database)
+                                   : failureText(info.error());
         QMetaObject::invokeMethod(
             qApp,
             [self, token, ok, message] {

@@ -3,22 +3,17 @@
 #include "appenddialog.h"
 #include "connectdialog.h"
 #include "eventdetailview.h"
-#include "eventtableview.h"
 #include "iconprovider.h"
 #include "liveeventsmodel.h"
 #include "liveview.h"
 #include "streameventsmodel.h"
 #include "streamlistmodel.h"
+#include "streamspane.h"
 #include "streamview.h"
 
 #include <QAction>
-#include <QApplication>
 #include <QCloseEvent>
-#include <QComboBox>
-#include <QHBoxLayout>
-#include <QHeaderView>
 #include <QInputDialog>
-#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -29,9 +24,9 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTimer>
 #include <QToolBar>
-#include <QVBoxLayout>
 
 #ifndef EVENTIUM_VERSION
 #define EVENTIUM_VERSION "0.0.0"
@@ -70,7 +65,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
                     return;
                 m_sampleToken = 0;
                 statusBar()->showMessage(tr("Added %1 sample events").arg(events), 5000);
-                m_streamsModel->reload();
+                m_streams->model()->reload();
                 updateActions();
                 pollStats();
                 emit sampleDataReady();
@@ -86,12 +81,6 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     else
         resize(1440, 860);
     updateActions();
-
-    if (!m_options.screenshot.isEmpty()) {
-        m_screenshotTimer = new QTimer(this);
-        m_screenshotTimer->setInterval(250);
-        connect(m_screenshotTimer, &QTimer::timeout, this, &MainWindow::screenshotStep);
-    }
     connectTo(m_options.target);
 }
 
@@ -100,72 +89,27 @@ MainWindow::~MainWindow()
     m_worker->shutdown();
 }
 
+StreamListModel *MainWindow::streamsModel() const
+{
+    return m_streams->model();
+}
+
+QTableView *MainWindow::streamsTable() const
+{
+    return m_streams->table();
+}
+
+QLineEdit *MainWindow::streamFilter() const
+{
+    return m_streams->filter();
+}
+
 void MainWindow::createLayout()
 {
     // Left: the streams.
-    auto *left = new QWidget(this);
-    auto *leftLayout = new QVBoxLayout(left);
-    leftLayout->setContentsMargins(6, 6, 0, 6);
-    leftLayout->setSpacing(6);
-    auto *filterRow = new QHBoxLayout;
-    m_streamFilter = new QLineEdit(left);
-    m_streamFilter->setObjectName(QStringLiteral("streamFilter"));
-    m_streamFilter->setPlaceholderText(tr("Filter streams by prefix (Ctrl+F)"));
-    m_streamFilter->setClearButtonEnabled(true);
-    filterRow->addWidget(m_streamFilter, 1);
-    m_streamOrder = new QComboBox(left);
-    m_streamOrder->setObjectName(QStringLiteral("streamOrder"));
-    m_streamOrder->addItem(tr("By name"));
-    m_streamOrder->addItem(tr("Recent first"));
-    m_streamOrder->setToolTip(tr("Sort streams by name or by their latest event"));
-    filterRow->addWidget(m_streamOrder);
-    leftLayout->addLayout(filterRow);
-
-    m_streamsModel = new StreamListModel(m_worker.get(), this);
-    auto *streams = new EventTableView(left);
-    streams->setObjectName(QStringLiteral("streams"));
-    streams->setModel(m_streamsModel);
-    streams->setTextElideMode(Qt::ElideRight);
-    streams->horizontalHeader()->setStretchLastSection(false);
-    streams->horizontalHeader()->setSectionResizeMode(StreamListModel::NameColumn,
-                                                      QHeaderView::Stretch);
-    streams->setColumnWidthsInChars({0, 7, 11});
-    m_streamsTable = streams;
-    leftLayout->addWidget(streams, 1);
-    m_streamsCount = new QLabel(left);
-    m_streamsCount->setObjectName(QStringLiteral("streamsCount"));
-    m_streamsCount->setContentsMargins(2, 0, 0, 0);
-    leftLayout->addWidget(m_streamsCount);
-
-    m_filterTimer = new QTimer(this);
-    m_filterTimer->setSingleShot(true);
-    m_filterTimer->setInterval(250);
-    connect(m_streamFilter, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
-    connect(m_filterTimer, &QTimer::timeout, this, [this] {
-        if (m_connected) {
-            m_pendingStream = m_streamView->stream();
-            m_streamsModel->setPrefix(m_streamFilter->text());
-        }
-    });
-    connect(m_streamOrder, &QComboBox::currentIndexChanged, this, [this](int index) {
-        m_pendingStream = m_streamView->stream(); // selected again once listed
-        m_streamsModel->setOrder(index == 1 ? StreamOrder::ByRecency : StreamOrder::ByName);
-    });
-    connect(streams->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            &MainWindow::onStreamSelected);
-    connect(m_streamsModel, &StreamListModel::pageLoaded, this, [this] {
-        updateStreamsCount();
-        if (!m_pendingStream.isEmpty()) {
-            const int row = m_streamsModel->rowOf(m_pendingStream);
-            if (row >= 0) {
-                m_pendingStream.clear();
-                QSignalBlocker block(m_streamsTable->selectionModel());
-                m_streamsTable->selectRow(row);
-                m_streamsTable->scrollTo(m_streamsModel->index(row, 0));
-            }
-        }
-    });
-    connect(m_streamsModel, &StreamListModel::loadFailed, this, [this](const QString &message) {
+    m_streams = new StreamsPane(m_worker.get(), this);
+    connect(m_streams, &StreamsPane::streamSelected, this, &MainWindow::onStreamSelected);
+    connect(m_streams->model(), &StreamListModel::loadFailed, this, [this](const QString &message) {
         statusBar()->showMessage(tr("Streams: %1").arg(message), 8000);
     });
 
@@ -181,7 +125,7 @@ void MainWindow::createLayout()
     m_mainSplitter = new QSplitter(Qt::Horizontal, this);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
     m_mainSplitter->setChildrenCollapsible(false);
-    m_mainSplitter->addWidget(left);
+    m_mainSplitter->addWidget(m_streams);
     m_mainSplitter->addWidget(m_tabs);
     m_mainSplitter->setStretchFactor(0, 0);
     m_mainSplitter->setStretchFactor(1, 1);
@@ -247,10 +191,8 @@ void MainWindow::createActions()
     m_followAction->setChecked(true);
     m_jumpAction = make(tr("&Jump to Position…"), QStringLiteral("jump"),
                         QKeySequence(tr("Ctrl+G")), [this] { askJump(); });
-    m_filterAction = make(tr("&Filter Streams"), QString(), QKeySequence(tr("Ctrl+F")), [this] {
-        m_streamFilter->setFocus();
-        m_streamFilter->selectAll();
-    });
+    m_filterAction = make(tr("&Filter Streams"), QString(), QKeySequence(tr("Ctrl+F")),
+                          [this] { m_streams->focusFilter(); });
     m_copyAction = make(tr("&Copy Event as JSON"), QStringLiteral("copy"),
                         QKeySequence(tr("Ctrl+C")), [this] { copyCurrentEvent(); });
     auto *aboutAction = make(tr("&About Eventium"), QStringLiteral("about"), QKeySequence(),
@@ -317,7 +259,9 @@ void MainWindow::restoreSettings()
     m_liveView->detail()->splitter()->restoreState(
         s.value(QStringLiteral("window/liveDetailSplitter")).toByteArray());
     m_tabs->setCurrentIndex(s.value(QStringLiteral("window/tab"), 0).toInt());
-    m_streamOrder->setCurrentIndex(s.value(QStringLiteral("streams/order"), 0).toInt());
+    m_streams->setOrder(s.value(QStringLiteral("streams/order"), 0).toInt() == 1
+                            ? StreamOrder::ByRecency
+                            : StreamOrder::ByName);
     m_streamView->setNewestFirst(s.value(QStringLiteral("stream/newestFirst"), false).toBool());
 }
 
@@ -336,7 +280,8 @@ void MainWindow::saveSettings()
     s.setValue(QStringLiteral("window/liveDetailSplitter"),
                m_liveView->detail()->splitter()->saveState());
     s.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
-    s.setValue(QStringLiteral("streams/order"), m_streamOrder->currentIndex());
+    s.setValue(QStringLiteral("streams/order"),
+               m_streams->order() == StreamOrder::ByRecency ? 1 : 0);
     s.setValue(QStringLiteral("stream/newestFirst"), m_streamView->model()->newestFirst());
 }
 
@@ -354,8 +299,8 @@ void MainWindow::connectTo(const ConnectionTarget &target)
     m_statsToken = 0;
     m_sampleToken = 0;
     m_info = ConnectionInfo {};
-    m_totalStreams = -1;
-    m_streamsModel->clear();
+    m_streams->setConnected(false);
+    m_streams->clear();
     m_streamView->setStream(QString(), 0);
     m_liveView->reset(0);
     m_connectionLabel->setText(
@@ -363,27 +308,6 @@ void MainWindow::connectTo(const ConnectionTarget &target)
                         : tr("Connecting to %1…").arg(target.options.shortDescription()));
     m_connectToken = m_worker->connectTo(target);
     updateActions();
-}
-
-void MainWindow::updateStreamsCount()
-{
-    const int n = m_streamsModel->rowCount();
-    const bool more = m_streamsModel->hasMore();
-    QString text;
-    if (!m_streamsModel->prefix().isEmpty()) {
-        text = (n == 1 ? tr("1 stream") : tr("%1 streams").arg(QLocale().toString(n)))
-            + tr(" matching “%1”").arg(m_streamsModel->prefix());
-        if (more)
-            text += tr(", more below");
-    } else if (more && m_totalStreams > n) {
-        text = tr("%1 of %2 streams, more below")
-                   .arg(QLocale().toString(n), QLocale().toString(m_totalStreams));
-    } else if (more) {
-        text = tr("%1 streams shown, more below").arg(QLocale().toString(n));
-    } else {
-        text = n == 1 ? tr("1 stream") : tr("%1 streams").arg(QLocale().toString(n));
-    }
-    m_streamsCount->setText(text);
 }
 
 QString MainWindow::connectionText() const
@@ -413,19 +337,17 @@ void MainWindow::onConnected(quint64 token, const ConnectionInfo &info)
                                       .arg(info.schemaVersion));
     m_readOnlyLabel->setVisible(info.readOnly);
     m_readOnlyLabel->setToolTip(info.readOnlyReason);
-    m_streamsModel->setPrefix(m_streamFilter->text());
-    m_streamsModel->reload();
+    m_streams->setConnected(true);
+    m_streams->load();
     m_liveView->reset(info.head);
     m_headLabel->setText(tr("Head %1").arg(QLocale().toString(info.head)));
     updateActions();
     pollStats();
     emit connectedToStore(info);
-    if ((m_options.sample || !m_options.screenshot.isEmpty()) && info.head == 0 && !info.readOnly) {
+    if (m_options.sample && info.head == 0 && !info.readOnly) {
         m_options.sample = false;
         fillSampleData();
     }
-    if (m_screenshotTimer)
-        m_screenshotTimer->start();
 }
 
 void MainWindow::onConnectionState(bool connected, const QString &message)
@@ -435,10 +357,12 @@ void MainWindow::onConnectionState(bool connected, const QString &message)
     if (!connected) {
         m_lostConnection = true;
         m_connected = false;
+        m_streams->setConnected(false);
         m_connectionLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
         m_connectionLabel->setText(tr("Connection lost, reconnecting… (%1)").arg(message));
     } else if (!m_info.description.isEmpty()) {
         m_connected = true;
+        m_streams->setConnected(true);
         m_connectionLabel->setStyleSheet(QString());
         m_connectionLabel->setText(connectionText());
         if (m_lostConnection) {
@@ -446,8 +370,8 @@ void MainWindow::onConnectionState(bool connected, const QString &message)
             statusBar()->showMessage(tr("Reconnected"), 4000);
             m_streamView->model()->reload();
             m_liveView->model()->reload();
-            if (m_streamsModel->rowCount() == 0)
-                m_streamsModel->reload();
+            if (m_streams->model()->rowCount() == 0)
+                m_streams->model()->reload();
         }
     }
     updateActions();
@@ -489,10 +413,7 @@ void MainWindow::onStats(quint64 token, const StoreStats &stats)
         return;
     m_statsToken = 0;
     m_head = qMax(m_head, stats.headPosition);
-    if (stats.streams != m_totalStreams) {
-        m_totalStreams = stats.streams;
-        updateStreamsCount();
-    }
+    m_streams->setTotalStreams(stats.streams);
     m_liveView->setStoreHead(stats.headPosition);
     m_headLabel->setText(tr("Head %1").arg(QLocale().toString(stats.headPosition)));
     m_headLabel->setToolTip(
@@ -519,17 +440,13 @@ void MainWindow::onLiveEvents(const QList<RecordedEvent> &events)
         m_head = qMax(m_head, events.last().position.value);
     m_liveView->applyLiveEvents(events);
     m_streamView->model()->applyLiveEvents(events);
-    m_streamsModel->applyLiveEvents(events);
+    m_streams->applyLiveEvents(events);
     if (!m_streamView->stream().isEmpty() && !m_streamView->detail()->event())
         m_streamView->detail()->setEvent(m_streamView->currentEvent());
 }
 
-void MainWindow::onStreamSelected()
+void MainWindow::onStreamSelected(const StreamInfo &info)
 {
-    const QModelIndex current = m_streamsTable->currentIndex();
-    if (!current.isValid())
-        return;
-    const StreamInfo info = m_streamsModel->streamAt(current.row());
     if (info.name == m_streamView->stream())
         return;
     m_streamView->setStream(info.name, info.version.value);
@@ -538,13 +455,7 @@ void MainWindow::onStreamSelected()
 
 void MainWindow::openStream(const QString &name, qint64 version)
 {
-    const int row = m_streamsModel->rowOf(name);
-    if (row >= 0) {
-        QSignalBlocker block(m_streamsTable->selectionModel());
-        m_streamsTable->selectRow(row);
-    } else {
-        m_pendingStream = name;
-    }
+    m_streams->selectStream(name);
     m_streamView->setStream(name, version);
     m_tabs->setCurrentWidget(m_streamView);
 }
@@ -566,9 +477,7 @@ void MainWindow::refresh()
 {
     if (!m_connected)
         return;
-    const QString current = m_streamView->stream();
-    m_pendingStream = current;
-    m_streamsModel->reload();
+    m_streams->reload();
     m_streamView->model()->reload();
     m_liveView->model()->reload();
     pollStats();
@@ -584,8 +493,9 @@ AppendDialog *MainWindow::openAppendDialog()
         return m_appendDialog;
     }
     QStringList names;
-    for (int row = 0; row < qMin(m_streamsModel->rowCount(), 2000); ++row)
-        names.append(m_streamsModel->streamAt(row).name);
+    const StreamListModel *streams = m_streams->model();
+    for (int row = 0; row < qMin(streams->rowCount(), 2000); ++row)
+        names.append(streams->streamAt(row).name);
     auto *dialog = new AppendDialog(m_worker.get(), names, m_streamView->stream(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &AppendDialog::appended, this, &MainWindow::onAppended);
@@ -602,8 +512,8 @@ void MainWindow::onAppended(const AppendResult &result, const QString &stream)
         m_streamView->model()->growTo(result.lastVersion.value);
         m_streamView->selectVersion(result.lastVersion.value);
     } else {
-        m_pendingStream = stream;
-        m_streamsModel->reload();
+        m_streams->selectStream(stream);
+        m_streams->reload();
         m_streamView->setStream(stream, result.lastVersion.value);
         m_streamView->selectVersion(result.lastVersion.value);
         m_tabs->setCurrentWidget(m_streamView);
@@ -683,51 +593,6 @@ void MainWindow::showAbout()
                  m_info.serverVersion.isEmpty() ? tr("not connected")
                                                 : m_info.serverVersion.toHtmlEscaped(),
                  m_info.schema.toHtmlEscaped(), QString::number(m_info.schemaVersion)));
-}
-
-void MainWindow::screenshotStep()
-{
-    ++m_screenshotTicks;
-    const bool timedOut = m_screenshotTicks > 240; // 60 s
-    if (m_sampleToken != 0 && !timedOut)
-        return;
-    // 1. a stream with several events, 2. an event in it, 3. the live view with rows.
-    if (m_streamView->stream().isEmpty() && m_streamsModel->rowCount() > 0) {
-        int best = 0;
-        for (int row = 0; row < m_streamsModel->rowCount(); ++row) {
-            if (m_streamsModel->streamAt(row).version.value >= 4) {
-                best = row;
-                break;
-            }
-        }
-        m_streamsTable->selectRow(best);
-        return;
-    }
-    if (!timedOut && m_streamView->stream().isEmpty())
-        return;
-    const int target = qMin(8, m_streamView->model()->rowCount() - 1);
-    if (!timedOut && target >= 0 && m_streamView->table()->currentIndex().row() != target) {
-        m_streamView->table()->selectRow(target);
-        return;
-    }
-    if (!timedOut && !m_streamView->currentEvent())
-        return;
-    if (!timedOut && !m_streamView->detail()->event()) {
-        m_streamView->detail()->setEvent(m_streamView->currentEvent());
-        return;
-    }
-    m_screenshotTimer->stop();
-    m_tabs->setCurrentWidget(m_streamView);
-    m_streamView->table()->setFocus();
-    statusBar()->clearMessage();
-    QTimer::singleShot(500, this, [this] {
-        const bool saved = grab().save(m_options.screenshot, "PNG");
-        qCInfo(lcUi).noquote() << (saved ? "saved screenshot" : "could not save screenshot")
-                               << m_options.screenshot;
-        emit screenshotSaved(saved ? m_options.screenshot : QString());
-        close();
-        QApplication::exit(saved ? 0 : 1);
-    });
 }
 
 } // namespace eventium::ui

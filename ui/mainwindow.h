@@ -8,7 +8,6 @@
 #include <memory>
 
 class QAction;
-class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSplitter;
@@ -21,6 +20,7 @@ namespace eventium::ui {
 class AppendDialog;
 class LiveView;
 class StreamListModel;
+class StreamsPane;
 class StreamView;
 
 // The event browser: streams on the left; on the right the tabs "Stream" (one stream's
@@ -34,7 +34,6 @@ public:
     {
         ConnectionTarget target;
         bool sample = false; // fill an empty store with sample data after connecting
-        QString screenshot; // save a PNG of the window once something is shown, then quit
         int sampleEvents = 2000;
         bool restoreState = true; // window geometry and splitters from QSettings
     };
@@ -44,6 +43,8 @@ public:
 
     void connectTo(const ConnectionTarget &target);
     bool isConnected() const { return m_connected; }
+    // Sample data asked for and not yet written.
+    bool isFillingSampleData() const { return m_sampleToken != 0; }
     const ConnectionInfo &connectionInfo() const { return m_info; }
 
     // Opens the append dialog (window-modal, not blocking) and returns it.
@@ -58,9 +59,10 @@ public:
     void openStream(const QString &name, qint64 version);
 
     StoreWorker *worker() const { return m_worker.get(); }
-    StreamListModel *streamsModel() const { return m_streamsModel; }
-    QTableView *streamsTable() const { return m_streamsTable; }
-    QLineEdit *streamFilter() const { return m_streamFilter; }
+    StreamsPane *streamsPane() const { return m_streams; }
+    StreamListModel *streamsModel() const;
+    QTableView *streamsTable() const;
+    QLineEdit *streamFilter() const;
     StreamView *streamView() const { return m_streamView; }
     LiveView *liveView() const { return m_liveView; }
     QTabWidget *tabs() const { return m_tabs; }
@@ -71,7 +73,6 @@ signals:
     void connectedToStore(const eventium::ui::ConnectionInfo &info);
     void connectFailed(const QString &message);
     void sampleDataReady();
-    void screenshotSaved(const QString &file);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -86,14 +87,12 @@ private:
     void onFailed(quint64 token, const StoreError &error);
     void onStats(quint64 token, const StoreStats &stats);
     void onLiveEvents(const QList<RecordedEvent> &events);
-    void onStreamSelected();
+    void onStreamSelected(const StreamInfo &info);
     void onAppended(const AppendResult &result, const QString &stream);
     void updateActions();
     void pollStats();
-    void screenshotStep();
     void askJump();
     QString connectionText() const;
-    void updateStreamsCount();
 
     Options m_options;
     std::unique_ptr<StoreWorker> m_worker;
@@ -104,15 +103,8 @@ private:
     quint64 m_statsToken = 0;
     quint64 m_sampleToken = 0;
     qint64 m_head = 0;
-    qint64 m_totalStreams = -1; // from the statistics
-    QString m_pendingStream; // to select once the list has it
 
-    StreamListModel *m_streamsModel = nullptr;
-    QLineEdit *m_streamFilter = nullptr;
-    QComboBox *m_streamOrder = nullptr;
-    QTableView *m_streamsTable = nullptr;
-    QLabel *m_streamsCount = nullptr;
-    QTimer *m_filterTimer = nullptr;
+    StreamsPane *m_streams = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QTabWidget *m_tabs = nullptr;
     StreamView *m_streamView = nullptr;
@@ -123,8 +115,6 @@ private:
     QLabel *m_headLabel = nullptr;
     QLabel *m_pendingLabel = nullptr;
     QTimer *m_statsTimer = nullptr;
-    QTimer *m_screenshotTimer = nullptr;
-    int m_screenshotTicks = 0;
 
     QAction *m_connectAction = nullptr;
     QAction *m_refreshAction = nullptr;

@@ -44,9 +44,7 @@ void StatsWorker::shutdown()
 
 void StatsWorker::closeStore()
 {
-    if (m_store)
-        m_store->pool().closeIdleConnectionsOfThisThread();
-    m_store.reset();
+    m_store.reset(); // closes its connection on this thread
 }
 
 void StatsWorker::open(const ConnectionOptions &options, const QString &schema)

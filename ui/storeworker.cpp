@@ -11,8 +11,6 @@
 #endif
 
 #include <QElapsedTimer>
-#include <QSqlError>
-#include <QSqlQuery>
 #include <QThread>
 
 Q_LOGGING_CATEGORY(lcUi, "eventium.ui")
@@ -49,10 +47,10 @@ quint64 StoreWorker::nextToken()
     return ++g_tokens;
 }
 
-StoreWorker::StoreWorker(QObject *parent)
+// No parent: the worker lives in a thread of its own.
+StoreWorker::StoreWorker()
     : QObject(nullptr)
 {
-    Q_UNUSED(parent); // lives in its own thread, so it cannot have a parent
     registerTypes();
     m_thread = std::make_unique<QThread>();
     m_thread->setObjectName(QStringLiteral("eventium-ui-store"));
@@ -173,9 +171,7 @@ void StoreWorker::closeStore()
 {
     m_stats->close();
     m_follower.reset();
-    if (m_store)
-        m_store->pool().closeIdleConnectionsOfThisThread();
-    m_store.reset();
+    m_store.reset(); // closes its connections on this thread
     m_connected = false;
 }
 
@@ -233,65 +229,25 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
     if (options.applicationName.isEmpty())
         options.applicationName = QStringLiteral("eventium-browser");
 
-    // A first store without a sequencer: it only finds out what the role may do.
     StoreSettings settings;
     settings.schema = target.schema;
     settings.poolSize = 4;
     settings.acquireTimeout = std::chrono::milliseconds(10000);
     settings.runSequencer = false;
-    auto probe = std::make_unique<Store>(options, settings);
-    auto version = probe->schemaVersion();
-    if (!version) {
-        emit failed(token, version.error());
-        return;
-    }
-    if (version.value() < Store::latestSchemaVersion()) {
-        emit progress(tr("Migrating schema %1…").arg(target.schema));
-        auto migrated = probe->migrate();
-        if (!migrated) {
-            emit failed(token, migrated.error());
-            return;
-        }
-        info.schemaVersion = migrated.value();
-    } else {
-        info.schemaVersion = version.value();
-    }
     {
-        auto lease = probe->pool().acquire();
-        if (!lease) {
-            emit failed(token, lease.error());
+        // A first store without a sequencer: it only finds out what the role may do, and
+        // closes its connections on this thread when it goes.
+        Store probe(options, settings);
+        auto capabilities = migrateAndProbe(probe);
+        if (!capabilities) {
+            emit failed(token, capabilities.error());
             return;
         }
-        QSqlQuery q(lease.value().db());
-        const QString quoted = QLatin1Char('"') + target.schema + QLatin1Char('"');
-        // Any append_events the schema has, whatever its signature (it changes between
-        // migrations); none at all means no appends either.
-        q.prepare(QStringLiteral(
-            "SELECT current_setting('server_version'), has_table_privilege(?, 'INSERT'), "
-            "coalesce((SELECT bool_and(has_function_privilege(p.oid, 'EXECUTE')) FROM pg_proc p "
-            "          JOIN pg_namespace n ON n.oid = p.pronamespace "
-            "          WHERE n.nspname = ? AND p.proname = 'append_events'), false), "
-            "current_user"));
-        q.addBindValue(quoted + QStringLiteral(".events"));
-        q.addBindValue(target.schema);
-        if (!q.exec() || !q.next()) {
-            emit failed(token,
-                        StoreError::fromSql(q.lastError(), QStringLiteral("privilege check")));
-            return;
-        }
-        info.serverVersion = q.value(0).toString();
-        const bool canInsert = q.value(1).toBool();
-        const bool canExecute = q.value(2).toBool();
-        info.readOnly = !canInsert || !canExecute;
-        if (info.readOnly)
-            info.readOnlyReason
-                = tr("role %1 cannot %2")
-                      .arg(q.value(3).toString(),
-                           !canInsert ? tr("insert events") : tr("call append_events"));
-        q.finish();
+        info.serverVersion = capabilities->server.serverVersion;
+        info.schemaVersion = capabilities->schemaVersion;
+        info.readOnly = !capabilities->canAppend;
+        info.readOnlyReason = capabilities->readOnlyReason;
     }
-    probe->pool().closeIdleConnectionsOfThisThread();
-    probe.reset();
 
     settings.runSequencer = !info.readOnly;
     m_store = std::make_unique<Store>(options, settings);
@@ -309,6 +265,19 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
                            << target.schema << (info.readOnly ? "(read-only)" : "");
     emit connected(token, info);
     emit connectionStateChanged(true, info.description);
+}
+
+Result<Capabilities> StoreWorker::migrateAndProbe(Store &store)
+{
+    auto capabilities = store.capabilities();
+    if (!capabilities || capabilities->schemaVersion >= Store::latestSchemaVersion())
+        return capabilities;
+    emit progress(tr("Migrating schema %1…").arg(store.schema()));
+    auto migrated = store.migrate();
+    if (!migrated)
+        return migrated.error();
+    // Asked again: the role's rights are those on the schema as it is now.
+    return store.capabilities();
 }
 
 quint64 StoreWorker::listStreams(const StreamCursor &after, int limit, StreamOrder order,

@@ -58,7 +58,7 @@ class StoreWorker : public QObject
 {
     Q_OBJECT
 public:
-    explicit StoreWorker(QObject *parent = nullptr);
+    StoreWorker();
     ~StoreWorker() override;
 
     // Starts the worker's thread; call once from the owning thread.
@@ -109,6 +109,9 @@ signals:
 private:
     template<typename F> quint64 post(F &&work);
     void doConnect(quint64 token, const ConnectionTarget &target);
+    // The role's capabilities in the store's schema, after creating or upgrading the schema
+    // when it is older than this library.
+    Result<Capabilities> migrateAndProbe(Store &store);
     void closeStore();
     void startFollower(qint64 from);
     // Notes a failed call: a lost connection switches to reconnecting.

@@ -56,7 +56,6 @@ public:
     // Re-reads the first rows (by recency one page, by name the loaded range) and merges
     // them into the list; throttled to one request a second.
     void scheduleRefresh();
-    bool isRefreshPending() const { return m_refreshWanted || m_refreshToken != 0; }
     int refreshCount() const { return m_refreshCount; }
 
 signals:

@@ -1,5 +1,6 @@
 // eventium-browser: the desktop event browser.
 #include "mainwindow.h"
+#include "screenshotdriver.h"
 #include "storeworker.h"
 
 #include <eventium/connectionoptions.h>
@@ -54,12 +55,15 @@ int main(int argc, char *argv[])
         }
         options.target.options = parsed.value();
     }
-    options.sample = parser.isSet(sample);
-    options.screenshot = parser.value(screenshot);
-    if (!options.screenshot.isEmpty())
+    const QString screenshotFile = parser.value(screenshot);
+    // A picture of an empty store shows nothing: it gets sample data too.
+    options.sample = parser.isSet(sample) || !screenshotFile.isEmpty();
+    if (!screenshotFile.isEmpty())
         options.restoreState = false; // a reproducible picture
 
     MainWindow window(options);
+    if (!screenshotFile.isEmpty())
+        new eventium::browser::ScreenshotDriver(&window, screenshotFile); // owned by the window
     window.show();
     return app.exec();
 }

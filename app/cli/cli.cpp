@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "command.h"
 #include "connectionresolver.h"
 #include "exitcode.h"
 #include "helptext.h"
@@ -82,6 +83,101 @@ QString expectationText(ExpectedVersion expected)
     return QStringLiteral("expected version %1").arg(expected.exactVersion());
 }
 
+// The commands' help pages (HelpText::command() adds the global options and exit codes).
+
+const char kMigrateHelp[]
+    = "Usage: eventium migrate\n"
+      "\n"
+      "Creates the schema, or upgrades it to the newest version this program knows.\n"
+      "Idempotent; safe when several processes run it at once. Prints\n"
+      "{\"schema\":…,\"version\":…}.\n";
+
+const char kAppendHelp[]
+    = "Usage: eventium append STREAM [--expected any|no-stream|exists|N]\n"
+      "                      (--type T --data JSON [--metadata JSON] [--id UUID] | -)\n"
+      "\n"
+      "Appends one event given by options, or with `-` a batch read from stdin as JSON lines,\n"
+      "one event a line: {\"type\":…,\"data\":…,\"metadata\":…,\"id\":…} (metadata and id\n"
+      "optional). A batch is atomic: all its events are written, or none. data and metadata\n"
+      "are stored exactly as given (big numbers keep their digits).\n"
+      "\n"
+      "Options:\n"
+      "  --expected V   what the stream must be at: any (default), no-stream, exists, or a\n"
+      "                 version N (the stream's event count); otherwise exit 3\n"
+      "  --type T       the event type\n"
+      "  --data JSON    the payload\n"
+      "  --metadata J   metadata\n"
+      "  --id UUID      the event id; re-sending the same id makes a retry idempotent\n"
+      "\n"
+      "Prints {\"stream\":…,\"firstVersion\":…,\"lastVersion\":…,\"ids\":[…],\n"
+      "\"status\":\"appended\"|\"already-appended\"}.\n";
+
+const char kReadHelp[]
+    = "Usage: eventium read STREAM [--from VERSION] [--limit N] [--backward]\n"
+      "\n"
+      "Prints a stream's events as JSON lines: position, stream, version, id, type, data,\n"
+      "metadata, created (ISO 8601, UTC). A stream that does not exist prints nothing.\n"
+      "\n"
+      "Options:\n"
+      "  --from VERSION  the first version to print (default: 1, or the last with --backward)\n"
+      "  --limit N       print at most N events (default: all)\n"
+      "  --backward      newest first\n";
+
+const char kStreamsHelp[]
+    = "Usage: eventium streams [--prefix P] [--limit N] [--order name|recent]\n"
+      "\n"
+      "Lists streams as JSON lines: name, version, created, updated.\n"
+      "\n"
+      "Options:\n"
+      "  --prefix P      only streams whose name starts with P\n"
+      "  --limit N       at most N streams (default: all)\n"
+      "  --order O       name (default) or recent (last written first)\n";
+
+const char kTailHelp[]
+    = "Usage: eventium tail [--from POSITION] [--limit N] [--type T]... [--prefix P] [--follow]\n"
+      "\n"
+      "Prints the global sequence (all streams, in position order) as JSON lines.\n"
+      "\n"
+      "Options:\n"
+      "  --from POSITION  the first position (default: 1)\n"
+      "  --limit N        stop after N events (default: all)\n"
+      "  --type T         only events of type T (repeatable)\n"
+      "  --prefix P       only events of streams whose name starts with P\n"
+      "  --follow         keep running and print new events as they are written;\n"
+      "                   stop with Ctrl-C (SIGINT) or SIGTERM\n";
+
+const char kStatsHelp[]
+    = "Usage: eventium stats\n"
+      "\n"
+      "Prints one JSON object: events, streams, headPosition, pending (written but not yet\n"
+      "numbered), totalBytes, eventsBytes, lagSeconds (age of the oldest unnumbered event),\n"
+      "oldestRunningXid (the transaction holding numbering back, or null).\n";
+
+const char kSampleHelp[]
+    = "Usage: eventium sample [--events N] [--seed S] [--force]\n"
+      "\n"
+      "Fills the store with generated bank data: accounts opened, deposits, withdrawals and\n"
+      "transfers (account-<id> and transfer-<id> streams, with metadata).\n"
+      "Refuses a store that already has events unless --force.\n"
+      "\n"
+      "Options:\n"
+      "  --events N   how many events, at least 10 (default: 3000)\n"
+      "  --seed S     the random seed (default: 42); the same seed gives the same data, so\n"
+      "               adding to a store with --force needs another seed\n"
+      "  --force      add to a store that is not empty\n";
+
+const char kEmbeddedHelp[]
+    = "Usage: eventium embedded start|stop|status\n"
+      "\n"
+      "Manages the private PostgreSQL server used when neither --db nor $DATABASE_URL is\n"
+      "given. Its data directory is $EVENTIUM_DATA_DIR, else ~/.local/share/eventium/postgres\n"
+      "(/var/lib/eventium/postgres for root). It listens on a Unix socket in that directory\n"
+      "only. Other commands start it when needed and leave it running.\n"
+      "\n"
+      "  start    initialise the data directory if needed and start the server\n"
+      "  stop     stop the server\n"
+      "  status   print whether it runs, and where\n";
+
 } // namespace
 
 Cli::Cli() = default;
@@ -108,43 +204,107 @@ void Cli::applyGlobalOptions(const OptionParser &parser)
         m_verbose = true;
 }
 
-bool Cli::configure(const QString &command, OptionParser &parser)
+// ---------------------------------------------------------------- the commands
+
+// Every command once: its name, its line in the overview, its help page, its options and
+// the function that runs it. Parsing, dispatch and help all read this table.
+std::span<const Command> Cli::commands()
 {
-    if (command == QLatin1String("migrate") || command == QLatin1String("stats")
-        || command == QLatin1String("embedded"))
-        return true;
-    if (command == QLatin1String("append")) {
-        for (const char *name : {"expected", "type", "data", "metadata", "id"})
-            parser.addOption(QString::fromLatin1(name));
-        return true;
+    static const Command table[] = {
+        {
+            .name = "migrate",
+            .summary = "create or upgrade the schema",
+            .help = kMigrateHelp,
+            .run = &Cli::migrate,
+        },
+        {
+            .name = "append",
+            .summary = "append events to a stream",
+            .help = kAppendHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addOption(QStringLiteral("expected"));
+                    parser.addOption(QStringLiteral("type"));
+                    parser.addOption(QStringLiteral("data"));
+                    parser.addOption(QStringLiteral("metadata"));
+                    parser.addOption(QStringLiteral("id"));
+                },
+            .run = &Cli::append,
+        },
+        {
+            .name = "read",
+            .summary = "read a stream's events",
+            .help = kReadHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addOption(QStringLiteral("from"));
+                    parser.addOption(QStringLiteral("limit"));
+                    parser.addFlag(QStringLiteral("backward"));
+                },
+            .run = &Cli::read,
+        },
+        {
+            .name = "streams",
+            .summary = "list streams",
+            .help = kStreamsHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addOption(QStringLiteral("prefix"));
+                    parser.addOption(QStringLiteral("limit"));
+                    parser.addOption(QStringLiteral("order"));
+                },
+            .run = &Cli::streams,
+        },
+        {
+            .name = "tail",
+            .summary = "read (or follow) the global sequence",
+            .help = kTailHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addOption(QStringLiteral("from"));
+                    parser.addOption(QStringLiteral("limit"));
+                    parser.addOption(QStringLiteral("type"), true);
+                    parser.addOption(QStringLiteral("prefix"));
+                    parser.addFlag(QStringLiteral("follow"));
+                },
+            .run = &Cli::tail,
+        },
+        {
+            .name = "stats",
+            .summary = "counts, sizes and sequencer lag as one JSON object",
+            .help = kStatsHelp,
+            .run = &Cli::stats,
+        },
+        {
+            .name = "sample",
+            .summary = "fill an empty store with sample data",
+            .help = kSampleHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addOption(QStringLiteral("events"));
+                    parser.addOption(QStringLiteral("seed"));
+                    parser.addFlag(QStringLiteral("force"));
+                },
+            .run = &Cli::sample,
+        },
+        {
+            .name = "embedded",
+            .summary = "start, stop or show the embedded PostgreSQL server",
+            .help = kEmbeddedHelp,
+            .usesStore = false,
+            .run = &Cli::embedded,
+        },
+    };
+    return table;
+}
+
+const Command *Cli::findCommand(const QString &name)
+{
+    for (const Command &command : commands()) {
+        if (name == QLatin1String(command.name))
+            return &command;
     }
-    if (command == QLatin1String("read")) {
-        parser.addOption(QStringLiteral("from"));
-        parser.addOption(QStringLiteral("limit"));
-        parser.addFlag(QStringLiteral("backward"));
-        return true;
-    }
-    if (command == QLatin1String("streams")) {
-        parser.addOption(QStringLiteral("prefix"));
-        parser.addOption(QStringLiteral("limit"));
-        parser.addOption(QStringLiteral("order"));
-        return true;
-    }
-    if (command == QLatin1String("tail")) {
-        parser.addOption(QStringLiteral("from"));
-        parser.addOption(QStringLiteral("limit"));
-        parser.addOption(QStringLiteral("type"), true);
-        parser.addOption(QStringLiteral("prefix"));
-        parser.addFlag(QStringLiteral("follow"));
-        return true;
-    }
-    if (command == QLatin1String("sample")) {
-        parser.addOption(QStringLiteral("events"));
-        parser.addOption(QStringLiteral("seed"));
-        parser.addFlag(QStringLiteral("force"));
-        return true;
-    }
-    return false;
+    return nullptr;
 }
 
 int Cli::usage(const QString &command, const QString &message)
@@ -188,32 +348,38 @@ int Cli::run(const QStringList &arguments)
     QStringList rest = global.remaining();
     if (rest.isEmpty()) {
         if (global.helpRequested()) {
-            printOut(HelpText::overview());
+            printOut(HelpText::overview(commands()));
             return ExitSuccess;
         }
         return usage({}, QStringLiteral("no command given"));
     }
-    QString command = rest.takeFirst();
-    if (command == QLatin1String("help")) { // eventium help [COMMAND]
-        const QString text
-            = rest.isEmpty() ? HelpText::overview() : HelpText::command(rest.first());
-        if (text.isEmpty())
+    const QString name = rest.takeFirst();
+    if (name == QLatin1String("help")) { // eventium help [COMMAND]
+        if (rest.isEmpty()) {
+            printOut(HelpText::overview(commands()));
+            return ExitSuccess;
+        }
+        const Command *command = findCommand(rest.first());
+        if (!command)
             return usage({}, QStringLiteral("unknown command \"%1\"").arg(rest.first()));
-        printOut(text);
+        printOut(HelpText::command(*command));
+        return ExitSuccess;
+    }
+    const Command *command = findCommand(name);
+    if (!command)
+        return usage({}, QStringLiteral("unknown command \"%1\"").arg(name));
+    if (global.helpRequested()) { // eventium --help COMMAND
+        printOut(HelpText::command(*command));
         return ExitSuccess;
     }
     OptionParser parser;
     addGlobalOptions(parser);
-    if (!configure(command, parser))
-        return usage({}, QStringLiteral("unknown command \"%1\"").arg(command));
-    if (global.helpRequested()) { // eventium --help COMMAND
-        printOut(HelpText::command(command));
-        return ExitSuccess;
-    }
+    if (command->addOptions)
+        command->addOptions(parser);
     if (QString why = parser.parse(rest); !why.isEmpty())
-        return usage(command, QStringLiteral("%1: %2").arg(command, why));
+        return usage(name, QStringLiteral("%1: %2").arg(name, why));
     if (parser.helpRequested()) {
-        printOut(HelpText::command(command));
+        printOut(HelpText::command(*command));
         return ExitSuccess;
     }
     applyGlobalOptions(parser);
@@ -221,28 +387,9 @@ int Cli::run(const QStringList &arguments)
         QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.info=true"));
         qInstallMessageHandler(nullptr);
     }
-    const int code = dispatch(command, parser);
+    const int code = (this->*command->run)(parser);
     m_out.flush();
     return code;
-}
-
-int Cli::dispatch(const QString &command, const OptionParser &options)
-{
-    if (command == QLatin1String("migrate"))
-        return migrate(options);
-    if (command == QLatin1String("append"))
-        return append(options);
-    if (command == QLatin1String("read"))
-        return read(options);
-    if (command == QLatin1String("streams"))
-        return streams(options);
-    if (command == QLatin1String("tail"))
-        return tail(options);
-    if (command == QLatin1String("stats"))
-        return stats(options);
-    if (command == QLatin1String("sample"))
-        return sample(options);
-    return embedded(options);
 }
 
 std::optional<CliError> Cli::openStore(bool migrateIfMissing)
@@ -273,11 +420,15 @@ std::optional<CliError> Cli::openStore(bool migrateIfMissing)
         pinged = connect();
     }
     if (!pinged) {
-        QString message = pinged.error().message();
-        if (!message.startsWith(QLatin1String("cannot connect")))
-            message = QStringLiteral("cannot connect to %1: %2")
-                          .arg(m_options.toDisplayString(), message);
-        return CliError(ExitNoConnection, message);
+        // Whatever stops the first round trip leaves no usable connection. A connection that
+        // cannot be made (ConnectionLost) is described by the store: the server, without its
+        // password, and libpq's reason.
+        const StoreError &error = pinged.error();
+        if (error.kind() == StoreError::Kind::ConnectionLost)
+            return CliError(ExitNoConnection, error.message());
+        return CliError(ExitNoConnection,
+                        QStringLiteral("cannot connect to %1: %2")
+                            .arg(m_options.toDisplayString(), error.toString()));
     }
     if (!migrateIfMissing)
         return std::nullopt;

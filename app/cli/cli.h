@@ -11,9 +11,11 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 
 namespace eventium::cli {
 
+struct Command;
 class OptionParser;
 
 // The `eventium` command line: global options, then one command that talks to the store and
@@ -40,11 +42,12 @@ private:
     int sample(const OptionParser &options);
     int embedded(const OptionParser &options);
 
-    // Declares a command's own options; false for an unknown command.
-    static bool configure(const QString &command, OptionParser &parser);
+    // The commands, in the order the overview lists them.
+    static std::span<const Command> commands();
+    // nullptr for an unknown command.
+    static const Command *findCommand(const QString &name);
     static void addGlobalOptions(OptionParser &parser);
     void applyGlobalOptions(const OptionParser &parser);
-    int dispatch(const QString &command, const OptionParser &options);
 
     // Connects (exit 5 when that fails) and, with `migrateIfMissing`, creates the schema
     // when it does not exist yet.

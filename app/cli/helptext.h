@@ -1,18 +1,19 @@
 #pragma once
 
+#include "command.h"
+
 #include <QString>
-#include <QStringList>
+
+#include <span>
 
 namespace eventium::cli {
 
-// The --help texts: the overview and one page per command.
+// The --help texts: the overview listing the commands, and one page per command.
 class HelpText
 {
 public:
-    static QString overview();
-    // Empty for an unknown command.
-    static QString command(const QString &name);
-    static QStringList commands();
+    static QString overview(std::span<const Command> commands);
+    static QString command(const Command &command);
 };
 
 } // namespace eventium::cli

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <eventium/types.h>
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QTableView;
+class QTimer;
+
+namespace eventium::ui {
+
+class StoreWorker;
+class StreamListModel;
+
+// The streams pane on the browser's left: a prefix filter, the sort order, the streams read
+// page by page, and a line counting them. It remembers the stream it selected (or was asked
+// to select) and selects it again whenever the list is read anew.
+class StreamsPane : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit StreamsPane(StoreWorker *worker, QWidget *parent = nullptr);
+
+    // While not connected, typing a filter only waits for load().
+    void setConnected(bool connected);
+    // Lists the streams from the start with the filter as typed.
+    void load();
+    // Reads the list again from the start.
+    void reload();
+    // Forgets the streams and the selection (a new connection).
+    void clear();
+    // Selects a stream's row: at once when it is listed, otherwise once a page lists it.
+    void selectStream(const QString &name);
+    void applyLiveEvents(const QList<RecordedEvent> &events);
+    // The number of streams in the store, from the statistics; -1 when unknown.
+    void setTotalStreams(qint64 total);
+    void focusFilter();
+
+    StreamOrder order() const;
+    void setOrder(StreamOrder order);
+
+    StreamListModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    QLineEdit *filter() const { return m_filter; }
+
+signals:
+    // The user (or a click, or the keyboard) made another row current.
+    void streamSelected(const eventium::StreamInfo &info);
+
+private:
+    void onCurrentRowChanged();
+    void onPageLoaded();
+    void updateCount();
+
+    StreamListModel *m_model;
+    QLineEdit *m_filter;
+    QComboBox *m_order;
+    QTableView *m_table;
+    QLabel *m_count;
+    QTimer *m_filterTimer;
+    bool m_connected = false;
+    qint64 m_totalStreams = -1;
+    QString m_selected; // the stream selected last
+    QString m_pending; // to select once the list has it
+};
+
+} // namespace eventium::ui
