@@ -5,6 +5,7 @@
 #include <eventium/embeddedpostgres.h>
 
 #include <QCoreApplication>
+#include <QDeadlineTimer>
 #include <QMutex>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -117,7 +118,7 @@ bool TestDatabase::execAdmin(const QString &sql, QString *error)
     return ok;
 }
 
-bool TestDatabase::restartServer(QString *error)
+bool TestDatabase::restartServer(QString *error, std::chrono::milliseconds down)
 {
     QMutexLocker lock(&g_mutex);
     if (!g_server) {
@@ -129,6 +130,12 @@ bool TestDatabase::restartServer(QString *error)
         if (error)
             *error = r.error().toString();
         return false;
+    }
+    if (down.count() > 0) {
+        // Down for a while, with this thread's event loop running (windows keep working).
+        QDeadlineTimer until(down);
+        while (!until.hasExpired())
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
     }
     if (auto r = g_server->start(); !r) {
         if (error)

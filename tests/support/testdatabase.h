@@ -3,6 +3,7 @@
 #include <eventium/connectionoptions.h>
 #include <eventium/store.h>
 
+#include <chrono>
 #include <memory>
 
 namespace eventium::test {
@@ -23,8 +24,10 @@ public:
     static std::unique_ptr<Store> freshStore(StoreSettings settings = {}, QString *error = nullptr);
     // Runs SQL on a connection of its own (for fault injection such as pg_terminate_backend).
     static bool execAdmin(const QString &sql, QString *error = nullptr);
-    // Restarts the embedded server (only when it is the embedded one).
-    static bool restartServer(QString *error);
+    // Restarts the embedded server (only when it is the embedded one), keeping it stopped for
+    // `down` in between.
+    static bool restartServer(QString *error,
+                              std::chrono::milliseconds down = std::chrono::milliseconds(0));
     static bool isEmbedded();
 };
 

@@ -140,14 +140,23 @@ private slots:
 
         QSignalSpy states(m_window->worker(), &StoreWorker::connectionStateChanged);
         QString error;
-        QVERIFY2(TestDatabase::restartServer(&error), qPrintable(error));
+        // Down for 3 s: the window's polls fail meanwhile ...
+        QVERIFY2(TestDatabase::restartServer(&error, std::chrono::seconds(3)), qPrintable(error));
 
-        // The window finds out (its next query fails) and says so in the status bar ...
+        // ... so it found out and said so in the status bar ...
         QTRY_VERIFY_WITH_TIMEOUT(!states.isEmpty(), kTimeout);
         QCOMPARE(states.first().at(0).toBool(), false);
         // ... then reconnects by itself. (Each worker may notice the restart on its own, so
         // the state can go down and up more than once before it settles: wait for that.)
         QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected() && states.last().at(0).toBool()
+                                     && m_window->connectionLabel()->text() == connectedText,
+                                 kTimeout);
+
+        // A quick restart may pass unnoticed (a dead pooled connection is found before
+        // anything is sent on it, a read runs once more on a fresh one); either way the window
+        // ends up connected.
+        QVERIFY2(TestDatabase::restartServer(&error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected()
                                      && m_window->connectionLabel()->text() == connectedText,
                                  kTimeout);
 
