@@ -1,5 +1,6 @@
 // Conformance suite for the store API, against a real PostgreSQL.
 #include "support/testdatabase.h"
+#include "support/testmain.h"
 
 #include <eventium/codec.h>
 #include <eventium/store.h>
@@ -991,5 +992,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestStore)
+EVENTIUM_TEST_MAIN(TestStore)
 #include "tst_store.moc"

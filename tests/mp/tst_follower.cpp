@@ -3,6 +3,7 @@
 // the writers, and live latency.
 #include "support/testconnection.h"
 #include "support/testdatabase.h"
+#include "support/testmain.h"
 
 #include <eventium/follower.h>
 #include <eventium/store.h>
@@ -476,5 +477,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestFollower)
+EVENTIUM_TEST_MAIN(TestFollower)
 #include "tst_follower.moc"

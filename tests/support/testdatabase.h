@@ -1,5 +1,7 @@
 #pragma once
 
+#include "require.h"
+
 #include <eventium/connectionoptions.h>
 #include <eventium/store.h>
 
@@ -39,12 +41,3 @@ public:
         if (!eventium::test::TestDatabase::ensure(&dbError_))                                      \
             QFAIL(qPrintable(QStringLiteral("no test database: ") + dbError_));                    \
     } while (false)
-
-// The value of a Result, or a fatal failure with the error (the test cannot go on).
-#define REQUIRE_OK(expr)                                                                           \
-    [&]() {                                                                                        \
-        auto r_ = (expr);                                                                          \
-        if (!r_)                                                                                   \
-            qFatal("%s failed: %s", #expr, qPrintable(r_.error().toString()));                     \
-        return std::move(r_).value();                                                              \
-    }()

@@ -3,5 +3,6 @@
 // Helpers shared by the toolkit tests.
 
 #include "support/testdatabase.h"
+#include "support/testmain.h"
 
 #include <QTest>

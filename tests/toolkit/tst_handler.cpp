@@ -347,5 +347,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestHandler)
+EVENTIUM_TEST_MAIN(TestHandler)
 #include "tst_handler.moc"

@@ -197,5 +197,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSampleData)
+EVENTIUM_TEST_MAIN(TestSampleData)
 #include "tst_sampledata.moc"

@@ -233,5 +233,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSnapshots)
+EVENTIUM_TEST_MAIN(TestSnapshots)
 #include "tst_snapshots.moc"

@@ -511,5 +511,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSubscriptions)
+EVENTIUM_TEST_MAIN(TestSubscriptions)
 #include "tst_subscriptions.moc"
