@@ -1,5 +1,6 @@
 // Typed access: codecs, typed streams, strong types.
-#include "support/testdatabase.h"
+#include "support/storetestcase.h"
+#include "support/testmain.h"
 
 #include <eventium/codec.h>
 
@@ -7,7 +8,6 @@
 #include <QTest>
 
 using namespace eventium;
-using eventium::test::TestDatabase;
 
 struct ItemAdded
 {
@@ -51,13 +51,11 @@ static_assert(CodedEvent<ItemAdded>);
 static_assert(!std::is_convertible_v<qint64, StreamVersion>, "versions are not plain integers");
 static_assert(!std::is_convertible_v<StreamVersion, GlobalPosition>, "versions are not positions");
 
-class TestCodec : public QObject
+class TestCodec : public eventium::test::StoreTestCase
 {
     Q_OBJECT
 
 private slots:
-    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
-
     void encodeDecode()
     {
         NewEvent e
@@ -81,10 +79,7 @@ private slots:
 
     void typedStreamRoundTrip()
     {
-        QString error;
-        auto store = TestDatabase::freshStore({}, &error);
-        QVERIFY2(store, qPrintable(error));
-        TypedStream<ItemAdded, ItemRemoved> cart(*store, StreamName("cart-1"));
+        TypedStream<ItemAdded, ItemRemoved> cart(store(), StreamName("cart-1"));
         auto r
             = cart.append(ExpectedVersion::noStream(),
                           {ItemAdded {QStringLiteral("A"), 1}, ItemAdded {QStringLiteral("B"), 2},
@@ -93,21 +88,21 @@ private slots:
         QVERIFY2(r && r->succeeded(), qPrintable(r ? QString() : r.error().toString()));
         QCOMPARE(r->lastVersion, StreamVersion(3));
         // An event of a type the stream's reader does not know is skipped.
-        QVERIFY(store->append(StreamName("cart-1"), ExpectedVersion::exact(3),
-                              {NewEvent {QStringLiteral("Audit"), "{}", {}, {}}}));
+        QVERIFY(store().append(StreamName("cart-1"), ExpectedVersion::exact(3),
+                               {NewEvent {QStringLiteral("Audit"), "{}", {}, {}}}));
         auto events = cart.read();
         QVERIFY(events);
         QCOMPARE(events->size(), 3);
         QCOMPARE(events->at(1).version, StreamVersion(2));
         QCOMPARE(std::get<ItemAdded>(events->at(1).event).quantity, 2);
         QVERIFY(std::holds_alternative<ItemRemoved>(events->at(2).event));
-        auto raw = store->readStream(StreamName("cart-1"), StreamVersion(1));
+        auto raw = store().readStream(StreamName("cart-1"), StreamVersion(1));
         QVERIFY(raw);
         QVERIFY(raw->at(0).metadata.contains("ann"));
         // A payload of a known type that does not decode is an error, not a silent skip.
         QVERIFY(
-            store->append(StreamName("cart-1"), ExpectedVersion::any(),
-                          {NewEvent {QStringLiteral("ItemAdded"), "{\"oops\": true}", {}, {}}}));
+            store().append(StreamName("cart-1"), ExpectedVersion::any(),
+                           {NewEvent {QStringLiteral("ItemAdded"), "{\"oops\": true}", {}, {}}}));
         auto broken = cart.read();
         QVERIFY(!broken);
         QCOMPARE(broken.error().kind(), StoreError::Kind::InvalidJson);
@@ -123,5 +118,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCodec)
+EVENTIUM_TEST_MAIN(TestCodec)
 #include "tst_codec.moc"

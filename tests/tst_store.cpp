@@ -1,4 +1,5 @@
 // Conformance suite for the store API, against a real PostgreSQL.
+#include "support/storetestcase.h"
 #include "support/testdatabase.h"
 #include "support/testmain.h"
 
@@ -42,30 +43,17 @@ QList<NewEvent> evs(int n, const QString &type = QStringLiteral("Thing"))
 
 } // namespace
 
-class TestStore : public QObject
+class TestStore : public eventium::test::StoreTestCase
 {
     Q_OBJECT
 
-    std::unique_ptr<Store> m_store;
-
 private slots:
-    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
-
-    void init()
-    {
-        QString error;
-        m_store = TestDatabase::freshStore({}, &error);
-        QVERIFY2(m_store, qPrintable(error));
-    }
-
-    void cleanup() { m_store.reset(); }
-
     void migrateIsIdempotentAndRecordsVersion()
     {
-        QCOMPARE(REQUIRE_OK(m_store->schemaVersion()), Store::latestSchemaVersion());
+        QCOMPARE(REQUIRE_OK(store().schemaVersion()), Store::latestSchemaVersion());
         QVERIFY(Store::latestSchemaVersion() >= 1);
-        QCOMPARE(REQUIRE_OK(m_store->migrate()), Store::latestSchemaVersion());
-        QCOMPARE(REQUIRE_OK(m_store->migrate()), Store::latestSchemaVersion());
+        QCOMPARE(REQUIRE_OK(store().migrate()), Store::latestSchemaVersion());
+        QCOMPARE(REQUIRE_OK(store().migrate()), Store::latestSchemaVersion());
     }
 
     void concurrentMigrationsAgree()
@@ -106,9 +94,9 @@ private slots:
     void appendAndReadBack()
     {
         const StreamName s("account-1");
-        auto r = REQUIRE_OK(m_store->append(s, ExpectedVersion::noStream(),
-                                            {ev("Opened", R"({"owner":"ann"})", R"({"by":"test"})"),
-                                             ev("Deposited", R"({"amount": 10})")}));
+        auto r = REQUIRE_OK(store().append(s, ExpectedVersion::noStream(),
+                                           {ev("Opened", R"({"owner":"ann"})", R"({"by":"test"})"),
+                                            ev("Deposited", R"({"amount": 10})")}));
         QCOMPARE(r.status, AppendResult::Status::Appended);
         QCOMPARE(r.firstVersion, StreamVersion(1));
         QCOMPARE(r.lastVersion, StreamVersion(2));
@@ -124,7 +112,7 @@ private slots:
             ms = (ms << 8) | quint8(b);
         QVERIFY(qAbs(ms - QDateTime::currentMSecsSinceEpoch()) < 60000);
 
-        auto events = REQUIRE_OK(m_store->readStream(s, StreamVersion(1)));
+        auto events = REQUIRE_OK(store().readStream(s, StreamVersion(1)));
         QCOMPARE(events.size(), 2);
         QCOMPARE(events[0].version, StreamVersion(1));
         QCOMPARE(events[0].type, QStringLiteral("Opened"));
@@ -139,19 +127,19 @@ private slots:
         QCOMPARE(events[1].version, StreamVersion(2));
         QVERIFY(events[1].metadata.isEmpty());
 
-        auto info = REQUIRE_OK(m_store->streamInfo(s));
+        auto info = REQUIRE_OK(store().streamInfo(s));
         QVERIFY(info.has_value());
         QCOMPARE(info->version, StreamVersion(2));
-        QVERIFY(!REQUIRE_OK(m_store->streamInfo(StreamName("nope"))).has_value());
+        QVERIFY(!REQUIRE_OK(store().streamInfo(StreamName("nope"))).has_value());
     }
 
     void callerSuppliedIdsAreKept()
     {
         NewEvent e = ev("X");
         e.id = QUuid::createUuid();
-        auto r = REQUIRE_OK(m_store->append(StreamName("ids"), ExpectedVersion::any(), {e}));
+        auto r = REQUIRE_OK(store().append(StreamName("ids"), ExpectedVersion::any(), {e}));
         QCOMPARE(r.eventIds.value(0), e.id);
-        QCOMPARE(REQUIRE_OK(m_store->readStream(StreamName("ids"), StreamVersion(1))).value(0).id,
+        QCOMPARE(REQUIRE_OK(store().readStream(StreamName("ids"), StreamVersion(1))).value(0).id,
                  e.id);
     }
 
@@ -159,34 +147,34 @@ private slots:
     {
         const StreamName s("ev");
         // Stream exists / exact on a missing stream: conflict, actual -1.
-        auto r = REQUIRE_OK(m_store->append(s, ExpectedVersion::streamExists(), evs(1)));
+        auto r = REQUIRE_OK(store().append(s, ExpectedVersion::streamExists(), evs(1)));
         QVERIFY(r.isConflict());
         QCOMPARE(r.actualVersion, -1);
-        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::exact(3), evs(1)));
+        r = REQUIRE_OK(store().append(s, ExpectedVersion::exact(3), evs(1)));
         QVERIFY(r.isConflict());
         QCOMPARE(r.actualVersion, -1);
-        QVERIFY(!REQUIRE_OK(m_store->streamInfo(s)).has_value());
+        QVERIFY(!REQUIRE_OK(store().streamInfo(s)).has_value());
         // Exact 0 on a missing stream creates it.
-        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::exact(0), evs(2)));
+        r = REQUIRE_OK(store().append(s, ExpectedVersion::exact(0), evs(2)));
         QCOMPARE(r.status, AppendResult::Status::Appended);
         QCOMPARE(r.lastVersion, StreamVersion(2));
         // No stream on an existing one: conflict carrying the actual version.
-        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::noStream(), evs(1)));
+        r = REQUIRE_OK(store().append(s, ExpectedVersion::noStream(), evs(1)));
         QVERIFY(r.isConflict());
         QCOMPARE(r.actualVersion, 2);
         // Exact: wrong, then right.
-        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::exact(1), evs(1)));
+        r = REQUIRE_OK(store().append(s, ExpectedVersion::exact(1), evs(1)));
         QVERIFY(r.isConflict());
         QCOMPARE(r.actualVersion, 2);
-        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::exact(2), evs(1)));
+        r = REQUIRE_OK(store().append(s, ExpectedVersion::exact(2), evs(1)));
         QCOMPARE(r.status, AppendResult::Status::Appended);
         QCOMPARE(r.firstVersion, StreamVersion(3));
         // Exists and any.
-        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::streamExists(), evs(1)));
+        r = REQUIRE_OK(store().append(s, ExpectedVersion::streamExists(), evs(1)));
         QCOMPARE(r.lastVersion, StreamVersion(4));
-        r = REQUIRE_OK(m_store->append(s, ExpectedVersion::any(), evs(1)));
+        r = REQUIRE_OK(store().append(s, ExpectedVersion::any(), evs(1)));
         QCOMPARE(r.lastVersion, StreamVersion(5));
-        QCOMPARE(REQUIRE_OK(m_store->readStream(s, StreamVersion(1))).size(), 5);
+        QCOMPARE(REQUIRE_OK(store().readStream(s, StreamVersion(1))).size(), 5);
     }
 
     void expectedVersionParsing()
@@ -207,28 +195,28 @@ private slots:
         QList<NewEvent> batch = evs(3);
         for (auto &e : batch)
             e.id = QUuid::createUuid();
-        auto first = REQUIRE_OK(m_store->append(s, ExpectedVersion::noStream(), batch));
+        auto first = REQUIRE_OK(store().append(s, ExpectedVersion::noStream(), batch));
         QCOMPARE(first.status, AppendResult::Status::Appended);
         // The same batch again, even with an expectation that no longer holds.
-        auto again = REQUIRE_OK(m_store->append(s, ExpectedVersion::noStream(), batch));
+        auto again = REQUIRE_OK(store().append(s, ExpectedVersion::noStream(), batch));
         QCOMPARE(again.status, AppendResult::Status::AlreadyAppended);
         QCOMPARE(again.firstVersion, first.firstVersion);
         QCOMPARE(again.lastVersion, first.lastVersion);
         QCOMPARE(again.eventIds, first.eventIds);
-        QCOMPARE(REQUIRE_OK(m_store->readStream(s, StreamVersion(1))).size(), 3);
-        QCOMPARE(REQUIRE_OK(m_store->streamInfo(s))->version, StreamVersion(3));
+        QCOMPARE(REQUIRE_OK(store().readStream(s, StreamVersion(1))).size(), 3);
+        QCOMPARE(REQUIRE_OK(store().streamInfo(s))->version, StreamVersion(3));
 
         // A batch that only partly repeats stored ids is refused, and writes nothing.
         QList<NewEvent> mixed {batch[0], ev("New")};
-        auto partial = m_store->append(s, ExpectedVersion::any(), mixed);
+        auto partial = store().append(s, ExpectedVersion::any(), mixed);
         QVERIFY(!partial);
         QCOMPARE(partial.error().kind(), StoreError::Kind::DuplicateEventId);
         // An id stored in another stream is refused too.
-        auto elsewhere = m_store->append(StreamName("other"), ExpectedVersion::any(), {batch[1]});
+        auto elsewhere = store().append(StreamName("other"), ExpectedVersion::any(), {batch[1]});
         QVERIFY(!elsewhere);
         QCOMPARE(elsewhere.error().kind(), StoreError::Kind::DuplicateEventId);
-        QCOMPARE(REQUIRE_OK(m_store->streamInfo(s))->version, StreamVersion(3));
-        QVERIFY(!REQUIRE_OK(m_store->streamInfo(StreamName("other"))).has_value());
+        QCOMPARE(REQUIRE_OK(store().streamInfo(s))->version, StreamVersion(3));
+        QVERIFY(!REQUIRE_OK(store().streamInfo(StreamName("other"))).has_value());
     }
 
     void concurrentFirstAppendsNeverConflictWithAny()
@@ -242,8 +230,8 @@ private slots:
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&] {
                 for (int i = 0; i < kStreams; ++i) {
-                    auto r = m_store->append(StreamName(QStringLiteral("race-%1").arg(i)),
-                                             ExpectedVersion::any(), evs(1));
+                    auto r = store().append(StreamName(QStringLiteral("race-%1").arg(i)),
+                                            ExpectedVersion::any(), evs(1));
                     if (!r || !r->succeeded())
                         ++bad;
                 }
@@ -253,7 +241,7 @@ private slots:
             t.join();
         QCOMPARE(bad.load(), 0);
         for (int i = 0; i < kStreams; ++i)
-            QCOMPARE(REQUIRE_OK(m_store->streamInfo(StreamName(QStringLiteral("race-%1").arg(i))))
+            QCOMPARE(REQUIRE_OK(store().streamInfo(StreamName(QStringLiteral("race-%1").arg(i))))
                          ->version,
                      StreamVersion(kThreads));
     }
@@ -272,7 +260,7 @@ private slots:
             std::vector<std::thread> threads;
             for (int t = 0; t < 6; ++t) {
                 threads.emplace_back([&] {
-                    auto r = m_store->append(s, expected, batch);
+                    auto r = store().append(s, expected, batch);
                     if (!r)
                         ++failed;
                     else if (r->status == AppendResult::Status::Appended)
@@ -288,16 +276,16 @@ private slots:
             QCOMPARE(failed.load(), 0);
             QCOMPARE(appended.load(), 1);
             QCOMPARE(already.load(), 5);
-            QCOMPARE(REQUIRE_OK(m_store->streamInfo(s))->version, StreamVersion(3));
+            QCOMPARE(REQUIRE_OK(store().streamInfo(s))->version, StreamVersion(3));
         }
     }
 
     void multiStreamAppendIsAtomic()
     {
-        REQUIRE_OK(m_store->append(StreamName("b"), ExpectedVersion::any(), evs(2)));
+        REQUIRE_OK(store().append(StreamName("b"), ExpectedVersion::any(), evs(2)));
         QList<StreamAppend> ok {{StreamName("b"), ExpectedVersion::exact(2), evs(1)},
                                 {StreamName("a"), ExpectedVersion::noStream(), evs(2)}};
-        auto r = REQUIRE_OK(m_store->appendMulti(ok));
+        auto r = REQUIRE_OK(store().appendMulti(ok));
         QVERIFY(r.committed);
         QCOMPARE(r.results.size(), 2);
         QCOMPARE(r.results[0].lastVersion, StreamVersion(3));
@@ -306,49 +294,49 @@ private slots:
         QList<StreamAppend> bad {{StreamName("a"), ExpectedVersion::exact(2), evs(1)},
                                  {StreamName("c"), ExpectedVersion::noStream(), evs(1)},
                                  {StreamName("b"), ExpectedVersion::exact(1), evs(1)}};
-        r = REQUIRE_OK(m_store->appendMulti(bad));
+        r = REQUIRE_OK(store().appendMulti(bad));
         QVERIFY(!r.committed);
         QVERIFY(!r.results[0].isConflict());
         QVERIFY(r.results[2].isConflict());
         QCOMPARE(r.results[2].actualVersion, 3);
-        QCOMPARE(REQUIRE_OK(m_store->streamInfo(StreamName("a")))->version, StreamVersion(2));
-        QVERIFY(!REQUIRE_OK(m_store->streamInfo(StreamName("c"))).has_value());
+        QCOMPARE(REQUIRE_OK(store().streamInfo(StreamName("a")))->version, StreamVersion(2));
+        QVERIFY(!REQUIRE_OK(store().streamInfo(StreamName("c"))).has_value());
     }
 
     void readStreamDirectionsAndLimits()
     {
         const StreamName s("long");
-        REQUIRE_OK(m_store->append(s, ExpectedVersion::any(), evs(25)));
-        auto page = REQUIRE_OK(m_store->readStream(s, StreamVersion(10), Direction::Forward, 5));
+        REQUIRE_OK(store().append(s, ExpectedVersion::any(), evs(25)));
+        auto page = REQUIRE_OK(store().readStream(s, StreamVersion(10), Direction::Forward, 5));
         QCOMPARE(page.size(), 5);
         QCOMPARE(page.first().version, StreamVersion(10));
         QCOMPARE(page.last().version, StreamVersion(14));
-        auto back = REQUIRE_OK(m_store->readStream(s, StreamVersion(0), Direction::Backward, 3));
+        auto back = REQUIRE_OK(store().readStream(s, StreamVersion(0), Direction::Backward, 3));
         QCOMPARE(back.size(), 3);
         QCOMPARE(back[0].version, StreamVersion(25));
         QCOMPARE(back[2].version, StreamVersion(23));
-        back = REQUIRE_OK(m_store->readStream(s, StreamVersion(2), Direction::Backward, 10));
+        back = REQUIRE_OK(store().readStream(s, StreamVersion(2), Direction::Backward, 10));
         QCOMPARE(back.size(), 2);
         QCOMPARE(back[1].version, StreamVersion(1));
-        QVERIFY(REQUIRE_OK(m_store->readStream(s, StreamVersion(26))).isEmpty());
-        QVERIFY(REQUIRE_OK(m_store->readStream(StreamName("missing"), StreamVersion(1))).isEmpty());
-        QCOMPARE(m_store->readStream(s, StreamVersion(1), Direction::Forward, 0).error().kind(),
+        QVERIFY(REQUIRE_OK(store().readStream(s, StreamVersion(26))).isEmpty());
+        QVERIFY(REQUIRE_OK(store().readStream(StreamName("missing"), StreamVersion(1))).isEmpty());
+        QCOMPARE(store().readStream(s, StreamVersion(1), Direction::Forward, 0).error().kind(),
                  StoreError::Kind::InvalidInput);
-        QCOMPARE(m_store->readStream(s, StreamVersion(-1)).error().kind(),
+        QCOMPARE(store().readStream(s, StreamVersion(-1)).error().kind(),
                  StoreError::Kind::InvalidInput);
     }
 
     void globalSequenceIsDenseAndFilterable()
     {
-        REQUIRE_OK(m_store->append(StreamName("order-1"), ExpectedVersion::any(),
-                                   {ev("Placed"), ev("Paid")}));
+        REQUIRE_OK(store().append(StreamName("order-1"), ExpectedVersion::any(),
+                                  {ev("Placed"), ev("Paid")}));
         REQUIRE_OK(
-            m_store->append(StreamName("user-1"), ExpectedVersion::any(), {ev("Registered")}));
-        REQUIRE_OK(m_store->append(StreamName("order-2"), ExpectedVersion::any(), {ev("Placed")}));
-        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()), GlobalPosition(4));
-        QCOMPARE(REQUIRE_OK(m_store->headPosition()), GlobalPosition(4));
+            store().append(StreamName("user-1"), ExpectedVersion::any(), {ev("Registered")}));
+        REQUIRE_OK(store().append(StreamName("order-2"), ExpectedVersion::any(), {ev("Placed")}));
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()), GlobalPosition(4));
+        QCOMPARE(REQUIRE_OK(store().headPosition()), GlobalPosition(4));
 
-        auto all = REQUIRE_OK(m_store->readAll(GlobalPosition(1), 100));
+        auto all = REQUIRE_OK(store().readAll(GlobalPosition(1), 100));
         QCOMPARE(all.events.size(), 4);
         for (int i = 0; i < 4; ++i)
             QCOMPARE(all.events[i].position, GlobalPosition(i + 1));
@@ -357,62 +345,62 @@ private slots:
         QCOMPARE(all.next, GlobalPosition(5));
         QCOMPARE(all.head, GlobalPosition(4));
 
-        auto from3 = REQUIRE_OK(m_store->readAll(GlobalPosition(3), 1));
+        auto from3 = REQUIRE_OK(store().readAll(GlobalPosition(3), 1));
         QCOMPARE(from3.events.size(), 1);
         QCOMPARE(from3.events[0].position, GlobalPosition(3));
         QCOMPARE(from3.next, GlobalPosition(4));
 
         GlobalFilter placed;
         placed.types = {QStringLiteral("Placed")};
-        auto f = REQUIRE_OK(m_store->readAll(GlobalPosition(1), 100, placed));
+        auto f = REQUIRE_OK(store().readAll(GlobalPosition(1), 100, placed));
         QCOMPARE(f.events.size(), 2);
         QCOMPARE(f.events[0].position, GlobalPosition(1));
         QCOMPARE(f.events[1].position, GlobalPosition(4));
 
         GlobalFilter users;
         users.streamPrefix = QStringLiteral("user-");
-        auto u = REQUIRE_OK(m_store->readAll(GlobalPosition(1), 100, users));
+        auto u = REQUIRE_OK(store().readAll(GlobalPosition(1), 100, users));
         QCOMPARE(u.events.size(), 1);
         QCOMPARE(u.events[0].stream, QStringLiteral("user-1"));
 
         // Backwards, newest first, from the head or a position.
-        auto back = REQUIRE_OK(m_store->readAllBackward(GlobalPosition(0), 3));
+        auto back = REQUIRE_OK(store().readAllBackward(GlobalPosition(0), 3));
         QCOMPARE(back.events.size(), 3);
         QCOMPARE(back.events[0].position, GlobalPosition(4));
         QCOMPARE(back.events[2].position, GlobalPosition(2));
         QCOMPARE(back.next, GlobalPosition(1));
-        back = REQUIRE_OK(m_store->readAllBackward(back.next, 3));
+        back = REQUIRE_OK(store().readAllBackward(back.next, 3));
         QCOMPARE(back.events.size(), 1);
         QCOMPARE(back.events[0].position, GlobalPosition(1));
         QCOMPARE(back.next, GlobalPosition(0));
-        auto placedBack = REQUIRE_OK(m_store->readAllBackward(GlobalPosition(3), 10, placed));
+        auto placedBack = REQUIRE_OK(store().readAllBackward(GlobalPosition(3), 10, placed));
         QCOMPARE(placedBack.events.size(), 1);
         QCOMPARE(placedBack.events[0].position, GlobalPosition(1));
         QCOMPARE(placedBack.next, GlobalPosition(0));
 
         // Stream reads carry positions once numbered.
-        QCOMPARE(REQUIRE_OK(m_store->readStream(StreamName("order-2"), StreamVersion(1)))
+        QCOMPARE(REQUIRE_OK(store().readStream(StreamName("order-2"), StreamVersion(1)))
                      .value(0)
                      .position,
                  GlobalPosition(4));
         // The background sequencer numbers new appends by itself.
-        REQUIRE_OK(m_store->append(StreamName("order-3"), ExpectedVersion::any(), {ev("Placed")}));
-        QTRY_COMPARE_WITH_TIMEOUT(REQUIRE_OK(m_store->headPosition()), GlobalPosition(5), 5000);
+        REQUIRE_OK(store().append(StreamName("order-3"), ExpectedVersion::any(), {ev("Placed")}));
+        QTRY_COMPARE_WITH_TIMEOUT(REQUIRE_OK(store().headPosition()), GlobalPosition(5), 5000);
     }
 
     void listStreamsPagedByKey()
     {
         for (int i = 0; i < 25; ++i)
             REQUIRE_OK(
-                m_store->append(StreamName(QStringLiteral("s-%1").arg(i, 2, 10, QLatin1Char('0'))),
-                                ExpectedVersion::any(), evs(1 + i % 3)));
-        REQUIRE_OK(m_store->append(StreamName("t-1"), ExpectedVersion::any(), evs(1)));
+                store().append(StreamName(QStringLiteral("s-%1").arg(i, 2, 10, QLatin1Char('0'))),
+                               ExpectedVersion::any(), evs(1 + i % 3)));
+        REQUIRE_OK(store().append(StreamName("t-1"), ExpectedVersion::any(), evs(1)));
         QStringList names;
         StreamCursor cursor;
         int pages = 0;
         while (true) {
             auto page = REQUIRE_OK(
-                m_store->listStreams(cursor, 10, StreamOrder::ByName, QStringLiteral("s-")));
+                store().listStreams(cursor, 10, StreamOrder::ByName, QStringLiteral("s-")));
             for (const auto &s : page.streams)
                 names << s.name;
             ++pages;
@@ -427,15 +415,15 @@ private slots:
         QVERIFY(std::is_sorted(names.begin(), names.end()));
 
         // Recency: the latest append first.
-        REQUIRE_OK(m_store->append(StreamName("s-05"), ExpectedVersion::any(), evs(1)));
-        auto recent = REQUIRE_OK(m_store->listStreams({}, 3, StreamOrder::ByRecency));
+        REQUIRE_OK(store().append(StreamName("s-05"), ExpectedVersion::any(), evs(1)));
+        auto recent = REQUIRE_OK(store().listStreams({}, 3, StreamOrder::ByRecency));
         QCOMPARE(recent.streams.size(), 3);
         QCOMPARE(recent.streams[0].name, QStringLiteral("s-05"));
         QCOMPARE(recent.streams[1].name, QStringLiteral("t-1"));
         QCOMPARE(recent.streams[2].name, QStringLiteral("s-24"));
-        auto more = REQUIRE_OK(m_store->listStreams(recent.next, 2, StreamOrder::ByRecency));
+        auto more = REQUIRE_OK(store().listStreams(recent.next, 2, StreamOrder::ByRecency));
         QCOMPARE(more.streams[0].name, QStringLiteral("s-23"));
-        QCOMPARE(REQUIRE_OK(m_store->streamInfo(StreamName("s-05")))->version, StreamVersion(4));
+        QCOMPARE(REQUIRE_OK(store().streamInfo(StreamName("s-05")))->version, StreamVersion(4));
     }
 
     void oddStreamNamesRoundTrip()
@@ -450,18 +438,18 @@ private slots:
                                  QStringLiteral("a?b"),
                                  QString(StreamName::maxBytes, QLatin1Char('x'))};
         for (const QString &n : names) {
-            auto r = m_store->append(StreamName(n), ExpectedVersion::noStream(), evs(1));
+            auto r = store().append(StreamName(n), ExpectedVersion::noStream(), evs(1));
             QVERIFY2(r,
                      qPrintable(n + QStringLiteral(": ") + (r ? QString() : r.error().toString())));
-            auto read = REQUIRE_OK(m_store->readStream(StreamName(n), StreamVersion(1)));
+            auto read = REQUIRE_OK(store().readStream(StreamName(n), StreamVersion(1)));
             QCOMPARE(read.size(), 1);
             QCOMPARE(read[0].stream, n);
         }
         // LIKE wildcards in a prefix are literal.
-        auto page = REQUIRE_OK(
-            m_store->listStreams({}, 100, StreamOrder::ByName, QStringLiteral("100%")));
+        auto page
+            = REQUIRE_OK(store().listStreams({}, 100, StreamOrder::ByName, QStringLiteral("100%")));
         QCOMPARE(page.streams.size(), 1);
-        page = REQUIRE_OK(m_store->listStreams({}, 100, StreamOrder::ByName, QStringLiteral("_")));
+        page = REQUIRE_OK(store().listStreams({}, 100, StreamOrder::ByName, QStringLiteral("_")));
         QCOMPARE(page.streams.size(), 0);
     }
 
@@ -521,35 +509,33 @@ private slots:
         QFETCH(QByteArray, data);
         QFETCH(QByteArray, meta);
         QFETCH(int, kind);
-        auto r = m_store->append(StreamName(stream), ExpectedVersion::any(),
-                                 {ev("Good"), ev(type, data, meta)});
+        auto r = store().append(StreamName(stream), ExpectedVersion::any(),
+                                {ev("Good"), ev(type, data, meta)});
         QVERIFY(!r);
         QCOMPARE(int(r.error().kind()), kind);
         QVERIFY(!r.error().message().isEmpty());
         if (StreamName::validate(stream).isEmpty())
-            QVERIFY(!REQUIRE_OK(m_store->streamInfo(StreamName(stream))).has_value());
-        QCOMPARE(REQUIRE_OK(m_store->stats()).events, 0);
+            QVERIFY(!REQUIRE_OK(store().streamInfo(StreamName(stream))).has_value());
+        QCOMPARE(REQUIRE_OK(store().stats()).events, 0);
     }
 
     void otherBadInput()
     {
-        auto r = m_store->append(StreamName("x"), ExpectedVersion::exact(-1), evs(1));
+        auto r = store().append(StreamName("x"), ExpectedVersion::exact(-1), evs(1));
         QVERIFY(!r);
         QCOMPARE(r.error().kind(), StoreError::Kind::InvalidInput);
-        r = m_store->append(StreamName("x"), ExpectedVersion::any(), {});
+        r = store().append(StreamName("x"), ExpectedVersion::any(), {});
         QCOMPARE(r.error().kind(), StoreError::Kind::InvalidInput);
-        QCOMPARE(m_store->readAll(GlobalPosition(1), 0).error().kind(),
+        QCOMPARE(store().readAll(GlobalPosition(1), 0).error().kind(),
                  StoreError::Kind::InvalidInput);
-        QCOMPARE(m_store->listStreams({}, -3).error().kind(), StoreError::Kind::InvalidInput);
+        QCOMPARE(store().listStreams({}, -3).error().kind(), StoreError::Kind::InvalidInput);
     }
 
     void payloadLimit()
     {
         StoreSettings s;
         s.maxEventBytes = 1000;
-        QString error;
-        auto small = TestDatabase::freshStore(s, &error);
-        QVERIFY2(small, qPrintable(error));
+        auto small = freshStore(s);
         const QByteArray big = "{\"x\":\"" + QByteArray(2000, 'a') + "\"}";
         auto r = small->append(StreamName("big"), ExpectedVersion::any(), {ev("T", big)});
         QVERIFY(!r);
@@ -558,9 +544,9 @@ private slots:
         // Under the default limit a payload of several MiB goes through intact.
         const QByteArray huge = "{\"x\":\"" + QByteArray(3 * 1024 * 1024, 'b') + "\"}";
         auto ok = REQUIRE_OK(
-            m_store->append(StreamName("huge"), ExpectedVersion::any(), {ev("T", huge)}));
+            store().append(StreamName("huge"), ExpectedVersion::any(), {ev("T", huge)}));
         QCOMPARE(ok.lastVersion, StreamVersion(1));
-        auto back = REQUIRE_OK(m_store->readStream(StreamName("huge"), StreamVersion(1)));
+        auto back = REQUIRE_OK(store().readStream(StreamName("huge"), StreamVersion(1)));
         QCOMPARE(QJsonDocument::fromJson(back[0].data).object().value("x").toString().size(),
                  3 * 1024 * 1024);
     }
@@ -571,9 +557,9 @@ private slots:
         const QByteArray data
             = "{\"big\": 12345678901234567890123, \"pi\": 3.14159265358979323846, "
               "\"s\": \"\u00e9\\\"\\\\\", \"arr\": [1, null, true], \"nested\": {\"k\": []}}";
-        REQUIRE_OK(m_store->append(StreamName("json"), ExpectedVersion::any(),
-                                   {ev("T", data), ev("Scalar", "42"), ev("Str", "\"hello\"")}));
-        auto back = REQUIRE_OK(m_store->readStream(StreamName("json"), StreamVersion(1)));
+        REQUIRE_OK(store().append(StreamName("json"), ExpectedVersion::any(),
+                                  {ev("T", data), ev("Scalar", "42"), ev("Str", "\"hello\"")}));
+        auto back = REQUIRE_OK(store().readStream(StreamName("json"), StreamVersion(1)));
         QVERIFY2(back[0].data.contains("12345678901234567890123"), back[0].data.constData());
         QVERIFY2(back[0].data.contains("3.14159265358979323846"), back[0].data.constData());
         QCOMPARE(QJsonDocument::fromJson(back[0].data).object().value("s").toString(),
@@ -587,8 +573,8 @@ private slots:
         // An id stored in another stream: append_events() raises a SQLSTATE of its own.
         NewEvent e = ev("T");
         e.id = QUuid::createUuid();
-        REQUIRE_OK(m_store->append(StreamName("one"), ExpectedVersion::any(), {e}));
-        auto r = m_store->append(StreamName("two"), ExpectedVersion::any(), {e});
+        REQUIRE_OK(store().append(StreamName("one"), ExpectedVersion::any(), {e}));
+        auto r = store().append(StreamName("two"), ExpectedVersion::any(), {e});
         QVERIFY(!r);
         QCOMPARE(r.error().kind(), StoreError::Kind::DuplicateEventId);
         QCOMPARE(r.error().sqlState(), QStringLiteral("EV001"));
@@ -632,18 +618,17 @@ private slots:
     // older than the library; in a current schema it is a wrong statement, reported as one.
     void undefinedObjectsAreABugUnlessTheSchemaIsBehind()
     {
-        const QString schema = m_store->schema();
         QString error;
         QVERIFY2(
             TestDatabase::execAdmin(
-                QStringLiteral("DROP FUNCTION \"%1\".lock_streams(text[])").arg(schema), &error),
+                QStringLiteral("DROP FUNCTION \"%1\".lock_streams(text[])").arg(schema()), &error),
             qPrintable(error));
         QList<StreamAppend> both(2);
         both[0].stream = StreamName("a");
         both[0].events = evs(1);
         both[1].stream = StreamName("b");
         both[1].events = evs(1);
-        auto bug = m_store->appendMulti(both);
+        auto bug = store().appendMulti(both);
         QVERIFY(!bug);
         QCOMPARE(bug.error().kind(), StoreError::Kind::Other);
         QCOMPARE(bug.error().sqlState(), QStringLiteral("42883"));
@@ -653,10 +638,10 @@ private slots:
         // The same schema recorded at an older version: now it is a migration to run.
         QVERIFY2(TestDatabase::execAdmin(
                      QStringLiteral("DELETE FROM \"%1\".schema_migrations WHERE version = 3")
-                         .arg(schema),
+                         .arg(schema()),
                      &error),
                  qPrintable(error));
-        auto behind = m_store->appendMulti(both);
+        auto behind = store().appendMulti(both);
         QVERIFY(!behind);
         QCOMPARE(behind.error().kind(), StoreError::Kind::Migration);
         QVERIFY2(behind.error().message().contains(QLatin1String("run migrate")),
@@ -675,7 +660,7 @@ private slots:
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < kAttempts; ++i) {
-                    auto info = m_store->streamInfo(s);
+                    auto info = store().streamInfo(s);
                     if (!info) {
                         ++errors;
                         continue;
@@ -684,7 +669,7 @@ private slots:
                     NewEvent e
                         = ev("Tick",
                              QStringLiteral("{\"thread\": %1, \"i\": %2}").arg(t).arg(i).toUtf8());
-                    auto r = m_store->append(s, ExpectedVersion::exact(version), {e});
+                    auto r = store().append(s, ExpectedVersion::exact(version), {e});
                     if (!r) {
                         ++errors;
                     } else if (r->isConflict()) {
@@ -705,7 +690,7 @@ private slots:
         QCOMPARE(successes.load() + conflicts.load(), kThreads * kAttempts);
         QVERIFY(conflicts.load() > 0);
         auto events
-            = REQUIRE_OK(m_store->readStream(s, StreamVersion(1), Direction::Forward, 100000));
+            = REQUIRE_OK(store().readStream(s, StreamVersion(1), Direction::Forward, 100000));
         QCOMPARE(events.size(), successes.load());
         QSet<QUuid> ids;
         for (int i = 0; i < events.size(); ++i) {
@@ -725,8 +710,8 @@ private slots:
         for (int t = 0; t < kThreads; ++t) {
             threads.emplace_back([&, t] {
                 for (int i = 0; i < kPerThread; ++i) {
-                    auto r = m_store->append(StreamName(QStringLiteral("w%1-%2").arg(t).arg(i % 7)),
-                                             ExpectedVersion::any(), evs(1 + i % 3));
+                    auto r = store().append(StreamName(QStringLiteral("w%1-%2").arg(t).arg(i % 7)),
+                                            ExpectedVersion::any(), evs(1 + i % 3));
                     if (!r || !r->succeeded())
                         ++errors;
                 }
@@ -736,11 +721,11 @@ private slots:
             t.join();
         QCOMPARE(errors.load(), 0);
         const qint64 expected = kThreads * (kPerThread / 3) * (1 + 2 + 3);
-        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()).value, expected);
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()).value, expected);
         QSet<QUuid> ids;
         qint64 next = 1;
         while (true) {
-            auto page = REQUIRE_OK(m_store->readAll(GlobalPosition(next), 500));
+            auto page = REQUIRE_OK(store().readAll(GlobalPosition(next), 500));
             for (const auto &e : page.events) {
                 QCOMPARE(e.position.value, next);
                 ++next;
@@ -751,7 +736,7 @@ private slots:
         }
         QCOMPARE(next - 1, expected);
         QCOMPARE(ids.size(), expected);
-        auto stats = REQUIRE_OK(m_store->stats());
+        auto stats = REQUIRE_OK(store().stats());
         QCOMPARE(stats.events, expected);
         QCOMPARE(stats.pending, 0);
         QCOMPARE(stats.headPosition, expected);
@@ -762,29 +747,29 @@ private slots:
 
     void openTransactionHoldsNumberingBackButLosesNothing()
     {
-        REQUIRE_OK(m_store->append(StreamName("early"), ExpectedVersion::any(), evs(1)));
-        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()), GlobalPosition(1));
+        REQUIRE_OK(store().append(StreamName("early"), ExpectedVersion::any(), evs(1)));
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()), GlobalPosition(1));
         // A writer whose transaction stays open: later commits must wait behind it.
-        auto lease = REQUIRE_OK(m_store->pool().acquire());
+        auto lease = REQUIRE_OK(store().pool().acquire());
         QVERIFY(lease.db().transaction());
         QSqlQuery q(lease.db());
         QVERIFY2(
             q.exec(QStringLiteral("SELECT * FROM %1.append_events('slow', -1, ARRAY['%2']::uuid[], "
                                   "ARRAY['Slow'], "
                                   "ARRAY['{}']::jsonb[], ARRAY[NULL]::jsonb[])")
-                       .arg(m_store->schema(), QUuid::createUuid().toString(QUuid::WithoutBraces))),
+                       .arg(schema(), QUuid::createUuid().toString(QUuid::WithoutBraces))),
             qPrintable(q.lastError().text()));
         q.finish();
-        REQUIRE_OK(m_store->append(StreamName("late"), ExpectedVersion::any(), evs(1)));
-        REQUIRE_OK(m_store->sequenceNow(std::chrono::milliseconds(300)));
-        QCOMPARE(REQUIRE_OK(m_store->headPosition()), GlobalPosition(1));
-        auto stats = REQUIRE_OK(m_store->stats());
+        REQUIRE_OK(store().append(StreamName("late"), ExpectedVersion::any(), evs(1)));
+        REQUIRE_OK(store().sequenceNow(std::chrono::milliseconds(300)));
+        QCOMPARE(REQUIRE_OK(store().headPosition()), GlobalPosition(1));
+        auto stats = REQUIRE_OK(store().stats());
         QCOMPARE(stats.pending, 1); // the open transaction's event is not visible yet
         QVERIFY(!stats.oldestRunningXid.isEmpty());
         QVERIFY(lease.db().commit());
         lease.release();
-        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()), GlobalPosition(3));
-        auto page = REQUIRE_OK(m_store->readAll(GlobalPosition(2), 10));
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()), GlobalPosition(3));
+        auto page = REQUIRE_OK(store().readAll(GlobalPosition(2), 10));
         QCOMPARE(page.events.size(), 2);
         // The open transaction began first, so its event comes first.
         QCOMPARE(page.events[0].stream, QStringLiteral("slow"));
@@ -837,27 +822,27 @@ private slots:
     void serverRestart()
     {
         QVERIFY2(TestDatabase::isEmbedded(), "this test restarts the embedded test server");
-        REQUIRE_OK(m_store->append(StreamName("before"), ExpectedVersion::any(), evs(2)));
+        REQUIRE_OK(store().append(StreamName("before"), ExpectedVersion::any(), evs(2)));
         QString error;
         QVERIFY2(TestDatabase::restartServer(&error), qPrintable(error));
-        auto r = m_store->append(StreamName("after"), ExpectedVersion::any(), evs(1));
+        auto r = store().append(StreamName("after"), ExpectedVersion::any(), evs(1));
         QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
-        QCOMPARE(REQUIRE_OK(m_store->readStream(StreamName("before"), StreamVersion(1))).size(), 2);
-        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()), GlobalPosition(3));
+        QCOMPARE(REQUIRE_OK(store().readStream(StreamName("before"), StreamVersion(1))).size(), 2);
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()), GlobalPosition(3));
 
         // Every pooled connection dies with a restart: the first call of each kind after it
         // still succeeds (a dead idle connection is found before anything is sent on it, and
         // a read whose connection is lost midway runs once more on a fresh one).
         QVERIFY2(TestDatabase::restartServer(&error), qPrintable(error));
-        auto read = m_store->readStream(StreamName("before"), StreamVersion(1));
+        auto read = store().readStream(StreamName("before"), StreamVersion(1));
         QVERIFY2(read, qPrintable(read ? QString() : read.error().toString()));
-        auto head = m_store->headPosition();
+        auto head = store().headPosition();
         QVERIFY2(head, qPrintable(head ? QString() : head.error().toString()));
-        auto info = m_store->streamInfo(StreamName("before"));
+        auto info = store().streamInfo(StreamName("before"));
         QVERIFY2(info, qPrintable(info ? QString() : info.error().toString()));
-        QVERIFY2(m_store->stats(), "stats after a restart");
-        QVERIFY2(m_store->listStreams(), "listStreams after a restart");
-        QVERIFY2(m_store->readAll(GlobalPosition(1)), "readAll after a restart");
+        QVERIFY2(store().stats(), "stats after a restart");
+        QVERIFY2(store().listStreams(), "listStreams after a restart");
+        QVERIFY2(store().readAll(GlobalPosition(1)), "readAll after a restart");
     }
 
     void pgEnvironmentVariablesAreHonoured()
@@ -871,7 +856,7 @@ private slots:
         qputenv("PGAPPNAME", "eventium-env-test");
         StoreSettings s;
         s.runSequencer = false;
-        s.schema = m_store->schema();
+        s.schema = schema();
         {
             Store store(o, s);
             auto lease = REQUIRE_OK(store.pool().acquire());
@@ -904,7 +889,7 @@ private slots:
 
     void capabilitiesAndConnectionTest()
     {
-        auto caps = REQUIRE_OK(m_store->capabilities());
+        auto caps = REQUIRE_OK(store().capabilities());
         QCOMPARE(caps.schemaVersion, Store::latestSchemaVersion());
         QVERIFY(caps.canAppend);
         QVERIFY(caps.readOnlyReason.isEmpty());
@@ -917,19 +902,19 @@ private slots:
         QCOMPARE(info.serverVersion, caps.server.serverVersion);
 
         // A role that may read but not append, and a schema that does not exist.
-        const QString role = QStringLiteral("ro_") + m_store->schema();
+        const QString role = QStringLiteral("ro_") + schema();
         QString error;
         for (const QString &sql :
              {QStringLiteral("CREATE ROLE %1 LOGIN").arg(role),
-              QStringLiteral("GRANT USAGE ON SCHEMA \"%1\" TO %2").arg(m_store->schema(), role),
+              QStringLiteral("GRANT USAGE ON SCHEMA \"%1\" TO %2").arg(schema(), role),
               QStringLiteral("GRANT SELECT ON ALL TABLES IN SCHEMA \"%1\" TO %2")
-                  .arg(m_store->schema(), role)})
+                  .arg(schema(), role)})
             QVERIFY2(TestDatabase::execAdmin(sql, &error), qPrintable(error));
         {
             ConnectionOptions o = TestDatabase::options();
             o.user = role;
             StoreSettings s;
-            s.schema = m_store->schema();
+            s.schema = schema();
             s.runSequencer = false;
             Store reader(o, s);
             auto readerCaps = REQUIRE_OK(reader.capabilities());
@@ -964,7 +949,7 @@ private slots:
         s.poolSize = 3;
         s.runSequencer = false;
         s.acquireTimeout = std::chrono::milliseconds(1500);
-        s.schema = m_store->schema();
+        s.schema = schema();
         Store store(TestDatabase::options(), s);
         auto a = REQUIRE_OK(store.pool().acquire());
         auto b = REQUIRE_OK(store.pool().acquire());

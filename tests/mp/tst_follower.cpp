@@ -1,6 +1,7 @@
 // The follower: ordered catch-up and live delivery, filters, starting in the middle,
 // surviving a killed connection and a server restart, progress without any sequencer in
 // the writers, and live latency.
+#include "support/storetestcase.h"
 #include "support/testconnection.h"
 #include "support/testdatabase.h"
 #include "support/testmain.h"
@@ -74,11 +75,9 @@ QSet<qint64> backendsNamed(const QString &applicationName)
 
 } // namespace
 
-class TestFollower : public QObject
+class TestFollower : public eventium::test::StoreTestCase
 {
     Q_OBJECT
-
-    std::unique_ptr<Store> m_store;
 
     // Collects what a follower delivers, in the test's thread.
     void record(Follower &follower, QList<RecordedEvent> *into)
@@ -90,14 +89,14 @@ class TestFollower : public QObject
     Follower::Settings followerSettings(GlobalPosition from = GlobalPosition(1)) const
     {
         Follower::Settings s;
-        s.schema = m_store->schema();
+        s.schema = schema();
         s.from = from;
         return s;
     }
 
     void append(const QString &stream, int n, const QString &type = QStringLiteral("Thing"))
     {
-        auto r = m_store->append(StreamName(stream), ExpectedVersion::any(), events(n, type));
+        auto r = store().append(StreamName(stream), ExpectedVersion::any(), events(n, type));
         QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
         QVERIFY(r->succeeded());
     }
@@ -108,7 +107,7 @@ class TestFollower : public QObject
         QList<RecordedEvent> all;
         GlobalPosition next(1);
         while (true) {
-            auto page = REQUIRE_OK(m_store->readAll(next, 1000));
+            auto page = REQUIRE_OK(store().readAll(next, 1000));
             all.append(page.events);
             if (page.events.isEmpty() || page.next.value > page.head.value)
                 break;
@@ -131,22 +130,11 @@ class TestFollower : public QObject
     }
 
 private slots:
-    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
-
-    void init()
-    {
-        QString error;
-        m_store = TestDatabase::freshStore({}, &error);
-        QVERIFY2(m_store, qPrintable(error));
-    }
-
-    void cleanup() { m_store.reset(); }
-
     void catchUpThenLive()
     {
         for (int s = 0; s < 3; ++s)
             append(QStringLiteral("cat-%1").arg(s), 10);
-        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()).value, 30);
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()).value, 30);
 
         QList<RecordedEvent> got;
         Follower follower(TestDatabase::options(), followerSettings());
@@ -181,7 +169,7 @@ private slots:
         append(QStringLiteral("abc-1"), 1, QStringLiteral("UserJoined"));
         append(QStringLiteral("\u00fcn\u00ef-1"), 1, QStringLiteral("UserJoined"));
         append(QStringLiteral("\u00fcnx-1"), 1, QStringLiteral("UserJoined"));
-        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()).value, 16);
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()).value, 16);
 
         struct Case
         {
@@ -250,7 +238,7 @@ private slots:
     {
         append(QStringLiteral("mid-a"), 25);
         append(QStringLiteral("mid-b"), 15);
-        QCOMPARE(REQUIRE_OK(m_store->sequenceNow()).value, 40);
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()).value, 40);
         QList<RecordedEvent> got;
         Follower follower(TestDatabase::options(), followerSettings(GlobalPosition(21)));
         record(follower, &got);
@@ -378,9 +366,7 @@ private slots:
     {
         StoreSettings settings;
         settings.runSequencer = false;
-        QString error;
-        auto writer = TestDatabase::freshStore(settings, &error);
-        QVERIFY2(writer, qPrintable(error));
+        auto writer = freshStore(settings);
         for (int i = 0; i < 4; ++i) {
             auto r = writer->append(StreamName(QStringLiteral("noseq-%1").arg(i % 2)),
                                     ExpectedVersion::any(), events(3));

@@ -6,8 +6,10 @@
 // versions dense and in version order within the global order, and both followers must have
 // delivered 1..N in order.
 #include "support/globalorder.h"
+#include "support/storetestcase.h"
 #include "support/testconnection.h"
 #include "support/testdatabase.h"
+#include "support/testmain.h"
 
 #include <eventium/store.h>
 
@@ -29,7 +31,6 @@
 #include <vector>
 
 using namespace eventium;
-using eventium::test::TestConnection;
 using eventium::test::TestDatabase;
 
 namespace {
@@ -128,21 +129,16 @@ bool waitUntilFinished(QProcess &process, int ms)
 
 } // namespace
 
-class TestMultiProcess : public QObject
+class TestMultiProcess : public eventium::test::StoreTestCase
 {
     Q_OBJECT
 
 private slots:
-    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
-
     void writersKilledWriterAndFollower()
     {
         StoreSettings settings;
         settings.runSequencer = false; // the writers and the follower number the events
-        QString error;
-        auto store = TestDatabase::freshStore(settings, &error);
-        QVERIFY2(store, qPrintable(error));
-        const QString schema = store->schema();
+        replaceStore(settings);
         const QString conn = TestDatabase::options().toConnInfo();
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
@@ -155,7 +151,7 @@ private slots:
         QProcess follower;
         follower.setProcessChannelMode(QProcess::ForwardedChannels);
         follower.start(QStringLiteral(WORKER_PATH),
-                       {QStringLiteral("follower"), conn, schema, followerOut});
+                       {QStringLiteral("follower"), conn, schema(), followerOut});
         QVERIFY2(follower.waitForStarted(10000), qPrintable(follower.errorString()));
 
         std::vector<std::unique_ptr<QProcess>> writers;
@@ -165,7 +161,7 @@ private slots:
             p->setProcessChannelMode(QProcess::ForwardedChannels);
             logs.append(dir.filePath(QStringLiteral("writer-%1.log").arg(w)));
             p->start(QStringLiteral(WORKER_PATH),
-                     {QStringLiteral("writer"), conn, schema, QString::number(w),
+                     {QStringLiteral("writer"), conn, schema(), QString::number(w),
                       QString::number(kEventsPerWriter), QString::number(kStreams),
                       QString::number(1000 + w), logs.last()});
             QVERIFY2(p->waitForStarted(10000), qPrintable(p->errorString()));
@@ -181,7 +177,7 @@ private slots:
         resumed1.setProcessChannelMode(QProcess::ForwardedChannels);
         resumed2.setProcessChannelMode(QProcess::ForwardedChannels);
         resumed1.start(QStringLiteral(WORKER_PATH),
-                       {QStringLiteral("follower"), conn, schema, resumedOut1});
+                       {QStringLiteral("follower"), conn, schema(), resumedOut1});
         QVERIFY2(resumed1.waitForStarted(10000), qPrintable(resumed1.errorString()));
         qint64 resumedFrom = 0;
         auto killAndResume = [&]() -> bool {
@@ -191,7 +187,7 @@ private slots:
             const QList<QByteArray> lines = completeLines(readFile(resumedOut1));
             resumedFrom = lines.isEmpty() ? 1 : lines.last().split(' ').at(0).toLongLong() + 1;
             resumed2.start(QStringLiteral(WORKER_PATH),
-                           {QStringLiteral("follower"), conn, schema, resumedOut2,
+                           {QStringLiteral("follower"), conn, schema(), resumedOut2,
                             QString::number(resumedFrom)});
             return resumed2.waitForStarted(10000);
         };
@@ -199,13 +195,12 @@ private slots:
         // Connections are terminated under the running processes now and then: two writers'
         // (their appends retry once on a fresh connection, with the same event ids) and the
         // main follower's (it reconnects and carries on).
-        TestConnection admin;
-        QVERIFY2(admin.isOpen(), qPrintable(admin.error()));
-        QSqlQuery terminate(admin.db());
+        QSqlQuery terminate(sql());
         terminate.prepare(
             QStringLiteral("SELECT count(pg_terminate_backend(pid)) FROM "
                            "pg_stat_activity WHERE application_name = ANY(?::text[])"));
-        const QString victims = QStringLiteral("{%1-writer-1,%1-writer-2,%1-follower}").arg(schema);
+        const QString victims
+            = QStringLiteral("{%1-writer-1,%1-writer-2,%1-follower}").arg(schema());
         qint64 terminated = 0;
         QElapsedTimer sinceTermination;
         sinceTermination.start();
@@ -257,10 +252,8 @@ private slots:
         const qint64 writeMs = clock.elapsed();
         const qsizetype seenWhileWriting = completeLines(readFile(followerOut)).size();
 
-        TestConnection sql;
-        QVERIFY2(sql.isOpen(), qPrintable(sql.error()));
-        QSqlQuery q(sql.db());
-        SQL_EXEC(q, QStringLiteral("SET search_path TO \"%1\"").arg(schema));
+        QSqlQuery q(sql());
+        SQL_EXEC(q, QStringLiteral("SET search_path TO \"%1\"").arg(schema()));
         SQL_EXEC(q, QStringLiteral("SELECT count(*) FROM events"));
         QVERIFY(q.next());
         const qint64 total = q.value(0).toLongLong();
@@ -302,7 +295,7 @@ private slots:
 
         // ---- SQL: dense positions, each event once, per-stream versions 1..k matching the
         // stream's version, and every stream's events in version order.
-        VERIFY_GLOBAL_ORDER(sql.db(), schema, total);
+        VERIFY_GLOBAL_ORDER(sql(), schema(), total);
         SQL_EXEC(q, QStringLiteral("SELECT count(DISTINCT event_id) FROM events"));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toLongLong(), total);
@@ -484,5 +477,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestMultiProcess)
+EVENTIUM_TEST_MAIN(TestMultiProcess)
 #include "tst_multiprocess.moc"

@@ -4,8 +4,10 @@
 // events are in version order, and nothing the reader saw ever changed or had an event
 // appear before it.
 #include "support/globalorder.h"
+#include "support/storetestcase.h"
 #include "support/testconnection.h"
 #include "support/testdatabase.h"
+#include "support/testmain.h"
 
 #include <eventium/follower.h>
 #include <eventium/store.h>
@@ -71,24 +73,18 @@ struct ReaderLog
 
 } // namespace
 
-class TestSequencerStress : public QObject
+class TestSequencerStress : public eventium::test::StoreTestCase
 {
     Q_OBJECT
 
 private slots:
-    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
-
     void writersLongTransactionAndReader()
     {
-        QString error;
-        auto store = TestDatabase::freshStore({}, &error);
-        QVERIFY2(store, qPrintable(error));
-        const QString schema = store->schema();
         Problems problems;
 
         // A follower delivers live all along, through the hold.
         Follower::Settings fs;
-        fs.schema = schema;
+        fs.schema = schema();
         Follower follower(TestDatabase::options(), fs);
         QList<RecordedEvent> delivered;
         connect(&follower, &Follower::eventsReceived, this,
@@ -114,7 +110,7 @@ private slots:
                         batch.append(e);
                     }
                     const StreamName stream(QStringLiteral("stress-%1").arg(rng.bounded(kStreams)));
-                    auto r = store->append(stream, ExpectedVersion::any(), batch);
+                    auto r = store().append(stream, ExpectedVersion::any(), batch);
                     if (!r || !r->succeeded()) {
                         problems.add(
                             QStringLiteral("append failed: %1")
@@ -125,7 +121,7 @@ private slots:
                         written[size_t(t)].append(e.id);
                     appended += n;
                 }
-                store->pool().closeIdleConnectionsOfThisThread();
+                store().pool().closeIdleConnectionsOfThisThread();
             });
         }
 
@@ -138,7 +134,7 @@ private slots:
             qint64 next = 1;
             qint64 lastHead = 0;
             while (true) {
-                auto page = store->readAll(GlobalPosition(next), 500);
+                auto page = store().readAll(GlobalPosition(next), 500);
                 if (!page) {
                     problems.add(QStringLiteral("readAll failed: %1").arg(page.error().toString()));
                     QThread::msleep(10);
@@ -172,7 +168,7 @@ private slots:
                 // Re-read something already seen: it must be exactly as it was.
                 if (next > 1 && seen.pages % 4 == 0) {
                     const qint64 from = 1 + qint64(rng.bounded(quint64(next - 1)));
-                    auto again = store->readAll(GlobalPosition(from), 200);
+                    auto again = store().readAll(GlobalPosition(from), 200);
                     if (again) {
                         ++seen.rereads;
                         for (const RecordedEvent &e : again->events) {
@@ -190,7 +186,7 @@ private slots:
                     QThread::msleep(2);
                 }
             }
-            store->pool().closeIdleConnectionsOfThisThread();
+            store().pool().closeIdleConnectionsOfThisThread();
         });
 
         auto fail = [&](const char *why) {
@@ -220,7 +216,7 @@ private slots:
             QSqlQuery q(db);
             q.prepare(QStringLiteral("SELECT status FROM \"%1\".append_events(?, ?, ?::uuid[], "
                                      "ARRAY['Slow'], ARRAY['{}']::jsonb[], ARRAY[NULL]::jsonb[])")
-                          .arg(schema));
+                          .arg(schema()));
             q.addBindValue(QStringLiteral("slow-stream"));
             q.addBindValue(qint64(-1));
             q.addBindValue(QStringLiteral("{%1}").arg(slowId.toString(QUuid::WithoutBraces)));
@@ -234,13 +230,13 @@ private slots:
             QElapsedTimer hold;
             hold.start();
             while (hold.elapsed() < 3000) {
-                auto stats = store->stats();
+                auto stats = store().stats();
                 if (stats && stats->oldestRunningXid == slowXid)
                     stalledXid = stats->oldestRunningXid;
                 QTest::qWait(100);
             }
             appendedDuringHold = appended.load() - before;
-            if (auto h = store->headPosition())
+            if (auto h = store().headPosition())
                 headAtEndOfHold = h->value;
             {
                 TestConnection other;
@@ -248,7 +244,7 @@ private slots:
                     QSqlQuery c(other.db());
                     c.prepare(
                         QStringLiteral("SELECT count(*) FROM \"%1\".events WHERE tx < ?::xid8")
-                            .arg(schema));
+                            .arg(schema()));
                     c.addBindValue(slowXid);
                     if (c.exec() && c.next())
                         numberedBelow = c.value(0).toLongLong();
@@ -262,7 +258,7 @@ private slots:
         stopWriters = true;
         for (auto &w : writers)
             w.join();
-        auto head = store->sequenceNow(std::chrono::seconds(30));
+        auto head = store().sequenceNow(std::chrono::seconds(30));
         if (!head)
             return fail(qPrintable(head.error().toString()));
         const qint64 total = appended.load() + 1;
@@ -284,15 +280,13 @@ private slots:
 
         // ---- The final state, in SQL.
         {
-            TestConnection final;
-            QVERIFY2(final.isOpen(), qPrintable(final.error()));
-            QSqlQuery q(final.db());
-            SQL_EXEC(q, QStringLiteral("SET search_path TO \"%1\"").arg(schema));
+            QSqlQuery q(sql());
+            SQL_EXEC(q, QStringLiteral("SET search_path TO \"%1\"").arg(schema()));
             SQL_EXEC(q, QStringLiteral("SELECT count(DISTINCT event_id) FROM events"));
             QVERIFY(q.next());
             QCOMPARE(q.value(0).toLongLong(), total);
             // Dense, each event once, every stream in version order.
-            VERIFY_GLOBAL_ORDER(final.db(), schema, total);
+            VERIFY_GLOBAL_ORDER(sql(), schema(), total);
             // Positions follow (tx, id) order exactly.
             SQL_EXEC(q,
                      QStringLiteral("SELECT count(*) FROM (SELECT g.position, row_number() "
@@ -313,7 +307,7 @@ private slots:
         QHash<QUuid, qint64> positionOf;
         GlobalPosition next(1);
         while (true) {
-            auto page = store->readAll(next, 5000);
+            auto page = store().readAll(next, 5000);
             QVERIFY2(page, qPrintable(page ? QString() : page.error().toString()));
             for (const RecordedEvent &e : page->events)
                 positionOf.insert(e.id, e.position.value);
@@ -357,9 +351,7 @@ private slots:
     {
         StoreSettings settings;
         settings.runSequencer = false;
-        QString error;
-        auto store = TestDatabase::freshStore(settings, &error);
-        QVERIFY2(store, qPrintable(error));
+        replaceStore(settings);
         QList<NewEvent> big;
         for (int i = 0; i < 12000; ++i) {
             NewEvent e;
@@ -373,19 +365,19 @@ private slots:
             one[0].type = QStringLiteral("Small");
             while (!stop.load()) {
                 one[0].id = QUuid();
-                (void)store->append(StreamName(QStringLiteral("small")), ExpectedVersion::any(),
-                                    one);
+                (void)store().append(StreamName(QStringLiteral("small")), ExpectedVersion::any(),
+                                     one);
             }
-            store->pool().closeIdleConnectionsOfThisThread();
+            store().pool().closeIdleConnectionsOfThisThread();
         });
-        auto r = store->append(StreamName(QStringLiteral("big")), ExpectedVersion::any(), big);
+        auto r = store().append(StreamName(QStringLiteral("big")), ExpectedVersion::any(), big);
         QTest::qWait(100);
         stop = true;
         small.join();
         QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
         int steps = 0;
         while (true) {
-            auto step = store->sequenceStep(1000);
+            auto step = store().sequenceStep(1000);
             QVERIFY2(step, qPrintable(step ? QString() : step.error().toString()));
             if (step->numbered > 0)
                 ++steps;
@@ -397,14 +389,14 @@ private slots:
         QList<RecordedEvent> all;
         GlobalPosition next(1);
         while (true) {
-            auto page = store->readAll(next, 5000);
+            auto page = store().readAll(next, 5000);
             QVERIFY(page);
             all += page->events;
             if (page->events.isEmpty())
                 break;
             next = page->next;
         }
-        auto stats = store->stats();
+        auto stats = store().stats();
         QVERIFY(stats);
         QCOMPARE(qint64(all.size()), stats->events);
         QCOMPARE(stats->pending, 0);
@@ -437,9 +429,7 @@ private slots:
         QFETCH(bool, writersSequence);
         StoreSettings settings;
         settings.runSequencer = writersSequence;
-        QString error;
-        auto store = TestDatabase::freshStore(settings, &error);
-        QVERIFY2(store, qPrintable(error));
+        replaceStore(settings);
         std::atomic<bool> stop {false};
         std::atomic<qint64> failures {0};
         std::vector<std::thread> writers;
@@ -449,22 +439,22 @@ private slots:
                 batch[0].type = QStringLiteral("Load");
                 while (!stop.load()) {
                     batch[0].id = QUuid();
-                    auto r = store->append(StreamName(QStringLiteral("load-%1").arg(t)),
-                                           ExpectedVersion::any(), batch);
+                    auto r = store().append(StreamName(QStringLiteral("load-%1").arg(t)),
+                                            ExpectedVersion::any(), batch);
                     if (!r)
                         ++failures;
                 }
-                store->pool().closeIdleConnectionsOfThisThread();
+                store().pool().closeIdleConnectionsOfThisThread();
             });
         }
         QTest::qWait(500);
         QList<NewEvent> mine(1);
         mine[0].type = QStringLiteral("Mine");
         auto appended
-            = store->append(StreamName(QStringLiteral("mine")), ExpectedVersion::any(), mine);
+            = store().append(StreamName(QStringLiteral("mine")), ExpectedVersion::any(), mine);
         QElapsedTimer t;
         t.start();
-        auto head = store->sequenceNow(std::chrono::seconds(20));
+        auto head = store().sequenceNow(std::chrono::seconds(20));
         const qint64 elapsed = t.elapsed();
         stop = true;
         for (auto &w : writers)
@@ -472,7 +462,7 @@ private slots:
         QVERIFY(appended);
         QVERIFY2(head, qPrintable(head ? QString() : head.error().toString()));
         QCOMPARE(failures.load(), 0);
-        auto mineRead = store->readStream(StreamName(QStringLiteral("mine")), StreamVersion(1));
+        auto mineRead = store().readStream(StreamName(QStringLiteral("mine")), StreamVersion(1));
         QVERIFY(mineRead && mineRead->size() == 1);
         qInfo() << "sequenceNow under load returned after" << elapsed << "ms at head" << head->value
                 << "; the event appended before it is at" << mineRead->first().position.value;
@@ -482,5 +472,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSequencerStress)
+EVENTIUM_TEST_MAIN(TestSequencerStress)
 #include "tst_sequencerstress.moc"

@@ -4,8 +4,10 @@
 // Besides density (positions 1..N, each event once), every check asserts that no event is
 // numbered before a lower version of its own stream.
 #include "support/globalorder.h"
+#include "support/storetestcase.h"
 #include "support/testconnection.h"
 #include "support/testdatabase.h"
+#include "support/testmain.h"
 
 #include <eventium/store.h>
 
@@ -69,13 +71,11 @@ QList<NewEvent> batchOf(int n, const QString &data)
 
 } // namespace
 
-class TestStreamOrder : public QObject
+class TestStreamOrder : public eventium::test::StoreTestCase
 {
     Q_OBJECT
 
 private slots:
-    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
-
     // 8 threads append to a few streams with any(), each append waiting for the one before.
     void threadsOnHotStreams_data()
     {
@@ -92,9 +92,6 @@ private slots:
         QFETCH(int, maxBatch);
         constexpr int kThreads = 8;
         constexpr int kAppendsPerThread = 300;
-        QString error;
-        auto store = TestDatabase::freshStore({}, &error);
-        QVERIFY2(store, qPrintable(error));
         Failures failures;
         std::atomic<qint64> appended {0};
         std::vector<std::thread> threads;
@@ -104,8 +101,8 @@ private slots:
                 for (int i = 0; i < kAppendsPerThread; ++i) {
                     const int n = 1 + int(rng.bounded(maxBatch));
                     const StreamName stream(QStringLiteral("hot-%1").arg(rng.bounded(streams)));
-                    auto r = store->append(stream, ExpectedVersion::any(),
-                                           batchOf(n, QStringLiteral("{\"t\": %1}").arg(t)));
+                    auto r = store().append(stream, ExpectedVersion::any(),
+                                            batchOf(n, QStringLiteral("{\"t\": %1}").arg(t)));
                     if (!r || !r->succeeded())
                         failures.add(r ? QStringLiteral("conflict") : r.error().toString());
                     else
@@ -116,12 +113,10 @@ private slots:
         for (auto &t : threads)
             t.join();
         QVERIFY2(failures.summary().isEmpty(), qPrintable(failures.summary()));
-        auto head = store->sequenceNow(std::chrono::seconds(30));
+        auto head = store().sequenceNow(std::chrono::seconds(30));
         QVERIFY2(head, qPrintable(head ? QString() : head.error().toString()));
         QCOMPARE(head->value, appended.load());
-        TestConnection check;
-        QVERIFY2(check.isOpen(), qPrintable(check.error()));
-        VERIFY_GLOBAL_ORDER(check.db(), store->schema(), appended.load());
+        VERIFY_GLOBAL_ORDER(sql(), schema(), appended.load());
     }
 
     // Writer processes (eventium_mp_worker) on three streams: single events with any(), or
@@ -142,9 +137,7 @@ private slots:
         QFETCH(int, eventsPerProcess);
         StoreSettings settings;
         settings.runSequencer = false; // the writers number the events
-        QString error;
-        auto store = TestDatabase::freshStore(settings, &error);
-        QVERIFY2(store, qPrintable(error));
+        replaceStore(settings);
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString conn = TestDatabase::options().toConnInfo();
@@ -154,13 +147,12 @@ private slots:
             p->setProcessChannelMode(QProcess::ForwardedChannels);
             const QString events = QString::number(eventsPerProcess);
             const QString seed = QString::number(500 + w);
-            p->start(
-                QStringLiteral(WORKER_PATH),
-                role == QLatin1String("hot")
-                    ? QStringList {role, conn, store->schema(), events, QStringLiteral("3"), seed}
-                    : QStringList {role, conn, store->schema(), QString::number(w), events,
-                                   QStringLiteral("3"), seed,
-                                   dir.filePath(QStringLiteral("writer-%1.log").arg(w))});
+            p->start(QStringLiteral(WORKER_PATH),
+                     role == QLatin1String("hot")
+                         ? QStringList {role, conn, schema(), events, QStringLiteral("3"), seed}
+                         : QStringList {role, conn, schema(), QString::number(w), events,
+                                        QStringLiteral("3"), seed,
+                                        dir.filePath(QStringLiteral("writer-%1.log").arg(w))});
             QVERIFY2(p->waitForStarted(10000), qPrintable(p->errorString()));
             writers.push_back(std::move(p));
         }
@@ -169,13 +161,11 @@ private slots:
             QCOMPARE(p->exitStatus(), QProcess::NormalExit);
             QCOMPARE(p->exitCode(), 0);
         }
-        auto head = store->sequenceNow(std::chrono::seconds(30));
+        auto head = store().sequenceNow(std::chrono::seconds(30));
         QVERIFY2(head, qPrintable(head ? QString() : head.error().toString()));
         const qint64 total = qint64(processes) * eventsPerProcess;
         QCOMPARE(head->value, total);
-        TestConnection check;
-        QVERIFY2(check.isOpen(), qPrintable(check.error()));
-        VERIFY_GLOBAL_ORDER(check.db(), store->schema(), total);
+        VERIFY_GLOBAL_ORDER(sql(), schema(), total);
     }
 
     // 12 threads append atomically to crossing pairs of three streams (each pair in both
@@ -184,9 +174,6 @@ private slots:
     {
         constexpr int kThreads = 12;
         constexpr int kAppendsPerThread = 150;
-        QString error;
-        auto store = TestDatabase::freshStore({}, &error);
-        QVERIFY2(store, qPrintable(error));
         Failures failures;
         std::atomic<qint64> appended {0};
         std::vector<std::thread> threads;
@@ -202,7 +189,7 @@ private slots:
                     appends[0].events = batchOf(1 + int(rng.bounded(2)), data);
                     appends[1].stream = StreamName(QStringLiteral("cross-%1").arg(b));
                     appends[1].events = batchOf(1 + int(rng.bounded(2)), data);
-                    auto r = store->appendMulti(appends);
+                    auto r = store().appendMulti(appends);
                     if (!r || !r->committed)
                         failures.add(r ? QStringLiteral("conflict") : r.error().toString());
                     else
@@ -213,17 +200,15 @@ private slots:
         for (auto &t : threads)
             t.join();
         QVERIFY2(failures.summary().isEmpty(), qPrintable(failures.summary()));
-        auto head = store->sequenceNow(std::chrono::seconds(30));
+        auto head = store().sequenceNow(std::chrono::seconds(30));
         QVERIFY2(head, qPrintable(head ? QString() : head.error().toString()));
-        TestConnection check;
-        QVERIFY2(check.isOpen(), qPrintable(check.error()));
-        VERIFY_GLOBAL_ORDER(check.db(), store->schema(), appended.load());
-        QSqlQuery q(check.db());
+        VERIFY_GLOBAL_ORDER(sql(), schema(), appended.load());
+        QSqlQuery q(sql());
         SQL_EXEC(q,
                  QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM \"%1\".events e JOIN "
                                 "\"%1\".global_events g ON g.event_row = e.id GROUP BY e.data "
                                 "HAVING max(g.position) - min(g.position) + 1 <> count(*)) x")
-                     .arg(store->schema()));
+                     .arg(schema()));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toLongLong(), 0);
     }
@@ -236,19 +221,8 @@ private slots:
         constexpr int kCallerThreads = 4;
         constexpr int kPlainThreads = 4;
         constexpr int kAppendsPerThread = 200;
-        QString error;
-        auto store = TestDatabase::freshStore({}, &error);
-        QVERIFY2(store, qPrintable(error));
-        const QString schema = store->schema();
-        {
-            TestConnection setup;
-            QVERIFY2(setup.isOpen(), qPrintable(setup.error()));
-            QSqlQuery q(setup.db());
-            SQL_EXEC(q,
-                     QStringLiteral("CREATE TABLE \"%1\".read_model (id bigserial PRIMARY KEY, "
-                                    "note text)")
-                         .arg(schema));
-        }
+        exec(QStringLiteral("CREATE TABLE %1 (id bigserial PRIMARY KEY, note text)")
+                 .arg(table(QStringLiteral("read_model"))));
         Failures failures;
         std::atomic<qint64> appended {0};
         std::vector<std::thread> threads;
@@ -264,7 +238,7 @@ private slots:
                         return failures.add(db.lastError().text());
                     QSqlQuery q(db);
                     q.prepare(QStringLiteral("INSERT INTO \"%1\".read_model (note) VALUES (?)")
-                                  .arg(schema));
+                                  .arg(schema()));
                     q.addBindValue(QStringLiteral("caller %1").arg(t));
                     if (!q.exec()) {
                         db.rollback();
@@ -273,7 +247,7 @@ private slots:
                     q.prepare(QStringLiteral("SELECT status FROM \"%1\".append_events(?, -1, "
                                              "?::uuid[], ARRAY['Caller'], ARRAY['{}']::jsonb[], "
                                              "ARRAY[NULL]::jsonb[])")
-                                  .arg(schema));
+                                  .arg(schema()));
                     q.addBindValue(QStringLiteral("shared-%1").arg(rng.bounded(2)));
                     q.addBindValue(QStringLiteral("{%1}").arg(
                         QUuid::createUuid().toString(QUuid::WithoutBraces)));
@@ -295,8 +269,8 @@ private slots:
                 for (int i = 0; i < kAppendsPerThread; ++i) {
                     const int n = 1 + int(rng.bounded(3));
                     auto r
-                        = store->append(StreamName(QStringLiteral("shared-%1").arg(i % 2)),
-                                        ExpectedVersion::any(), batchOf(n, QStringLiteral("{}")));
+                        = store().append(StreamName(QStringLiteral("shared-%1").arg(i % 2)),
+                                         ExpectedVersion::any(), batchOf(n, QStringLiteral("{}")));
                     if (!r || !r->succeeded())
                         failures.add(r ? QStringLiteral("conflict") : r.error().toString());
                     else
@@ -307,13 +281,11 @@ private slots:
         for (auto &t : threads)
             t.join();
         QVERIFY2(failures.summary().isEmpty(), qPrintable(failures.summary()));
-        auto head = store->sequenceNow(std::chrono::seconds(30));
+        auto head = store().sequenceNow(std::chrono::seconds(30));
         QVERIFY2(head, qPrintable(head ? QString() : head.error().toString()));
-        TestConnection check;
-        QVERIFY2(check.isOpen(), qPrintable(check.error()));
-        VERIFY_GLOBAL_ORDER(check.db(), schema, appended.load());
+        VERIFY_GLOBAL_ORDER(sql(), schema(), appended.load());
     }
 };
 
-QTEST_GUILESS_MAIN(TestStreamOrder)
+EVENTIUM_TEST_MAIN(TestStreamOrder)
 #include "tst_streamorder.moc"

@@ -2,6 +2,7 @@
 
 // Helpers shared by the toolkit tests.
 
+#include "support/storetestcase.h"
 #include "support/testdatabase.h"
 #include "support/testmain.h"
 

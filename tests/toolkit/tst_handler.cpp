@@ -14,40 +14,26 @@
 
 using namespace eventium;
 using namespace eventium::bank;
-using eventium::test::TestDatabase;
 using toolkit::CommandOptions;
 
-class TestHandler : public QObject
+class TestHandler : public eventium::test::StoreTestCase
 {
     Q_OBJECT
-
-    std::unique_ptr<Store> m_store;
 
     void open(const QString &id, const QString &currency = QStringLiteral("EUR"))
     {
         auto r = REQUIRE_OK(handleAccountCommand(
-            *m_store, accountHandler(), id, Open {id, QStringLiteral("Owner ") + id, currency}));
+            store(), accountHandler(), id, Open {id, QStringLiteral("Owner ") + id, currency}));
         QVERIFY(r.accepted());
     }
 
     Account load(const QString &id)
     {
-        return REQUIRE_OK(toolkit::loadAggregate(*m_store, accountHandler(), accountStream(id)))
+        return REQUIRE_OK(toolkit::loadAggregate(store(), accountHandler(), accountStream(id)))
             .state;
     }
 
 private slots:
-    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
-
-    void init()
-    {
-        QString error;
-        m_store = TestDatabase::freshStore({}, &error);
-        QVERIFY2(m_store, qPrintable(error));
-    }
-
-    void cleanup() { m_store.reset(); }
-
     // The pure parts, without a database.
     void decideAndApply()
     {
@@ -97,36 +83,35 @@ private slots:
         CommandOptions options;
         options.metadata = {{QStringLiteral("user"), QStringLiteral("tester")}};
 
-        auto r
-            = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Deposit {100, {}}, options));
+        auto r = REQUIRE_OK(handleAccountCommand(store(), handler, id, Deposit {100, {}}, options));
         QVERIFY(r.rejected());
         QCOMPARE(r.rejection->code, errors::notOpen);
         QCOMPARE(r.version.value, 0);
-        QVERIFY(!REQUIRE_OK(m_store->streamInfo(accountStream(id))).has_value());
+        QVERIFY(!REQUIRE_OK(store().streamInfo(accountStream(id))).has_value());
 
-        r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id,
+        r = REQUIRE_OK(handleAccountCommand(store(), handler, id,
                                             Open {id, QStringLiteral("Ann"), QStringLiteral("EUR")},
                                             options));
         QVERIFY(r.accepted());
         QCOMPARE(r.version.value, 1);
         QCOMPARE(r.attempts, 1);
-        r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Deposit {1000, {}}, options));
+        r = REQUIRE_OK(handleAccountCommand(store(), handler, id, Deposit {1000, {}}, options));
         QVERIFY(r.accepted());
-        r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Withdraw {300, {}}, options));
+        r = REQUIRE_OK(handleAccountCommand(store(), handler, id, Withdraw {300, {}}, options));
         QVERIFY(r.accepted());
         QCOMPARE(r.version.value, 3);
         QCOMPARE(r.state.balance, 700);
         QCOMPARE(r.events.size(), 1);
         QVERIFY(std::holds_alternative<MoneyWithdrawn>(r.events.first()));
 
-        r = REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Withdraw {701, {}}, options));
+        r = REQUIRE_OK(handleAccountCommand(store(), handler, id, Withdraw {701, {}}, options));
         QVERIFY(r.rejected());
         QCOMPARE(r.rejection->code, errors::insufficientFunds);
         QCOMPARE(r.version.value, 3);
-        QCOMPARE(REQUIRE_OK(m_store->streamInfo(accountStream(id)))->version.value, 3);
+        QCOMPARE(REQUIRE_OK(store().streamInfo(accountStream(id)))->version.value, 3);
 
         // The metadata went with the events.
-        const auto events = REQUIRE_OK(m_store->readStream(accountStream(id), StreamVersion(1)));
+        const auto events = REQUIRE_OK(store().readStream(accountStream(id), StreamVersion(1)));
         QCOMPARE(events.size(), 3);
         QVERIFY(events.last().metadata.contains("tester"));
         QCOMPARE(load(id).balance, 700);
@@ -153,7 +138,7 @@ private slots:
                     const qint64 amount = 10 + (i * 7 + t) % 50;
                     AccountCommand cmd = deposit ? AccountCommand(Deposit {amount, {}})
                                                  : AccountCommand(Withdraw {amount * 2, {}});
-                    auto r = handleAccountCommand(*m_store, handler, id, cmd, options);
+                    auto r = handleAccountCommand(store(), handler, id, cmd, options);
                     if (!r) {
                         ++errors;
                         continue;
@@ -169,7 +154,7 @@ private slots:
                         ++conflicts;
                     }
                 }
-                m_store->pool().closeIdleConnectionsOfThisThread();
+                store().pool().closeIdleConnectionsOfThisThread();
             }));
             workers.back()->start();
         }
@@ -184,7 +169,7 @@ private slots:
         QCOMPARE(a.balance, expected.load());
         QVERIFY(a.balance >= 0);
         QCOMPARE(a.transactions, accepted.load());
-        QCOMPARE(REQUIRE_OK(m_store->streamInfo(accountStream(id)))->version.value,
+        QCOMPARE(REQUIRE_OK(store().streamInfo(accountStream(id)))->version.value,
                  1 + accepted.load());
         QVERIFY2(retried.load() > 0, "the threads never collided: the test proves nothing");
     }
@@ -205,7 +190,7 @@ private slots:
                     options.maxRetries = 0;
                     for (int i = 0; i < 20; ++i) {
                         const qint64 amount = 1 + t * 20 + i;
-                        auto r = handleAccountCommand(*m_store, handler, id, Deposit {amount, {}},
+                        auto r = handleAccountCommand(store(), handler, id, Deposit {amount, {}},
                                                       options);
                         if (!r) {
                             ++errors;
@@ -220,7 +205,7 @@ private slots:
                                 ++errors;
                         }
                     }
-                    m_store->pool().closeIdleConnectionsOfThisThread();
+                    store().pool().closeIdleConnectionsOfThisThread();
                 }));
                 workers.back()->start();
             }
@@ -241,11 +226,11 @@ private slots:
         open(QStringLiteral("a"));
         open(QStringLiteral("b"));
         open(QStringLiteral("c"), QStringLiteral("USD"));
-        QVERIFY(REQUIRE_OK(handleAccountCommand(*m_store, handler, QStringLiteral("a"),
-                                                Deposit {1000, {}}))
+        QVERIFY(REQUIRE_OK(
+                    handleAccountCommand(store(), handler, QStringLiteral("a"), Deposit {1000, {}}))
                     .accepted());
 
-        auto t = REQUIRE_OK(transfer(*m_store, handler, QStringLiteral("t1"), QStringLiteral("a"),
+        auto t = REQUIRE_OK(transfer(store(), handler, QStringLiteral("t1"), QStringLiteral("a"),
                                      QStringLiteral("b"), 400));
         QVERIFY(t.accepted());
         QCOMPARE(t.fromVersion.value, 3);
@@ -253,22 +238,22 @@ private slots:
         QCOMPARE(load(QStringLiteral("a")).balance, 600);
         QCOMPARE(load(QStringLiteral("b")).balance, 400);
         const auto done = REQUIRE_OK(
-            m_store->readStream(transferStream(QStringLiteral("t1")), StreamVersion(1)));
+            store().readStream(transferStream(QStringLiteral("t1")), StreamVersion(1)));
         QCOMPARE(done.size(), 1);
         const auto completed = decodeEvent<TransferCompleted>(done.first());
         QVERIFY(completed);
         QCOMPARE(completed->amount, 400);
 
-        t = REQUIRE_OK(transfer(*m_store, handler, QStringLiteral("t2"), QStringLiteral("a"),
+        t = REQUIRE_OK(transfer(store(), handler, QStringLiteral("t2"), QStringLiteral("a"),
                                 QStringLiteral("b"), 601));
         QCOMPARE(t.rejection->code, errors::insufficientFunds);
-        t = REQUIRE_OK(transfer(*m_store, handler, QStringLiteral("t3"), QStringLiteral("a"),
+        t = REQUIRE_OK(transfer(store(), handler, QStringLiteral("t3"), QStringLiteral("a"),
                                 QStringLiteral("c"), 10));
         QCOMPARE(t.rejection->code, errors::currencyMismatch);
-        t = REQUIRE_OK(transfer(*m_store, handler, QStringLiteral("t1"), QStringLiteral("a"),
+        t = REQUIRE_OK(transfer(store(), handler, QStringLiteral("t1"), QStringLiteral("a"),
                                 QStringLiteral("b"), 10));
         QVERIFY(!t.accepted()); // the id is taken
-        t = REQUIRE_OK(transfer(*m_store, handler, QStringLiteral("t4"), QStringLiteral("a"),
+        t = REQUIRE_OK(transfer(store(), handler, QStringLiteral("t4"), QStringLiteral("a"),
                                 QStringLiteral("nobody"), 10));
         QCOMPARE(t.rejection->code, errors::notOpen);
         QCOMPARE(load(QStringLiteral("a")).balance, 600);
@@ -282,12 +267,12 @@ private slots:
         open(QStringLiteral("x"));
         open(QStringLiteral("y"));
         QVERIFY(REQUIRE_OK(
-                    handleAccountCommand(*m_store, handler, QStringLiteral("x"), Deposit {250, {}}))
+                    handleAccountCommand(store(), handler, QStringLiteral("x"), Deposit {250, {}}))
                     .accepted());
-        QVERIFY(REQUIRE_OK(transfer(*m_store, handler, QStringLiteral("t"), QStringLiteral("x"),
+        QVERIFY(REQUIRE_OK(transfer(store(), handler, QStringLiteral("t"), QStringLiteral("x"),
                                     QStringLiteral("y"), 100))
                     .accepted());
-        REQUIRE_OK(m_store->sequenceNow());
+        REQUIRE_OK(store().sequenceNow());
 
         struct Totals
         {
@@ -304,7 +289,7 @@ private slots:
             t.streams.append(r.stream);
             return t;
         };
-        auto all = REQUIRE_OK(toolkit::foldAll(*m_store, p));
+        auto all = REQUIRE_OK(toolkit::foldAll(store(), p));
         QCOMPARE(all.state.accounts, 2);
         QCOMPARE(all.state.money, 250);
         QCOMPARE(all.applied, 3);
@@ -313,11 +298,11 @@ private slots:
         QCOMPARE(all.state.streams.first(), QStringLiteral("account-x"));
 
         // Incremental: continue from `next`; a small page size pages through.
-        QVERIFY(REQUIRE_OK(
-                    handleAccountCommand(*m_store, handler, QStringLiteral("y"), Deposit {5, {}}))
-                    .accepted());
-        REQUIRE_OK(m_store->sequenceNow());
-        auto more = REQUIRE_OK(toolkit::foldAll(*m_store, p, all.next, all.state, {}, 1));
+        QVERIFY(
+            REQUIRE_OK(handleAccountCommand(store(), handler, QStringLiteral("y"), Deposit {5, {}}))
+                .accepted());
+        REQUIRE_OK(store().sequenceNow());
+        auto more = REQUIRE_OK(toolkit::foldAll(store(), p, all.next, all.state, {}, 1));
         QCOMPARE(more.state.money, 255);
         QCOMPARE(more.next.value, 8);
 
@@ -325,13 +310,13 @@ private slots:
         GlobalFilter filter;
         filter.types = {QStringLiteral("AccountOpened")};
         auto opened
-            = REQUIRE_OK(toolkit::foldAll(*m_store, p, GlobalPosition(1), Totals {}, filter, 1));
+            = REQUIRE_OK(toolkit::foldAll(store(), p, GlobalPosition(1), Totals {}, filter, 1));
         QCOMPARE(opened.state.accounts, 2);
         QCOMPARE(opened.read, 2);
 
         // Strict projections refuse unknown types.
         p.strict = true;
-        QVERIFY(!toolkit::foldAll(*m_store, p).ok());
+        QVERIFY(!toolkit::foldAll(store(), p).ok());
 
         // Over one stream.
         toolkit::Projection<Totals, AccountOpened, MoneyDeposited, MoneyWithdrawn> q;
@@ -340,7 +325,7 @@ private slots:
                 t.money += d->amount;
             return t;
         };
-        auto x = REQUIRE_OK(toolkit::foldStream(*m_store, q, accountStream(QStringLiteral("x"))));
+        auto x = REQUIRE_OK(toolkit::foldStream(store(), q, accountStream(QStringLiteral("x"))));
         QCOMPARE(x.state.money, 250);
         QCOMPARE(x.version.value, 3);
         QCOMPARE(x.applied, 2);

@@ -11,7 +11,6 @@
 
 using namespace eventium;
 using namespace eventium::bank;
-using eventium::test::TestDatabase;
 
 namespace {
 
@@ -38,48 +37,40 @@ QStringList dump(Store &store, bool withMetadata)
 
 } // namespace
 
-class TestSampleData : public QObject
+class TestSampleData : public eventium::test::StoreTestCase
 {
     Q_OBJECT
 
 private slots:
-    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
-
     void writesWhatItReports()
     {
-        QString error;
-        auto store = TestDatabase::freshStore({}, &error);
-        QVERIFY2(store, qPrintable(error));
         QElapsedTimer timer;
         timer.start();
-        const qint64 written = REQUIRE_OK(toolkit::generateSampleData(*store, 3000, 42));
+        const qint64 written = REQUIRE_OK(toolkit::generateSampleData(store(), 3000, 42));
         const qint64 ms = timer.elapsed();
         qInfo("3000 sample events in %lld ms", ms);
         QCOMPARE(written, 3000);
-        REQUIRE_OK(store->sequenceNow());
-        const StoreStats stats = REQUIRE_OK(store->stats());
+        REQUIRE_OK(store().sequenceNow());
+        const StoreStats stats = REQUIRE_OK(store().stats());
         QCOMPARE(stats.events, 3000);
         QCOMPARE(stats.headPosition, 3000);
         QVERIFY2(ms < 20000, "far too slow");
 
         // Small counts are exact too.
         for (int n : {0, 1, 2, 3, 7, 50}) {
-            auto other = TestDatabase::freshStore({}, &error);
+            auto other = freshStore();
             QCOMPARE(REQUIRE_OK(toolkit::generateSampleData(*other, n, 7)), n);
             QCOMPARE(REQUIRE_OK(other->stats()).events, n);
         }
-        QVERIFY(!toolkit::generateSampleData(*store, -1, 1).ok());
+        QVERIFY(!toolkit::generateSampleData(store(), -1, 1).ok());
     }
 
     // Balances never go below zero, every transfer appears in both accounts, and the
     // metadata is there.
     void invariants()
     {
-        QString error;
-        auto store = TestDatabase::freshStore({}, &error);
-        QVERIFY2(store, qPrintable(error));
-        QCOMPARE(REQUIRE_OK(toolkit::generateSampleData(*store, 2500, 1234)), 2500);
-        REQUIRE_OK(store->sequenceNow());
+        QCOMPARE(REQUIRE_OK(toolkit::generateSampleData(store(), 2500, 1234)), 2500);
+        REQUIRE_OK(store().sequenceNow());
 
         struct World
         {
@@ -137,7 +128,7 @@ private slots:
                 ++w.closed;
             return w;
         };
-        const auto world = REQUIRE_OK(toolkit::foldAll(*store, p)).state;
+        const auto world = REQUIRE_OK(toolkit::foldAll(store(), p)).state;
         qInfo("%lld accounts, %lld transfers, %d closed", qint64(world.accounts.size()),
               qint64(world.completed.size()), world.closed);
         QCOMPARE(world.negative, 0);
@@ -153,7 +144,7 @@ private slots:
 
         // Every transfer's stream exists and is one event long.
         for (auto it = world.completed.cbegin(); it != world.completed.cend(); ++it) {
-            auto info = REQUIRE_OK(store->streamInfo(transferStream(it.key())));
+            auto info = REQUIRE_OK(store().streamInfo(transferStream(it.key())));
             QVERIFY(info.has_value());
             QCOMPARE(info->version.value, 1);
         }
@@ -163,18 +154,17 @@ private slots:
         int checked = 0;
         for (auto it = world.accounts.cbegin(); it != world.accounts.cend() && checked < 10;
              ++it, ++checked) {
-            auto loaded = REQUIRE_OK(toolkit::loadAggregate(*store, handler, StreamName(it.key())));
+            auto loaded
+                = REQUIRE_OK(toolkit::loadAggregate(store(), handler, StreamName(it.key())));
             QCOMPARE(loaded.state, it.value());
         }
     }
 
     void deterministic()
     {
-        QString error;
-        auto a = TestDatabase::freshStore({}, &error);
-        auto b = TestDatabase::freshStore({}, &error);
-        auto c = TestDatabase::freshStore({}, &error);
-        QVERIFY2(a && b && c, qPrintable(error));
+        auto a = freshStore();
+        auto b = freshStore();
+        auto c = freshStore();
         QCOMPARE(REQUIRE_OK(toolkit::generateSampleData(*a, 400, 99)), 400);
         QCOMPARE(REQUIRE_OK(toolkit::generateSampleData(*b, 400, 99)), 400);
         QCOMPARE(REQUIRE_OK(toolkit::generateSampleData(*c, 400, 100)), 400);

@@ -10,17 +10,14 @@
 
 using namespace eventium;
 using namespace eventium::bank;
-using eventium::test::TestDatabase;
 
-class TestSnapshots : public QObject
+class TestSnapshots : public eventium::test::StoreTestCase
 {
     Q_OBJECT
 
-    std::unique_ptr<Store> m_store;
-
     toolkit::Loaded<Account> load(const AccountHandler &handler, const QString &id)
     {
-        return REQUIRE_OK(toolkit::loadAggregate(*m_store, handler, accountStream(id)));
+        return REQUIRE_OK(toolkit::loadAggregate(store(), handler, accountStream(id)));
     }
 
     // Opens an account and runs `n` random commands on it with `handler`.
@@ -28,31 +25,20 @@ class TestSnapshots : public QObject
     {
         QRandomGenerator rng(seed);
         auto r = REQUIRE_OK(handleAccountCommand(
-            *m_store, handler, id, Open {id, QStringLiteral("Owner"), QStringLiteral("EUR")}));
+            store(), handler, id, Open {id, QStringLiteral("Owner"), QStringLiteral("EUR")}));
         QVERIFY(r.accepted() || r.rejected());
         for (int i = 0; i < n; ++i) {
             const int kind = rng.bounded(10);
             const qint64 amount = rng.bounded(1, 500);
             AccountCommand cmd = kind < 6 ? AccountCommand(Deposit {amount, {}})
                                           : AccountCommand(Withdraw {amount, {}});
-            REQUIRE_OK(handleAccountCommand(*m_store, handler, id, cmd));
+            REQUIRE_OK(handleAccountCommand(store(), handler, id, cmd));
         }
     }
 
-    toolkit::SnapshotStore snapshots() { return toolkit::SnapshotStore(*m_store); }
+    toolkit::SnapshotStore snapshots() { return toolkit::SnapshotStore(store()); }
 
 private slots:
-    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
-
-    void init()
-    {
-        QString error;
-        m_store = TestDatabase::freshStore({}, &error);
-        QVERIFY2(m_store, qPrintable(error));
-    }
-
-    void cleanup() { m_store.reset(); }
-
     void equalsFullReplay_data()
     {
         QTest::addColumn<int>("every");
@@ -79,8 +65,7 @@ private slots:
             const bool viaSnapshots = rng.bounded(4) != 0;
             AccountCommand cmd = rng.bounded(10) < 6 ? AccountCommand(Deposit {amount, {}})
                                                      : AccountCommand(Withdraw {amount, {}});
-            REQUIRE_OK(
-                handleAccountCommand(*m_store, viaSnapshots ? snapshotting : plain, id, cmd));
+            REQUIRE_OK(handleAccountCommand(store(), viaSnapshots ? snapshotting : plain, id, cmd));
             if (i % 10 == 9) {
                 const auto withSnap = load(snapshotting, id);
                 const auto full = load(plain, id);
@@ -106,7 +91,7 @@ private slots:
         const auto plain = accountHandler(0);
         const QString id = QStringLiteral("s");
         randomCommands(plain, id, 10, 11);
-        QVERIFY(REQUIRE_OK(toolkit::takeSnapshot(*m_store, plain, accountStream(id))));
+        QVERIFY(REQUIRE_OK(toolkit::takeSnapshot(store(), plain, accountStream(id))));
         const auto at = REQUIRE_OK(
             snapshots().load(accountStream(id).value(), QStringLiteral("bank.account")));
         QVERIFY(at.has_value());
@@ -153,7 +138,7 @@ private slots:
         QCOMPARE(loaded.state, load(accountHandler(0), id).state);
         QCOMPARE(loaded.replayed, loaded.version.value);
         // The next command takes a new snapshot (more than 4 events since none).
-        REQUIRE_OK(handleAccountCommand(*m_store, handler, id, Deposit {1, {}}));
+        REQUIRE_OK(handleAccountCommand(store(), handler, id, Deposit {1, {}}));
         QCOMPARE(REQUIRE_OK(snapshots().count()), 1);
         QCOMPARE(load(handler, id).replayed, 0);
     }
@@ -185,7 +170,7 @@ private slots:
         QCOMPARE(loaded.snapshotVersion.value, 0);
         QCOMPARE(loaded.state, truth);
         // A v2 command replaces the v1 snapshot, even though it is not newer.
-        REQUIRE_OK(handleAccountCommand(*m_store, v2, id, Deposit {3, {}}));
+        REQUIRE_OK(handleAccountCommand(store(), v2, id, Deposit {3, {}}));
         const auto replaced = REQUIRE_OK(
             snapshots().load(accountStream(id).value(), QStringLiteral("bank.account")));
         QCOMPARE(replaced->stateVersion, 2);

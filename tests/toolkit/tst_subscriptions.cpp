@@ -4,7 +4,6 @@
 #include "toolkittest.h"
 
 #include "support/globalorder.h"
-#include "support/testconnection.h"
 
 #include <eventium/toolkit/subscription.h>
 
@@ -46,27 +45,6 @@ void appendEvents(Store &store, int n, int &counter)
     }
 }
 
-qint64 scalar(Store &store, const QString &sql)
-{
-    auto lease = store.pool().acquire();
-    if (!lease)
-        qFatal("acquire: %s", qPrintable(lease.error().toString()));
-    QSqlQuery q(lease->db());
-    if (!q.exec(sql) || !q.next())
-        qFatal("%s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
-    return q.value(0).toLongLong();
-}
-
-void exec(Store &store, const QString &sql)
-{
-    auto lease = store.pool().acquire();
-    if (!lease)
-        qFatal("acquire: %s", qPrintable(lease.error().toString()));
-    QSqlQuery q(lease->db());
-    if (!q.exec(sql))
-        qFatal("%s: %s", qPrintable(sql), qPrintable(q.lastError().text()));
-}
-
 // Collects what a handler received.
 struct Collector
 {
@@ -105,6 +83,13 @@ QList<qint64> range(qint64 from, qint64 to)
     return out;
 }
 
+StoreSettings quickSequencer()
+{
+    StoreSettings settings;
+    settings.sequencerPollInterval = std::chrono::milliseconds(50);
+    return settings;
+}
+
 Subscription::Settings quick(const QString &name)
 {
     Subscription::Settings s;
@@ -119,45 +104,37 @@ Subscription::Settings quick(const QString &name)
 
 } // namespace
 
-class TestSubscriptions : public QObject
+class TestSubscriptions : public eventium::test::StoreTestCase
 {
     Q_OBJECT
 
-    std::unique_ptr<Store> m_store;
     int m_counter = 0;
 
     qint64 stored(const QString &name)
     {
-        return REQUIRE_OK(Subscription::storedCheckpoint(*m_store, name)).value;
+        return REQUIRE_OK(Subscription::storedCheckpoint(store(), name)).value;
     }
 
-    QString table(const QString &name) const
+public:
+    TestSubscriptions()
+        : StoreTestCase(quickSequencer())
     {
-        return QStringLiteral("\"%1\".%2").arg(m_store->schema(), name);
     }
 
 private slots:
-    void initTestCase() { EVENTIUM_REQUIRE_DB(); }
-
     void init()
     {
-        QString error;
-        StoreSettings settings;
-        settings.sequencerPollInterval = std::chrono::milliseconds(50);
-        m_store = TestDatabase::freshStore(settings, &error);
-        QVERIFY2(m_store, qPrintable(error));
+        StoreTestCase::init();
         m_counter = 0;
     }
 
-    void cleanup() { m_store.reset(); }
-
     void catchUpThenLive()
     {
-        appendEvents(*m_store, 50, m_counter);
-        REQUIRE_OK(m_store->sequenceNow());
+        appendEvents(store(), 50, m_counter);
+        REQUIRE_OK(store().sequenceNow());
         Collector seen;
         {
-            Subscription sub(*m_store, quick(QStringLiteral("live")), seen.handler());
+            Subscription sub(store(), quick(QStringLiteral("live")), seen.handler());
             QCOMPARE(sub.delivery(), Subscription::Delivery::AtLeastOnce);
             sub.start();
             QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 50, 20000);
@@ -166,10 +143,10 @@ private slots:
             QCOMPARE(sub.checkpoint().value, 50);
 
             // Live: new events arrive without anyone calling sequenceNow.
-            appendEvents(*m_store, 30, m_counter);
+            appendEvents(store(), 30, m_counter);
             QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 80, 20000);
             QTRY_COMPARE_WITH_TIMEOUT(
-                REQUIRE_OK(Subscription::storedCheckpoint(*m_store, QStringLiteral("live"))).value,
+                REQUIRE_OK(Subscription::storedCheckpoint(store(), QStringLiteral("live"))).value,
                 80, 10000);
             QCOMPARE(sub.handledEvents(), 80);
             sub.stop();
@@ -179,16 +156,16 @@ private slots:
         QCOMPARE(seen.snapshot(), range(1, 80));
 
         // Resumes after its checkpoint.
-        appendEvents(*m_store, 5, m_counter);
-        REQUIRE_OK(m_store->sequenceNow());
-        Subscription again(*m_store, quick(QStringLiteral("live")), seen.handler());
+        appendEvents(store(), 5, m_counter);
+        REQUIRE_OK(store().sequenceNow());
+        Subscription again(store(), quick(QStringLiteral("live")), seen.handler());
         QCOMPARE(REQUIRE_OK(again.catchUp()), 5);
         QCOMPARE(seen.snapshot(), range(1, 85));
         QCOMPARE(REQUIRE_OK(again.catchUp()), 0);
 
         // A reset replays.
         REQUIRE_OK(
-            Subscription::resetCheckpoint(*m_store, QStringLiteral("live"), GlobalPosition(80)));
+            Subscription::resetCheckpoint(store(), QStringLiteral("live"), GlobalPosition(80)));
         QCOMPARE(REQUIRE_OK(again.catchUp()), 5);
         QCOMPARE(seen.size(), 90);
 
@@ -196,7 +173,7 @@ private slots:
         Collector late;
         auto settings = quick(QStringLiteral("late"));
         settings.startFrom = GlobalPosition(81);
-        Subscription fromHere(*m_store, settings, late.handler());
+        Subscription fromHere(store(), settings, late.handler());
         QCOMPARE(REQUIRE_OK(fromHere.catchUp()), 5);
         QCOMPARE(late.snapshot(), range(81, 85));
     }
@@ -205,13 +182,13 @@ private slots:
     // lock keeps a second runner of the same name out.
     void independentNamesAndTheLock()
     {
-        appendEvents(*m_store, 41, m_counter);
-        REQUIRE_OK(m_store->sequenceNow());
+        appendEvents(store(), 41, m_counter);
+        REQUIRE_OK(store().sequenceNow());
         std::atomic<bool> failA {true};
         std::atomic<int> failures {0};
         Collector a, b;
         auto handlerA = a.handler();
-        Subscription subA(*m_store, quick(QStringLiteral("a")),
+        Subscription subA(store(), quick(QStringLiteral("a")),
                           [&](const QList<RecordedEvent> &events) -> Result<Done> {
                               if (failA.load()) {
                                   ++failures;
@@ -222,7 +199,7 @@ private slots:
                           });
         auto settingsB = quick(QStringLiteral("b"));
         settingsB.filter.types = {QStringLiteral("Even")};
-        Subscription subB(*m_store, settingsB, b.handler());
+        Subscription subB(store(), settingsB, b.handler());
         subA.start();
         subB.start();
         QTRY_COMPARE_WITH_TIMEOUT(b.size(), 21, 20000);
@@ -237,7 +214,7 @@ private slots:
         Collector intruder;
         auto settingsX = quick(QStringLiteral("a"));
         settingsX.waitForLock = false;
-        Subscription x(*m_store, settingsX, intruder.handler());
+        Subscription x(store(), settingsX, intruder.handler());
         auto refused = x.catchUp();
         QVERIFY(!refused.ok());
         QVERIFY2(refused.error().message().contains(QStringLiteral("another session")),
@@ -273,22 +250,19 @@ private slots:
     {
         QFETCH(bool, exactlyOnce);
         const QString name = exactlyOnce ? QStringLiteral("once") : QStringLiteral("atleast");
-        exec(*m_store,
-             QStringLiteral("CREATE TABLE %1 (subscription text NOT NULL, position "
+        exec(QStringLiteral("CREATE TABLE %1 (subscription text NOT NULL, position "
                             "bigint NOT NULL, PRIMARY KEY (subscription, position))")
                  .arg(table(QStringLiteral("applied"))));
-        exec(*m_store,
-             QStringLiteral("CREATE TABLE %1 (subscription text NOT NULL, position "
+        exec(QStringLiteral("CREATE TABLE %1 (subscription text NOT NULL, position "
                             "bigint NOT NULL)")
                  .arg(table(QStringLiteral("received"))));
         const QString rows
             = table(exactlyOnce ? QStringLiteral("applied") : QStringLiteral("received"));
         auto distinct = [&] {
-            return scalar(*m_store,
-                          QStringLiteral("SELECT count(DISTINCT position) FROM %1").arg(rows));
+            return scalar(QStringLiteral("SELECT count(DISTINCT position) FROM %1").arg(rows));
         };
-        appendEvents(*m_store, 200, m_counter);
-        REQUIRE_OK(m_store->sequenceNow());
+        appendEvents(store(), 200, m_counter);
+        REQUIRE_OK(store().sequenceNow());
 
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("EVENTIUM_TEST_CONNINFO"), TestDatabase::options().toConnInfo());
@@ -296,7 +270,7 @@ private slots:
             p.setProcessEnvironment(env);
             p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
             p.start(QStringLiteral(EVENTIUM_SUBSCRIBER_HELPER),
-                    {m_store->schema(), name,
+                    {schema(), name,
                      exactlyOnce ? QStringLiteral("exactly-once") : QStringLiteral("at-least-once"),
                      QStringLiteral("5"), QStringLiteral("30")});
             QVERIFY2(p.waitForStarted(10000), qPrintable(p.errorString()));
@@ -315,7 +289,7 @@ private slots:
             Collector c;
             auto settings = quick(name);
             settings.waitForLock = false;
-            Subscription intruder(*m_store, settings, c.handler());
+            Subscription intruder(store(), settings, c.handler());
             QVERIFY(!intruder.catchUp().ok());
             QCOMPARE(c.size(), 0);
         }
@@ -324,25 +298,24 @@ private slots:
         qInfo("killed the first runner after %lld of 200", atFirstKill);
         QVERIFY2(atFirstKill < 200, "the runner finished before it was killed");
 
-        appendEvents(*m_store, 100, m_counter);
+        appendEvents(store(), 100, m_counter);
         QProcess second;
         startRunner(second);
         QTRY_VERIFY_WITH_TIMEOUT(distinct() >= atFirstKill + 30, 30000);
         kill(second);
         qInfo("killed the second runner after %lld of 300", distinct());
 
-        appendEvents(*m_store, 20, m_counter);
+        appendEvents(store(), 20, m_counter);
         QProcess third;
         startRunner(third);
         QTRY_COMPARE_WITH_TIMEOUT(distinct(), 320, 60000);
-        QTRY_COMPARE_WITH_TIMEOUT(REQUIRE_OK(Subscription::storedCheckpoint(*m_store, name)).value,
+        QTRY_COMPARE_WITH_TIMEOUT(REQUIRE_OK(Subscription::storedCheckpoint(store(), name)).value,
                                   320, 20000);
         third.terminate();
         QVERIFY(third.waitForFinished(10000) || (third.kill(), third.waitForFinished(10000)));
 
-        const qint64 total = scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(rows));
-        const qint64 highest
-            = scalar(*m_store, QStringLiteral("SELECT max(position) FROM %1").arg(rows));
+        const qint64 total = scalar(QStringLiteral("SELECT count(*) FROM %1").arg(rows));
+        const qint64 highest = scalar(QStringLiteral("SELECT max(position) FROM %1").arg(rows));
         qInfo("%lld deliveries of 320 events", total);
         QCOMPARE(highest, 320);
         if (exactlyOnce)
@@ -350,10 +323,9 @@ private slots:
         else
             QVERIFY(total >= 320);
         // handled counts committed deliveries: exactly once, each event once.
-        const qint64 handled = scalar(*m_store,
-                                      QStringLiteral("SELECT handled FROM \"%1\""
+        const qint64 handled = scalar(QStringLiteral("SELECT handled FROM \"%1\""
                                                      ".subscriptions WHERE name = '%2'")
-                                          .arg(m_store->schema(), name));
+                                          .arg(schema(), name));
         if (exactlyOnce)
             QCOMPARE(handled, 320);
         else
@@ -364,14 +336,13 @@ private slots:
     // its lock again and carries on from the committed checkpoint.
     void survivesServerRestart()
     {
-        exec(*m_store,
-             QStringLiteral("CREATE TABLE %1 (position bigint PRIMARY KEY)")
+        exec(QStringLiteral("CREATE TABLE %1 (position bigint PRIMARY KEY)")
                  .arg(table(QStringLiteral("seen"))));
         const QString seen = table(QStringLiteral("seen"));
-        appendEvents(*m_store, 30, m_counter);
-        REQUIRE_OK(m_store->sequenceNow());
+        appendEvents(store(), 30, m_counter);
+        REQUIRE_OK(store().sequenceNow());
         std::atomic<int> duplicates {0};
-        Subscription sub(*m_store, quick(QStringLiteral("restart")),
+        Subscription sub(store(), quick(QStringLiteral("restart")),
                          [&](const QList<RecordedEvent> &events, QSqlDatabase &db) -> Result<Done> {
                              QSqlQuery q(db);
                              q.prepare(QStringLiteral("INSERT INTO %1 VALUES (?)").arg(seen));
@@ -388,8 +359,7 @@ private slots:
                          });
         QCOMPARE(sub.delivery(), Subscription::Delivery::ExactlyOnce);
         sub.start();
-        auto count
-            = [&] { return scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(seen)); };
+        auto count = [&] { return scalar(QStringLiteral("SELECT count(*) FROM %1").arg(seen)); };
         QTRY_COMPARE_WITH_TIMEOUT(count(), 30, 20000);
 
         if (TestDatabase::isEmbedded()) {
@@ -408,7 +378,8 @@ private slots:
                 e.type = QStringLiteral("Later");
                 batch.append(e);
             }
-            if (m_store->append(StreamName(QStringLiteral("later")), ExpectedVersion::any(), batch)
+            if (store()
+                    .append(StreamName(QStringLiteral("later")), ExpectedVersion::any(), batch)
                     .ok())
                 break;
             QTest::qWait(200);
@@ -431,8 +402,7 @@ private slots:
         constexpr int kThreads = 6;
         constexpr int kAppendsPerThread = 150;
         const QString applied = table(QStringLiteral("applied"));
-        exec(*m_store,
-             QStringLiteral("CREATE TABLE %1 (stream text, version bigint, "
+        exec(QStringLiteral("CREATE TABLE %1 (stream text, version bigint, "
                             "PRIMARY KEY (stream, version))")
                  .arg(applied));
         QHash<QString, qint64> last; // only the subscription's thread touches it
@@ -443,9 +413,9 @@ private slots:
         const QString appendSql
             = QStringLiteral("SELECT status FROM \"%1\".append_events('audit', -1, ?::uuid[], "
                              "ARRAY['Audit'], ARRAY['{}']::jsonb[], ARRAY[NULL]::jsonb[])")
-                  .arg(m_store->schema());
+                  .arg(schema());
         Subscription sub(
-            *m_store, settings,
+            store(), settings,
             [&](const QList<RecordedEvent> &events, QSqlDatabase &db) -> Result<Done> {
                 QSqlQuery q(db);
                 q.prepare(QStringLiteral("INSERT INTO %1 VALUES (?, ?)").arg(applied));
@@ -477,8 +447,8 @@ private slots:
                 one[0].type = QStringLiteral("Hot");
                 for (int i = 0; i < kAppendsPerThread; ++i) {
                     one[0].id = QUuid();
-                    if (!m_store->append(StreamName(QStringLiteral("hot-%1").arg((t + i) % 3)),
-                                         ExpectedVersion::any(), one))
+                    if (!store().append(StreamName(QStringLiteral("hot-%1").arg((t + i) % 3)),
+                                        ExpectedVersion::any(), one))
                         ++failures;
                 }
             });
@@ -490,24 +460,22 @@ private slots:
         sub.stop();
         QVERIFY(sub.wait());
         QCOMPARE(outOfOrder.load(), 0);
-        QCOMPARE(scalar(*m_store, QStringLiteral("SELECT count(*) FROM %1").arg(applied)),
+        QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM %1").arg(applied)),
                  qint64(kThreads) * kAppendsPerThread);
-        REQUIRE_OK(m_store->sequenceNow());
-        eventium::test::TestConnection check;
-        QVERIFY2(check.isOpen(), qPrintable(check.error()));
-        VERIFY_GLOBAL_ORDER(check.db(), m_store->schema(), -1);
+        REQUIRE_OK(store().sequenceNow());
+        VERIFY_GLOBAL_ORDER(sql(), schema(), -1);
     }
 
     void invalidSettings()
     {
         Collector c;
-        Subscription unnamed(*m_store, Subscription::Settings {}, c.handler());
+        Subscription unnamed(store(), Subscription::Settings {}, c.handler());
         QCOMPARE(unnamed.catchUp().error().kind(), StoreError::Kind::InvalidInput);
         auto settings = quick(QStringLiteral("x"));
         settings.batchSize = 0;
-        Subscription zero(*m_store, settings, c.handler());
+        Subscription zero(store(), settings, c.handler());
         QCOMPARE(zero.run().error().kind(), StoreError::Kind::InvalidInput);
-        QVERIFY(!Subscription::resetCheckpoint(*m_store, QString(), GlobalPosition(0)).ok());
+        QVERIFY(!Subscription::resetCheckpoint(store(), QString(), GlobalPosition(0)).ok());
     }
 };
 
