@@ -3,14 +3,15 @@
 //   toolkit_subscriber <schema> <name> at-least-once|exactly-once <batch size> <delay ms>
 //
 // The connection comes from EVENTIUM_TEST_CONNINFO. At least once, each delivered position is
-// inserted into <schema>.received (no unique key: duplicates show); exactly once into
-// <schema>.applied (unique on subscription and position) inside the subscription's
-// transaction. The delay is spent inside the handler (inside the transaction, exactly once),
-// so a kill often lands in the middle of a batch.
+// inserted into <schema>.received (no unique key: duplicates show) on a connection of the
+// helper's own; exactly once into <schema>.applied (unique on subscription and position)
+// inside the subscription's transaction. The delay is spent inside the handler (inside the
+// transaction, exactly once), so a kill often lands in the middle of a batch.
 #include <eventium/store.h>
 #include <eventium/toolkit/subscription.h>
 
 #include <QCoreApplication>
+#include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
@@ -82,12 +83,18 @@ int main(int argc, char **argv)
                 return Done {};
             });
     } else {
+        // Outside the subscription's transaction: through a connection of its own (the
+        // handler runs on this thread, in run()).
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"),
+                                                    QStringLiteral("toolkit-subscriber"));
+        options->applyTo(db);
+        if (!db.open()) {
+            std::fprintf(stderr, "%s\n", qPrintable(db.lastError().text()));
+            return 2;
+        }
         sub = std::make_unique<toolkit::Subscription>(
-            store, settings, [&](const QList<RecordedEvent> &events) -> Result<Done> {
-                auto lease = store.pool().acquire();
-                if (!lease)
-                    return lease.error();
-                QSqlQuery q(lease->db());
+            store, settings, [&, db](const QList<RecordedEvent> &events) -> Result<Done> {
+                QSqlQuery q(db);
                 q.prepare(QStringLiteral("INSERT INTO %1received (subscription, position) "
                                          "SELECT ?, unnest(?::bigint[])")
                               .arg(table));
