@@ -121,7 +121,6 @@ private slots:
                         written[size_t(t)].append(e.id);
                     appended += n;
                 }
-                store().pool().closeIdleConnectionsOfThisThread();
             });
         }
 
@@ -186,7 +185,6 @@ private slots:
                     QThread::msleep(2);
                 }
             }
-            store().pool().closeIdleConnectionsOfThisThread();
         });
 
         auto fail = [&](const char *why) {
@@ -368,7 +366,6 @@ private slots:
                 (void)store().append(StreamName(QStringLiteral("small")), ExpectedVersion::any(),
                                      one);
             }
-            store().pool().closeIdleConnectionsOfThisThread();
         });
         auto r = store().append(StreamName(QStringLiteral("big")), ExpectedVersion::any(), big);
         QTest::qWait(100);
@@ -444,7 +441,6 @@ private slots:
                     if (!r)
                         ++failures;
                 }
-                store().pool().closeIdleConnectionsOfThisThread();
             });
         }
         QTest::qWait(500);

@@ -154,7 +154,6 @@ private slots:
                         ++conflicts;
                     }
                 }
-                store().pool().closeIdleConnectionsOfThisThread();
             }));
             workers.back()->start();
         }
@@ -205,7 +204,6 @@ private slots:
                                 ++errors;
                         }
                     }
-                    store().pool().closeIdleConnectionsOfThisThread();
                 }));
                 workers.back()->start();
             }
