@@ -20,18 +20,16 @@ QStringList dump(Store &store, bool withMetadata)
     QStringList out;
     GlobalPosition from(1);
     for (;;) {
-        auto page = store.readAll(from, 1000);
-        if (!page)
-            qFatal("readAll: %s", qPrintable(page.error().toString()));
-        for (const RecordedEvent &e : page->events)
+        const GlobalPage page = REQUIRE_OK(store.readAll(from, 1000));
+        for (const RecordedEvent &e : page.events)
             out << QStringLiteral("%1@%2 %3 %4 %5")
                        .arg(e.stream)
                        .arg(e.version.value)
                        .arg(e.type, QString::fromUtf8(e.data),
                             withMetadata ? QString::fromUtf8(e.metadata) : QString());
-        if (page->events.isEmpty())
+        if (page.events.isEmpty())
             return out;
-        from = page->next;
+        from = page.next;
     }
 }
 

@@ -37,10 +37,8 @@ void appendEvents(Store &store, int n, int &counter)
             e.data = QStringLiteral("{\"n\": %1}").arg(counter).toUtf8();
             batch.append(e);
         }
-        auto r = store.append(StreamName(QStringLiteral("s-%1").arg(counter % 3)),
-                              ExpectedVersion::any(), batch);
-        if (!r)
-            qFatal("append: %s", qPrintable(r.error().toString()));
+        REQUIRE_OK(store.append(StreamName(QStringLiteral("s-%1").arg(counter % 3)),
+                                ExpectedVersion::any(), batch));
         n -= take;
     }
 }
