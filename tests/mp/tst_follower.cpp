@@ -56,6 +56,13 @@ QString checkSequence(const QList<RecordedEvent> &got, qint64 from, qint64 to)
     return {};
 }
 
+// Fails the test when `got` is not positions from..to, each once, in order.
+#define VERIFY_SEQUENCE(got, from, to)                                                             \
+    do {                                                                                           \
+        const QString why_ = checkSequence((got), (from), (to));                                   \
+        QVERIFY2(why_.isEmpty(), qPrintable(why_));                                                \
+    } while (false)
+
 // The backends of an application name, through a connection of its own.
 QSet<qint64> backendsNamed(const QString &applicationName)
 {
@@ -151,8 +158,7 @@ private slots:
             append(QStringLiteral("cat-%1").arg(i % 4), 1 + i % 3);
         QTRY_COMPARE_WITH_TIMEOUT(got.size(), 30 + 39, 15000);
         QTest::qWait(300); // nothing more (no repeats) may follow
-        QString why = checkSequence(got, 1, 69);
-        QVERIFY2(why.isEmpty(), qPrintable(why));
+        VERIFY_SEQUENCE(got, 1, 69);
         compareWithStore(got);
         QCOMPARE(follower.nextPosition().value, 70);
     }
@@ -248,8 +254,7 @@ private slots:
         append(QStringLiteral("mid-a"), 5);
         QTRY_COMPARE_WITH_TIMEOUT(got.size(), 25, 15000);
         QTest::qWait(300);
-        const QString why = checkSequence(got, 21, 45);
-        QVERIFY2(why.isEmpty(), qPrintable(why));
+        VERIFY_SEQUENCE(got, 21, 45);
         compareWithStore(got);
         // The first one delivered is mid-a's version 21.
         QCOMPARE(got.first().stream, QStringLiteral("mid-a"));
@@ -265,8 +270,7 @@ private slots:
         QVERIFY(later.isEmpty());
         append(QStringLiteral("mid-c"), 3); // 48, 49, 50
         QTRY_COMPARE_WITH_TIMEOUT(later.size(), 3, 15000);
-        const QString why2 = checkSequence(later, 48, 50);
-        QVERIFY2(why2.isEmpty(), qPrintable(why2));
+        VERIFY_SEQUENCE(later, 48, 50);
     }
 
     void survivesKilledConnections()
@@ -324,8 +328,7 @@ private slots:
         QVERIFY2(latencies.at(2) < 1000, "the follower did not LISTEN again after reconnecting");
 
         QTest::qWait(300);
-        const QString why = checkSequence(got, 1, expected);
-        QVERIFY2(why.isEmpty(), qPrintable(why));
+        VERIFY_SEQUENCE(got, 1, expected);
         compareWithStore(got);
         // The pool may replace a killed connection before the follower notices; but if it
         // reported the connection lost, it must have reported it back.
@@ -357,8 +360,7 @@ private slots:
         append(QStringLiteral("restart-c"), 5);
         QTRY_COMPARE_WITH_TIMEOUT(got.size(), 14, 30000);
         QTest::qWait(500);
-        const QString why = checkSequence(got, 1, 14);
-        QVERIFY2(why.isEmpty(), qPrintable(why));
+        VERIFY_SEQUENCE(got, 1, 14);
         compareWithStore(got);
     }
 
@@ -407,13 +409,11 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(got.size(), 16, 15000);
         qInfo() << "delivered without a writer sequencer after" << t.elapsed() << "ms";
         QVERIFY(t.elapsed() < 5000);
-        const QString why = checkSequence(got, 1, 16);
-        QVERIFY2(why.isEmpty(), qPrintable(why));
+        VERIFY_SEQUENCE(got, 1, 16);
         QCOMPARE(REQUIRE_OK(writer->headPosition()).value, 16);
         // The passive follower sees them now that someone numbered them.
         QTRY_COMPARE_WITH_TIMEOUT(none.size(), 16, 15000);
-        const QString why2 = checkSequence(none, 1, 16);
-        QVERIFY2(why2.isEmpty(), qPrintable(why2));
+        VERIFY_SEQUENCE(none, 1, 16);
     }
 
     // The position to continue from is what a consumer saves as its checkpoint when it
@@ -436,8 +436,7 @@ private slots:
         follower.start();
         QTRY_COMPARE_WITH_TIMEOUT(got.size(), 15, 15000);
         QTRY_COMPARE_WITH_TIMEOUT(follower.nextPosition().value, 16, 15000);
-        const QString why = checkSequence(got, 1, 15);
-        QVERIFY2(why.isEmpty(), qPrintable(why));
+        VERIFY_SEQUENCE(got, 1, 15);
     }
 
     void liveLatency()
@@ -458,8 +457,7 @@ private slots:
         std::sort(latencies.begin(), latencies.end());
         qInfo() << "live latency (ms): median" << latencies.at(10) << "max" << latencies.last();
         QVERIFY2(latencies.last() < 2000, "an event took more than 2 s to be delivered");
-        const QString why = checkSequence(got, 1, 20);
-        QVERIFY2(why.isEmpty(), qPrintable(why));
+        VERIFY_SEQUENCE(got, 1, 20);
     }
 };
 
