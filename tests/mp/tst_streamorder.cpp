@@ -44,6 +44,14 @@ public:
             m_first = what;
         ++m_count;
     }
+    // Whether an append went through; an error or a conflict is added.
+    bool succeeded(const Result<AppendResult> &r)
+    {
+        if (r && r->succeeded())
+            return true;
+        add(r ? QStringLiteral("conflict") : r.error().toString());
+        return false;
+    }
     QString summary() const
     {
         QMutexLocker lock(&m_mutex);
@@ -101,11 +109,9 @@ private slots:
                 for (int i = 0; i < kAppendsPerThread; ++i) {
                     const int n = 1 + int(rng.bounded(maxBatch));
                     const StreamName stream(QStringLiteral("hot-%1").arg(rng.bounded(streams)));
-                    auto r = store().append(stream, ExpectedVersion::any(),
-                                            batchOf(n, QStringLiteral("{\"t\": %1}").arg(t)));
-                    if (!r || !r->succeeded())
-                        failures.add(r ? QStringLiteral("conflict") : r.error().toString());
-                    else
+                    if (failures.succeeded(
+                            store().append(stream, ExpectedVersion::any(),
+                                           batchOf(n, QStringLiteral("{\"t\": %1}").arg(t)))))
                         appended += n;
                 }
             });
@@ -113,9 +119,8 @@ private slots:
         for (auto &t : threads)
             t.join();
         QVERIFY2(failures.summary().isEmpty(), qPrintable(failures.summary()));
-        auto head = store().sequenceNow(std::chrono::seconds(30));
-        QVERIFY2(head, qPrintable(head ? QString() : head.error().toString()));
-        QCOMPARE(head->value, appended.load());
+        const GlobalPosition head = REQUIRE_OK(store().sequenceNow(std::chrono::seconds(30)));
+        QCOMPARE(head.value, appended.load());
         VERIFY_GLOBAL_ORDER(sql(), schema(), appended.load());
     }
 
@@ -161,10 +166,9 @@ private slots:
             QCOMPARE(p->exitStatus(), QProcess::NormalExit);
             QCOMPARE(p->exitCode(), 0);
         }
-        auto head = store().sequenceNow(std::chrono::seconds(30));
-        QVERIFY2(head, qPrintable(head ? QString() : head.error().toString()));
+        const GlobalPosition head = REQUIRE_OK(store().sequenceNow(std::chrono::seconds(30)));
         const qint64 total = qint64(processes) * eventsPerProcess;
-        QCOMPARE(head->value, total);
+        QCOMPARE(head.value, total);
         VERIFY_GLOBAL_ORDER(sql(), schema(), total);
     }
 
@@ -200,8 +204,7 @@ private slots:
         for (auto &t : threads)
             t.join();
         QVERIFY2(failures.summary().isEmpty(), qPrintable(failures.summary()));
-        auto head = store().sequenceNow(std::chrono::seconds(30));
-        QVERIFY2(head, qPrintable(head ? QString() : head.error().toString()));
+        REQUIRE_OK(store().sequenceNow(std::chrono::seconds(30)));
         VERIFY_GLOBAL_ORDER(sql(), schema(), appended.load());
         QSqlQuery q(sql());
         SQL_EXEC(q,
@@ -268,12 +271,9 @@ private slots:
                 QRandomGenerator rng(quint32(800 + t));
                 for (int i = 0; i < kAppendsPerThread; ++i) {
                     const int n = 1 + int(rng.bounded(3));
-                    auto r
-                        = store().append(StreamName(QStringLiteral("shared-%1").arg(i % 2)),
-                                         ExpectedVersion::any(), batchOf(n, QStringLiteral("{}")));
-                    if (!r || !r->succeeded())
-                        failures.add(r ? QStringLiteral("conflict") : r.error().toString());
-                    else
+                    if (failures.succeeded(store().append(
+                            StreamName(QStringLiteral("shared-%1").arg(i % 2)),
+                            ExpectedVersion::any(), batchOf(n, QStringLiteral("{}")))))
                         appended += n;
                 }
             });
@@ -281,8 +281,7 @@ private slots:
         for (auto &t : threads)
             t.join();
         QVERIFY2(failures.summary().isEmpty(), qPrintable(failures.summary()));
-        auto head = store().sequenceNow(std::chrono::seconds(30));
-        QVERIFY2(head, qPrintable(head ? QString() : head.error().toString()));
+        REQUIRE_OK(store().sequenceNow(std::chrono::seconds(30)));
         VERIFY_GLOBAL_ORDER(sql(), schema(), appended.load());
     }
 };
