@@ -3,7 +3,7 @@
 #include "support/testdatabase.h"
 #include "support/testmain.h"
 
-#include <eventium/connectionpool.h>
+#include "connectionpool.h" // the store's own (store/src): tested directly
 
 #include <QTest>
 

@@ -1,4 +1,4 @@
-#include "eventium/connectionpool.h"
+#include "connectionpool.h"
 
 #include <QAtomicInteger>
 #include <QDeadlineTimer>

@@ -1,6 +1,6 @@
 #include "eventium/embeddedpostgres.h"
 
-#include "eventium/connectionpool.h"
+#include "connectionpool.h"
 #include "pg/connection.h"
 #include "pg/sql.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "eventium/connectionpool.h"
+#include "connectionpool.h"
 #include "eventium/follower.h"
 #include "eventium/store.h"
 #include "pg/connection.h"

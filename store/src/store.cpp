@@ -95,10 +95,6 @@ const StoreSettings &Store::settings() const
 {
     return d->settings;
 }
-ConnectionPool &Store::pool()
-{
-    return *d->pool;
-}
 
 QString Store::validateSchemaName(const QString &schema)
 {

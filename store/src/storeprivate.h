@@ -1,6 +1,6 @@
 #pragma once
 
-#include "eventium/connectionpool.h"
+#include "connectionpool.h"
 #include "pg/connection.h"
 #include "sequencer.h"
 

@@ -1,5 +1,6 @@
 // A store of a million events opens at once and scrolls through pages without reading
 // everything: the views read pages by key, and only those that are looked at.
+#include "support/testconnection.h"
 #include "support/testdatabase.h"
 
 #include "eventtableview.h"
@@ -62,9 +63,9 @@ private slots:
         QElapsedTimer timer;
         timer.start();
         {
-            auto lease = m_store->pool().acquire();
-            QVERIFY2(lease, lease ? "" : qPrintable(lease.error().toString()));
-            QSqlDatabase &db = lease.value().db();
+            eventium::test::TestConnection connection;
+            QVERIFY2(connection.isOpen(), qPrintable(connection.error()));
+            QSqlDatabase db = connection.db();
             const QString s = QLatin1Char('"') + m_store->schema() + QLatin1Char('"');
             QVERIFY2(exec(db,
                           QStringLiteral(

@@ -1,7 +1,6 @@
 #pragma once
 
 #include "eventium/connectionoptions.h"
-#include "eventium/connectionpool.h"
 #include "eventium/result.h"
 #include "eventium/types.h"
 
@@ -14,8 +13,6 @@
 Q_DECLARE_LOGGING_CATEGORY(lcStore)
 
 namespace eventium {
-
-class Sequencer;
 
 struct StoreSettings
 {
@@ -121,7 +118,6 @@ public:
     QString notificationChannel() const;
     const ConnectionOptions &connectionOptions() const;
     const StoreSettings &settings() const;
-    ConnectionPool &pool();
 
     // Validation used before anything is sent; empty when valid.
     QString validateEvent(const NewEvent &event) const;

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "eventium/connectionpool.h"
+#include "connectionpool.h"
 #include "pg/rows.h"
 
 #include "eventium/error.h"
