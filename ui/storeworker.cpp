@@ -5,10 +5,7 @@
 #include <eventium/embeddedpostgres.h>
 #include <eventium/follower.h>
 
-#if __has_include(<eventium/toolkit/sampledata.h>)
 #include <eventium/toolkit/sampledata.h>
-#define EVENTIUM_UI_HAVE_SAMPLEDATA 1
-#endif
 
 #include <QElapsedTimer>
 #include <QThread>
@@ -368,20 +365,12 @@ quint64 StoreWorker::fillSampleData(int events, quint32 seed)
     return post([=, this](quint64 token) {
         if (!requireStore(token))
             return;
-#ifdef EVENTIUM_UI_HAVE_SAMPLEDATA
         emit progress(tr("Generating %1 sample events…").arg(events));
         auto filled = eventium::toolkit::generateSampleData(*m_store, events, seed);
         if (!filled)
             return noteError(token, filled.error());
         (void)m_store->sequenceNow(std::chrono::milliseconds(10000));
         emit sampleDataFilled(token, events);
-#else
-        Q_UNUSED(events);
-        Q_UNUSED(seed);
-        emit failed(
-            token,
-            StoreError(StoreError::Kind::Other, tr("sample data is not available in this build")));
-#endif
     });
 }
 

@@ -10,7 +10,7 @@
 #include <QSqlError>
 #include <QWaitCondition>
 
-#include "nativehandle.h"
+#include "pg/nativehandle.h"
 
 #include <atomic>
 #include <vector>

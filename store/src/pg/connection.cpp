@@ -1,6 +1,6 @@
 #include "connection.h"
 
-#include "nativehandle.h"
+#include "pg/nativehandle.h"
 #include "pg/sql.h"
 
 #include <QCryptographicHash>
