@@ -122,16 +122,21 @@ Result<int> Store::migrate()
 
 Result<int> Store::schemaVersion()
 {
-    auto exists = d->read(QStringLiteral("SELECT to_regclass($1) IS NOT NULL"),
-                          {pg::param(d->s + QStringLiteral(".schema_migrations"))},
-                          QStringLiteral("schema version"));
+    return d->schemaVersion();
+}
+
+Result<int> Store::Private::schemaVersion()
+{
+    auto exists = read(QStringLiteral("SELECT to_regclass($1) IS NOT NULL"),
+                       {pg::param(s + QStringLiteral(".schema_migrations"))},
+                       QStringLiteral("schema version"));
     if (!exists)
         return exists.error();
     if (!exists->boolean(0, 0))
         return 0;
-    auto version = d->read(
-        QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(d->s), {},
-        QStringLiteral("schema version"));
+    auto version
+        = read(QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(s),
+               {}, QStringLiteral("schema version"));
     if (!version)
         return version.error();
     return int(version->int64(0, 0));

@@ -13,16 +13,6 @@ void eventiumInitMigrations();
 
 namespace eventium {
 
-namespace {
-
-bool undefinedObject(const QString &state)
-{
-    return state == QLatin1String("3F000") || state == QLatin1String("42P01")
-        || state == QLatin1String("42883");
-}
-
-} // namespace
-
 Store::Store(ConnectionOptions options, StoreSettings settings)
     : d(std::make_unique<Private>())
 {
@@ -134,23 +124,10 @@ Result<pg::Rows> Store::Private::read(const QString &sql, const pg::Params &para
 
 StoreError Store::Private::explain(const StoreError &error)
 {
-    if (!undefinedObject(error.sqlState()))
+    if (!pg::isUndefinedObject(error.sqlState()))
         return error;
-    int version = -1;
-    if (auto c = connect()) {
-        auto exists = c->exec(QStringLiteral("SELECT to_regclass($1) IS NOT NULL"),
-                              {pg::param(s + QStringLiteral(".schema_migrations"))},
-                              QStringLiteral("schema check"));
-        if (exists && !exists->boolean(0, 0)) {
-            version = 0;
-        } else if (exists) {
-            auto v = c->exec(
-                QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(s),
-                {}, QStringLiteral("schema check"));
-            if (v)
-                version = int(v->int64(0, 0));
-        }
-    }
+    auto current = schemaVersion();
+    const int version = current ? current.value() : -1;
     if (version >= 0 && version < latestSchemaVersion())
         return StoreError(StoreError::Kind::Migration,
                           version == 0

@@ -33,6 +33,8 @@ struct Store::Private
     // An undefined schema, table or function means "not migrated" only when the schema
     // really lacks the store's tables; otherwise the statement is wrong, and says so.
     StoreError explain(const StoreError &error);
+    // The schema version in the database (0 when there is none).
+    Result<int> schemaVersion();
 
     // Appends (appends.cpp).
     Result<AppendResult> appendOnce(const StreamName &stream, ExpectedVersion expected,

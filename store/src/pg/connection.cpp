@@ -21,15 +21,6 @@ namespace eventium::pg {
 
 namespace {
 
-// SQLSTATEs that mean "no such schema, table or function": the store decides whether the
-// schema is missing (a migration error) or a statement is wrong (a bug), see
-// Store::Private::explain().
-bool undefinedObject(const QString &state)
-{
-    return state == QLatin1String("3F000") || state == QLatin1String("42P01")
-        || state == QLatin1String("42883");
-}
-
 // An error nobody expects is logged once per statement and SQLSTATE, not on every retry.
 bool firstTime(const QString &key)
 {
@@ -60,7 +51,7 @@ void log(const StoreError &err, const QString &what, const QString &sql)
         qCWarning(lcSql).noquote() << text;
         return;
     default:
-        if (undefinedObject(err.sqlState()))
+        if (isUndefinedObject(err.sqlState()))
             qCDebug(lcSql).noquote() << text;
         else if (firstTime(err.sqlState() + sql))
             qCWarning(lcSql).noquote() << text;
@@ -68,6 +59,12 @@ void log(const StoreError &err, const QString &what, const QString &sql)
 }
 
 } // namespace
+
+bool isUndefinedObject(const QString &sqlState)
+{
+    return sqlState == QLatin1String("3F000") || sqlState == QLatin1String("42P01")
+        || sqlState == QLatin1String("42883");
+}
 
 Connection::Connection(PooledConnection lease)
     : m_lease(std::move(lease))

@@ -15,6 +15,10 @@ struct pg_conn;
 
 namespace eventium::pg {
 
+// SQLSTATEs that mean "no such schema, table or function" (3F000, 42P01, 42883): a schema
+// that is missing or behind, or a wrong statement (see Store::Private::explain()).
+bool isUndefinedObject(const QString &sqlState);
+
 // Text parameters, in order; a null QByteArray is SQL NULL.
 using Params = QList<QByteArray>;
 
