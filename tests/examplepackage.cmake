@@ -1,10 +1,20 @@
-# Installs the store library into a scratch prefix, builds docs/example against it with
+# Installs the store and toolkit libraries into a scratch prefix, builds docs/example against it with
 # find_package(Eventium), and runs it on a throw-away server.
 file(REMOVE_RECURSE ${WORK})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK}/prefix
                 RESULT_VARIABLE r OUTPUT_QUIET)
 if(NOT r EQUAL 0)
     message(FATAL_ERROR "install failed: ${r}")
+endif()
+# The package holds the store and the toolkit; the bank example is not installed.
+foreach(header eventium/store.h eventium/toolkit/subscription.h eventium/toolkit/logging.h)
+    if(NOT EXISTS ${WORK}/prefix/include/${header})
+        message(FATAL_ERROR "${header} was not installed")
+    endif()
+endforeach()
+file(GLOB_RECURSE installed_bank ${WORK}/prefix/include/*bank*)
+if(installed_bank)
+    message(FATAL_ERROR "the bank example was installed: ${installed_bank}")
 endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/docs/example -B ${WORK}/build -G Ninja
                         -DCMAKE_PREFIX_PATH=${WORK}/prefix
@@ -19,7 +29,7 @@ endif()
 execute_process(COMMAND ${WORK}/build/eventium-example --temporary
                 RESULT_VARIABLE r OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message("${out}")
-if(NOT r EQUAL 0 OR NOT out MATCHES "read back 3 events")
+if(NOT r EQUAL 0 OR NOT out MATCHES "read back 3 events" OR NOT out MATCHES "snapshot at version 3: 3")
     message(FATAL_ERROR "the example failed (${r}):\n${out}\n${err}")
 endif()
 file(REMOVE_RECURSE ${WORK})

@@ -157,6 +157,12 @@ private slots:
     {
         qputenv("EVENTIUM_DATA_DIR", "/tmp/somewhere/eventium");
         QCOMPARE(EmbeddedPostgres::defaultDataDir(), QStringLiteral("/tmp/somewhere/eventium"));
+        // An empty dataDir means the default, and settings() says which directory that is.
+        QCOMPARE(EmbeddedPostgres(EmbeddedPostgres::Settings {}).settings().dataDir,
+                 QStringLiteral("/tmp/somewhere/eventium"));
+        qputenv("EVENTIUM_DATA_DIR", "relative/dir");
+        QCOMPARE(EmbeddedPostgres(EmbeddedPostgres::Settings {}).settings().dataDir,
+                 QDir::current().absoluteFilePath(QStringLiteral("relative/dir")));
         qunsetenv("EVENTIUM_DATA_DIR");
         const QString dir = EmbeddedPostgres::defaultDataDir();
         QVERIFY(dir.endsWith(QLatin1String("eventium/postgres")));

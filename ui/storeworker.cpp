@@ -5,7 +5,7 @@
 #include <eventium/embeddedpostgres.h>
 #include <eventium/follower.h>
 
-#include <eventium/toolkit/sampledata.h>
+#include <bank/sampledata.h>
 
 #include <QElapsedTimer>
 #include <QThread>
@@ -209,8 +209,7 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
         if (!m_embedded) {
             m_embedded = std::make_unique<EmbeddedPostgres>(EmbeddedPostgres::Settings {});
         }
-        info.dataDir = m_embedded->settings().dataDir.isEmpty() ? EmbeddedPostgres::defaultDataDir()
-                                                                : m_embedded->settings().dataDir;
+        info.dataDir = m_embedded->settings().dataDir; // always filled in by EmbeddedPostgres
         emit progress(tr("Starting embedded PostgreSQL (data dir %1)…").arg(info.dataDir));
         auto started = m_embedded->start();
         if (!started) {

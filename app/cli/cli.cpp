@@ -10,7 +10,7 @@
 #include "tailfollower.h"
 
 #include <eventium/embeddedpostgres.h>
-#include <eventium/toolkit/sampledata.h>
+#include <bank/sampledata.h>
 
 #include <QFile>
 #include <QLoggingCategory>

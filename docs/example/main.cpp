@@ -1,7 +1,9 @@
-// Appends three events to a stream and reads them back. Uses DATABASE_URL when set;
-// otherwise a private PostgreSQL (the embedded default), or a throw-away one with --temporary.
+// Appends three events to a stream, reads them back, and keeps a snapshot of the stream with
+// the toolkit. Uses DATABASE_URL when set; otherwise a private PostgreSQL (the embedded
+// default), or a throw-away one with --temporary.
 #include <eventium/embeddedpostgres.h>
 #include <eventium/store.h>
+#include <eventium/toolkit/snapshotstore.h>
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -65,5 +67,27 @@ int main(int argc, char **argv)
         out << stream.value() << '@' << e.version.value << ' ' << e.type << ' ' << e.data
             << Qt::endl;
     out << "read back " << events->size() << " events" << Qt::endl;
+
+    // The toolkit: a snapshot of what was read, saved and loaded again.
+    toolkit::SnapshotStore snapshots(store);
+    const RecordedEvent &last = events->back();
+    toolkit::Snapshot snapshot {stream.value(),
+                                QStringLiteral("event-count"),
+                                last.version,
+                                last.id,
+                                1,
+                                QByteArray::number(events->size()),
+                                {}};
+    if (auto saved = snapshots.save(snapshot); !saved) {
+        err << saved.error().toString() << Qt::endl;
+        return 1;
+    }
+    auto loaded = snapshots.load(stream.value(), QStringLiteral("event-count"));
+    if (!loaded || !loaded->has_value()) {
+        err << "the snapshot was not kept" << Qt::endl;
+        return 1;
+    }
+    out << "snapshot at version " << (*loaded)->version.value << ": " << (*loaded)->state
+        << Qt::endl;
     return 0;
 }

@@ -141,8 +141,16 @@ StoreError Store::Private::explain(const StoreError &error)
                                     .arg(error.message()),
                           error.sqlState());
     // The schema is there and current: the statement itself is wrong.
-    return StoreError(StoreError::Kind::Other,
-                      QStringLiteral("internal error: %1").arg(error.message()), error.sqlState());
+    StoreError bug(StoreError::Kind::Other,
+                   QStringLiteral("internal error: %1").arg(error.message()), error.sqlState());
+    {
+        QMutexLocker lock(&loggedMutex);
+        if (!loggedInternalErrors.contains(bug.message())) {
+            loggedInternalErrors.insert(bug.message());
+            qCWarning(lcStore).noquote() << bug.toString();
+        }
+    }
+    return bug;
 }
 
 // ---------------------------------------------------------------- the server

@@ -6,6 +6,9 @@
 
 #include "eventium/store.h"
 
+#include <QMutex>
+#include <QSet>
+
 #include <memory>
 
 namespace eventium {
@@ -24,6 +27,9 @@ struct Store::Private
     // Prebuilt statements.
     QString appendSql, lockStreamsSql, readForwardSql, readBackwardSql, readAllSql, headSql,
         stepSql, streamColumns;
+    // The internal errors already logged (each is logged once, not per retry or per call).
+    QMutex loggedMutex;
+    QSet<QString> loggedInternalErrors;
     std::unique_ptr<Sequencer> sequencer; // declared last: stopped first
 
     Result<pg::Connection> connect();
@@ -31,7 +37,8 @@ struct Store::Private
     // pooled connection dead) it runs once more on a fresh connection.
     Result<pg::Rows> read(const QString &sql, const pg::Params &params, const QString &what);
     // An undefined schema, table or function means "not migrated" only when the schema
-    // really lacks the store's tables; otherwise the statement is wrong, and says so.
+    // really lacks the store's tables; otherwise the statement is wrong: it says so, and
+    // logs it as a warning the first time.
     StoreError explain(const StoreError &error);
     // The schema version in the database (0 when there is none).
     Result<int> schemaVersion();

@@ -1,7 +1,7 @@
 // Command handlers: decide/apply, rejections, retries under contention, transfers.
 #include "toolkittest.h"
 
-#include <eventium/toolkit/bank.h>
+#include <bank/bank.h>
 #include <eventium/toolkit/commandhandler.h>
 #include <eventium/toolkit/projection.h>
 

@@ -1,9 +1,9 @@
 // The sample data generator: counts, invariants of the bank domain, determinism.
 #include "toolkittest.h"
 
-#include <eventium/toolkit/bank.h>
+#include <bank/bank.h>
 #include <eventium/toolkit/projection.h>
-#include <eventium/toolkit/sampledata.h>
+#include <bank/sampledata.h>
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -2,7 +2,7 @@
 // foreign snapshots.
 #include "toolkittest.h"
 
-#include <eventium/toolkit/bank.h>
+#include <bank/bank.h>
 #include <eventium/toolkit/commandhandler.h>
 #include <eventium/toolkit/snapshotstore.h>
 

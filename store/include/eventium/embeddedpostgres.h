@@ -16,7 +16,7 @@ class EmbeddedPostgres
 public:
     struct Settings
     {
-        QString dataDir; // empty: defaultDataDir()
+        QString dataDir; // empty: defaultDataDir(); settings() always holds the absolute path
         int tcpPort = 0; // 0: Unix socket only
         bool temporary = false; // remove the data directory on stop / destruction
         bool durable = true; // false: fsync off (tests, benchmarks)

@@ -1,6 +1,6 @@
-#include "eventium/toolkit/sampledata.h"
+#include "bank/sampledata.h"
 
-#include "eventium/toolkit/bank.h"
+#include "bank/bank.h"
 
 #include <QHash>
 #include <QMap>

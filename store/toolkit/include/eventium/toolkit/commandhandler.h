@@ -2,20 +2,18 @@
 
 #include "eventium/codec.h"
 #include "eventium/store.h"
+#include "eventium/toolkit/logging.h"
 #include "eventium/toolkit/projection.h"
 #include "eventium/toolkit/snapshotstore.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QThread>
 
 #include <chrono>
 #include <functional>
 #include <optional>
-
-Q_DECLARE_LOGGING_CATEGORY(lcToolkit)
 
 namespace eventium::toolkit {
 

@@ -1,19 +1,17 @@
 #include "eventium/toolkit/subscription.h"
 
+#include "eventium/toolkit/logging.h"
 #include "pg/sql.h"
 #include "storeaccess.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
-#include <QLoggingCategory>
 #include <QMutex>
 #include <QSysInfo>
 #include <QThread>
 
 #include <algorithm>
 #include <atomic>
-
-Q_DECLARE_LOGGING_CATEGORY(lcToolkit)
 
 namespace eventium::toolkit {
 

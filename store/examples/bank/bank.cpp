@@ -1,9 +1,7 @@
-#include "eventium/toolkit/bank.h"
+#include "bank/bank.h"
 
 #include <QRandomGenerator>
 #include <QThread>
-
-Q_LOGGING_CATEGORY(lcToolkit, "eventium.toolkit")
 
 namespace eventium::bank {
 
