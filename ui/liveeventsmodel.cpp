@@ -1,17 +1,19 @@
 #include "liveeventsmodel.h"
 
-#include "jsonformatter.h"
+#include "eventcells.h"
 #include "storeworker.h"
 
-#include <QBrush>
-#include <QGuiApplication>
-#include <QPalette>
+#include <array>
 
 namespace eventium::ui {
 
 namespace {
 constexpr int kMaxInFlight = 6;
 constexpr int kFilteredPage = 300;
+// What each column shows, in the order of LiveEventsModel::Column.
+constexpr std::array<EventField, LiveEventsModel::ColumnCount> kFields {
+    EventField::Position, EventField::Stream, EventField::Version, EventField::Type,
+    EventField::Time};
 } // namespace
 
 LiveEventsModel::LiveEventsModel(StoreWorker *worker, QObject *parent)
@@ -101,7 +103,7 @@ std::optional<RecordedEvent> LiveEventsModel::eventAt(int row) const
 
 QVariant LiveEventsModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= rowCount())
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount)
         return {};
     const RecordedEvent *e = nullptr;
     qint64 position = 0;
@@ -114,63 +116,14 @@ QVariant LiveEventsModel::data(const QModelIndex &index, int role) const
         if (!e && (role == Qt::DisplayRole || role == Qt::ToolTipRole))
             want(EventPageCache::pageOf(position));
     }
-    switch (role) {
-    case Qt::DisplayRole:
-        switch (index.column()) {
-        case PositionColumn:
-            return position;
-        case StreamColumn:
-            return e ? QVariant(e->stream) : QVariant(tr("loading…"));
-        case VersionColumn:
-            return e ? QVariant(e->version.value) : QVariant();
-        case TypeColumn:
-            return e ? QVariant(e->type) : QVariant();
-        case TimeColumn:
-            return e ? JsonFormatter::displayTime(e->created) : QString();
-        }
-        break;
-    case Qt::ForegroundRole:
-        if (!e)
-            return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
-        break;
-    case Qt::TextAlignmentRole:
-        if (index.column() == PositionColumn || index.column() == VersionColumn)
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        break;
-    case Qt::ToolTipRole:
-        if (e)
-            return tr("%1 #%2 — %3")
-                .arg(e->stream)
-                .arg(e->version.value)
-                .arg(e->id.toString(QUuid::WithoutBraces));
-        break;
-    default:
-        break;
-    }
-    return {};
+    return eventCell(kFields[index.column()], role, e, EventField::Position, position);
 }
 
 QVariant LiveEventsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal)
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return {};
-    if (role == Qt::DisplayRole) {
-        switch (section) {
-        case PositionColumn:
-            return tr("Position");
-        case StreamColumn:
-            return tr("Stream");
-        case VersionColumn:
-            return tr("Version");
-        case TypeColumn:
-            return tr("Type");
-        case TimeColumn:
-            return tr("Time");
-        }
-    }
-    if (role == Qt::TextAlignmentRole && (section == PositionColumn || section == VersionColumn))
-        return int(Qt::AlignRight | Qt::AlignVCenter);
-    return {};
+    return eventHeader(kFields[section], role);
 }
 
 bool LiveEventsModel::canFetchMore(const QModelIndex &parent) const

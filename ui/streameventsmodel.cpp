@@ -1,18 +1,18 @@
 #include "streameventsmodel.h"
 
-#include "jsonformatter.h"
+#include "eventcells.h"
 #include "storeworker.h"
 
-#include <QBrush>
-#include <QFont>
-#include <QGuiApplication>
-#include <QPalette>
+#include <array>
 
 namespace eventium::ui {
 
 namespace {
 constexpr int kMaxInFlight = 6;
-}
+// What each column shows, in the order of StreamEventsModel::Column.
+constexpr std::array<EventField, StreamEventsModel::ColumnCount> kFields {
+    EventField::Version, EventField::Type, EventField::Time, EventField::Position};
+} // namespace
 
 StreamEventsModel::StreamEventsModel(StoreWorker *worker, QObject *parent)
     : QAbstractTableModel(parent)
@@ -94,67 +94,20 @@ std::optional<RecordedEvent> StreamEventsModel::eventAt(int row) const
 
 QVariant StreamEventsModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_count)
+    if (!index.isValid() || index.row() >= m_count || index.column() >= ColumnCount)
         return {};
     const qint64 version = versionAt(index.row());
     const RecordedEvent *e = m_cache.find(version);
     if (!e && (role == Qt::DisplayRole || role == Qt::ToolTipRole))
         want(EventPageCache::pageOf(version));
-    switch (role) {
-    case Qt::DisplayRole:
-        switch (index.column()) {
-        case VersionColumn:
-            return version;
-        case TypeColumn:
-            return e ? QVariant(e->type) : QVariant(tr("loading…"));
-        case TimeColumn:
-            return e ? JsonFormatter::displayTime(e->created) : QString();
-        case PositionColumn:
-            if (!e)
-                return {};
-            return e->position.value > 0 ? QVariant(e->position.value) : QVariant(tr("pending"));
-        }
-        break;
-    case Qt::ForegroundRole:
-        if (!e || (index.column() == PositionColumn && e->position.value == 0))
-            return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
-        break;
-    case Qt::TextAlignmentRole:
-        if (index.column() == VersionColumn || index.column() == PositionColumn)
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        break;
-    case Qt::ToolTipRole:
-        if (e)
-            return tr("%1 #%2 — %3")
-                .arg(e->stream)
-                .arg(e->version.value)
-                .arg(e->id.toString(QUuid::WithoutBraces));
-        break;
-    default:
-        break;
-    }
-    return {};
+    return eventCell(kFields[index.column()], role, e, EventField::Version, version);
 }
 
 QVariant StreamEventsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (orientation != Qt::Horizontal)
+    if (orientation != Qt::Horizontal || section < 0 || section >= ColumnCount)
         return {};
-    if (role == Qt::DisplayRole) {
-        switch (section) {
-        case VersionColumn:
-            return tr("Version");
-        case TypeColumn:
-            return tr("Type");
-        case TimeColumn:
-            return tr("Time");
-        case PositionColumn:
-            return tr("Position");
-        }
-    }
-    if (role == Qt::TextAlignmentRole && (section == VersionColumn || section == PositionColumn))
-        return int(Qt::AlignRight | Qt::AlignVCenter);
-    return {};
+    return eventHeader(kFields[section], role);
 }
 
 void StreamEventsModel::want(qint64 page) const

@@ -1,5 +1,6 @@
 // The event browser against a real PostgreSQL: streams, stream events, the append dialog,
 // and follow mode with events from another process.
+#include "browsertest.h"
 #include "support/testdatabase.h"
 
 #include "appenddialog.h"
@@ -29,25 +30,11 @@
 using namespace eventium;
 using namespace eventium::ui;
 using eventium::test::TestDatabase;
+using namespace eventium::test;
 
 namespace {
 
-constexpr int kTimeout = 30000;
-
-NewEvent ev(const QString &type, const QByteArray &data)
-{
-    NewEvent e;
-    e.type = type;
-    e.data = data;
-    return e;
-}
-
-void clickRow(QTableView *table, int row)
-{
-    table->scrollTo(table->model()->index(row, 0));
-    const QRect rect = table->visualRect(table->model()->index(row, 0));
-    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, rect.center());
-}
+constexpr int kTimeout = kBrowserTimeout;
 
 } // namespace
 
@@ -60,23 +47,14 @@ class TestBrowser : public QObject
 
     void openWindow()
     {
-        MainWindow::Options options;
-        options.target.embedded = false;
-        options.target.options = TestDatabase::options();
-        options.target.schema = m_store->schema();
-        options.restoreState = false;
-        m_window = std::make_unique<MainWindow>(options);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected(), kTimeout);
+        m_window = std::make_unique<MainWindow>(browserOptions(*m_store));
+        EVENTIUM_SHOW_BROWSER(*m_window);
     }
 
     void append(const QString &stream, int count, const QString &type = QStringLiteral("Thing"))
     {
-        QList<NewEvent> events;
-        for (int i = 0; i < count; ++i)
-            events.append(ev(type, QStringLiteral("{\"n\": %1}").arg(i + 1).toUtf8()));
-        auto r = m_store->append(StreamName(stream), ExpectedVersion::any(), events);
+        auto r = m_store->append(StreamName(stream), ExpectedVersion::any(),
+                                 numberedEvents(type, count));
         QVERIFY2(r, r ? "" : qPrintable(r.error().toString()));
         QVERIFY(r->succeeded());
         QVERIFY(m_store->sequenceNow());

@@ -1,5 +1,6 @@
 // A store of a million events opens at once and scrolls through pages without reading
 // everything: the views read pages by key, and only those that are looked at.
+#include "browsertest.h"
 #include "support/testconnection.h"
 #include "support/testdatabase.h"
 
@@ -25,7 +26,7 @@ using eventium::test::TestDatabase;
 
 namespace {
 
-constexpr int kTimeout = 30000;
+constexpr int kTimeout = eventium::test::kBrowserTimeout;
 constexpr qint64 kBigStream = 400000;
 constexpr qint64 kSmallStreams = 1200;
 constexpr qint64 kSmallEvents = 500;
@@ -135,16 +136,10 @@ private slots:
 
     void opensAndScrollsAMillionEventsByPages()
     {
-        MainWindow::Options options;
-        options.target.options = TestDatabase::options();
-        options.target.schema = m_store->schema();
-        options.restoreState = false;
-        MainWindow window(options);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        MainWindow window(eventium::test::browserOptions(*m_store));
         QElapsedTimer timer;
         timer.start();
-        QTRY_VERIFY_WITH_TIMEOUT(window.isConnected(), kTimeout);
+        EVENTIUM_SHOW_BROWSER(window);
 
         // The global sequence: a row per position at once, pages read as they are shown.
         LiveView *live = window.liveView();

@@ -1,6 +1,7 @@
 // The browser's connection handling against a real PostgreSQL: it reconnects by itself after
 // the server restarts, connects as a role that may only read (and then offers no writes),
 // and reads its statistics without holding up page reads.
+#include "browsertest.h"
 #include "support/testdatabase.h"
 
 #include "appenddialog.h"
@@ -23,29 +24,11 @@
 using namespace eventium;
 using namespace eventium::ui;
 using eventium::test::TestDatabase;
+using namespace eventium::test;
 
 namespace {
 
-constexpr int kTimeout = 30000;
-
-QList<NewEvent> events(const QString &type, int count)
-{
-    QList<NewEvent> list;
-    for (int i = 0; i < count; ++i) {
-        NewEvent e;
-        e.type = type;
-        e.data = QStringLiteral("{\"n\": %1}").arg(i + 1).toUtf8();
-        list.append(e);
-    }
-    return list;
-}
-
-void clickRow(QTableView *table, int row)
-{
-    table->scrollTo(table->model()->index(row, 0));
-    const QRect rect = table->visualRect(table->model()->index(row, 0));
-    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, rect.center());
-}
+constexpr int kTimeout = kBrowserTimeout;
 
 } // namespace
 
@@ -59,16 +42,8 @@ class TestBrowserConnection : public QObject
 
     void openWindow(const QString &user = QString())
     {
-        MainWindow::Options options;
-        options.target.options = TestDatabase::options();
-        if (!user.isEmpty())
-            options.target.options.user = user;
-        options.target.schema = m_store->schema();
-        options.restoreState = false;
-        m_window = std::make_unique<MainWindow>(options);
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected(), kTimeout);
+        m_window = std::make_unique<MainWindow>(browserOptions(*m_store, user));
+        EVENTIUM_SHOW_BROWSER(*m_window);
     }
 
     // Appends through the test's own store; right after a server restart its pooled
@@ -77,8 +52,8 @@ class TestBrowserConnection : public QObject
     {
         QString lastError;
         for (int attempt = 0; attempt < 100; ++attempt) {
-            auto r
-                = m_store->append(StreamName(stream), ExpectedVersion::any(), events(type, count));
+            auto r = m_store->append(StreamName(stream), ExpectedVersion::any(),
+                                     numberedEvents(type, count));
             if (r) {
                 QVERIFY(r->succeeded());
                 for (int i = 0; i < 100; ++i) {

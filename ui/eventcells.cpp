@@ -1,0 +1,92 @@
+#include "eventcells.h"
+
+#include "jsonformatter.h"
+
+#include <QBrush>
+#include <QCoreApplication>
+#include <QGuiApplication>
+#include <QPalette>
+
+namespace eventium::ui {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("eventium::ui::EventCells", text);
+}
+
+bool isNumber(EventField field)
+{
+    return field == EventField::Position || field == EventField::Version;
+}
+
+QVariant display(EventField field, const RecordedEvent *e, EventField keyField, qint64 key)
+{
+    if (field == keyField)
+        return key;
+    if (!e)
+        return field == EventField::Type ? QVariant(tr("loading…")) : QVariant();
+    switch (field) {
+    case EventField::Position:
+        return e->position.value > 0 ? QVariant(e->position.value) : QVariant(tr("pending"));
+    case EventField::Stream:
+        return e->stream;
+    case EventField::Version:
+        return e->version.value;
+    case EventField::Type:
+        return e->type;
+    case EventField::Time:
+        return JsonFormatter::displayTime(e->created);
+    }
+    return {};
+}
+
+} // namespace
+
+QVariant eventCell(EventField field, int role, const RecordedEvent *event, EventField keyField,
+                   qint64 key)
+{
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(field, event, keyField, key);
+    case Qt::ForegroundRole:
+        if (!event || (field == EventField::Position && event->position.value == 0))
+            return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+        return {};
+    case Qt::TextAlignmentRole:
+        return isNumber(field) ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
+    case Qt::ToolTipRole:
+        if (!event)
+            return {};
+        return tr("%1 #%2 — %3")
+            .arg(event->stream)
+            .arg(event->version.value)
+            .arg(event->id.toString(QUuid::WithoutBraces));
+    default:
+        return {};
+    }
+}
+
+QVariant eventHeader(EventField field, int role)
+{
+    if (role == Qt::TextAlignmentRole)
+        return isNumber(field) ? QVariant(int(Qt::AlignRight | Qt::AlignVCenter)) : QVariant();
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (field) {
+    case EventField::Position:
+        return tr("Position");
+    case EventField::Stream:
+        return tr("Stream");
+    case EventField::Version:
+        return tr("Version");
+    case EventField::Type:
+        return tr("Type");
+    case EventField::Time:
+        return tr("Time");
+    }
+    return {};
+}
+
+} // namespace eventium::ui

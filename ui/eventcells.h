@@ -1,0 +1,22 @@
+#pragma once
+
+#include <eventium/types.h>
+
+#include <QVariant>
+
+namespace eventium::ui {
+
+// What a column of an event table shows. The live view and a stream's view each list their
+// columns as fields; every cell and header of either is made here, so the two tables look
+// and behave alike.
+enum class EventField { Position, Stream, Version, Type, Time };
+
+// One cell of an event row for `role`. `event` is null while the row's page is loading: the
+// row's key (its position in the live view, its version in a stream's view) is known before
+// its event, so the `keyField` cell shows `key` either way and the Type cell says "loading…".
+// A position of 0 (not yet numbered) shows as "pending".
+QVariant eventCell(EventField field, int role, const RecordedEvent *event, EventField keyField,
+                   qint64 key);
+QVariant eventHeader(EventField field, int role);
+
+} // namespace eventium::ui
