@@ -19,6 +19,7 @@ BenchConfig BenchConfig::forMode(Mode mode)
         c.streamReads = 50;
         c.latencyRounds = 2;
         c.latencyDuration = std::chrono::milliseconds(2000);
+        c.stallRounds = 1;
         break;
     case Mode::Smoke:
         c.rounds = 1;
@@ -29,6 +30,11 @@ BenchConfig BenchConfig::forMode(Mode mode)
         c.latencyRounds = 1;
         c.latencyDuration = std::chrono::milliseconds(600);
         c.probeIntervalMs = 20;
+        c.stallRounds = 1;
+        c.stallArrayBytes = 64 * 1024;
+        c.stallStringBytes = 256 * 1024;
+        c.stallElements = 1000;
+        c.stallPasteBytes = 64 * 1024;
         break;
     }
     return c;

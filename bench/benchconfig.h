@@ -28,6 +28,11 @@ struct BenchConfig
     int backgroundWriters = 2;
     int backgroundRatePerWriter = 100; // appends per second per background writer
     int probeIntervalMs = 10; // one probe append every this many ms
+    int stallRounds = 2; // ui_stall: the browser with big events, then with small ones
+    qsizetype stallArrayBytes = 6 * 1024 * 1024; // a payload of many small objects
+    qsizetype stallStringBytes = 20 * 1024 * 1024; // a payload of one long string
+    int stallElements = 10000; // an array of numbers
+    qsizetype stallPasteBytes = 1024 * 1024; // one line of JSON pasted into the append dialog
 
     static BenchConfig forMode(Mode mode);
     QString modeName() const;

@@ -16,6 +16,9 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QGuiApplication>
+#ifdef EVENTIUM_BENCH_UI
+#include <QApplication>
+#endif
 #include <QLoggingCategory>
 #include <QTextStream>
 
@@ -27,7 +30,7 @@ using namespace bench;
 
 namespace {
 
-bool wantsChart(int argc, char **argv)
+[[maybe_unused]] bool wantsChart(int argc, char **argv)
 {
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--chart") == 0 || std::strncmp(argv[i], "--chart=", 8) == 0)
@@ -36,20 +39,32 @@ bool wantsChart(int argc, char **argv)
     return false;
 }
 
+// The chart is drawn with QPainter on a QImage, which needs a QGuiApplication, and ui_stall
+// drives the browser's widgets, which need a QApplication; nothing is shown, so the offscreen
+// platform is enough.
+std::unique_ptr<QCoreApplication> makeApplication(int &argc, char **argv)
+{
+#ifdef EVENTIUM_BENCH_UI
+    const bool gui = true;
+#else
+    const bool gui = wantsChart(argc, argv);
+#endif
+    if (!gui)
+        return std::make_unique<QCoreApplication>(argc, argv);
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+#ifdef EVENTIUM_BENCH_UI
+    return std::make_unique<QApplication>(argc, argv);
+#else
+    return std::make_unique<QGuiApplication>(argc, argv);
+#endif
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
-    // The chart is drawn with QPainter on a QImage, which needs a QGuiApplication; nothing is
-    // shown, so the offscreen platform is enough.
-    std::unique_ptr<QCoreApplication> app;
-    if (wantsChart(argc, argv)) {
-        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
-            qputenv("QT_QPA_PLATFORM", "offscreen");
-        app = std::make_unique<QGuiApplication>(argc, argv);
-    } else {
-        app = std::make_unique<QCoreApplication>(argc, argv);
-    }
+    std::unique_ptr<QCoreApplication> app = makeApplication(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("postgres-event-store-bench"));
     // The store logs every applied migration; keep the report readable.
     QLoggingCategory::setFilterRules(

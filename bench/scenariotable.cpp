@@ -3,6 +3,9 @@
 #include "appendscenarios.h"
 #include "livelatencyscenario.h"
 #include "readscenarios.h"
+#ifdef EVENTIUM_BENCH_UI
+#include "uistallscenario.h"
+#endif
 
 #include <algorithm>
 
@@ -95,6 +98,19 @@ const QList<Scenario> &ScenarioTable::all()
                       {Variant::Raw, &LiveLatencyScenario::measureRaw}},
          .summarize = &LiveLatencyScenario::summarize,
          .roundProgress = &LiveLatencyScenario::progress},
+#ifdef EVENTIUM_BENCH_UI
+        {.name = QStringLiteral("ui_stall"),
+         .description = QStringLiteral("the browser's longest UI-thread stall while big events "
+                                       "are selected, scrolled and switched and 1 MB is pasted "
+                                       "(ours), against the same with small events (raw)"),
+         .unit = milliseconds,
+         .rows = UiStallScenario::rows(),
+         .rounds = &BenchConfig::stallRounds,
+         .variants = {{Variant::Ours, &UiStallScenario::measureBig},
+                      {Variant::Raw, &UiStallScenario::measureSmall}},
+         .summarize = &UiStallScenario::summarize,
+         .roundProgress = &UiStallScenario::progress},
+#endif
     };
     return table;
 }

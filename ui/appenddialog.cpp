@@ -1,7 +1,9 @@
 #include "appenddialog.h"
 
+#include "jsonformatter.h"
 #include "jsonhighlighter.h"
 #include "storeworker.h"
+#include "textslicer.h"
 
 #include <QComboBox>
 #include <QCompleter>
@@ -13,6 +15,7 @@
 #include <QJsonParseError>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -20,19 +23,61 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <QtConcurrent/QtConcurrentRun>
+#include <functional>
+
 namespace eventium::ui {
 
 namespace {
 
+bool hasLongLine(const QString &text)
+{
+    if (text.size() <= JsonHighlighter::kMaxLineChars)
+        return false;
+    qsizetype start = 0;
+    while (start < text.size()) {
+        qsizetype end = text.indexOf(QLatin1Char('\n'), start);
+        if (end < 0)
+            end = text.size();
+        if (end - start > JsonHighlighter::kMaxLineChars)
+            return true;
+        start = end + 1;
+    }
+    return false;
+}
+
+// A JSON editor that hands pasted text with a very long line (one line of a megabyte is
+// common when copying from logs) to `onLongPaste`: a text view lays out a whole line at once,
+// and one huge line makes every repaint and keystroke slow.
+class JsonEdit : public QPlainTextEdit
+{
+public:
+    using QPlainTextEdit::QPlainTextEdit;
+    std::function<void(const QString &)> onLongPaste;
+
+protected:
+    void insertFromMimeData(const QMimeData *source) override
+    {
+        if (source->hasText() && onLongPaste) {
+            const QString text = source->text();
+            if (hasLongLine(text)) {
+                onLongPaste(text);
+                return;
+            }
+        }
+        QPlainTextEdit::insertFromMimeData(source);
+    }
+};
+
 QPlainTextEdit *jsonEditor(QWidget *parent, const QString &name, const QString &text)
 {
-    auto *edit = new QPlainTextEdit(parent);
+    auto *edit = new JsonEdit(parent);
     edit->setObjectName(name);
     edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     edit->setTabChangesFocus(true);
     edit->setLineWrapMode(QPlainTextEdit::NoWrap);
     edit->setPlainText(text);
-    new JsonHighlighter(edit->document());
+    new JsonHighlighter(edit);
     return edit;
 }
 
@@ -140,8 +185,41 @@ AppendDialog::AppendDialog(StoreWorker *worker, const QStringList &knownStreams,
         validate();
     });
     connect(m_type, &QLineEdit::textChanged, this, &AppendDialog::validate);
-    connect(m_payload, &QPlainTextEdit::textChanged, this, &AppendDialog::validate);
-    connect(m_metadata, &QPlainTextEdit::textChanged, this, &AppendDialog::validate);
+    m_jsonTimer = new QTimer(this);
+    m_jsonTimer->setSingleShot(true);
+    m_jsonTimer->setInterval(200);
+    connect(m_jsonTimer, &QTimer::timeout, this, &AppendDialog::startJsonCheck);
+    connect(&m_jsonWatcher, &QFutureWatcher<JsonCheck>::finished, this, [this] {
+        if (m_jsonWatcher.future().resultCount() == 0)
+            return;
+        const JsonCheck check = m_jsonWatcher.result();
+        if (check.generation != m_jsonGeneration)
+            return; // edited since: a newer check follows
+        m_payloadWhy = check.payload;
+        m_metadataWhy = check.metadata;
+        m_jsonChecking = false;
+        validate();
+    });
+    for (QPlainTextEdit *edit : {m_payload, m_metadata}) {
+        static_cast<JsonEdit *>(edit)->onLongPaste
+            = [this, edit](const QString &text) { pasteFormatted(edit, text); };
+    }
+    connect(&m_pasteWatcher, &QFutureWatcher<QString>::finished, this, [this] {
+        if (!m_pasteTarget || m_pasteWatcher.future().resultCount() == 0)
+            return;
+        m_pasteSlicer = new TextSlicer(m_pasteTarget);
+        connect(m_pasteSlicer, &TextSlicer::progressed, this, &AppendDialog::validate);
+        connect(m_pasteSlicer, &TextSlicer::finished, this, [this] {
+            m_pasteTarget->setReadOnly(false);
+            m_pasteTarget = nullptr;
+            m_pasteSlicer->deleteLater();
+            m_pasteSlicer = nullptr;
+            checkJson();
+        });
+        m_pasteSlicer->start(m_pasteCursor, m_pasteWatcher.result());
+    });
+    connect(m_payload, &QPlainTextEdit::textChanged, this, &AppendDialog::checkJson);
+    connect(m_metadata, &QPlainTextEdit::textChanged, this, &AppendDialog::checkJson);
     connect(m_expectedMode, &QComboBox::currentIndexChanged, this, [this] {
         m_expectedVersion->setEnabled(m_expectedMode->currentData().toInt() == ExpectExact);
     });
@@ -164,7 +242,7 @@ AppendDialog::AppendDialog(StoreWorker *worker, const QStringList &knownStreams,
         m_stream->setFocus();
     else
         m_type->setFocus();
-    validate();
+    checkJson();
     if (!stream.isEmpty())
         lookUpStream();
 }
@@ -219,16 +297,74 @@ void AppendDialog::validate()
     }
     if (m_type->text().trimmed().isEmpty())
         valid = false;
-    const QString payloadWhy = jsonError(m_payload->toPlainText(), false);
-    m_payloadError->setText(payloadWhy.isEmpty() ? QString() : tr("Payload: %1").arg(payloadWhy));
-    m_payloadError->setVisible(!payloadWhy.isEmpty());
-    const QString metadataWhy = jsonError(m_metadata->toPlainText(), true);
-    m_metadataError->setText(metadataWhy.isEmpty() ? QString()
-                                                   : tr("Metadata: %1").arg(metadataWhy));
-    m_metadataError->setVisible(!metadataWhy.isEmpty());
-    if (!payloadWhy.isEmpty() || !metadataWhy.isEmpty())
+    const QString &payloadWhy = m_payloadWhy;
+    if (m_pasteTarget)
+        m_payloadError->setText(tr("Pasting %1… %2%")
+                                    .arg(JsonFormatter::displaySize(m_pasteChars))
+                                    .arg(m_pasteSlicer ? m_pasteSlicer->percent() : 0));
+    else if (m_jsonChecking)
+        m_payloadError->setText(
+            tr("Checking the JSON (%1)…").arg(JsonFormatter::displaySize(m_jsonChars)));
+    else
+        m_payloadError->setText(payloadWhy.isEmpty() ? QString()
+                                                     : tr("Payload: %1").arg(payloadWhy));
+    m_payloadError->setVisible(m_jsonChecking || !payloadWhy.isEmpty());
+    const QString &metadataWhy = m_metadataWhy;
+    m_metadataError->setText(
+        metadataWhy.isEmpty() || m_jsonChecking ? QString() : tr("Metadata: %1").arg(metadataWhy));
+    m_metadataError->setVisible(!m_jsonChecking && !metadataWhy.isEmpty());
+    if (m_jsonChecking || !payloadWhy.isEmpty() || !metadataWhy.isEmpty())
         valid = false;
     m_ok->setEnabled(valid);
+}
+
+void AppendDialog::pasteFormatted(QPlainTextEdit *edit, const QString &text)
+{
+    // Indented off the UI thread, then put in a slice at a time; the editor is read-only
+    // meanwhile and Append disabled. Text that stays one long line (not JSON, or a long
+    // string) goes in as it is.
+    m_pasteTarget = edit;
+    m_pasteChars = text.size();
+    m_pasteCursor = edit->textCursor();
+    edit->setReadOnly(true);
+    m_pasteWatcher.setFuture(QtConcurrent::run([text] {
+        const QString pretty = JsonFormatter::pretty(text.toUtf8());
+        return hasLongLine(pretty) ? text : pretty;
+    }));
+    checkJson();
+}
+
+void AppendDialog::checkJson()
+{
+    if (m_pasteTarget) {
+        m_jsonChecking = true;
+        validate();
+        return;
+    }
+    ++m_jsonGeneration;
+    m_jsonChars
+        = m_payload->document()->characterCount() + m_metadata->document()->characterCount();
+    if (m_jsonChars <= kSyncJsonChars) {
+        m_jsonTimer->stop();
+        m_payloadWhy = jsonError(m_payload->toPlainText(), false);
+        m_metadataWhy = jsonError(m_metadata->toPlainText(), true);
+        m_jsonChecking = false;
+    } else {
+        // Parsing a megabyte takes long enough to be felt on every keystroke: off the UI
+        // thread, once typing pauses. Append stays disabled until the answer is in.
+        m_jsonChecking = true;
+        m_jsonTimer->start();
+    }
+    validate();
+}
+
+void AppendDialog::startJsonCheck()
+{
+    m_jsonWatcher.setFuture(
+        QtConcurrent::run([generation = m_jsonGeneration, payload = m_payload->toPlainText(),
+                           metadata = m_metadata->toPlainText()] {
+            return JsonCheck {generation, jsonError(payload, false), jsonError(metadata, true)};
+        }));
 }
 
 void AppendDialog::lookUpStream()

@@ -3,6 +3,8 @@
 #include "storemetatypes.h"
 
 #include <QDialog>
+#include <QFutureWatcher>
+#include <QTextCursor>
 
 class QComboBox;
 class QLabel;
@@ -16,6 +18,7 @@ class QTimer;
 namespace eventium::ui {
 
 class StoreWorker;
+class TextSlicer;
 
 // Appends a test event: stream (existing or new, with completion), type, payload and
 // metadata JSON checked as you type (the parse error with its line and column; Append
@@ -43,6 +46,13 @@ public:
     QPushButton *appendButton() const { return m_ok; }
     // Whether the stream's current version has been looked up since the name last changed.
     bool isVersionKnown() const { return m_versionKnown; }
+    // Whether the JSON is being checked off the UI thread (big documents), or a long paste is
+    // still going in.
+    bool isCheckingJson() const { return m_jsonChecking; }
+
+    // JSON up to this many characters (payload and metadata) is checked as it is typed;
+    // more is checked off the UI thread when typing pauses.
+    static constexpr qsizetype kSyncJsonChars = 32 * 1024;
 
     ExpectedVersion expected() const;
     // Empty when valid; otherwise a message with the line and column of the parse error.
@@ -56,6 +66,9 @@ public slots:
 
 private:
     void validate();
+    void checkJson();
+    void pasteFormatted(QPlainTextEdit *edit, const QString &text);
+    void startJsonCheck();
     void lookUpStream();
     void onStreamInfo(quint64 token, const QString &stream, bool exists, const StreamInfo &info);
     void onAppended(quint64 token, const AppendResult &result);
@@ -76,6 +89,25 @@ private:
     QLabel *m_status;
     QPushButton *m_ok;
     QTimer *m_lookupTimer;
+    struct JsonCheck
+    {
+        quint64 generation = 0;
+        QString payload;
+        QString metadata;
+    };
+    QTimer *m_jsonTimer;
+    QFutureWatcher<JsonCheck> m_jsonWatcher;
+    quint64 m_jsonGeneration = 0;
+    qsizetype m_jsonChars = 0;
+    bool m_jsonChecking = false;
+    QString m_payloadWhy;
+    // A long paste on its way in: indented off the UI thread, then put in by slices.
+    QPlainTextEdit *m_pasteTarget = nullptr;
+    TextSlicer *m_pasteSlicer = nullptr;
+    QFutureWatcher<QString> m_pasteWatcher;
+    QTextCursor m_pasteCursor;
+    qsizetype m_pasteChars = 0;
+    QString m_metadataWhy;
     quint64 m_infoToken = 0;
     quint64 m_listToken = 0;
     quint64 m_appendToken = 0;

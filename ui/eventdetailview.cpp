@@ -2,11 +2,10 @@
 
 #include "iconprovider.h"
 #include "jsonformatter.h"
-#include "jsonhighlighter.h"
+#include "jsonpane.h"
 
 #include <QApplication>
 #include <QClipboard>
-#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
@@ -18,21 +17,7 @@ namespace eventium::ui {
 
 namespace {
 
-QPlainTextEdit *makeJsonEdit(QWidget *parent, const QString &name)
-{
-    auto *edit = new QPlainTextEdit(parent);
-    edit->setObjectName(name);
-    edit->setReadOnly(true);
-    edit->setLineWrapMode(QPlainTextEdit::NoWrap);
-    edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    edit->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
-    edit->setFrameShape(QFrame::NoFrame);
-    edit->document()->setDocumentMargin(8);
-    new JsonHighlighter(edit->document());
-    return edit;
-}
-
-QWidget *section(const QString &title, QPlainTextEdit *edit, QWidget *parent)
+QWidget *section(const QString &title, QWidget *content, QWidget *parent)
 {
     auto *box = new QWidget(parent);
     auto *layout = new QVBoxLayout(box);
@@ -45,8 +30,8 @@ QWidget *section(const QString &title, QPlainTextEdit *edit, QWidget *parent)
     frame->setFrameShape(QFrame::StyledPanel);
     auto *fl = new QVBoxLayout(frame);
     fl->setContentsMargins(1, 1, 1, 1);
-    fl->addWidget(edit);
-    edit->setParent(frame);
+    fl->addWidget(content);
+    content->setParent(frame);
     layout->addWidget(frame, 1);
     return box;
 }
@@ -87,8 +72,10 @@ EventDetailView::EventDetailView(QWidget *parent)
     m_fields->setWordWrap(true);
     layout->addWidget(m_fields);
 
-    m_payload = makeJsonEdit(this, QStringLiteral("payload"));
-    m_metadata = makeJsonEdit(this, QStringLiteral("metadata"));
+    m_payload = new JsonPane(QStringLiteral("payload"), this);
+    m_metadata = new JsonPane(QStringLiteral("metadata"), this);
+    connect(m_payload, &JsonPane::copied, this, &EventDetailView::copied);
+    connect(m_metadata, &JsonPane::copied, this, &EventDetailView::copied);
     m_splitter = new QSplitter(Qt::Vertical, this);
     m_splitter->setChildrenCollapsible(false);
     m_splitter->addWidget(section(tr("Payload"), m_payload, m_splitter));
@@ -129,9 +116,18 @@ void EventDetailView::setEvent(const std::optional<RecordedEvent> &event)
     html += row(tr("Created"), JsonFormatter::displayTime(e.created));
     html += QStringLiteral("</table>");
     m_fields->setText(html);
-    m_payload->setPlainText(JsonFormatter::pretty(e.data));
-    m_metadata->setPlainText(e.metadata.isEmpty() ? QStringLiteral("null")
-                                                  : JsonFormatter::pretty(e.metadata));
+    m_payload->setJson(e.data);
+    m_metadata->setJson(e.metadata);
+}
+
+QPlainTextEdit *EventDetailView::payloadEdit() const
+{
+    return m_payload->textEdit();
+}
+
+QPlainTextEdit *EventDetailView::metadataEdit() const
+{
+    return m_metadata->textEdit();
 }
 
 QString EventDetailView::eventJson() const

@@ -13,8 +13,11 @@ class QSplitter;
 
 namespace eventium::ui {
 
+class JsonPane;
+
 // One event in full: its identity in a compact header, then payload and metadata as
-// pretty, highlighted, read-only JSON; "Copy as JSON" copies the whole event.
+// pretty, highlighted, read-only JSON text and as a tree (JsonPane: big documents are
+// prepared off the UI thread and shown in part); "Copy as JSON" copies the whole event.
 class EventDetailView : public QWidget
 {
     Q_OBJECT
@@ -27,8 +30,10 @@ public:
     QString eventJson() const;
     void copyAsJson();
 
-    QPlainTextEdit *payloadEdit() const { return m_payload; }
-    QPlainTextEdit *metadataEdit() const { return m_metadata; }
+    JsonPane *payloadPane() const { return m_payload; }
+    JsonPane *metadataPane() const { return m_metadata; }
+    QPlainTextEdit *payloadEdit() const;
+    QPlainTextEdit *metadataEdit() const;
     QSplitter *splitter() const { return m_splitter; }
 
 signals:
@@ -39,8 +44,8 @@ private:
     QLabel *m_title;
     QLabel *m_fields;
     QToolButton *m_copy;
-    QPlainTextEdit *m_payload;
-    QPlainTextEdit *m_metadata;
+    JsonPane *m_payload;
+    JsonPane *m_metadata;
     QSplitter *m_splitter;
 };
 

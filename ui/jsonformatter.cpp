@@ -1,5 +1,7 @@
 #include "jsonformatter.h"
 
+#include <QCoreApplication>
+
 namespace eventium::ui {
 
 QString JsonFormatter::pretty(const QByteArray &json, int indent)
@@ -106,6 +108,65 @@ QString JsonFormatter::displayTime(const QDateTime &time)
     if (!time.isValid())
         return {};
     return time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+}
+
+QString JsonFormatter::splitLongLines(const QString &text, int maxLineChars)
+{
+    QString out;
+    qsizetype lineStart = 0;
+    bool changed = false;
+    for (qsizetype i = 0; i <= text.size(); ++i) {
+        if (i < text.size() && text.at(i) != QLatin1Char('\n'))
+            continue;
+        const qsizetype length = i - lineStart;
+        if (length > maxLineChars && !changed) {
+            out.reserve(text.size() + text.size() / maxLineChars + 1);
+            out += QStringView(text).left(lineStart);
+            changed = true;
+        }
+        if (changed) {
+            for (qsizetype at = lineStart; at < i; at += maxLineChars) {
+                if (at > lineStart)
+                    out += QLatin1Char('\n');
+                out += QStringView(text).mid(at, qMin<qsizetype>(maxLineChars, i - at));
+            }
+            if (i < text.size())
+                out += QLatin1Char('\n');
+        }
+        lineStart = i + 1;
+    }
+    return changed ? out : text;
+}
+
+QString JsonFormatter::displaySize(qint64 bytes)
+{
+    if (bytes < 1024)
+        return QCoreApplication::translate("eventium::ui::JsonFormatter", "%n byte(s)", nullptr,
+                                           int(bytes));
+    if (bytes < 1024 * 1024)
+        return QStringLiteral("%1 KB").arg(double(bytes) / 1024.0, 0, 'f', 1);
+    return QStringLiteral("%1 MB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+}
+
+DisplayJson DisplayJson::prepare(const QByteArray &json)
+{
+    DisplayJson d;
+    d.sourceBytes = json.size();
+    d.text = JsonFormatter::splitLongLines(JsonFormatter::pretty(json), kMaxLineChars);
+    qsizetype end = 0;
+    int lines = 0;
+    while (end < d.text.size() && lines < kPreviewLines) {
+        qsizetype next = d.text.indexOf(QLatin1Char('\n'), end);
+        next = next < 0 ? d.text.size() : next + 1;
+        if (next > kPreviewChars && lines > 0)
+            break;
+        end = next;
+        ++lines;
+    }
+    d.previewChars = end;
+    d.previewLines = lines;
+    d.lines = d.text.count(QLatin1Char('\n')) + 1;
+    return d;
 }
 
 QString JsonFormatter::eventAsJson(const RecordedEvent &e)
