@@ -9,8 +9,8 @@
 #include "stdineventreader.h"
 #include "tailfollower.h"
 
-#include <eventium/embeddedpostgres.h>
 #include <bank/sampledata.h>
+#include <eventium/embeddedpostgres.h>
 
 #include <QFile>
 #include <QLoggingCategory>
@@ -99,7 +99,9 @@ const char kAppendHelp[]
       "Appends one event given by options, or with `-` a batch read from stdin as JSON lines,\n"
       "one event a line: {\"type\":…,\"data\":…,\"metadata\":…,\"id\":…} (metadata and id\n"
       "optional). A batch is atomic: all its events are written, or none. data and metadata\n"
-      "are stored exactly as given (big numbers keep their digits).\n"
+      "are stored as PostgreSQL jsonb: numbers keep their digits, but key order and spacing\n"
+      "are normalised and of duplicate keys the last one is kept. JSON nested deeper than\n"
+      "512 levels is refused (exit 4).\n"
       "\n"
       "Options:\n"
       "  --expected V   what the stream must be at: any (default), no-stream, exists, or a\n"
@@ -113,15 +115,24 @@ const char kAppendHelp[]
       "\"status\":\"appended\"|\"already-appended\"}.\n";
 
 const char kReadHelp[]
-    = "Usage: eventium read STREAM [--from VERSION] [--limit N] [--backward]\n"
+    = "Usage: eventium read STREAM [--from VERSION|end] [--limit N] [--backward]\n"
       "\n"
       "Prints a stream's events as JSON lines: position, stream, version, id, type, data,\n"
-      "metadata, created (ISO 8601, UTC). A stream that does not exist prints nothing.\n"
+      "metadata, created (ISO 8601, UTC). A stream that does not exist prints nothing\n"
+      "(`eventium stream-info STREAM` tells a missing stream from an empty read).\n"
       "\n"
       "Options:\n"
-      "  --from VERSION  the first version to print (default: 1, or the last with --backward)\n"
+      "  --from VERSION  the first version to print (default: 1; with --backward: end, the\n"
+      "                  newest; backward from 0 prints nothing)\n"
       "  --limit N       print at most N events (default: all)\n"
       "  --backward      newest first\n";
+
+const char kStreamInfoHelp[]
+    = "Usage: eventium stream-info STREAM\n"
+      "\n"
+      "Prints one JSON object: {\"name\":…,\"exists\":true,\"version\":…,\"created\":…,\n"
+      "\"updated\":…} for a stream that exists, {\"name\":…,\"exists\":false} for one that\n"
+      "does not (exit 0 either way).\n";
 
 const char kStreamsHelp[]
     = "Usage: eventium streams [--prefix P] [--limit N] [--order name|recent]\n"
@@ -242,6 +253,12 @@ std::span<const Command> Cli::commands()
                     parser.addFlag(QStringLiteral("backward"));
                 },
             .run = &Cli::read,
+        },
+        {
+            .name = "stream-info",
+            .summary = "whether a stream exists, and its version",
+            .help = kStreamInfoHelp,
+            .run = &Cli::streamInfo,
         },
         {
             .name = "streams",
@@ -580,10 +597,13 @@ int Cli::read(const OptionParser &options)
                          : QStringLiteral("read takes one stream name"));
     const QString stream = options.positionals().first();
     const bool backward = options.isSet(QStringLiteral("backward"));
-    const auto fromOption = numberOption(options, QStringLiteral("from"), 0,
-                                         backward ? std::numeric_limits<qint64>::max() : 1);
+    const bool fromEnd = options.isSet(QStringLiteral("from"))
+        && options.value(QStringLiteral("from")) == QLatin1String("end");
+    const auto fromOption = fromEnd ? std::optional<qint64>(StreamVersion::end().value)
+                                    : numberOption(options, QStringLiteral("from"), 0,
+                                                   backward ? StreamVersion::end().value : 1);
     if (!fromOption)
-        return usage(command, QStringLiteral("--from is a version >= 0"));
+        return usage(command, QStringLiteral("--from is a version >= 0, or end"));
     qint64 from = *fromOption;
     const auto limitOption = numberOption(options, QStringLiteral("limit"), 1, kNoLimit);
     if (!limitOption)
@@ -700,6 +720,34 @@ int Cli::tail(const OptionParser &options)
             break;
         next = page->next;
     }
+    return ExitSuccess;
+}
+
+int Cli::streamInfo(const OptionParser &options)
+{
+    const QString command = QStringLiteral("stream-info");
+    if (options.positionals().size() != 1)
+        return usage(command, QStringLiteral("stream-info takes one stream name"));
+    const QString stream = options.positionals().first();
+    if (QString why = StreamName::validate(stream); !why.isEmpty())
+        return CliError::badInput(why).report();
+    if (auto error = openStore(true))
+        return error->report();
+    auto info = m_store->streamInfo(StreamName(stream));
+    if (!info)
+        return CliError::fromStore(info.error()).report();
+    JsonLine line;
+    line.add("name", stream);
+    if (!info->has_value()) {
+        line.addRaw("exists", "false");
+    } else {
+        const StreamInfo &s = **info;
+        line.addRaw("exists", "true")
+            .add("version", s.version.value)
+            .add("created", JsonLinesWriter::timestamp(s.created))
+            .add("updated", JsonLinesWriter::timestamp(s.updated));
+    }
+    m_out.writeLine(line.toJson());
     return ExitSuccess;
 }
 

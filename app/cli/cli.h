@@ -37,6 +37,7 @@ private:
     int append(const OptionParser &options);
     int read(const OptionParser &options);
     int streams(const OptionParser &options);
+    int streamInfo(const OptionParser &options);
     int tail(const OptionParser &options);
     int stats(const OptionParser &options);
     int sample(const OptionParser &options);

@@ -79,6 +79,30 @@ QString where(const QList<NewEvent> &events, qsizetype i)
 
 } // namespace
 
+int jsonDepth(const QByteArray &json)
+{
+    int depth = 0;
+    int deepest = 0;
+    bool inString = false;
+    for (qsizetype i = 0; i < json.size(); ++i) {
+        const char c = json.at(i);
+        if (inString) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        if (c == '"')
+            inString = true;
+        else if (c == '{' || c == '[')
+            deepest = std::max(deepest, ++depth);
+        else if (c == '}' || c == ']')
+            --depth;
+    }
+    return deepest;
+}
+
 QString typeProblem(const QString &type)
 {
     if (type.isEmpty())
@@ -86,7 +110,7 @@ QString typeProblem(const QString &type)
     if (type.size() > kMaxTypeLength)
         return QStringLiteral("an event type is at most %1 characters").arg(kMaxTypeLength);
     for (const QChar c : type) {
-        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+        if (isControl(c))
             return QStringLiteral("an event type cannot contain control characters");
     }
     return {};
@@ -146,6 +170,15 @@ Result<QList<QByteArray>> encodeBatch(const QList<NewEvent> &events, const QList
                     .arg(where(events, i))
                     .arg(bytes)
                     .arg(maxEventBytes));
+        for (const auto &[json, what] :
+             {std::pair {&e.data, "payload"}, {&e.metadata, "metadata"}}) {
+            if (jsonDepth(*json) > NewEvent::maxJsonDepth)
+                return StoreError(StoreError::Kind::InvalidJson,
+                                  where(events, i)
+                                      + QStringLiteral("the %1 is nested deeper than %2 levels")
+                                            .arg(QLatin1String(what))
+                                            .arg(NewEvent::maxJsonDepth));
+        }
         // A NUL byte cannot travel in a text parameter at all: refuse it here.
         if (e.data.contains('\0'))
             return StoreError(StoreError::Kind::InvalidInput,

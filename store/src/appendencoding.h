@@ -13,6 +13,8 @@
 namespace eventium::appendencoding {
 
 // Empty when `type` is a valid event type; otherwise why not.
+// How deeply objects and arrays nest in JSON text (0 for a scalar); not a validation.
+int jsonDepth(const QByteArray &json);
 QString typeProblem(const QString &type);
 
 // A time-ordered UUID (version 7): 48 bits of Unix milliseconds, then random bits. New ids

@@ -36,6 +36,21 @@ StreamInfo streamFromRow(const pg::Rows &r, int row)
     return s;
 }
 
+// "AND column starts with prefix", as a range the (C-collated) name index serves: names
+// from the prefix up to, not including, the first string after every name that starts with
+// it (pg::prefixUpperBound); starts_with() keeps the answer exact.
+QString prefixCondition(const QString &column, const QString &prefix, pg::Params &params)
+{
+    params << prefix.toUtf8();
+    QString sql
+        = QStringLiteral("AND %1 >= $%2 AND starts_with(%1, $%2) ").arg(column).arg(params.size());
+    if (const auto upper = pg::prefixUpperBound(prefix)) {
+        params << upper->toUtf8();
+        sql += QStringLiteral("AND %1 < $%2 ").arg(column).arg(params.size());
+    }
+    return sql;
+}
+
 } // namespace
 
 Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamVersion from,
@@ -47,9 +62,11 @@ Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamV
         return invalidInput(QStringLiteral("a read limit is between 1 and %1").arg(kMaxLimit));
     if (from.value < 0 && direction == Direction::Forward)
         return invalidInput(QStringLiteral("a version cannot be negative"));
-    qint64 start = from.value;
+    // Backwards from 0 (a pager that has reached the start) there is nothing; from end(),
+    // the newest event.
+    const qint64 start = from.value;
     if (direction == Direction::Backward && start <= 0)
-        start = std::numeric_limits<qint64>::max();
+        return QList<RecordedEvent> {};
     auto r = d->read(direction == Direction::Forward ? d->readForwardSql : d->readBackwardSql,
                      {stream.value().toUtf8(), pg::param(start), pg::param(limit)},
                      QStringLiteral("read stream \"%1\"").arg(stream.value()));
@@ -89,8 +106,8 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     GlobalPage page;
     page.head = GlobalPosition(head);
     // Forwards: positions [low, high) from `from` up; backwards: from `from` (or the head) down.
-    const qint64 start = forward ? qMax<qint64>(1, from.value)
-                                 : (from.value <= 0 || from.value > head ? head : from.value);
+    const qint64 start
+        = forward ? qMax<qint64>(1, from.value) : qBound<qint64>(0, from.value, head);
     page.next = GlobalPosition(start);
     if (forward ? start > head : start < 1)
         return page;
@@ -110,10 +127,7 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
         sql += QStringLiteral("AND e.type = ANY($%1::text[]) ").arg(params.size());
     }
     if (!filter.streamPrefix.isEmpty()) {
-        params << filter.streamPrefix.toUtf8();
-        sql += QStringLiteral("AND st.name >= $%1 AND st.name < $%1 || chr(1114111) AND "
-                              "starts_with(st.name, $%1) ")
-                   .arg(params.size());
+        sql += prefixCondition(QStringLiteral("st.name"), filter.streamPrefix, params);
     }
     params << pg::param(limit);
     sql += QStringLiteral("ORDER BY g.position %1 LIMIT $%2")
@@ -148,11 +162,8 @@ Result<StreamPage> Store::listStreams(const StreamCursor &after, int limit, Stre
         params << pg::param(after.valid ? after.recency : std::numeric_limits<qint64>::max());
         sql += QStringLiteral("last_row < $1 ");
     }
-    if (!prefix.isEmpty()) {
-        params << prefix.toUtf8();
-        sql += QStringLiteral("AND name >= $2 AND name < $2 || chr(1114111) AND "
-                              "starts_with(name, $2) ");
-    }
+    if (!prefix.isEmpty())
+        sql += prefixCondition(QStringLiteral("name"), prefix, params);
     params << pg::param(limit + 1);
     sql += order == StreamOrder::ByName
         ? QStringLiteral("ORDER BY name LIMIT $%1").arg(params.size())

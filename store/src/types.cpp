@@ -2,6 +2,12 @@
 
 namespace eventium {
 
+bool isControl(QChar c)
+{
+    // C0, DEL and C1 (U+0080 to U+009F, e.g. U+0085 NEXT LINE).
+    return c.unicode() < 0x20 || (c.unicode() >= 0x7f && c.unicode() <= 0x9f);
+}
+
 QString StreamName::validate(const QString &name)
 {
     if (name.isEmpty())
@@ -19,7 +25,7 @@ QString StreamName::validate(const QString &name)
         }
         if (c.isSurrogate())
             return QStringLiteral("a stream name must be valid Unicode (lone surrogate)");
-        if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+        if (isControl(c))
             return QStringLiteral("a stream name cannot contain control characters (found U+%1)")
                 .arg(c.unicode(), 4, 16, QLatin1Char('0'));
     }

@@ -293,6 +293,13 @@ private slots:
         QCOMPARE(r.object().value(QStringLiteral("status")).toString(),
                  QStringLiteral("already-appended"));
         QCOMPARE(cli({QStringLiteral("read"), QStringLiteral("order-1")}).lines().size(), 1);
+        // ... but not with an expectation that never held for it: a wrong expected version.
+        r = cli({QStringLiteral("append"), QStringLiteral("order-1"), QStringLiteral("--type"),
+                 QStringLiteral("OrderPlaced"), QStringLiteral("--data"),
+                 QStringLiteral("{\"total\": 12.5}"), QStringLiteral("--id"), id,
+                 QStringLiteral("--expected"), QStringLiteral("7")});
+        CHECK_EXIT(r, 3);
+        QCOMPARE(cli({QStringLiteral("read"), QStringLiteral("order-1")}).lines().size(), 1);
     }
 
     void schemaIsCreatedOnFirstUseAndSaidOnlyWhenVerbose()
@@ -544,9 +551,52 @@ private slots:
                            QStringLiteral("--limit=2")}),
                  (QList<int> {3, 2}));
         QCOMPARE(versions({QStringLiteral("--from"), QStringLiteral("9")}), QList<int> {});
+        // "From the end" has its own spelling; backward from 0 is before the first event.
+        QCOMPARE(versions({QStringLiteral("--backward"), QStringLiteral("--from"),
+                           QStringLiteral("end"), QStringLiteral("--limit=2")}),
+                 (QList<int> {5, 4}));
+        QCOMPARE(
+            versions({QStringLiteral("--backward"), QStringLiteral("--from"), QStringLiteral("0")}),
+            QList<int> {});
+        CHECK_EXIT(cli({QStringLiteral("read"), QStringLiteral("r"), QStringLiteral("--from"),
+                        QStringLiteral("start")}),
+                   2);
         const Run missing = cli({QStringLiteral("read"), QStringLiteral("no-such-stream")});
         CHECK_EXIT(missing, 0);
         QVERIFY(missing.out.isEmpty());
+
+        // stream-info tells a missing stream from an empty read.
+        Run info = cli({QStringLiteral("stream-info"), QStringLiteral("no-such-stream")});
+        CHECK_EXIT(info, 0);
+        QCOMPARE(info.object().value(QStringLiteral("exists")), QJsonValue(false));
+        QCOMPARE(info.object().value(QStringLiteral("name")).toString(),
+                 QStringLiteral("no-such-stream"));
+        info = cli({QStringLiteral("stream-info"), QStringLiteral("r")});
+        CHECK_EXIT(info, 0);
+        QCOMPARE(info.object().value(QStringLiteral("exists")), QJsonValue(true));
+        QCOMPARE(info.object().value(QStringLiteral("version")).toInt(), 5);
+        QVERIFY(
+            info.object().value(QStringLiteral("updated")).toString().endsWith(QLatin1Char('Z')));
+        CHECK_EXIT(cli({QStringLiteral("stream-info")}), 2);
+    }
+
+    // Arguments that are not UTF-8 are refused (exit 4), not stored with U+FFFD in them.
+    void argumentsMustBeUtf8()
+    {
+        const QString script = QStringLiteral(
+            "exec \"$0\" --db \"$1\" --schema \"$2\" append \"$(printf 'c-\\377\\376')\" "
+            "--type T --data '{}'");
+        QProcess p;
+        p.setProcessEnvironment(baseEnvironment());
+        p.start(QStringLiteral("/bin/sh"),
+                {QStringLiteral("-c"), script, QStringLiteral(EVENTIUM_CLI_PATH),
+                 TestDatabase::options().toConnInfo(), m_schema});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 4);
+        QVERIFY2(p.readAllStandardError().contains("not valid UTF-8"), "no message");
+        const Run streams = cli({QStringLiteral("streams")});
+        CHECK_EXIT(streams, 0);
+        QVERIFY2(streams.out.isEmpty(), streams.out.constData());
     }
 
     void streamsCommand()

@@ -86,17 +86,22 @@ public:
     // appends cannot deadlock each other.
     Result<MultiAppendResult> appendMulti(const QList<StreamAppend> &appends);
 
-    // Events of one stream from a version (inclusive), forwards or backwards.
+    // Reads return at most `limit` events, 1 to 100,000 (more is refused with InvalidInput):
+    // page with the version or position after the last event returned.
+    //
+    // Events of one stream from a version (inclusive), forwards or backwards. Backwards from
+    // StreamVersion::end() starts at the newest event; backwards from 0 returns nothing.
     Result<QList<RecordedEvent>> readStream(const StreamName &stream, StreamVersion from,
                                             Direction direction = Direction::Forward,
                                             int limit = 1000);
     // The global sequence from a position (inclusive), in position order.
     Result<GlobalPage> readAll(GlobalPosition from, int limit = 1000,
                                const GlobalFilter &filter = {});
-    // The global sequence backwards from a position (inclusive; 0 or past the head: from the
-    // head), newest first. `next` is where to continue (0 when the start is reached).
-    Result<GlobalPage> readAllBackward(GlobalPosition from = GlobalPosition(0), int limit = 1000,
-                                       const GlobalFilter &filter = {});
+    // The global sequence backwards from a position (inclusive; GlobalPosition::end() or any
+    // position past the head: from the head), newest first; from 0, nothing. `next` is where
+    // to continue (0 when the start is reached).
+    Result<GlobalPage> readAllBackward(GlobalPosition from = GlobalPosition::end(),
+                                       int limit = 1000, const GlobalFilter &filter = {});
 
     Result<StreamPage> listStreams(const StreamCursor &after = {}, int limit = 100,
                                    StreamOrder order = StreamOrder::ByName,

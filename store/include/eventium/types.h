@@ -7,6 +7,7 @@
 #include <QUuid>
 
 #include <compare>
+#include <limits>
 #include <optional>
 
 namespace eventium {
@@ -21,6 +22,13 @@ struct StreamVersion
         : value(v)
     {
     }
+    // Where a backward read starts to begin at the newest event (reading backward from 0
+    // returns nothing: there is nothing at or before version 0).
+    static constexpr StreamVersion end()
+    {
+        return StreamVersion(std::numeric_limits<qint64>::max());
+    }
+    constexpr bool isEnd() const { return value == std::numeric_limits<qint64>::max(); }
     constexpr auto operator<=>(const StreamVersion &) const = default;
 };
 
@@ -33,11 +41,21 @@ struct GlobalPosition
         : value(v)
     {
     }
+    // Where a backward read starts to begin at the head (reading backward from 0 returns
+    // nothing).
+    static constexpr GlobalPosition end()
+    {
+        return GlobalPosition(std::numeric_limits<qint64>::max());
+    }
     constexpr auto operator<=>(const GlobalPosition &) const = default;
 };
 
+// Whether `c` is a control character: C0 (below U+0020), DEL, or C1 (U+0080 to U+009F).
+// Stream names and event types refuse them.
+bool isControl(QChar c);
+
 // A stream name. Construct freely; the store validates it (non-empty, at most
-// maxStreamNameBytes of UTF-8, no control characters) before anything is sent.
+// maxStreamNameBytes of UTF-8, no control characters, C1 included) before anything is sent.
 class StreamName
 {
 public:
@@ -102,6 +120,10 @@ private:
 // fresh one; re-sending the same ids makes a retry idempotent.
 struct NewEvent
 {
+    // JSON nested deeper than this (objects and arrays inside each other) is refused as
+    // InvalidJson, on every path: the library, the CLI's --data and its JSON lines.
+    static constexpr int maxJsonDepth = 512;
+
     QString type;
     QByteArray data = "{}";
     QByteArray metadata;

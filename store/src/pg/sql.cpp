@@ -47,4 +47,21 @@ QString notificationChannel(const QString &schema)
     return QStringLiteral("eventium_") + schema.toLower();
 }
 
+std::optional<QString> prefixUpperBound(const QString &prefix)
+{
+    QList<uint> points = prefix.toUcs4();
+    while (!points.isEmpty()) {
+        const uint last = points.takeLast();
+        if (last >= 0x10FFFF)
+            continue; // nothing above it: raise the one before
+        uint next = last + 1;
+        if (next >= 0xD800 && next <= 0xDFFF)
+            next = 0xE000;
+        points.append(next);
+        return QString::fromUcs4(reinterpret_cast<const char32_t *>(points.constData()),
+                                 points.size());
+    }
+    return std::nullopt;
+}
+
 } // namespace eventium::pg
