@@ -1,5 +1,7 @@
 #include "rawjsonobject.h"
 
+#include <eventium/types.h>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -73,6 +75,10 @@ QString RawJsonObject::parse(const QByteArray &text)
     // Validate with Qt's parser first; the slicing below may then rely on well-formed input.
     QJsonParseError error;
     const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
+    // Qt's parser stops at its own depth (1024), beyond the store's: say the store's limit,
+    // as the other paths do.
+    if (error.error == QJsonParseError::DeepNesting)
+        return QStringLiteral("is nested deeper than %1 levels").arg(NewEvent::maxJsonDepth);
     if (error.error != QJsonParseError::NoError)
         return QStringLiteral("is not valid JSON: %1 at offset %2")
             .arg(error.errorString())

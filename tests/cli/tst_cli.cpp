@@ -504,6 +504,21 @@ private slots:
             << QByteArray("u0000");
         QTest::newRow("empty stdin")
             << stdinAppend << QByteArray("\n\n") << QByteArray("no events");
+        // One nesting limit (512) on every path, with the same message.
+        const QByteArray deep = QByteArray(600, '[') + QByteArray(600, ']');
+        QTest::newRow("deep --data")
+            << QStringList {"append", "s", "--type", "T", "--data", QString::fromLatin1(deep)}
+            << QByteArray() << QByteArray("deeper than 512");
+        QTest::newRow("deep on stdin")
+            << stdinAppend << ("{\"type\":\"T\",\"data\":" + deep + "}\n")
+            << QByteArray("deeper than 512");
+        const QByteArray deeper = QByteArray(5000, '[') + QByteArray(5000, ']');
+        QTest::newRow("deeper on stdin")
+            << stdinAppend << ("{\"type\":\"T\",\"data\":" + deeper + "}\n")
+            << QByteArray("deeper than 512");
+        QTest::newRow("C1 control in a stream name")
+            << QStringList {"append", QStringLiteral("a\u0085b"), "--type", "T", "--data", "{}"}
+            << QByteArray() << QByteArray("control");
         QTest::newRow("payload too large")
             << stdinAppend
             << ("{\"type\":\"T\",\"data\":{\"s\":\"" + QByteArray(9 * 1024 * 1024, 'x') + "\"}}\n")
