@@ -157,6 +157,28 @@ const char kTailHelp[]
       "  --follow         keep running and print new events as they are written;\n"
       "                   stop with Ctrl-C (SIGINT) or SIGTERM\n";
 
+const char kSearchHelp[]
+    = "Usage: eventium search [--type T]... [--stream-contains S] [--since TIME]\n"
+      "                       [--until TIME] [--where EXPR] [--contains JSON] [--text TEXT]\n"
+      "                       [--from POSITION] [--limit N]\n"
+      "\n"
+      "Prints the events that match every condition given, as JSON lines in global order.\n"
+      "PostgreSQL runs the search: --where and --contains are served by the payload's index;\n"
+      "the others are checked a bounded window of positions at a time.\n"
+      "\n"
+      "Options:\n"
+      "  --type T            events of type T (repeatable: any of them)\n"
+      "  --stream-contains S the stream name contains S (not only as a prefix)\n"
+      "  --since TIME        created at or after TIME (ISO 8601, e.g. 2026-11-30T14:03:00Z;\n"
+      "                      without a zone: local time)\n"
+      "  --until TIME        created before TIME\n"
+      "  --where EXPR        customerId = 42, customer.name = \"Ann\", total > 100, or a JSON\n"
+      "                      path predicate: '$.items[*].sku == \"A-1\"'\n"
+      "  --contains JSON     the payload contains this JSON, e.g. '{\"customerId\": 42}'\n"
+      "  --text TEXT         TEXT anywhere in the payload, case-insensitive\n"
+      "  --from POSITION     the first position to look at (default: 1)\n"
+      "  --limit N           stop after N matches (default: all)\n";
+
 const char kStatsHelp[]
     = "Usage: eventium stats\n"
       "\n"
@@ -285,6 +307,24 @@ std::span<const Command> Cli::commands()
                     parser.addFlag(QStringLiteral("follow"));
                 },
             .run = &Cli::tail,
+        },
+        {
+            .name = "search",
+            .summary = "find events by type, stream, time and content",
+            .help = kSearchHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addOption(QStringLiteral("type"), true);
+                    parser.addOption(QStringLiteral("stream-contains"));
+                    parser.addOption(QStringLiteral("since"));
+                    parser.addOption(QStringLiteral("until"));
+                    parser.addOption(QStringLiteral("where"));
+                    parser.addOption(QStringLiteral("contains"));
+                    parser.addOption(QStringLiteral("text"));
+                    parser.addOption(QStringLiteral("from"));
+                    parser.addOption(QStringLiteral("limit"));
+                },
+            .run = &Cli::search,
         },
         {
             .name = "stats",
@@ -704,10 +744,15 @@ int Cli::tail(const OptionParser &options)
         return follower.exec();
     }
 
+    return printGlobal(GlobalPosition(from), limit, filter);
+}
+
+int Cli::printGlobal(GlobalPosition from, qint64 limit, const GlobalFilter &filter)
+{
     // Number whatever a writer that died left behind, so it is not missing from the output.
     (void)m_store->sequenceStep();
     qint64 written = 0;
-    GlobalPosition next(from);
+    GlobalPosition next = from;
     while (true) {
         const int pageSize = nextPageSize(limit, written);
         auto page = m_store->readAll(next, pageSize, filter);
@@ -721,6 +766,49 @@ int Cli::tail(const OptionParser &options)
         next = page->next;
     }
     return ExitSuccess;
+}
+
+int Cli::search(const OptionParser &options)
+{
+    const QString command = QStringLiteral("search");
+    if (auto why = unexpectedArgument(options))
+        return usage(command, *why);
+    const auto fromOption = numberOption(options, QStringLiteral("from"), 1, 1);
+    if (!fromOption)
+        return usage(command, QStringLiteral("--from is a position >= 1"));
+    const auto limitOption = numberOption(options, QStringLiteral("limit"), 1, kNoLimit);
+    if (!limitOption)
+        return usage(command, QStringLiteral("--limit is a number >= 1"));
+    GlobalFilter filter;
+    filter.types = options.values(QStringLiteral("type"));
+    for (const QString &type : std::as_const(filter.types)) {
+        if (type.isEmpty())
+            return usage(command, QStringLiteral("--type cannot be empty"));
+    }
+    filter.streamContains = options.value(QStringLiteral("stream-contains"));
+    for (const QString &option : {QStringLiteral("since"), QStringLiteral("until")}) {
+        if (!options.isSet(option))
+            continue;
+        const QDateTime time = QDateTime::fromString(options.value(option), Qt::ISODateWithMs);
+        if (!time.isValid())
+            return usage(command,
+                         QStringLiteral("--%1 is a time in ISO 8601, e.g. 2026-11-30T14:03:00Z")
+                             .arg(option));
+        (option == QLatin1String("since") ? filter.since : filter.until) = time;
+    }
+    filter.where = options.value(QStringLiteral("where"));
+    if (options.isSet(QStringLiteral("where"))) {
+        QString why;
+        if (!SearchExpression::parse(filter.where, &why))
+            return CliError::badInput(QStringLiteral("--where: %1").arg(why)).report();
+    }
+    filter.contains = options.value(QStringLiteral("contains")).toUtf8();
+    filter.text = options.value(QStringLiteral("text"));
+    if (filter.isEmpty())
+        return usage(command, QStringLiteral("give at least one condition (see --help)"));
+    if (auto error = openStore(true))
+        return error->report();
+    return printGlobal(GlobalPosition(*fromOption), *limitOption, filter);
 }
 
 int Cli::streamInfo(const OptionParser &options)

@@ -39,6 +39,9 @@ private:
     int streams(const OptionParser &options);
     int streamInfo(const OptionParser &options);
     int tail(const OptionParser &options);
+    int search(const OptionParser &options);
+    // Prints the global sequence from `from` through `filter` (at most `limit` events).
+    int printGlobal(GlobalPosition from, qint64 limit, const GlobalFilter &filter);
     int stats(const OptionParser &options);
     int sample(const OptionParser &options);
     int embedded(const OptionParser &options);

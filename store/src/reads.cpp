@@ -2,6 +2,9 @@
 #include "pg/sql.h"
 #include "storeprivate.h"
 
+#include <QJsonDocument>
+#include <QJsonParseError>
+
 #include <limits>
 
 namespace eventium {
@@ -47,6 +50,52 @@ QString prefixCondition(const QString &column, const QString &prefix, pg::Params
     if (const auto upper = pg::prefixUpperBound(prefix)) {
         params << upper->toUtf8();
         sql += QStringLiteral("AND %1 < $%2 ").arg(column).arg(params.size());
+    }
+    return sql;
+}
+
+// The search conditions of a filter (GlobalFilter), every value a parameter.
+Result<QString> searchConditions(const GlobalFilter &filter, pg::Params &params)
+{
+    QString sql;
+    if (!filter.streamContains.isEmpty()) {
+        params << filter.streamContains.toUtf8();
+        sql += QStringLiteral("AND strpos(st.name, $%1) > 0 ").arg(params.size());
+    }
+    if (filter.since.isValid()) {
+        params << filter.since.toUTC().toString(Qt::ISODateWithMs).toUtf8();
+        sql += QStringLiteral("AND e.created_at >= $%1::timestamptz ").arg(params.size());
+    }
+    if (filter.until.isValid()) {
+        params << filter.until.toUTC().toString(Qt::ISODateWithMs).toUtf8();
+        sql += QStringLiteral("AND e.created_at < $%1::timestamptz ").arg(params.size());
+    }
+    if (!filter.contains.isEmpty()) {
+        QJsonParseError error;
+        (void)QJsonDocument::fromJson(filter.contains, &error);
+        if (error.error != QJsonParseError::NoError)
+            return StoreError(StoreError::Kind::InvalidJson,
+                              QStringLiteral("the JSON to search for is not valid: %1 at offset %2")
+                                  .arg(error.errorString())
+                                  .arg(error.offset));
+        params << filter.contains;
+        sql += QStringLiteral("AND e.data @> $%1::jsonb ").arg(params.size());
+    }
+    if (!filter.where.isEmpty()) {
+        QString why;
+        const auto expression = SearchExpression::parse(filter.where, &why);
+        if (!expression)
+            return invalidInput(QStringLiteral("cannot read the search expression \"%1\": %2")
+                                    .arg(filter.where, why));
+        params << expression->text;
+        sql += expression->kind == SearchExpression::Kind::Containment
+            ? QStringLiteral("AND e.data @> $%1::jsonb ").arg(params.size())
+            : QStringLiteral("AND e.data @@ $%1::jsonpath ").arg(params.size());
+    }
+    if (!filter.text.isEmpty()) {
+        params << filter.text.toUtf8();
+        sql += QStringLiteral("AND strpos(lower(e.data::text), lower($%1)) > 0 ")
+                   .arg(params.size());
     }
     return sql;
 }
@@ -98,6 +147,27 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     if (limit < 1 || limit > kMaxLimit)
         return invalidInput(QStringLiteral("a read limit is between 1 and %1").arg(kMaxLimit));
     const bool forward = direction == Direction::Forward;
+    // The filter's conditions first, so that a bad filter is refused even where there is
+    // nothing to read. $1 and $2 are the window's bounds, set below.
+    QString sql = readAllSql;
+    pg::Params params {QByteArray(), QByteArray()};
+    if (!filter.types.isEmpty()) {
+        params << pg::textArray(filter.types);
+        sql += QStringLiteral("AND e.type = ANY($%1::text[]) ").arg(params.size());
+    }
+    if (!filter.streamPrefix.isEmpty())
+        sql += prefixCondition(QStringLiteral("st.name"), filter.streamPrefix, params);
+    auto condition = searchConditions(filter, params);
+    if (!condition)
+        return condition.error();
+    sql += condition.value();
+    auto notAPath = [&filter](const StoreError &error) {
+        // The server reads JSON paths: one it cannot read is the caller's input.
+        return !filter.where.isEmpty() && error.sqlState() == QLatin1String("42601")
+            ? invalidInput(QStringLiteral("not a valid JSON path: %1").arg(error.message()))
+            : error;
+    };
+
     auto hq = read(headSql, {}, QStringLiteral("read head"));
     if (!hq)
         return hq.error();
@@ -109,8 +179,19 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     const qint64 start
         = forward ? qMax<qint64>(1, from.value) : qBound<qint64>(0, from.value, head);
     page.next = GlobalPosition(start);
-    if (forward ? start > head : start < 1)
+    if (forward ? start > head : start < 1) {
+        // Nothing to read, but a JSON path the server cannot read is still refused.
+        QString unused;
+        const auto expression = SearchExpression::parse(filter.where, &unused);
+        if (!filter.where.isEmpty() && expression
+            && expression->kind == SearchExpression::Kind::JsonPath) {
+            auto checked = read(QStringLiteral("SELECT $1::jsonpath"), {expression->text},
+                                QStringLiteral("check a JSON path"));
+            if (!checked)
+                return notAPath(checked.error());
+        }
         return page;
+    }
 
     // A filtered read looks at a bounded window of positions, so a rare type cannot make
     // one call scan the whole table; `next` says where to go on.
@@ -120,22 +201,15 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     const qint64 high = forward
         ? std::min(head + 1, start + qMin(window, std::numeric_limits<qint64>::max() - start))
         : start + 1;
-    QString sql = readAllSql;
-    pg::Params params {pg::param(low), pg::param(high)};
-    if (!filter.types.isEmpty()) {
-        params << pg::textArray(filter.types);
-        sql += QStringLiteral("AND e.type = ANY($%1::text[]) ").arg(params.size());
-    }
-    if (!filter.streamPrefix.isEmpty()) {
-        sql += prefixCondition(QStringLiteral("st.name"), filter.streamPrefix, params);
-    }
+    params[0] = pg::param(low);
+    params[1] = pg::param(high);
     params << pg::param(limit);
     sql += QStringLiteral("ORDER BY g.position %1 LIMIT $%2")
                .arg(forward ? QStringLiteral("ASC") : QStringLiteral("DESC"))
                .arg(params.size());
     auto r = read(sql, params, QStringLiteral("read all"));
     if (!r)
-        return r.error();
+        return notAPath(r.error());
     const int rows = r->rows();
     page.events.reserve(rows);
     for (int row = 0; row < rows; ++row)

@@ -653,6 +653,60 @@ private slots:
                 >= a1.value(QStringLiteral("created")).toString());
     }
 
+    // search: every condition at once or alone, served by PostgreSQL, in global order.
+    void searchCommand()
+    {
+        appendOne(QStringLiteral("account-20954837"), QStringLiteral("Opened"),
+                  QStringLiteral("{\"customerId\": 42, \"name\": \"Ann\"}"));
+        appendOne(QStringLiteral("order-7"), QStringLiteral("OrderPlaced"),
+                  QStringLiteral("{\"customerId\": 42, \"items\": [{\"sku\": \"A-1\"}]}"));
+        appendOne(QStringLiteral("order-8"), QStringLiteral("OrderPlaced"),
+                  QStringLiteral("{\"customerId\": 7, \"items\": [{\"sku\": \"A-1\"}], "
+                                 "\"note\": \"Fragile GLASS\"}"));
+        auto streams = [this](const QStringList &args) {
+            QStringList out;
+            const Run r = cli(QStringList {QStringLiteral("search")} + args);
+            if (r.code != 0)
+                return QStringList {QString::fromUtf8(r.describe().toUtf8())};
+            for (const QJsonObject &e : r.lines())
+                out << e.value(QStringLiteral("stream")).toString();
+            return out;
+        };
+        QCOMPARE(streams({QStringLiteral("--where"), QStringLiteral("customerId = 42")}),
+                 QStringList({QStringLiteral("account-20954837"), QStringLiteral("order-7")}));
+        QCOMPARE(streams({QStringLiteral("--where"), QStringLiteral("$.items[*].sku == \"A-1\""),
+                          QStringLiteral("--type"), QStringLiteral("OrderPlaced")}),
+                 QStringList({QStringLiteral("order-7"), QStringLiteral("order-8")}));
+        QCOMPARE(streams({QStringLiteral("--stream-contains"), QStringLiteral("20954837")}),
+                 QStringList({QStringLiteral("account-20954837")}));
+        QCOMPARE(streams({QStringLiteral("--text"), QStringLiteral("glass")}),
+                 QStringList({QStringLiteral("order-8")}));
+        QCOMPARE(streams({QStringLiteral("--contains"), QStringLiteral("{\"customerId\": 7}")}),
+                 QStringList({QStringLiteral("order-8")}));
+        QCOMPARE(streams({QStringLiteral("--where"), QStringLiteral("customerId = 42"),
+                          QStringLiteral("--limit"), QStringLiteral("1")}),
+                 QStringList({QStringLiteral("account-20954837")}));
+        QCOMPARE(streams({QStringLiteral("--where"), QStringLiteral("customerId = 42"),
+                          QStringLiteral("--since"), QStringLiteral("2000-01-01T00:00:00Z"),
+                          QStringLiteral("--until"), QStringLiteral("2000-01-02T00:00:00Z")}),
+                 QStringList());
+
+        // Bad input: usage (2) or bad input (4), with a message.
+        CHECK_EXIT(cli({QStringLiteral("search")}), 2);
+        CHECK_EXIT(
+            cli({QStringLiteral("search"), QStringLiteral("--since"), QStringLiteral("noon")}), 2);
+        Run r = cli(
+            {QStringLiteral("search"), QStringLiteral("--where"), QStringLiteral("customerId")});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("--where"), qPrintable(r.describe()));
+        r = cli(
+            {QStringLiteral("search"), QStringLiteral("--where"), QStringLiteral("$.a ==== 1")});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("JSON path"), qPrintable(r.describe()));
+        CHECK_EXIT(
+            cli({QStringLiteral("search"), QStringLiteral("--contains"), QStringLiteral("{x")}), 4);
+    }
+
     void tailCommand()
     {
         appendOne(QStringLiteral("user-1"), QStringLiteral("Registered"), QStringLiteral("{}"));

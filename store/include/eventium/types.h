@@ -197,11 +197,48 @@ struct StreamPage
 
 enum class StreamOrder { ByName, ByRecency };
 
+// Which events of the global sequence a read, a Follower or a subscription wants; every
+// condition given must hold (AND). Executed by PostgreSQL: event types by their index, JSON
+// containment and JSON paths by the payload's GIN index (jsonb_path_ops); the others are
+// checked on the rows of a bounded window of positions (see Store::readAll).
 struct GlobalFilter
 {
-    QStringList types; // empty: all types
-    QString streamPrefix; // empty: all streams
-    bool isEmpty() const { return types.isEmpty() && streamPrefix.isEmpty(); }
+    QStringList types; // any of these; empty: all types
+    QString streamPrefix; // the stream name starts with it; empty: all streams
+    QString streamContains; // the stream name contains it (case-sensitive)
+    QDateTime since; // created at or after (invalid: no bound)
+    QDateTime until; // created before (invalid: no bound)
+    // The payload contains this JSON (jsonb @>): {"customerId": 42} matches any payload
+    // with that member, whatever else it holds.
+    QByteArray contains;
+    // An expression as people type it (SearchExpression): `customerId = 42`,
+    // `customer.name = "Ann"`, `total > 100`, or a JSON path predicate such as
+    // `$.items[*].sku == "A-1"`.
+    QString where;
+    // Text anywhere in the payload, keys and values, case-insensitive.
+    QString text;
+
+    bool isEmpty() const
+    {
+        return types.isEmpty() && streamPrefix.isEmpty() && streamContains.isEmpty()
+            && !since.isValid() && !until.isValid() && contains.isEmpty() && where.isEmpty()
+            && text.isEmpty();
+    }
+};
+
+// A search expression turned into what PostgreSQL runs: `path = value` (a path of member
+// names) becomes JSON containment, which the payload's GIN index serves; any other comparison
+// (`!=`, `<`, `<=`, `>`, `>=`, or `=` through array indexes) and any expression that starts
+// with `$` become a JSON path predicate (jsonb @@). Values are JSON (42, 1.5, "text", true,
+// false, null); a bare word is a string.
+struct SearchExpression
+{
+    enum class Kind { Containment, JsonPath };
+    Kind kind = Kind::Containment;
+    QByteArray text; // the JSON document to contain, or the JSON path predicate
+
+    // nullopt with `error` set when the expression cannot be read.
+    static std::optional<SearchExpression> parse(const QString &expression, QString *error);
 };
 
 struct StoreStats

@@ -1,0 +1,222 @@
+// Search: the content, stream-name, time and type conditions of GlobalFilter, run by
+// PostgreSQL over the global sequence, combined with AND, paged in bounded windows; and the
+// search expressions as people type them.
+#include "support/require.h"
+#include "support/storetestcase.h"
+#include "support/testmain.h"
+
+#include <eventium/store.h>
+
+#include <QTest>
+#include <QThread>
+
+using namespace eventium;
+
+namespace {
+
+NewEvent ev(const QString &type, const QByteArray &data)
+{
+    NewEvent e;
+    e.type = type;
+    e.data = data;
+    return e;
+}
+
+} // namespace
+
+class TestSearch : public eventium::test::StoreTestCase
+{
+    Q_OBJECT
+
+    // The streams of every event that matches, following `next` to the head.
+    QStringList matches(const GlobalFilter &filter, int limit = 100)
+    {
+        QStringList out;
+        GlobalPosition from(1);
+        for (int pages = 0; pages < 1000; ++pages) {
+            auto page = store().readAll(from, limit, filter);
+            if (!page) {
+                out << QStringLiteral("error: ") + page.error().toString();
+                return out;
+            }
+            for (const RecordedEvent &e : page->events)
+                out << QStringLiteral("%1@%2").arg(e.stream).arg(e.version.value);
+            if (page->next > page->head)
+                return out;
+            from = page->next;
+        }
+        out << QStringLiteral("too many pages");
+        return out;
+    }
+
+    void fill()
+    {
+        auto append = [this](const QString &stream, const QList<NewEvent> &events) {
+            auto r = store().append(StreamName(stream), ExpectedVersion::any(), events);
+            QVERIFY2(r && r->succeeded(), r ? "conflict" : qPrintable(r.error().toString()));
+        };
+        append(QStringLiteral("account-20954837"),
+               {ev(QStringLiteral("Opened"), R"({"customerId": 42, "name": "Ann Example"})"),
+                ev(QStringLiteral("Deposited"), R"({"amount": 150, "currency": "EUR"})")});
+        append(
+            QStringLiteral("order-7"),
+            {ev(QStringLiteral("OrderPlaced"),
+                R"({"customerId": 42, "total": 99.5, "customer": {"name": "Ann", "tier": "gold"},
+                       "items": [{"sku": "A-1", "qty": 2}, {"sku": "B-7", "qty": 1}]})"),
+             ev(QStringLiteral("OrderShipped"), R"({"carrier": "Parcel Co", "customerId": 43})")});
+        append(QStringLiteral("order-8"),
+               {ev(QStringLiteral("OrderPlaced"),
+                   R"({"customerId": 7, "total": 250, "items": [{"sku": "A-1", "qty": 9}]})")});
+        QVERIFY(store().sequenceNow());
+    }
+
+private slots:
+    void expressionsAsPeopleTypeThem_data()
+    {
+        QTest::addColumn<QString>("expression");
+        QTest::addColumn<int>("kind"); // 0 containment, 1 JSON path, -1 refused
+        QTest::addColumn<QString>("text");
+        QTest::newRow("number") << "customerId = 42" << 0 << R"({"customerId":42})";
+        QTest::newRow("==") << "customerId == 42" << 0 << R"({"customerId":42})";
+        QTest::newRow("big number")
+            << "id = 12345678901234567890" << 0 << R"({"id":12345678901234567890})";
+        QTest::newRow("string") << R"(customer.name = "Ann")" << 0
+                                << R"({"customer":{"name":"Ann"}})";
+        QTest::newRow("bare word") << "currency = EUR" << 0 << R"({"currency":"EUR"})";
+        QTest::newRow("quoted key") << R"("first name" = "Ann")" << 0 << R"({"first name":"Ann"})";
+        QTest::newRow("boolean") << "paid = true" << 0 << R"({"paid":true})";
+        QTest::newRow("comparison") << "total > 100" << 1 << R"($."total" > 100)";
+        QTest::newRow("not equal") << "status != \"open\"" << 1 << R"($."status" != "open")";
+        QTest::newRow("index") << "items[0].sku = A-1" << 1 << R"($."items"[0]."sku" == "A-1")";
+        QTest::newRow("json path")
+            << R"($.items[*].sku == "A-1")" << 1 << R"($.items[*].sku == "A-1")";
+        QTest::newRow("a = inside a value") << R"(note = "a=b")" << 0 << R"({"note":"a=b"})";
+        QTest::newRow("no operator") << "customerId" << -1 << "";
+        QTest::newRow("no value") << "customerId =" << -1 << "";
+        QTest::newRow("no field") << "= 42" << -1 << "";
+        QTest::newRow("bad path") << "a..b = 1" << -1 << "";
+        QTest::newRow("empty") << "  " << -1 << "";
+    }
+
+    void expressionsAsPeopleTypeThem()
+    {
+        QFETCH(QString, expression);
+        QFETCH(int, kind);
+        QFETCH(QString, text);
+        QString error;
+        const auto parsed = SearchExpression::parse(expression, &error);
+        if (kind < 0) {
+            QVERIFY(!parsed);
+            QVERIFY(!error.isEmpty());
+            return;
+        }
+        QVERIFY2(parsed, qPrintable(error));
+        QCOMPARE(int(parsed->kind), kind);
+        QCOMPARE(QString::fromUtf8(parsed->text), text);
+    }
+
+    void byContentAsServedByTheIndex()
+    {
+        fill();
+        GlobalFilter f;
+        f.where = QStringLiteral("customerId = 42");
+        QCOMPARE(matches(f), QStringList({"account-20954837@1", "order-7@1"}));
+        f.where = QStringLiteral("customer.tier = gold");
+        QCOMPARE(matches(f), QStringList({"order-7@1"}));
+        f.where = QStringLiteral(R"($.items[*].sku == "A-1")");
+        QCOMPARE(matches(f), QStringList({"order-7@1", "order-8@1"}));
+        f.where = QStringLiteral("total > 100");
+        QCOMPARE(matches(f), QStringList({"order-8@1"}));
+        f.where.clear();
+        f.contains = R"({"items": [{"sku": "B-7"}]})";
+        QCOMPARE(matches(f), QStringList({"order-7@1"}));
+
+        // The index that serves it is there, and the planner uses it for a selective query.
+        QCOMPARE(scalar(QStringLiteral("SELECT count(*) FROM pg_indexes WHERE schemaname = '%1' "
+                                       "AND indexname = 'events_data_path_idx'")
+                            .arg(schema())),
+                 1);
+    }
+
+    void byStreamTextTimeAndTypeCombined()
+    {
+        fill();
+        GlobalFilter f;
+        // A substring of the name, not only a prefix.
+        f.streamContains = QStringLiteral("20954837");
+        QCOMPARE(matches(f), QStringList({"account-20954837@1", "account-20954837@2"}));
+        f = {};
+        f.text = QStringLiteral("parcel co"); // case-insensitive, anywhere in the payload
+        QCOMPARE(matches(f), QStringList({"order-7@2"}));
+        f.text = QStringLiteral("\"qty\"");
+        QCOMPARE(matches(f), QStringList({"order-7@1", "order-8@1"}));
+        // Every condition must hold.
+        f = {};
+        f.where = QStringLiteral("customerId = 42");
+        f.types = {QStringLiteral("OrderPlaced")};
+        QCOMPARE(matches(f), QStringList({"order-7@1"}));
+        f.streamContains = QStringLiteral("order-8");
+        QCOMPARE(matches(f), QStringList());
+
+        // A time range: events created from a moment on, or before it.
+        QThread::msleep(20);
+        const QDateTime cut = QDateTime::currentDateTimeUtc();
+        QThread::msleep(20);
+        REQUIRE_OK(store().append(StreamName("late-1"), ExpectedVersion::any(),
+                                  {ev(QStringLiteral("Late"), R"({"customerId": 42})")}));
+        QVERIFY(store().sequenceNow());
+        f = {};
+        f.where = QStringLiteral("customerId = 42");
+        f.since = cut;
+        QCOMPARE(matches(f), QStringList({"late-1@1"}));
+        f.since = {};
+        f.until = cut;
+        QCOMPARE(matches(f), QStringList({"account-20954837@1", "order-7@1"}));
+    }
+
+    void aSearchPagesInBoundedWindowsAndSaysWhereToGoOn()
+    {
+        // 70,000 events that do not match, then one that does: the first call stops at the
+        // end of its window and says where to continue; following `next` finds it.
+        exec(QStringLiteral("INSERT INTO %1 (name, version) VALUES ('filler', 70000)")
+                 .arg(table(QStringLiteral("streams"))));
+        exec(QStringLiteral("INSERT INTO %1 (stream_id, version, event_id, type, data) "
+                            "SELECT (SELECT stream_id FROM %2 WHERE name = 'filler'), g, "
+                            "gen_random_uuid(), 'Filler', jsonb_build_object('n', g) "
+                            "FROM generate_series(1, 70000) g")
+                 .arg(table(QStringLiteral("events")), table(QStringLiteral("streams"))));
+        REQUIRE_OK(
+            store().append(StreamName("needle-1"), ExpectedVersion::any(),
+                           {ev(QStringLiteral("Needle"), R"({"text": "haystack needle"})")}));
+        QVERIFY(store().sequenceNow());
+        GlobalFilter f;
+        f.text = QStringLiteral("needle");
+        auto first = REQUIRE_OK(store().readAll(GlobalPosition(1), 10, f));
+        QVERIFY(first.events.isEmpty());
+        QVERIFY(first.next.value > 1 && first.next.value <= first.head.value);
+        QCOMPARE(matches(f, 10), QStringList({"needle-1@1"}));
+    }
+
+    void badSearchInputIsRefusedClearly()
+    {
+        GlobalFilter f;
+        f.where = QStringLiteral("customerId");
+        auto r = store().readAll(GlobalPosition(1), 10, f);
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::InvalidInput);
+        f.where = QStringLiteral("$.a ==== 1");
+        r = store().readAll(GlobalPosition(1), 10, f);
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::InvalidInput);
+        QVERIFY2(r.error().message().contains(QLatin1String("JSON path")),
+                 qPrintable(r.error().message()));
+        f = {};
+        f.contains = "{nope";
+        r = store().readAll(GlobalPosition(1), 10, f);
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::InvalidJson);
+    }
+};
+
+EVENTIUM_TEST_MAIN(TestSearch)
+#include "tst_search.moc"
