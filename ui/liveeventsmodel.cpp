@@ -24,8 +24,19 @@ LiveEventsModel::LiveEventsModel(StoreWorker *worker, QObject *parent)
     m_requestTimer.setInterval(10);
     connect(&m_requestTimer, &QTimer::timeout, this, &LiveEventsModel::requestWanted);
     connect(worker, &StoreWorker::globalRead, this, &LiveEventsModel::onGlobalRead);
-    connect(worker, &StoreWorker::failed, this,
-            [this](quint64 token, const StoreError &error) { onFailed(token, error.toString()); });
+    connect(worker, &StoreWorker::failed, this, [this](quint64 token, const StoreError &error) {
+        const bool refused = error.kind() == StoreError::Kind::InvalidInput
+            || error.kind() == StoreError::Kind::InvalidJson;
+        if (refused && token == m_fetchToken && m_fetchToken != 0) {
+            // The server refused the search itself (a JSON path it cannot read): reading on
+            // would fail the same way.
+            m_fetchToken = 0;
+            m_stopped = true;
+            m_searchError = error.message();
+            emit searchProgressed();
+        }
+        onFailed(token, error.toString());
+    });
 }
 
 void LiveEventsModel::reset(qint64 head)
@@ -42,17 +53,38 @@ void LiveEventsModel::reset(qint64 head)
     endResetModel();
 }
 
-void LiveEventsModel::setTypeFilter(const QStringList &types, qint64 from)
+void LiveEventsModel::setFilter(const GlobalFilter &filter, qint64 from)
 {
     beginResetModel();
-    m_types = types;
+    m_filter = filter;
     m_rows.clear();
     m_next = qMax<qint64>(1, from);
     m_atHead = false;
+    m_stopped = false;
+    m_searchError.clear();
     m_fetchToken = 0;
-    if (m_types.isEmpty() && !m_paused)
+    if (m_filter.isEmpty() && !m_paused)
         m_count = m_knownHead;
     endResetModel();
+    emit searchProgressed();
+}
+
+void LiveEventsModel::resumeSearching()
+{
+    if (!m_stopped || !m_searchError.isEmpty())
+        return;
+    m_stopped = false;
+    if (canFetchMore({}))
+        fetchMore({});
+    emit searchProgressed();
+}
+
+void LiveEventsModel::stopSearching()
+{
+    if (!isSearching())
+        return;
+    m_stopped = true;
+    emit searchProgressed();
 }
 
 void LiveEventsModel::setPaused(bool paused)
@@ -128,16 +160,14 @@ QVariant LiveEventsModel::headerData(int section, Qt::Orientation orientation, i
 
 bool LiveEventsModel::canFetchMore(const QModelIndex &parent) const
 {
-    return !parent.isValid() && isFiltered() && !m_atHead && m_fetchToken == 0;
+    return !parent.isValid() && isFiltered() && !m_atHead && !m_stopped && m_fetchToken == 0;
 }
 
 void LiveEventsModel::fetchMore(const QModelIndex &parent)
 {
     if (!canFetchMore(parent))
         return;
-    GlobalFilter filter;
-    filter.types = m_types;
-    m_fetchToken = m_worker->readAll(m_next, kFilteredPage, filter);
+    m_fetchToken = m_worker->readAll(m_next, kFilteredPage, m_filter);
 }
 
 void LiveEventsModel::want(qint64 page) const
@@ -186,6 +216,7 @@ void LiveEventsModel::onGlobalRead(quint64 token, const GlobalPage &page)
             emit rowsAppended(int(fresh.size()));
         }
         emit pageLoaded();
+        emit searchProgressed();
         // A window without matches: go on reading (still bounded per request in the worker).
         if (fresh.isEmpty() && !m_atHead)
             fetchMore({});
@@ -220,7 +251,8 @@ void LiveEventsModel::onFailed(quint64 token, const QString &message)
 
 bool LiveEventsModel::matches(const RecordedEvent &e) const
 {
-    return m_types.isEmpty() || m_types.contains(e.type);
+    return (m_filter.types.isEmpty() || m_filter.types.contains(e.type))
+        && (m_filter.streamPrefix.isEmpty() || e.stream.startsWith(m_filter.streamPrefix));
 }
 
 void LiveEventsModel::applyLiveEvents(const QList<RecordedEvent> &events)
@@ -247,6 +279,14 @@ void LiveEventsModel::applyLiveEvents(const QList<RecordedEvent> &events)
     }
     if (!m_atHead || m_fetchToken != 0)
         return; // rows are still being read up to the head; the reads will get these too
+    if (!m_filter.isLocal()) {
+        // Only the server can tell whether an event matches a search: read on from where the
+        // rows end, which finds these new events if they match.
+        m_atHead = false;
+        if (canFetchMore({}))
+            fetchMore({});
+        return;
+    }
     QList<RecordedEvent> fresh;
     for (const RecordedEvent &e : events) {
         if (e.position.value >= m_next && matches(e))
@@ -285,7 +325,7 @@ int LiveEventsModel::jumpTo(qint64 position)
             growTo(position);
         return rowForPosition(qMin(position, m_count));
     }
-    setTypeFilter(m_types, position);
+    setFilter(m_filter, position);
     fetchMore({});
     return -1;
 }

@@ -35,10 +35,23 @@ public:
 
     // Starts over with `head` numbered positions (after connecting).
     void reset(qint64 head);
-    // Event types to show; empty for all. A filtered model starts at `from`.
-    void setTypeFilter(const QStringList &types, qint64 from = 1);
-    const QStringList &typeFilter() const { return m_types; }
-    bool isFiltered() const { return !m_types.isEmpty(); }
+    // The events to show (types, and the server-side search conditions); empty for all. A
+    // filtered model starts at `from` and reads forwards page by page.
+    void setFilter(const GlobalFilter &filter, qint64 from = 1);
+    const GlobalFilter &filter() const { return m_filter; }
+    bool isFiltered() const { return !m_filter.isEmpty(); }
+    // Filtered: the rows have not been read up to the head yet (a search in progress).
+    bool isSearching() const { return isFiltered() && !m_atHead && !m_stopped; }
+    // Stops reading further pages of a filtered model (a search the user has seen enough
+    // of); the page being read, a bounded window of positions, still lands.
+    void stopSearching();
+    // Reads on from where a stopped search ended.
+    void resumeSearching();
+    bool isStopped() const { return m_stopped; }
+    // Why the server refused the search; empty otherwise.
+    const QString &searchError() const { return m_searchError; }
+    // The position the filtered rows have been read up to.
+    qint64 searchedTo() const { return m_next - 1; }
 
     void setPaused(bool paused);
     bool isPaused() const { return m_paused; }
@@ -71,6 +84,8 @@ signals:
     void pageLoaded();
     void loadFailed(const QString &message);
     void rowsAppended(int count);
+    // A filtered read came back, or the filter changed or was stopped.
+    void searchProgressed();
 
 private:
     qint64 positionAt(int row) const { return row + 1; }
@@ -82,7 +97,9 @@ private:
     bool matches(const RecordedEvent &e) const;
 
     StoreWorker *m_worker;
-    QStringList m_types;
+    GlobalFilter m_filter;
+    bool m_stopped = false;
+    QString m_searchError;
     bool m_paused = false;
     qint64 m_knownHead = 0;
     qint64 m_rowsFetched = 0;

@@ -5,12 +5,14 @@
 #include "iconprovider.h"
 #include "liveeventsmodel.h"
 
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
 #include <QScrollBar>
+#include <QShortcut>
 #include <QSplitter>
 #include <QTimer>
 #include <QToolButton>
@@ -57,6 +59,40 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
     connect(m_filter, &QLineEdit::returnPressed, this, &LiveView::applyFilter);
     connect(m_filterTimer, &QTimer::timeout, this, &LiveView::applyFilter);
     bar->addWidget(m_filter, 1);
+
+    // Search on the server: an expression (customerId = 42, total > 100, $.items[*].sku ==
+    // "A-1"), text anywhere in the payload, or part of a stream name.
+    m_searchMode = new QComboBox(this);
+    m_searchMode->setObjectName(QStringLiteral("searchMode"));
+    m_searchMode->addItem(tr("Where"), SearchWhere);
+    m_searchMode->addItem(tr("Text"), SearchText);
+    m_searchMode->addItem(tr("Stream"), SearchStream);
+    m_searchMode->setToolTip(tr("Where: customerId = 42, customer.name = \"Ann\", total > 100, "
+                                "$.items[*].sku == \"A-1\"\nText: anywhere in the payload\n"
+                                "Stream: part of the stream name"));
+    bar->addWidget(m_searchMode);
+    m_search = new QLineEdit(this);
+    m_search->setObjectName(QStringLiteral("search"));
+    m_search->setPlaceholderText(tr("Search, e.g. customerId = 42 (Enter)"));
+    m_search->setClearButtonEnabled(true);
+    connect(m_search, &QLineEdit::returnPressed, this, &LiveView::applyFilter);
+    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
+        if (text.isEmpty())
+            applyFilter(); // the clear button ends the search
+    });
+    connect(m_searchMode, &QComboBox::currentIndexChanged, this, [this] {
+        if (!m_search->text().isEmpty())
+            applyFilter();
+    });
+    bar->addWidget(m_search, 2);
+    m_stop = new QToolButton(this);
+    m_stop->setObjectName(QStringLiteral("stopSearch"));
+    m_stop->setText(tr("Stop"));
+    m_stop->setToolTip(tr("Stop searching (Esc)"));
+    m_stop->setAutoRaise(true);
+    m_stop->hide();
+    connect(m_stop, &QToolButton::clicked, this, [this] { m_model->stopSearching(); });
+    bar->addWidget(m_stop);
     bar->addStretch();
     m_rateLabel = new QLabel(this);
     m_rateLabel->setObjectName(QStringLiteral("rate"));
@@ -67,6 +103,12 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
     m_behindLabel->setToolTip(tr("Numbered events not shown yet"));
     bar->addWidget(m_behindLabel);
     layout->addLayout(bar);
+    m_searchStatus = new QLabel(this);
+    m_searchStatus->setObjectName(QStringLiteral("searchStatus"));
+    m_searchStatus->setContentsMargins(10, 0, 10, 0);
+    m_searchStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_searchStatus->hide();
+    layout->addWidget(m_searchStatus);
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("liveSplitter"));
@@ -92,6 +134,11 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
         if (!isPaused() && m_wasAtBottom)
             m_table->scrollToBottom();
     });
+    connect(m_model, &LiveEventsModel::searchProgressed, this, &LiveView::updateSearchStatus);
+    connect(m_model, &LiveEventsModel::rowsAppended, this, &LiveView::updateSearchStatus);
+    auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
+    escape->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(escape, &QShortcut::activated, m_model, &LiveEventsModel::stopSearching);
     connect(m_model, &LiveEventsModel::pageLoaded, this, [this] {
         if (m_pendingJump > 0 && jumpTo(m_pendingJump))
             m_pendingJump = 0;
@@ -111,10 +158,12 @@ void LiveView::reset(qint64 head)
 {
     m_storeHead = head;
     m_model->reset(head);
-    m_model->setTypeFilter({});
-    m_filter->blockSignals(true);
-    m_filter->clear();
-    m_filter->blockSignals(false);
+    m_model->setFilter({});
+    for (QLineEdit *edit : {m_filter, m_search}) {
+        edit->blockSignals(true);
+        edit->clear();
+        edit->blockSignals(false);
+    }
     m_arrivals.clear();
     m_detail->setEvent(std::nullopt);
     m_table->scrollToBottom();
@@ -167,6 +216,21 @@ void LiveView::setTypeFilter(const QString &text)
     applyFilter();
 }
 
+void LiveView::setSearch(SearchMode mode, const QString &text)
+{
+    m_searchMode->blockSignals(true);
+    m_searchMode->setCurrentIndex(m_searchMode->findData(mode));
+    m_searchMode->blockSignals(false);
+    m_search->setText(text);
+    applyFilter();
+}
+
+void LiveView::focusSearch()
+{
+    m_search->setFocus();
+    m_search->selectAll();
+}
+
 void LiveView::focusFilter()
 {
     m_filter->setFocus();
@@ -181,14 +245,68 @@ void LiveView::applyFilter()
         if (const QString t = part.trimmed(); !t.isEmpty())
             types.append(t);
     }
-    if (types == m_model->typeFilter())
+    GlobalFilter filter;
+    filter.types = types;
+    const QString search = m_search->text().trimmed();
+    m_search->setStyleSheet(QString());
+    if (!search.isEmpty()) {
+        switch (m_searchMode->currentData().toInt()) {
+        case SearchWhere: {
+            QString why;
+            if (!SearchExpression::parse(search, &why)) {
+                // Said at once, without asking the server.
+                m_search->setStyleSheet(QStringLiteral("border: 1px solid #c62828;"));
+                m_searchStatus->setText(tr("Search: %1").arg(why));
+                m_searchStatus->show();
+                return;
+            }
+            filter.where = search;
+            break;
+        }
+        case SearchText:
+            filter.text = search;
+            break;
+        default:
+            filter.streamContains = search;
+            break;
+        }
+    }
+    if (filter == m_model->filter()) {
+        m_model->resumeSearching(); // Enter again goes on with a stopped search
         return;
+    }
     m_detail->setEvent(std::nullopt);
-    m_model->setTypeFilter(types);
+    m_model->setFilter(filter);
     if (m_model->canFetchMore({}))
         m_model->fetchMore({});
     if (!m_model->isFiltered())
         m_table->scrollToBottom();
+}
+
+void LiveView::updateSearchStatus()
+{
+    const bool searching = m_model->isSearching();
+    m_stop->setVisible(searching);
+    const bool search = !m_model->filter().isLocal();
+    if (!search) {
+        m_searchStatus->hide();
+        return;
+    }
+    const QString matches = QLocale().toString(m_model->rowCount());
+    const QString upTo = QLocale().toString(m_model->searchedTo());
+    const QString head = QLocale().toString(qMax(m_storeHead, m_model->knownHead()));
+    QString text;
+    if (!m_model->searchError().isEmpty())
+        text = tr("Search: %1").arg(m_model->searchError());
+    else if (searching)
+        text
+            = tr("Searching… %1 matches so far (up to position %2 of %3)").arg(matches, upTo, head);
+    else if (m_model->isStopped())
+        text = tr("Stopped at position %1 of %2: %3 matches").arg(upTo, head, matches);
+    else
+        text = tr("%1 matches up to position %2").arg(matches, upTo);
+    m_searchStatus->setText(text);
+    m_searchStatus->show();
 }
 
 void LiveView::setStoreHead(qint64 head)

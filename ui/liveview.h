@@ -9,6 +9,7 @@
 
 #include <optional>
 
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QSplitter;
@@ -39,6 +40,11 @@ public:
     bool jumpTo(qint64 position);
     void setTypeFilter(const QString &text);
     void focusFilter();
+    // What the search box looks for.
+    enum SearchMode { SearchWhere, SearchText, SearchStream };
+    // Searches the global sequence on the server (with the type filter, if any).
+    void setSearch(SearchMode mode, const QString &text);
+    void focusSearch();
     // The head of the store as last seen (stats or live feed).
     void setStoreHead(qint64 head);
     void applyLiveEvents(const QList<RecordedEvent> &events);
@@ -52,6 +58,10 @@ public:
     EventDetailView *detail() const { return m_detail; }
     QSplitter *splitter() const { return m_splitter; }
     QLineEdit *filterEdit() const { return m_filter; }
+    QLineEdit *searchEdit() const { return m_search; }
+    QComboBox *searchMode() const { return m_searchMode; }
+    QLabel *searchStatus() const { return m_searchStatus; }
+    QToolButton *stopButton() const { return m_stop; }
 
 signals:
     void pausedChanged(bool paused);
@@ -60,10 +70,15 @@ private:
     void showCurrent();
     void updateStatus();
     void applyFilter();
+    void updateSearchStatus();
 
     LiveEventsModel *m_model;
     QToolButton *m_follow;
     QLineEdit *m_filter;
+    QComboBox *m_searchMode;
+    QLineEdit *m_search;
+    QLabel *m_searchStatus;
+    QToolButton *m_stop;
     QLabel *m_rateLabel;
     QLabel *m_behindLabel;
     EventTableView *m_table;

@@ -26,6 +26,7 @@
 #include <QSpinBox>
 #include <QTableView>
 #include <QTest>
+#include <QToolButton>
 
 using namespace eventium;
 using namespace eventium::ui;
@@ -361,6 +362,92 @@ private slots:
         live->setTypeFilter(QStringLiteral("ExternalTick"));
         QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 20, kTimeout);
         QCOMPARE(live->model()->eventAt(0)->type, QStringLiteral("ExternalTick"));
+    }
+
+    // Search in the Live tab runs on the server: an expression, text, part of a stream name;
+    // it says how far it has looked and how many it found, takes matching new events as they
+    // come, refuses a bad expression at once and says what the server refused.
+    void liveSearchFindsEventsByContent()
+    {
+        auto one = [this](const QString &stream, const QString &type, const QByteArray &data) {
+            NewEvent e;
+            e.type = type;
+            e.data = data;
+            auto r = m_store->append(StreamName(stream), ExpectedVersion::any(), {e});
+            QVERIFY2(r && r->succeeded(), r ? "conflict" : qPrintable(r.error().toString()));
+        };
+        one(QStringLiteral("order-1"), QStringLiteral("OrderPlaced"), R"({"customerId": 42})");
+        one(QStringLiteral("order-2"), QStringLiteral("OrderPlaced"), R"({"customerId": 7})");
+        one(QStringLiteral("account-20954837"), QStringLiteral("Opened"),
+            R"({"customerId": 42, "note": "Fragile GLASS"})");
+        QVERIFY(m_store->sequenceNow());
+        openWindow();
+        LiveView *live = m_window->liveView();
+        m_window->tabs()->setCurrentWidget(live);
+        LiveEventsModel *model = live->model();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, kTimeout);
+
+        live->setSearch(LiveView::SearchWhere, QStringLiteral("customerId = 42"));
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isSearching(), kTimeout);
+        QCOMPARE(model->eventAt(0)->stream, QStringLiteral("order-1"));
+        QCOMPARE(model->eventAt(1)->stream, QStringLiteral("account-20954837"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            live->searchStatus()->text().startsWith(QLatin1String("2 matches")), kTimeout);
+        QVERIFY(live->searchStatus()->isVisible());
+
+        // A new event that matches arrives while following; one that does not, does not.
+        one(QStringLiteral("order-3"), QStringLiteral("OrderPlaced"), R"({"customerId": 42})");
+        one(QStringLiteral("order-4"), QStringLiteral("OrderPlaced"), R"({"customerId": 8})");
+        QVERIFY(m_store->sequenceNow());
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, kTimeout);
+        QCOMPARE(model->eventAt(2)->stream, QStringLiteral("order-3"));
+        QTest::qWait(300);
+        QCOMPARE(model->rowCount(), 3);
+
+        // Stopped (Esc or Stop) it says where it stopped; Enter again reads on.
+        live->setSearch(LiveView::SearchWhere, QStringLiteral("customerId = 8"));
+        model->stopSearching();
+        QVERIFY(model->isStopped());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            live->searchStatus()->text().startsWith(QLatin1String("Stopped at position")),
+            kTimeout);
+        live->setSearch(LiveView::SearchWhere, QStringLiteral("customerId = 8"));
+        QVERIFY(!model->isStopped());
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isSearching() && model->rowCount() == 1, kTimeout);
+        QCOMPARE(model->eventAt(0)->stream, QStringLiteral("order-4"));
+
+        live->setSearch(LiveView::SearchText, QStringLiteral("glass"));
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isSearching(), kTimeout);
+        QCOMPARE(model->eventAt(0)->stream, QStringLiteral("account-20954837"));
+        live->setSearch(LiveView::SearchStream, QStringLiteral("20954837"));
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isSearching() && model->rowCount() == 1, kTimeout);
+        QCOMPARE(model->eventAt(0)->type, QStringLiteral("Opened"));
+
+        // With the type filter too: every condition holds.
+        live->setSearch(LiveView::SearchWhere, QStringLiteral("customerId = 42"));
+        live->setTypeFilter(QStringLiteral("Opened"));
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isSearching() && model->rowCount() == 1, kTimeout);
+        QCOMPARE(model->eventAt(0)->stream, QStringLiteral("account-20954837"));
+        live->setTypeFilter(QString());
+
+        // A bad expression is refused at once; the search shown stays as it was.
+        live->setSearch(LiveView::SearchWhere, QStringLiteral("customerId"));
+        QVERIFY(live->searchStatus()->text().startsWith(QLatin1String("Search: ")));
+        QCOMPARE(model->filter().where, QStringLiteral("customerId = 42"));
+        // A JSON path the server cannot read: it says so.
+        live->setSearch(LiveView::SearchWhere, QStringLiteral("$.a ==== 1"));
+        QTRY_VERIFY_WITH_TIMEOUT(!model->searchError().isEmpty(), kTimeout);
+        QVERIFY2(live->searchStatus()->text().contains(QLatin1String("JSON path")),
+                 qPrintable(live->searchStatus()->text()));
+        QVERIFY(!live->stopButton()->isVisible());
+
+        // Clearing the search shows the whole sequence again.
+        live->searchEdit()->clear();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 5, kTimeout);
+        QVERIFY(!model->isFiltered());
+        QVERIFY(!live->searchStatus()->isVisible());
     }
 };
 

@@ -218,6 +218,14 @@ struct GlobalFilter
     // Text anywhere in the payload, keys and values, case-insensitive.
     QString text;
 
+    bool operator==(const GlobalFilter &) const = default;
+    // Whether only the types and the stream prefix are given: conditions a reader can check on
+    // an event it already holds, without asking the server.
+    bool isLocal() const
+    {
+        return streamContains.isEmpty() && !since.isValid() && !until.isValid()
+            && contains.isEmpty() && where.isEmpty() && text.isEmpty();
+    }
     bool isEmpty() const
     {
         return types.isEmpty() && streamPrefix.isEmpty() && streamContains.isEmpty()
