@@ -12,6 +12,8 @@
 #include "streamview.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QInputDialog>
 #include <QLabel>
@@ -19,6 +21,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QSplitter>
@@ -543,6 +546,22 @@ void MainWindow::fillSampleData()
 
 void MainWindow::copyCurrentEvent()
 {
+    // Text selected where the focus is (part of a payload, a field) is what Ctrl+C copies;
+    // without a selection, the whole event.
+    QWidget *focus = QApplication::focusWidget();
+    if (auto *text = qobject_cast<QPlainTextEdit *>(focus);
+        text && text->textCursor().hasSelection()) {
+        text->copy();
+        return;
+    }
+    if (auto *line = qobject_cast<QLineEdit *>(focus); line && line->hasSelectedText()) {
+        line->copy();
+        return;
+    }
+    if (auto *label = qobject_cast<QLabel *>(focus); label && label->hasSelectedText()) {
+        QApplication::clipboard()->setText(label->selectedText());
+        return;
+    }
     if (m_tabs->currentWidget() == m_liveView)
         m_liveView->detail()->copyAsJson();
     else

@@ -9,20 +9,43 @@
 #include <QCommandLineParser>
 #include <QTextStream>
 
+#include <cstring>
+
 using eventium::ui::ConnectionTarget;
 using eventium::ui::MainWindow;
 
-int main(int argc, char *argv[])
-{
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("Eventium"));
-    QApplication::setApplicationName(QStringLiteral("Eventium Browser"));
-    QApplication::setApplicationVersion(QStringLiteral(EVENTIUM_VERSION));
+namespace {
 
-    QCommandLineParser parser;
+void describe(QCommandLineParser &parser, const QList<QCommandLineOption> &options)
+{
     parser.setApplicationDescription(QStringLiteral("Browse an Eventium event store."));
     parser.addHelpOption();
     parser.addVersionOption();
+    parser.addOptions(options);
+}
+
+void name()
+{
+    QCoreApplication::setOrganizationName(QStringLiteral("Eventium"));
+    QCoreApplication::setApplicationName(QStringLiteral("Eventium Browser"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(EVENTIUM_VERSION));
+}
+
+bool asksForHelpOrVersion(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        for (const char *flag : {"-h", "--help", "-?", "--help-all", "-v", "--version"}) {
+            if (std::strcmp(argv[i], flag) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
     QCommandLineOption db(
         QStringLiteral("db"),
         QStringLiteral("Connect to CONNINFO (libpq string or postgres:// URL). Default: "
@@ -37,7 +60,22 @@ int main(int argc, char *argv[])
         QStringLiteral("screenshot"),
         QStringLiteral("Save a PNG of the window after loading, then exit."),
         QStringLiteral("FILE"));
-    parser.addOptions({db, schema, sample, screenshot});
+    const QList<QCommandLineOption> all {db, schema, sample, screenshot};
+
+    // --help and --version answer without a display: no QApplication, no platform plugin.
+    if (asksForHelpOrVersion(argc, argv)) {
+        QCoreApplication core(argc, argv);
+        name();
+        QCommandLineParser parser;
+        describe(parser, all);
+        parser.process(core); // prints and exits
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    name();
+    QCommandLineParser parser;
+    describe(parser, all);
     parser.process(app);
 
     MainWindow::Options options;

@@ -16,6 +16,7 @@
 #include <eventium/store.h>
 
 #include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -26,6 +27,7 @@
 #include <QSpinBox>
 #include <QTableView>
 #include <QTest>
+#include <QTextCursor>
 #include <QToolButton>
 
 using namespace eventium;
@@ -106,6 +108,20 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(view->detail()->event().has_value(), kTimeout);
         QCOMPARE(view->detail()->event()->type, QStringLiteral("OrderPlaced"));
         QCOMPARE(view->detail()->payloadEdit()->toPlainText(), QStringLiteral("{\n  \"n\": 1\n}"));
+
+        // Ctrl+C copies the selected text where there is some, the whole event otherwise.
+        QPlainTextEdit *payload = view->detail()->payloadEdit();
+        payload->setFocus();
+        QTextCursor cursor = payload->textCursor();
+        cursor.setPosition(4);
+        cursor.setPosition(7, QTextCursor::KeepAnchor);
+        payload->setTextCursor(cursor);
+        QTest::keyClick(payload, Qt::Key_C, Qt::ControlModifier);
+        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("\"n\""));
+        cursor.clearSelection();
+        payload->setTextCursor(cursor);
+        QTest::keyClick(payload, Qt::Key_C, Qt::ControlModifier);
+        QCOMPARE(QApplication::clipboard()->text(), view->detail()->eventJson());
 
         // Keyboard: Down selects the next event; newest-first reverses the rows.
         view->table()->setFocus();
@@ -367,6 +383,26 @@ private slots:
     // Search in the Live tab runs on the server: an expression, text, part of a stream name;
     // it says how far it has looked and how many it found, takes matching new events as they
     // come, refuses a bad expression at once and says what the server refused.
+    // --help and --version work without a display (no platform plugin is loaded for them).
+    void helpAndVersionNeedNoDisplay()
+    {
+        for (const QString &flag : {QStringLiteral("--help"), QStringLiteral("--version")}) {
+            QProcess browser;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.remove(QStringLiteral("DISPLAY"));
+            env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+            env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("xcb"));
+            browser.setProcessEnvironment(env);
+            browser.start(QStringLiteral(EVENTIUM_BROWSER_PATH), {flag});
+            QVERIFY(browser.waitForFinished(30000));
+            QCOMPARE(browser.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(browser.exitCode(), 0);
+            const QByteArray out = browser.readAllStandardOutput();
+            QVERIFY2(out.contains(flag == QLatin1String("--help") ? "--db" : "0."),
+                     out.constData());
+        }
+    }
+
     void liveSearchFindsEventsByContent()
     {
         auto one = [this](const QString &stream, const QString &type, const QByteArray &data) {
