@@ -22,6 +22,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QRandomGenerator>
 #include <QSettings>
 #include <QSplitter>
@@ -187,7 +188,7 @@ void MainWindow::createActions()
     m_appendAction = make(tr("&Append Event…"), QStringLiteral("append"),
                           QKeySequence(tr("Ctrl+N")), [this] { openAppendDialog(); });
     m_sampleAction = make(tr("Add &Sample Data"), QStringLiteral("sample"), QKeySequence(),
-                          [this] { fillSampleData(); });
+                          [this] { askToFillSampleData(); });
     m_followAction = make(tr("&Follow Live Events"), QStringLiteral("pause"),
                           QKeySequence(Qt::Key_Space), [this] { m_liveView->togglePaused(); });
     m_followAction->setCheckable(true);
@@ -530,6 +531,28 @@ void MainWindow::openConnectDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { connectTo(dialog->target()); });
     dialog->open();
+}
+
+void MainWindow::askToFillSampleData()
+{
+    if (!m_connected || m_info.readOnly || m_sampleToken != 0)
+        return;
+    if (m_head == 0) {
+        fillSampleData();
+        return;
+    }
+    // Fake events in a store that holds real ones are hard to tell apart later: ask first.
+    auto *box = new QMessageBox(
+        QMessageBox::Question, tr("Add Sample Data"),
+        tr("The store already holds %1 events. Add %2 events of the bank example to it?")
+            .arg(QLocale().toString(m_head), QLocale().toString(m_options.sampleEvents)),
+        QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmSample"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *add = box->addButton(tr("&Add Sample Data"), QMessageBox::AcceptRole);
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(add, &QPushButton::clicked, this, &MainWindow::fillSampleData);
+    box->open();
 }
 
 void MainWindow::fillSampleData()

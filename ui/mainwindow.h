@@ -51,6 +51,8 @@ public:
     AppendDialog *openAppendDialog();
     void openConnectDialog();
     void fillSampleData();
+    // Asks first when the store is not empty.
+    void askToFillSampleData();
     void refresh();
     void copyCurrentEvent();
     void jumpToPosition(qint64 position);

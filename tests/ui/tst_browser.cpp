@@ -21,6 +21,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
@@ -383,6 +384,35 @@ private slots:
     // Search in the Live tab runs on the server: an expression, text, part of a stream name;
     // it says how far it has looked and how many it found, takes matching new events as they
     // come, refuses a bad expression at once and says what the server refused.
+    // Add Sample Data asks first when the store is not empty, and writes nothing unless told.
+    void sampleDataAsksFirstInAStoreThatIsNotEmpty()
+    {
+        append(QStringLiteral("real-1"), 3);
+        openWindow();
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->liveView()->model()->rowCount(), 3, kTimeout);
+        m_window->askToFillSampleData();
+        auto *box = m_window->findChild<QMessageBox *>(QStringLiteral("confirmSample"));
+        QVERIFY(box);
+        QVERIFY(box->text().contains(QLatin1String("3 events")));
+        box->button(QMessageBox::Cancel)->click();
+        QTest::qWait(500);
+        QVERIFY(m_store->sequenceNow());
+        QCOMPARE(m_store->headPosition()->value, 3);
+
+        m_window->askToFillSampleData();
+        box = m_window->findChild<QMessageBox *>(QStringLiteral("confirmSample"));
+        QVERIFY(box);
+        QAbstractButton *add = nullptr;
+        for (QAbstractButton *b : box->buttons()) {
+            if (box->buttonRole(b) == QMessageBox::AcceptRole)
+                add = b;
+        }
+        QVERIFY(add);
+        add->click();
+        QTRY_VERIFY_WITH_TIMEOUT(m_store->sequenceNow() && m_store->headPosition()->value > 3,
+                                 kTimeout);
+    }
+
     // --help and --version work without a display (no platform plugin is loaded for them).
     void helpAndVersionNeedNoDisplay()
     {
