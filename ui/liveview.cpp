@@ -134,6 +134,10 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
         if (!isPaused() && m_wasAtBottom)
             m_table->scrollToBottom();
     });
+    connect(m_table, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+        if (const auto e = m_model->eventAt(index.row()))
+            emit openStreamRequested(e->stream, e->version.value);
+    });
     connect(m_model, &LiveEventsModel::searchProgressed, this, &LiveView::updateSearchStatus);
     connect(m_model, &LiveEventsModel::rowsAppended, this, &LiveView::updateSearchStatus);
     auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);

@@ -65,6 +65,8 @@ public:
 
 signals:
     void pausedChanged(bool paused);
+    // A row was double-clicked (or Enter pressed on it): show its stream at that event.
+    void openStreamRequested(const QString &stream, qint64 version);
 
 private:
     void showCurrent();

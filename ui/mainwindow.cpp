@@ -208,6 +208,15 @@ void MainWindow::createActions()
               m_tabs->setCurrentWidget(m_liveView);
               m_liveView->focusFilter();
           });
+    connect(m_liveView, &LiveView::openStreamRequested, this, &MainWindow::openStreamAt);
+    connect(m_worker.get(), &StoreWorker::streamInfoReady, this,
+            [this](quint64 token, const QString &stream, bool exists, const StreamInfo &info) {
+                if (token != m_openAtToken || !exists)
+                    return;
+                m_openAtToken = 0;
+                openStream(stream, info.version.value);
+                m_streamView->selectVersion(m_openAtVersion);
+            });
     connect(m_liveView, &LiveView::pausedChanged, this, [this](bool paused) {
         m_followAction->setChecked(!paused);
         m_followAction->setIcon(
@@ -455,6 +464,12 @@ void MainWindow::onStreamSelected(const StreamInfo &info)
         return;
     m_streamView->setStream(info.name, info.version.value);
     m_tabs->setCurrentWidget(m_streamView);
+}
+
+void MainWindow::openStreamAt(const QString &name, qint64 version)
+{
+    m_openAtVersion = version;
+    m_openAtToken = m_worker->streamInfo(name);
 }
 
 void MainWindow::openStream(const QString &name, qint64 version)

@@ -59,6 +59,9 @@ public:
     void showAbout();
     // Opens a stream in the "Stream" tab (selects it in the list when it is loaded).
     void openStream(const QString &name, qint64 version);
+    // Opens a stream on the Stream tab with the event of `version` selected (its length is
+    // looked up first).
+    void openStreamAt(const QString &name, qint64 version);
 
     StoreWorker *worker() const { return m_worker.get(); }
     StreamsPane *streamsPane() const { return m_streams; }
@@ -127,6 +130,8 @@ private:
     QAction *m_filterAction = nullptr;
     QAction *m_copyAction = nullptr;
     QPointer<AppendDialog> m_appendDialog;
+    quint64 m_openAtToken = 0; // openStreamAt() waiting for the stream's length
+    qint64 m_openAtVersion = 0;
 };
 
 } // namespace eventium::ui

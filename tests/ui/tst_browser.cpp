@@ -514,6 +514,21 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 5, kTimeout);
         QVERIFY(!model->isFiltered());
         QVERIFY(!live->searchStatus()->isVisible());
+
+        // Double-clicking a row opens its stream at that event.
+        QTRY_VERIFY_WITH_TIMEOUT(model->eventAt(2).has_value(), kTimeout);
+        const RecordedEvent third = *model->eventAt(2);
+        live->table()->scrollTo(model->index(2, 0));
+        const QRect rect = live->table()->visualRect(model->index(2, 1));
+        // (A click first: Qt Test's double click alone does not press the item.)
+        QTest::mouseClick(live->table()->viewport(), Qt::LeftButton, {}, rect.center());
+        QTest::mouseDClick(live->table()->viewport(), Qt::LeftButton, {}, rect.center());
+        StreamView *view = m_window->streamView();
+        QTRY_COMPARE_WITH_TIMEOUT(view->stream(), third.stream, kTimeout);
+        QCOMPARE(m_window->tabs()->currentWidget(), view);
+        QTRY_VERIFY_WITH_TIMEOUT(view->detail()->event().has_value(), kTimeout);
+        QCOMPARE(view->detail()->event()->version, third.version);
+        QCOMPARE(view->detail()->event()->id, third.id);
     }
 };
 
