@@ -7,6 +7,7 @@
 
 #include <eventium/store.h>
 
+#include <QSqlQuery>
 #include <QTest>
 #include <QThread>
 
@@ -195,6 +196,31 @@ private slots:
         QVERIFY(first.events.isEmpty());
         QVERIFY(first.next.value > 1 && first.next.value <= first.head.value);
         QCOMPARE(matches(f, 10), QStringList({"needle-1@1"}));
+    }
+
+    // The types that exist, from the type index (a step per type), not a pass over events.
+    void eventTypesComeFromTheIndex()
+    {
+        QCOMPARE(REQUIRE_OK(store().eventTypes()), QStringList());
+        fill();
+        QCOMPARE(REQUIRE_OK(store().eventTypes()),
+                 QStringList({"Deposited", "Opened", "OrderPlaced", "OrderShipped"}));
+        QCOMPARE(REQUIRE_OK(store().eventTypes(2)), QStringList({"Deposited", "Opened"}));
+        QCOMPARE(store().eventTypes(0).error().kind(), StoreError::Kind::InvalidInput);
+
+        // The plan walks the type index; the events table itself is never scanned.
+        exec(QStringLiteral("SET enable_seqscan = off")); // the table is tiny here
+        QSqlQuery plan = exec(
+            QStringLiteral("EXPLAIN WITH RECURSIVE t(type) AS ((SELECT type FROM %1 ORDER BY "
+                           "type LIMIT 1) UNION ALL SELECT (SELECT e.type FROM %1 e WHERE e.type "
+                           "> t.type ORDER BY e.type LIMIT 1) FROM t WHERE t.type IS NOT NULL) "
+                           "SELECT type FROM t WHERE type IS NOT NULL LIMIT 1000")
+                .arg(table(QStringLiteral("events"))));
+        QString text;
+        while (plan.next())
+            text += plan.value(0).toString() + QLatin1Char('\n');
+        QVERIFY2(text.contains(QLatin1String("events_type_idx")), qPrintable(text));
+        QVERIFY2(!text.contains(QLatin1String("Seq Scan")), qPrintable(text));
     }
 
     void badSearchInputIsRefusedClearly()

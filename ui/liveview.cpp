@@ -4,8 +4,10 @@
 #include "eventtableview.h"
 #include "iconprovider.h"
 #include "liveeventsmodel.h"
+#include "storeworker.h"
 
 #include <QComboBox>
+#include <QCompleter>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -14,6 +16,7 @@
 #include <QScrollBar>
 #include <QShortcut>
 #include <QSplitter>
+#include <QStringListModel>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -28,6 +31,7 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
     : QWidget(parent)
 {
     m_model = new LiveEventsModel(worker, this);
+    m_worker = worker;
     m_clock.start();
 
     auto *layout = new QVBoxLayout(this);
@@ -52,6 +56,21 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
     m_filter->setPlaceholderText(tr("Filter by event type (comma-separated)…"));
     m_filter->setClearButtonEnabled(true);
     m_filter->setMaximumWidth(360);
+    // The types that exist, from the type index, offered as you type.
+    m_types = new QStringListModel(this);
+    auto *completer = new QCompleter(m_types, this);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    completer->setFilterMode(Qt::MatchContains);
+    m_filter->setCompleter(completer);
+    connect(worker, &StoreWorker::eventTypesListed, this,
+            [this](quint64 token, const QStringList &types) {
+                if (token == m_typesToken)
+                    m_types->setStringList(types);
+            });
+    connect(m_filter, &QLineEdit::textEdited, this, [this](const QString &text) {
+        if (text.size() == 1) // starting to type: the types may have changed since
+            m_typesToken = m_worker->eventTypes();
+    });
     m_filterTimer = new QTimer(this);
     m_filterTimer->setSingleShot(true);
     m_filterTimer->setInterval(400);
@@ -163,6 +182,7 @@ void LiveView::reset(qint64 head)
     m_storeHead = head;
     m_model->reset(head);
     m_model->setFilter({});
+    m_typesToken = m_worker->eventTypes();
     for (QLineEdit *edit : {m_filter, m_search}) {
         edit->blockSignals(true);
         edit->clear();
@@ -227,6 +247,11 @@ void LiveView::setSearch(SearchMode mode, const QString &text)
     m_searchMode->blockSignals(false);
     m_search->setText(text);
     applyFilter();
+}
+
+QStringList LiveView::knownTypes() const
+{
+    return m_types->stringList();
 }
 
 void LiveView::focusSearch()

@@ -11,6 +11,7 @@
 
 class QComboBox;
 class QLabel;
+class QStringListModel;
 class QLineEdit;
 class QSplitter;
 class QTimer;
@@ -58,6 +59,8 @@ public:
     EventDetailView *detail() const { return m_detail; }
     QSplitter *splitter() const { return m_splitter; }
     QLineEdit *filterEdit() const { return m_filter; }
+    // The event types offered by the type filter's completer.
+    QStringList knownTypes() const;
     QLineEdit *searchEdit() const { return m_search; }
     QComboBox *searchMode() const { return m_searchMode; }
     QLabel *searchStatus() const { return m_searchStatus; }
@@ -77,6 +80,9 @@ private:
     LiveEventsModel *m_model;
     QToolButton *m_follow;
     QLineEdit *m_filter;
+    StoreWorker *m_worker;
+    QStringListModel *m_types; // the event types that exist, for the filter's completer
+    quint64 m_typesToken = 0;
     QComboBox *m_searchMode;
     QLineEdit *m_search;
     QLabel *m_searchStatus;

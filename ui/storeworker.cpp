@@ -327,6 +327,18 @@ quint64 StoreWorker::readAll(qint64 from, int limit, const GlobalFilter &filter)
     });
 }
 
+quint64 StoreWorker::eventTypes()
+{
+    return post([this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto types = m_store->eventTypes();
+        if (!types)
+            return noteError(token, types.error());
+        emit eventTypesListed(token, types.value());
+    });
+}
+
 quint64 StoreWorker::streamInfo(const QString &stream)
 {
     return post([=, this](quint64 token) {

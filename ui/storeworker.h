@@ -75,6 +75,7 @@ public:
     // is reached (bounded in time), so a rare type does not need a round trip per window.
     quint64 readAll(qint64 from, int limit, const GlobalFilter &filter = {});
     quint64 streamInfo(const QString &stream);
+    quint64 eventTypes();
     quint64 append(const QString &stream, ExpectedVersion expected, const QList<NewEvent> &events);
     // Answered by a StatsWorker (a thread and connection of its own, opened on every
     // connect), so it never waits behind the requests above; a lost connection found there
@@ -98,6 +99,7 @@ signals:
     void globalRead(quint64 token, const eventium::GlobalPage &page);
     void streamInfoReady(quint64 token, const QString &stream, bool exists,
                          const eventium::StreamInfo &info);
+    void eventTypesListed(quint64 token, const QStringList &types);
     void appended(quint64 token, const eventium::AppendResult &result);
     void statsReady(quint64 token, const eventium::StoreStats &stats);
     void sampleDataFilled(quint64 token, int events);

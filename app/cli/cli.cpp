@@ -179,6 +179,15 @@ const char kSearchHelp[]
       "  --from POSITION     the first position to look at (default: 1)\n"
       "  --limit N           stop after N matches (default: all)\n";
 
+const char kTypesHelp[]
+    = "Usage: eventium types [--limit N]\n"
+      "\n"
+      "Prints the event types that exist, in order, one JSON string a line; read from the\n"
+      "type index a step per type, never a pass over the events.\n"
+      "\n"
+      "Options:\n"
+      "  --limit N  at most N types (default 1000, at most 100000)\n";
+
 const char kStatsHelp[]
     = "Usage: eventium stats\n"
       "\n"
@@ -325,6 +334,13 @@ std::span<const Command> Cli::commands()
                     parser.addOption(QStringLiteral("limit"));
                 },
             .run = &Cli::search,
+        },
+        {
+            .name = "types",
+            .summary = "the event types that exist",
+            .help = kTypesHelp,
+            .addOptions = [](OptionParser &parser) { parser.addOption(QStringLiteral("limit")); },
+            .run = &Cli::types,
         },
         {
             .name = "stats",
@@ -836,6 +852,24 @@ int Cli::streamInfo(const OptionParser &options)
             .add("updated", JsonLinesWriter::timestamp(s.updated));
     }
     m_out.writeLine(line.toJson());
+    return ExitSuccess;
+}
+
+int Cli::types(const OptionParser &options)
+{
+    const QString command = QStringLiteral("types");
+    if (auto why = unexpectedArgument(options))
+        return usage(command, *why);
+    const auto limit = numberOption(options, QStringLiteral("limit"), 1, 1000);
+    if (!limit || *limit > 100000)
+        return usage(command, QStringLiteral("--limit is a number from 1 to 100000"));
+    if (auto error = openStore(true))
+        return error->report();
+    auto types = m_store->eventTypes(int(*limit));
+    if (!types)
+        return CliError::fromStore(types.error()).report();
+    for (const QString &type : types.value())
+        m_out.writeLine(JsonLine::quote(type));
     return ExitSuccess;
 }
 

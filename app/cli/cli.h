@@ -40,6 +40,7 @@ private:
     int streamInfo(const OptionParser &options);
     int tail(const OptionParser &options);
     int search(const OptionParser &options);
+    int types(const OptionParser &options);
     // Prints the global sequence from `from` through `filter` (at most `limit` events).
     int printGlobal(GlobalPosition from, qint64 limit, const GlobalFilter &filter);
     int stats(const OptionParser &options);

@@ -221,6 +221,27 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     return page;
 }
 
+Result<QStringList> Store::eventTypes(int limit)
+{
+    if (limit < 1 || limit > kMaxLimit)
+        return invalidInput(QStringLiteral("a list limit is between 1 and %1").arg(kMaxLimit));
+    // Each step asks the (type, id) index for the first type after the last one found.
+    auto r = d->read(QStringLiteral("WITH RECURSIVE t(type) AS ("
+                                    " (SELECT type FROM %1.events ORDER BY type LIMIT 1)"
+                                    " UNION ALL"
+                                    " SELECT (SELECT e.type FROM %1.events e WHERE e.type > t.type"
+                                    " ORDER BY e.type LIMIT 1) FROM t WHERE t.type IS NOT NULL)"
+                                    " SELECT type FROM t WHERE type IS NOT NULL LIMIT $1")
+                         .arg(d->s),
+                     {pg::param(limit)}, QStringLiteral("event types"));
+    if (!r)
+        return r.error();
+    QStringList out;
+    for (int row = 0; row < r->rows(); ++row)
+        out.append(r->string(row, 0));
+    return out;
+}
+
 Result<StreamPage> Store::listStreams(const StreamCursor &after, int limit, StreamOrder order,
                                       const QString &prefix)
 {

@@ -691,6 +691,13 @@ private slots:
                           QStringLiteral("--until"), QStringLiteral("2000-01-02T00:00:00Z")}),
                  QStringList());
 
+        // The types that exist, from the type index.
+        Run types = cli({QStringLiteral("types")});
+        CHECK_EXIT(types, 0);
+        QCOMPARE(types.out, QByteArray("\"Opened\"\n\"OrderPlaced\"\n"));
+        CHECK_EXIT(cli({QStringLiteral("types"), QStringLiteral("--limit"), QStringLiteral("0")}),
+                   2);
+
         // Bad input: usage (2) or bad input (4), with a message.
         CHECK_EXIT(cli({QStringLiteral("search")}), 2);
         CHECK_EXIT(

@@ -453,6 +453,11 @@ private slots:
         LiveEventsModel *model = live->model();
         QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 3, kTimeout);
 
+        // The type filter offers the types that exist.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            live->knownTypes(),
+            QStringList({QStringLiteral("Opened"), QStringLiteral("OrderPlaced")}), kTimeout);
+
         live->setSearch(LiveView::SearchWhere, QStringLiteral("customerId = 42"));
         QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, kTimeout);
         QTRY_VERIFY_WITH_TIMEOUT(!model->isSearching(), kTimeout);

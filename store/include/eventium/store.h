@@ -110,6 +110,9 @@ public:
     Result<std::optional<StreamInfo>> streamInfo(const StreamName &stream);
     Result<GlobalPosition> headPosition();
     Result<StoreStats> stats();
+    // The event types that exist, in order, at most `limit` (1 to 100,000): from the type
+    // index, a step per type (a loose index scan), never a pass over the events.
+    Result<QStringList> eventTypes(int limit = 1000);
 
     // One sequencer step on the calling thread's connection.
     Result<SequencerStep> sequenceStep(int maxRows = 10000);
