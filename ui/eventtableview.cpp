@@ -25,6 +25,15 @@ EventTableView::EventTableView(QWidget *parent)
     horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
 }
 
+QModelIndex EventTableView::moveCursor(CursorAction action, Qt::KeyboardModifiers modifiers)
+{
+    if ((action == MoveHome || action == MoveEnd) && model() && model()->rowCount() > 0) {
+        const int column = qMax(0, currentIndex().column());
+        return model()->index(action == MoveHome ? 0 : model()->rowCount() - 1, column);
+    }
+    return QTableView::moveCursor(action, modifiers);
+}
+
 bool EventTableView::isAtBottom() const
 {
     const QScrollBar *bar = verticalScrollBar();

@@ -15,6 +15,11 @@ public:
     bool isAtBottom() const;
     // Column widths in characters of the current font; 0 stretches the last column.
     void setColumnWidthsInChars(const QList<int> &chars);
+
+protected:
+    // Home and End (with or without Ctrl) go to the first and the last row: rows are what
+    // these tables are about, and sideways there is nothing to go to.
+    QModelIndex moveCursor(CursorAction action, Qt::KeyboardModifiers modifiers) override;
 };
 
 } // namespace eventium::ui

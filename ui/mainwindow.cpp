@@ -610,20 +610,48 @@ void MainWindow::askJump()
 {
     if (!m_connected)
         return;
+    const bool inStream
+        = m_tabs->currentWidget() == m_streamView && !m_streamView->stream().isEmpty();
     bool ok = false;
-    const QString text
-        = QInputDialog::getText(this, tr("Jump to Position"),
+    const QString text = inStream
+        ? QInputDialog::getText(
+            this, tr("Jump to Version"),
+            tr("Version of %1 (1 – %2):")
+                .arg(m_streamView->stream(),
+                     QLocale().toString(m_streamView->model()->streamVersion())),
+            QLineEdit::Normal, QString(), &ok)
+        : QInputDialog::getText(this, tr("Jump to Position"),
                                 tr("Global position (1 – %1):").arg(QLocale().toString(m_head)),
                                 QLineEdit::Normal, QString(), &ok);
-    if (!ok)
-        return;
-    const qint64 position = QLocale().toLongLong(text.trimmed(), &ok);
-    const qint64 plain = ok ? position : text.trimmed().toLongLong(&ok);
-    if (!ok || plain < 1) {
-        statusBar()->showMessage(tr("Not a position: %1").arg(text), 5000);
-        return;
+    if (ok)
+        jumpTo(text);
+}
+
+bool MainWindow::jumpTo(const QString &text)
+{
+    const bool inStream
+        = m_tabs->currentWidget() == m_streamView && !m_streamView->stream().isEmpty();
+    bool ok = false;
+    const qint64 localised = QLocale().toLongLong(text.trimmed(), &ok);
+    const qint64 number = ok ? localised : text.trimmed().toLongLong(&ok);
+    if (!ok || number < 1) {
+        statusBar()->showMessage(
+            (inStream ? tr("Not a version: %1") : tr("Not a position: %1")).arg(text), 5000);
+        return false;
     }
-    jumpToPosition(plain);
+    if (inStream) {
+        const qint64 last = m_streamView->model()->streamVersion();
+        if (number > last) {
+            statusBar()->showMessage(
+                tr("%1 has %2 events").arg(m_streamView->stream(), QLocale().toString(last)), 5000);
+            return false;
+        }
+        m_streamView->selectVersion(number);
+        m_streamView->table()->setFocus();
+        return true;
+    }
+    jumpToPosition(number);
+    return true;
 }
 
 void MainWindow::jumpToPosition(qint64 position)

@@ -62,6 +62,9 @@ public:
     // Opens a stream on the Stream tab with the event of `version` selected (its length is
     // looked up first).
     void openStreamAt(const QString &name, qint64 version);
+    // Ctrl+G's answer: on the Stream tab (with a stream open) a version of that stream, on
+    // the Live tab a global position. False (and said in the status bar) when it is not one.
+    bool jumpTo(const QString &text);
 
     StoreWorker *worker() const { return m_worker.get(); }
     StreamsPane *streamsPane() const { return m_streams; }

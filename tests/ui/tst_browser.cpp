@@ -413,6 +413,36 @@ private slots:
                                  kTimeout);
     }
 
+    // On the Stream tab, Ctrl+G's answer is a version of that stream; Home and End go to the
+    // first and the last row (not sideways).
+    void jumpToAVersionAndHomeEnd()
+    {
+        append(QStringLiteral("jump-1"), 30);
+        openWindow();
+        m_window->openStream(QStringLiteral("jump-1"), 30);
+        StreamView *view = m_window->streamView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->detail()->event().has_value(), kTimeout);
+        QVERIFY(m_window->jumpTo(QStringLiteral("17")));
+        QTRY_COMPARE_WITH_TIMEOUT(view->detail()->event()->version.value, 17, kTimeout);
+        QVERIFY(!m_window->jumpTo(QStringLiteral("31")));
+        QVERIFY(!m_window->jumpTo(QStringLiteral("seven")));
+        QCOMPARE(view->detail()->event()->version.value, 17);
+
+        view->table()->setFocus();
+        QTest::keyClick(view->table(), Qt::Key_End);
+        QTRY_COMPARE_WITH_TIMEOUT(view->detail()->event()->version.value, 30, kTimeout);
+        QTest::keyClick(view->table(), Qt::Key_Home);
+        QTRY_COMPARE_WITH_TIMEOUT(view->detail()->event()->version.value, 1, kTimeout);
+        QTest::keyClick(view->table(), Qt::Key_End, Qt::ControlModifier);
+        QTRY_COMPARE_WITH_TIMEOUT(view->detail()->event()->version.value, 30, kTimeout);
+
+        // On the Live tab it is a global position.
+        m_window->tabs()->setCurrentWidget(m_window->liveView());
+        QVERIFY(m_window->jumpTo(QStringLiteral("5")));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->liveView()->currentEvent().has_value(), kTimeout);
+        QCOMPARE(m_window->liveView()->currentEvent()->position.value, 5);
+    }
+
     // --help and --version work without a display (no platform plugin is loaded for them).
     void helpAndVersionNeedNoDisplay()
     {
