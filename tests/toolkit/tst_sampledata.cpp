@@ -2,8 +2,8 @@
 #include "toolkittest.h"
 
 #include <bank/bank.h>
-#include <eventium/toolkit/projection.h>
 #include <bank/sampledata.h>
+#include <eventium/toolkit/projection.h>
 
 #include <QElapsedTimer>
 #include <QHash>
