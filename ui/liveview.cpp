@@ -158,6 +158,8 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
             emit openStreamRequested(e->stream, e->version.value);
     });
     connect(m_model, &LiveEventsModel::searchProgressed, this, &LiveView::updateSearchStatus);
+    connect(worker, &StoreWorker::connectionStateChanged, this, &LiveView::updateStatus);
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, &LiveView::updateStatus);
     connect(m_model, &LiveEventsModel::rowsAppended, this, &LiveView::updateSearchStatus);
     auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
     escape->setContext(Qt::WidgetWithChildrenShortcut);
@@ -354,6 +356,28 @@ void LiveView::applyLiveEvents(const QList<RecordedEvent> &events)
     m_model->applyLiveEvents(events);
 }
 
+QString LiveView::followStatus() const
+{
+    // What is on screen, in words: a claim of "at head" must be true of the rows shown.
+    if (!m_worker->isConnected())
+        return tr("disconnected");
+    if (m_model->isFiltered())
+        return isPaused() ? tr("paused") : tr("following the search");
+    const qint64 head = qMax(m_storeHead, m_model->knownHead());
+    if (isPaused())
+        return tr("paused at %1 · %2 new")
+            .arg(QLocale().toString(m_model->shownHead()), QLocale().toString(behind()));
+    if (m_model->rowCount() > 0 && !m_table->isAtBottom()) {
+        const int lastVisible = m_table->rowAt(m_table->viewport()->height() - 1);
+        const qint64 shown = lastVisible < 0 ? m_model->rowCount() : lastVisible + 1;
+        return tr("scrolled back, %1 behind")
+            .arg(QLocale().toString(qMax<qint64>(0, head - shown)));
+    }
+    const qint64 lag = behind();
+    return lag == 0 ? tr("following, at head")
+                    : tr("following, %1 behind head").arg(QLocale().toString(lag));
+}
+
 qint64 LiveView::behind() const
 {
     const qint64 head = qMax(m_storeHead, m_model->knownHead());
@@ -383,12 +407,7 @@ void LiveView::updateStatus()
     m_rate = count * 1000.0 / double(span);
     m_rateLabel->setText(
         tr("%1 events/s").arg(QLocale().toString(m_rate, 'f', m_rate < 10 ? 1 : 0)));
-    const qint64 lag = behind();
-    if (isPaused())
-        m_behindLabel->setText(tr("paused · %1 new").arg(QLocale().toString(lag)));
-    else
-        m_behindLabel->setText(lag == 0 ? tr("at head")
-                                        : tr("%1 behind head").arg(QLocale().toString(lag)));
+    m_behindLabel->setText(followStatus());
 }
 
 } // namespace eventium::ui

@@ -52,6 +52,8 @@ public:
     std::optional<RecordedEvent> currentEvent() const;
 
     double rate() const { return m_rate; }
+    // "following, at head", "paused at N · M new", "scrolled back, N behind", "disconnected".
+    QString followStatus() const;
     qint64 behind() const;
 
     LiveEventsModel *model() const { return m_model; }

@@ -21,6 +21,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -441,6 +442,32 @@ private slots:
         QVERIFY(m_window->jumpTo(QStringLiteral("5")));
         QTRY_VERIFY_WITH_TIMEOUT(m_window->liveView()->currentEvent().has_value(), kTimeout);
         QCOMPARE(m_window->liveView()->currentEvent()->position.value, 5);
+    }
+
+    // The follow status says what is on screen: at head, scrolled back, paused.
+    void followStatusSaysWhatIsOnScreen()
+    {
+        append(QStringLiteral("many-1"), 200);
+        openWindow();
+        LiveView *live = m_window->liveView();
+        m_window->tabs()->setCurrentWidget(live);
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 200, kTimeout);
+        live->table()->scrollToBottom();
+        QTRY_COMPARE_WITH_TIMEOUT(live->followStatus(), QStringLiteral("following, at head"),
+                                  kTimeout);
+        live->table()->scrollToTop();
+        QTRY_VERIFY_WITH_TIMEOUT(live->followStatus().startsWith(QLatin1String("scrolled back, ")),
+                                 kTimeout);
+        const int lastVisible = live->table()->rowAt(live->table()->viewport()->height() - 1);
+        QCOMPARE(live->followStatus(),
+                 QStringLiteral("scrolled back, %1 behind")
+                     .arg(QLocale().toString(200 - (lastVisible + 1))));
+        live->setPaused(true);
+        QCOMPARE(live->followStatus(), QStringLiteral("paused at 200 · 0 new"));
+        live->setPaused(false);
+        live->table()->scrollToBottom();
+        QTRY_COMPARE_WITH_TIMEOUT(live->followStatus(), QStringLiteral("following, at head"),
+                                  kTimeout);
     }
 
     // --help and --version work without a display (no platform plugin is loaded for them).

@@ -121,6 +121,8 @@ private slots:
         // ... so it found out and said so in the status bar ...
         QTRY_VERIFY_WITH_TIMEOUT(!states.isEmpty(), kTimeout);
         QCOMPARE(states.first().at(0).toBool(), false);
+        // ... and the live view does not claim to be following meanwhile ...
+        QCOMPARE(m_window->liveView()->followStatus(), QStringLiteral("disconnected"));
         // ... then reconnects by itself. (Each worker may notice the restart on its own, so
         // the state can go down and up more than once before it settles: wait for that.)
         QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected() && states.last().at(0).toBool()
