@@ -309,6 +309,10 @@ void AppendDialog::validate()
         m_payloadError->setText(payloadWhy.isEmpty() ? QString()
                                                      : tr("Payload: %1").arg(payloadWhy));
     m_payloadError->setVisible(m_jsonChecking || !payloadWhy.isEmpty());
+    // Progress is not an error: it is said in the quiet colour.
+    m_payloadError->setStyleSheet(m_jsonChecking
+                                      ? QStringLiteral("color: palette(placeholder-text);")
+                                      : QStringLiteral("color: #c62828;"));
     const QString &metadataWhy = m_metadataWhy;
     m_metadataError->setText(
         metadataWhy.isEmpty() || m_jsonChecking ? QString() : tr("Metadata: %1").arg(metadataWhy));

@@ -210,6 +210,7 @@ private slots:
         QVERIFY(dialog.payloadEdit()->isReadOnly());
         QVERIFY(!dialog.appendButton()->isEnabled());
         QVERIFY(dialog.payloadError()->text().startsWith(QLatin1String("Pasting 1.0 MB")));
+        QVERIFY(!dialog.payloadError()->styleSheet().contains(QLatin1String("#c62828")));
         QTRY_VERIFY_WITH_TIMEOUT(!dialog.payloadEdit()->isReadOnly(), kTimeout);
         // Then checked off the UI thread, and accepted.
         QTRY_VERIFY_WITH_TIMEOUT(!dialog.isCheckingJson(), kTimeout);
@@ -231,6 +232,7 @@ private slots:
         QVERIFY(!dialog.appendButton()->isEnabled());
         QVERIFY2(dialog.payloadError()->text().contains(QLatin1String("line")),
                  qPrintable(dialog.payloadError()->text()));
+        QVERIFY(dialog.payloadError()->styleSheet().contains(QLatin1String("#c62828")));
         dialog.payloadEdit()->setPlainText(text + QLatin1Char('}'));
         QTRY_VERIFY_WITH_TIMEOUT(!dialog.isCheckingJson(), kTimeout);
         QVERIFY(dialog.appendButton()->isEnabled());
