@@ -81,7 +81,7 @@ JsonPane::JsonPane(const QString &name, QWidget *parent)
     m_text->setFrameShape(QFrame::NoFrame);
     m_text->document()->setDocumentMargin(8);
     m_text->document()->setUndoRedoEnabled(false);
-    m_highlighter = new JsonHighlighter(m_text);
+    new JsonHighlighter(m_text); // owned by the text view
     m_slicer = new TextSlicer(m_text);
 
     m_model = new JsonTreeModel(this);

@@ -14,7 +14,6 @@ class QTreeView;
 
 namespace eventium::ui {
 
-class JsonHighlighter;
 class TextSlicer;
 
 // One JSON document of an event (its payload or its metadata) as text and as a tree, made so
@@ -74,7 +73,6 @@ private:
 
     QTabWidget *m_tabs;
     QPlainTextEdit *m_text;
-    JsonHighlighter *m_highlighter;
     QTreeView *m_tree;
     JsonTreeModel *m_model;
     QLabel *m_status;

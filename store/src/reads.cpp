@@ -54,10 +54,18 @@ QString prefixCondition(const QString &column, const QString &prefix, pg::Params
     return sql;
 }
 
-// The search conditions of a filter (GlobalFilter), every value a parameter.
-Result<QString> searchConditions(const GlobalFilter &filter, pg::Params &params)
+// The search conditions of a filter (GlobalFilter), every value a parameter, and the JSON
+// path among them (empty when there is none), which only the server can read.
+struct SearchConditions
 {
     QString sql;
+    QByteArray jsonPath;
+};
+
+Result<SearchConditions> searchConditions(const GlobalFilter &filter, pg::Params &params)
+{
+    QString sql;
+    QByteArray jsonPath;
     if (!filter.streamContains.isEmpty()) {
         params << filter.streamContains.toUtf8();
         sql += QStringLiteral("AND strpos(st.name, $%1) > 0 ").arg(params.size());
@@ -88,16 +96,19 @@ Result<QString> searchConditions(const GlobalFilter &filter, pg::Params &params)
             return invalidInput(QStringLiteral("cannot read the search expression \"%1\": %2")
                                     .arg(filter.where, why));
         params << expression->text;
-        sql += expression->kind == SearchExpression::Kind::Containment
-            ? QStringLiteral("AND e.data @> $%1::jsonb ").arg(params.size())
-            : QStringLiteral("AND e.data @@ $%1::jsonpath ").arg(params.size());
+        if (expression->kind == SearchExpression::Kind::Containment) {
+            sql += QStringLiteral("AND e.data @> $%1::jsonb ").arg(params.size());
+        } else {
+            sql += QStringLiteral("AND e.data @@ $%1::jsonpath ").arg(params.size());
+            jsonPath = expression->text;
+        }
     }
     if (!filter.text.isEmpty()) {
         params << filter.text.toUtf8();
         sql += QStringLiteral("AND strpos(lower(e.data::text), lower($%1)) > 0 ")
                    .arg(params.size());
     }
-    return sql;
+    return SearchConditions {sql, jsonPath};
 }
 
 } // namespace
@@ -160,7 +171,7 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     auto condition = searchConditions(filter, params);
     if (!condition)
         return condition.error();
-    sql += condition.value();
+    sql += condition->sql;
     auto notAPath = [&filter](const StoreError &error) {
         // The server reads JSON paths: one it cannot read is the caller's input.
         return !filter.where.isEmpty() && error.sqlState() == QLatin1String("42601")
@@ -181,11 +192,8 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     page.next = GlobalPosition(start);
     if (forward ? start > head : start < 1) {
         // Nothing to read, but a JSON path the server cannot read is still refused.
-        QString unused;
-        const auto expression = SearchExpression::parse(filter.where, &unused);
-        if (!filter.where.isEmpty() && expression
-            && expression->kind == SearchExpression::Kind::JsonPath) {
-            auto checked = read(QStringLiteral("SELECT $1::jsonpath"), {expression->text},
+        if (!condition->jsonPath.isEmpty()) {
+            auto checked = read(QStringLiteral("SELECT $1::jsonpath"), {condition->jsonPath},
                                 QStringLiteral("check a JSON path"));
             if (!checked)
                 return notAPath(checked.error());
