@@ -161,7 +161,10 @@ AppendDialog::AppendDialog(StoreWorker *worker, const QStringList &knownStreams,
     form->addRow(QString(), m_payloadError);
     form->addRow(tr("&Metadata:"), m_metadata);
     form->addRow(QString(), m_metadataError);
-    form->addRow(tr("&Expected version:"), expectedRow);
+    // A row of two widgets: the label's buddy (its Alt key) is the combo box.
+    auto *expectedLabel = new QLabel(tr("&Expected version:"), this);
+    expectedLabel->setBuddy(m_expectedMode);
+    form->addRow(expectedLabel, expectedRow);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_ok = buttons->button(QDialogButtonBox::Ok);
@@ -181,6 +184,7 @@ AppendDialog::AppendDialog(StoreWorker *worker, const QStringList &knownStreams,
     connect(m_lookupTimer, &QTimer::timeout, this, &AppendDialog::lookUpStream);
     connect(m_stream, &QComboBox::currentTextChanged, this, [this] {
         m_versionKnown = false;
+        clearOutcome();
         m_lookupTimer->start();
         validate();
     });
@@ -222,7 +226,9 @@ AppendDialog::AppendDialog(StoreWorker *worker, const QStringList &knownStreams,
     connect(m_metadata, &QPlainTextEdit::textChanged, this, &AppendDialog::checkJson);
     connect(m_expectedMode, &QComboBox::currentIndexChanged, this, [this] {
         m_expectedVersion->setEnabled(m_expectedMode->currentData().toInt() == ExpectExact);
+        clearOutcome();
     });
+    connect(m_expectedVersion, &QSpinBox::valueChanged, this, &AppendDialog::clearOutcome);
     connect(worker, &StoreWorker::streamInfoReady, this, &AppendDialog::onStreamInfo);
     connect(worker, &StoreWorker::streamsListed, this,
             [this](quint64 token, const StreamPage &page) {
@@ -424,14 +430,14 @@ void AppendDialog::onAppended(quint64 token, const AppendResult &result)
         const QString actual = result.actualVersion < 0
             ? tr("the stream does not exist")
             : tr("the stream is at version %1").arg(result.actualVersion);
-        showStatus(tr("Conflict: expected %1, but %2. Nothing was written.")
-                       .arg(expected().toString(), actual),
-                   true);
+        const QString message = tr("Conflict: expected %1, but %2. Nothing was written.")
+                                    .arg(expected().toString(), actual);
         if (result.actualVersion >= 0) {
             m_streamHint->setText(tr("Existing stream at version %1").arg(result.actualVersion));
             m_expectedVersion->setValue(
                 int(qMin<qint64>(result.actualVersion, std::numeric_limits<int>::max())));
         }
+        showStatus(message, true); // after the version offered for a retry, which clears it
         validate();
         return;
     }
@@ -451,6 +457,14 @@ void AppendDialog::onFailed(quint64 token, const StoreError &error)
     m_appendToken = 0;
     showStatus(tr("Append failed: %1").arg(error.toString()), true);
     validate();
+}
+
+void AppendDialog::clearOutcome()
+{
+    // What the last append answered (a conflict, a failure) was about the stream and the
+    // expectation it was sent with: once either changes, it no longer holds.
+    if (m_appendToken == 0 && m_status->isVisible())
+        showStatus(QString(), false);
 }
 
 void AppendDialog::showStatus(const QString &text, bool error)

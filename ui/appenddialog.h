@@ -74,6 +74,7 @@ private:
     void onAppended(quint64 token, const AppendResult &result);
     void onFailed(quint64 token, const StoreError &error);
     void showStatus(const QString &text, bool error);
+    void clearOutcome();
 
     StoreWorker *m_worker;
     QComboBox *m_stream;

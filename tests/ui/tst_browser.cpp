@@ -19,6 +19,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -26,6 +27,7 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTest>
@@ -300,6 +302,29 @@ private slots:
                                  kTimeout);
     }
 
+    void appendDialogLabelsHaveWorkingMnemonics()
+    {
+        openWindow();
+        AppendDialog *dialog = m_window->openAppendDialog();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isActiveWindow());
+        // Every label of the form shows its text without a literal '&', and its Alt key
+        // focuses the field it names.
+        const auto labels = dialog->findChildren<QLabel *>();
+        int withBuddy = 0;
+        for (QLabel *label : labels) {
+            if (!label->buddy())
+                continue;
+            ++withBuddy;
+            QVERIFY2(label->buddy()->focusPolicy() != Qt::NoFocus, qPrintable(label->text()));
+        }
+        QCOMPARE(withBuddy, 5); // stream, type, payload, metadata, expected version
+        dialog->streamCombo()->setFocus();
+        QTest::keyClick(dialog, Qt::Key_E, Qt::AltModifier);
+        QTRY_COMPARE(QApplication::focusWidget(), static_cast<QWidget *>(dialog->expectedMode()));
+        dialog->reject();
+    }
+
     void conflictingExpectedVersionIsShownInTheDialog()
     {
         append(QStringLiteral("acct-1"), 2);
@@ -332,6 +357,14 @@ private slots:
         QCOMPARE((*info)->version.value, 3);
         // With the actual version it goes through.
         QCOMPARE(dialog->expectedVersion()->value(), 3);
+        // The conflict was about acct-1: naming another stream clears it; back to acct-1
+        // there is nothing to say until the next append.
+        dialog->streamCombo()->setEditText(QStringLiteral("acct-2"));
+        QVERIFY(!dialog->statusLabel()->isVisible());
+        dialog->streamCombo()->setEditText(QStringLiteral("acct-1"));
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->isVersionKnown(), kTimeout);
+        QCOMPARE(dialog->expectedVersion()->value(), 3);
+        QVERIFY(!dialog->statusLabel()->isVisible());
         QPointer<AppendDialog> guard(dialog);
         QTest::mouseClick(dialog->appendButton(), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(guard.isNull() || !guard->isVisible(), kTimeout);
@@ -444,6 +477,51 @@ private slots:
         QCOMPARE(m_window->liveView()->currentEvent()->position.value, 5);
     }
 
+    // At 1,440 × 900 every column of the three tables is on screen and wide enough for what
+    // it shows: seven-digit positions, another day's time, the streams' dates.
+    void everyColumnFitsAt1440()
+    {
+        append(QStringLiteral("fit-1"), 3);
+        openWindow();
+        m_window->resize(1440, 900);
+        QTest::qWait(50);
+        const QFontMetrics metrics(m_window->liveView()->table()->font());
+        auto fits = [&metrics](QTableView *table, const QString &what) {
+            QTRY_VERIFY_WITH_TIMEOUT(table->model()->rowCount() > 0, kTimeout);
+            QVERIFY2(table->horizontalScrollBar()->maximum() == 0, qPrintable(what));
+            const QHeaderView *header = table->horizontalHeader();
+            const int last = header->count() - 1;
+            QVERIFY2(header->sectionViewportPosition(last) + header->sectionSize(last)
+                         <= table->viewport()->width(),
+                     qPrintable(what));
+            // Each cell's text fits its column (with the cell's margins).
+            for (int column = 0; column <= last; ++column) {
+                const QString text = table->model()->index(0, column).data().toString();
+                QVERIFY2(
+                    metrics.horizontalAdvance(text) + 8 <= header->sectionSize(column),
+                    qPrintable(QStringLiteral("%1 column %2: %3").arg(what).arg(column).arg(text)));
+            }
+        };
+        m_window->tabs()->setCurrentWidget(m_window->liveView());
+        fits(m_window->liveView()->table(), QStringLiteral("live"));
+        const QHeaderView *live = m_window->liveView()->table()->horizontalHeader();
+        QVERIFY(live->sectionSize(LiveEventsModel::TimeColumn)
+                >= metrics.horizontalAdvance(QStringLiteral("2026-11-30 14:03:07")) + 8);
+        QVERIFY(live->sectionSize(LiveEventsModel::PositionColumn)
+                >= metrics.horizontalAdvance(QStringLiteral("9999999")) + 8);
+        m_window->openStream(QStringLiteral("fit-1"), 3);
+        fits(m_window->streamView()->table(), QStringLiteral("stream"));
+        const QHeaderView *stream = m_window->streamView()->table()->horizontalHeader();
+        QVERIFY(stream->sectionSize(StreamEventsModel::PositionColumn)
+                >= metrics.horizontalAdvance(QStringLiteral("9999999")) + 8);
+        QVERIFY(stream->sectionSize(StreamEventsModel::TimeColumn)
+                >= metrics.horizontalAdvance(QStringLiteral("2026-11-30 14:03:07")) + 8);
+        fits(m_window->streamsTable(), QStringLiteral("streams"));
+        QVERIFY(m_window->streamsTable()->horizontalHeader()->sectionSize(
+                    StreamListModel::UpdatedColumn)
+                >= metrics.horizontalAdvance(QStringLiteral("2026-11-30")) + 8);
+    }
+
     // The follow status says what is on screen: at head, scrolled back, paused.
     void followStatusSaysWhatIsOnScreen()
     {
@@ -455,6 +533,7 @@ private slots:
         live->table()->scrollToBottom();
         QTRY_COMPARE_WITH_TIMEOUT(live->followStatus(), QStringLiteral("following, at head"),
                                   kTimeout);
+        QVERIFY(!live->latestButton()->isVisible());
         live->table()->scrollToTop();
         QTRY_VERIFY_WITH_TIMEOUT(live->followStatus().startsWith(QLatin1String("scrolled back, ")),
                                  kTimeout);
@@ -462,12 +541,41 @@ private slots:
         QCOMPARE(live->followStatus(),
                  QStringLiteral("scrolled back, %1 behind")
                      .arg(QLocale().toString(200 - (lastVisible + 1))));
+        // Scrolled back, a button over the table says how many newer events there are ...
+        QVERIFY(live->latestButton()->isVisible());
+        QCOMPARE(
+            live->latestButton()->text(),
+            QStringLiteral("%1 new events ↓").arg(QLocale().toString(200 - (lastVisible + 1))));
+        QVERIFY(live->table()->rect().contains(live->latestButton()->geometry()));
+        // ... and takes you to the newest one, following again.
+        QTest::mouseClick(live->latestButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(live->followStatus(), QStringLiteral("following, at head"),
+                                  kTimeout);
+        QVERIFY(!live->latestButton()->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(live->currentEvent().has_value(), kTimeout);
+        QCOMPARE(live->currentEvent()->position.value, 200);
+        live->table()->scrollToTop();
+        QTRY_VERIFY_WITH_TIMEOUT(live->followStatus().startsWith(QLatin1String("scrolled back, ")),
+                                 kTimeout);
         live->setPaused(true);
         QCOMPARE(live->followStatus(), QStringLiteral("paused at 200 · 0 new"));
         live->setPaused(false);
         live->table()->scrollToBottom();
         QTRY_COMPARE_WITH_TIMEOUT(live->followStatus(), QStringLiteral("following, at head"),
                                   kTimeout);
+        // Paused at the bottom, new events make the button appear; it resumes following.
+        live->setPaused(true);
+        append(QStringLiteral("many-1"), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(live->followStatus(), QStringLiteral("paused at 200 · 1 new"),
+                                  kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(live->latestButton()->isVisible(), kTimeout);
+        QCOMPARE(live->latestButton()->text(), QStringLiteral("1 new event ↓"));
+        QTest::mouseClick(live->latestButton(), Qt::LeftButton);
+        QVERIFY(!live->isPaused());
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 201, kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(live->followStatus(), QStringLiteral("following, at head"),
+                                  kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!live->latestButton()->isVisible(), kTimeout);
     }
 
     // --help and --version work without a display (no platform plugin is loaded for them).
