@@ -62,13 +62,13 @@ MainWindow::MainWindow(Options options, QWidget *parent)
         m_liveView->setStoreHead(head.value);
     });
     connect(m_worker.get(), &StoreWorker::progress, this,
-            [this](const QString &message) { statusBar()->showMessage(message, 5000); });
+            [this](const QString &message) { notify(message, 5000); });
     connect(m_worker.get(), &StoreWorker::sampleDataFilled, this,
             [this](quint64 token, int events) {
                 if (token != m_sampleToken)
                     return;
                 m_sampleToken = 0;
-                statusBar()->showMessage(tr("Added %1 sample events").arg(events), 5000);
+                notify(tr("Added %1 sample events").arg(events), 5000);
                 m_streams->model()->reload();
                 updateActions();
                 pollStats();
@@ -113,9 +113,8 @@ void MainWindow::createLayout()
     // Left: the streams.
     m_streams = new StreamsPane(m_worker.get(), this);
     connect(m_streams, &StreamsPane::streamSelected, this, &MainWindow::onStreamSelected);
-    connect(m_streams->model(), &StreamListModel::loadFailed, this, [this](const QString &message) {
-        statusBar()->showMessage(tr("Streams: %1").arg(message), 8000);
-    });
+    connect(m_streams->model(), &StreamListModel::loadFailed, this,
+            [this](const QString &message) { notify(tr("Streams: %1").arg(message), 8000); });
 
     // Right: the tabs.
     m_tabs = new QTabWidget(this);
@@ -133,9 +132,9 @@ void MainWindow::createLayout()
     m_mainSplitter->addWidget(m_tabs);
     m_mainSplitter->setStretchFactor(0, 0);
     m_mainSplitter->setStretchFactor(1, 1);
-    m_mainSplitter->setSizes({400, 1040});
-    m_streamView->splitter()->setSizes({520, 520});
-    m_liveView->splitter()->setSizes({620, 440});
+    m_mainSplitter->setSizes({340, 1100});
+    m_streamView->splitter()->setSizes({560, 540});
+    m_liveView->splitter()->setSizes({680, 420});
     setCentralWidget(m_mainSplitter);
 
     // Status bar.
@@ -151,19 +150,37 @@ void MainWindow::createLayout()
     m_headLabel->setObjectName(QStringLiteral("head"));
     m_pendingLabel = new QLabel(this);
     m_pendingLabel->setObjectName(QStringLiteral("pending"));
+    // Notices (a copy, an append, a reconnection) have a label of their own beside the
+    // connection's, so neither ever hides or covers the other.
+    m_noticeLabel = new QLabel(this);
+    m_noticeLabel->setObjectName(QStringLiteral("notice"));
+    m_noticeLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_noticeTimer = new QTimer(this);
+    m_noticeTimer->setSingleShot(true);
+    connect(m_noticeTimer, &QTimer::timeout, m_noticeLabel, &QLabel::clear);
     statusBar()->addWidget(m_connectionLabel, 1);
+    statusBar()->addPermanentWidget(m_noticeLabel);
     statusBar()->addPermanentWidget(m_readOnlyLabel);
     statusBar()->addPermanentWidget(m_headLabel);
     statusBar()->addPermanentWidget(m_pendingLabel);
 
     connect(m_streamView->detail(), &EventDetailView::copied, this,
-            [this](const QString &m) { statusBar()->showMessage(m, 3000); });
+            [this](const QString &m) { notify(m, 3000); });
     connect(m_liveView->detail(), &EventDetailView::copied, this,
-            [this](const QString &m) { statusBar()->showMessage(m, 3000); });
+            [this](const QString &m) { notify(m, 3000); });
     connect(m_streamView->model(), &StreamEventsModel::loadFailed, this,
-            [this](const QString &m) { statusBar()->showMessage(tr("Stream: %1").arg(m), 8000); });
+            [this](const QString &m) { notify(tr("Stream: %1").arg(m), 8000); });
     connect(m_liveView->model(), &LiveEventsModel::loadFailed, this,
-            [this](const QString &m) { statusBar()->showMessage(tr("Live: %1").arg(m), 8000); });
+            [this](const QString &m) { notify(tr("Live: %1").arg(m), 8000); });
+}
+
+void MainWindow::notify(const QString &text, int milliseconds)
+{
+    m_noticeLabel->setText(text);
+    if (milliseconds > 0)
+        m_noticeTimer->start(milliseconds);
+    else
+        m_noticeTimer->stop();
 }
 
 void MainWindow::createActions()
@@ -380,7 +397,7 @@ void MainWindow::onConnectionState(bool connected, const QString &message)
         m_connectionLabel->setText(connectionText());
         if (m_lostConnection) {
             m_lostConnection = false;
-            statusBar()->showMessage(tr("Reconnected"), 4000);
+            notify(tr("Reconnected"), 4000);
             m_streamView->model()->reload();
             m_liveView->model()->reload();
             if (m_streams->model()->rowCount() == 0)
@@ -525,8 +542,7 @@ AppendDialog *MainWindow::openAppendDialog()
 
 void MainWindow::onAppended(const AppendResult &result, const QString &stream)
 {
-    statusBar()->showMessage(
-        tr("Appended to %1 at version %2").arg(stream).arg(result.lastVersion.value), 5000);
+    notify(tr("Appended to %1 at version %2").arg(stream).arg(result.lastVersion.value), 5000);
     if (stream == m_streamView->stream()) {
         m_streamView->model()->growTo(result.lastVersion.value);
         m_streamView->selectVersion(result.lastVersion.value);
@@ -578,7 +594,7 @@ void MainWindow::fillSampleData()
     // reproducible one.
     const quint32 seed = m_head == 0 ? 42u : QRandomGenerator::global()->generate();
     m_sampleToken = m_worker->fillSampleData(m_options.sampleEvents, seed);
-    statusBar()->showMessage(tr("Adding sample data…"));
+    notify(tr("Adding sample data…"));
     updateActions();
 }
 
@@ -635,15 +651,14 @@ bool MainWindow::jumpTo(const QString &text)
     const qint64 localised = QLocale().toLongLong(text.trimmed(), &ok);
     const qint64 number = ok ? localised : text.trimmed().toLongLong(&ok);
     if (!ok || number < 1) {
-        statusBar()->showMessage(
-            (inStream ? tr("Not a version: %1") : tr("Not a position: %1")).arg(text), 5000);
+        notify((inStream ? tr("Not a version: %1") : tr("Not a position: %1")).arg(text), 5000);
         return false;
     }
     if (inStream) {
         const qint64 last = m_streamView->model()->streamVersion();
         if (number > last) {
-            statusBar()->showMessage(
-                tr("%1 has %2 events").arg(m_streamView->stream(), QLocale().toString(last)), 5000);
+            notify(tr("%1 has %2 events").arg(m_streamView->stream(), QLocale().toString(last)),
+                   5000);
             return false;
         }
         m_streamView->selectVersion(number);

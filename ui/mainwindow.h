@@ -76,6 +76,7 @@ public:
     QTabWidget *tabs() const { return m_tabs; }
     QAction *appendAction() const { return m_appendAction; }
     QLabel *connectionLabel() const { return m_connectionLabel; }
+    QLabel *noticeLabel() const { return m_noticeLabel; }
 
 signals:
     void connectedToStore(const eventium::ui::ConnectionInfo &info);
@@ -100,6 +101,8 @@ private:
     void updateActions();
     void pollStats();
     void askJump();
+    // A notice in the status bar, cleared after `milliseconds` (never when 0).
+    void notify(const QString &text, int milliseconds = 0);
     QString connectionText() const;
 
     Options m_options;
@@ -119,6 +122,8 @@ private:
     LiveView *m_liveView = nullptr;
 
     QLabel *m_connectionLabel = nullptr;
+    QLabel *m_noticeLabel = nullptr;
+    QTimer *m_noticeTimer = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
     QLabel *m_headLabel = nullptr;
     QLabel *m_pendingLabel = nullptr;

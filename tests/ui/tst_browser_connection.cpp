@@ -128,6 +128,13 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected() && states.last().at(0).toBool()
                                      && m_window->connectionLabel()->text() == connectedText,
                                  kTimeout);
+        // "Reconnected" is said beside the server's description, never over it.
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->noticeLabel()->text(), QStringLiteral("Reconnected"),
+                                  kTimeout);
+        QVERIFY(m_window->connectionLabel()->isVisible());
+        QVERIFY(m_window->noticeLabel()->isVisible());
+        QVERIFY(!m_window->connectionLabel()->geometry().intersects(
+            m_window->noticeLabel()->geometry()));
 
         // A quick restart may pass unnoticed (a dead pooled connection is found before
         // anything is sent on it, a read runs once more on a fresh one); either way the window
