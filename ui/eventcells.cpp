@@ -37,12 +37,30 @@ QVariant display(EventField field, const RecordedEvent *e, EventField keyField, 
     case EventField::Type:
         return e->type;
     case EventField::Time:
-        return JsonFormatter::displayTime(e->created);
+        return tableTime(e->created);
     }
     return {};
 }
 
 } // namespace
+
+QString tableTime(const QDateTime &time, const QDate &today)
+{
+    if (!time.isValid())
+        return {};
+    const QDateTime local = time.toLocalTime();
+    return local.toString(local.date() == today ? QStringLiteral("HH:mm:ss.zzz")
+                                                : QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+QString listTime(const QDateTime &time, const QDate &today)
+{
+    if (!time.isValid())
+        return {};
+    const QDateTime local = time.toLocalTime();
+    return local.toString(local.date() == today ? QStringLiteral("HH:mm:ss")
+                                                : QStringLiteral("yyyy-MM-dd"));
+}
 
 QVariant eventCell(EventField field, int role, const RecordedEvent *event, EventField keyField,
                    qint64 key)
@@ -59,10 +77,11 @@ QVariant eventCell(EventField field, int role, const RecordedEvent *event, Event
     case Qt::ToolTipRole:
         if (!event)
             return {};
-        return tr("%1 #%2 — %3")
+        return tr("%1 #%2 — %3\n%4")
             .arg(event->stream)
             .arg(event->version.value)
-            .arg(event->id.toString(QUuid::WithoutBraces));
+            .arg(event->id.toString(QUuid::WithoutBraces),
+                 JsonFormatter::displayTime(event->created));
     default:
         return {};
     }

@@ -2,6 +2,8 @@
 
 #include <eventium/types.h>
 
+#include <QDate>
+#include <QDateTime>
 #include <QVariant>
 
 namespace eventium::ui {
@@ -18,5 +20,11 @@ enum class EventField { Position, Stream, Version, Type, Time };
 QVariant eventCell(EventField field, int role, const RecordedEvent *event, EventField keyField,
                    qint64 key);
 QVariant eventHeader(EventField field, int role);
+
+// A time as an event table shows it, in local time: today's as "HH:mm:ss.zzz", another
+// day's as "yyyy-MM-dd HH:mm:ss" (tooltips give it whole).
+QString tableTime(const QDateTime &time, const QDate &today = QDate::currentDate());
+// A time as a list of streams shows it: today's as "HH:mm:ss", another day's as its date.
+QString listTime(const QDateTime &time, const QDate &today = QDate::currentDate());
 
 } // namespace eventium::ui

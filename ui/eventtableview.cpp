@@ -40,8 +40,12 @@ bool EventTableView::isAtBottom() const
     return bar->value() >= bar->maximum();
 }
 
-void EventTableView::setColumnWidthsInChars(const QList<int> &chars)
+void EventTableView::setColumnWidthsInChars(const QList<int> &chars, int stretch)
 {
+    if (stretch >= 0) {
+        horizontalHeader()->setStretchLastSection(false);
+        horizontalHeader()->setSectionResizeMode(stretch, QHeaderView::Stretch);
+    }
     const int unit = fontMetrics().horizontalAdvance(QLatin1Char('0'));
     for (int i = 0; i < chars.size(); ++i) {
         if (chars.at(i) > 0)

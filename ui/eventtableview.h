@@ -13,8 +13,10 @@ public:
     explicit EventTableView(QWidget *parent = nullptr);
 
     bool isAtBottom() const;
-    // Column widths in characters of the current font; 0 stretches the last column.
-    void setColumnWidthsInChars(const QList<int> &chars);
+    // Column widths in characters of the current font (0: left as it is). `stretch` is the
+    // column that takes whatever width is left, so the others always fit the view (none:
+    // the last column stretches, and a narrow view scrolls sideways).
+    void setColumnWidthsInChars(const QList<int> &chars, int stretch = -1);
 
 protected:
     // Home and End (with or without Ctrl) go to the first and the last row: rows are what

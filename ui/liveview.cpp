@@ -8,6 +8,7 @@
 
 #include <QComboBox>
 #include <QCompleter>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -135,9 +136,17 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
     m_table = new EventTableView(m_splitter);
     m_table->setObjectName(QStringLiteral("liveEvents"));
     m_table->setModel(m_model);
-    m_table->setColumnWidthsInChars({9, 24, 7, 20, 23});
+    // Position, stream (takes what is left), version, type, time.
+    m_table->setColumnWidthsInChars({9, 0, 7, 18, 19}, LiveEventsModel::StreamColumn);
     m_detail = new EventDetailView(m_splitter);
     m_detail->setObjectName(QStringLiteral("liveDetail"));
+    m_latest = new QToolButton(m_table);
+    m_latest->setObjectName(QStringLiteral("latest"));
+    m_latest->setToolTip(tr("Follow again from the newest event (Ctrl+End)"));
+    m_latest->setCursor(Qt::PointingHandCursor);
+    m_latest->hide();
+    connect(m_latest, &QToolButton::clicked, this, &LiveView::goToLatest);
+    m_table->installEventFilter(this);
     m_splitter->addWidget(m_table);
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 3);
@@ -378,6 +387,43 @@ QString LiveView::followStatus() const
                     : tr("following, %1 behind head").arg(QLocale().toString(lag));
 }
 
+qint64 LiveView::unseen() const
+{
+    if (!m_worker->isConnected() || m_model->isFiltered() || m_model->rowCount() == 0)
+        return 0;
+    if (m_table->isAtBottom())
+        return isPaused() ? behind() : 0;
+    const qint64 head = qMax(m_storeHead, m_model->knownHead());
+    const int lastVisible = m_table->rowAt(m_table->viewport()->height() - 1);
+    const qint64 shown = lastVisible < 0 ? m_model->rowCount() : lastVisible + 1;
+    return qMax<qint64>(0, head - shown);
+}
+
+void LiveView::goToLatest()
+{
+    setPaused(false);
+    m_wasAtBottom = true;
+    m_table->scrollToBottom();
+    if (m_model->rowCount() > 0)
+        m_table->setCurrentIndex(m_model->index(m_model->rowCount() - 1, 0));
+    updateStatus();
+}
+
+void LiveView::placeLatestButton()
+{
+    m_latest->adjustSize();
+    const QRect area = m_table->viewport()->geometry();
+    m_latest->move(area.right() - m_latest->width() - 12, area.bottom() - m_latest->height() - 12);
+    m_latest->raise();
+}
+
+bool LiveView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table && event->type() == QEvent::Resize)
+        placeLatestButton();
+    return QWidget::eventFilter(watched, event);
+}
+
 qint64 LiveView::behind() const
 {
     const qint64 head = qMax(m_storeHead, m_model->knownHead());
@@ -408,6 +454,13 @@ void LiveView::updateStatus()
     m_rateLabel->setText(
         tr("%1 events/s").arg(QLocale().toString(m_rate, 'f', m_rate < 10 ? 1 : 0)));
     m_behindLabel->setText(followStatus());
+    const qint64 newer = unseen();
+    if (newer > 0) {
+        m_latest->setText(newer == 1 ? tr("1 new event ↓")
+                                     : tr("%1 new events ↓").arg(QLocale().toString(newer)));
+        placeLatestButton();
+    }
+    m_latest->setVisible(newer > 0);
 }
 
 } // namespace eventium::ui

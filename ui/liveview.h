@@ -67,6 +67,11 @@ public:
     QComboBox *searchMode() const { return m_searchMode; }
     QLabel *searchStatus() const { return m_searchStatus; }
     QToolButton *stopButton() const { return m_stop; }
+    // "N new events ↓", over the table while newer events are off screen (scrolled back or
+    // paused): it resumes following at the newest event.
+    QToolButton *latestButton() const { return m_latest; }
+    // Follows again from the newest event (the button above, Ctrl+End).
+    void goToLatest();
 
 signals:
     void pausedChanged(bool paused);
@@ -78,6 +83,10 @@ private:
     void updateStatus();
     void applyFilter();
     void updateSearchStatus();
+    // Numbered events newer than the last row on screen (0 while following at the bottom).
+    qint64 unseen() const;
+    void placeLatestButton();
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
     LiveEventsModel *m_model;
     QToolButton *m_follow;
@@ -91,6 +100,7 @@ private:
     QToolButton *m_stop;
     QLabel *m_rateLabel;
     QLabel *m_behindLabel;
+    QToolButton *m_latest;
     EventTableView *m_table;
     EventDetailView *m_detail;
     QSplitter *m_splitter;

@@ -1,5 +1,7 @@
 #include "streamlistmodel.h"
 
+#include "eventcells.h"
+
 #include "jsonformatter.h"
 #include "storeworker.h"
 
@@ -94,12 +96,8 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
             return s.name;
         case EventsColumn:
             return QLocale().toString(s.version.value);
-        case UpdatedColumn: {
-            const QDateTime local = s.updated.toLocalTime();
-            return local.date() == QDate::currentDate()
-                ? local.toString(QStringLiteral("HH:mm:ss"))
-                : local.toString(QStringLiteral("yyyy-MM-dd"));
-        }
+        case UpdatedColumn:
+            return listTime(s.updated);
         }
         break;
     case Qt::TextAlignmentRole:

@@ -40,10 +40,7 @@ StreamsPane::StreamsPane(StoreWorker *worker, QWidget *parent)
     table->setObjectName(QStringLiteral("streams"));
     table->setModel(m_model);
     table->setTextElideMode(Qt::ElideRight);
-    table->horizontalHeader()->setStretchLastSection(false);
-    table->horizontalHeader()->setSectionResizeMode(StreamListModel::NameColumn,
-                                                    QHeaderView::Stretch);
-    table->setColumnWidthsInChars({0, 7, 11});
+    table->setColumnWidthsInChars({0, 7, 11}, StreamListModel::NameColumn);
     m_table = table;
     layout->addWidget(table, 1);
     m_count = new QLabel(this);

@@ -54,7 +54,8 @@ StreamView::StreamView(StoreWorker *worker, QWidget *parent)
     auto *table = new EventTableView(m_splitter);
     table->setObjectName(QStringLiteral("streamEvents"));
     table->setModel(m_model);
-    table->setColumnWidthsInChars({7, 18, 22, 8});
+    // Version, type (takes what is left), time, position.
+    table->setColumnWidthsInChars({7, 0, 19, 9}, StreamEventsModel::TypeColumn);
     m_table = table;
     m_detail = new EventDetailView(m_splitter);
     m_detail->setObjectName(QStringLiteral("streamDetail"));

@@ -53,6 +53,25 @@ private slots:
                  qPrintable(tip));
     }
 
+    void timesShowTheDateUnlessItIsToday()
+    {
+        const QDateTime t(QDate(2026, 11, 30), QTime(14, 3, 7, 250)); // local time
+        // Event tables: today to the millisecond; another day with its date.
+        QCOMPARE(tableTime(t, QDate(2026, 11, 30)), QStringLiteral("14:03:07.250"));
+        QCOMPARE(tableTime(t, QDate(2026, 12, 1)), QStringLiteral("2026-11-30 14:03:07"));
+        // The streams list: today's time, another day's date.
+        QCOMPARE(listTime(t, QDate(2026, 11, 30)), QStringLiteral("14:03:07"));
+        QCOMPARE(listTime(t, QDate(2027, 11, 30)), QStringLiteral("2026-11-30"));
+        QVERIFY(tableTime(QDateTime()).isEmpty());
+        QVERIFY(listTime(QDateTime()).isEmpty());
+        // The tooltip gives the whole time, whatever the day.
+        RecordedEvent e = sample();
+        e.created = t;
+        const QString tip
+            = eventCell(EventField::Time, Qt::ToolTipRole, &e, EventField::Version, 3).toString();
+        QVERIFY2(tip.contains(QLatin1String("2026-11-30 14:03:07.250")), qPrintable(tip));
+    }
+
     void aLoadingRowShowsItsKeyAndSaysLoading()
     {
         const QBrush disabled
