@@ -798,6 +798,46 @@ QString JsonTreeModel::pathAt(const QModelIndex &index) const
     return path;
 }
 
+QString JsonTreeModel::searchExpressionAt(const QModelIndex &index) const
+{
+    const Node *leaf = nodeOf(index);
+    if (!leaf || leaf->kind == Kind::NotJson || isContainer(*leaf) || leaf->parent < 0)
+        return {};
+    struct Step
+    {
+        QString key;
+        bool element = false;
+    };
+    QList<Step> steps; // from the leaf up to the root
+    bool throughArray = false;
+    for (const Node *node = leaf; node->parent >= 0; node = &nodeById(node->parent)) {
+        const bool element = nodeById(node->parent).kind == Kind::Array;
+        throughArray = throughArray || element;
+        steps.append({element ? QString() : node->key, element});
+    }
+    const QString value = QString::fromUtf8(valueJsonAt(index));
+    QString path;
+    if (!throughArray) {
+        // Member names only: `a.b = value`, which the payload's index serves as containment.
+        for (auto step = steps.crbegin(); step != steps.crend(); ++step) {
+            if (!path.isEmpty())
+                path += QLatin1Char('.');
+            path += isIdentifier(step->key) ? step->key : JsonFormatter::quote(step->key);
+        }
+        return path + QStringLiteral(" = ") + value;
+    }
+    // Through an array: a JSON path over any of its elements.
+    path = QStringLiteral("$");
+    for (auto step = steps.crbegin(); step != steps.crend(); ++step) {
+        if (step->element)
+            path += QStringLiteral("[*]");
+        else
+            path += QLatin1Char('.')
+                + (isIdentifier(step->key) ? step->key : JsonFormatter::quote(step->key));
+    }
+    return path + QStringLiteral(" == ") + value;
+}
+
 QByteArray JsonTreeModel::valueJsonAt(const QModelIndex &index) const
 {
     const Node *node = nodeOf(index);

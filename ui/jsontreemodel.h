@@ -71,6 +71,10 @@ public:
     // The node's whole value for copying: a string decoded (without quotes), anything else its
     // JSON text; for the "(not JSON)" row, the error.
     QString valueTextAt(const QModelIndex &index) const;
+    // A search for a scalar's value where it is, as the Live tab's Where box reads it:
+    // `customer.name = "Ann"` (JSON containment) through members, `$.items[*].sku == "A-1"`
+    // (any element) through arrays. Empty for containers and for a document that is not JSON.
+    QString searchExpressionAt(const QModelIndex &index) const;
     Kind kindAt(const QModelIndex &index) const;
 
     // Containers whose children have been found so far, and nodes made so far (the top-level

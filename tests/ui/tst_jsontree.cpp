@@ -3,6 +3,8 @@
 // megabytes long.
 #include "jsontreemodel.h"
 
+#include <eventium/types.h>
+
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QRandomGenerator>
@@ -10,6 +12,7 @@
 #include <QTreeView>
 
 using namespace eventium::ui;
+using eventium::SearchExpression;
 
 using Kind = JsonTreeModel::Kind;
 
@@ -356,6 +359,54 @@ private slots:
         model.setJson("[[1,[2,{\"k\\n\":3}]]]");
         const QModelIndex deep = child(child(child(child(model.index(0, 0), 0), 1), 1), 0);
         QCOMPARE(model.pathAt(deep), QStringLiteral("$[0][1][1][\"k\\n\"]"));
+    }
+
+    // A scalar's search is where it is: member paths as containment, paths through arrays as
+    // a JSON path over any element; the Where box (SearchExpression) reads each one back.
+    void searchExpressionsFindAValueWhereItIs()
+    {
+        JsonTreeModel model;
+        model.setJson("{\"customer\":{\"id\":7,\"first name\":\"Ann\"},\"items\":[{},{\"sku\":"
+                      "\"A-1\"}],\"a\\\"b\":1.50,\"ok\":true,\"none\":null}");
+        const QModelIndex root = model.index(0, 0);
+        const QModelIndex customer = child(root, QStringLiteral("customer"));
+        const QModelIndex sku = child(child(child(root, QStringLiteral("items")), 1), 0);
+        const QList<std::tuple<QModelIndex, QString, SearchExpression::Kind, QByteArray>> cases {
+            {child(customer, QStringLiteral("id")), QStringLiteral("customer.id = 7"),
+             SearchExpression::Kind::Containment, "{\"customer\":{\"id\":7}}"},
+            {child(customer, QStringLiteral("first name")),
+             QStringLiteral("customer.\"first name\" = \"Ann\""),
+             SearchExpression::Kind::Containment, "{\"customer\":{\"first name\":\"Ann\"}}"},
+            {child(root, 2),
+             QStringLiteral("\"a\\\"b\" = 1.50"),
+             SearchExpression::Kind::Containment,
+             {}},
+            {child(root, QStringLiteral("ok")), QStringLiteral("ok = true"),
+             SearchExpression::Kind::Containment, "{\"ok\":true}"},
+            {child(root, QStringLiteral("none")), QStringLiteral("none = null"),
+             SearchExpression::Kind::Containment, "{\"none\":null}"},
+            {sku, QStringLiteral("$.items[*].sku == \"A-1\""), SearchExpression::Kind::JsonPath,
+             "$.items[*].sku == \"A-1\""},
+        };
+        for (const auto &[index, expected, kind, text] : cases) {
+            QVERIFY(index.isValid());
+            const QString expression = model.searchExpressionAt(index);
+            QCOMPARE(expression, expected);
+            QString error;
+            const auto parsed = SearchExpression::parse(expression, &error);
+            QVERIFY2(parsed, qPrintable(expression + QLatin1String(": ") + error));
+            QCOMPARE(parsed->kind, kind);
+            if (!text.isEmpty())
+                QCOMPARE(parsed->text, text);
+        }
+        // Containers, the document itself and a document that is not JSON have none.
+        QVERIFY(model.searchExpressionAt(root).isEmpty());
+        QVERIFY(model.searchExpressionAt(customer).isEmpty());
+        QVERIFY(model.searchExpressionAt({}).isEmpty());
+        model.setJson("42");
+        QVERIFY(model.searchExpressionAt(model.index(0, 0)).isEmpty());
+        model.setJson("{oops");
+        QVERIFY(model.searchExpressionAt(model.index(0, 0)).isEmpty());
     }
 
     void valueJsonAndValueText()
