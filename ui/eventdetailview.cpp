@@ -75,6 +75,8 @@ EventDetailView::EventDetailView(QWidget *parent)
     m_payload = new JsonPane(QStringLiteral("payload"), this);
     m_metadata = new JsonPane(QStringLiteral("metadata"), this);
     connect(m_payload, &JsonPane::copied, this, &EventDetailView::copied);
+    m_payload->setSearchable(true);
+    connect(m_payload, &JsonPane::searchRequested, this, &EventDetailView::searchRequested);
     connect(m_metadata, &JsonPane::copied, this, &EventDetailView::copied);
     m_splitter = new QSplitter(Qt::Vertical, this);
     m_splitter->setChildrenCollapsible(false);

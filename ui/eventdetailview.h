@@ -37,6 +37,8 @@ public:
     QSplitter *splitter() const { return m_splitter; }
 
 signals:
+    // From the payload's tree: search the Live tab for a value (a Where expression).
+    void searchRequested(const QString &expression);
     void copied(const QString &what);
 
 private:

@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QClipboard>
+#include <QContextMenuEvent>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -40,9 +41,20 @@ public:
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override
     {
+        if (event->type() == QEvent::ContextMenu
+            && static_cast<QContextMenuEvent *>(event)->reason() == QContextMenuEvent::Keyboard) {
+            m_pane->openTreeMenu(); // the menu key: at the current row
+            return true;
+        }
         if (event->type() != QEvent::ShortcutOverride && event->type() != QEvent::KeyPress)
             return QObject::eventFilter(watched, event);
         auto *key = static_cast<QKeyEvent *>(event);
+        if (key->key() == Qt::Key_F10 && key->modifiers() == Qt::ShiftModifier) {
+            event->accept();
+            if (event->type() == QEvent::KeyPress)
+                m_pane->openTreeMenu();
+            return true;
+        }
         const bool copyPath = key->key() == Qt::Key_C
             && key->modifiers() == (Qt::ControlModifier | Qt::ShiftModifier);
         const bool copyValue = key->matches(QKeySequence::Copy);
@@ -268,10 +280,37 @@ void JsonPane::showTreeMenu(const QPoint &at)
     if (!index.isValid())
         return;
     m_tree->setCurrentIndex(index);
-    QMenu menu(this);
-    menu.addAction(tr("Copy &Value"), QKeySequence::Copy, this, &JsonPane::copyValue);
-    menu.addAction(tr("Copy &Path"), QKeySequence(tr("Ctrl+Shift+C")), this, &JsonPane::copyPath);
-    menu.exec(m_tree->viewport()->mapToGlobal(at));
+    openTreeMenu();
+}
+
+void JsonPane::openTreeMenu()
+{
+    const QModelIndex index = m_tree->currentIndex();
+    if (!index.isValid())
+        return;
+    if (m_menu)
+        m_menu->close();
+    m_menu = new QMenu(m_tree);
+    m_menu->setAttribute(Qt::WA_DeleteOnClose);
+    m_menu->addAction(tr("Copy &Value"), QKeySequence::Copy, this, &JsonPane::copyValue);
+    m_menu->addAction(tr("Copy &Path"), QKeySequence(tr("Ctrl+Shift+C")), this,
+                      &JsonPane::copyPath);
+    if (m_searchable) {
+        const QString expression = m_model->searchExpressionAt(index);
+        QAction *search
+            = m_menu->addAction(tr("&Search Live for This Value"), this, &JsonPane::searchValue);
+        search->setEnabled(!expression.isEmpty());
+        search->setToolTip(expression);
+    }
+    const QRect rect = m_tree->visualRect(index);
+    m_menu->popup(m_tree->viewport()->mapToGlobal(QPoint(rect.left() + 24, rect.bottom())));
+}
+
+void JsonPane::searchValue()
+{
+    const QString expression = m_model->searchExpressionAt(m_tree->currentIndex());
+    if (!expression.isEmpty())
+        emit searchRequested(expression);
 }
 
 } // namespace eventium::ui

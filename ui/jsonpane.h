@@ -4,6 +4,8 @@
 #include "jsontreemodel.h"
 
 #include <QFutureWatcher>
+#include <QMenu>
+#include <QPointer>
 #include <QWidget>
 
 class QLabel;
@@ -54,9 +56,19 @@ public:
     // The tree's current value and its path, as copied.
     void copyValue();
     void copyPath();
+    // Whether the tree's menu offers to search for a value (the payload: what searches read).
+    void setSearchable(bool searchable) { m_searchable = searchable; }
+    // Asks to search for the tree's current value (JsonTreeModel::searchExpressionAt).
+    void searchValue();
+    // The tree's menu for its current row (as the menu key or a right click opens it); the
+    // menu open now, or null.
+    void openTreeMenu();
+    QMenu *treeMenu() const { return m_menu; }
 
 signals:
     void copied(const QString &what);
+    // A search expression for the Live tab's Where box.
+    void searchRequested(const QString &expression);
 
 private:
     // What the pane shows of a document, prepared off the UI thread when it is big.
@@ -81,6 +93,8 @@ private:
     QFutureWatcher<Prepared> m_watcher;
     QByteArray m_json; // what is shown (the tree reads it)
     bool m_treeLoaded = false;
+    bool m_searchable = false;
+    QPointer<QMenu> m_menu;
     DisplayJson m_display;
     JsonTreeModel::Checked m_checked;
     qsizetype m_shownChars = 0; // of m_display.text, in the view or on their way (m_slicer)

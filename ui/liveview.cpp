@@ -1,6 +1,7 @@
 #include "liveview.h"
 
 #include "eventdetailview.h"
+#include "eventrowmenu.h"
 #include "eventtableview.h"
 #include "iconprovider.h"
 #include "liveeventsmodel.h"
@@ -147,6 +148,10 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
     m_latest->hide();
     connect(m_latest, &QToolButton::clicked, this, &LiveView::goToLatest);
     m_table->installEventFilter(this);
+    m_rowMenu = new EventRowMenu(m_table, EventRowMenu::Table::Live,
+                                 [this](int row) { return m_model->eventAt(row); });
+    connect(m_rowMenu, &EventRowMenu::openStreamRequested, this, &LiveView::openStreamRequested);
+    connect(m_rowMenu, &EventRowMenu::filterByTypeRequested, this, &LiveView::setTypeFilter);
     m_splitter->addWidget(m_table);
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 3);

@@ -20,6 +20,7 @@ class QToolButton;
 namespace eventium::ui {
 
 class EventDetailView;
+class EventRowMenu;
 class EventTableView;
 class LiveEventsModel;
 class StoreWorker;
@@ -70,6 +71,7 @@ public:
     // "N new events ↓", over the table while newer events are off screen (scrolled back or
     // paused): it resumes following at the newest event.
     QToolButton *latestButton() const { return m_latest; }
+    EventRowMenu *rowMenu() const { return m_rowMenu; }
     // Follows again from the newest event (the button above, Ctrl+End).
     void goToLatest();
 
@@ -101,6 +103,7 @@ private:
     QLabel *m_rateLabel;
     QLabel *m_behindLabel;
     QToolButton *m_latest;
+    EventRowMenu *m_rowMenu;
     EventTableView *m_table;
     EventDetailView *m_detail;
     QSplitter *m_splitter;

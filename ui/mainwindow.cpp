@@ -3,6 +3,7 @@
 #include "appenddialog.h"
 #include "connectdialog.h"
 #include "eventdetailview.h"
+#include "eventrowmenu.h"
 #include "iconprovider.h"
 #include "liveeventsmodel.h"
 #include "liveview.h"
@@ -15,6 +16,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -166,6 +168,27 @@ void MainWindow::createLayout()
 
     connect(m_streamView->detail(), &EventDetailView::copied, this,
             [this](const QString &m) { notify(m, 3000); });
+    connect(m_streams, &StreamsPane::copied, this, [this](const QString &m) { notify(m, 3000); });
+    connect(m_streams, &StreamsPane::appendRequested, this, &MainWindow::openAppendDialog);
+    connect(m_streams, &StreamsPane::searchLiveRequested, this, [this](const QString &stream) {
+        m_tabs->setCurrentWidget(m_liveView);
+        m_liveView->setSearch(LiveView::SearchStream, stream);
+    });
+    for (EventDetailView *detail : {m_streamView->detail(), m_liveView->detail()}) {
+        connect(detail, &EventDetailView::searchRequested, this, [this](const QString &where) {
+            m_tabs->setCurrentWidget(m_liveView);
+            m_liveView->setSearch(LiveView::SearchWhere, where);
+        });
+    }
+    for (EventRowMenu *menu : {m_streamView->rowMenu(), m_liveView->rowMenu()})
+        connect(menu, &EventRowMenu::copied, this, [this](const QString &m) { notify(m, 3000); });
+    connect(m_streamView->rowMenu(), &EventRowMenu::showInLiveRequested, this,
+            &MainWindow::jumpToPosition);
+    connect(m_streamView->rowMenu(), &EventRowMenu::filterByTypeRequested, this,
+            [this](const QString &type) {
+                m_tabs->setCurrentWidget(m_liveView);
+                m_liveView->setTypeFilter(type);
+            });
     connect(m_liveView->detail(), &EventDetailView::copied, this,
             [this](const QString &m) { notify(m, 3000); });
     connect(m_streamView->model(), &StreamEventsModel::loadFailed, this,
@@ -519,11 +542,13 @@ void MainWindow::refresh()
     pollStats();
 }
 
-AppendDialog *MainWindow::openAppendDialog()
+AppendDialog *MainWindow::openAppendDialog(const QString &stream)
 {
     if (!m_appendAction->isEnabled())
         return nullptr;
     if (m_appendDialog) {
+        if (!stream.isEmpty())
+            m_appendDialog->streamCombo()->setEditText(stream);
         m_appendDialog->raise();
         m_appendDialog->activateWindow();
         return m_appendDialog;
@@ -532,7 +557,8 @@ AppendDialog *MainWindow::openAppendDialog()
     const StreamListModel *streams = m_streams->model();
     for (int row = 0; row < qMin(streams->rowCount(), 2000); ++row)
         names.append(streams->streamAt(row).name);
-    auto *dialog = new AppendDialog(m_worker.get(), names, m_streamView->stream(), this);
+    auto *dialog = new AppendDialog(m_worker.get(), names,
+                                    stream.isEmpty() ? m_streamView->stream() : stream, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &AppendDialog::appended, this, &MainWindow::onAppended);
     m_appendDialog = dialog;

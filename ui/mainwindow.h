@@ -48,7 +48,8 @@ public:
     const ConnectionInfo &connectionInfo() const { return m_info; }
 
     // Opens the append dialog (window-modal, not blocking) and returns it.
-    AppendDialog *openAppendDialog();
+    // The append dialog for `stream` (empty: the stream shown, if any).
+    AppendDialog *openAppendDialog(const QString &stream = {});
     void openConnectDialog();
     void fillSampleData();
     // Asks first when the store is not empty.

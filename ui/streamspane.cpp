@@ -3,13 +3,18 @@
 #include "eventtableview.h"
 #include "streamlistmodel.h"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
+#include <QContextMenuEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
+#include <QShortcut>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -65,6 +70,84 @@ StreamsPane::StreamsPane(StoreWorker *worker, QWidget *parent)
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &StreamsPane::onCurrentRowChanged);
     connect(m_model, &StreamListModel::pageLoaded, this, &StreamsPane::onPageLoaded);
+    connect(m_filter, &QLineEdit::returnPressed, this, &StreamsPane::openFirstMatch);
+
+    // The mouse's menu arrives at the viewport, the keyboard's (the menu key) at the table.
+    m_table->installEventFilter(this);
+    m_table->viewport()->installEventFilter(this);
+    auto *shiftF10 = new QShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F10), m_table);
+    shiftF10->setContext(Qt::WidgetShortcut);
+    connect(shiftF10, &QShortcut::activated, this, [this] { openRowMenu(-1); });
+}
+
+bool StreamsPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() != QEvent::ContextMenu)
+        return QWidget::eventFilter(watched, event);
+    auto *menuEvent = static_cast<QContextMenuEvent *>(event);
+    int row = -1;
+    if (menuEvent->reason() == QContextMenuEvent::Mouse) {
+        const QPoint at = watched == m_table->viewport()
+            ? menuEvent->pos()
+            : m_table->viewport()->mapFrom(m_table, menuEvent->pos());
+        row = m_table->rowAt(at.y());
+        if (row < 0)
+            return true;
+    }
+    openRowMenu(row);
+    return true;
+}
+
+void StreamsPane::openRowMenu(int row)
+{
+    if (row < 0)
+        row = m_table->currentIndex().row();
+    if (row < 0 || row >= m_model->rowCount())
+        return;
+    if (row != m_table->currentIndex().row())
+        m_table->selectRow(row); // opens it, as a click does
+    const QString name = m_model->streamAt(row).name;
+    if (m_menu)
+        m_menu->close();
+    m_menu = new QMenu(m_table);
+    m_menu->setAttribute(Qt::WA_DeleteOnClose);
+    m_menu->addAction(tr("&Open Stream"), this, [this, row] {
+        if (row < m_model->rowCount())
+            emit streamSelected(m_model->streamAt(row));
+    });
+    m_menu->addAction(tr("Copy Stream &Name"), this, [this, name] {
+        QApplication::clipboard()->setText(name);
+        emit copied(tr("Copied the stream name %1").arg(name));
+    });
+    m_menu->addSeparator();
+    m_menu->addAction(tr("&Append Event to This Stream…"), this,
+                      [this, name] { emit appendRequested(name); });
+    m_menu->addAction(tr("Search &Live for This Stream"), this,
+                      [this, name] { emit searchLiveRequested(name); });
+    const QRect rect = m_table->visualRect(m_model->index(row, 0));
+    m_menu->popup(m_table->viewport()->mapToGlobal(QPoint(rect.left() + 24, rect.bottom())));
+}
+
+void StreamsPane::openFirstMatch()
+{
+    if (!m_connected)
+        return;
+    m_filterTimer->stop();
+    if (m_model->prefix() != m_filter->text()) {
+        // The list for what was typed is not there yet: ask for it now, open its first row
+        // when it arrives.
+        m_openFirst = true;
+        m_model->setPrefix(m_filter->text());
+        return;
+    }
+    if (m_model->rowCount() == 0) {
+        m_openFirst = m_model->isLoading();
+        return;
+    }
+    m_openFirst = false;
+    m_table->setFocus();
+    m_table->selectRow(0);
+    m_table->scrollToTop();
 }
 
 void StreamsPane::setConnected(bool connected)
@@ -145,6 +228,16 @@ void StreamsPane::onCurrentRowChanged()
 void StreamsPane::onPageLoaded()
 {
     updateCount();
+    if (m_openFirst) {
+        m_openFirst = false;
+        m_pending.clear();
+        if (m_model->rowCount() > 0) {
+            m_table->setFocus();
+            m_table->selectRow(0);
+            m_table->scrollToTop();
+        }
+        return;
+    }
     if (m_pending.isEmpty())
         return;
     const int row = m_model->rowOf(m_pending);

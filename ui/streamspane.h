@@ -2,6 +2,8 @@
 
 #include <eventium/types.h>
 
+#include <QMenu>
+#include <QPointer>
 #include <QWidget>
 
 class QComboBox;
@@ -45,13 +47,26 @@ public:
     StreamListModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
     QLineEdit *filter() const { return m_filter; }
+    // The row menu open now (for tests), or null.
+    QMenu *rowMenu() const { return m_menu; }
+    // The menu of a stream's row (or, when `row` is -1, of the current row): open it, copy its
+    // name, append to it, search the Live tab for it.
+    void openRowMenu(int row);
 
 signals:
     // The user (or a click, or the keyboard) made another row current.
     void streamSelected(const eventium::StreamInfo &info);
+    void appendRequested(const QString &stream);
+    void searchLiveRequested(const QString &stream);
+    void copied(const QString &what);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void onCurrentRowChanged();
+    // Enter in the filter: the first stream it lists is opened (once it is listed).
+    void openFirstMatch();
     void onPageLoaded();
     void updateCount();
 
@@ -65,6 +80,8 @@ private:
     qint64 m_totalStreams = -1;
     QString m_selected; // the stream selected last
     QString m_pending; // to select once the list has it
+    bool m_openFirst = false; // open the first row once the filter's list arrives
+    QPointer<QMenu> m_menu;
 };
 
 } // namespace eventium::ui

@@ -1,6 +1,7 @@
 #include "streamview.h"
 
 #include "eventdetailview.h"
+#include "eventrowmenu.h"
 #include "eventtableview.h"
 #include "iconprovider.h"
 #include "streameventsmodel.h"
@@ -57,6 +58,8 @@ StreamView::StreamView(StoreWorker *worker, QWidget *parent)
     // Version, type (takes what is left), time, position.
     table->setColumnWidthsInChars({7, 0, 19, 9}, StreamEventsModel::TypeColumn);
     m_table = table;
+    m_rowMenu = new EventRowMenu(table, EventRowMenu::Table::Stream,
+                                 [this](int row) { return m_model->eventAt(row); });
     m_detail = new EventDetailView(m_splitter);
     m_detail->setObjectName(QStringLiteral("streamDetail"));
     m_splitter->addWidget(m_table);

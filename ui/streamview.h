@@ -14,6 +14,7 @@ class QToolButton;
 namespace eventium::ui {
 
 class EventDetailView;
+class EventRowMenu;
 class StoreWorker;
 class StreamEventsModel;
 
@@ -36,6 +37,7 @@ public:
     QTableView *table() const { return m_table; }
     EventDetailView *detail() const { return m_detail; }
     QSplitter *splitter() const { return m_splitter; }
+    EventRowMenu *rowMenu() const { return m_rowMenu; }
 
 private:
     void updateHeader();
@@ -48,6 +50,7 @@ private:
     QTableView *m_table;
     EventDetailView *m_detail;
     QSplitter *m_splitter;
+    EventRowMenu *m_rowMenu;
 };
 
 } // namespace eventium::ui

@@ -5,12 +5,16 @@
 
 #include "appenddialog.h"
 #include "eventdetailview.h"
+#include "eventrowmenu.h"
 #include "eventtableview.h"
+#include "jsonpane.h"
+#include "jsontreemodel.h"
 #include "liveeventsmodel.h"
 #include "liveview.h"
 #include "mainwindow.h"
 #include "streameventsmodel.h"
 #include "streamlistmodel.h"
+#include "streamspane.h"
 #include "streamview.h"
 
 #include <eventium/store.h>
@@ -18,21 +22,25 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QContextMenuEvent>
 #include <QElapsedTimer>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTest>
 #include <QTextCursor>
 #include <QToolButton>
+#include <QTreeView>
 
 using namespace eventium;
 using namespace eventium::ui;
@@ -65,6 +73,31 @@ class TestBrowser : public QObject
         QVERIFY2(r, r ? "" : qPrintable(r.error().toString()));
         QVERIFY(r->succeeded());
         QVERIFY(m_store->sequenceNow());
+    }
+
+    static void rightClick(QTableView *table, int row)
+    {
+        table->scrollTo(table->model()->index(row, 0));
+        const QPoint at = table->visualRect(table->model()->index(row, 0)).center();
+        QContextMenuEvent event(QContextMenuEvent::Mouse, at, table->viewport()->mapToGlobal(at));
+        QApplication::sendEvent(table->viewport(), &event);
+    }
+
+    static void trigger(QMenu *menu, const QString &text)
+    {
+        QVERIFY2(menu, qPrintable(text));
+        QStringList texts;
+        for (QAction *action : menu->actions()) {
+            texts << action->text();
+            if (action->text() == text) {
+                QVERIFY2(action->isEnabled(), qPrintable(text));
+                menu->close();
+                action->trigger();
+                return;
+            }
+        }
+        QFAIL(qPrintable(
+            QStringLiteral("no \"%1\" in %2").arg(text, texts.join(QLatin1String(", ")))));
     }
 
 private slots:
@@ -576,6 +609,109 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(live->followStatus(), QStringLiteral("following, at head"),
                                   kTimeout);
         QTRY_VERIFY_WITH_TIMEOUT(!live->latestButton()->isVisible(), kTimeout);
+    }
+
+    // Every row has a menu (right click, the menu key, Shift+F10), and each entry does what it
+    // says on that row; Enter in the stream filter opens the first stream it lists.
+    void rowMenusActOnTheirRow()
+    {
+        append(QStringLiteral("menu-1"), 3);
+        append(QStringLiteral("menu-2"), 1, QStringLiteral("Other"));
+        openWindow();
+        QTableView *streams = m_window->streamsTable();
+        StreamsPane *pane = m_window->streamsPane();
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamsModel()->rowCount(), 2, kTimeout);
+
+        // A right click on the second stream: its menu, about it.
+        rightClick(streams, 1);
+        QVERIFY(pane->rowMenu() && pane->rowMenu()->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamView()->stream(), QStringLiteral("menu-2"),
+                                  kTimeout);
+        trigger(pane->rowMenu(), QStringLiteral("Copy Stream &Name"));
+        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("menu-2"));
+        QCOMPARE(m_window->noticeLabel()->text(), QStringLiteral("Copied the stream name menu-2"));
+        // The keyboard's menu key and Shift+F10 open it on the current row.
+        streams->setFocus();
+        QContextMenuEvent key(QContextMenuEvent::Keyboard, QPoint(1, 1), QPoint(1, 1));
+        QApplication::sendEvent(streams, &key);
+        QVERIFY(pane->rowMenu() && pane->rowMenu()->isVisible());
+        pane->rowMenu()->close();
+        QTest::keyClick(streams, Qt::Key_F10, Qt::ShiftModifier);
+        QTRY_VERIFY(pane->rowMenu() && pane->rowMenu()->isVisible());
+        trigger(pane->rowMenu(), QStringLiteral("Search &Live for This Stream"));
+        LiveView *live = m_window->liveView();
+        QCOMPARE(m_window->tabs()->currentWidget(), live);
+        QCOMPARE(live->searchEdit()->text(), QStringLiteral("menu-2"));
+        QCOMPARE(live->searchMode()->currentData().toInt(), int(LiveView::SearchStream));
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 1, kTimeout);
+        live->searchEdit()->clear();
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 4, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(live->model()->eventAt(0).has_value(), kTimeout);
+
+        // An event row of the Live tab.
+        const RecordedEvent first = *live->model()->eventAt(0);
+        rightClick(live->table(), 0);
+        EventRowMenu *liveMenu = live->rowMenu();
+        QVERIFY(liveMenu->menu() && liveMenu->menu()->isVisible());
+        trigger(liveMenu->menu(), QStringLiteral("Copy Event &ID"));
+        QCOMPARE(QApplication::clipboard()->text(), first.id.toString(QUuid::WithoutBraces));
+        rightClick(live->table(), 0);
+        trigger(liveMenu->menu(), QStringLiteral("Copy &Payload"));
+        QCOMPARE(QApplication::clipboard()->text().toUtf8(), first.data);
+        rightClick(live->table(), 0);
+        trigger(liveMenu->menu(), QStringLiteral("Copy P&osition"));
+        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("1"));
+        rightClick(live->table(), 0);
+        trigger(liveMenu->menu(), QStringLiteral("Open S&tream at This Event"));
+        StreamView *view = m_window->streamView();
+        QTRY_COMPARE_WITH_TIMEOUT(view->stream(), QStringLiteral("menu-1"), kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(view->currentEvent().has_value(), kTimeout);
+        QCOMPARE(view->currentEvent()->version.value, 1);
+
+        // An event row of a stream: show it in Live, filter Live by its type.
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(2).has_value(), kTimeout);
+        const qint64 thirdPosition = view->model()->eventAt(2)->position.value;
+        rightClick(view->table(), 2);
+        trigger(view->rowMenu()->menu(), QStringLiteral("Show in &Live"));
+        QCOMPARE(m_window->tabs()->currentWidget(), live);
+        QTRY_VERIFY_WITH_TIMEOUT(live->currentEvent().has_value(), kTimeout);
+        QCOMPARE(live->currentEvent()->position.value, thirdPosition);
+        m_window->tabs()->setCurrentWidget(view);
+        rightClick(view->table(), 0);
+        trigger(view->rowMenu()->menu(), QStringLiteral("&Filter Live by Type “Thing”"));
+        QCOMPARE(m_window->tabs()->currentWidget(), live);
+        QCOMPARE(live->filterEdit()->text(), QStringLiteral("Thing"));
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 3, kTimeout);
+        live->setTypeFilter(QString());
+
+        // From the payload's tree: search Live for a value where it is.
+        m_window->tabs()->setCurrentWidget(view);
+        JsonPane *payload = view->detail()->payloadPane();
+        payload->tabs()->setCurrentWidget(payload->treeView());
+        QTRY_VERIFY_WITH_TIMEOUT(payload->treeModel()->rowCount() > 0, kTimeout);
+        const QModelIndex root = payload->treeModel()->index(0, 0);
+        payload->treeView()->expand(root);
+        QTRY_VERIFY_WITH_TIMEOUT(payload->treeModel()->rowCount(root) == 1, kTimeout);
+        payload->treeView()->setCurrentIndex(payload->treeModel()->index(0, 0, root));
+        payload->treeView()->setFocus();
+        QContextMenuEvent treeKey(QContextMenuEvent::Keyboard, QPoint(1, 1), QPoint(1, 1));
+        QApplication::sendEvent(payload->treeView(), &treeKey);
+        QVERIFY(payload->treeMenu() && payload->treeMenu()->isVisible());
+        trigger(payload->treeMenu(), QStringLiteral("&Search Live for This Value"));
+        QCOMPARE(m_window->tabs()->currentWidget(), live);
+        QCOMPARE(live->searchMode()->currentData().toInt(), int(LiveView::SearchWhere));
+        QCOMPARE(live->searchEdit()->text(), QStringLiteral("n = 1"));
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 2, kTimeout); // menu-1 #1, menu-2 #1
+        live->searchEdit()->clear();
+
+        // Enter in the stream filter opens the first stream it lists.
+        QLineEdit *filter = m_window->streamFilter();
+        filter->setFocus();
+        QTest::keyClicks(filter, QStringLiteral("menu-2"));
+        QTest::keyClick(filter, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamView()->stream(), QStringLiteral("menu-2"),
+                                  kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->streamsModel()->rowCount(), 1, kTimeout);
     }
 
     // --help and --version work without a display (no platform plugin is loaded for them).

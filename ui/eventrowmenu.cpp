@@ -1,0 +1,101 @@
+#include "eventrowmenu.h"
+
+#include "jsonformatter.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QContextMenuEvent>
+#include <QMenu>
+#include <QShortcut>
+#include <QTableView>
+
+namespace eventium::ui {
+
+EventRowMenu::EventRowMenu(QTableView *table, Table kind, EventAt eventAt)
+    : QObject(table)
+    , m_table(table)
+    , m_kind(kind)
+    , m_eventAt(std::move(eventAt))
+{
+    // The mouse's menu arrives at the viewport, the keyboard's (the menu key) at the table.
+    table->installEventFilter(this);
+    table->viewport()->installEventFilter(this);
+    auto *shiftF10 = new QShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F10), table);
+    shiftF10->setContext(Qt::WidgetShortcut);
+    connect(shiftF10, &QShortcut::activated, this, [this] { openAt(-1); });
+}
+
+bool EventRowMenu::eventFilter(QObject *watched, QEvent *event)
+{
+    if (event->type() != QEvent::ContextMenu)
+        return QObject::eventFilter(watched, event);
+    auto *menuEvent = static_cast<QContextMenuEvent *>(event);
+    int row = -1;
+    if (menuEvent->reason() == QContextMenuEvent::Mouse) {
+        const QPoint at = watched == m_table->viewport()
+            ? menuEvent->pos()
+            : m_table->viewport()->mapFrom(m_table, menuEvent->pos());
+        row = m_table->rowAt(at.y());
+        if (row < 0)
+            return true; // below the rows: nothing to act on
+    }
+    openAt(row);
+    return true;
+}
+
+void EventRowMenu::openAt(int row)
+{
+    if (row < 0)
+        row = m_table->currentIndex().row();
+    if (row < 0)
+        return;
+    if (row != m_table->currentIndex().row())
+        m_table->selectRow(row);
+    const std::optional<RecordedEvent> event = m_eventAt(row);
+    if (!event)
+        return; // still loading: nothing to act on yet
+
+    if (m_menu)
+        m_menu->close();
+    m_menu = new QMenu(m_table);
+    m_menu->setAttribute(Qt::WA_DeleteOnClose);
+    const RecordedEvent e = *event;
+    const QString label = QStringLiteral("%1 #%2").arg(e.stream).arg(e.version.value);
+    m_menu->addAction(tr("Copy as &JSON"), this, [this, e, label] {
+        copy(JsonFormatter::eventAsJson(e), tr("Copied %1 as JSON").arg(label));
+    });
+    m_menu->addAction(tr("Copy Event &ID"), this, [this, e] {
+        const QString id = e.id.toString(QUuid::WithoutBraces);
+        copy(id, tr("Copied the event id %1").arg(id));
+    });
+    m_menu->addAction(tr("Copy &Stream Name"), this,
+                      [this, e] { copy(e.stream, tr("Copied the stream name %1").arg(e.stream)); });
+    m_menu->addAction(tr("Copy &Payload"), this, [this, e, label] {
+        copy(QString::fromUtf8(e.data), tr("Copied the payload of %1").arg(label));
+    });
+    QAction *position = m_menu->addAction(tr("Copy P&osition"), this, [this, e] {
+        copy(QString::number(e.position.value), tr("Copied the position %1").arg(e.position.value));
+    });
+    position->setEnabled(e.position.value > 0);
+    m_menu->addSeparator();
+    if (m_kind == Table::Live) {
+        m_menu->addAction(tr("Open S&tream at This Event"), this,
+                          [this, e] { emit openStreamRequested(e.stream, e.version.value); });
+    } else {
+        QAction *live = m_menu->addAction(
+            tr("Show in &Live"), this, [this, e] { emit showInLiveRequested(e.position.value); });
+        live->setEnabled(e.position.value > 0);
+    }
+    m_menu->addAction(tr("&Filter Live by Type “%1”").arg(e.type), this,
+                      [this, e] { emit filterByTypeRequested(e.type); });
+    const QRect rect = m_table->visualRect(m_table->model()->index(row, 0));
+    m_menu->popup(m_table->viewport()->mapToGlobal(QPoint(rect.left() + 24, rect.bottom())));
+}
+
+void EventRowMenu::copy(const QString &text, const QString &what)
+{
+    QApplication::clipboard()->setText(text);
+    emit copied(what);
+}
+
+} // namespace eventium::ui

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <eventium/types.h>
+
+#include <QObject>
+#include <QMenu>
+#include <QPointer>
+
+#include <functional>
+#include <optional>
+
+class QTableView;
+
+namespace eventium::ui {
+
+// The context menu of an event row, in the Live table and in a stream's table: copy the
+// event (as JSON), its id, stream, payload or position; open its stream at it (from Live) or
+// show it in the Live tab (from a stream); filter the Live tab by its type. A right click
+// opens it on the row clicked, the keyboard's menu key (or Shift+F10) on the current row;
+// each entry has a mnemonic.
+class EventRowMenu : public QObject
+{
+    Q_OBJECT
+public:
+    enum class Table { Live, Stream };
+    using EventAt = std::function<std::optional<RecordedEvent>(int row)>;
+
+    EventRowMenu(QTableView *table, Table kind, EventAt eventAt);
+
+    // The menu open now (for tests), or null.
+    QMenu *menu() const { return m_menu; }
+    // Opens the menu on a row (or, when `row` is -1, on the current row).
+    void openAt(int row);
+
+signals:
+    void openStreamRequested(const QString &stream, qint64 version);
+    void showInLiveRequested(qint64 position);
+    void filterByTypeRequested(const QString &type);
+    void copied(const QString &what);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    void copy(const QString &text, const QString &what);
+
+    QTableView *m_table;
+    Table m_kind;
+    EventAt m_eventAt;
+    QPointer<QMenu> m_menu;
+};
+
+} // namespace eventium::ui
