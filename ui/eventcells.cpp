@@ -21,12 +21,16 @@ bool isNumber(EventField field)
     return field == EventField::Position || field == EventField::Version;
 }
 
-QVariant display(EventField field, const RecordedEvent *e, EventField keyField, qint64 key)
+QVariant display(EventField field, const RecordedEvent *e, EventField keyField, qint64 key,
+                 bool offline)
 {
     if (field == keyField)
         return key;
-    if (!e)
-        return field == EventField::Type ? QVariant(tr("loading…")) : QVariant();
+    if (!e) {
+        if (field != EventField::Type)
+            return {};
+        return offline ? tr("not loaded: server unreachable") : tr("loading…");
+    }
     switch (field) {
     case EventField::Position:
         return e->position.value > 0 ? QVariant(e->position.value) : QVariant(tr("pending"));
@@ -63,11 +67,11 @@ QString listTime(const QDateTime &time, const QDate &today)
 }
 
 QVariant eventCell(EventField field, int role, const RecordedEvent *event, EventField keyField,
-                   qint64 key)
+                   qint64 key, bool offline)
 {
     switch (role) {
     case Qt::DisplayRole:
-        return display(field, event, keyField, key);
+        return display(field, event, keyField, key, offline);
     case Qt::ForegroundRole:
         if (!event || (field == EventField::Position && event->position.value == 0))
             return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);

@@ -16,9 +16,10 @@ enum class EventField { Position, Stream, Version, Type, Time };
 // One cell of an event row for `role`. `event` is null while the row's page is loading: the
 // row's key (its position in the live view, its version in a stream's view) is known before
 // its event, so the `keyField` cell shows `key` either way and the Type cell says "loading…".
-// A position of 0 (not yet numbered) shows as "pending".
+// A position of 0 (not yet numbered) shows as "pending". While the server cannot be reached
+// (`offline`), a row that is not loaded says so instead of "loading…".
 QVariant eventCell(EventField field, int role, const RecordedEvent *event, EventField keyField,
-                   qint64 key);
+                   qint64 key, bool offline = false);
 QVariant eventHeader(EventField field, int role);
 
 // A time as an event table shows it, in local time: today's as "HH:mm:ss.zzz", another

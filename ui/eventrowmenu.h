@@ -2,8 +2,8 @@
 
 #include <eventium/types.h>
 
-#include <QObject>
 #include <QMenu>
+#include <QObject>
 #include <QPointer>
 
 #include <functional>

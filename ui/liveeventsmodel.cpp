@@ -148,7 +148,7 @@ QVariant LiveEventsModel::data(const QModelIndex &index, int role) const
         if (!e && (role == Qt::DisplayRole || role == Qt::ToolTipRole))
             want(EventPageCache::pageOf(position));
     }
-    return eventCell(kFields[index.column()], role, e, EventField::Position, position);
+    return eventCell(kFields[index.column()], role, e, EventField::Position, position, m_offline);
 }
 
 QVariant LiveEventsModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -336,6 +336,16 @@ void LiveEventsModel::reload()
         emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
     if (isFiltered() && canFetchMore({}))
         fetchMore({});
+}
+
+void LiveEventsModel::setOffline(bool offline)
+{
+    if (offline == m_offline)
+        return;
+    m_offline = offline;
+    // Rows not loaded change their words; loaded ones stay as they are.
+    if (rowCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {Qt::DisplayRole});
 }
 
 } // namespace eventium::ui

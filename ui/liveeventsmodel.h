@@ -79,6 +79,9 @@ public:
     void applyLiveEvents(const QList<RecordedEvent> &events);
     void applyHead(qint64 head);
     void reload();
+    // While the server cannot be reached, rows not loaded say so (not "loading…").
+    void setOffline(bool offline);
+    bool isOffline() const { return m_offline; }
 
 signals:
     void pageLoaded();
@@ -114,6 +117,7 @@ private:
     qint64 m_next = 1; // the next position to read
     bool m_atHead = false; // everything up to the head has been read
     quint64 m_fetchToken = 0;
+    bool m_offline = false;
 };
 
 } // namespace eventium::ui

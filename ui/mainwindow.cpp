@@ -17,6 +17,8 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QFrame>
+#include <QHBoxLayout>
 #include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +35,7 @@
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 #ifndef EVENTIUM_VERSION
 #define EVENTIUM_VERSION "0.0.0"
@@ -137,7 +140,44 @@ void MainWindow::createLayout()
     m_mainSplitter->setSizes({340, 1100});
     m_streamView->splitter()->setSizes({560, 540});
     m_liveView->splitter()->setSizes({680, 420});
-    setCentralWidget(m_mainSplitter);
+    // Across the top while the server cannot be reached: what happened, and what to do.
+    m_outage = new QFrame(this);
+    m_outage->setObjectName(QStringLiteral("outage"));
+    m_outage->setStyleSheet(
+        QStringLiteral("#outage { background: #fdecea; border-bottom: 1px solid #f5c2c0; } "
+                       "#outage QLabel { color: #8e1c1c; }"));
+    auto *outageLayout = new QHBoxLayout(m_outage);
+    outageLayout->setContentsMargins(10, 6, 10, 6);
+    m_outageLabel = new QLabel(m_outage);
+    m_outageLabel->setObjectName(QStringLiteral("outageText"));
+    m_outageLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // However long libpq's reason, it wraps within the window instead of widening it.
+    m_outageLabel->setWordWrap(true);
+    m_outageLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_outageLabel->setMinimumWidth(200);
+    outageLayout->addWidget(m_outageLabel, 1);
+    m_retryButton = new QPushButton(tr("&Retry Now"), m_outage);
+    m_retryButton->setObjectName(QStringLiteral("retryNow"));
+    connect(m_retryButton, &QPushButton::clicked, this, [this] { m_worker->retryNow(); });
+    outageLayout->addWidget(m_retryButton);
+    m_restartButton = new QPushButton(tr("Re&start Embedded Server"), m_outage);
+    m_restartButton->setObjectName(QStringLiteral("restartServer"));
+    m_restartButton->setToolTip(tr("Start the embedded PostgreSQL again and reconnect"));
+    connect(m_restartButton, &QPushButton::clicked, this, [this] {
+        m_restartButton->setEnabled(false);
+        m_restartToken = m_worker->restartEmbedded();
+        m_outageLabel->setText(tr("Starting the embedded server…"));
+    });
+    outageLayout->addWidget(m_restartButton);
+    m_outage->hide();
+
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_outage);
+    centralLayout->addWidget(m_mainSplitter, 1);
+    setCentralWidget(central);
 
     // Status bar.
     m_connectionLabel = new QLabel(this);
@@ -385,9 +425,7 @@ void MainWindow::onConnected(quint64 token, const ConnectionInfo &info)
     m_head = info.head;
     m_connectionLabel->setStyleSheet(QString());
     m_connectionLabel->setText(connectionText());
-    m_connectionLabel->setToolTip(tr("PostgreSQL %1, schema %2 (version %3)")
-                                      .arg(info.serverVersion, info.schema)
-                                      .arg(info.schemaVersion));
+    m_connectionLabel->setToolTip(connectionTooltip());
     m_readOnlyLabel->setVisible(info.readOnly);
     m_readOnlyLabel->setToolTip(info.readOnlyReason);
     m_streams->setConnected(true);
@@ -411,13 +449,19 @@ void MainWindow::onConnectionState(bool connected, const QString &message)
         m_lostConnection = true;
         m_connected = false;
         m_streams->setConnected(false);
+        // libpq's messages run over several lines: the first one says it, the tooltip all.
+        const QString reason = message.section(QLatin1Char('\n'), 0, 0).trimmed();
         m_connectionLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
-        m_connectionLabel->setText(tr("Connection lost, reconnecting… (%1)").arg(message));
+        m_connectionLabel->setText(tr("Connection lost, reconnecting…"));
+        m_connectionLabel->setToolTip(message);
+        setOffline(true, reason);
     } else if (!m_info.description.isEmpty()) {
         m_connected = true;
+        setOffline(false, QString());
         m_streams->setConnected(true);
         m_connectionLabel->setStyleSheet(QString());
         m_connectionLabel->setText(connectionText());
+        m_connectionLabel->setToolTip(connectionTooltip());
         if (m_lostConnection) {
             m_lostConnection = false;
             notify(tr("Reconnected"), 4000);
@@ -430,8 +474,45 @@ void MainWindow::onConnectionState(bool connected, const QString &message)
     updateActions();
 }
 
+QString MainWindow::connectionTooltip() const
+{
+    return tr("PostgreSQL %1, schema %2 (version %3)")
+        .arg(m_info.serverVersion, m_info.schema)
+        .arg(m_info.schemaVersion);
+}
+
+void MainWindow::setOffline(bool offline, const QString &reason)
+{
+    m_streams->setOffline(offline);
+    m_streamView->setOffline(offline);
+    m_liveView->model()->setOffline(offline);
+    m_outage->setVisible(offline);
+    if (!offline) {
+        m_restartToken = 0;
+        return;
+    }
+    m_outageLabel->setText(
+        m_info.embedded
+            ? tr("The embedded server is not reachable (%1). Retrying by itself; or start it "
+                 "again.")
+                  .arg(reason)
+            : tr("The server is not reachable (%1). Retrying by itself; what was loaded stays "
+                 "on screen.")
+                  .arg(reason));
+    m_outageLabel->setToolTip(reason);
+    m_restartButton->setVisible(m_info.embedded);
+    m_restartButton->setEnabled(m_restartToken == 0);
+}
+
 void MainWindow::onFailed(quint64 token, const StoreError &error)
 {
+    if (token != 0 && token == m_restartToken) {
+        m_restartToken = 0;
+        m_restartButton->setEnabled(true);
+        m_outageLabel->setText(tr("The embedded server did not start: %1").arg(error.toString()));
+        m_outageLabel->setToolTip(error.toString());
+        return;
+    }
     if (token == m_connectToken) {
         m_connectToken = 0;
         m_connectionLabel->setStyleSheet(QStringLiteral("color: #c62828;"));

@@ -8,6 +8,8 @@
 #include <memory>
 
 class QAction;
+class QFrame;
+class QPushButton;
 class QLabel;
 class QLineEdit;
 class QSplitter;
@@ -78,6 +80,11 @@ public:
     QAction *appendAction() const { return m_appendAction; }
     QLabel *connectionLabel() const { return m_connectionLabel; }
     QLabel *noticeLabel() const { return m_noticeLabel; }
+    // The bar across the top while the server cannot be reached, with its buttons.
+    QFrame *outageBar() const { return m_outage; }
+    QLabel *outageLabel() const { return m_outageLabel; }
+    QPushButton *retryButton() const { return m_retryButton; }
+    QPushButton *restartButton() const { return m_restartButton; }
 
 signals:
     void connectedToStore(const eventium::ui::ConnectionInfo &info);
@@ -95,6 +102,10 @@ private:
     void onConnected(quint64 token, const ConnectionInfo &info);
     void onConnectionState(bool connected, const QString &message);
     void onFailed(quint64 token, const StoreError &error);
+    // Every pane says whether the server can be reached; the bar offers a retry (and, for the
+    // embedded server, a restart).
+    void setOffline(bool offline, const QString &reason);
+    QString connectionTooltip() const;
     void onStats(quint64 token, const StoreStats &stats);
     void onLiveEvents(const QList<RecordedEvent> &events);
     void onStreamSelected(const StreamInfo &info);
@@ -124,6 +135,11 @@ private:
 
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_noticeLabel = nullptr;
+    QFrame *m_outage = nullptr;
+    QLabel *m_outageLabel = nullptr;
+    QPushButton *m_retryButton = nullptr;
+    QPushButton *m_restartButton = nullptr;
+    quint64 m_restartToken = 0;
     QTimer *m_noticeTimer = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
     QLabel *m_headLabel = nullptr;

@@ -164,6 +164,41 @@ void StoreWorker::retryConnection()
     m_retryTimer->start(m_retryDelayMs);
 }
 
+void StoreWorker::retryNow()
+{
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            if (m_store && !m_connected.load()) {
+                m_retryTimer->stop();
+                retryConnection();
+            }
+        },
+        Qt::QueuedConnection);
+}
+
+quint64 StoreWorker::restartEmbedded()
+{
+    return post([this](quint64 token) {
+        if (!m_target.embedded || !m_embedded) {
+            emit failed(
+                token,
+                StoreError(StoreError::Kind::Embedded, tr("not connected to an embedded server")));
+            return;
+        }
+        emit progress(
+            tr("Starting the embedded server (data dir %1)…").arg(m_embedded->settings().dataDir));
+        auto started = m_embedded->start();
+        if (!started) {
+            emit failed(token, started.error());
+            return;
+        }
+        m_retryTimer->stop();
+        retryConnection();
+        emit embeddedRestarted(token);
+    });
+}
+
 void StoreWorker::closeStore()
 {
     m_stats->close();

@@ -82,6 +82,11 @@ public:
     // switches this worker to reconnecting too.
     quint64 fetchStats();
     quint64 fillSampleData(int events, quint32 seed);
+    // While the connection is lost: try again now instead of at the next scheduled retry.
+    void retryNow();
+    // Starts the embedded server again (after it stopped or crashed) and reconnects; answered
+    // by embeddedRestarted or failed. Only for an embedded target.
+    quint64 restartEmbedded();
 
     // The live feed: a Follower from the head at connect time; its batches are re-emitted
     // as liveEvents. Restarted on every (re)connect.
@@ -103,6 +108,7 @@ signals:
     void appended(quint64 token, const eventium::AppendResult &result);
     void statsReady(quint64 token, const eventium::StoreStats &stats);
     void sampleDataFilled(quint64 token, int events);
+    void embeddedRestarted(quint64 token);
     void failed(quint64 token, const eventium::StoreError &error);
 
     void liveEvents(const QList<eventium::RecordedEvent> &events);

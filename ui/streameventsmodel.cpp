@@ -100,7 +100,7 @@ QVariant StreamEventsModel::data(const QModelIndex &index, int role) const
     const RecordedEvent *e = m_cache.find(version);
     if (!e && (role == Qt::DisplayRole || role == Qt::ToolTipRole))
         want(EventPageCache::pageOf(version));
-    return eventCell(kFields[index.column()], role, e, EventField::Version, version);
+    return eventCell(kFields[index.column()], role, e, EventField::Version, version, m_offline);
 }
 
 QVariant StreamEventsModel::headerData(int section, Qt::Orientation orientation, int role) const
@@ -190,6 +190,16 @@ void StreamEventsModel::reload()
 {
     if (m_count > 0)
         emit dataChanged(index(0, 0), index(int(m_count) - 1, ColumnCount - 1));
+}
+
+void StreamEventsModel::setOffline(bool offline)
+{
+    if (offline == m_offline)
+        return;
+    m_offline = offline;
+    // Rows not loaded change their words; loaded ones stay as they are.
+    if (rowCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1), {Qt::DisplayRole});
 }
 
 } // namespace eventium::ui

@@ -49,6 +49,9 @@ public:
     void applyLiveEvents(const QList<RecordedEvent> &events);
     // Re-reads what is visible (after a reconnect).
     void reload();
+    // While the server cannot be reached, rows not loaded say so (not "loading…").
+    void setOffline(bool offline);
+    bool isOffline() const { return m_offline; }
 
 signals:
     // A page arrived; rows that were placeholders may now have events.
@@ -69,6 +72,7 @@ private:
     mutable EventPageCache m_cache;
     mutable QTimer m_requestTimer;
     qint64 m_rowsFetched = 0;
+    bool m_offline = false;
 };
 
 } // namespace eventium::ui

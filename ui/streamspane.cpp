@@ -155,6 +155,12 @@ void StreamsPane::setConnected(bool connected)
     m_connected = connected;
 }
 
+void StreamsPane::setOffline(bool offline)
+{
+    m_offline = offline;
+    updateCount();
+}
+
 void StreamsPane::load()
 {
     m_model->setPrefix(m_filter->text());
@@ -267,7 +273,10 @@ void StreamsPane::updateCount()
     } else {
         text = n == 1 ? tr("1 stream") : tr("%1 streams").arg(QLocale().toString(n));
     }
+    if (m_offline)
+        text += tr(" · server unreachable");
     m_count->setText(text);
+    m_count->setStyleSheet(m_offline ? QStringLiteral("color: #c62828;") : QString());
 }
 
 } // namespace eventium::ui

@@ -28,6 +28,9 @@ public:
 
     // While not connected, typing a filter only waits for load().
     void setConnected(bool connected);
+    // The connection was lost (not: never made): the count line says the list may be stale.
+    void setOffline(bool offline);
+    QLabel *countLabel() const { return m_count; }
     // Lists the streams from the start with the filter as typed.
     void load();
     // Reads the list again from the start.
@@ -77,6 +80,7 @@ private:
     QLabel *m_count;
     QTimer *m_filterTimer;
     bool m_connected = false;
+    bool m_offline = false;
     qint64 m_totalStreams = -1;
     QString m_selected; // the stream selected last
     QString m_pending; // to select once the list has it

@@ -122,16 +122,27 @@ void StreamView::showCurrent()
     m_detail->setEvent(currentEvent());
 }
 
+void StreamView::setOffline(bool offline)
+{
+    m_offline = offline;
+    m_model->setOffline(offline);
+    updateHeader();
+}
+
 void StreamView::updateHeader()
 {
+    const QString offline
+        = m_offline ? tr("server unreachable, showing what was loaded") : QString();
+    m_info->setStyleSheet(m_offline ? QStringLiteral("color: #c62828;") : QString());
     if (m_model->stream().isEmpty()) {
         m_title->setText(tr("No stream selected"));
-        m_info->clear();
+        m_info->setText(offline);
         return;
     }
     m_title->setText(m_model->stream());
     const qint64 n = m_model->streamVersion();
-    m_info->setText(n == 1 ? tr("1 event") : tr("%1 events").arg(QLocale().toString(n)));
+    const QString count = n == 1 ? tr("1 event") : tr("%1 events").arg(QLocale().toString(n));
+    m_info->setText(m_offline ? count + QStringLiteral(" · ") + offline : count);
 }
 
 } // namespace eventium::ui

@@ -32,6 +32,9 @@ public:
     // Selects the row of a version once it exists.
     void selectVersion(qint64 version);
     std::optional<RecordedEvent> currentEvent() const;
+    // While the server cannot be reached the header says so, and rows not loaded too.
+    void setOffline(bool offline);
+    QLabel *infoLabel() const { return m_info; }
 
     StreamEventsModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
@@ -51,6 +54,7 @@ private:
     EventDetailView *m_detail;
     QSplitter *m_splitter;
     EventRowMenu *m_rowMenu;
+    bool m_offline = false;
 };
 
 } // namespace eventium::ui

@@ -8,14 +8,20 @@
 #include "liveeventsmodel.h"
 #include "liveview.h"
 #include "mainwindow.h"
+#include "storeworker.h"
 #include "streameventsmodel.h"
 #include "streamlistmodel.h"
+#include "streamspane.h"
 #include "streamview.h"
 
+#include <eventium/embeddedpostgres.h>
 #include <eventium/store.h>
 
 #include <QAction>
+#include <QFrame>
 #include <QLabel>
+#include <QPushButton>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
@@ -123,11 +129,33 @@ private slots:
         QCOMPARE(states.first().at(0).toBool(), false);
         // ... and the live view does not claim to be following meanwhile ...
         QCOMPARE(m_window->liveView()->followStatus(), QStringLiteral("disconnected"));
+        // ... every pane says the server is unreachable (what was loaded stays), a bar across
+        // the top says why and offers a retry (a restart only for an embedded server) ...
+        QVERIFY(m_window->outageBar()->isVisible());
+        QVERIFY2(m_window->outageLabel()->text().startsWith(
+                     QLatin1String("The server is not reachable (")),
+                 qPrintable(m_window->outageLabel()->text()));
+        QVERIFY(m_window->retryButton()->isVisible());
+        QVERIFY(!m_window->restartButton()->isVisible());
+        QVERIFY2(m_window->streamsPane()->countLabel()->text().endsWith(
+                     QStringLiteral(" · server unreachable")),
+                 qPrintable(m_window->streamsPane()->countLabel()->text()));
+        QVERIFY(view->infoLabel()->text().contains(QLatin1String("server unreachable")));
+        QVERIFY(view->model()->isOffline() && live->isOffline());
+        QVERIFY(view->model()->eventAt(1).has_value()); // still on screen
+        // The bar's text never widens the window, however long libpq's reason.
+        QVERIFY(m_window->outageLabel()->sizePolicy().horizontalPolicy() == QSizePolicy::Ignored);
         // ... then reconnects by itself. (Each worker may notice the restart on its own, so
         // the state can go down and up more than once before it settles: wait for that.)
         QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected() && states.last().at(0).toBool()
                                      && m_window->connectionLabel()->text() == connectedText,
                                  kTimeout);
+        // Back: the bar and the panes' warnings are gone.
+        QVERIFY(!m_window->outageBar()->isVisible());
+        QVERIFY(
+            !m_window->streamsPane()->countLabel()->text().contains(QLatin1String("unreachable")));
+        QVERIFY(!view->infoLabel()->text().contains(QLatin1String("unreachable")));
+        QVERIFY(!view->model()->isOffline() && !live->isOffline());
         // "Reconnected" is said beside the server's description, never over it.
         QTRY_COMPARE_WITH_TIMEOUT(m_window->noticeLabel()->text(), QStringLiteral("Reconnected"),
                                   kTimeout);
@@ -159,6 +187,53 @@ private slots:
                                  kTimeout);
         QVERIFY(m_window->isConnected());
         QCOMPARE(m_window->connectionLabel()->text(), connectedText);
+    }
+
+    // An embedded server that stops under the browser (a crash, another program) can be started
+    // again from the bar that says it is down.
+    void restartsAnEmbeddedServerThatStopped()
+    {
+        const EmbeddedPostgres::Settings temp = EmbeddedPostgres::temporarySettings();
+        qputenv("EVENTIUM_DATA_DIR", temp.dataDir.toUtf8());
+        auto cleanup = qScopeGuard([&] {
+            m_window.reset();
+            qunsetenv("EVENTIUM_DATA_DIR");
+            EmbeddedPostgres remove(temp); // temporary: stops it if running, removes the files
+        });
+        MainWindow::Options options;
+        options.target.embedded = true;
+        options.restoreState = false;
+        m_window = std::make_unique<MainWindow>(options);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected(), 120000);
+        QVERIFY(m_window->connectionInfo().embedded);
+
+        // Stopped from outside.
+        EmbeddedPostgres::Settings same = temp;
+        same.temporary = false;
+        EmbeddedPostgres outside(same);
+        QVERIFY(outside.isRunning());
+        auto stopped = outside.stop();
+        QVERIFY2(stopped, stopped ? "" : qPrintable(stopped.error().toString()));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->outageBar()->isVisible(), kTimeout);
+        QVERIFY2(m_window->outageLabel()->text().startsWith(
+                     QLatin1String("The embedded server is not reachable")),
+                 qPrintable(m_window->outageLabel()->text()));
+        QVERIFY(m_window->restartButton()->isVisible());
+        QVERIFY(m_window->restartButton()->isEnabled());
+
+        QTest::mouseClick(m_window->restartButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected() && !m_window->outageBar()->isVisible(),
+                                 60000);
+        QVERIFY(outside.isRunning());
+        // It works again: an append through the window's worker lands.
+        QSignalSpy appended(m_window->worker(), &StoreWorker::appended);
+        m_window->worker()->append(QStringLiteral("after-restart"), ExpectedVersion::any(),
+                                   numberedEvents(QStringLiteral("Thing"), 1));
+        QTRY_COMPARE_WITH_TIMEOUT(appended.size(), 1, kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_window->streamsModel()->rowOf(QStringLiteral("after-restart")) >= 0, kTimeout);
     }
 
     void readOnlyRoleBrowsesButCannotAppend()

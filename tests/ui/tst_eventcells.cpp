@@ -72,6 +72,23 @@ private slots:
         QVERIFY2(tip.contains(QLatin1String("2026-11-30 14:03:07.250")), qPrintable(tip));
     }
 
+    void anUnloadedRowSaysWhenTheServerIsUnreachable()
+    {
+        QCOMPARE(
+            eventCell(EventField::Type, Qt::DisplayRole, nullptr, EventField::Position, 7, true)
+                .toString(),
+            QStringLiteral("not loaded: server unreachable"));
+        QCOMPARE(
+            eventCell(EventField::Position, Qt::DisplayRole, nullptr, EventField::Position, 7, true)
+                .toLongLong(),
+            7);
+        // A loaded row shows its event either way.
+        const RecordedEvent e = sample();
+        QCOMPARE(eventCell(EventField::Type, Qt::DisplayRole, &e, EventField::Position, 41, true)
+                     .toString(),
+                 e.type);
+    }
+
     void aLoadingRowShowsItsKeyAndSaysLoading()
     {
         const QBrush disabled
