@@ -1,17 +1,28 @@
 // Search: the content, stream-name, time and type conditions of GlobalFilter, run by
-// PostgreSQL over the global sequence, combined with AND, paged in bounded windows; and the
-// search expressions as people type them.
+// PostgreSQL over the global sequence, combined with AND, paged in bounded windows; the search
+// expressions as people type them; and cancelling a read while the server runs it.
 #include "support/require.h"
 #include "support/storetestcase.h"
+#include "support/testconnection.h"
+#include "support/testdatabase.h"
 #include "support/testmain.h"
 
 #include <eventium/store.h>
 
+#include <QElapsedTimer>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
 #include <QThread>
+#include <QUuid>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 using namespace eventium;
+using eventium::test::TestDatabase;
 
 namespace {
 
@@ -196,6 +207,167 @@ private slots:
         QVERIFY(first.events.isEmpty());
         QVERIFY(first.next.value > 1 && first.next.value <= first.head.value);
         QCOMPARE(matches(f, 10), QStringList({"needle-1@1"}));
+    }
+
+    // A read blocked on the server (the events table locked by another transaction) is
+    // cancelled there by cancel() from another thread: it returns Cancelled long before the
+    // lock goes away, and the store's connection stays in the pool and reads normally.
+    void aRunningReadIsCancelledOnTheServer()
+    {
+        REQUIRE_OK(store().append(StreamName("a"), ExpectedVersion::any(),
+                                  {ev(QStringLiteral("T"), "{}"), ev(QStringLiteral("T"), "{}")}));
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()), GlobalPosition(2));
+        // A store of its own, without a sequencer, whose connections can be told apart.
+        ConnectionOptions options = TestDatabase::options();
+        options.applicationName
+            = QStringLiteral("cancel-") + QUuid::createUuid().toString(QUuid::Id128).left(8);
+        StoreSettings settings;
+        settings.schema = schema();
+        settings.runSequencer = false;
+        Store reader(options, settings);
+        QCOMPARE(REQUIRE_OK(reader.readAll(GlobalPosition(1), 10)).events.size(), 2);
+        const QString backends
+            = QStringLiteral("SELECT string_agg(pid::text, ',') FROM pg_stat_activity "
+                             "WHERE application_name = '%1'")
+                  .arg(options.applicationName);
+        QSqlQuery pids = exec(backends);
+        QVERIFY(pids.next());
+        const QString pidsBefore = pids.value(0).toString();
+        QVERIFY2(!pidsBefore.isEmpty() && !pidsBefore.contains(QLatin1Char(',')),
+                 qPrintable(pidsBefore));
+
+        // Another connection locks the events table for up to 10 s.
+        std::mutex mutex;
+        std::condition_variable changed;
+        bool locked = false, release = false;
+        QString lockError;
+        std::thread holder([&] {
+            eventium::test::TestConnection c;
+            QSqlQuery q(c.db());
+            const bool ok = c.isOpen() && q.exec(QStringLiteral("BEGIN"))
+                && q.exec(QStringLiteral("LOCK TABLE %1 IN ACCESS EXCLUSIVE MODE")
+                              .arg(table(QStringLiteral("events"))));
+            {
+                std::unique_lock lock(mutex);
+                locked = true;
+                if (!ok)
+                    lockError = c.isOpen() ? q.lastError().text() : c.error();
+                changed.notify_all();
+                changed.wait_for(lock, std::chrono::seconds(10), [&] { return release; });
+            }
+            q.exec(QStringLiteral("ROLLBACK"));
+        });
+        auto releaseLock = [&] {
+            {
+                std::lock_guard lock(mutex);
+                release = true;
+            }
+            changed.notify_all();
+            holder.join();
+        };
+        {
+            std::unique_lock lock(mutex);
+            changed.wait(lock, [&] { return locked; });
+        }
+        if (!lockError.isEmpty()) {
+            releaseLock();
+            QFAIL(qPrintable(lockError));
+        }
+
+        Cancellation cancellation;
+        QVERIFY(cancellation.isCancellable());
+        QVERIFY(!cancellation.isCancelled());
+        std::thread canceller([token = cancellation]() mutable {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            token.cancel();
+        });
+        QElapsedTimer timer;
+        timer.start();
+        auto r = reader.readAll(GlobalPosition(1), 10, {}, cancellation);
+        const qint64 elapsed = timer.elapsed();
+        canceller.join();
+        releaseLock();
+
+        QVERIFY2(!r, "the read should have been cancelled");
+        QCOMPARE(r.error().kind(), StoreError::Kind::Cancelled);
+        QCOMPARE(r.error().sqlState(), QStringLiteral("57014"));
+        QVERIFY(r.error().toString().startsWith(QLatin1String("cancelled: ")));
+        QVERIFY(cancellation.isCancelled());
+        // It waited on the lock until the cancel, and no longer.
+        QVERIFY2(elapsed >= 150 && elapsed < 5000, qPrintable(QString::number(elapsed)));
+
+        // The same store reads normally, on the same (pooled) connection.
+        QCOMPARE(REQUIRE_OK(reader.readAll(GlobalPosition(1), 10)).events.size(), 2);
+        pids = exec(backends);
+        QVERIFY(pids.next());
+        QCOMPARE(pids.value(0).toString(), pidsBefore);
+
+        // Backwards the same.
+        Cancellation backward;
+        std::thread second([&backward] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            backward.cancel();
+        });
+        QSqlDatabase lockHere = sql();
+        QVERIFY(lockHere.transaction());
+        exec(QStringLiteral("LOCK TABLE %1 IN ACCESS EXCLUSIVE MODE")
+                 .arg(table(QStringLiteral("events"))));
+        timer.restart();
+        r = reader.readAllBackward(GlobalPosition::end(), 10, {}, backward);
+        const qint64 backElapsed = timer.elapsed();
+        second.join();
+        QVERIFY(lockHere.rollback());
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::Cancelled);
+        QVERIFY2(backElapsed < 5000, qPrintable(QString::number(backElapsed)));
+        QCOMPARE(REQUIRE_OK(reader.readAllBackward()).events.size(), 2);
+    }
+
+    // A token cancelled before the read: Cancelled at once, nothing sent (this store's server
+    // cannot even be reached). none() cannot be cancelled; copies share one state.
+    void aCancelledTokenSendsNothing()
+    {
+        Cancellation token;
+        Cancellation copy = token;
+        copy.cancel();
+        QVERIFY(token.isCancelled());
+        Cancellation none = Cancellation::none();
+        none.cancel();
+        QVERIFY(!none.isCancelled());
+        QVERIFY(!none.isCancellable());
+
+        ConnectionOptions nowhere = TestDatabase::options();
+        nowhere.host = QStringLiteral("127.0.0.1");
+        nowhere.port = 1;
+        nowhere.connectTimeout = 2;
+        StoreSettings settings;
+        settings.schema = schema();
+        settings.runSequencer = false;
+        Store unreachable(nowhere, settings);
+        QElapsedTimer timer;
+        timer.start();
+        auto r = unreachable.readAll(GlobalPosition(1), 10, {}, token);
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::Cancelled);
+        GlobalFilter f;
+        f.streamContains = QStringLiteral("x");
+        r = unreachable.readAllBackward(GlobalPosition::end(), 10, f, token);
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::Cancelled);
+        QVERIFY2(timer.elapsed() < 500, qPrintable(QString::number(timer.elapsed())));
+        QCOMPARE(StoreError::kindName(StoreError::Kind::Cancelled), QStringLiteral("cancelled"));
+        // Without the token it does try, and cannot connect.
+        r = unreachable.readAll(GlobalPosition(1), 10, {}, none);
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::ConnectionLost);
+        // A reachable store likewise: nothing read, and the next read is normal.
+        r = store().readAll(GlobalPosition(1), 10, {}, token);
+        QVERIFY(!r);
+        QCOMPARE(r.error().kind(), StoreError::Kind::Cancelled);
+        QVERIFY(store().readAll(GlobalPosition(1), 10, {}, Cancellation()));
+        // The server's query_canceled is classified as Cancelled.
+        QCOMPARE(StoreError::fromServer(QStringLiteral("57014"), QStringLiteral("x")).kind(),
+                 StoreError::Kind::Cancelled);
     }
 
     // The types that exist, from the type index (a step per type), not a pass over events.

@@ -22,6 +22,7 @@ CliError CliError::fromStore(const StoreError &error)
         break;
     case StoreError::Kind::Retryable:
     case StoreError::Kind::Timeout:
+    case StoreError::Kind::Cancelled:
     case StoreError::Kind::Migration:
     case StoreError::Kind::Other:
         break;

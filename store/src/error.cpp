@@ -24,7 +24,7 @@ StoreError StoreError::fromServer(const QString &sqlState, const QString &messag
     } else if (state == QLatin1String("54000")) {
         kind = Kind::PayloadTooLarge;
     } else if (state == QLatin1String("57014")) {
-        kind = Kind::Timeout;
+        kind = Kind::Cancelled;
     }
     return StoreError(kind, message, state);
 }
@@ -58,6 +58,8 @@ QString StoreError::kindName(Kind kind)
         return QStringLiteral("retryable");
     case Kind::Timeout:
         return QStringLiteral("timeout");
+    case Kind::Cancelled:
+        return QStringLiteral("cancelled");
     case Kind::Migration:
         return QStringLiteral("schema");
     case Kind::Embedded:

@@ -141,22 +141,28 @@ Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamV
     return out;
 }
 
-Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFilter &filter)
+Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFilter &filter,
+                                  const Cancellation &cancellation)
 {
-    return d->readGlobal(from, limit, filter, Direction::Forward);
+    return d->readGlobal(from, limit, filter, Direction::Forward, cancellation);
 }
 
 Result<GlobalPage> Store::readAllBackward(GlobalPosition from, int limit,
-                                          const GlobalFilter &filter)
+                                          const GlobalFilter &filter,
+                                          const Cancellation &cancellation)
 {
-    return d->readGlobal(from, limit, filter, Direction::Backward);
+    return d->readGlobal(from, limit, filter, Direction::Backward, cancellation);
 }
 
 Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
-                                              const GlobalFilter &filter, Direction direction)
+                                              const GlobalFilter &filter, Direction direction,
+                                              const Cancellation &cancellation)
 {
     if (limit < 1 || limit > kMaxLimit)
         return invalidInput(QStringLiteral("a read limit is between 1 and %1").arg(kMaxLimit));
+    if (cancellation.isCancelled())
+        return StoreError(StoreError::Kind::Cancelled,
+                          QStringLiteral("read all: cancelled before it was sent"));
     const bool forward = direction == Direction::Forward;
     // The filter's conditions first, so that a bad filter is refused even where there is
     // nothing to read. $1 and $2 are the window's bounds, set below.
@@ -179,7 +185,7 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
             : error;
     };
 
-    auto hq = read(headSql, {}, QStringLiteral("read head"));
+    auto hq = read(headSql, {}, QStringLiteral("read head"), cancellation);
     if (!hq)
         return hq.error();
     const qint64 head = hq->rows() > 0 ? hq->int64(0, 0) : 0;
@@ -194,7 +200,7 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
         // Nothing to read, but a JSON path the server cannot read is still refused.
         if (!condition->jsonPath.isEmpty()) {
             auto checked = read(QStringLiteral("SELECT $1::jsonpath"), {condition->jsonPath},
-                                QStringLiteral("check a JSON path"));
+                                QStringLiteral("check a JSON path"), cancellation);
             if (!checked)
                 return notAPath(checked.error());
         }
@@ -215,7 +221,7 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     sql += QStringLiteral("ORDER BY g.position %1 LIMIT $%2")
                .arg(forward ? QStringLiteral("ASC") : QStringLiteral("DESC"))
                .arg(params.size());
-    auto r = read(sql, params, QStringLiteral("read all"));
+    auto r = read(sql, params, QStringLiteral("read all"), cancellation);
     if (!r)
         return notAPath(r.error());
     const int rows = r->rows();

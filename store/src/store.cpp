@@ -107,13 +107,16 @@ Result<pg::Connection> Store::Private::connect()
 }
 
 Result<pg::Rows> Store::Private::read(const QString &sql, const pg::Params &params,
-                                      const QString &what)
+                                      const QString &what, const Cancellation &cancellation)
 {
     for (int attempt = 0;; ++attempt) {
+        if (cancellation.isCancelled())
+            return StoreError(StoreError::Kind::Cancelled,
+                              what + QStringLiteral(": cancelled before it was sent"));
         auto c = connect();
         if (!c)
             return c.error();
-        auto r = c->exec(sql, params, what);
+        auto r = c->exec(sql, params, what, cancellation);
         if (r)
             return r;
         if (r.error().kind() == StoreError::Kind::ConnectionLost && attempt == 0)

@@ -35,7 +35,9 @@ struct Store::Private
     Result<pg::Connection> connect();
     // One idempotent statement: on a lost connection (a server restart leaves every idle
     // pooled connection dead) it runs once more on a fresh connection.
-    Result<pg::Rows> read(const QString &sql, const pg::Params &params, const QString &what);
+    // A read given a Cancellation can be cancelled while its statement runs.
+    Result<pg::Rows> read(const QString &sql, const pg::Params &params, const QString &what,
+                          const Cancellation &cancellation = Cancellation::none());
     // An undefined schema, table or function means "not migrated" only when the schema
     // really lacks the store's tables; otherwise the statement is wrong: it says so, and
     // logs it as a warning the first time.
@@ -53,7 +55,7 @@ struct Store::Private
                                               const QList<QList<QUuid>> &ids);
     // Reads (reads.cpp).
     Result<GlobalPage> readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter,
-                                  Direction direction);
+                                  Direction direction, const Cancellation &cancellation);
 };
 
 // The largest page a read returns.

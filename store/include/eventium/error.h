@@ -17,7 +17,11 @@ public:
         DuplicateEventId, // an event id already stored elsewhere
         ConnectionLost, // SQLSTATE class 08 or a dead connection
         Retryable, // serialization failure or deadlock (40001, 40P01)
-        Timeout, // no connection available in time, statement timeout
+        Timeout, // no connection available in time
+        // The read was cancelled (Cancellation::cancel()): on the server (SQLSTATE 57014,
+        // query_canceled, which a statement_timeout set on the connection raises too), or
+        // before it was sent
+        Cancelled,
         Migration, // the schema is missing, newer than this library, or a migration failed
         Embedded, // the embedded server could not be started or stopped
         Other,

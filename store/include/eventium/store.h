@@ -1,5 +1,6 @@
 #pragma once
 
+#include "eventium/cancellation.h"
 #include "eventium/connectionoptions.h"
 #include "eventium/result.h"
 #include "eventium/types.h"
@@ -95,13 +96,20 @@ public:
                                             Direction direction = Direction::Forward,
                                             int limit = 1000);
     // The global sequence from a position (inclusive), in position order.
+    //
+    // Both global reads can be stopped while they run: cancel() on a copy of `cancellation`
+    // (from any thread) cancels the statement on the server, and the read returns
+    // StoreError::Kind::Cancelled (at once, without sending anything, when the token was
+    // cancelled before). The default, Cancellation::none(), cannot be cancelled.
     Result<GlobalPage> readAll(GlobalPosition from, int limit = 1000,
-                               const GlobalFilter &filter = {});
+                               const GlobalFilter &filter = {},
+                               const Cancellation &cancellation = Cancellation::none());
     // The global sequence backwards from a position (inclusive; GlobalPosition::end() or any
     // position past the head: from the head), newest first; from 0, nothing. `next` is where
     // to continue (0 when the start is reached).
     Result<GlobalPage> readAllBackward(GlobalPosition from = GlobalPosition::end(),
-                                       int limit = 1000, const GlobalFilter &filter = {});
+                                       int limit = 1000, const GlobalFilter &filter = {},
+                                       const Cancellation &cancellation = Cancellation::none());
 
     Result<StreamPage> listStreams(const StreamCursor &after = {}, int limit = 100,
                                    StreamOrder order = StreamOrder::ByName,

@@ -1,5 +1,6 @@
 #include "connection.h"
 
+#include "cancellationaccess.h"
 #include "pg/nativehandle.h"
 #include "pg/sql.h"
 
@@ -11,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include <poll.h>
@@ -44,6 +46,7 @@ void log(const StoreError &err, const QString &what, const QString &sql)
     case StoreError::Kind::DuplicateEventId:
     case StoreError::Kind::Migration:
     case StoreError::Kind::Retryable:
+    case StoreError::Kind::Cancelled:
         qCDebug(lcSql).noquote() << text;
         return;
     case StoreError::Kind::ConnectionLost:
@@ -161,19 +164,51 @@ StoreError Connection::fail(const Rows &result, const QString &what, const QStri
     return err;
 }
 
-Result<Rows> Connection::exec(const QString &sql, const Params &params, const QString &what)
+Result<Rows> Connection::exec(const QString &sql, const Params &params, const QString &what,
+                              const Cancellation &cancellation)
 {
+    if (cancellation.isCancelled())
+        return StoreError(StoreError::Kind::Cancelled,
+                          what + QStringLiteral(": cancelled before it was sent"));
     PGconn *conn = handle();
     if (!conn || PQstatus(conn) == CONNECTION_BAD)
         return fail(Rows(), what, sql);
     const QByteArray name
         = "ev_" + QCryptographicHash::hash(sql.toUtf8(), QCryptographicHash::Sha1).toHex().left(20);
+    // Registered from before the statement is prepared (parsing it takes its tables' locks, so
+    // preparing can wait as long as running) until it returns.
+    CancelRegistration running(cancellation, conn);
+    if (running.refused())
+        return StoreError(StoreError::Kind::Cancelled,
+                          what + QStringLiteral(": cancelled before it was sent"));
+    // A cancel request sent while the statement ran may reach the server after it ended and
+    // cancel whatever runs next on this connection; unless the statement reported the cancel
+    // (it took the request), the connection is closed rather than pooled.
+    auto done = [&](const Rows &result) -> std::optional<StoreError> {
+        const bool cancelSent = running.finish();
+        if (result.ok()) {
+            if (cancelSent)
+                m_lease.markBroken();
+            return std::nullopt;
+        }
+        StoreError err = fail(result, what, sql);
+        if (cancelSent && err.kind() != StoreError::Kind::Cancelled)
+            m_lease.markBroken();
+        return err;
+    };
     if (!m_lease.hasNativeStatement(name)) {
         Rows prepared(PQprepare(conn, name.constData(), sql.toUtf8().constData(),
                                 int(params.size()), nullptr));
         if (!prepared.ok())
-            return fail(prepared, what, sql);
+            return *done(prepared);
         m_lease.addNativeStatement(name);
+        // Cancelled while it was prepared: do not run it.
+        if (cancellation.isCancelled()) {
+            if (running.finish())
+                m_lease.markBroken();
+            return StoreError(StoreError::Kind::Cancelled,
+                              what + QStringLiteral(": cancelled before it ran"));
+        }
     }
     std::vector<const char *> values;
     values.reserve(size_t(params.size()));
@@ -181,8 +216,8 @@ Result<Rows> Connection::exec(const QString &sql, const Params &params, const QS
         values.push_back(p.isNull() ? nullptr : p.constData());
     Rows result(PQexecPrepared(conn, name.constData(), int(values.size()), values.data(), nullptr,
                                nullptr, 0));
-    if (!result.ok())
-        return fail(result, what, sql);
+    if (auto err = done(result))
+        return *err;
     return result;
 }
 

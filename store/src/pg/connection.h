@@ -3,6 +3,7 @@
 #include "connectionpool.h"
 #include "pg/rows.h"
 
+#include "eventium/cancellation.h"
 #include "eventium/error.h"
 #include "eventium/result.h"
 
@@ -28,6 +29,10 @@ using Params = QList<QByteArray>;
 // statements without parameters (migrations). Every failure goes through fail(): it marks a
 // lost connection broken (so it is closed, not pooled), classifies the error by SQLSTATE and
 // constraint name, and logs the statement and the error (never a bound value).
+//
+// A statement given a Cancellation is registered with it while it runs: cancel() then
+// cancels it on the server (SQLSTATE 57014, StoreError::Kind::Cancelled) and the connection
+// stays usable; one given a token already cancelled is not sent at all.
 class Connection
 {
 public:
@@ -36,7 +41,8 @@ public:
     Connection(Connection &&) noexcept = default;
     Connection &operator=(Connection &&) noexcept = default;
 
-    Result<Rows> exec(const QString &sql, const Params &params, const QString &what);
+    Result<Rows> exec(const QString &sql, const Params &params, const QString &what,
+                      const Cancellation &cancellation = Cancellation::none());
     Result<Done> script(const QString &sql, const QString &what);
 
     // LISTEN/NOTIFY, the one way the store listens: listen() subscribes this connection to a
