@@ -1,5 +1,6 @@
 // Search: the content, stream-name, time and type conditions of GlobalFilter, run by
-// PostgreSQL over the global sequence, combined with AND, paged in bounded windows; the search
+// PostgreSQL over the global sequence, combined with AND, paged in bounded windows (or, for a
+// selective stream-name substring, read through the streams it names); the search
 // expressions as people type them; and cancelling a read while the server runs it.
 #include "support/require.h"
 #include "support/storetestcase.h"
@@ -16,6 +17,7 @@
 #include <QThread>
 #include <QUuid>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -59,6 +61,53 @@ class TestSearch : public eventium::test::StoreTestCase
         }
         out << QStringLiteral("too many pages");
         return out;
+    }
+
+    // The same, newest first, following `next` back to the start.
+    QStringList matchesBackward(const GlobalFilter &filter, int limit = 100)
+    {
+        QStringList out;
+        GlobalPosition from = GlobalPosition::end();
+        for (int pages = 0; pages < 1000; ++pages) {
+            auto page = store().readAllBackward(from, limit, filter);
+            if (!page) {
+                out << QStringLiteral("error: ") + page.error().toString();
+                return out;
+            }
+            for (const RecordedEvent &e : page->events)
+                out << QStringLiteral("%1@%2").arg(e.stream).arg(e.version.value);
+            if (page->next.value < 1)
+                return out;
+            from = page->next;
+        }
+        out << QStringLiteral("too many pages");
+        return out;
+    }
+
+    // 70,000 events of 700 streams acct-000 to acct-699 (100 each, interleaved: every
+    // stream has events from the start of the sequence to its end), then 1,001 streams
+    // tiny-0000 to tiny-1000 of one event each. Written in SQL, numbered by the sequencer.
+    void fillManyStreams()
+    {
+        const QString streams = table(QStringLiteral("streams"));
+        const QString events = table(QStringLiteral("events"));
+        exec(QStringLiteral("INSERT INTO %1 (name, version) SELECT 'acct-' || lpad(i::text, 3, "
+                            "'0'), 100 FROM generate_series(0, 699) i ORDER BY i")
+                 .arg(streams));
+        exec(QStringLiteral("INSERT INTO %1 (stream_id, version, event_id, type, data) "
+                            "SELECT st.stream_id, g / 700 + 1, gen_random_uuid(), 'Moved', "
+                            "jsonb_build_object('g', g) FROM generate_series(0, 69999) g "
+                            "JOIN %2 st ON st.name = 'acct-' || lpad((g % 700)::text, 3, '0') "
+                            "ORDER BY g")
+                 .arg(events, streams));
+        exec(QStringLiteral("INSERT INTO %1 (name, version) SELECT 'tiny-' || lpad(i::text, 4, "
+                            "'0'), 1 FROM generate_series(0, 1000) i ORDER BY i")
+                 .arg(streams));
+        exec(QStringLiteral("INSERT INTO %1 (stream_id, version, event_id, type, data) "
+                            "SELECT stream_id, 1, gen_random_uuid(), 'Tiny', '{}' FROM %2 "
+                            "WHERE name LIKE 'tiny-%' ORDER BY name")
+                 .arg(events, streams));
+        QCOMPARE(REQUIRE_OK(store().sequenceNow(std::chrono::seconds(60))).value, 71001);
     }
 
     void fill()
@@ -207,6 +256,101 @@ private slots:
         QVERIFY(first.events.isEmpty());
         QVERIFY(first.next.value > 1 && first.next.value <= first.head.value);
         QCOMPARE(matches(f, 10), QStringList({"needle-1@1"}));
+    }
+
+    // A substring of few stream names, whose streams hold few events, is read through those
+    // streams over the whole sequence: one call reaches the head where windows of 65,536
+    // positions would take two. The answer is the same as reading everything and keeping
+    // the names that contain it, in both directions and with any page size; a substring of
+    // many streams, or of streams with many events, is still read window by window.
+    void streamSubstringsAreReadThroughTheirStreams()
+    {
+        fillManyStreams();
+        // Everything, and what each substring should find in it.
+        auto all = REQUIRE_OK(store().readAll(GlobalPosition(1), 100000));
+        QCOMPARE(all.events.size(), 71001);
+        auto expected = [&all](const QString &text) {
+            QStringList out;
+            for (const RecordedEvent &e : std::as_const(all.events)) {
+                if (e.stream.contains(text))
+                    out << QStringLiteral("%1@%2").arg(e.stream).arg(e.version.value);
+            }
+            return out;
+        };
+        auto reversed = [](QStringList list) {
+            std::reverse(list.begin(), list.end());
+            return list;
+        };
+
+        GlobalFilter f;
+        // 10 streams (acct-420 to acct-429), 1,000 events spread over the whole sequence.
+        f.streamContains = QStringLiteral("cct-42");
+        auto one = REQUIRE_OK(store().readAll(GlobalPosition(1), 1001, f));
+        QCOMPARE(one.events.size(), 1000);
+        QVERIFY2(one.next > one.head, qPrintable(QString::number(one.next.value)));
+        QStringList got;
+        for (const RecordedEvent &e : std::as_const(one.events))
+            got << QStringLiteral("%1@%2").arg(e.stream).arg(e.version.value);
+        QCOMPARE(got, expected(f.streamContains));
+        QCOMPARE(one.events.last().position.value, 69730); // acct-429's last event
+        auto back = REQUIRE_OK(store().readAllBackward(GlobalPosition::end(), 1001, f));
+        QCOMPARE(back.events.size(), 1000);
+        QCOMPARE(back.next, GlobalPosition(0));
+        QCOMPARE(back.events.first().position.value, 69730);
+        // Paged: full pages say to go on after their last event.
+        auto paged = REQUIRE_OK(store().readAll(GlobalPosition(1), 7, f));
+        QCOMPARE(paged.events.size(), 7);
+        QCOMPARE(paged.next.value, paged.events.last().position.value + 1);
+
+        for (const QString &text :
+             {QStringLiteral("cct-42"), QStringLiteral("acct-"), QStringLiteral("tiny-"),
+              QStringLiteral("-0999"), QStringLiteral("nowhere")}) {
+            f.streamContains = text;
+            const QStringList want = expected(text);
+            QCOMPARE(matches(f, 97).size(), want.size());
+            QCOMPARE(matches(f, 97), want);
+            QCOMPARE(matches(f, 1001), want);
+            QCOMPARE(matchesBackward(f, 97), reversed(want));
+            QCOMPARE(matchesBackward(f, 1001), reversed(want));
+            if (want.size() < 5000) {
+                QCOMPARE(matches(f, 7), want);
+                QCOMPARE(matchesBackward(f, 7), reversed(want));
+            }
+        }
+        QCOMPARE(expected(QStringLiteral("-0999")),
+                 QStringList({"tiny-0999@1"})); // acct- names have 3 digits
+
+        // No stream matches: nothing, and the head in one call.
+        f.streamContains = QStringLiteral("nowhere");
+        auto none = REQUIRE_OK(store().readAll(GlobalPosition(1), 10, f));
+        QVERIFY(none.events.isEmpty());
+        QVERIFY(none.next > none.head);
+
+        // Not selective: 700 streams with 70,000 events (too many events), 1,001 streams (too
+        // many streams): the first call stops at the end of its window.
+        f.streamContains = QStringLiteral("acct-");
+        f.text = QStringLiteral("no such text");
+        auto windowed = REQUIRE_OK(store().readAll(GlobalPosition(1), 1001, f));
+        QVERIFY(windowed.events.isEmpty());
+        QCOMPARE(windowed.next.value, 65537);
+        f.text.clear();
+        f.streamContains = QStringLiteral("tiny-");
+        windowed = REQUIRE_OK(store().readAll(GlobalPosition(1), 10, f));
+        QVERIFY(windowed.events.isEmpty()); // the tiny streams come after the first window
+        QCOMPARE(windowed.next.value, 65537);
+
+        // Every condition still holds on the selective path, and a bad JSON path is refused.
+        f.streamContains = QStringLiteral("cct-42");
+        f.types = {QStringLiteral("Moved")};
+        f.where = QStringLiteral("g < 1000");
+        QCOMPARE(
+            matches(f, 1001),
+            QStringList({"acct-420@1", "acct-421@1", "acct-422@1", "acct-423@1", "acct-424@1",
+                         "acct-425@1", "acct-426@1", "acct-427@1", "acct-428@1", "acct-429@1"}));
+        f.where = QStringLiteral("$.g ==== 1");
+        auto bad = store().readAll(GlobalPosition(1), 10, f);
+        QVERIFY(!bad);
+        QCOMPARE(bad.error().kind(), StoreError::Kind::InvalidInput);
     }
 
     // A read blocked on the server (the events table locked by another transaction) is

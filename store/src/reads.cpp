@@ -154,6 +154,32 @@ Result<GlobalPage> Store::readAllBackward(GlobalPosition from, int limit,
     return d->readGlobal(from, limit, filter, Direction::Backward, cancellation);
 }
 
+Result<std::optional<QList<qint64>>>
+Store::Private::selectiveStreams(const QString &text, const Cancellation &cancellation)
+{
+    // A pass over the streams table, far smaller than the events (one row per stream).
+    auto r = read(QStringLiteral("SELECT stream_id, version FROM %1.streams "
+                                 "WHERE strpos(name, $1) > 0 LIMIT $2")
+                      .arg(s),
+                  {text.toUtf8(), pg::param(kSelectiveStreams + 1)},
+                  QStringLiteral("streams whose name contains"), cancellation);
+    if (!r)
+        return r.error();
+    std::optional<QList<qint64>> ids;
+    if (r->rows() > kSelectiveStreams)
+        return ids;
+    qint64 events = 0;
+    ids.emplace();
+    ids->reserve(r->rows());
+    for (int row = 0; row < r->rows(); ++row) {
+        ids->append(r->int64(row, 0));
+        events += r->int64(row, 1);
+    }
+    if (events > kSelectiveEvents)
+        ids.reset();
+    return ids;
+}
+
 Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
                                               const GlobalFilter &filter, Direction direction,
                                               const Cancellation &cancellation)
@@ -209,8 +235,27 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
 
     // A filtered read looks at a bounded window of positions, so a rare type cannot make
     // one call scan the whole table; `next` says where to go on.
-    const qint64 window = filter.isEmpty() ? std::numeric_limits<qint64>::max() / 2
-                                           : qMax<qint64>(qint64(limit) * 16, 65536);
+    const qint64 whole = std::numeric_limits<qint64>::max() / 2;
+    qint64 window = filter.isEmpty() ? whole : qMax<qint64>(qint64(limit) * 16, 65536);
+    // A stream-name substring that few, small streams match is read through those streams
+    // over the whole range: the (stream_id, version) index bounds the work by their events,
+    // and one call reaches the head. (Every stream with a numbered event at or before the
+    // head read above is visible now.) The name condition stays either way.
+    if (!filter.streamContains.isEmpty()) {
+        auto streams = selectiveStreams(filter.streamContains, cancellation);
+        if (!streams)
+            return streams.error();
+        if (streams->has_value()) {
+            QStringList ids;
+            ids.reserve((*streams)->size());
+            for (qint64 id : **streams)
+                ids << QString::number(id);
+            params << (QStringLiteral("{") + ids.join(QLatin1Char(',')) + QStringLiteral("}"))
+                          .toUtf8();
+            sql += QStringLiteral("AND e.stream_id = ANY($%1::bigint[]) ").arg(params.size());
+            window = whole;
+        }
+    }
     const qint64 low = forward ? start : qMax<qint64>(1, start - window + 1);
     const qint64 high = forward
         ? std::min(head + 1, start + qMin(window, std::numeric_limits<qint64>::max() - start))

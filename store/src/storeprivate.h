@@ -56,10 +56,19 @@ struct Store::Private
     // Reads (reads.cpp).
     Result<GlobalPage> readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter,
                                   Direction direction, const Cancellation &cancellation);
+    // The streams whose name contains `text`, when they are few and small enough to read
+    // through the (stream_id, version) index over the whole sequence: their ids, or nullopt
+    // when there are more than kSelectiveStreams of them or more than kSelectiveEvents events.
+    Result<std::optional<QList<qint64>>> selectiveStreams(const QString &text,
+                                                          const Cancellation &cancellation);
 };
 
 // The largest page a read returns.
 inline constexpr int kMaxLimit = 100000;
+// A stream-name substring matched by at most this many streams, holding at most this many
+// events, is read through those streams (Private::selectiveStreams).
+inline constexpr int kSelectiveStreams = 1000;
+inline constexpr qint64 kSelectiveEvents = 50000;
 
 inline StoreError invalidInput(const QString &message)
 {
