@@ -1001,6 +1001,59 @@ private slots:
         QVERIFY2(store().readAll(GlobalPosition(1)), "readAll after a restart");
     }
 
+    // A server that is down fails every sequencer step, several times a second: the outage
+    // is one warning when it begins and one line (info) when the sequencer recovers.
+    void sequencerOutageIsLoggedOnce()
+    {
+        QVERIFY2(TestDatabase::isEmbedded(), "this test stops the embedded test server");
+        StoreSettings settings;
+        settings.sequencerPollInterval = std::chrono::milliseconds(20);
+        Store &store = replaceStore(settings);
+        REQUIRE_OK(store.append(StreamName("before"), ExpectedVersion::any(), evs(1)));
+        QTRY_COMPARE_WITH_TIMEOUT(REQUIRE_OK(store.headPosition()), GlobalPosition(1), 10000);
+
+        static std::atomic<int> failed, recovered, steps;
+        static QMutex textMutex;
+        static QString recoveredText;
+        failed = 0;
+        recovered = 0;
+        steps = 0;
+        static QtMessageHandler previous = nullptr;
+        previous = qInstallMessageHandler([](QtMsgType type, const QMessageLogContext &context,
+                                             const QString &message) {
+            if (context.category && qstrcmp(context.category, "eventium.store") == 0) {
+                if (message.startsWith(QLatin1String("sequencer step failed")))
+                    ++(type == QtWarningMsg ? failed : steps);
+                if (type == QtInfoMsg && message.startsWith(QLatin1String("sequencer recovered"))) {
+                    ++recovered;
+                    QMutexLocker lock(&textMutex);
+                    recoveredText = message;
+                }
+            }
+            previous(type, context, message);
+        });
+        struct Restore
+        {
+            ~Restore() { qInstallMessageHandler(previous); }
+        } restore;
+
+        QString error;
+        QVERIFY2(TestDatabase::restartServer(&error, std::chrono::milliseconds(1500)),
+                 qPrintable(error));
+        // Back up: the next step succeeds and says so, once.
+        QTRY_COMPARE_WITH_TIMEOUT(recovered.load(), 1, 15000);
+        REQUIRE_OK(store.append(StreamName("after"), ExpectedVersion::any(), evs(1)));
+        QTRY_COMPARE_WITH_TIMEOUT(REQUIRE_OK(store.headPosition()), GlobalPosition(2), 10000);
+        QTest::qWait(200);
+        QCOMPARE(failed.load(), 1);
+        QCOMPARE(recovered.load(), 1);
+        // It failed many times meanwhile (every 50 ms for 1.5 s), quietly.
+        QVERIFY2(steps.load() >= 5, qPrintable(QString::number(steps.load())));
+        QMutexLocker lock(&textMutex);
+        QCOMPARE(recoveredText,
+                 QStringLiteral("sequencer recovered after %1 failed steps").arg(steps.load() + 1));
+    }
+
     void pgEnvironmentVariablesAreHonoured()
     {
         // What the connection string leaves out, libpq takes from PG* variables.

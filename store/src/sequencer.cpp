@@ -56,7 +56,6 @@ void Sequencer::drain(std::chrono::milliseconds budget)
     using clock = std::chrono::steady_clock;
     const auto deadline = clock::now() + budget;
     auto backoff = std::chrono::milliseconds(1);
-    int failures = 0;
     while (true) {
         auto step = m_store->sequenceStep();
         if (!step) {
@@ -66,14 +65,25 @@ void Sequencer::drain(std::chrono::milliseconds budget)
                     << "sequencer: schema not ready:" << step.error().toString();
                 return;
             }
-            if (++failures == 1)
+            // Once per outage: the first failure warns, the others while it lasts are only
+            // counted (a server that is down fails every step, several times a second).
+            if (++m_failedSteps == 1)
                 qCWarning(lcStore).noquote() << "sequencer step failed:" << step.error().toString();
+            else
+                qCDebug(lcStore).noquote()
+                    << "sequencer step failed again:" << step.error().toString();
             if (clock::now() >= deadline)
                 return;
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
             continue;
         }
-        failures = 0;
+        if (m_failedSteps > 0) {
+            qCInfo(lcStore).noquote()
+                << QStringLiteral("sequencer recovered after %1 failed step%2")
+                       .arg(m_failedSteps)
+                       .arg(m_failedSteps == 1 ? QString() : QStringLiteral("s"));
+            m_failedSteps = 0;
+        }
         if (step->numbered > 0) {
             backoff = std::chrono::milliseconds(1);
             continue;

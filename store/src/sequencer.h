@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QtGlobal>
+
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -32,6 +34,9 @@ private:
     std::condition_variable m_cv;
     bool m_woken = false;
     bool m_stopping = false;
+    // Steps failed in a row (the sequencer's thread only): an outage is logged when it
+    // begins and when it ends, not at every step.
+    qint64 m_failedSteps = 0;
     std::thread m_thread;
 };
 
