@@ -540,6 +540,88 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(REQUIRE_OK(store().headPosition()), GlobalPosition(5), 5000);
     }
 
+    // Where to start reading from a moment on: the first position (or version of a stream)
+    // created at or after a time, by a binary search.
+    void positionsAndVersionsAtATime()
+    {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        QCOMPARE(REQUIRE_OK(store().positionAt(now)), std::nullopt); // an empty store
+        QCOMPARE(REQUIRE_OK(store().versionAt(StreamName("a"), now)), std::nullopt);
+        QCOMPARE(store().positionAt(QDateTime()).error().kind(), StoreError::Kind::InvalidInput);
+        QCOMPARE(store().versionAt(StreamName("a"), QDateTime()).error().kind(),
+                 StoreError::Kind::InvalidInput);
+        QCOMPARE(store().versionAt(StreamName(""), now).error().kind(),
+                 StoreError::Kind::InvalidInput);
+
+        // Two batches 50 ms apart: a 1-3, b 1-2, a 4 (positions 1-6), then b 3-4, a 5-6,
+        // c 1 (positions 7-11).
+        REQUIRE_OK(store().append(StreamName("a"), ExpectedVersion::any(), evs(3)));
+        REQUIRE_OK(store().append(StreamName("b"), ExpectedVersion::any(), evs(2)));
+        REQUIRE_OK(store().append(StreamName("a"), ExpectedVersion::any(), evs(1)));
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()), GlobalPosition(6));
+        QThread::msleep(50);
+        REQUIRE_OK(store().append(StreamName("b"), ExpectedVersion::any(), evs(2)));
+        REQUIRE_OK(store().append(StreamName("a"), ExpectedVersion::any(), evs(2)));
+        REQUIRE_OK(store().append(StreamName("c"), ExpectedVersion::any(), evs(1)));
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()), GlobalPosition(11));
+        const QList<RecordedEvent> all = REQUIRE_OK(store().readAll(GlobalPosition(1), 100)).events;
+        QCOMPARE(all.size(), 11);
+        // Times as stored (to the millisecond, cut down: at or before the exact time).
+        const QDateTime firstOfAll = all[0].created;
+        const QDateTime lastOfFirst = all[5].created;
+        const QDateTime secondBatch = all[6].created;
+        const QDateTime lastOfAll = all[10].created;
+        QVERIFY2(lastOfFirst.msecsTo(secondBatch) >= 40,
+                 qPrintable(lastOfFirst.toString(Qt::ISODateWithMs) + QLatin1Char(' ')
+                            + secondBatch.toString(Qt::ISODateWithMs)));
+
+        auto positionAt = [this](const QDateTime &time) {
+            const auto p = REQUIRE_OK(store().positionAt(time));
+            return p ? p->value : -1;
+        };
+        auto versionAt = [this](const char *stream, const QDateTime &time) {
+            const auto v = REQUIRE_OK(store().versionAt(StreamName(stream), time));
+            return v ? v->value : -1;
+        };
+        QCOMPARE(positionAt(secondBatch), 7);
+        QCOMPARE(positionAt(lastOfFirst.addMSecs(1)), 7); // between the batches
+        QCOMPARE(positionAt(secondBatch.toOffsetFromUtc(-5 * 3600)), 7); // any zone
+        QCOMPARE(positionAt(firstOfAll), 1);
+        QCOMPARE(positionAt(firstOfAll.addSecs(-3600)), 1); // before all: the first
+        QCOMPARE(positionAt(lastOfAll.addSecs(1)), -1); // after all: none
+        QCOMPARE(versionAt("a", secondBatch), 5);
+        QCOMPARE(versionAt("b", secondBatch), 3);
+        QCOMPARE(versionAt("c", secondBatch), 1);
+        QCOMPARE(versionAt("a", lastOfFirst.addMSecs(1)), 5);
+        QCOMPARE(versionAt("a", firstOfAll.addSecs(-3600)), 1);
+        QCOMPARE(versionAt("c", firstOfAll.addSecs(-3600)), 1);
+        QCOMPARE(versionAt("a", lastOfAll.addSecs(1)), -1);
+        QCOMPARE(versionAt("b", all[8].created.addMSecs(1)), -1); // b's last is older
+        QCOMPARE(versionAt("missing", secondBatch), -1);
+        QCOMPARE(versionAt("missing", firstOfAll.addSecs(-3600)), -1);
+
+        // At every event's own (millisecond) time: the first event of that millisecond. (An
+        // event's time is cut down, never rounded up: a search from it finds it.)
+        for (int i = 0; i < all.size(); ++i) {
+            GlobalFilter since;
+            since.since = all[i].created;
+            const auto from = REQUIRE_OK(store().readAll(all[i].position, 1, since)).events;
+            QCOMPARE(from.value(0).id, all[i].id);
+            int first = i;
+            while (first > 0 && all[first - 1].created == all[i].created)
+                --first;
+            QCOMPARE(positionAt(all[i].created), all[first].position.value);
+            qint64 version = all[i].version.value;
+            for (int j = first; j < i; ++j) {
+                if (all[j].stream == all[i].stream) {
+                    version = all[j].version.value;
+                    break;
+                }
+            }
+            QCOMPARE(versionAt(qPrintable(all[i].stream), all[i].created), version);
+        }
+    }
+
     void listStreamsPagedByKey()
     {
         for (int i = 0; i < 25; ++i)

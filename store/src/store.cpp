@@ -26,8 +26,10 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
     d->s = pg::quoteIdent(d->settings.schema);
     d->channel = pg::notificationChannel(d->settings.schema);
 
+    // Times cut down to the millisecond (floor, not rounded): never later than the stored
+    // time, so that a read from an event's time (GlobalFilter::since, positionAt) includes it.
     const QString cols = QStringLiteral("e.version, e.event_id, e.type, e.data, e.metadata, "
-                                        "(extract(epoch FROM e.created_at) * 1000)::int8");
+                                        "floor(extract(epoch FROM e.created_at) * 1000)::int8");
     d->appendSql = QStringLiteral(
                        "SELECT status, first_version, last_version FROM "
                        "%1.append_events($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])")
@@ -56,8 +58,8 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
     // Times as milliseconds since the epoch (a text timestamp would need parsing, and QPSQL's
     // would drop the microseconds anyway); last_row is the recency key.
     d->streamColumns
-        = QStringLiteral("name, version, (extract(epoch FROM created_at) * 1000)::int8, "
-                         "(extract(epoch FROM updated_at) * 1000)::int8, last_row");
+        = QStringLiteral("name, version, floor(extract(epoch FROM created_at) * 1000)::int8, "
+                         "floor(extract(epoch FROM updated_at) * 1000)::int8, last_row");
 
     if (d->settings.runSequencer)
         d->sequencer = std::make_unique<Sequencer>(this, d->settings.sequencerPollInterval);

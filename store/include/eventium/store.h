@@ -111,6 +111,21 @@ public:
                                        int limit = 1000, const GlobalFilter &filter = {},
                                        const Cancellation &cancellation = Cancellation::none());
 
+    // Where to start reading to see what happened from a moment on. An invalid time is
+    // InvalidInput.
+    //
+    // The first numbered position whose event was created at or after `time`; nullopt when
+    // there is none. A binary search over positions (about 20 lookups by the position index,
+    // one statement): exact where creation times rise with positions. They nearly do:
+    // created_at is the clock when the event was inserted and positions follow commits, so
+    // events of transactions that overlapped can interleave around `time` by up to the span
+    // of such a transaction.
+    Result<std::optional<GlobalPosition>> positionAt(const QDateTime &time);
+    // The first version of `stream` created at or after `time`; nullopt when there is none or
+    // the stream does not exist. A binary search over the stream's versions (its appends are
+    // serialised, so their times rise with versions).
+    Result<std::optional<StreamVersion>> versionAt(const StreamName &stream, const QDateTime &time);
+
     Result<StreamPage> listStreams(const StreamCursor &after = {}, int limit = 100,
                                    StreamOrder order = StreamOrder::ByName,
                                    const QString &prefix = {});

@@ -140,7 +140,7 @@ struct RecordedEvent
     QString type;
     QByteArray data;
     QByteArray metadata; // empty when none
-    QDateTime created; // UTC, millisecond precision
+    QDateTime created; // UTC, cut down to the millisecond (never later than stored)
 };
 
 struct AppendResult
