@@ -60,6 +60,26 @@ std::optional<qint64> numberOption(const OptionParser &options, const QString &n
     return parseNumber(options.value(name), min);
 }
 
+// A time as --since, --until and --at take it: ISO 8601 (without a zone: local time);
+// nullopt when it is not one.
+std::optional<QDateTime> parseTime(const QString &text)
+{
+    const QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!time.isValid())
+        return std::nullopt;
+    return time;
+}
+
+QString timeUsage(const QString &option)
+{
+    return QStringLiteral("--%1 is a time in ISO 8601, e.g. 2026-11-30T14:03:00Z").arg(option);
+}
+
+// --at and --from both say where to start: one of them.
+const char kAtOrFrom[]
+    = "--at and --from cannot be used together (--at TIME starts at the first event created at "
+      "or after TIME, --from at a number)";
+
 // Why a command that takes no arguments refuses the ones it was given; nullopt if none.
 std::optional<QString> unexpectedArgument(const OptionParser &options)
 {
@@ -115,7 +135,7 @@ const char kAppendHelp[]
       "\"status\":\"appended\"|\"already-appended\"}.\n";
 
 const char kReadHelp[]
-    = "Usage: eventium read STREAM [--from VERSION|end] [--limit N] [--backward]\n"
+    = "Usage: eventium read STREAM [--from VERSION|end | --at TIME] [--limit N] [--backward]\n"
       "\n"
       "Prints a stream's events as JSON lines: position, stream, version, id, type, data,\n"
       "metadata, created (ISO 8601, UTC). A stream that does not exist prints nothing\n"
@@ -124,6 +144,10 @@ const char kReadHelp[]
       "Options:\n"
       "  --from VERSION  the first version to print (default: 1; with --backward: end, the\n"
       "                  newest; backward from 0 prints nothing)\n"
+      "  --at TIME       start at the first version created at or after TIME (ISO 8601, e.g.\n"
+      "                  2026-11-30T14:03:00Z; without a zone: local time); with\n"
+      "                  --backward, the events created before TIME, newest first. Not with\n"
+      "                  --from\n"
       "  --limit N       print at most N events (default: all)\n"
       "  --backward      newest first\n";
 
@@ -145,12 +169,16 @@ const char kStreamsHelp[]
       "  --order O       name (default) or recent (last written first)\n";
 
 const char kTailHelp[]
-    = "Usage: eventium tail [--from POSITION] [--limit N] [--type T]... [--prefix P] [--follow]\n"
+    = "Usage: eventium tail [--from POSITION | --at TIME] [--limit N] [--type T]... [--prefix P]\n"
+      "                     [--follow]\n"
       "\n"
       "Prints the global sequence (all streams, in position order) as JSON lines.\n"
       "\n"
       "Options:\n"
       "  --from POSITION  the first position (default: 1)\n"
+      "  --at TIME        start at the first position whose event was created at or after\n"
+      "                   TIME (ISO 8601, e.g. 2026-11-30T14:03:00Z; without a zone: local\n"
+      "                   time); none yet: after the newest. Not with --from\n"
       "  --limit N        stop after N events (default: all)\n"
       "  --type T         only events of type T (repeatable)\n"
       "  --prefix P       only events of streams whose name starts with P\n"
@@ -280,6 +308,7 @@ std::span<const Command> Cli::commands()
             .addOptions =
                 [](OptionParser &parser) {
                     parser.addOption(QStringLiteral("from"));
+                    parser.addOption(QStringLiteral("at"));
                     parser.addOption(QStringLiteral("limit"));
                     parser.addFlag(QStringLiteral("backward"));
                 },
@@ -310,6 +339,7 @@ std::span<const Command> Cli::commands()
             .addOptions =
                 [](OptionParser &parser) {
                     parser.addOption(QStringLiteral("from"));
+                    parser.addOption(QStringLiteral("at"));
                     parser.addOption(QStringLiteral("limit"));
                     parser.addOption(QStringLiteral("type"), true);
                     parser.addOption(QStringLiteral("prefix"));
@@ -653,6 +683,14 @@ int Cli::read(const OptionParser &options)
                          : QStringLiteral("read takes one stream name"));
     const QString stream = options.positionals().first();
     const bool backward = options.isSet(QStringLiteral("backward"));
+    std::optional<QDateTime> at;
+    if (options.isSet(QStringLiteral("at"))) {
+        if (options.isSet(QStringLiteral("from")))
+            return usage(command, QString::fromLatin1(kAtOrFrom));
+        at = parseTime(options.value(QStringLiteral("at")));
+        if (!at)
+            return usage(command, timeUsage(QStringLiteral("at")));
+    }
     const bool fromEnd = options.isSet(QStringLiteral("from"))
         && options.value(QStringLiteral("from")) == QLatin1String("end");
     const auto fromOption = fromEnd ? std::optional<qint64>(StreamVersion::end().value)
@@ -669,6 +707,20 @@ int Cli::read(const OptionParser &options)
         return CliError::badInput(why).report();
     if (auto error = openStore(true))
         return error->report();
+    if (at) {
+        // Forwards from the first version created at or after the time; backwards from the
+        // one before it (from the newest when every event is older).
+        auto version = m_store->versionAt(StreamName(stream), *at);
+        if (!version)
+            return CliError::fromStore(version.error()).report();
+        if (!version->has_value() && !backward)
+            return ExitSuccess;
+        from = !version->has_value() ? StreamVersion::end().value
+            : backward               ? (*version)->value - 1
+                                     : (*version)->value;
+        if (from < 1)
+            return ExitSuccess;
+    }
 
     qint64 written = 0;
     while (true) {
@@ -736,7 +788,15 @@ int Cli::tail(const OptionParser &options)
     const auto fromOption = numberOption(options, QStringLiteral("from"), 0, 1);
     if (!fromOption)
         return usage(command, QStringLiteral("--from is a position >= 1"));
-    const qint64 from = qMax<qint64>(1, *fromOption);
+    qint64 from = qMax<qint64>(1, *fromOption);
+    std::optional<QDateTime> at;
+    if (options.isSet(QStringLiteral("at"))) {
+        if (options.isSet(QStringLiteral("from")))
+            return usage(command, QString::fromLatin1(kAtOrFrom));
+        at = parseTime(options.value(QStringLiteral("at")));
+        if (!at)
+            return usage(command, timeUsage(QStringLiteral("at")));
+    }
     const auto limitOption = numberOption(options, QStringLiteral("limit"), 1, kNoLimit);
     if (!limitOption)
         return usage(command, QStringLiteral("--limit is a number >= 1"));
@@ -750,6 +810,21 @@ int Cli::tail(const OptionParser &options)
     }
     if (auto error = openStore(true))
         return error->report();
+    if (at) {
+        // The first position created at or after the time; none yet: after the head, so
+        // that --follow prints what comes.
+        auto position = m_store->positionAt(*at);
+        if (!position)
+            return CliError::fromStore(position.error()).report();
+        if (position->has_value()) {
+            from = (*position)->value;
+        } else {
+            auto head = m_store->headPosition();
+            if (!head)
+                return CliError::fromStore(head.error()).report();
+            from = head->value + 1;
+        }
+    }
 
     if (options.isSet(QStringLiteral("follow"))) {
         Follower::Settings settings;
@@ -805,12 +880,10 @@ int Cli::search(const OptionParser &options)
     for (const QString &option : {QStringLiteral("since"), QStringLiteral("until")}) {
         if (!options.isSet(option))
             continue;
-        const QDateTime time = QDateTime::fromString(options.value(option), Qt::ISODateWithMs);
-        if (!time.isValid())
-            return usage(command,
-                         QStringLiteral("--%1 is a time in ISO 8601, e.g. 2026-11-30T14:03:00Z")
-                             .arg(option));
-        (option == QLatin1String("since") ? filter.since : filter.until) = time;
+        const auto time = parseTime(options.value(option));
+        if (!time)
+            return usage(command, timeUsage(option));
+        (option == QLatin1String("since") ? filter.since : filter.until) = *time;
     }
     filter.where = options.value(QStringLiteral("where"));
     if (options.isSet(QStringLiteral("where"))) {

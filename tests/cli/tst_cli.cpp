@@ -164,7 +164,7 @@ private slots:
         QTest::newRow("append") << "append"
                                 << "--expected";
         QTest::newRow("read") << "read"
-                              << "--backward";
+                              << "--at TIME";
         QTest::newRow("streams") << "streams"
                                  << "--order";
         QTest::newRow("tail") << "tail"
@@ -216,6 +216,12 @@ private slots:
         QTest::newRow("embedded without action") << QStringList {"embedded"};
         QTest::newRow("embedded bad action") << QStringList {"embedded", "restart"};
         QTest::newRow("sample too few") << QStringList {"sample", "--events", "3"};
+        QTest::newRow("read at and from")
+            << QStringList {"read", "s", "--at", "2026-11-30T14:03:00Z", "--from", "2"};
+        QTest::newRow("tail at and from")
+            << QStringList {"tail", "--from", "2", "--at", "2026-11-30T14:03:00Z"};
+        QTest::newRow("read bad at") << QStringList {"read", "s", "--at", "noon"};
+        QTest::newRow("tail bad at") << QStringList {"tail", "--at", "yesterday"};
     }
 
     void usageErrorsExitTwo()
@@ -752,6 +758,115 @@ private slots:
                   .value(0);
         QCOMPARE(first.value(QStringLiteral("stream")).toString(), QStringLiteral("user-1"));
         QCOMPARE(first.value(QStringLiteral("type")).toString(), QStringLiteral("Registered"));
+    }
+
+    // read --at and tail --at start at the first event created at or after a time.
+    void readAndTailAtATime()
+    {
+        QByteArray batch;
+        for (int i = 1; i <= 3; ++i)
+            batch += QStringLiteral("{\"type\":\"T\",\"data\":{\"i\":%1}}\n").arg(i).toUtf8();
+        CHECK_EXIT(cli({QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("-")}, batch),
+                   0);
+        appendOne(QStringLiteral("other"), QStringLiteral("T"), QStringLiteral("{}"));
+        QTest::qWait(50);
+        CHECK_EXIT(cli({QStringLiteral("append"), QStringLiteral("s"), QStringLiteral("-")}, batch),
+                   0);
+        appendOne(QStringLiteral("other"), QStringLiteral("T"), QStringLiteral("{}"));
+        // s 1-3 (positions 1-3), other 1 (4); 50 ms later s 4-6 (5-7), other 2 (8).
+        const Run all = cli({QStringLiteral("tail")});
+        CHECK_EXIT(all, 0);
+        QCOMPARE(all.lines().size(), 8);
+        const QString second = all.lines().at(4).value(QStringLiteral("created")).toString();
+        const QString first = all.lines().at(0).value(QStringLiteral("created")).toString();
+        QVERIFY2(second.endsWith(QLatin1Char('Z')), qPrintable(second));
+
+        auto numbers = [this](const QStringList &args, const char *key) {
+            QList<int> out;
+            const Run r = cli(args);
+            if (r.code != 0)
+                qWarning() << r.describe();
+            for (const QJsonObject &e : r.lines())
+                out << e.value(QLatin1String(key)).toInt();
+            return out;
+        };
+        const QString at = QStringLiteral("--at");
+        const QString read = QStringLiteral("read");
+        const QString tail = QStringLiteral("tail");
+        const QString s = QStringLiteral("s");
+        QCOMPARE(numbers({read, s, at, second}, "version"), (QList<int> {4, 5, 6}));
+        QCOMPARE(numbers({read, s, at, second, QStringLiteral("--limit"), QStringLiteral("2")},
+                         "version"),
+                 (QList<int> {4, 5}));
+        // Backwards: the events before the time, newest first.
+        QCOMPARE(numbers({read, s, at, second, QStringLiteral("--backward")}, "version"),
+                 (QList<int> {3, 2, 1}));
+        QCOMPARE(numbers({read, s, QStringLiteral("--at=") + first, QStringLiteral("--backward")},
+                         "version"),
+                 QList<int> {});
+        QCOMPARE(numbers({read, s, at, QStringLiteral("2000-01-01T00:00:00Z")}, "version"),
+                 (QList<int> {1, 2, 3, 4, 5, 6}));
+        QCOMPARE(numbers({read, s, at, QStringLiteral("2100-01-01T00:00:00Z")}, "version"),
+                 QList<int> {});
+        QCOMPARE(
+            numbers({read, s, at, QStringLiteral("2100-01-01T00:00:00Z"),
+                     QStringLiteral("--backward"), QStringLiteral("--limit"), QStringLiteral("2")},
+                    "version"),
+            (QList<int> {6, 5}));
+        QCOMPARE(numbers({read, QStringLiteral("missing"), at, second}, "version"), QList<int> {});
+        QCOMPARE(numbers({tail, at, second}, "position"), (QList<int> {5, 6, 7, 8}));
+        QCOMPARE(numbers({tail, at, second, QStringLiteral("--prefix"), QStringLiteral("oth")},
+                         "position"),
+                 (QList<int> {8}));
+        QCOMPARE(
+            numbers({tail, at, first, QStringLiteral("--limit"), QStringLiteral("2")}, "position"),
+            (QList<int> {1, 2}));
+        QCOMPARE(numbers({tail, at, QStringLiteral("2100-01-01T00:00:00Z")}, "position"),
+                 QList<int> {});
+
+        // Not with --from; not a time: usage, with a message that says why.
+        Run r = cli({read, s, at, second, QStringLiteral("--from"), QStringLiteral("1")});
+        CHECK_EXIT(r, 2);
+        QVERIFY2(r.err.contains("--at and --from cannot be used together"),
+                 qPrintable(r.describe()));
+        r = cli({tail, QStringLiteral("--from=1"), at, second});
+        CHECK_EXIT(r, 2);
+        QVERIFY2(r.err.contains("--at and --from cannot be used together"),
+                 qPrintable(r.describe()));
+        r = cli({tail, at, QStringLiteral("noon")});
+        CHECK_EXIT(r, 2);
+        QVERIFY2(r.err.contains("--at is a time in ISO 8601"), qPrintable(r.describe()));
+        QVERIFY(runCli({read, QStringLiteral("--help")}).out.contains("--at TIME"));
+        QVERIFY(runCli({tail, QStringLiteral("--help")}).out.contains("--at TIME"));
+
+        // tail --at a time after every event, following: the events that come.
+        QProcess follower;
+        follower.setProcessEnvironment(baseEnvironment());
+        follower.start(QStringLiteral(EVENTIUM_CLI_PATH),
+                       db()
+                           + QStringList {tail, at, QStringLiteral("2000-01-01T00:00:00Z"),
+                                          QStringLiteral("--follow"), QStringLiteral("--limit"),
+                                          QStringLiteral("1")});
+        QVERIFY(follower.waitForFinished(30000));
+        QCOMPARE(follower.exitCode(), 0);
+        QCOMPARE(QJsonDocument::fromJson(follower.readAllStandardOutput())
+                     .object()
+                     .value(QStringLiteral("position"))
+                     .toInt(),
+                 1);
+        const QString now = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+        follower.start(QStringLiteral(EVENTIUM_CLI_PATH),
+                       db()
+                           + QStringList {tail, at, now, QStringLiteral("--follow"),
+                                          QStringLiteral("--limit"), QStringLiteral("1")});
+        QVERIFY(follower.waitForStarted(10000));
+        QTest::qWait(500);
+        appendOne(QStringLiteral("late"), QStringLiteral("T"), QStringLiteral("{}"));
+        QVERIFY(follower.waitForFinished(30000));
+        QCOMPARE(follower.exitCode(), 0);
+        const QJsonObject late = QJsonDocument::fromJson(follower.readAllStandardOutput()).object();
+        QCOMPARE(late.value(QStringLiteral("stream")).toString(), QStringLiteral("late"));
+        QCOMPARE(late.value(QStringLiteral("position")).toInt(), 9);
     }
 
     void tailFollowSeesEventsOfAnotherProcess()
