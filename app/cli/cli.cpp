@@ -812,17 +812,27 @@ int Cli::tail(const OptionParser &options)
         return error->report();
     if (at) {
         // The first position created at or after the time; none yet: after the head, so
-        // that --follow prints what comes.
-        auto position = m_store->positionAt(*at);
-        if (!position)
-            return CliError::fromStore(position.error()).report();
-        if (position->has_value()) {
-            from = (*position)->value;
-        } else {
-            auto head = m_store->headPosition();
-            if (!head)
-                return CliError::fromStore(head.error()).report();
-            from = head->value + 1;
+        // that --follow prints what comes. The head is read before and after the search: if
+        // it moved meanwhile, an event numbered in between may be one to print.
+        for (int attempt = 0;; ++attempt) {
+            auto before = m_store->headPosition();
+            if (!before)
+                return CliError::fromStore(before.error()).report();
+            auto position = m_store->positionAt(*at);
+            if (!position)
+                return CliError::fromStore(position.error()).report();
+            if (position->has_value()) {
+                from = (*position)->value;
+                break;
+            }
+            auto after = m_store->headPosition();
+            if (!after)
+                return CliError::fromStore(after.error()).report();
+            // Unchanged: every numbered event is older than the time. Still moving after a
+            // few tries: start after the first head (older events may show, none is lost).
+            from = before->value + 1;
+            if (after.value() == before.value() || attempt == 4)
+                break;
         }
     }
 
