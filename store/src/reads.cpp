@@ -240,8 +240,11 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     // A stream-name substring that few, small streams match is read through those streams
     // over the whole range: the (stream_id, version) index bounds the work by their events,
     // and one call reaches the head. (Every stream with a numbered event at or before the
-    // head read above is visible now.) The name condition stays either way.
-    if (!filter.streamContains.isEmpty()) {
+    // head read above is visible now.) Only when more than a window is left: one window
+    // reaches the head anyway, and a follower at the head reads a few positions a time, far
+    // less than a pass over the streams. The name condition stays either way.
+    const qint64 left = forward ? head - start + 1 : start;
+    if (!filter.streamContains.isEmpty() && left > window) {
         auto streams = selectiveStreams(filter.streamContains, cancellation);
         if (!streams)
             return streams.error();
