@@ -25,6 +25,16 @@ LiveEventsModel::LiveEventsModel(StoreWorker *worker, QObject *parent)
     connect(&m_requestTimer, &QTimer::timeout, this, &LiveEventsModel::requestWanted);
     connect(worker, &StoreWorker::globalRead, this, &LiveEventsModel::onGlobalRead);
     connect(worker, &StoreWorker::failed, this, [this](quint64 token, const StoreError &error) {
+        if (error.kind() == StoreError::Kind::Cancelled && token == m_fetchToken
+            && m_fetchToken != 0) {
+            // Stopped by the user: the server cancelled the statement; nothing to report. If
+            // the search was resumed meanwhile, it reads that window again now.
+            m_fetchToken = 0;
+            if (canFetchMore({}))
+                fetchMore({});
+            emit searchProgressed();
+            return;
+        }
         const bool refused = error.kind() == StoreError::Kind::InvalidInput
             || error.kind() == StoreError::Kind::InvalidJson;
         if (refused && token == m_fetchToken && m_fetchToken != 0) {
@@ -55,6 +65,7 @@ void LiveEventsModel::reset(qint64 head)
 
 void LiveEventsModel::setFilter(const GlobalFilter &filter, qint64 from)
 {
+    m_cancel.cancel(); // a search still running on the server is not wanted any more
     beginResetModel();
     m_filter = filter;
     m_rows.clear();
@@ -84,6 +95,8 @@ void LiveEventsModel::stopSearching()
     if (!isSearching())
         return;
     m_stopped = true;
+    // The window being read is cancelled on the server; its rows are read again on resume.
+    m_cancel.cancel();
     emit searchProgressed();
 }
 
@@ -167,7 +180,8 @@ void LiveEventsModel::fetchMore(const QModelIndex &parent)
 {
     if (!canFetchMore(parent))
         return;
-    m_fetchToken = m_worker->readAll(m_next, kFilteredPage, m_filter);
+    m_cancel = Cancellation();
+    m_fetchToken = m_worker->readAll(m_next, kFilteredPage, m_filter, m_cancel);
 }
 
 void LiveEventsModel::want(qint64 page) const

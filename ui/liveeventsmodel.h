@@ -3,6 +3,8 @@
 #include "eventpagecache.h"
 #include "storemetatypes.h"
 
+#include <eventium/cancellation.h>
+
 #include <QAbstractTableModel>
 #include <QStringList>
 #include <QTimer>
@@ -43,7 +45,7 @@ public:
     // Filtered: the rows have not been read up to the head yet (a search in progress).
     bool isSearching() const { return isFiltered() && !m_atHead && !m_stopped; }
     // Stops reading further pages of a filtered model (a search the user has seen enough
-    // of); the page being read, a bounded window of positions, still lands.
+    // of): the statement running on the server is cancelled (PQcancel).
     void stopSearching();
     // Reads on from where a stopped search ended.
     void resumeSearching();
@@ -117,6 +119,7 @@ private:
     qint64 m_next = 1; // the next position to read
     bool m_atHead = false; // everything up to the head has been read
     quint64 m_fetchToken = 0;
+    Cancellation m_cancel = Cancellation::none(); // of the search page being read
     bool m_offline = false;
 };
 
