@@ -5,6 +5,8 @@
 #include "eventdetailview.h"
 #include "eventrowmenu.h"
 #include "iconprovider.h"
+#include "jsonformatter.h"
+#include "jumpdialog.h"
 #include "liveeventsmodel.h"
 #include "liveview.h"
 #include "streameventsmodel.h"
@@ -19,7 +21,6 @@
 #include <QComboBox>
 #include <QFrame>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -57,6 +58,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     createActions();
 
     connect(m_worker.get(), &StoreWorker::connected, this, &MainWindow::onConnected);
+    connect(m_worker.get(), &StoreWorker::timeFound, this, &MainWindow::onTimeFound);
     connect(m_worker.get(), &StoreWorker::connectionStateChanged, this,
             &MainWindow::onConnectionState);
     connect(m_worker.get(), &StoreWorker::failed, this, &MainWindow::onFailed);
@@ -273,8 +275,9 @@ void MainWindow::createActions()
                           QKeySequence(Qt::Key_Space), [this] { m_liveView->togglePaused(); });
     m_followAction->setCheckable(true);
     m_followAction->setChecked(true);
-    m_jumpAction = make(tr("&Jump to Position…"), QStringLiteral("jump"),
-                        QKeySequence(tr("Ctrl+G")), [this] { askJump(); });
+    m_jumpAction = make(tr("&Jump to…"), QStringLiteral("jump"), QKeySequence(tr("Ctrl+G")),
+                        [this] { askJump(); });
+    m_jumpAction->setToolTip(tr("Go to a position (Live), a version (Stream) or a time (Ctrl+G)"));
     m_filterAction = make(tr("&Filter Streams"), QString(), QKeySequence(tr("Ctrl+F")),
                           [this] { m_streams->focusFilter(); });
     m_copyAction = make(tr("&Copy Event as JSON"), QStringLiteral("copy"),
@@ -735,32 +738,39 @@ void MainWindow::askJump()
         return;
     const bool inStream
         = m_tabs->currentWidget() == m_streamView && !m_streamView->stream().isEmpty();
-    bool ok = false;
-    const QString text = inStream
-        ? QInputDialog::getText(
-            this, tr("Jump to Version"),
-            tr("Version of %1 (1 – %2):")
-                .arg(m_streamView->stream(),
-                     QLocale().toString(m_streamView->model()->streamVersion())),
-            QLineEdit::Normal, QString(), &ok)
-        : QInputDialog::getText(this, tr("Jump to Position"),
-                                tr("Global position (1 – %1):").arg(QLocale().toString(m_head)),
-                                QLineEdit::Normal, QString(), &ok);
-    if (ok)
-        jumpTo(text);
+    auto *dialog = inStream
+        ? new JumpDialog(tr("Jump to Version or Time"),
+                         tr("Version of %1 (1 – %2), or a time:")
+                             .arg(m_streamView->stream(),
+                                  QLocale().toString(m_streamView->model()->streamVersion())),
+                         tr("version"), this)
+        : new JumpDialog(tr("Jump to Position or Time"),
+                         tr("Global position (1 – %1), or a time:").arg(QLocale().toString(m_head)),
+                         tr("position"), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &QDialog::accepted, this, [this, dialog] { jumpTo(dialog->edit()->text()); });
+    dialog->open();
 }
 
 bool MainWindow::jumpTo(const QString &text)
 {
     const bool inStream
         = m_tabs->currentWidget() == m_streamView && !m_streamView->stream().isEmpty();
-    bool ok = false;
-    const qint64 localised = QLocale().toLongLong(text.trimmed(), &ok);
-    const qint64 number = ok ? localised : text.trimmed().toLongLong(&ok);
-    if (!ok || number < 1) {
-        notify((inStream ? tr("Not a version: %1") : tr("Not a position: %1")).arg(text), 5000);
+    const JumpTarget target = JumpTarget::parse(text);
+    if (!target.isValid()) {
+        notify((inStream ? tr("Not a version or a time: %1") : tr("Not a position or a time: %1"))
+                   .arg(text),
+               5000);
         return false;
     }
+    if (target.time.isValid()) {
+        // The server knows which event comes first at or after a time.
+        m_timeToken
+            = m_worker->findTime(target.time, inStream ? m_streamView->stream() : QString());
+        notify(tr("Looking for %1…").arg(JsonFormatter::displayTime(target.time)));
+        return true;
+    }
+    const qint64 number = target.number;
     if (inStream) {
         const qint64 last = m_streamView->model()->streamVersion();
         if (number > last) {
@@ -774,6 +784,29 @@ bool MainWindow::jumpTo(const QString &text)
     }
     jumpToPosition(number);
     return true;
+}
+
+void MainWindow::onTimeFound(quint64 token, const QString &stream, const QDateTime &time,
+                             qint64 found)
+{
+    if (token != m_timeToken)
+        return;
+    m_timeToken = 0;
+    const QString when = JsonFormatter::displayTime(time);
+    if (found == 0) {
+        notify(stream.isEmpty() ? tr("No event at or after %1").arg(when)
+                                : tr("No event of %1 at or after %2").arg(stream, when),
+               5000);
+        return;
+    }
+    notify(QString());
+    if (stream.isEmpty()) {
+        jumpToPosition(found);
+    } else if (stream == m_streamView->stream()) {
+        m_tabs->setCurrentWidget(m_streamView);
+        m_streamView->selectVersion(found);
+        m_streamView->table()->setFocus();
+    }
 }
 
 void MainWindow::jumpToPosition(qint64 position)

@@ -66,7 +66,8 @@ public:
     // looked up first).
     void openStreamAt(const QString &name, qint64 version);
     // Ctrl+G's answer: on the Stream tab (with a stream open) a version of that stream, on
-    // the Live tab a global position. False (and said in the status bar) when it is not one.
+    // the Live tab a global position; or a time (JumpTarget), the first event at or after it,
+    // found by the server. False (and said in the status bar) when it is neither.
     bool jumpTo(const QString &text);
 
     StoreWorker *worker() const { return m_worker.get(); }
@@ -113,6 +114,7 @@ private:
     void updateActions();
     void pollStats();
     void askJump();
+    void onTimeFound(quint64 token, const QString &stream, const QDateTime &time, qint64 found);
     // A notice in the status bar, cleared after `milliseconds` (never when 0).
     void notify(const QString &text, int milliseconds = 0);
     QString connectionText() const;
@@ -140,6 +142,7 @@ private:
     QPushButton *m_retryButton = nullptr;
     QPushButton *m_restartButton = nullptr;
     quint64 m_restartToken = 0;
+    quint64 m_timeToken = 0; // a jump to a time waiting for its answer
     QTimer *m_noticeTimer = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
     QLabel *m_headLabel = nullptr;

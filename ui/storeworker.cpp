@@ -337,7 +337,8 @@ quint64 StoreWorker::readStream(const QString &stream, qint64 fromVersion, int l
     });
 }
 
-quint64 StoreWorker::readAll(qint64 from, int limit, const GlobalFilter &filter)
+quint64 StoreWorker::readAll(qint64 from, int limit, const GlobalFilter &filter,
+                             const Cancellation &cancellation)
 {
     return post([=, this](quint64 token) {
         if (!requireStore(token))
@@ -347,8 +348,8 @@ quint64 StoreWorker::readAll(qint64 from, int limit, const GlobalFilter &filter)
         GlobalPage combined;
         combined.next = GlobalPosition(from);
         while (true) {
-            auto page
-                = m_store->readAll(combined.next, limit - int(combined.events.size()), filter);
+            auto page = m_store->readAll(combined.next, limit - int(combined.events.size()), filter,
+                                         cancellation);
             if (!page)
                 return noteError(token, page.error());
             combined.events += page->events;
@@ -371,6 +372,25 @@ quint64 StoreWorker::eventTypes()
         if (!types)
             return noteError(token, types.error());
         emit eventTypesListed(token, types.value());
+    });
+}
+
+quint64 StoreWorker::findTime(const QDateTime &time, const QString &stream)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        if (stream.isEmpty()) {
+            auto found = m_store->positionAt(time);
+            if (!found)
+                return noteError(token, found.error());
+            emit timeFound(token, stream, time, found->has_value() ? (*found)->value : 0);
+        } else {
+            auto found = m_store->versionAt(StreamName(stream), time);
+            if (!found)
+                return noteError(token, found.error());
+            emit timeFound(token, stream, time, found->has_value() ? (*found)->value : 0);
+        }
     });
 }
 

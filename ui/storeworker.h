@@ -73,8 +73,14 @@ public:
     quint64 readStream(const QString &stream, qint64 fromVersion, int limit);
     // Unfiltered: one page from `from`. Filtered: pages until something matches or the head
     // is reached (bounded in time), so a rare type does not need a round trip per window.
-    quint64 readAll(qint64 from, int limit, const GlobalFilter &filter = {});
+    // A search passes a Cancellation: cancel() (from any thread) cancels the statement on the
+    // server and the request fails with StoreError::Kind::Cancelled.
+    quint64 readAll(qint64 from, int limit, const GlobalFilter &filter = {},
+                    const Cancellation &cancellation = Cancellation::none());
     quint64 streamInfo(const QString &stream);
+    // The first global position (or version of `stream`, when given) at or after `time`;
+    // answered by timeFound with 0 when there is none.
+    quint64 findTime(const QDateTime &time, const QString &stream = {});
     quint64 eventTypes();
     quint64 append(const QString &stream, ExpectedVersion expected, const QList<NewEvent> &events);
     // Answered by a StatsWorker (a thread and connection of its own, opened on every
@@ -105,6 +111,7 @@ signals:
     void streamInfoReady(quint64 token, const QString &stream, bool exists,
                          const eventium::StreamInfo &info);
     void eventTypesListed(quint64 token, const QStringList &types);
+    void timeFound(quint64 token, const QString &stream, const QDateTime &time, qint64 found);
     void appended(quint64 token, const eventium::AppendResult &result);
     void statsReady(quint64 token, const eventium::StoreStats &stats);
     void sampleDataFilled(quint64 token, int events);

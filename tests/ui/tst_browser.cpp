@@ -1,6 +1,7 @@
 // The event browser against a real PostgreSQL: streams, stream events, the append dialog,
 // and follow mode with events from another process.
 #include "browsertest.h"
+#include "support/testconnection.h"
 #include "support/testdatabase.h"
 
 #include "appenddialog.h"
@@ -33,8 +34,10 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QScrollBar>
 #include <QSpinBox>
+#include <QSqlQuery>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
@@ -732,6 +735,93 @@ private slots:
             QVERIFY2(out.contains(flag == QLatin1String("--help") ? "--db" : "0."),
                      out.constData());
         }
+    }
+
+    // Stop cancels the search's statement on the server (it does not just stop waiting for
+    // it): with the events table locked the statement waits, and Stop ends it at once.
+    void stoppingASearchCancelsItsStatement()
+    {
+        append(QStringLiteral("c-1"), 5);
+        openWindow();
+        LiveView *live = m_window->liveView();
+        m_window->tabs()->setCurrentWidget(live);
+        LiveEventsModel *model = live->model();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 5, kTimeout);
+
+        TestConnection admin;
+        QVERIFY(admin.isOpen());
+        QSqlQuery q(admin.db());
+        const QString waiting
+            = QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                             "'Lock' AND query LIKE '%strpos(lower(e.data::text)%' AND pid <> "
+                             "pg_backend_pid()");
+        auto searchesRunning = [&] {
+            QSqlQuery count(admin.db());
+            return count.exec(waiting) && count.next() ? count.value(0).toInt() : -1;
+        };
+        QVERIFY(q.exec(QStringLiteral("BEGIN")));
+        QVERIFY(q.exec(QStringLiteral("LOCK TABLE %1.events IN ACCESS EXCLUSIVE MODE")
+                           .arg(m_store->schema())));
+        auto unlock = qScopeGuard([&] { QSqlQuery(admin.db()).exec(QStringLiteral("ROLLBACK")); });
+
+        live->setSearch(LiveView::SearchText, QStringLiteral("\"n\": 3"));
+        QTRY_COMPARE_WITH_TIMEOUT(searchesRunning(), 1, kTimeout);
+        QVERIFY(model->isSearching());
+        QTest::mouseClick(live->stopButton(), Qt::LeftButton);
+        QVERIFY(model->isStopped());
+        // Gone from the server while the lock is still held.
+        QTRY_COMPARE_WITH_TIMEOUT(searchesRunning(), 0, 5000);
+        // A stop is not an error: nothing is reported.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            live->searchStatus()->text().startsWith(QLatin1String("Stopped at position")),
+            kTimeout);
+        QVERIFY(model->searchError().isEmpty());
+        QVERIFY(!m_window->noticeLabel()->text().contains(QLatin1String("cancel")));
+
+        unlock.dismiss();
+        QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
+        // Enter reads on from where it stopped, and finds the event.
+        live->searchEdit()->setFocus();
+        QTest::keyClick(live->searchEdit(), Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isSearching() && model->rowCount() == 1, kTimeout);
+        QCOMPARE(model->eventAt(0)->version.value, 3);
+    }
+
+    // Ctrl+G with a time: the first event at or after it, in the global sequence (Live) or in
+    // the stream shown (Stream).
+    void jumpToATime()
+    {
+        append(QStringLiteral("t-1"), 3);
+        QTest::qWait(60);
+        append(QStringLiteral("t-1"), 3, QStringLiteral("Later"));
+        auto fourth = m_store->readStream(StreamName(QStringLiteral("t-1")), StreamVersion(4));
+        QVERIFY(fourth && !fourth->isEmpty());
+        const QDateTime at = fourth->first().created;
+        const QString text = at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+        openWindow();
+        LiveView *live = m_window->liveView();
+        m_window->tabs()->setCurrentWidget(live);
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 6, kTimeout);
+        QVERIFY(m_window->jumpTo(text));
+        QTRY_VERIFY_WITH_TIMEOUT(live->currentEvent().has_value()
+                                     && live->currentEvent()->position.value == 4,
+                                 kTimeout);
+
+        m_window->openStream(QStringLiteral("t-1"), 6);
+        StreamView *view = m_window->streamView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->currentEvent().has_value(), kTimeout);
+        QCOMPARE(view->currentEvent()->version.value, 1);
+        QVERIFY(m_window->jumpTo(text));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            view->currentEvent().has_value() && view->currentEvent()->version.value == 4, kTimeout);
+        // After the last event there is nothing: it says so and stays.
+        QVERIFY(m_window->jumpTo(QDateTime::currentDateTime().addSecs(3600).toString(
+            QStringLiteral("yyyy-MM-dd HH:mm:ss"))));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->noticeLabel()->text().startsWith(
+                                     QLatin1String("No event of t-1 at or after")),
+                                 kTimeout);
+        QCOMPARE(view->currentEvent()->version.value, 4);
+        QVERIFY(!m_window->jumpTo(QStringLiteral("soon")));
     }
 
     void liveSearchFindsEventsByContent()
