@@ -126,6 +126,21 @@ Scenario::Measure AppendScenarios::ours(Size writers, Size batch)
     };
 }
 
+Scenario::Measure AppendScenarios::oursWithoutSearchIndex(Size writers, Size batch)
+{
+    return [writers, batch](const Round &round, QString *error) {
+        const BenchConfig &config = round.context.config();
+        std::unique_ptr<eventium::Store> store
+            = round.context.makeWriteStore(BenchContext::oursNoSearchIndexSchema);
+        return measure(
+            round, writers(config),
+            [&](const QString &stream) {
+                return std::make_unique<OursWriter>(store.get(), stream, batch(config));
+            },
+            error);
+    };
+}
+
 Scenario::Measure AppendScenarios::raw(Size writers, Size batch)
 {
     return libpqWriters<RawWriter>(writers, batch);

@@ -24,11 +24,11 @@ QString BenchContext::conninfo() const
     return m_options.toConnInfo();
 }
 
-std::unique_ptr<eventium::Store> BenchContext::makeWriteStore() const
+std::unique_ptr<eventium::Store> BenchContext::makeWriteStore(const char *schema) const
 {
     eventium::StoreSettings settings;
     settings.poolSize = std::max(16, m_config.concurrentWriters + 4);
-    settings.schema = QLatin1String(oursWriteSchema);
+    settings.schema = QLatin1String(schema);
     return std::make_unique<eventium::Store>(m_options, settings);
 }
 

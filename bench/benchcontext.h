@@ -27,6 +27,9 @@ public:
     static constexpr const char *oursReadSchema = "bench_ours_r";
     static constexpr const char *rawSchema = "bench_raw";
     static constexpr const char *lockSchema = "bench_lock";
+    // The store's schema without the payload's search index (events_data_path_idx), for
+    // measuring what that index costs appends.
+    static constexpr const char *oursNoSearchIndexSchema = "bench_ours_nosearch";
     // The schema of a baseline: raw's or lock's.
     static QString baselineSchema(Variant variant);
 
@@ -36,7 +39,7 @@ public:
     // A store on the write schema with its sequencer thread, as an application has it. It
     // lives only while ours is measured, so that its background work never runs during a
     // baseline.
-    std::unique_ptr<eventium::Store> makeWriteStore() const;
+    std::unique_ptr<eventium::Store> makeWriteStore(const char *schema = oursWriteSchema) const;
     ReadDataSet &readData() { return m_readData; }
     const ReadDataSet &readData() const { return m_readData; }
     // A line on stderr, indented under the scenario's name.

@@ -41,7 +41,8 @@ bool BenchRunner::setUp(QString *error)
         return false;
     }
     for (const char *s : {BenchContext::oursWriteSchema, BenchContext::oursReadSchema,
-                          BenchContext::rawSchema, BenchContext::lockSchema}) {
+                          BenchContext::oursNoSearchIndexSchema, BenchContext::rawSchema,
+                          BenchContext::lockSchema}) {
         if (!admin.exec(QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE").arg(QLatin1String(s)),
                         error))
             return false;
@@ -54,13 +55,18 @@ bool BenchRunner::setUp(QString *error)
                            error))
             return false;
     }
-    {
-        auto writeStore = m_context.makeWriteStore();
+    for (const char *schema :
+         {BenchContext::oursWriteSchema, BenchContext::oursNoSearchIndexSchema}) {
+        auto writeStore = m_context.makeWriteStore(schema);
         if (auto r = writeStore->migrate(); !r) {
             *error = r.error().toString();
             return false;
         }
     }
+    if (!admin.exec(QStringLiteral("DROP INDEX %1.events_data_path_idx")
+                        .arg(QLatin1String(BenchContext::oursNoSearchIndexSchema)),
+                    error))
+        return false;
     return m_context.readData().setUp(m_context.options(), error);
 }
 
@@ -70,8 +76,9 @@ void BenchRunner::tearDown()
     PgConnection admin(m_context.conninfo());
     if (!admin.isOk())
         return;
-    for (const char *s : {BenchContext::oursWriteSchema, BenchContext::oursReadSchema,
-                          BenchContext::rawSchema, BenchContext::lockSchema})
+    for (const char *s :
+         {BenchContext::oursWriteSchema, BenchContext::oursReadSchema,
+          BenchContext::oursNoSearchIndexSchema, BenchContext::rawSchema, BenchContext::lockSchema})
         admin.exec(QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE").arg(QLatin1String(s)));
 }
 

@@ -50,6 +50,20 @@ Scenario appends(const QString &name, const QString &description, AppendScenario
             .summarize = &AppendScenarios::summarize};
 }
 
+// What the payload's search index costs appends: ours as shipped ("ours") against ours on a
+// schema without that index ("raw" in this scenario's rows); lock n/a.
+Scenario searchIndexCost(const QString &name, const QString &description,
+                         AppendScenarios::Size writers, AppendScenarios::Size batch)
+{
+    return {.name = name,
+            .description = description,
+            .unit = eventsPerSecond,
+            .rounds = &BenchConfig::rounds,
+            .variants = {{Variant::Ours, AppendScenarios::ours(writers, batch)},
+                         {Variant::Raw, AppendScenarios::oursWithoutSearchIndex(writers, batch)}},
+            .summarize = &AppendScenarios::summarize};
+}
+
 } // namespace
 
 const QList<Scenario> &ScenarioTable::all()
@@ -66,6 +80,14 @@ const QList<Scenario> &ScenarioTable::all()
                 QStringLiteral("100 events per append, 1 writer"), &one, &batchSize),
         appends(QStringLiteral("append_batch_4w"),
                 QStringLiteral("100 events per append, 4 writers"), &batchWriters, &batchSize),
+        searchIndexCost(QStringLiteral("search_index_1w"),
+                        QStringLiteral("single-event appends, 1 writer: ours with the payload's "
+                                       "search index (ours) against ours without it (raw)"),
+                        &one, &one),
+        searchIndexCost(QStringLiteral("search_index_batch_1w"),
+                        QStringLiteral("100 events per append, 1 writer: ours with the payload's "
+                                       "search index (ours) against ours without it (raw)"),
+                        &one, &batchSize),
         {.name = QStringLiteral("read_global"),
          .description = QStringLiteral("catch-up read of the read data set in pages (ours: "
                                        "Store::readAll)"),
