@@ -235,6 +235,118 @@ private slots:
         QCOMPARE(matches(f), QStringList({"account-20954837@1", "order-7@1"}));
     }
 
+    // A search inside one stream: its conditions as in a global search, only that stream's
+    // events (not a stream whose name starts the same), in version order, paged.
+    void aStreamIsSearchedByItsVersions()
+    {
+        fill();
+        auto versions = [this](const QString &stream, const GlobalFilter &filter, int limit = 100) {
+            QStringList out;
+            StreamVersion from(1);
+            for (int pages = 0; pages < 100; ++pages) {
+                auto page = store().searchStream(StreamName(stream), from, limit, filter);
+                if (!page)
+                    return QStringList {QStringLiteral("error: ") + page.error().toString()};
+                for (const RecordedEvent &e : page->events) {
+                    if (e.stream != stream)
+                        out << QStringLiteral("wrong stream ") + e.stream;
+                    out << QString::number(e.version.value);
+                }
+                if (page->atEnd())
+                    return out;
+                if (page->next <= from)
+                    return QStringList {QStringLiteral("no progress")};
+                from = page->next;
+            }
+            return QStringList {QStringLiteral("too many pages")};
+        };
+        REQUIRE_OK(store().append(StreamName("order-77"), ExpectedVersion::any(),
+                                  {ev(QStringLiteral("OrderPlaced"), R"({"customerId": 42})")}));
+        QVERIFY(store().sequenceNow());
+        GlobalFilter f;
+        f.where = QStringLiteral("customerId = 42");
+        QCOMPARE(versions(QStringLiteral("order-7"), f), QStringList({"1"}));
+        QCOMPARE(versions(QStringLiteral("order-77"), f), QStringList({"1"}));
+        f.where = QStringLiteral("customerId > 40");
+        QCOMPARE(versions(QStringLiteral("order-7"), f), QStringList({"1", "2"}));
+        QCOMPARE(versions(QStringLiteral("order-7"), f, 1), QStringList({"1", "2"}));
+        f = {};
+        f.text = QStringLiteral("PARCEL");
+        QCOMPARE(versions(QStringLiteral("order-7"), f), QStringList({"2"}));
+        f = {};
+        f.types = {QStringLiteral("Deposited")};
+        QCOMPARE(versions(QStringLiteral("account-20954837"), f), QStringList({"2"}));
+        f = {};
+        f.contains = R"({"items": [{"sku": "A-1"}]})";
+        QCOMPARE(versions(QStringLiteral("order-8"), f), QStringList({"1"}));
+
+        // Each event comes whole, with its position.
+        f = {};
+        f.where = QStringLiteral("carrier = \"Parcel Co\"");
+        auto page
+            = REQUIRE_OK(store().searchStream(StreamName("order-7"), StreamVersion(1), 10, f));
+        QCOMPARE(page.events.size(), 1);
+        QCOMPARE(page.events.first().type, QStringLiteral("OrderShipped"));
+        QVERIFY(page.events.first().position.value > 0);
+        QCOMPARE(page.last, StreamVersion(2));
+        QVERIFY(page.atEnd());
+
+        // A stream that does not exist: nothing, and done.
+        page = REQUIRE_OK(store().searchStream(StreamName("nope"), StreamVersion(1), 10, f));
+        QVERIFY(page.events.isEmpty());
+        QCOMPARE(page.last, StreamVersion(0));
+        QVERIFY(page.atEnd());
+
+        // Refused: stream conditions, a bad expression, a path the server cannot read (even
+        // where there is nothing to read), a bad limit or version, a cancelled token.
+        f = {};
+        f.streamPrefix = QStringLiteral("order");
+        auto refused = store().searchStream(StreamName("order-7"), StreamVersion(1), 10, f);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().kind(), StoreError::Kind::InvalidInput);
+        f = {};
+        f.where = QStringLiteral("$.a ==");
+        for (const QString &stream : {QStringLiteral("order-7"), QStringLiteral("nope")}) {
+            refused = store().searchStream(StreamName(stream), StreamVersion(1), 10, f);
+            QVERIFY2(!refused, qPrintable(stream));
+            QCOMPARE(refused.error().kind(), StoreError::Kind::InvalidInput);
+        }
+        refused = store().searchStream(StreamName("order-7"), StreamVersion(1), 0);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().kind(), StoreError::Kind::InvalidInput);
+        refused = store().searchStream(StreamName("order-7"), StreamVersion(-1), 10);
+        QVERIFY(!refused);
+        Cancellation cancelled;
+        cancelled.cancel();
+        refused = store().searchStream(StreamName("order-7"), StreamVersion(1), 10, {}, cancelled);
+        QVERIFY(!refused);
+        QCOMPARE(refused.error().kind(), StoreError::Kind::Cancelled);
+    }
+
+    // A long stream is searched a bounded window of versions at a time.
+    void aStreamSearchPagesInBoundedWindows()
+    {
+        exec(QStringLiteral("INSERT INTO %1 (name, version) VALUES ('long-1', 70000)")
+                 .arg(table(QStringLiteral("streams"))));
+        exec(QStringLiteral("INSERT INTO %1 (stream_id, version, event_id, type, data) "
+                            "SELECT st.stream_id, v, gen_random_uuid(), 'Tick', "
+                            "jsonb_build_object('v', v) FROM generate_series(1, 70000) v, %2 st "
+                            "WHERE st.name = 'long-1'")
+                 .arg(table(QStringLiteral("events")), table(QStringLiteral("streams"))));
+        GlobalFilter f;
+        f.where = QStringLiteral("v = 69000");
+        auto first
+            = REQUIRE_OK(store().searchStream(StreamName("long-1"), StreamVersion(1), 10, f));
+        QVERIFY(first.events.isEmpty());
+        QVERIFY(!first.atEnd());
+        QCOMPARE(first.next, StreamVersion(1 + 65536));
+        QCOMPARE(first.last, StreamVersion(70000));
+        auto second = REQUIRE_OK(store().searchStream(StreamName("long-1"), first.next, 10, f));
+        QCOMPARE(second.events.size(), 1);
+        QCOMPARE(second.events.first().version, StreamVersion(69000));
+        QVERIFY(second.atEnd());
+    }
+
     void aSearchPagesInBoundedWindowsAndSaysWhereToGoOn()
     {
         // 70,000 events that do not match, then one that does: the first call stops at the

@@ -141,6 +141,88 @@ Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamV
     return out;
 }
 
+Result<StreamSearchPage> Store::searchStream(const StreamName &stream, StreamVersion from,
+                                             int limit, const GlobalFilter &filter,
+                                             const Cancellation &cancellation)
+{
+    if (QString why = StreamName::validate(stream.value()); !why.isEmpty())
+        return invalidInput(why);
+    if (limit < 1 || limit > kMaxLimit)
+        return invalidInput(QStringLiteral("a read limit is between 1 and %1").arg(kMaxLimit));
+    if (from.value < 0)
+        return invalidInput(QStringLiteral("a version cannot be negative"));
+    if (!filter.streamPrefix.isEmpty() || !filter.streamContains.isEmpty())
+        return invalidInput(
+            QStringLiteral("a search in one stream takes no stream name conditions"));
+    if (cancellation.isCancelled())
+        return StoreError(StoreError::Kind::Cancelled,
+                          QStringLiteral("search stream: cancelled before it was sent"));
+    // The conditions first, so that a bad one is refused even where there is nothing to read.
+    // $1 is the stream, $2 and $3 the window's bounds.
+    pg::Params params {QByteArray(), QByteArray(), QByteArray()};
+    QString conditions;
+    if (!filter.types.isEmpty()) {
+        params << pg::textArray(filter.types);
+        conditions += QStringLiteral("AND e.type = ANY($%1::text[]) ").arg(params.size());
+    }
+    auto condition = searchConditions(filter, params);
+    if (!condition)
+        return condition.error();
+    conditions += condition->sql;
+    auto notAPath = [&filter](const StoreError &error) {
+        return !filter.where.isEmpty() && error.sqlState() == QLatin1String("42601")
+            ? invalidInput(QStringLiteral("not a valid JSON path: %1").arg(error.message()))
+            : error;
+    };
+
+    const QString what = QStringLiteral("search stream \"%1\"").arg(stream.value());
+    auto found = d->read(
+        QStringLiteral("SELECT stream_id, version FROM %1.streams WHERE name = $1").arg(d->s),
+        {stream.value().toUtf8()}, what, cancellation);
+    if (!found)
+        return found.error();
+    StreamSearchPage page;
+    page.next = StreamVersion(qMax<qint64>(1, from.value));
+    if (found->rows() == 0 || page.next.value > found->int64(0, 1)) {
+        page.last = StreamVersion(found->rows() == 0 ? 0 : found->int64(0, 1));
+        // Nothing to read, but a JSON path the server cannot read is still refused.
+        if (!condition->jsonPath.isEmpty()) {
+            auto checked = d->read(QStringLiteral("SELECT $1::jsonpath"), {condition->jsonPath},
+                                   QStringLiteral("check a JSON path"), cancellation);
+            if (!checked)
+                return notAPath(checked.error());
+        }
+        return page;
+    }
+    const qint64 streamId = found->int64(0, 0);
+    page.last = StreamVersion(found->int64(0, 1));
+    // A bounded window of versions, read by the (stream_id, version) index.
+    const qint64 window = qMax<qint64>(qint64(limit) * 16, 65536);
+    const qint64 low = page.next.value;
+    const qint64 high = std::min(page.last.value + 1, low + window);
+    params[0] = pg::param(streamId);
+    params[1] = pg::param(low);
+    params[2] = pg::param(high);
+    params << pg::param(limit);
+    const QString sql
+        = QStringLiteral("SELECT e.version, e.event_id, e.type, e.data, e.metadata, "
+                         "floor(extract(epoch FROM e.created_at) * 1000)::int8, g.position "
+                         "FROM %1.events e LEFT JOIN %1.global_events g ON g.event_row = e.id "
+                         "WHERE e.stream_id = $1 AND e.version >= $2 AND e.version < $3 %2"
+                         "ORDER BY e.version LIMIT $%3")
+              .arg(d->s, conditions)
+              .arg(params.size());
+    auto r = d->read(sql, params, what, cancellation);
+    if (!r)
+        return notAPath(r.error());
+    const QString name = stream.value();
+    for (int row = 0; row < r->rows(); ++row)
+        page.events.append(eventFromRow(r.value(), row, &name));
+    page.next
+        = StreamVersion(page.events.size() == limit ? page.events.last().version.value + 1 : high);
+    return page;
+}
+
 Result<GlobalPage> Store::readAll(GlobalPosition from, int limit, const GlobalFilter &filter,
                                   const Cancellation &cancellation)
 {

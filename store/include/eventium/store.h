@@ -95,6 +95,15 @@ public:
     Result<QList<RecordedEvent>> readStream(const StreamName &stream, StreamVersion from,
                                             Direction direction = Direction::Forward,
                                             int limit = 1000);
+    // The events of one stream that match `filter`'s search conditions (types, times,
+    // containment, expression, text; its stream conditions are about other streams and are
+    // refused), in version order from `from` (inclusive). Like a filtered global read it
+    // looks at a bounded window of versions per call (at least 65,536) and says where to go
+    // on: StreamSearchPage::next, past `last` once the whole stream has been searched.
+    // Cancellable as the global reads are.
+    Result<StreamSearchPage> searchStream(const StreamName &stream, StreamVersion from,
+                                          int limit = 1000, const GlobalFilter &filter = {},
+                                          const Cancellation &cancellation = Cancellation::none());
     // The global sequence from a position (inclusive), in position order.
     //
     // Both global reads can be stopped while they run: cancel() on a copy of `cancellation`

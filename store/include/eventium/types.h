@@ -197,6 +197,15 @@ struct StreamPage
 
 enum class StreamOrder { ByName, ByRecency };
 
+// A page of one stream's search (Store::searchStream).
+struct StreamSearchPage
+{
+    QList<RecordedEvent> events; // in version order
+    StreamVersion next; // where to go on
+    StreamVersion last; // the stream's version when it was read (0: no such stream)
+    bool atEnd() const { return next.value > last.value; }
+};
+
 // Which events of the global sequence a read, a Follower or a subscription wants; every
 // condition given must hold (AND). Executed by PostgreSQL: event types by their index, JSON
 // containment and JSON paths by the payload's GIN index (jsonb_path_ops); the others are
