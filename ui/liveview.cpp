@@ -5,6 +5,7 @@
 #include "eventtableview.h"
 #include "iconprovider.h"
 #include "liveeventsmodel.h"
+#include "searchbox.h"
 #include "storeworker.h"
 
 #include <QComboBox>
@@ -83,37 +84,10 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
 
     // Search on the server: an expression (customerId = 42, total > 100, $.items[*].sku ==
     // "A-1"), text anywhere in the payload, or part of a stream name.
-    m_searchMode = new QComboBox(this);
-    m_searchMode->setObjectName(QStringLiteral("searchMode"));
-    m_searchMode->addItem(tr("Where"), SearchWhere);
-    m_searchMode->addItem(tr("Text"), SearchText);
-    m_searchMode->addItem(tr("Stream"), SearchStream);
-    m_searchMode->setToolTip(tr("Where: customerId = 42, customer.name = \"Ann\", total > 100, "
-                                "$.items[*].sku == \"A-1\"\nText: anywhere in the payload\n"
-                                "Stream: part of the stream name"));
-    bar->addWidget(m_searchMode);
-    m_search = new QLineEdit(this);
-    m_search->setObjectName(QStringLiteral("search"));
-    m_search->setPlaceholderText(tr("Search, e.g. customerId = 42 (Enter)"));
-    m_search->setClearButtonEnabled(true);
-    connect(m_search, &QLineEdit::returnPressed, this, &LiveView::applyFilter);
-    connect(m_search, &QLineEdit::textChanged, this, [this](const QString &text) {
-        if (text.isEmpty())
-            applyFilter(); // the clear button ends the search
-    });
-    connect(m_searchMode, &QComboBox::currentIndexChanged, this, [this] {
-        if (!m_search->text().isEmpty())
-            applyFilter();
-    });
-    bar->addWidget(m_search, 2);
-    m_stop = new QToolButton(this);
-    m_stop->setObjectName(QStringLiteral("stopSearch"));
-    m_stop->setText(tr("Stop"));
-    m_stop->setToolTip(tr("Stop searching (Esc)"));
-    m_stop->setAutoRaise(true);
-    m_stop->hide();
-    connect(m_stop, &QToolButton::clicked, this, [this] { m_model->stopSearching(); });
-    bar->addWidget(m_stop);
+    m_searchBox = new SearchBox({SearchWhere, SearchText, SearchStream}, this, this);
+    connect(m_searchBox, &SearchBox::submitted, this, &LiveView::applyFilter);
+    connect(m_searchBox, &SearchBox::stopRequested, this, [this] { m_model->stopSearching(); });
+    bar->addWidget(m_searchBox, 2);
     bar->addStretch();
     m_rateLabel = new QLabel(this);
     m_rateLabel->setObjectName(QStringLiteral("rate"));
@@ -175,9 +149,6 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
     connect(worker, &StoreWorker::connectionStateChanged, this, &LiveView::updateStatus);
     connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, &LiveView::updateStatus);
     connect(m_model, &LiveEventsModel::rowsAppended, this, &LiveView::updateSearchStatus);
-    auto *escape = new QShortcut(QKeySequence(Qt::Key_Escape), this);
-    escape->setContext(Qt::WidgetWithChildrenShortcut);
-    connect(escape, &QShortcut::activated, m_model, &LiveEventsModel::stopSearching);
     connect(m_model, &LiveEventsModel::pageLoaded, this, [this] {
         if (m_pendingJump > 0 && jumpTo(m_pendingJump))
             m_pendingJump = 0;
@@ -199,11 +170,10 @@ void LiveView::reset(qint64 head)
     m_model->reset(head);
     m_model->setFilter({});
     m_typesToken = m_worker->eventTypes();
-    for (QLineEdit *edit : {m_filter, m_search}) {
-        edit->blockSignals(true);
-        edit->clear();
-        edit->blockSignals(false);
-    }
+    m_filter->blockSignals(true);
+    m_filter->clear();
+    m_filter->blockSignals(false);
+    m_searchBox->clearSilently();
     m_arrivals.clear();
     m_detail->setEvent(std::nullopt);
     m_table->scrollToBottom();
@@ -258,11 +228,7 @@ void LiveView::setTypeFilter(const QString &text)
 
 void LiveView::setSearch(SearchMode mode, const QString &text)
 {
-    m_searchMode->blockSignals(true);
-    m_searchMode->setCurrentIndex(m_searchMode->findData(mode));
-    m_searchMode->blockSignals(false);
-    m_search->setText(text);
-    applyFilter();
+    m_searchBox->setSearch(mode, text);
 }
 
 QStringList LiveView::knownTypes() const
@@ -272,8 +238,8 @@ QStringList LiveView::knownTypes() const
 
 void LiveView::focusSearch()
 {
-    m_search->setFocus();
-    m_search->selectAll();
+    m_searchBox->edit()->setFocus();
+    m_searchBox->edit()->selectAll();
 }
 
 void LiveView::focusFilter()
@@ -292,29 +258,11 @@ void LiveView::applyFilter()
     }
     GlobalFilter filter;
     filter.types = types;
-    const QString search = m_search->text().trimmed();
-    m_search->setStyleSheet(QString());
-    if (!search.isEmpty()) {
-        switch (m_searchMode->currentData().toInt()) {
-        case SearchWhere: {
-            QString why;
-            if (!SearchExpression::parse(search, &why)) {
-                // Said at once, without asking the server.
-                m_search->setStyleSheet(QStringLiteral("border: 1px solid #c62828;"));
-                m_searchStatus->setText(tr("Search: %1").arg(why));
-                m_searchStatus->show();
-                return;
-            }
-            filter.where = search;
-            break;
-        }
-        case SearchText:
-            filter.text = search;
-            break;
-        default:
-            filter.streamContains = search;
-            break;
-        }
+    if (QString why; !m_searchBox->fill(filter, &why)) {
+        // Said at once, without asking the server.
+        m_searchStatus->setText(tr("Search: %1").arg(why));
+        m_searchStatus->show();
+        return;
     }
     if (filter == m_model->filter()) {
         m_model->resumeSearching(); // Enter again goes on with a stopped search
@@ -331,7 +279,7 @@ void LiveView::applyFilter()
 void LiveView::updateSearchStatus()
 {
     const bool searching = m_model->isSearching();
-    m_stop->setVisible(searching);
+    m_searchBox->setSearching(searching);
     const bool search = !m_model->filter().isLocal();
     if (!search) {
         m_searchStatus->hide();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "searchbox.h"
+
 #include <eventium/types.h>
 
 #include <QElapsedTimer>
@@ -43,7 +45,10 @@ public:
     void setTypeFilter(const QString &text);
     void focusFilter();
     // What the search box looks for.
-    enum SearchMode { SearchWhere, SearchText, SearchStream };
+    using SearchMode = SearchBox::Mode;
+    static constexpr SearchMode SearchWhere = SearchBox::SearchWhere;
+    static constexpr SearchMode SearchText = SearchBox::SearchText;
+    static constexpr SearchMode SearchStream = SearchBox::SearchStream;
     // Searches the global sequence on the server (with the type filter, if any).
     void setSearch(SearchMode mode, const QString &text);
     void focusSearch();
@@ -64,10 +69,10 @@ public:
     QLineEdit *filterEdit() const { return m_filter; }
     // The event types offered by the type filter's completer.
     QStringList knownTypes() const;
-    QLineEdit *searchEdit() const { return m_search; }
-    QComboBox *searchMode() const { return m_searchMode; }
+    QLineEdit *searchEdit() const { return m_searchBox->edit(); }
+    QComboBox *searchMode() const { return m_searchBox->modeCombo(); }
     QLabel *searchStatus() const { return m_searchStatus; }
-    QToolButton *stopButton() const { return m_stop; }
+    QToolButton *stopButton() const { return m_searchBox->stopButton(); }
     // "N new events ↓", over the table while newer events are off screen (scrolled back or
     // paused): it resumes following at the newest event.
     QToolButton *latestButton() const { return m_latest; }
@@ -96,10 +101,8 @@ private:
     StoreWorker *m_worker;
     QStringListModel *m_types; // the event types that exist, for the filter's completer
     quint64 m_typesToken = 0;
-    QComboBox *m_searchMode;
-    QLineEdit *m_search;
+    SearchBox *m_searchBox;
     QLabel *m_searchStatus;
-    QToolButton *m_stop;
     QLabel *m_rateLabel;
     QLabel *m_behindLabel;
     QToolButton *m_latest;
