@@ -10,6 +10,7 @@
 
 Q_DECLARE_METATYPE(eventium::StreamPage)
 Q_DECLARE_METATYPE(eventium::GlobalPage)
+Q_DECLARE_METATYPE(eventium::StreamSearchPage)
 Q_DECLARE_METATYPE(eventium::StreamInfo)
 Q_DECLARE_METATYPE(eventium::AppendResult)
 Q_DECLARE_METATYPE(eventium::StoreStats)

@@ -23,6 +23,7 @@ void registerTypes()
     qRegisterMetaType<eventium::ui::ConnectionInfo>();
     qRegisterMetaType<eventium::StreamPage>();
     qRegisterMetaType<eventium::GlobalPage>();
+    qRegisterMetaType<eventium::StreamSearchPage>();
     qRegisterMetaType<eventium::StreamInfo>();
     qRegisterMetaType<eventium::AppendResult>();
     qRegisterMetaType<eventium::StoreStats>();
@@ -360,6 +361,32 @@ quint64 StoreWorker::readAll(qint64 from, int limit, const GlobalFilter &filter,
                 break;
         }
         emit globalRead(token, combined);
+    });
+}
+
+quint64 StoreWorker::searchStream(const QString &stream, qint64 from, int limit,
+                                  const GlobalFilter &filter, const Cancellation &cancellation)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        QElapsedTimer timer;
+        timer.start();
+        StreamSearchPage combined;
+        combined.next = StreamVersion(from);
+        while (true) {
+            auto page
+                = m_store->searchStream(StreamName(stream), combined.next,
+                                        limit - int(combined.events.size()), filter, cancellation);
+            if (!page)
+                return noteError(token, page.error());
+            combined.events += page->events;
+            combined.next = page->next;
+            combined.last = page->last;
+            if (!combined.events.isEmpty() || combined.atEnd() || timer.elapsed() > 300)
+                break;
+        }
+        emit streamSearched(token, stream, combined);
     });
 }
 

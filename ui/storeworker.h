@@ -77,6 +77,10 @@ public:
     // server and the request fails with StoreError::Kind::Cancelled.
     quint64 readAll(qint64 from, int limit, const GlobalFilter &filter = {},
                     const Cancellation &cancellation = Cancellation::none());
+    // One stream's events that match `filter` from a version (Store::searchStream):
+    // pages until something matches or the stream's end (bounded in time); cancellable.
+    quint64 searchStream(const QString &stream, qint64 from, int limit, const GlobalFilter &filter,
+                         const Cancellation &cancellation);
     quint64 streamInfo(const QString &stream);
     // The first global position (or version of `stream`, when given) at or after `time`;
     // answered by timeFound with 0 when there is none.
@@ -108,6 +112,8 @@ signals:
     void streamRead(quint64 token, const QString &stream,
                     const QList<eventium::RecordedEvent> &events);
     void globalRead(quint64 token, const eventium::GlobalPage &page);
+    void streamSearched(quint64 token, const QString &stream,
+                        const eventium::StreamSearchPage &page);
     void streamInfoReady(quint64 token, const QString &stream, bool exists,
                          const eventium::StreamInfo &info);
     void eventTypesListed(quint64 token, const QStringList &types);

@@ -3,12 +3,14 @@
 #include "eventcells.h"
 #include "storeworker.h"
 
+#include <algorithm>
 #include <array>
 
 namespace eventium::ui {
 
 namespace {
 constexpr int kMaxInFlight = 6;
+constexpr int kSearchPage = 200;
 // What each column shows, in the order of StreamEventsModel::Column.
 constexpr std::array<EventField, StreamEventsModel::ColumnCount> kFields {
     EventField::Version, EventField::Type, EventField::Time, EventField::Position};
@@ -22,13 +24,37 @@ StreamEventsModel::StreamEventsModel(StoreWorker *worker, QObject *parent)
     m_requestTimer.setInterval(10);
     connect(&m_requestTimer, &QTimer::timeout, this, &StreamEventsModel::requestWanted);
     connect(worker, &StoreWorker::streamRead, this, &StreamEventsModel::onStreamRead);
-    connect(worker, &StoreWorker::failed, this,
-            [this](quint64 token, const StoreError &error) { onFailed(token, error.toString()); });
+    connect(worker, &StoreWorker::streamSearched, this, &StreamEventsModel::onSearched);
+    connect(worker, &StoreWorker::failed, this, [this](quint64 token, const StoreError &error) {
+        if (token != 0 && token == m_searchToken) {
+            m_searchToken = 0;
+            if (error.kind() == StoreError::Kind::Cancelled) {
+                // Stopped by the user; resumed meanwhile, it reads that window again.
+                if (canFetchMore({}))
+                    fetchMore({});
+            } else if (error.kind() == StoreError::Kind::InvalidInput
+                       || error.kind() == StoreError::Kind::InvalidJson) {
+                // Refused by the server itself (a JSON path it cannot read).
+                m_searchStopped = true;
+                m_searchError = error.message();
+            } else {
+                emit loadFailed(error.toString());
+            }
+            emit searchProgressed();
+            return;
+        }
+        onFailed(token, error.toString());
+    });
 }
 
 void StreamEventsModel::setStream(const QString &stream, qint64 version)
 {
+    m_searchCancel.cancel();
     beginResetModel();
+    m_search = {};
+    m_matches.clear();
+    m_searchToken = 0;
+    m_searchError.clear();
     m_stream = stream;
     m_count = qMax<qint64>(0, version);
     m_cache.clear();
@@ -54,6 +80,17 @@ void StreamEventsModel::growTo(qint64 version)
 {
     if (version <= m_count || m_stream.isEmpty())
         return;
+    if (isSearchFiltered()) {
+        // New events of the stream: the search looks at them too.
+        m_count = version;
+        if (m_searchAtEnd) {
+            m_searchAtEnd = false;
+            if (canFetchMore({}))
+                fetchMore({});
+            emit searchProgressed();
+        }
+        return;
+    }
     const int added = int(version - m_count);
     if (m_newestFirst)
         beginInsertRows({}, 0, added - 1);
@@ -65,7 +102,9 @@ void StreamEventsModel::growTo(qint64 version)
 
 int StreamEventsModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_count);
+    if (parent.isValid())
+        return 0;
+    return isSearchFiltered() ? int(m_matches.size()) : int(m_count);
 }
 
 int StreamEventsModel::columnCount(const QModelIndex &parent) const
@@ -73,18 +112,37 @@ int StreamEventsModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
+const RecordedEvent &StreamEventsModel::matchAt(int row) const
+{
+    return m_matches.at(m_newestFirst ? m_matches.size() - 1 - row : row);
+}
+
 qint64 StreamEventsModel::versionAt(int row) const
 {
+    if (isSearchFiltered())
+        return row >= 0 && row < m_matches.size() ? matchAt(row).version.value : 0;
     return m_newestFirst ? m_count - row : row + 1;
 }
 
 int StreamEventsModel::rowOf(qint64 version) const
 {
+    if (isSearchFiltered()) {
+        // Matches are in version order: a binary search; -1 when it is not one.
+        const auto it = std::lower_bound(
+            m_matches.cbegin(), m_matches.cend(), version,
+            [](const RecordedEvent &e, qint64 v) { return e.version.value < v; });
+        if (it == m_matches.cend() || it->version.value != version)
+            return -1;
+        const int index = int(it - m_matches.cbegin());
+        return m_newestFirst ? int(m_matches.size()) - 1 - index : index;
+    }
     return int(m_newestFirst ? m_count - version : version - 1);
 }
 
 std::optional<RecordedEvent> StreamEventsModel::eventAt(int row) const
 {
+    if (isSearchFiltered())
+        return row >= 0 && row < m_matches.size() ? std::optional(matchAt(row)) : std::nullopt;
     if (row < 0 || row >= m_count)
         return std::nullopt;
     if (const RecordedEvent *e = m_cache.find(versionAt(row)))
@@ -94,8 +152,13 @@ std::optional<RecordedEvent> StreamEventsModel::eventAt(int row) const
 
 QVariant StreamEventsModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_count || index.column() >= ColumnCount)
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= ColumnCount)
         return {};
+    if (isSearchFiltered()) {
+        const RecordedEvent &e = matchAt(index.row());
+        return eventCell(kFields[index.column()], role, &e, EventField::Version, e.version.value,
+                         m_offline);
+    }
     const qint64 version = versionAt(index.row());
     const RecordedEvent *e = m_cache.find(version);
     if (!e && (role == Qt::DisplayRole || role == Qt::ToolTipRole))
@@ -158,6 +221,8 @@ void StreamEventsModel::onFailed(quint64 token, const QString &message)
 
 void StreamEventsModel::emitChangedForVersions(qint64 first, qint64 last)
 {
+    if (isSearchFiltered())
+        return; // the matches come whole; their rows do not wait for pages
     first = qMax<qint64>(1, first);
     last = qMin(last, m_count);
     if (first > last)
@@ -186,10 +251,88 @@ void StreamEventsModel::applyLiveEvents(const QList<RecordedEvent> &events)
     emitChangedForVersions(lo, hi);
 }
 
+void StreamEventsModel::setSearch(const GlobalFilter &filter)
+{
+    m_searchCancel.cancel(); // a search still running is not wanted any more
+    beginResetModel();
+    m_search = filter;
+    m_matches.clear();
+    m_searchNext = 1;
+    m_searchAtEnd = false;
+    m_searchStopped = false;
+    m_searchError.clear();
+    m_searchToken = 0;
+    endResetModel();
+    if (canFetchMore({}))
+        fetchMore({});
+    emit searchProgressed();
+}
+
+void StreamEventsModel::stopSearch()
+{
+    if (!isSearching())
+        return;
+    m_searchStopped = true;
+    m_searchCancel.cancel();
+    emit searchProgressed();
+}
+
+void StreamEventsModel::resumeSearch()
+{
+    if (!m_searchStopped || !m_searchError.isEmpty())
+        return;
+    m_searchStopped = false;
+    if (canFetchMore({}))
+        fetchMore({});
+    emit searchProgressed();
+}
+
+bool StreamEventsModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && isSearching() && m_searchToken == 0 && !m_stream.isEmpty();
+}
+
+void StreamEventsModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    m_searchCancel = Cancellation();
+    m_searchToken
+        = m_worker->searchStream(m_stream, m_searchNext, kSearchPage, m_search, m_searchCancel);
+}
+
+void StreamEventsModel::onSearched(quint64 token, const QString &stream,
+                                   const StreamSearchPage &page)
+{
+    if (token != m_searchToken || token == 0 || stream != m_stream)
+        return;
+    m_searchToken = 0;
+    m_rowsFetched += page.events.size();
+    QList<RecordedEvent> fresh;
+    for (const RecordedEvent &e : page.events) {
+        if (e.version.value >= m_searchNext)
+            fresh.append(e);
+    }
+    m_searchNext = qMax(m_searchNext, page.next.value);
+    m_count = qMax(m_count, page.last.value);
+    m_searchAtEnd = page.atEnd() && m_searchNext > m_count;
+    if (!fresh.isEmpty()) {
+        const int first = m_newestFirst ? 0 : int(m_matches.size());
+        beginInsertRows({}, first, first + int(fresh.size()) - 1);
+        m_matches += fresh;
+        endInsertRows();
+    }
+    emit pageLoaded();
+    emit searchProgressed();
+    // A window without matches: go on reading (bounded per request in the worker).
+    if (fresh.isEmpty() && canFetchMore({}))
+        fetchMore({});
+}
+
 void StreamEventsModel::reload()
 {
-    if (m_count > 0)
-        emit dataChanged(index(0, 0), index(int(m_count) - 1, ColumnCount - 1));
+    if (rowCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
 }
 
 void StreamEventsModel::setOffline(bool offline)

@@ -3,6 +3,8 @@
 #include "eventpagecache.h"
 #include "storemetatypes.h"
 
+#include <eventium/cancellation.h>
+
 #include <QAbstractTableModel>
 #include <QTimer>
 
@@ -15,6 +17,10 @@ class StoreWorker;
 // The events of one stream. Versions are dense (1..N), so the model has N rows from the
 // start and reads only the pages that are looked at (by key: readStream from a version);
 // a stream of a million events opens at once. Oldest-first or newest-first.
+//
+// With a search (setSearch), the rows are the stream's events that match it, found by the
+// server (Store::searchStream) page by page as the view scrolls; events appended to the
+// stream meanwhile are searched too.
 class StreamEventsModel : public QAbstractTableModel
 {
     Q_OBJECT
@@ -31,6 +37,23 @@ public:
     // Grows the stream to `version` rows (new events appended elsewhere).
     void growTo(qint64 version);
     void clear();
+
+    // Shows only the events that match `filter`'s search conditions (empty: all again).
+    void setSearch(const GlobalFilter &filter);
+    const GlobalFilter &search() const { return m_search; }
+    bool isSearchFiltered() const { return !m_search.isEmpty(); }
+    // The search has not reached the stream's end yet, and is not stopped.
+    bool isSearching() const { return isSearchFiltered() && !m_searchAtEnd && !m_searchStopped; }
+    // Stops reading further (the statement running on the server is cancelled).
+    void stopSearch();
+    // Reads on from where a stopped search ended.
+    void resumeSearch();
+    bool isSearchStopped() const { return m_searchStopped; }
+    // The version the search has read up to; why the server refused it (empty otherwise).
+    qint64 searchedTo() const { return m_searchNext - 1; }
+    const QString &searchError() const { return m_searchError; }
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -56,6 +79,8 @@ public:
 signals:
     // A page arrived; rows that were placeholders may now have events.
     void pageLoaded();
+    // The search found more, went further, stopped or was refused.
+    void searchProgressed();
     void loadFailed(const QString &message);
 
 private:
@@ -64,6 +89,9 @@ private:
     void onStreamRead(quint64 token, const QString &stream, const QList<RecordedEvent> &events);
     void onFailed(quint64 token, const QString &message);
     void emitChangedForVersions(qint64 first, qint64 last);
+    void onSearched(quint64 token, const QString &stream, const StreamSearchPage &page);
+    // The match shown in a row (search mode).
+    const RecordedEvent &matchAt(int row) const;
 
     StoreWorker *m_worker;
     QString m_stream;
@@ -72,6 +100,14 @@ private:
     mutable EventPageCache m_cache;
     mutable QTimer m_requestTimer;
     qint64 m_rowsFetched = 0;
+    GlobalFilter m_search;
+    QList<RecordedEvent> m_matches; // in version order
+    qint64 m_searchNext = 1;
+    bool m_searchAtEnd = false;
+    bool m_searchStopped = false;
+    QString m_searchError;
+    quint64 m_searchToken = 0;
+    Cancellation m_searchCancel = Cancellation::none();
     bool m_offline = false;
 };
 

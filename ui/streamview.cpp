@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QSplitter>
 #include <QToolButton>
@@ -49,6 +50,23 @@ StreamView::StreamView(StoreWorker *worker, QWidget *parent)
     header->addWidget(m_order);
     layout->addLayout(header);
 
+    // Search within the stream, on the server.
+    auto *searchRow = new QHBoxLayout;
+    searchRow->setContentsMargins(8, 0, 8, 0);
+    m_searchBox = new SearchBox({SearchBox::SearchWhere, SearchBox::SearchText}, this, this);
+    m_searchBox->setObjectName(QStringLiteral("streamSearch"));
+    m_searchBox->edit()->setPlaceholderText(tr("Search this stream, e.g. customerId = 42 (Enter)"));
+    connect(m_searchBox, &SearchBox::submitted, this, &StreamView::applySearch);
+    connect(m_searchBox, &SearchBox::stopRequested, this, [this] { m_model->stopSearch(); });
+    searchRow->addWidget(m_searchBox);
+    layout->addLayout(searchRow);
+    m_searchStatus = new QLabel(this);
+    m_searchStatus->setObjectName(QStringLiteral("streamSearchStatus"));
+    m_searchStatus->setContentsMargins(10, 0, 10, 0);
+    m_searchStatus->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_searchStatus->hide();
+    layout->addWidget(m_searchStatus);
+
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("streamSplitter"));
     m_splitter->setChildrenCollapsible(false);
@@ -74,6 +92,7 @@ StreamView::StreamView(StoreWorker *worker, QWidget *parent)
         if (!m_detail->event())
             showCurrent();
     });
+    connect(m_model, &StreamEventsModel::searchProgressed, this, &StreamView::updateSearchStatus);
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &StreamView::updateHeader);
     connect(m_model, &QAbstractItemModel::modelReset, this, &StreamView::updateHeader);
     updateHeader();
@@ -81,7 +100,9 @@ StreamView::StreamView(StoreWorker *worker, QWidget *parent)
 
 void StreamView::setStream(const QString &stream, qint64 version)
 {
+    m_searchBox->clearSilently();
     m_model->setStream(stream, version);
+    updateSearchStatus();
     m_detail->setEvent(std::nullopt);
     if (version > 0)
         m_table->selectRow(0);
@@ -120,6 +141,55 @@ std::optional<RecordedEvent> StreamView::currentEvent() const
 void StreamView::showCurrent()
 {
     m_detail->setEvent(currentEvent());
+}
+
+void StreamView::setSearch(SearchBox::Mode mode, const QString &text)
+{
+    m_searchBox->setSearch(mode, text);
+}
+
+void StreamView::applySearch()
+{
+    GlobalFilter filter;
+    if (QString why; !m_searchBox->fill(filter, &why)) {
+        m_searchStatus->setText(tr("Search: %1").arg(why));
+        m_searchStatus->show();
+        return;
+    }
+    if (filter == m_model->search()) {
+        m_model->resumeSearch(); // Enter again goes on with a stopped search
+        return;
+    }
+    m_detail->setEvent(std::nullopt);
+    m_model->setSearch(filter);
+    updateSearchStatus();
+    if (m_model->rowCount() > 0 && !m_model->isSearchFiltered())
+        m_table->selectRow(0);
+}
+
+void StreamView::updateSearchStatus()
+{
+    const bool searching = m_model->isSearching();
+    m_searchBox->setSearching(searching);
+    if (!m_model->isSearchFiltered()) {
+        m_searchStatus->hide();
+        return;
+    }
+    const QLocale locale;
+    const QString matches = locale.toString(m_model->rowCount());
+    const QString upTo = locale.toString(qMin(m_model->searchedTo(), m_model->streamVersion()));
+    const QString last = locale.toString(m_model->streamVersion());
+    QString text;
+    if (!m_model->searchError().isEmpty())
+        text = tr("Search: %1").arg(m_model->searchError());
+    else if (searching)
+        text = tr("Searching… %1 matches so far (up to version %2 of %3)").arg(matches, upTo, last);
+    else if (m_model->isSearchStopped())
+        text = tr("Stopped at version %1 of %2: %3 matches").arg(upTo, last, matches);
+    else
+        text = tr("%1 matches in %2 events").arg(matches, last);
+    m_searchStatus->setText(text);
+    m_searchStatus->show();
 }
 
 void StreamView::setOffline(bool offline)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "searchbox.h"
+
 #include <eventium/types.h>
 
 #include <QWidget>
@@ -35,6 +37,11 @@ public:
     // While the server cannot be reached the header says so, and rows not loaded too.
     void setOffline(bool offline);
     QLabel *infoLabel() const { return m_info; }
+    // Searches the stream on the server (an expression or text in the payload); empty text
+    // shows all its events again.
+    void setSearch(SearchBox::Mode mode, const QString &text);
+    SearchBox *searchBox() const { return m_searchBox; }
+    QLabel *searchStatus() const { return m_searchStatus; }
 
     StreamEventsModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
@@ -44,6 +51,8 @@ public:
 
 private:
     void updateHeader();
+    void applySearch();
+    void updateSearchStatus();
     void showCurrent();
 
     StreamEventsModel *m_model;
@@ -54,6 +63,8 @@ private:
     EventDetailView *m_detail;
     QSplitter *m_splitter;
     EventRowMenu *m_rowMenu;
+    SearchBox *m_searchBox;
+    QLabel *m_searchStatus;
     bool m_offline = false;
 };
 

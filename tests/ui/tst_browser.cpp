@@ -13,6 +13,7 @@
 #include "liveeventsmodel.h"
 #include "liveview.h"
 #include "mainwindow.h"
+#include "searchbox.h"
 #include "streameventsmodel.h"
 #include "streamlistmodel.h"
 #include "streamspane.h"
@@ -822,6 +823,65 @@ private slots:
                                  kTimeout);
         QCOMPARE(view->currentEvent()->version.value, 4);
         QVERIFY(!m_window->jumpTo(QStringLiteral("soon")));
+    }
+
+    // The Stream tab searches its stream on the server: only that stream, in version order,
+    // newest first if asked, new events included; empty text shows all again.
+    void streamTabSearchesItsStream()
+    {
+        append(QStringLiteral("s-1"), 5);
+        append(QStringLiteral("s-10"), 5); // same payloads, another stream
+        openWindow();
+        m_window->openStream(QStringLiteral("s-1"), 5);
+        StreamView *view = m_window->streamView();
+        StreamEventsModel *model = view->model();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 5, kTimeout);
+        auto versions = [model] {
+            QList<qint64> out;
+            for (int row = 0; row < model->rowCount(); ++row)
+                out << model->versionAt(row);
+            return out;
+        };
+
+        view->setSearch(SearchBox::SearchWhere, QStringLiteral("n > 2"));
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isSearching() && model->rowCount() == 3, kTimeout);
+        QCOMPARE(versions(), QList<qint64>({3, 4, 5}));
+        for (int row = 0; row < 3; ++row)
+            QCOMPARE(model->eventAt(row)->stream, QStringLiteral("s-1"));
+        QCOMPARE(view->searchStatus()->text(), QStringLiteral("3 matches in 5 events"));
+        clickRow(view->table(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(view->detail()->event()->version.value, 4, kTimeout);
+
+        view->setNewestFirst(true);
+        QCOMPARE(versions(), QList<qint64>({5, 4, 3}));
+        view->setNewestFirst(false);
+
+        // A new event of the stream that matches shows up; one that does not, does not.
+        append(QStringLiteral("s-1"), 6); // n = 1 … 6: versions 6 … 11, n > 2 from version 8
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isSearching() && model->rowCount() == 7, kTimeout);
+        QCOMPARE(versions(), QList<qint64>({3, 4, 5, 8, 9, 10, 11}));
+
+        // Text anywhere in the payload.
+        view->setSearch(SearchBox::SearchText, QStringLiteral("\"n\": 1}"));
+        QTRY_VERIFY_WITH_TIMEOUT(!model->isSearching() && model->rowCount() == 2, kTimeout);
+        QCOMPARE(versions(), QList<qint64>({1, 6}));
+
+        // A bad expression is said at once; nothing changes.
+        view->setSearch(SearchBox::SearchWhere, QStringLiteral("n >"));
+        QVERIFY(view->searchStatus()->text().startsWith(QLatin1String("Search: ")));
+        QCOMPARE(model->rowCount(), 2);
+
+        // Cleared: every event again; another stream opens without the search.
+        view->searchBox()->edit()->clear();
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 11, kTimeout);
+        QVERIFY(!model->isSearchFiltered());
+        QVERIFY(!view->searchStatus()->isVisible());
+        view->setSearch(SearchBox::SearchWhere, QStringLiteral("n = 2"));
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 2, kTimeout);
+        m_window->openStream(QStringLiteral("s-10"), 5);
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 5, kTimeout);
+        QVERIFY(!model->isSearchFiltered());
+        QVERIFY(view->searchBox()->edit()->text().isEmpty());
     }
 
     void liveSearchFindsEventsByContent()
