@@ -186,16 +186,18 @@ const char kTailHelp[]
       "                   stop with Ctrl-C (SIGINT) or SIGTERM\n";
 
 const char kSearchHelp[]
-    = "Usage: eventium search [--type T]... [--stream-contains S] [--since TIME]\n"
+    = "Usage: eventium search [--type T]... [--stream S | --stream-contains S] [--since TIME]\n"
       "                       [--until TIME] [--where EXPR] [--contains JSON] [--text TEXT]\n"
-      "                       [--from POSITION] [--limit N]\n"
+      "                       [--from POSITION|VERSION] [--limit N]\n"
       "\n"
-      "Prints the events that match every condition given, as JSON lines in global order.\n"
-      "PostgreSQL runs the search: --where and --contains are served by the payload's index;\n"
-      "the others are checked a bounded window of positions at a time.\n"
+      "Prints the events that match every condition given, as JSON lines in global order\n"
+      "(with --stream: that stream's, in version order). PostgreSQL runs the search: --where\n"
+      "and --contains are served by the payload's index; the others are checked a bounded\n"
+      "window of positions (or of the stream's versions) at a time.\n"
       "\n"
       "Options:\n"
       "  --type T            events of type T (repeatable: any of them)\n"
+      "  --stream S          only the stream named S; --from is then a version\n"
       "  --stream-contains S the stream name contains S (not only as a prefix)\n"
       "  --since TIME        created at or after TIME (ISO 8601, e.g. 2026-11-30T14:03:00Z;\n"
       "                      without a zone: local time)\n"
@@ -204,7 +206,7 @@ const char kSearchHelp[]
       "                      path predicate: '$.items[*].sku == \"A-1\"'\n"
       "  --contains JSON     the payload contains this JSON, e.g. '{\"customerId\": 42}'\n"
       "  --text TEXT         TEXT anywhere in the payload, case-insensitive\n"
-      "  --from POSITION     the first position to look at (default: 1)\n"
+      "  --from N            the first position (or version) to look at (default: 1)\n"
       "  --limit N           stop after N matches (default: all)\n";
 
 const char kTypesHelp[]
@@ -354,6 +356,7 @@ std::span<const Command> Cli::commands()
             .addOptions =
                 [](OptionParser &parser) {
                     parser.addOption(QStringLiteral("type"), true);
+                    parser.addOption(QStringLiteral("stream"));
                     parser.addOption(QStringLiteral("stream-contains"));
                     parser.addOption(QStringLiteral("since"));
                     parser.addOption(QStringLiteral("until"));
@@ -903,11 +906,42 @@ int Cli::search(const OptionParser &options)
     }
     filter.contains = options.value(QStringLiteral("contains")).toUtf8();
     filter.text = options.value(QStringLiteral("text"));
+    if (options.isSet(QStringLiteral("stream"))) {
+        const QString stream = options.value(QStringLiteral("stream"));
+        if (QString why = StreamName::validate(stream); !why.isEmpty())
+            return CliError::badInput(QStringLiteral("--stream: %1").arg(why)).report();
+        if (!filter.streamContains.isEmpty())
+            return usage(command,
+                         QStringLiteral("--stream and --stream-contains do not go together"));
+        if (auto error = openStore(true))
+            return error->report();
+        return printStreamSearch(StreamName(stream), StreamVersion(*fromOption), *limitOption,
+                                 filter);
+    }
     if (filter.isEmpty())
         return usage(command, QStringLiteral("give at least one condition (see --help)"));
     if (auto error = openStore(true))
         return error->report();
     return printGlobal(GlobalPosition(*fromOption), *limitOption, filter);
+}
+
+int Cli::printStreamSearch(const StreamName &stream, StreamVersion from, qint64 limit,
+                           const GlobalFilter &filter)
+{
+    qint64 written = 0;
+    StreamVersion next = from;
+    while (true) {
+        auto page = m_store->searchStream(stream, next, nextPageSize(limit, written), filter);
+        if (!page)
+            return CliError::fromStore(page.error()).report();
+        for (const RecordedEvent &event : page->events)
+            m_out.writeEvent(event);
+        written += page->events.size();
+        if ((limit != kNoLimit && written >= limit) || page->atEnd())
+            break;
+        next = page->next;
+    }
+    return ExitSuccess;
 }
 
 int Cli::streamInfo(const OptionParser &options)

@@ -43,6 +43,9 @@ private:
     int types(const OptionParser &options);
     // Prints the global sequence from `from` through `filter` (at most `limit` events).
     int printGlobal(GlobalPosition from, qint64 limit, const GlobalFilter &filter);
+    // One stream's events that match `filter`, in version order, up to `limit`.
+    int printStreamSearch(const StreamName &stream, StreamVersion from, qint64 limit,
+                          const GlobalFilter &filter);
     int stats(const OptionParser &options);
     int sample(const OptionParser &options);
     int embedded(const OptionParser &options);

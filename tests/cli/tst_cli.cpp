@@ -697,10 +697,48 @@ private slots:
                           QStringLiteral("--until"), QStringLiteral("2000-01-02T00:00:00Z")}),
                  QStringList());
 
+        // One stream (exactly: order-7, not order-77), in version order; --from is a version.
+        appendOne(QStringLiteral("order-7"), QStringLiteral("OrderShipped"),
+                  QStringLiteral("{\"customerId\": 42}"));
+        appendOne(QStringLiteral("order-77"), QStringLiteral("OrderPlaced"),
+                  QStringLiteral("{\"customerId\": 42}"));
+        auto versions = [this](const QStringList &args) {
+            QStringList out;
+            const Run r = cli(QStringList {QStringLiteral("search")} + args);
+            if (r.code != 0)
+                return QStringList {QString::fromUtf8(r.describe().toUtf8())};
+            for (const QJsonObject &e : r.lines())
+                out << QStringLiteral("%1@%2")
+                           .arg(e.value(QStringLiteral("stream")).toString())
+                           .arg(e.value(QStringLiteral("version")).toInt());
+            return out;
+        };
+        QCOMPARE(versions({QStringLiteral("--stream"), QStringLiteral("order-7"),
+                           QStringLiteral("--where"), QStringLiteral("customerId = 42")}),
+                 QStringList({QStringLiteral("order-7@1"), QStringLiteral("order-7@2")}));
+        QCOMPARE(versions({QStringLiteral("--stream"), QStringLiteral("order-7"),
+                           QStringLiteral("--where"), QStringLiteral("customerId = 42"),
+                           QStringLiteral("--from"), QStringLiteral("2")}),
+                 QStringList({QStringLiteral("order-7@2")}));
+        QCOMPARE(versions({QStringLiteral("--stream"), QStringLiteral("order-7"),
+                           QStringLiteral("--type"), QStringLiteral("OrderShipped")}),
+                 QStringList({QStringLiteral("order-7@2")}));
+        QCOMPARE(versions({QStringLiteral("--stream"), QStringLiteral("order-7"),
+                           QStringLiteral("--limit"), QStringLiteral("1")}),
+                 QStringList({QStringLiteral("order-7@1")}));
+        QCOMPARE(versions({QStringLiteral("--stream"), QStringLiteral("nope"),
+                           QStringLiteral("--text"), QStringLiteral("x")}),
+                 QStringList());
+        CHECK_EXIT(
+            cli({QStringLiteral("search"), QStringLiteral("--stream"), QStringLiteral("order-7"),
+                 QStringLiteral("--stream-contains"), QStringLiteral("7")}),
+            2);
+        CHECK_EXIT(cli({QStringLiteral("search"), QStringLiteral("--stream"), QString()}), 4);
+
         // The types that exist, from the type index.
         Run types = cli({QStringLiteral("types")});
         CHECK_EXIT(types, 0);
-        QCOMPARE(types.out, QByteArray("\"Opened\"\n\"OrderPlaced\"\n"));
+        QCOMPARE(types.out, QByteArray("\"Opened\"\n\"OrderPlaced\"\n\"OrderShipped\"\n"));
         CHECK_EXIT(cli({QStringLiteral("types"), QStringLiteral("--limit"), QStringLiteral("0")}),
                    2);
 
