@@ -1,7 +1,10 @@
 #include "screenshotdriver.h"
 
 #include "eventdetailview.h"
+#include "jsonpane.h"
+#include "jsontreemodel.h"
 #include "mainwindow.h"
+#include "searchbox.h"
 #include "streameventsmodel.h"
 #include "streamlistmodel.h"
 #include "streamview.h"
@@ -10,6 +13,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTreeView>
 
 namespace eventium::browser {
 
@@ -36,13 +40,14 @@ void ScreenshotDriver::step()
     const bool timedOut = m_ticks > kMaxSteps;
     if (m_window->isFillingSampleData() && !timedOut)
         return;
-    // 1. a stream with several events, 2. an event in it, 3. its JSON beside it.
+    // 1. a stream with several events, 2. a search in it, 3. a match, 4. its payload as a
+    // tree beside it.
     ui::StreamView *view = m_window->streamView();
     const ui::StreamListModel *streams = m_window->streamsModel();
     if (view->stream().isEmpty() && streams->rowCount() > 0) {
         int best = 0;
         for (int row = 0; row < streams->rowCount(); ++row) {
-            if (streams->streamAt(row).version.value >= 4) {
+            if (streams->streamAt(row).version.value >= 8) {
                 best = row;
                 break;
             }
@@ -52,7 +57,14 @@ void ScreenshotDriver::step()
     }
     if (!timedOut && view->stream().isEmpty())
         return;
-    const int target = qMin(8, view->model()->rowCount() - 1);
+    ui::StreamEventsModel *model = view->model();
+    if (!timedOut && !model->isSearchFiltered()) {
+        view->setSearch(ui::SearchBox::SearchWhere, QStringLiteral("amount >= 10000"));
+        return;
+    }
+    if (!timedOut && (model->isSearching() || model->rowCount() == 0))
+        return;
+    const int target = qMin(1, model->rowCount() - 1);
     if (!timedOut && target >= 0 && view->table()->currentIndex().row() != target) {
         view->table()->selectRow(target);
         return;
@@ -63,10 +75,17 @@ void ScreenshotDriver::step()
         view->detail()->setEvent(view->currentEvent());
         return;
     }
+    ui::JsonPane *payload = view->detail()->payloadPane();
+    if (!timedOut && payload->tabs()->currentWidget() != payload->treeView()) {
+        payload->tabs()->setCurrentWidget(payload->treeView());
+        return;
+    }
+    if (!timedOut && payload->treeModel()->rowCount() == 0)
+        return;
+    payload->treeView()->expandToDepth(1);
     m_timer.stop();
     m_window->tabs()->setCurrentWidget(view);
     view->table()->setFocus();
-    m_window->statusBar()->clearMessage();
     QTimer::singleShot(500, this, &ScreenshotDriver::save);
 }
 
