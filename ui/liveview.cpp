@@ -323,8 +323,11 @@ QString LiveView::followStatus() const
     // What is on screen, in words: a claim of "at head" must be true of the rows shown.
     if (!m_worker->isConnected())
         return tr("disconnected");
-    if (m_model->isFiltered())
+    if (m_model->isFiltered()) {
+        if (m_model->isStopped())
+            return tr("search stopped");
         return isPaused() ? tr("paused") : tr("following the search");
+    }
     const qint64 head = qMax(m_storeHead, m_model->knownHead());
     if (isPaused())
         return tr("paused at %1 · %2 new")

@@ -778,6 +778,7 @@ private slots:
             kTimeout);
         QVERIFY(model->searchError().isEmpty());
         QVERIFY(!m_window->noticeLabel()->text().contains(QLatin1String("cancel")));
+        QCOMPARE(live->followStatus(), QStringLiteral("search stopped"));
 
         unlock.dismiss();
         QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
