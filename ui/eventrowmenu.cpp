@@ -1,12 +1,11 @@
 #include "eventrowmenu.h"
 
 #include "jsonformatter.h"
+#include "rowmenutrigger.h"
 
 #include <QApplication>
 #include <QClipboard>
-#include <QContextMenuEvent>
 #include <QMenu>
-#include <QShortcut>
 #include <QTableView>
 
 namespace eventium::ui {
@@ -17,30 +16,7 @@ EventRowMenu::EventRowMenu(QTableView *table, Table kind, EventAt eventAt)
     , m_kind(kind)
     , m_eventAt(std::move(eventAt))
 {
-    // The mouse's menu arrives at the viewport, the keyboard's (the menu key) at the table.
-    table->installEventFilter(this);
-    table->viewport()->installEventFilter(this);
-    auto *shiftF10 = new QShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F10), table);
-    shiftF10->setContext(Qt::WidgetShortcut);
-    connect(shiftF10, &QShortcut::activated, this, [this] { openAt(-1); });
-}
-
-bool EventRowMenu::eventFilter(QObject *watched, QEvent *event)
-{
-    if (event->type() != QEvent::ContextMenu)
-        return QObject::eventFilter(watched, event);
-    auto *menuEvent = static_cast<QContextMenuEvent *>(event);
-    int row = -1;
-    if (menuEvent->reason() == QContextMenuEvent::Mouse) {
-        const QPoint at = watched == m_table->viewport()
-            ? menuEvent->pos()
-            : m_table->viewport()->mapFrom(m_table, menuEvent->pos());
-        row = m_table->rowAt(at.y());
-        if (row < 0)
-            return true; // below the rows: nothing to act on
-    }
-    openAt(row);
-    return true;
+    onRowMenuRequest(table, [this](int row) { openAt(row); });
 }
 
 void EventRowMenu::openAt(int row)

@@ -38,9 +38,6 @@ signals:
     void filterByTypeRequested(const QString &type);
     void copied(const QString &what);
 
-protected:
-    bool eventFilter(QObject *watched, QEvent *event) override;
-
 private:
     void copy(const QString &text, const QString &what);
 

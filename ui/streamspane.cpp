@@ -1,12 +1,12 @@
 #include "streamspane.h"
 
 #include "eventtableview.h"
+#include "rowmenutrigger.h"
 #include "streamlistmodel.h"
 
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
-#include <QContextMenuEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -14,7 +14,6 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
-#include <QShortcut>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -72,30 +71,7 @@ StreamsPane::StreamsPane(StoreWorker *worker, QWidget *parent)
     connect(m_model, &StreamListModel::pageLoaded, this, &StreamsPane::onPageLoaded);
     connect(m_filter, &QLineEdit::returnPressed, this, &StreamsPane::openFirstMatch);
 
-    // The mouse's menu arrives at the viewport, the keyboard's (the menu key) at the table.
-    m_table->installEventFilter(this);
-    m_table->viewport()->installEventFilter(this);
-    auto *shiftF10 = new QShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F10), m_table);
-    shiftF10->setContext(Qt::WidgetShortcut);
-    connect(shiftF10, &QShortcut::activated, this, [this] { openRowMenu(-1); });
-}
-
-bool StreamsPane::eventFilter(QObject *watched, QEvent *event)
-{
-    if (event->type() != QEvent::ContextMenu)
-        return QWidget::eventFilter(watched, event);
-    auto *menuEvent = static_cast<QContextMenuEvent *>(event);
-    int row = -1;
-    if (menuEvent->reason() == QContextMenuEvent::Mouse) {
-        const QPoint at = watched == m_table->viewport()
-            ? menuEvent->pos()
-            : m_table->viewport()->mapFrom(m_table, menuEvent->pos());
-        row = m_table->rowAt(at.y());
-        if (row < 0)
-            return true;
-    }
-    openRowMenu(row);
-    return true;
+    onRowMenuRequest(m_table, [this](int row) { openRowMenu(row); });
 }
 
 void StreamsPane::openRowMenu(int row)

@@ -63,9 +63,6 @@ signals:
     void searchLiveRequested(const QString &stream);
     void copied(const QString &what);
 
-protected:
-    bool eventFilter(QObject *watched, QEvent *event) override;
-
 private:
     void onCurrentRowChanged();
     // Enter in the filter: the first stream it lists is opened (once it is listed).
