@@ -65,7 +65,7 @@ void LiveEventsModel::reset(qint64 head)
 
 void LiveEventsModel::setFilter(const GlobalFilter &filter, qint64 from)
 {
-    m_cancel.cancel(); // a search still running on the server is not wanted any more
+    StoreWorker::cancel(m_cancel); // a search still running on the server is not wanted any more
     beginResetModel();
     m_filter = filter;
     m_rows.clear();
@@ -96,7 +96,7 @@ void LiveEventsModel::stopSearching()
         return;
     m_stopped = true;
     // The window being read is cancelled on the server; its rows are read again on resume.
-    m_cancel.cancel();
+    StoreWorker::cancel(m_cancel);
     emit searchProgressed();
 }
 

@@ -9,6 +9,7 @@
 
 #include <QElapsedTimer>
 #include <QThread>
+#include <QtConcurrentRun>
 
 Q_LOGGING_CATEGORY(lcUi, "eventium.ui")
 
@@ -446,6 +447,14 @@ quint64 StoreWorker::append(const QString &stream, ExpectedVersion expected,
             (void)m_store->sequenceNow(std::chrono::milliseconds(500));
         emit appended(token, result.value());
     });
+}
+
+void StoreWorker::cancel(const Cancellation &cancellation)
+{
+    // Not isCancelled(): it waits for the token's lock, which a cancel in progress holds.
+    if (!cancellation.isCancellable())
+        return;
+    (void)QtConcurrent::run([token = cancellation]() mutable { token.cancel(); });
 }
 
 quint64 StoreWorker::fetchStats()

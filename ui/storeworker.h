@@ -103,6 +103,9 @@ public:
     bool isConnected() const { return m_connected.load(); }
 
     static quint64 nextToken();
+    // Cancels a request's statement without making the caller wait: PQcancel connects to the
+    // server to ask, which can take as long as connecting does (a host that does not answer).
+    static void cancel(const Cancellation &cancellation);
 
 signals:
     void progress(const QString &message);

@@ -49,7 +49,7 @@ StreamEventsModel::StreamEventsModel(StoreWorker *worker, QObject *parent)
 
 void StreamEventsModel::setStream(const QString &stream, qint64 version)
 {
-    m_searchCancel.cancel();
+    StoreWorker::cancel(m_searchCancel);
     beginResetModel();
     m_search = {};
     m_matches.clear();
@@ -253,7 +253,7 @@ void StreamEventsModel::applyLiveEvents(const QList<RecordedEvent> &events)
 
 void StreamEventsModel::setSearch(const GlobalFilter &filter)
 {
-    m_searchCancel.cancel(); // a search still running is not wanted any more
+    StoreWorker::cancel(m_searchCancel); // a search still running is not wanted any more
     beginResetModel();
     m_search = filter;
     m_matches.clear();
@@ -273,7 +273,7 @@ void StreamEventsModel::stopSearch()
     if (!isSearching())
         return;
     m_searchStopped = true;
-    m_searchCancel.cancel();
+    StoreWorker::cancel(m_searchCancel);
     emit searchProgressed();
 }
 
