@@ -502,8 +502,9 @@ private slots:
         QTest::newRow("bad id on stdin")
             << stdinAppend << QByteArray("{\"type\":\"T\",\"data\":{},\"id\":\"x\"}\n")
             << QByteArray("UUID");
-        QTest::newRow("NUL byte") << stdinAppend
-                                  << QByteArray("{\"type\":\"T\",\"data\":{\"a\":\"x\0y\"}}\n", 35)
+        // The literal's own length (a NUL inside ends it for strlen), without the terminator.
+        static constexpr char nul[] = "{\"type\":\"T\",\"data\":{\"a\":\"x\0y\"}}\n";
+        QTest::newRow("NUL byte") << stdinAppend << QByteArray(nul, sizeof nul - 1)
                                   << QByteArray("NUL");
         QTest::newRow("escaped NUL")
             << stdinAppend << QByteArray("{\"type\":\"T\",\"data\":{\"a\":\"\\u0000\"}}\n")
@@ -536,8 +537,10 @@ private slots:
         QFETCH(QStringList, args);
         QFETCH(QByteArray, input);
         QFETCH(QByteArray, message);
-        if (QTest::currentDataTag() == QByteArrayLiteral("NUL byte"))
+        if (QTest::currentDataTag() == QByteArrayLiteral("NUL byte")) {
             QVERIFY(input.contains('\0'));
+            QVERIFY(input.endsWith("}}\n"));
+        }
         const Run r = cli(args, input);
         CHECK_EXIT(r, 4);
         QVERIFY2(r.err.startsWith("eventium: ") && r.err.contains(message),
