@@ -66,6 +66,10 @@ Result<SearchConditions> searchConditions(const GlobalFilter &filter, pg::Params
 {
     QString sql;
     QByteArray jsonPath;
+    if (!filter.types.isEmpty()) {
+        params << pg::textArray(filter.types);
+        sql += QStringLiteral("AND e.type = ANY($%1::text[]) ").arg(params.size());
+    }
     if (!filter.streamContains.isEmpty()) {
         params << filter.streamContains.toUtf8();
         sql += QStringLiteral("AND strpos(st.name, $%1) > 0 ").arg(params.size());
@@ -111,6 +115,14 @@ Result<SearchConditions> searchConditions(const GlobalFilter &filter, pg::Params
     return SearchConditions {sql, jsonPath};
 }
 
+// The server reads JSON paths: one it cannot read (a syntax error) is the caller's input.
+StoreError pathError(const GlobalFilter &filter, const StoreError &error)
+{
+    return !filter.where.isEmpty() && error.sqlState() == QLatin1String("42601")
+        ? invalidInput(QStringLiteral("not a valid JSON path: %1").arg(error.message()))
+        : error;
+}
+
 } // namespace
 
 Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamVersion from,
@@ -141,6 +153,18 @@ Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamV
     return out;
 }
 
+Result<Done> Store::Private::checkJsonPath(const QByteArray &jsonPath, const GlobalFilter &filter,
+                                           const Cancellation &cancellation)
+{
+    if (jsonPath.isEmpty())
+        return Done {};
+    auto checked = read(QStringLiteral("SELECT $1::jsonpath"), {jsonPath},
+                        QStringLiteral("check a JSON path"), cancellation);
+    if (!checked)
+        return pathError(filter, checked.error());
+    return Done {};
+}
+
 Result<StreamSearchPage> Store::searchStream(const StreamName &stream, StreamVersion from,
                                              int limit, const GlobalFilter &filter,
                                              const Cancellation &cancellation)
@@ -160,20 +184,9 @@ Result<StreamSearchPage> Store::searchStream(const StreamName &stream, StreamVer
     // The conditions first, so that a bad one is refused even where there is nothing to read.
     // $1 is the stream, $2 and $3 the window's bounds.
     pg::Params params {QByteArray(), QByteArray(), QByteArray()};
-    QString conditions;
-    if (!filter.types.isEmpty()) {
-        params << pg::textArray(filter.types);
-        conditions += QStringLiteral("AND e.type = ANY($%1::text[]) ").arg(params.size());
-    }
     auto condition = searchConditions(filter, params);
     if (!condition)
         return condition.error();
-    conditions += condition->sql;
-    auto notAPath = [&filter](const StoreError &error) {
-        return !filter.where.isEmpty() && error.sqlState() == QLatin1String("42601")
-            ? invalidInput(QStringLiteral("not a valid JSON path: %1").arg(error.message()))
-            : error;
-    };
 
     const QString what = QStringLiteral("search stream \"%1\"").arg(stream.value());
     auto found = d->read(
@@ -186,12 +199,8 @@ Result<StreamSearchPage> Store::searchStream(const StreamName &stream, StreamVer
     if (found->rows() == 0 || page.next.value > found->int64(0, 1)) {
         page.last = StreamVersion(found->rows() == 0 ? 0 : found->int64(0, 1));
         // Nothing to read, but a JSON path the server cannot read is still refused.
-        if (!condition->jsonPath.isEmpty()) {
-            auto checked = d->read(QStringLiteral("SELECT $1::jsonpath"), {condition->jsonPath},
-                                   QStringLiteral("check a JSON path"), cancellation);
-            if (!checked)
-                return notAPath(checked.error());
-        }
+        if (auto checked = d->checkJsonPath(condition->jsonPath, filter, cancellation); !checked)
+            return checked.error();
         return page;
     }
     const qint64 streamId = found->int64(0, 0);
@@ -210,11 +219,11 @@ Result<StreamSearchPage> Store::searchStream(const StreamName &stream, StreamVer
                          "FROM %1.events e LEFT JOIN %1.global_events g ON g.event_row = e.id "
                          "WHERE e.stream_id = $1 AND e.version >= $2 AND e.version < $3 %2"
                          "ORDER BY e.version LIMIT $%3")
-              .arg(d->s, conditions)
+              .arg(d->s, condition->sql)
               .arg(params.size());
     auto r = d->read(sql, params, what, cancellation);
     if (!r)
-        return notAPath(r.error());
+        return pathError(filter, r.error());
     const QString name = stream.value();
     for (int row = 0; row < r->rows(); ++row)
         page.events.append(eventFromRow(r.value(), row, &name));
@@ -276,22 +285,12 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     // nothing to read. $1 and $2 are the window's bounds, set below.
     QString sql = readAllSql;
     pg::Params params {QByteArray(), QByteArray()};
-    if (!filter.types.isEmpty()) {
-        params << pg::textArray(filter.types);
-        sql += QStringLiteral("AND e.type = ANY($%1::text[]) ").arg(params.size());
-    }
     if (!filter.streamPrefix.isEmpty())
         sql += prefixCondition(QStringLiteral("st.name"), filter.streamPrefix, params);
     auto condition = searchConditions(filter, params);
     if (!condition)
         return condition.error();
     sql += condition->sql;
-    auto notAPath = [&filter](const StoreError &error) {
-        // The server reads JSON paths: one it cannot read is the caller's input.
-        return !filter.where.isEmpty() && error.sqlState() == QLatin1String("42601")
-            ? invalidInput(QStringLiteral("not a valid JSON path: %1").arg(error.message()))
-            : error;
-    };
 
     auto hq = read(headSql, {}, QStringLiteral("read head"), cancellation);
     if (!hq)
@@ -306,12 +305,8 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     page.next = GlobalPosition(start);
     if (forward ? start > head : start < 1) {
         // Nothing to read, but a JSON path the server cannot read is still refused.
-        if (!condition->jsonPath.isEmpty()) {
-            auto checked = read(QStringLiteral("SELECT $1::jsonpath"), {condition->jsonPath},
-                                QStringLiteral("check a JSON path"), cancellation);
-            if (!checked)
-                return notAPath(checked.error());
-        }
+        if (auto checked = checkJsonPath(condition->jsonPath, filter, cancellation); !checked)
+            return checked.error();
         return page;
     }
 
@@ -353,7 +348,7 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
                .arg(params.size());
     auto r = read(sql, params, QStringLiteral("read all"), cancellation);
     if (!r)
-        return notAPath(r.error());
+        return pathError(filter, r.error());
     const int rows = r->rows();
     page.events.reserve(rows);
     for (int row = 0; row < rows; ++row)

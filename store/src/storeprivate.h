@@ -54,6 +54,10 @@ struct Store::Private
     Result<MultiAppendResult> appendMultiOnce(const QList<StreamAppend> &appends,
                                               const QList<QList<QUuid>> &ids);
     // Reads (reads.cpp).
+    // Asks the server to read a search's JSON path (where nothing else would run it): one it
+    // cannot read is InvalidInput.
+    Result<Done> checkJsonPath(const QByteArray &jsonPath, const GlobalFilter &filter,
+                               const Cancellation &cancellation);
     Result<GlobalPage> readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter,
                                   Direction direction, const Cancellation &cancellation);
     // The streams whose name contains `text`, when they are few and small enough to read
