@@ -75,10 +75,22 @@ QString timeUsage(const QString &option)
     return QStringLiteral("--%1 is a time in ISO 8601, e.g. 2026-11-30T14:03:00Z").arg(option);
 }
 
-// --at and --from both say where to start: one of them.
-const char kAtOrFrom[]
-    = "--at and --from cannot be used together (--at TIME starts at the first event created at "
-      "or after TIME, --from at a number)";
+// --at TIME, where to start (read, tail); --from says the same, so not both. False with the
+// usage message when it is given wrongly; `at` stays empty when it is not given.
+bool atOption(const OptionParser &options, std::optional<QDateTime> *at, QString *why)
+{
+    if (!options.isSet(QStringLiteral("at")))
+        return true;
+    if (options.isSet(QStringLiteral("from"))) {
+        *why = QStringLiteral("--at and --from cannot be used together (--at TIME starts at the "
+                              "first event created at or after TIME, --from at a number)");
+        return false;
+    }
+    *at = parseTime(options.value(QStringLiteral("at")));
+    if (!*at)
+        *why = timeUsage(QStringLiteral("at"));
+    return at->has_value();
+}
 
 // Why a command that takes no arguments refuses the ones it was given; nullopt if none.
 std::optional<QString> unexpectedArgument(const OptionParser &options)
@@ -687,13 +699,8 @@ int Cli::read(const OptionParser &options)
     const QString stream = options.positionals().first();
     const bool backward = options.isSet(QStringLiteral("backward"));
     std::optional<QDateTime> at;
-    if (options.isSet(QStringLiteral("at"))) {
-        if (options.isSet(QStringLiteral("from")))
-            return usage(command, QString::fromLatin1(kAtOrFrom));
-        at = parseTime(options.value(QStringLiteral("at")));
-        if (!at)
-            return usage(command, timeUsage(QStringLiteral("at")));
-    }
+    if (QString why; !atOption(options, &at, &why))
+        return usage(command, why);
     const bool fromEnd = options.isSet(QStringLiteral("from"))
         && options.value(QStringLiteral("from")) == QLatin1String("end");
     const auto fromOption = fromEnd ? std::optional<qint64>(StreamVersion::end().value)
@@ -793,13 +800,8 @@ int Cli::tail(const OptionParser &options)
         return usage(command, QStringLiteral("--from is a position >= 1"));
     qint64 from = qMax<qint64>(1, *fromOption);
     std::optional<QDateTime> at;
-    if (options.isSet(QStringLiteral("at"))) {
-        if (options.isSet(QStringLiteral("from")))
-            return usage(command, QString::fromLatin1(kAtOrFrom));
-        at = parseTime(options.value(QStringLiteral("at")));
-        if (!at)
-            return usage(command, timeUsage(QStringLiteral("at")));
-    }
+    if (QString why; !atOption(options, &at, &why))
+        return usage(command, why);
     const auto limitOption = numberOption(options, QStringLiteral("limit"), 1, kNoLimit);
     if (!limitOption)
         return usage(command, QStringLiteral("--limit is a number >= 1"));
