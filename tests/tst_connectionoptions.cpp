@@ -86,6 +86,62 @@ private slots:
         QCOMPARE(r.value(), ConnectionOptions {});
     }
 
+    // Several servers for libpq to try in turn: every form it reads passes through as it is.
+    void multiHostFormsPassThrough()
+    {
+        auto r = ConnectionOptions::parse(
+            QStringLiteral("host=/run/a,/run/b port=5432,5433 dbname=app "
+                           "target_session_attrs=read-write"));
+        QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
+        QCOMPARE(r->host, QStringLiteral("/run/a,/run/b"));
+        QCOMPARE(r->port, 0);
+        QCOMPARE(r->extra.value(QStringLiteral("port")), QStringLiteral("5432,5433"));
+        QCOMPARE(r->extra.value(QStringLiteral("target_session_attrs")),
+                 QStringLiteral("read-write"));
+        QCOMPARE(r->toConnInfo(),
+                 QStringLiteral("host=/run/a,/run/b dbname=app port=5432,5433 "
+                                "target_session_attrs=read-write"));
+        // What it writes reads back the same.
+        QCOMPARE(ConnectionOptions::parse(r->toConnInfo()).value(), r.value());
+        // An empty entry means the default port; one port serves every host.
+        r = ConnectionOptions::parse(QStringLiteral("host=a,b,c port=5432,,5434"));
+        QVERIFY(r);
+        QCOMPARE(r->extra.value(QStringLiteral("port")), QStringLiteral("5432,,5434"));
+        r = ConnectionOptions::parse(QStringLiteral("host=a,b port=6000"));
+        QVERIFY(r);
+        QCOMPARE(r->port, 6000);
+        QVERIFY(!r->extra.contains(QStringLiteral("port")));
+        // hostaddr stays hostaddr (a name beside it is what TLS checks).
+        r = ConnectionOptions::parse(
+            QStringLiteral("host=db.example.org hostaddr=192.0.2.7,192.0.2.8 port=5432"));
+        QVERIFY(r);
+        QCOMPARE(r->host, QStringLiteral("db.example.org"));
+        QCOMPARE(r->extra.value(QStringLiteral("hostaddr")), QStringLiteral("192.0.2.7,192.0.2.8"));
+        QCOMPARE(r->port, 5432);
+
+        // URLs: host1:p1,host2:p2, IPv6 in brackets, socket directories percent-encoded.
+        r = ConnectionOptions::parse(QStringLiteral(
+            "postgresql://ann@db1:5432,db2:5433,[::1]:5434/app?target_session_attrs=any"));
+        QVERIFY2(r, qPrintable(r ? QString() : r.error().toString()));
+        QCOMPARE(r->user, QStringLiteral("ann"));
+        QCOMPARE(r->host, QStringLiteral("db1,db2,::1"));
+        QCOMPARE(r->extra.value(QStringLiteral("port")), QStringLiteral("5432,5433,5434"));
+        QCOMPARE(r->dbname, QStringLiteral("app"));
+        QCOMPARE(r->extra.value(QStringLiteral("target_session_attrs")), QStringLiteral("any"));
+        r = ConnectionOptions::parse(QStringLiteral("postgres://%2Frun%2Fa,%2Frun%2Fb:5433/app"));
+        QVERIFY(r);
+        QCOMPARE(r->host, QStringLiteral("/run/a,/run/b"));
+        QCOMPARE(r->extra.value(QStringLiteral("port")), QStringLiteral(",5433"));
+        r = ConnectionOptions::parse(QStringLiteral("postgres://db1,db2/app"));
+        QVERIFY(r);
+        QCOMPARE(r->host, QStringLiteral("db1,db2"));
+        QCOMPARE(r->port, 0);
+        QVERIFY(!r->extra.contains(QStringLiteral("port")));
+        // The description names them all.
+        r = ConnectionOptions::parse(QStringLiteral("host=a,b port=1,2 user=u dbname=d"));
+        QCOMPARE(r->shortDescription(), QStringLiteral("u@a,b:1,2/d"));
+    }
+
     void errors_data()
     {
         QTest::addColumn<QString>("text");
@@ -99,6 +155,9 @@ private slots:
         QTest::newRow("url bad ipv6") << "postgres://[::1/db";
         QTest::newRow("url param without value") << "postgres://h/db?sslmode";
         QTest::newRow("bad keyword") << "ho$t=x";
+        QTest::newRow("bad port in a list") << "host=a,b port=5432,x";
+        QTest::newRow("port out of range in a list") << "host=a,b port=5432,70000";
+        QTest::newRow("url bad port in a list") << "postgres://a:5432,b:x/db";
     }
 
     void errors()

@@ -15,6 +15,7 @@
 #include <QSqlQuery>
 #include <QTest>
 #include <QThread>
+#include <QUrl>
 
 #include <atomic>
 #include <thread>
@@ -1178,6 +1179,53 @@ private slots:
                  qPrintable(r.error().message()));
         QVERIFY2(!r.error().message().contains(QLatin1String("hunter2")),
                  qPrintable(r.error().message()));
+    }
+
+    // A libpq multi-host string (a server that is not there first, then the tests' server)
+    // connects, through QPSQL (a Store) and through libpq (testConnection), in both forms.
+    void multiHostConnectionStrings()
+    {
+        const ConnectionOptions real = TestDatabase::options();
+        const QString host = !real.host.isEmpty()
+            ? real.host
+            : qEnvironmentVariable("PGHOST", QStringLiteral("/var/run/postgresql"));
+        const int port = real.port > 0            ? real.port
+            : qEnvironmentVariableIsSet("PGPORT") ? qEnvironmentVariableIntValue("PGPORT")
+                                                  : 5432;
+        const QString nowhere = QStringLiteral("/nonexistent-eventium-socket-dir");
+        const QString keywords = real.toConnInfo()
+            + QStringLiteral(" host=%1,%2 port=%3,%3 target_session_attrs=read-write")
+                  .arg(nowhere, host)
+                  .arg(port);
+        // Built by concatenation: percent-encoded paths hold "%2F", which arg() would fill.
+        auto encode
+            = [](const QString &text) { return QString::fromUtf8(QUrl::toPercentEncoding(text)); };
+        const QString p = QString::number(port);
+        QString url = QStringLiteral("postgresql://") + encode(real.user) + QLatin1Char('@')
+            + encode(nowhere) + QLatin1Char(':') + p + QLatin1Char(',') + encode(host)
+            + QLatin1Char(':') + p + QLatin1Char('/') + encode(real.dbname)
+            + QStringLiteral("?target_session_attrs=any");
+        if (!real.password.isEmpty())
+            url += QStringLiteral("&password=")
+                + QString::fromUtf8(QUrl::toPercentEncoding(real.password));
+        for (const QString &text : {keywords, url}) {
+            const ConnectionOptions o = REQUIRE_OK(ConnectionOptions::parse(text));
+            QVERIFY2(o.host.contains(QLatin1Char(',')), qPrintable(o.toDisplayString()));
+            auto info = Store::testConnection(o);
+            QVERIFY2(info, info ? "" : qPrintable(info.error().toString()));
+            StoreSettings s;
+            s.schema = schema();
+            s.runSequencer = false;
+            Store other(o, s);
+            NewEvent e;
+            e.type = QStringLiteral("T");
+            auto r = other.append(StreamName(QStringLiteral("multi-host")), ExpectedVersion::any(),
+                                  {e});
+            QVERIFY2(r && r->succeeded(), r ? "conflict" : qPrintable(r.error().toString()));
+        }
+        auto info = REQUIRE_OK(store().streamInfo(StreamName(QStringLiteral("multi-host"))));
+        QVERIFY(info.has_value());
+        QCOMPARE(info->version.value, 2);
     }
 
     void capabilitiesAndConnectionTest()

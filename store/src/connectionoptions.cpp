@@ -4,6 +4,8 @@
 #include <QUrl>
 #include <QUrlQuery>
 
+#include <algorithm>
+
 namespace eventium {
 
 namespace {
@@ -42,12 +44,24 @@ Result<ConnectionOptions> ConnectionOptions::parse(const QString &text)
 Result<Done> ConnectionOptions::set(const QString &key, const QString &value)
 {
     bool ok = true;
-    if (key == QLatin1String("host") || key == QLatin1String("hostaddr")) {
-        host = value;
+    if (key == QLatin1String("host")) {
+        host = value; // a comma-separated list for several servers, passed on as it is
     } else if (key == QLatin1String("port")) {
-        port = value.isEmpty() ? 0 : value.toInt(&ok);
-        if (!ok || port < 0 || port > 65535)
-            return invalid(QStringLiteral("invalid port \"%1\"").arg(value));
+        // One port, or one per host (a comma-separated list, an empty entry meaning the
+        // default), which libpq reads itself: kept in `extra`.
+        const QStringList ports = value.split(QLatin1Char(','));
+        for (const QString &p : ports) {
+            const int number = p.isEmpty() ? 0 : p.toInt(&ok);
+            if (!ok || number < 0 || number > 65535)
+                return invalid(QStringLiteral("invalid port \"%1\"").arg(value));
+        }
+        if (ports.size() > 1) {
+            port = 0;
+            extra.insert(key, value);
+        } else {
+            port = value.isEmpty() ? 0 : value.toInt();
+            extra.remove(key);
+        }
     } else if (key == QLatin1String("dbname")) {
         dbname = value;
     } else if (key == QLatin1String("user")) {
@@ -160,28 +174,37 @@ Result<ConnectionOptions> ConnectionOptions::parseUrl(const QString &text)
         if (colon >= 0)
             o.password = QUrl::fromPercentEncoding(userInfo.mid(colon + 1).toUtf8());
     }
-    QString portText;
-    if (hostPort.startsWith(QLatin1Char('['))) {
-        const qsizetype close = hostPort.indexOf(QLatin1Char(']'));
-        if (close < 0)
-            return invalid(QStringLiteral("unterminated IPv6 address in URL"));
-        o.host = hostPort.mid(1, close - 1);
-        const QString after = hostPort.mid(close + 1);
-        if (after.startsWith(QLatin1Char(':')))
-            portText = after.mid(1);
-        else if (!after.isEmpty())
-            return invalid(
-                QStringLiteral("unexpected \"%1\" after IPv6 address in URL").arg(after));
-    } else {
-        const qsizetype colon = hostPort.lastIndexOf(QLatin1Char(':'));
-        if (colon >= 0) {
-            portText = hostPort.mid(colon + 1);
-            hostPort.truncate(colon);
+    // host[:port], or several (host1:p1,host2:p2,[::1]:p3) for libpq to try in turn.
+    QStringList hosts, ports;
+    for (const QString &entry : hostPort.split(QLatin1Char(','))) {
+        QString host = entry, portText;
+        if (entry.startsWith(QLatin1Char('['))) {
+            const qsizetype close = entry.indexOf(QLatin1Char(']'));
+            if (close < 0)
+                return invalid(QStringLiteral("unterminated IPv6 address in URL"));
+            host = entry.mid(1, close - 1);
+            const QString after = entry.mid(close + 1);
+            if (after.startsWith(QLatin1Char(':')))
+                portText = after.mid(1);
+            else if (!after.isEmpty())
+                return invalid(
+                    QStringLiteral("unexpected \"%1\" after IPv6 address in URL").arg(after));
+        } else if (const qsizetype colon = entry.lastIndexOf(QLatin1Char(':')); colon >= 0) {
+            portText = entry.mid(colon + 1);
+            host = QUrl::fromPercentEncoding(entry.left(colon).toUtf8());
+        } else {
+            host = QUrl::fromPercentEncoding(entry.toUtf8());
         }
-        o.host = QUrl::fromPercentEncoding(hostPort.toUtf8());
+        hosts << host;
+        ports << portText;
     }
-    if (!portText.isEmpty()) {
-        if (auto r = o.set(QStringLiteral("port"), portText); !r)
+    o.host
+        = hosts.size() == 1 && hosts.first().isEmpty() ? QString() : hosts.join(QLatin1Char(','));
+    // One port for all, or one per host when any is given.
+    const bool anyPort
+        = std::any_of(ports.cbegin(), ports.cend(), [](const QString &p) { return !p.isEmpty(); });
+    if (anyPort) {
+        if (auto r = o.set(QStringLiteral("port"), ports.join(QLatin1Char(','))); !r)
             return r.error();
     }
     o.dbname = QUrl::fromPercentEncoding(path.toUtf8());
@@ -269,8 +292,8 @@ QString ConnectionOptions::shortDescription() const
         return e.isEmpty() ? fallback : e;
     };
     const QString h = orEnv(host, "PGHOST", QStringLiteral("localhost"));
-    const QString p
-        = orEnv(port > 0 ? QString::number(port) : QString(), "PGPORT", QStringLiteral("5432"));
+    const QString p = orEnv(port > 0 ? QString::number(port) : extra.value(QStringLiteral("port")),
+                            "PGPORT", QStringLiteral("5432"));
     const QString u = orEnv(user, "PGUSER", qEnvironmentVariable("USER"));
     const QString d = orEnv(dbname, "PGDATABASE", u);
     return QStringLiteral("%1@%2:%3/%4").arg(u, h, p, d);

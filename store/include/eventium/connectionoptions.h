@@ -14,13 +14,18 @@ namespace eventium {
 // ("postgres://user:secret@db:5432/app?sslmode=require"). Anything left unset is left to
 // libpq, which reads the PG* environment variables (PGHOST, PGPORT, PGUSER, PGPASSWORD,
 // PGDATABASE, PGSSLMODE, PGCONNECT_TIMEOUT, PGAPPNAME, ...) and ~/.pgpass.
+//
+// Several servers for libpq to try in turn pass through as libpq reads them: `host=a,b
+// port=5432,5433 target_session_attrs=read-write`, `hostaddr=...`, or a URL with
+// `host1:p1,host2:p2`. `host` then holds the list, and a list of ports (one per host) is kept
+// as libpq's `port` keyword in `extra` (with `port` 0).
 class ConnectionOptions
 {
 public:
     static Result<ConnectionOptions> parse(const QString &text);
 
-    QString host; // a name, an address, or a Unix socket directory (starts with '/')
-    int port = 0; // 0: libpq's default
+    QString host; // a name, an address, a Unix socket directory (starts with '/'), or a list
+    int port = 0; // 0: libpq's default (or a list of ports in `extra`)
     QString dbname;
     QString user;
     QString password; // never logged or displayed
