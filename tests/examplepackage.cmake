@@ -16,8 +16,13 @@ file(GLOB_RECURSE installed_bank ${WORK}/prefix/include/*bank*)
 if(installed_bank)
     message(FATAL_ERROR "the bank example was installed: ${installed_bank}")
 endif()
+# A sanitized build's static libraries need the same flags in whatever links them.
+set(example_flags)
+if(EXAMPLE_FLAGS)
+    set(example_flags "-DCMAKE_CXX_FLAGS=${EXAMPLE_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${EXAMPLE_FLAGS}")
+endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/docs/example -B ${WORK}/build -G Ninja
-                        -DCMAKE_PREFIX_PATH=${WORK}/prefix
+                        -DCMAKE_PREFIX_PATH=${WORK}/prefix ${example_flags}
                 RESULT_VARIABLE r OUTPUT_VARIABLE out ERROR_VARIABLE out)
 if(NOT r EQUAL 0)
     message(FATAL_ERROR "configuring the example failed:\n${out}")
