@@ -72,7 +72,7 @@ private slots:
         r.data = "{\"sku\": 5}";
         QVERIFY(!decodeEvent<ItemAdded>(r).has_value());
         auto any = decodeAny<ItemRemoved, ItemAdded>(RecordedEvent {
-            {}, {}, {}, {}, QStringLiteral("ItemRemoved"), "{\"sku\":\"B\"}", {}, {}});
+            {}, {}, {}, {}, QStringLiteral("ItemRemoved"), "{\"sku\":\"B\"}", {}, {}, {}});
         QVERIFY(any.has_value());
         QVERIFY(std::holds_alternative<ItemRemoved>(*any));
     }

@@ -1183,6 +1183,99 @@ private slots:
 
     // A libpq multi-host string (a server that is not there first, then the tests' server)
     // connects, through QPSQL (a Store) and through libpq (testConnection), in both forms.
+    // Erasing an event's data: payload and metadata go, the event keeps its place; who, when
+    // and why are recorded; again changes nothing; the data is gone from the table and from
+    // searches; an idempotent retry of the original append does not bring it back.
+    void erasingAnEventsData()
+    {
+        const StreamName s(QStringLiteral("person-17"));
+        QList<NewEvent> events;
+        for (int i = 1; i <= 3; ++i) {
+            NewEvent e;
+            e.type = QStringLiteral("Noted");
+            e.id = QUuid::createUuid();
+            e.data = QStringLiteral(R"({"n": %1, "email": "ann-%1@example.org"})").arg(i).toUtf8();
+            e.metadata = R"({"ip": "192.0.2.1"})";
+            events << e;
+        }
+        REQUIRE_OK(store().append(s, ExpectedVersion::noStream(), events));
+        QVERIFY(store().sequenceNow());
+        const QList<RecordedEvent> before = REQUIRE_OK(store().readStream(s, StreamVersion(1)));
+        QCOMPARE(before.size(), 3);
+        QVERIFY(!before.at(1).isErased());
+
+        const EraseResult erased = REQUIRE_OK(
+            store().erase(events.at(1).id, QStringLiteral("dpo"), QStringLiteral("request 17")));
+        QCOMPARE(erased.status, EraseResult::Status::Erased);
+        QVERIFY(erased.erased.isValid());
+        const QList<RecordedEvent> after = REQUIRE_OK(store().readStream(s, StreamVersion(1)));
+        QCOMPARE(after.size(), 3);
+        const RecordedEvent &gone = after.at(1);
+        QVERIFY(gone.isErased());
+        QCOMPARE(gone.erased, erased.erased);
+        QCOMPARE(gone.data, QByteArray("{}"));
+        QVERIFY(gone.metadata.isEmpty());
+        // Everything else stays.
+        QCOMPARE(gone.id, before.at(1).id);
+        QCOMPARE(gone.type, before.at(1).type);
+        QCOMPARE(gone.version, before.at(1).version);
+        QCOMPARE(gone.position, before.at(1).position);
+        QCOMPARE(gone.created, before.at(1).created);
+        for (int i : {0, 2}) {
+            QCOMPARE(after.at(i).data, before.at(i).data);
+            QCOMPARE(after.at(i).metadata, before.at(i).metadata);
+            QVERIFY(!after.at(i).isErased());
+        }
+        // The global read says the same.
+        const GlobalPage page = REQUIRE_OK(store().readAll(gone.position, 1));
+        QCOMPARE(page.events.size(), 1);
+        QVERIFY(page.events.first().isErased());
+        QCOMPARE(page.events.first().id, gone.id);
+
+        // Who, when, why.
+        const auto who = REQUIRE_OK(store().erasure(gone.id));
+        QVERIFY(who.has_value());
+        QCOMPARE(who->by, QStringLiteral("dpo"));
+        QCOMPARE(who->reason, QStringLiteral("request 17"));
+        QCOMPARE(who->erased, erased.erased);
+        QVERIFY(!REQUIRE_OK(store().erasure(before.at(0).id)).has_value());
+
+        // Again: nothing changes; an unknown id: not found.
+        const EraseResult again = REQUIRE_OK(store().erase(gone.id, QStringLiteral("someone")));
+        QCOMPARE(again.status, EraseResult::Status::AlreadyErased);
+        QCOMPARE(again.erased, erased.erased);
+        QCOMPARE(REQUIRE_OK(store().erasure(gone.id))->by, QStringLiteral("dpo"));
+        QCOMPARE(REQUIRE_OK(store().erase(QUuid::createUuid())).status,
+                 EraseResult::Status::NotFound);
+        QVERIFY(!store().erase(QUuid()));
+
+        // The data is gone from the table and from searches.
+        QSqlQuery q = exec(
+            QStringLiteral("SELECT count(*) FROM %1 WHERE data::text LIKE "
+                           "'%ann-2@%' OR metadata IS NULL AND event_id = '%2'")
+                .arg(table(QStringLiteral("events")), gone.id.toString(QUuid::WithoutBraces)));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toInt(), 1); // only the erased row, by its NULL metadata
+        GlobalFilter f;
+        f.text = QStringLiteral("ann-2@");
+        QVERIFY(REQUIRE_OK(store().readAll(GlobalPosition(1), 100, f)).events.isEmpty());
+        f.text = QStringLiteral("ann-3@");
+        QCOMPARE(REQUIRE_OK(store().readAll(GlobalPosition(1), 100, f)).events.size(), 1);
+
+        // The original append sent again is an idempotent retry: it does not restore the data.
+        const AppendResult retry
+            = REQUIRE_OK(store().append(s, ExpectedVersion::noStream(), events));
+        QCOMPARE(retry.status, AppendResult::Status::AlreadyAppended);
+        QVERIFY(REQUIRE_OK(store().readStream(s, StreamVersion(2), Direction::Forward, 1))
+                    .first()
+                    .isErased());
+        // The stream goes on.
+        NewEvent next;
+        next.type = QStringLiteral("Noted");
+        QCOMPARE(REQUIRE_OK(store().append(s, ExpectedVersion::exact(3), {next})).lastVersion,
+                 StreamVersion(4));
+    }
+
     void multiHostConnectionStrings()
     {
         const ConnectionOptions real = TestDatabase::options();

@@ -11,7 +11,8 @@ namespace eventium {
 
 namespace {
 
-// Columns: version, event_id, type, data, metadata, created (ms since epoch), position[, stream]
+// Columns: version, event_id, type, data, metadata, created, erased (ms since epoch, NULL when
+// not erased), position[, stream]
 RecordedEvent eventFromRow(const pg::Rows &r, int row, const QString *stream)
 {
     RecordedEvent e;
@@ -22,8 +23,10 @@ RecordedEvent eventFromRow(const pg::Rows &r, int row, const QString *stream)
     if (!r.isNull(row, 4))
         e.metadata = r.bytes(row, 4);
     e.created = QDateTime::fromMSecsSinceEpoch(r.int64(row, 5), Qt::UTC);
-    e.position = GlobalPosition(r.isNull(row, 6) ? 0 : r.int64(row, 6));
-    e.stream = stream ? *stream : r.string(row, 7);
+    if (!r.isNull(row, 6))
+        e.erased = QDateTime::fromMSecsSinceEpoch(r.int64(row, 6), Qt::UTC);
+    e.position = GlobalPosition(r.isNull(row, 7) ? 0 : r.int64(row, 7));
+    e.stream = stream ? *stream : r.string(row, 8);
     return e;
 }
 
@@ -214,13 +217,13 @@ Result<StreamSearchPage> Store::searchStream(const StreamName &stream, StreamVer
     params[2] = pg::param(high);
     params << pg::param(limit);
     const QString sql
-        = QStringLiteral("SELECT e.version, e.event_id, e.type, e.data, e.metadata, "
-                         "floor(extract(epoch FROM e.created_at) * 1000)::int8, g.position "
+        = QStringLiteral("SELECT %4, g.position "
                          "FROM %1.events e LEFT JOIN %1.global_events g ON g.event_row = e.id "
                          "WHERE e.stream_id = $1 AND e.version >= $2 AND e.version < $3 %2"
                          "ORDER BY e.version LIMIT $%3")
               .arg(d->s, condition->sql)
-              .arg(params.size());
+              .arg(params.size())
+              .arg(d->eventColumns);
     auto r = d->read(sql, params, what, cancellation);
     if (!r)
         return pathError(filter, r.error());

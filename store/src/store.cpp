@@ -28,8 +28,10 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
 
     // Times cut down to the millisecond (floor, not rounded): never later than the stored
     // time, so that a read from an event's time (GlobalFilter::since, positionAt) includes it.
-    const QString cols = QStringLiteral("e.version, e.event_id, e.type, e.data, e.metadata, "
-                                        "floor(extract(epoch FROM e.created_at) * 1000)::int8");
+    d->eventColumns = QStringLiteral("e.version, e.event_id, e.type, e.data, e.metadata, "
+                                     "floor(extract(epoch FROM e.created_at) * 1000)::int8, "
+                                     "floor(extract(epoch FROM e.erased_at) * 1000)::int8");
+    const QString &cols = d->eventColumns;
     d->appendSql = QStringLiteral(
                        "SELECT status, first_version, last_version FROM "
                        "%1.append_events($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])")

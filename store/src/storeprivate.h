@@ -27,6 +27,8 @@ struct Store::Private
     // Prebuilt statements.
     QString appendSql, lockStreamsSql, readForwardSql, readBackwardSql, readAllSql, headSql,
         stepSql, streamColumns;
+    // What every read selects of an event (reads.cpp: eventFromRow), then its position.
+    QString eventColumns;
     // The internal errors already logged (each is logged once, not per retry or per call).
     QMutex loggedMutex;
     QSet<QString> loggedInternalErrors;

@@ -135,6 +135,17 @@ public:
     // serialised, so their times rise with versions).
     Result<std::optional<StreamVersion>> versionAt(const StreamName &stream, const QDateTime &time);
 
+    // Erases an event's data (a person's right to be forgotten): its payload becomes {} and
+    // its metadata empty; its id, stream, version, type, time and position stay, so the stream
+    // and the global order are as they were, and RecordedEvent::erased says when. Who (`by`;
+    // empty: the database role) and why are recorded (erasure()). Erasing again changes
+    // nothing (AlreadyErased). The old row version stays in the table until VACUUM, and in
+    // WAL, backups and replicas as long as they keep it (README).
+    Result<EraseResult> erase(const QUuid &eventId, const QString &by = {},
+                              const QString &reason = {});
+    // Who erased an event's data, when and why; nullopt when it was not erased.
+    Result<std::optional<Erasure>> erasure(const QUuid &eventId);
+
     Result<StreamPage> listStreams(const StreamCursor &after = {}, int limit = 100,
                                    StreamOrder order = StreamOrder::ByName,
                                    const QString &prefix = {});

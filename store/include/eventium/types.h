@@ -141,6 +141,30 @@ struct RecordedEvent
     QByteArray data;
     QByteArray metadata; // empty when none
     QDateTime created; // UTC, cut down to the millisecond (never later than stored)
+    // When its data was erased (Store::erase): `data` is then {} and `metadata` empty; invalid
+    // for an event that was not.
+    QDateTime erased;
+    bool isErased() const { return erased.isValid(); }
+};
+
+// What Store::erase did.
+struct EraseResult
+{
+    enum class Status {
+        Erased, // now
+        AlreadyErased, // before: nothing changed
+        NotFound, // no event has this id
+    };
+    Status status = Status::NotFound;
+    QDateTime erased; // when it was erased (invalid for NotFound)
+};
+
+// Who erased an event's data, when and why (Store::erasure).
+struct Erasure
+{
+    QDateTime erased;
+    QString by;
+    QString reason;
 };
 
 struct AppendResult
