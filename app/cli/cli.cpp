@@ -170,6 +170,19 @@ const char kStreamInfoHelp[]
       "\"updated\":…} for a stream that exists, {\"name\":…,\"exists\":false} for one that\n"
       "does not (exit 0 either way).\n";
 
+const char kEraseHelp[]
+    = "Usage: eventium erase EVENT-ID [--by NAME] [--reason TEXT]\n"
+      "\n"
+      "Erases an event's data: its payload becomes {} and its metadata empty; its id, stream,\n"
+      "version, type, time and position stay. Who (default: the database role), when and why\n"
+      "are recorded. Prints {\"id\":…,\"status\":\"erased\"|\"already erased\",\"erased\":…};\n"
+      "an id no event has exits 4. The old data stays in WAL, backups and replicas as long\n"
+      "as they are kept (see the README).\n"
+      "\n"
+      "Options:\n"
+      "  --by NAME       who erases it\n"
+      "  --reason TEXT   why\n";
+
 const char kStreamsHelp[]
     = "Usage: eventium streams [--prefix P] [--limit N] [--order name|recent]\n"
       "\n"
@@ -333,6 +346,17 @@ std::span<const Command> Cli::commands()
             .summary = "whether a stream exists, and its version",
             .help = kStreamInfoHelp,
             .run = &Cli::streamInfo,
+        },
+        {
+            .name = "erase",
+            .summary = "erase an event's data (keeps its place)",
+            .help = kEraseHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addOption(QStringLiteral("by"));
+                    parser.addOption(QStringLiteral("reason"));
+                },
+            .run = &Cli::erase,
         },
         {
             .name = "streams",
@@ -970,6 +994,36 @@ int Cli::streamInfo(const OptionParser &options)
             .add("created", JsonLinesWriter::timestamp(s.created))
             .add("updated", JsonLinesWriter::timestamp(s.updated));
     }
+    m_out.writeLine(line.toJson());
+    return ExitSuccess;
+}
+
+int Cli::erase(const OptionParser &options)
+{
+    const QString command = QStringLiteral("erase");
+    if (options.positionals().size() != 1)
+        return usage(command, QStringLiteral("erase takes one event id"));
+    const QUuid id = QUuid::fromString(options.positionals().first());
+    if (id.isNull())
+        return CliError::badInput(QStringLiteral("not an event id (a UUID): %1")
+                                      .arg(options.positionals().first()))
+            .report();
+    if (auto error = openStore(true))
+        return error->report();
+    auto result = m_store->erase(id, options.value(QStringLiteral("by")),
+                                 options.value(QStringLiteral("reason")));
+    if (!result)
+        return CliError::fromStore(result.error()).report();
+    if (result->status == EraseResult::Status::NotFound)
+        return CliError::badInput(
+                   QStringLiteral("no event has the id %1").arg(id.toString(QUuid::WithoutBraces)))
+            .report();
+    JsonLine line;
+    line.add("id", id.toString(QUuid::WithoutBraces))
+        .add("status",
+             result->status == EraseResult::Status::Erased ? QStringLiteral("erased")
+                                                           : QStringLiteral("already erased"))
+        .add("erased", JsonLinesWriter::timestamp(result->erased));
     m_out.writeLine(line.toJson());
     return ExitSuccess;
 }

@@ -38,6 +38,7 @@ private:
     int read(const OptionParser &options);
     int streams(const OptionParser &options);
     int streamInfo(const OptionParser &options);
+    int erase(const OptionParser &options);
     int tail(const OptionParser &options);
     int search(const OptionParser &options);
     int types(const OptionParser &options);

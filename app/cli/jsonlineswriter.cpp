@@ -25,6 +25,8 @@ QByteArray JsonLinesWriter::eventLine(const RecordedEvent &event)
         .addRaw("data", event.data)
         .addRaw("metadata", event.metadata)
         .add("created", timestamp(event.created));
+    if (event.isErased())
+        line.add("erased", timestamp(event.erased));
     return line.toJson();
 }
 

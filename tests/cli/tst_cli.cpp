@@ -662,6 +662,48 @@ private slots:
                 >= a1.value(QStringLiteral("created")).toString());
     }
 
+    // erase: the data goes, the event stays; again says so; unknown or bad ids exit 4.
+    void eraseCommand()
+    {
+        appendOne(QStringLiteral("person-1"), QStringLiteral("Noted"),
+                  QStringLiteral("{\"email\": \"ann@example.org\"}"));
+        const QString id = appendOne(QStringLiteral("person-1"), QStringLiteral("Noted"),
+                                     QStringLiteral("{\"email\": \"ann@example.org\"}"));
+        QVERIFY(!id.isEmpty());
+        Run r = cli({QStringLiteral("erase"), id, QStringLiteral("--by"), QStringLiteral("dpo"),
+                     QStringLiteral("--reason"), QStringLiteral("request 17")});
+        CHECK_EXIT(r, 0);
+        QJsonObject o = r.object();
+        QCOMPARE(o.value(QStringLiteral("id")).toString(), id);
+        QCOMPARE(o.value(QStringLiteral("status")).toString(), QStringLiteral("erased"));
+        const QString when = o.value(QStringLiteral("erased")).toString();
+        QVERIFY(when.endsWith(QLatin1Char('Z')));
+
+        r = cli({QStringLiteral("read"), QStringLiteral("person-1")});
+        CHECK_EXIT(r, 0);
+        const QList<QJsonObject> lines = r.lines();
+        QCOMPARE(lines.size(), 2);
+        QVERIFY(!lines.at(0).contains(QStringLiteral("erased")));
+        QCOMPARE(
+            lines.at(0).value(QStringLiteral("data")).toObject().value(QStringLiteral("email")),
+            QJsonValue(QStringLiteral("ann@example.org")));
+        QCOMPARE(lines.at(1).value(QStringLiteral("id")).toString(), id);
+        QCOMPARE(lines.at(1).value(QStringLiteral("version")).toInt(), 2);
+        QCOMPARE(lines.at(1).value(QStringLiteral("data")).toObject(), QJsonObject());
+        QCOMPARE(lines.at(1).value(QStringLiteral("erased")).toString(), when);
+
+        r = cli({QStringLiteral("erase"), id});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("status")).toString(),
+                 QStringLiteral("already erased"));
+        QCOMPARE(r.object().value(QStringLiteral("erased")).toString(), when);
+        r = cli({QStringLiteral("erase"), QUuid::createUuid().toString(QUuid::WithoutBraces)});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("no event has the id"), qPrintable(r.describe()));
+        CHECK_EXIT(cli({QStringLiteral("erase"), QStringLiteral("not-a-uuid")}), 4);
+        CHECK_EXIT(cli({QStringLiteral("erase")}), 2);
+    }
+
     // search: every condition at once or alone, served by PostgreSQL, in global order.
     void searchCommand()
     {
