@@ -39,7 +39,7 @@ QVariant display(EventField field, const RecordedEvent *e, EventField keyField, 
     case EventField::Version:
         return e->version.value;
     case EventField::Type:
-        return e->type;
+        return e->isErased() ? tr("%1 (erased)").arg(e->type) : e->type;
     case EventField::Time:
         return tableTime(e->created);
     }
@@ -73,7 +73,8 @@ QVariant eventCell(EventField field, int role, const RecordedEvent *event, Event
     case Qt::DisplayRole:
         return display(field, event, keyField, key, offline);
     case Qt::ForegroundRole:
-        if (!event || (field == EventField::Position && event->position.value == 0))
+        if (!event || event->isErased()
+            || (field == EventField::Position && event->position.value == 0))
             return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
         return {};
     case Qt::TextAlignmentRole:

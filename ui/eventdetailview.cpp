@@ -102,7 +102,7 @@ void EventDetailView::setEvent(const std::optional<RecordedEvent> &event)
         return;
     }
     const RecordedEvent &e = *event;
-    m_title->setText(e.type);
+    m_title->setText(e.isErased() ? tr("%1 (erased)").arg(e.type) : e.type);
     auto row = [](const QString &k, const QString &v) {
         return QStringLiteral(
                    "<tr><td style='padding-right:12px; color:palette(placeholder-text)'>%1</td>"
@@ -116,6 +116,10 @@ void EventDetailView::setEvent(const std::optional<RecordedEvent> &event)
                 e.position.value > 0 ? QString::number(e.position.value) : tr("pending"));
     html += row(tr("Event ID"), e.id.toString(QUuid::WithoutBraces));
     html += row(tr("Created"), JsonFormatter::displayTime(e.created));
+    if (e.isErased())
+        html += row(
+            tr("Erased"),
+            tr("%1 — its payload and metadata are gone").arg(JsonFormatter::displayTime(e.erased)));
     html += QStringLiteral("</table>");
     m_fields->setText(html);
     m_payload->setJson(e.data);

@@ -64,6 +64,11 @@ void EventRowMenu::openAt(int row)
     }
     m_menu->addAction(tr("&Filter Live by Type “%1”").arg(e.type), this,
                       [this, e] { emit filterByTypeRequested(e.type); });
+    m_menu->addSeparator();
+    QAction *erase
+        = m_menu->addAction(tr("&Erase Event Data…"), this, [this, e] { emit eraseRequested(e); });
+    erase->setEnabled(m_writable && !e.isErased());
+    erase->setToolTip(e.isErased() ? tr("Erased already") : tr("Replace its payload and metadata"));
     const QRect rect = m_table->visualRect(m_table->model()->index(row, 0));
     m_menu->popup(m_table->viewport()->mapToGlobal(QPoint(rect.left() + 24, rect.bottom())));
 }

@@ -31,11 +31,14 @@ public:
     QMenu *menu() const { return m_menu; }
     // Opens the menu on a row (or, when `row` is -1, on the current row).
     void openAt(int row);
+    // Whether the store may be written: erasing an event's data is offered only then.
+    void setWritable(bool writable) { m_writable = writable; }
 
 signals:
     void openStreamRequested(const QString &stream, qint64 version);
     void showInLiveRequested(qint64 position);
     void filterByTypeRequested(const QString &type);
+    void eraseRequested(const eventium::RecordedEvent &event);
     void copied(const QString &what);
 
 private:
@@ -45,6 +48,7 @@ private:
     Table m_kind;
     EventAt m_eventAt;
     QPointer<QMenu> m_menu;
+    bool m_writable = false;
 };
 
 } // namespace eventium::ui

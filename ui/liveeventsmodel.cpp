@@ -263,6 +263,24 @@ void LiveEventsModel::onFailed(quint64 token, const QString &message)
         emit loadFailed(message);
 }
 
+void LiveEventsModel::updateEvent(const RecordedEvent &event)
+{
+    if (event.position.value < 1)
+        return;
+    m_cache.insert(event.position.value, event);
+    int row = -1;
+    for (int i = 0; i < m_rows.size(); ++i) {
+        if (m_rows.at(i).id == event.id) {
+            m_rows[i] = event;
+            row = i;
+        }
+    }
+    if (!isFiltered())
+        row = rowForPosition(event.position.value);
+    if (row >= 0 && row < rowCount())
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
 bool LiveEventsModel::matches(const RecordedEvent &e) const
 {
     return (m_filter.types.isEmpty() || m_filter.types.contains(e.type))

@@ -81,6 +81,8 @@ public:
     void applyLiveEvents(const QList<RecordedEvent> &events);
     void applyHead(qint64 head);
     void reload();
+    // An event as it is now (after its data was erased): shown in its place.
+    void updateEvent(const RecordedEvent &event);
     // While the server cannot be reached, rows not loaded say so (not "loading…").
     void setOffline(bool offline);
     bool isOffline() const { return m_offline; }

@@ -222,8 +222,11 @@ void MainWindow::createLayout()
             m_liveView->setSearch(LiveView::SearchWhere, where);
         });
     }
-    for (EventRowMenu *menu : {m_streamView->rowMenu(), m_liveView->rowMenu()})
+    for (EventRowMenu *menu : {m_streamView->rowMenu(), m_liveView->rowMenu()}) {
         connect(menu, &EventRowMenu::copied, this, [this](const QString &m) { notify(m, 3000); });
+        connect(menu, &EventRowMenu::eraseRequested, this, &MainWindow::askToErase);
+    }
+    connect(m_worker.get(), &StoreWorker::erased, this, &MainWindow::onErased);
     connect(m_streamView->rowMenu(), &EventRowMenu::showInLiveRequested, this,
             &MainWindow::jumpToPosition);
     connect(m_streamView->rowMenu(), &EventRowMenu::filterByTypeRequested, this,
@@ -430,6 +433,8 @@ void MainWindow::onConnected(quint64 token, const ConnectionInfo &info)
     m_connectionLabel->setText(connectionText());
     m_connectionLabel->setToolTip(connectionTooltip());
     m_readOnlyLabel->setVisible(info.readOnly);
+    for (EventRowMenu *menu : {m_streamView->rowMenu(), m_liveView->rowMenu()})
+        menu->setWritable(!info.readOnly);
     m_readOnlyLabel->setToolTip(info.readOnlyReason);
     m_streams->setConnected(true);
     m_streams->load();
@@ -672,6 +677,46 @@ void MainWindow::openConnectDialog()
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { connectTo(dialog->target()); });
     dialog->open();
+}
+
+void MainWindow::askToErase(const RecordedEvent &event)
+{
+    if (!m_connected || m_info.readOnly || event.isErased())
+        return;
+    // What goes, named: the event's place stays, its data does not come back.
+    auto *box = new QMessageBox(
+        QMessageBox::Warning, tr("Erase Event Data"),
+        tr("Erase the data of %1 #%2 (%3, id %4)?\n\nIts payload and metadata are replaced for "
+           "good; the event keeps its id, type, version and position. Copies in the server's "
+           "WAL, backups and replicas remain as long as they are kept.")
+            .arg(event.stream)
+            .arg(event.version.value)
+            .arg(event.type, event.id.toString(QUuid::WithoutBraces)),
+        QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmErase"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *erase = box->addButton(tr("&Erase Data"), QMessageBox::DestructiveRole);
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(erase, &QPushButton::clicked, this,
+            [this, event] { m_eraseToken = m_worker->erase(event); });
+    box->open();
+}
+
+void MainWindow::onErased(quint64 token, const EraseResult &result, const RecordedEvent &event)
+{
+    if (token != m_eraseToken)
+        return;
+    m_eraseToken = 0;
+    notify(result.status == EraseResult::Status::NotFound
+               ? tr("No event has the id %1").arg(event.id.toString(QUuid::WithoutBraces))
+               : tr("Erased the data of %1 #%2").arg(event.stream).arg(event.version.value),
+           5000);
+    m_streamView->model()->updateEvent(event);
+    m_liveView->model()->updateEvent(event);
+    for (EventDetailView *detail : {m_streamView->detail(), m_liveView->detail()}) {
+        if (detail->event() && detail->event()->id == event.id)
+            detail->setEvent(event);
+    }
 }
 
 void MainWindow::askToFillSampleData()

@@ -114,6 +114,9 @@ private:
     void updateActions();
     void pollStats();
     void askJump();
+    // Erasing an event's data, after a confirmation that names it.
+    void askToErase(const RecordedEvent &event);
+    void onErased(quint64 token, const EraseResult &result, const RecordedEvent &event);
     void onTimeFound(quint64 token, const QString &stream, const QDateTime &time, qint64 found);
     // A notice in the status bar, cleared after `milliseconds` (never when 0).
     void notify(const QString &text, int milliseconds = 0);
@@ -143,6 +146,7 @@ private:
     QPushButton *m_restartButton = nullptr;
     quint64 m_restartToken = 0;
     quint64 m_timeToken = 0; // a jump to a time waiting for its answer
+    quint64 m_eraseToken = 0;
     QTimer *m_noticeTimer = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
     QLabel *m_headLabel = nullptr;

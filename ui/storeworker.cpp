@@ -27,6 +27,7 @@ void registerTypes()
     qRegisterMetaType<eventium::StreamSearchPage>();
     qRegisterMetaType<eventium::StreamInfo>();
     qRegisterMetaType<eventium::AppendResult>();
+    qRegisterMetaType<eventium::EraseResult>();
     qRegisterMetaType<eventium::StoreStats>();
     qRegisterMetaType<eventium::StoreError>();
     qRegisterMetaType<eventium::RecordedEvent>();
@@ -455,6 +456,23 @@ void StoreWorker::cancel(const Cancellation &cancellation)
     if (!cancellation.isCancellable())
         return;
     (void)QtConcurrent::run([token = cancellation]() mutable { token.cancel(); });
+}
+
+quint64 StoreWorker::erase(const RecordedEvent &event)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto result = m_store->erase(event.id);
+        if (!result)
+            return noteError(token, result.error());
+        RecordedEvent now = event;
+        auto read
+            = m_store->readStream(StreamName(event.stream), event.version, Direction::Forward, 1);
+        if (read && !read->isEmpty() && read->first().id == event.id)
+            now = read->first();
+        emit erased(token, result.value(), now);
+    });
 }
 
 quint64 StoreWorker::fetchStats()

@@ -82,6 +82,8 @@ public:
     quint64 searchStream(const QString &stream, qint64 from, int limit, const GlobalFilter &filter,
                          const Cancellation &cancellation);
     quint64 streamInfo(const QString &stream);
+    // Erases an event's data (Store::erase) and answers with the event as it is now.
+    quint64 erase(const RecordedEvent &event);
     // The first global position (or version of `stream`, when given) at or after `time`;
     // answered by timeFound with 0 when there is none.
     quint64 findTime(const QDateTime &time, const QString &stream = {});
@@ -122,6 +124,8 @@ signals:
     void eventTypesListed(quint64 token, const QStringList &types);
     void timeFound(quint64 token, const QString &stream, const QDateTime &time, qint64 found);
     void appended(quint64 token, const eventium::AppendResult &result);
+    void erased(quint64 token, const eventium::EraseResult &result,
+                const eventium::RecordedEvent &event);
     void statsReady(quint64 token, const eventium::StoreStats &stats);
     void sampleDataFilled(quint64 token, int events);
     void embeddedRestarted(quint64 token);

@@ -329,6 +329,20 @@ void StreamEventsModel::onSearched(quint64 token, const QString &stream,
         fetchMore({});
 }
 
+void StreamEventsModel::updateEvent(const RecordedEvent &event)
+{
+    if (event.stream != m_stream || m_stream.isEmpty())
+        return;
+    m_cache.insert(event.version.value, event);
+    for (RecordedEvent &match : m_matches) {
+        if (match.id == event.id)
+            match = event;
+    }
+    const int row = rowOf(event.version.value);
+    if (row >= 0 && row < rowCount())
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
 void StreamEventsModel::reload()
 {
     if (rowCount() > 0)

@@ -72,6 +72,8 @@ public:
     void applyLiveEvents(const QList<RecordedEvent> &events);
     // Re-reads what is visible (after a reconnect).
     void reload();
+    // An event of the stream as it is now (after its data was erased): shown in its place.
+    void updateEvent(const RecordedEvent &event);
     // While the server cannot be reached, rows not loaded say so (not "loading…").
     void setOffline(bool offline);
     bool isOffline() const { return m_offline; }

@@ -21,6 +21,7 @@
 
 #include <eventium/store.h>
 
+#include <QAbstractButton>
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
@@ -45,6 +46,7 @@
 #include <QTextCursor>
 #include <QToolButton>
 #include <QTreeView>
+#include <QUuid>
 
 using namespace eventium;
 using namespace eventium::ui;
@@ -716,6 +718,66 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(m_window->streamView()->stream(), QStringLiteral("menu-2"),
                                   kTimeout);
         QTRY_COMPARE_WITH_TIMEOUT(m_window->streamsModel()->rowCount(), 1, kTimeout);
+    }
+
+    // Erasing an event's data from its row menu: a confirmation naming it, then both tabs show
+    // it erased in its place; an erased event offers it no more.
+    void eraseFromTheRowMenu()
+    {
+        append(QStringLiteral("p-1"), 3);
+        openWindow();
+        m_window->openStream(QStringLiteral("p-1"), 3);
+        StreamView *view = m_window->streamView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(1).has_value(), kTimeout);
+        const RecordedEvent second = *view->model()->eventAt(1);
+        rightClick(view->table(), 1);
+        trigger(view->rowMenu()->menu(), QStringLiteral("&Erase Event Data…"));
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (box = m_window->findChild<QMessageBox *>(QStringLiteral("confirmErase"))) != nullptr,
+            kTimeout);
+        QVERIFY2(box->text().contains(QStringLiteral("p-1 #2"))
+                     && box->text().contains(second.id.toString(QUuid::WithoutBraces)),
+                 qPrintable(box->text()));
+        QAbstractButton *erase = nullptr;
+        for (QAbstractButton *b : box->buttons()) {
+            if (b->text() == QStringLiteral("&Erase Data"))
+                erase = b;
+        }
+        QVERIFY(erase);
+        erase->click();
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(1)->isErased(), kTimeout);
+        QCOMPARE(view->model()->index(1, StreamEventsModel::TypeColumn).data().toString(),
+                 QStringLiteral("Thing (erased)"));
+        QCOMPARE(view->model()->eventAt(1)->data, QByteArray("{}"));
+        QVERIFY(!view->model()->eventAt(0)->isErased());
+        QVERIFY(view->detail()->event()->isErased());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_window->noticeLabel()->text().startsWith(QStringLiteral("Erased the data of p-1 #2")),
+            kTimeout);
+        // The store says the same; the Live tab shows it erased in its place.
+        auto stored = m_store->readStream(StreamName(QStringLiteral("p-1")), StreamVersion(2),
+                                          Direction::Forward, 1);
+        QVERIFY(stored && stored->first().isErased());
+        LiveView *live = m_window->liveView();
+        m_window->tabs()->setCurrentWidget(live);
+        const int row = live->model()->rowForPosition(second.position.value);
+        QVERIFY(row >= 0);
+        QTRY_VERIFY_WITH_TIMEOUT(live->model()->eventAt(row).has_value()
+                                     && live->model()->eventAt(row)->isErased(),
+                                 kTimeout);
+        // Erased already: the entry is there but disabled.
+        m_window->tabs()->setCurrentWidget(view);
+        rightClick(view->table(), 1);
+        bool found = false;
+        for (QAction *action : view->rowMenu()->menu()->actions()) {
+            if (action->text() == QStringLiteral("&Erase Event Data…")) {
+                found = true;
+                QVERIFY(!action->isEnabled());
+            }
+        }
+        QVERIFY(found);
+        view->rowMenu()->menu()->close();
     }
 
     // --help and --version work without a display (no platform plugin is loaded for them).

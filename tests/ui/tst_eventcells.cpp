@@ -89,6 +89,23 @@ private slots:
                  e.type);
     }
 
+    void anErasedEventSaysSo()
+    {
+        RecordedEvent e = sample();
+        e.erased = QDateTime(QDate(2026, 11, 30), QTime(15, 0));
+        e.data = "{}";
+        QCOMPARE(
+            eventCell(EventField::Type, Qt::DisplayRole, &e, EventField::Version, 3).toString(),
+            QStringLiteral("ItemAdded (erased)"));
+        QCOMPARE(eventCell(EventField::Type, Qt::ForegroundRole, &e, EventField::Version, 3)
+                     .value<QBrush>(),
+                 QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text));
+        // Its place stays as it was.
+        QCOMPARE(eventCell(EventField::Version, Qt::DisplayRole, &e, EventField::Version, 3)
+                     .toLongLong(),
+                 3);
+    }
+
     void aLoadingRowShowsItsKeyAndSaysLoading()
     {
         const QBrush disabled
