@@ -328,16 +328,11 @@ QString LiveView::followStatus() const
             return tr("search stopped");
         return isPaused() ? tr("paused") : tr("following the search");
     }
-    const qint64 head = qMax(m_storeHead, m_model->knownHead());
     if (isPaused())
         return tr("paused at %1 · %2 new")
             .arg(QLocale().toString(m_model->shownHead()), QLocale().toString(behind()));
-    if (m_model->rowCount() > 0 && !m_table->isAtBottom()) {
-        const int lastVisible = m_table->rowAt(m_table->viewport()->height() - 1);
-        const qint64 shown = lastVisible < 0 ? m_model->rowCount() : lastVisible + 1;
-        return tr("scrolled back, %1 behind")
-            .arg(QLocale().toString(qMax<qint64>(0, head - shown)));
-    }
+    if (m_model->rowCount() > 0 && !m_table->isAtBottom())
+        return tr("scrolled back, %1 behind").arg(QLocale().toString(unseen()));
     const qint64 lag = behind();
     return lag == 0 ? tr("following, at head")
                     : tr("following, %1 behind head").arg(QLocale().toString(lag));
