@@ -5,12 +5,68 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTcpServer>
 #include <QTest>
 
+#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace eventium;
+
+namespace {
+
+// A port on 127.0.0.1 that nothing listens on right now.
+int freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return probe.serverPort();
+}
+
+// The lines of pg_hba.conf that say something (no comments, no blank lines).
+QStringList hbaRules(const EmbeddedPostgres &pg)
+{
+    QFile f(pg.hbaFile());
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    QStringList rules;
+    for (const QString &line : QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'))) {
+        const QString rule = line.section(QLatin1Char('#'), 0, 0).simplified();
+        if (!rule.isEmpty())
+            rules << rule;
+    }
+    return rules;
+}
+
+// Runs one statement as the server's superuser through the Unix socket.
+bool execAsOwner(const EmbeddedPostgres &pg, const QString &sql, QString *error)
+{
+    const QString name = QStringLiteral("owner-%1").arg(QRandomGenerator::global()->generate());
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        pg.connectionOptions().applyTo(db);
+        if (!db.open()) {
+            *error = db.lastError().text();
+        } else {
+            QSqlQuery q(db);
+            ok = q.exec(sql);
+            if (!ok)
+                *error = q.lastError().text();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
+} // namespace
 
 class TestEmbedded : public QObject
 {
@@ -78,13 +134,165 @@ private slots:
         blocker.close();
         auto ok = pg.start();
         QVERIFY2(ok, qPrintable(ok ? QString() : ok.error().toString()));
-        // Reachable over TCP on 127.0.0.1 too.
-        ConnectionOptions tcp = pg.connectionOptions();
-        tcp.host = QStringLiteral("127.0.0.1");
+        // Reachable over TCP on 127.0.0.1 too, with the password the options carry.
+        const ConnectionOptions tcp = pg.tcpConnectionOptions();
+        QCOMPARE(tcp.host, QStringLiteral("127.0.0.1"));
+        QCOMPARE(tcp.port, settings.tcpPort);
+        QVERIFY(!tcp.password.isEmpty());
         StoreSettings ss;
         ss.runSequencer = false;
         Store store(tcp, ss);
         QVERIFY(store.ping());
+    }
+
+    void tcpNeedsThePassword()
+    {
+        // Neither the environment nor ~/.pgpass may supply a password behind the test's back.
+        qunsetenv("PGPASSWORD");
+        qputenv("PGPASSFILE", "/nonexistent/eventium-test-pgpass");
+        auto settings = EmbeddedPostgres::temporarySettings();
+        settings.tcpPort = freePort();
+        QVERIFY(settings.tcpPort > 0);
+        EmbeddedPostgres pg(settings);
+        auto started = pg.start();
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().toString()));
+
+        const ConnectionOptions tcp = pg.tcpConnectionOptions();
+        QCOMPARE(tcp.password.size(), 32);
+        auto ok = Store::testConnection(tcp);
+        QVERIFY2(ok, qPrintable(ok ? QString() : ok.error().toString()));
+        QCOMPARE(ok->user, QStringLiteral("eventium"));
+
+        // Without the password, or with a wrong one: refused, and the message says why.
+        ConnectionOptions none = tcp;
+        none.password.clear();
+        auto refused = Store::testConnection(none);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message().contains(QLatin1String("no password supplied")),
+                 qPrintable(refused.error().message()));
+        ConnectionOptions wrong = tcp;
+        wrong.password = QStringLiteral("not-the-password");
+        refused = Store::testConnection(wrong);
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message().contains(
+                     QLatin1String("password authentication failed for user \"eventium\"")),
+                 qPrintable(refused.error().message()));
+        // Another role over TCP gets no further.
+        ConnectionOptions other = tcp;
+        other.user = QStringLiteral("postgres");
+        QVERIFY(!Store::testConnection(other));
+
+        // The socket needs no password.
+        ConnectionOptions socket = pg.connectionOptions();
+        QVERIFY(socket.password.isEmpty());
+        QVERIFY(Store::testConnection(socket));
+
+        // The password file: 0600, owned by the server's user, in the data directory.
+        QCOMPARE(QFileInfo(pg.passwordFile()).absolutePath(), settings.dataDir);
+        struct stat st
+        {
+        };
+        QCOMPARE(::stat(QFile::encodeName(pg.passwordFile()).constData(), &st), 0);
+        QCOMPARE(st.st_mode & 07777, mode_t(0600));
+        if (::geteuid() == 0)
+            QCOMPARE(st.st_uid, ::getpwnam("postgres")->pw_uid);
+        else
+            QCOMPARE(st.st_uid, ::geteuid());
+
+        // pg_hba.conf: trust for the local socket only, scram-sha-256 for every host line.
+        const QStringList rules = hbaRules(pg);
+        QVERIFY(!rules.isEmpty());
+        int hostRules = 0;
+        for (const QString &rule : rules) {
+            const QStringList fields = rule.split(QLatin1Char(' '));
+            if (fields.first() == QLatin1String("local"))
+                continue;
+            ++hostRules;
+            QVERIFY2(fields.first() == QLatin1String("host"), qPrintable(rule));
+            QVERIFY2(!rule.contains(QLatin1String("trust")), qPrintable(rule));
+            QCOMPARE(fields.last(), QStringLiteral("scram-sha-256"));
+        }
+        QVERIFY(hostRules > 0);
+
+        // The password is never displayed.
+        QVERIFY(!pg.status().contains(tcp.password));
+        QVERIFY(!tcp.toDisplayString().contains(tcp.password));
+        QVERIFY(tcp.toDisplayString().contains(QLatin1String("********")));
+
+        // A restart keeps the password.
+        QVERIFY(pg.stop());
+        QVERIFY(pg.start());
+        QCOMPARE(pg.tcpConnectionOptions().password, tcp.password);
+        QVERIFY(Store::testConnection(tcp));
+    }
+
+    void upgradesADataDirectoryThatTrustedTcp()
+    {
+        qunsetenv("PGPASSWORD");
+        qputenv("PGPASSFILE", "/nonexistent/eventium-test-pgpass");
+        // A data directory as older versions left it: no password, TCP trusted.
+        auto settings = EmbeddedPostgres::temporarySettings();
+        settings.tcpPort = freePort();
+        EmbeddedPostgres pg(settings);
+        QVERIFY(pg.start());
+        QString error;
+        QVERIFY2(execAsOwner(pg, QStringLiteral("ALTER ROLE eventium PASSWORD NULL"), &error),
+                 qPrintable(error));
+        QVERIFY(pg.stop());
+        QVERIFY(QFile::remove(pg.passwordFile()));
+        {
+            QFile hba(pg.hbaFile());
+            QVERIFY(hba.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            hba.write("local all all trust\nhost all all 127.0.0.1/32 trust\n"
+                      "host all all ::1/128 trust\n");
+        }
+
+        // The next start upgrades it: a new password, set on the role; TCP needs it.
+        auto started = pg.start();
+        QVERIFY2(started, qPrintable(started ? QString() : started.error().toString()));
+        QVERIFY(QFileInfo::exists(pg.passwordFile()));
+        for (const QString &rule : hbaRules(pg)) {
+            if (rule.contains(QLatin1String("trust")))
+                QVERIFY2(rule.startsWith(QLatin1String("local ")), qPrintable(rule));
+        }
+        const ConnectionOptions tcp = pg.tcpConnectionOptions();
+        QVERIFY(!tcp.password.isEmpty());
+        auto ok = Store::testConnection(tcp);
+        QVERIFY2(ok, qPrintable(ok ? QString() : ok.error().toString()));
+        ConnectionOptions none = tcp;
+        none.password.clear();
+        QVERIFY(!Store::testConnection(none));
+    }
+
+    void reusedServerStopsTrustingTcp()
+    {
+        qunsetenv("PGPASSWORD");
+        qputenv("PGPASSFILE", "/nonexistent/eventium-test-pgpass");
+        // A running server whose pg_hba.conf trusts TCP (as an older version wrote it) is
+        // fixed by the next handle that reuses it, without a restart.
+        auto settings = EmbeddedPostgres::temporarySettings();
+        settings.tcpPort = freePort();
+        EmbeddedPostgres pg(settings);
+        QVERIFY(pg.start());
+        {
+            QFile hba(pg.hbaFile());
+            QVERIFY(hba.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            hba.write("local all all trust\nhost all all 127.0.0.1/32 trust\n");
+        }
+        QString error;
+        QVERIFY2(execAsOwner(pg, QStringLiteral("SELECT pg_reload_conf()"), &error),
+                 qPrintable(error));
+        ConnectionOptions none = pg.tcpConnectionOptions();
+        none.password.clear();
+        QTRY_VERIFY_WITH_TIMEOUT(bool(Store::testConnection(none)), 10000);
+
+        EmbeddedPostgres::Settings again = settings;
+        again.temporary = false;
+        EmbeddedPostgres other(again);
+        QVERIFY(other.start());
+        QVERIFY(!other.startedByThisObject());
+        QTRY_VERIFY_WITH_TIMEOUT(!Store::testConnection(none), 10000);
+        QVERIFY(Store::testConnection(other.tcpConnectionOptions()));
     }
 
     void missingBinaries()

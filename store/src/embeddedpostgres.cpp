@@ -10,19 +10,24 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QSqlError>
 #include <QStandardPaths>
 #include <QThread>
 #include <QUuid>
 #include <QVersionNumber>
 
+#include <libpq-fe.h>
+
 #include <cerrno>
 #include <csignal>
+#include <fcntl.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 
 Q_LOGGING_CATEGORY(lcEmbedded, "eventium.embedded")
 
@@ -31,6 +36,22 @@ namespace eventium {
 namespace {
 
 constexpr int kSocketPathMax = 100; // sun_path is 108 bytes with the terminating NUL
+constexpr int kPasswordLength = 32; // from 62 characters: about 190 bits
+// The role initdb makes (-U), the one every connection to this server uses.
+constexpr char kRole[] = "eventium";
+
+// Who may connect how. Rewritten at every start: `trust` only for the Unix socket, whose
+// directory (mode 0700) only the server's owner can enter; TCP needs the role's password.
+constexpr char kHbaConf[]
+    = "# Written by Eventium at every start of this private server; changes here are lost.\n"
+      "# The Unix socket's directory is mode 0700: only the server's owner reaches it.\n"
+      "local   all          all                   trust\n"
+      "local   replication  all                   trust\n"
+      "# TCP (127.0.0.1) needs the password kept in eventium.password beside this file.\n"
+      "host    all          all   127.0.0.1/32    scram-sha-256\n"
+      "host    replication  all   127.0.0.1/32    scram-sha-256\n"
+      "host    all          all   ::1/128         scram-sha-256\n"
+      "host    replication  all   ::1/128         scram-sha-256\n";
 
 StoreError embeddedError(const QString &message)
 {
@@ -53,6 +74,42 @@ bool chownToPostgres(const QString &path)
         return true;
     struct passwd *pw = postgresUser();
     return pw && ::chown(QFile::encodeName(path).constData(), pw->pw_uid, pw->pw_gid) == 0;
+}
+
+// Letters and digits only, from the system's cryptographic random source.
+QString generatePassword()
+{
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    constexpr int size = sizeof(alphabet) - 1;
+    QString password;
+    password.reserve(kPasswordLength);
+    for (int i = 0; i < kPasswordLength; ++i)
+        password += QLatin1Char(alphabet[QRandomGenerator::system()->bounded(size)]);
+    return password;
+}
+
+// Writes `content` to a new file `path` created with mode 0600 (never an existing one).
+bool writeNewPrivateFile(const QString &path, const QByteArray &content)
+{
+    const QByteArray name = QFile::encodeName(path);
+    const int fd = ::open(name.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return false;
+    qsizetype written = 0;
+    while (written < content.size()) {
+        const ssize_t n = ::write(fd, content.constData() + written,
+                                  static_cast<size_t>(content.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        written += n;
+    }
+    const bool ok = written == content.size() && ::fchmod(fd, 0600) == 0 && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok)
+        ::unlink(name.constData());
+    return ok;
 }
 
 } // namespace
@@ -211,13 +268,10 @@ Result<Done> EmbeddedPostgres::initDataDir()
         || ::chmod(QFile::encodeName(dir).constData(), 0700) != 0)
         return embeddedError(QStringLiteral("cannot create the data directory %1").arg(dir));
     qCInfo(lcEmbedded).noquote() << "initialising a PostgreSQL data directory in" << dir;
-    QStringList args {QStringLiteral("-D"),
-                      dir,
-                      QStringLiteral("-U"),
-                      QStringLiteral("eventium"),
-                      QStringLiteral("--auth=trust"),
-                      QStringLiteral("--encoding=UTF8"),
-                      QStringLiteral("--locale=C.UTF-8")};
+    QStringList args {QStringLiteral("-D"), dir, QStringLiteral("-U"), QStringLiteral("eventium"),
+                      // pg_hba.conf is rewritten before every start (writeHba()).
+                      QStringLiteral("--auth-local=trust"), QStringLiteral("--auth-host=reject"),
+                      QStringLiteral("--encoding=UTF8"), QStringLiteral("--locale=C.UTF-8")};
     if (!m_settings.durable)
         args << QStringLiteral("--no-sync");
     auto r = run(QStringLiteral("initdb"), args, 120000);
@@ -260,6 +314,85 @@ QString EmbeddedPostgres::status() const
         .arg(pidText, connectionOptions().toDisplayString());
 }
 
+QString EmbeddedPostgres::passwordFile() const
+{
+    return m_settings.dataDir + QStringLiteral("/eventium.password");
+}
+
+QString EmbeddedPostgres::hbaFile() const
+{
+    return m_settings.dataDir + QStringLiteral("/pg_hba.conf");
+}
+
+QString EmbeddedPostgres::readPassword() const
+{
+    QFile f(passwordFile());
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(f.readLine(1024)).trimmed();
+}
+
+Result<QString> EmbeddedPostgres::ensurePassword(bool *created)
+{
+    *created = false;
+    const QString path = passwordFile();
+    const QByteArray name = QFile::encodeName(path);
+    if (QString existing = readPassword(); !existing.isEmpty()) {
+        ::chmod(name.constData(), 0600);
+        return existing;
+    }
+    // Written whole under another name, then linked into place: another process starting the
+    // same server at the same time reads either no file or the whole of one, and the first
+    // link wins.
+    const QString temp = path + QStringLiteral(".new-%1").arg(QString::number(::getpid()));
+    QFile::remove(temp);
+    const QString password = generatePassword();
+    if (!writeNewPrivateFile(temp, password.toUtf8() + '\n'))
+        return embeddedError(QStringLiteral("cannot write %1: %2")
+                                 .arg(temp, QString::fromLocal8Bit(std::strerror(errno))));
+    chownToPostgres(temp);
+    const bool linked = ::link(QFile::encodeName(temp).constData(), name.constData()) == 0;
+    const int linkErrno = errno;
+    QFile::remove(temp);
+    if (linked) {
+        *created = true;
+        return password;
+    }
+    if (linkErrno == EEXIST) {
+        if (QString theirs = readPassword(); !theirs.isEmpty())
+            return theirs;
+        return embeddedError(
+            QStringLiteral("%1 holds no password; remove it, and the next start makes a new one")
+                .arg(path));
+    }
+    return embeddedError(QStringLiteral("cannot write %1: %2")
+                             .arg(path, QString::fromLocal8Bit(std::strerror(linkErrno))));
+}
+
+Result<bool> EmbeddedPostgres::writeHba()
+{
+    QFile f(hbaFile());
+    const QByteArray wanted(kHbaConf);
+    if (f.open(QIODevice::ReadOnly) && f.readAll() == wanted)
+        return false;
+    f.close();
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(wanted) != wanted.size()
+        || !f.flush())
+        return embeddedError(QStringLiteral("cannot write %1").arg(f.fileName()));
+    f.close();
+    ::chmod(QFile::encodeName(f.fileName()).constData(), 0600);
+    chownToPostgres(f.fileName());
+    return true;
+}
+
+ConnectionOptions EmbeddedPostgres::tcpConnectionOptions() const
+{
+    ConnectionOptions o = connectionOptions();
+    o.host = QStringLiteral("127.0.0.1");
+    o.password = readPassword();
+    return o;
+}
+
 ConnectionOptions EmbeddedPostgres::connectionOptions() const
 {
     ConnectionOptions o;
@@ -280,7 +413,7 @@ ConnectionOptions EmbeddedPostgres::connectionOptions() const
         }
     }
     o.dbname = m_settings.database;
-    o.user = QStringLiteral("eventium");
+    o.user = QLatin1String(kRole);
     return o;
 }
 
@@ -292,7 +425,17 @@ Result<Done> EmbeddedPostgres::start()
     m_binDir = bin.value();
     if (auto r = initDataDir(); !r)
         return r;
+    // The role's password and who may connect how, before the server runs (or, when it runs
+    // already, before it is used).
+    bool passwordCreated = false;
+    if (auto password = ensurePassword(&passwordCreated); !password)
+        return password.error();
+    m_passwordPending = m_passwordPending || passwordCreated;
+    auto hbaChanged = writeHba();
+    if (!hbaChanged)
+        return hbaChanged.error();
     if (isRunning()) {
+        m_reloadPending = m_reloadPending || hbaChanged.value();
         auto reused = createDatabase();
         if (reused)
             return reused;
@@ -323,6 +466,7 @@ Result<Done> EmbeddedPostgres::start()
             .arg(m_settings.tcpPort > 0 ? QStringLiteral("127.0.0.1") : QString()),
         QStringLiteral("port = %1").arg(m_settings.tcpPort > 0 ? m_settings.tcpPort : 5432),
         QStringLiteral("max_connections = 200"),
+        QStringLiteral("password_encryption = 'scram-sha-256'"),
         QStringLiteral("logging_collector = off"),
     };
     if (!m_settings.durable)
@@ -379,6 +523,41 @@ Result<Done> EmbeddedPostgres::createDatabase()
         return embeddedError(QStringLiteral("the embedded server does not accept connections: %1")
                                  .arg(lease.error().message()));
     pg::Connection c(std::move(lease.value()));
+    // The role's password: set when the password file is new, or when the role has none (a
+    // data directory made when TCP connections were trusted). Only its SCRAM verifier is
+    // sent; the password itself never leaves this process.
+    auto hasPassword
+        = c.exec(QStringLiteral("SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = $1"),
+                 {pg::param(QString::fromLatin1(kRole))}, QStringLiteral("embedded server"));
+    if (!hasPassword)
+        return hasPassword.error();
+    if (m_passwordPending || hasPassword->rows() != 1 || !hasPassword->boolean(0, 0)) {
+        const QString password = readPassword();
+        if (password.isEmpty())
+            return embeddedError(QStringLiteral("cannot read %1").arg(passwordFile()));
+        char *verifier = PQencryptPasswordConn(c.handle(), password.toUtf8().constData(), kRole,
+                                               "scram-sha-256");
+        if (verifier == nullptr)
+            return embeddedError(QStringLiteral("cannot encrypt the password: %1")
+                                     .arg(QString::fromLocal8Bit(PQerrorMessage(c.handle()))));
+        const QString literal = pg::quoteLiteral(QString::fromLatin1(verifier));
+        PQfreemem(verifier);
+        auto set = c.script(QStringLiteral("ALTER ROLE %1 PASSWORD %2")
+                                .arg(pg::quoteIdent(QString::fromLatin1(kRole)), literal),
+                            QStringLiteral("setting the role's password"));
+        if (!set)
+            return set.error();
+        m_passwordPending = false;
+        qCInfo(lcEmbedded).noquote() << "set the password of role" << kRole
+                                     << "for TCP connections (kept in" << passwordFile() + ")";
+    }
+    if (m_reloadPending) {
+        auto reloaded = c.exec(QStringLiteral("SELECT pg_reload_conf()"), {},
+                               QStringLiteral("reloading the server's configuration"));
+        if (!reloaded)
+            return reloaded.error();
+        m_reloadPending = false;
+    }
     auto exists = c.exec(QStringLiteral("SELECT 1 FROM pg_database WHERE datname = $1"),
                          {pg::param(m_settings.database)}, QStringLiteral("embedded server"));
     if (!exists)

@@ -9,8 +9,14 @@ namespace eventium {
 
 // A private PostgreSQL server from Debian's server binaries (/usr/lib/postgresql/N/bin),
 // for when no server is configured. It listens on a Unix socket inside its own directory
-// (and on 127.0.0.1 when a port is asked for), trusts only local connections through that
-// socket, and runs as the `postgres` user when started by root (initdb refuses root).
+// (and on 127.0.0.1 when a port is asked for), and runs as the `postgres` user when started by
+// root (initdb refuses root).
+//
+// Only its owner gets in. The socket's directory is mode 0700, and connections through it are
+// trusted; TCP connections need the `eventium` role's password (scram-sha-256), a random one
+// generated for this server and kept in passwordFile() (mode 0600, in the data directory).
+// pg_hba.conf is rewritten at every start, so a data directory made by an older version that
+// trusted TCP connections gets the password at its next start.
 class EmbeddedPostgres
 {
 public:
@@ -48,7 +54,13 @@ public:
     // "running (pid 1234) on /path" or "stopped"
     QString status() const;
 
+    // Through the Unix socket (no password needed).
     ConnectionOptions connectionOptions() const;
+    // Through TCP on 127.0.0.1 (Settings::tcpPort), with the `eventium` role's password.
+    ConnectionOptions tcpConnectionOptions() const;
+    // The file holding the `eventium` role's password: mode 0600, owned by the server's user.
+    QString passwordFile() const;
+    QString hbaFile() const;
     const Settings &settings() const { return m_settings; }
     QString socketDir() const;
     QString logFile() const;
@@ -58,12 +70,21 @@ private:
     Result<QString> run(const QString &program, const QStringList &args, int timeoutMs) const;
     Result<Done> initDataDir();
     Result<Done> createDatabase();
+    // Writes pg_hba.conf; true when its content changed.
+    Result<bool> writeHba();
+    // The password in passwordFile(), made when there is none; `created`: made now.
+    Result<QString> ensurePassword(bool *created);
+    QString readPassword() const;
     bool runsAsPostgresUser() const;
     QString lastLogLines(int count) const;
 
     Settings m_settings;
     QString m_binDir;
     bool m_startedHere = false;
+    // The password is set on the role at the next connection (createDatabase()).
+    bool m_passwordPending = false;
+    // pg_hba.conf changed under a running server: reload its configuration.
+    bool m_reloadPending = false;
 };
 
 } // namespace eventium
