@@ -11,9 +11,12 @@
 
 #include <bank/sampledata.h>
 #include <eventium/embeddedpostgres.h>
+#include <eventium/roles.h>
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 
 #include <cstdio>
 #include <limits>
@@ -168,7 +171,8 @@ const char kStreamInfoHelp[]
       "\n"
       "Prints one JSON object: {\"name\":…,\"exists\":true,\"version\":…,\"created\":…,\n"
       "\"updated\":…} for a stream that exists, {\"name\":…,\"exists\":false} for one that\n"
-      "does not (exit 0 either way).\n";
+      "does not (exit 0 either way). A deleted stream adds \"deleted\":\"soft\"|\"hard\", a\n"
+      "truncated one \"first_visible\" (the first version readers see).\n";
 
 const char kEraseHelp[]
     = "Usage: eventium erase EVENT-ID [--by NAME] [--reason TEXT]\n"
@@ -182,6 +186,55 @@ const char kEraseHelp[]
       "Options:\n"
       "  --by NAME       who erases it\n"
       "  --reason TEXT   why\n";
+
+const char kDeleteHelp[]
+    = "Usage: eventium delete STREAM [--hard] [--expected any|no-stream|exists|N]\n"
+      "\n"
+      "Deletes a stream. Softly (the default): its events are hidden and it leaves the\n"
+      "listings; the next append (any, no-stream, or its last version) brings it back and its\n"
+      "versions go on after the last one. With --hard, for good: the name can never be\n"
+      "written again (reads, appends, truncations exit 6), also for a stream that did not\n"
+      "exist. Hidden events keep their positions; `eventium scavenge` removes their rows.\n"
+      "Prints {\"stream\":…,\"status\":\"deleted\"|\"already deleted\"|\"not found\",\n"
+      "\"version\":…}; a wrong expected version exits 3.\n"
+      "\n"
+      "Options:\n"
+      "  --hard          delete for good (a tombstone)\n"
+      "  --expected E    only if the stream is at E (default: any)\n";
+
+const char kTruncateHelp[]
+    = "Usage: eventium truncate STREAM --before N\n"
+      "\n"
+      "Hides the stream's events before version N (past the end: every event so far); it\n"
+      "never moves back. Prints {\"stream\":…,\"first_visible\":…}; a stream that does not\n"
+      "exist (or is deleted) exits 4, one deleted for good exits 6.\n"
+      "\n"
+      "Options:\n"
+      "  --before N      the first version readers still see\n";
+
+const char kMetadataHelp[]
+    = "Usage: eventium metadata STREAM [--max-count N|none] [--max-age DURATION|none]\n"
+      "\n"
+      "Shows a stream's metadata, or sets it: readers see only its newest N events\n"
+      "(--max-count) and only those younger than DURATION (--max-age: 90s, 15m, 12h, 30d, or\n"
+      "seconds); `none` removes a limit. Hidden events keep their positions until\n"
+      "`eventium scavenge`. Prints {\"stream\":…,\"max_count\":…,\"max_age_seconds\":…,\n"
+      "\"first_visible\":…,\"deleted\":…}; a stream that does not exist exits 4.\n"
+      "\n"
+      "Options:\n"
+      "  --max-count N   keep the newest N events visible (none: no limit)\n"
+      "  --max-age D     keep events younger than D visible (none: no limit)\n";
+
+const char kScavengeHelp[]
+    = "Usage: eventium scavenge [--batch N]\n"
+      "\n"
+      "Removes the rows of events no reader sees any more (deleted and truncated streams,\n"
+      "over a max count or age), in short transactions of at most N rows (default 10000);\n"
+      "positions stay taken, so the global sequence does not change. Safe to run any time\n"
+      "and to interrupt. Prints {\"streams\":…,\"removed\":…,\"seconds\":…}.\n"
+      "\n"
+      "Options:\n"
+      "  --batch N       rows per transaction (1 to 100000)\n";
 
 const char kStreamsHelp[]
     = "Usage: eventium streams [--prefix P] [--limit N] [--order name|recent]\n"
@@ -275,6 +328,96 @@ const char kEmbeddedHelp[]
       "  stop     stop the server\n"
       "  status   print whether it runs, and where\n";
 
+// ---------------------------------------------------------------- roles
+
+const char kRolesHelp[]
+    = "Usage: eventium roles grant reader|writer ROLE\n"
+      "       eventium roles revoke ROLE\n"
+      "\n"
+      "Gives an existing PostgreSQL role exactly the privileges of a reader or a writer in the\n"
+      "schema (whatever it had there before is replaced), or takes them all. Run it as the\n"
+      "schema's owner or a superuser; the owner itself is refused.\n"
+      "\n"
+      "  reader   reads, follows and searches: USAGE on the schema, SELECT on the tables\n"
+      "           reads use, EXECUTE on sequence_step()\n"
+      "  writer   a reader that also appends, through append_events() only (no INSERT,\n"
+      "           UPDATE or DELETE on any table)\n"
+      "\n"
+      "Prints one JSON object: {\"role\": ..., \"schema\": ..., \"privileges\": \"reader\"|\n"
+      "\"writer\"|\"none\"}. A role that does not exist is bad input (exit 4).\n";
+
+// `eventium roles grant reader|writer ROLE` and `eventium roles revoke ROLE`.
+int rolesCommand(const OptionParser &options, const QString &db, const QString &schema,
+                 bool verbose)
+{
+    const auto usageError = [](const QString &message) {
+        return CliError::usage(QStringLiteral("%1 (see `eventium roles --help`)").arg(message))
+            .report();
+    };
+    const QStringList &args = options.positionals();
+    const bool isGrant = !args.isEmpty() && args.first() == QLatin1String("grant");
+    const bool isRevoke = !args.isEmpty() && args.first() == QLatin1String("revoke");
+    if (!isGrant && !isRevoke)
+        return usageError(QStringLiteral("roles needs grant or revoke"));
+    if ((isGrant && args.size() != 3) || (isRevoke && args.size() != 2))
+        return usageError(isGrant ? QStringLiteral("roles grant needs reader or writer and a role")
+                                  : QStringLiteral("roles revoke needs a role"));
+    std::optional<Roles::Kind> kind;
+    if (isGrant) {
+        kind = Roles::parseKind(args.at(1));
+        if (!kind)
+            return usageError(
+                QStringLiteral("roles grant gives reader or writer, not \"%1\"").arg(args.at(1)));
+    }
+    const QString role = args.last();
+    if (QString why = Store::validateSchemaName(schema); !why.isEmpty())
+        return CliError::badInput(why).report();
+
+    ConnectionResolver resolver(db, verbose);
+    auto connection = resolver.resolve();
+    if (!connection)
+        return resolver.error().report();
+    StoreSettings settings;
+    settings.schema = schema;
+    settings.poolSize = 2;
+    settings.runSequencer = false;
+    auto store = std::make_unique<Store>(*connection, settings);
+    auto pinged = store->ping();
+    if (!pinged && resolver.mayStartEmbedded()) {
+        connection = resolver.startEmbedded();
+        if (!connection)
+            return resolver.error().report();
+        store = std::make_unique<Store>(*connection, settings);
+        pinged = store->ping();
+    }
+    if (!pinged)
+        return CliError(ExitNoConnection,
+                        pinged.error().kind() == StoreError::Kind::ConnectionLost
+                            ? pinged.error().message()
+                            : QStringLiteral("cannot connect to %1: %2")
+                                  .arg(connection->toDisplayString(), pinged.error().toString()))
+            .report();
+    // As the other commands do: a schema that does not exist yet is created first.
+    auto version = store->schemaVersion();
+    if (!version)
+        return CliError::fromStore(version.error()).report();
+    if (version.value() == 0) {
+        if (auto migrated = store->migrate(); !migrated)
+            return CliError::fromStore(migrated.error()).report();
+    }
+    auto done = kind ? Roles::grant(*store, *kind, role) : Roles::revoke(*store, role);
+    if (!done)
+        return CliError::fromStore(done.error()).report();
+    printOut(QString::fromUtf8(
+        JsonLine()
+            .add("role", role)
+            .add("schema", schema)
+            .add("privileges", kind ? Roles::kindName(*kind) : QStringLiteral("none"))
+            .toJson()
+        + '\n'));
+    return ExitSuccess;
+}
+
 } // namespace
 
 Cli::Cli() = default;
@@ -359,6 +502,42 @@ std::span<const Command> Cli::commands()
             .run = &Cli::erase,
         },
         {
+            .name = "delete",
+            .summary = "delete a stream (softly, or for good with --hard)",
+            .help = kDeleteHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addFlag(QStringLiteral("hard"));
+                    parser.addOption(QStringLiteral("expected"));
+                },
+            .run = &Cli::deleteStream,
+        },
+        {
+            .name = "truncate",
+            .summary = "hide a stream's events before a version",
+            .help = kTruncateHelp,
+            .addOptions = [](OptionParser &parser) { parser.addOption(QStringLiteral("before")); },
+            .run = &Cli::truncate,
+        },
+        {
+            .name = "metadata",
+            .summary = "show or set a stream's max count and max age",
+            .help = kMetadataHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addOption(QStringLiteral("max-count"));
+                    parser.addOption(QStringLiteral("max-age"));
+                },
+            .run = &Cli::metadata,
+        },
+        {
+            .name = "scavenge",
+            .summary = "remove the rows of events no reader sees",
+            .help = kScavengeHelp,
+            .addOptions = [](OptionParser &parser) { parser.addOption(QStringLiteral("batch")); },
+            .run = &Cli::scavenge,
+        },
+        {
             .name = "streams",
             .summary = "list streams",
             .help = kStreamsHelp,
@@ -435,6 +614,12 @@ std::span<const Command> Cli::commands()
             .help = kEmbeddedHelp,
             .usesStore = false,
             .run = &Cli::embedded,
+        },
+        {
+            // Runs as rolesCommand(), dispatched by name in Cli::run().
+            .name = "roles",
+            .summary = "grant a PostgreSQL role reader or writer privileges, or revoke them",
+            .help = kRolesHelp,
         },
     };
     return table;
@@ -529,6 +714,8 @@ int Cli::run(const QStringList &arguments)
         QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.info=true"));
         qInstallMessageHandler(nullptr);
     }
+    if (name == QLatin1String("roles"))
+        return rolesCommand(parser, m_db, m_schema, m_verbose);
     const int code = (this->*command->run)(parser);
     m_out.flush();
     return code;
@@ -993,6 +1180,12 @@ int Cli::streamInfo(const OptionParser &options)
             .add("version", s.version.value)
             .add("created", JsonLinesWriter::timestamp(s.created))
             .add("updated", JsonLinesWriter::timestamp(s.updated));
+        if (s.firstVisible.value > 1)
+            line.add("first_visible", s.firstVisible.value);
+        if (s.tombstoned)
+            line.add("deleted", QStringLiteral("hard"));
+        else if (s.deleted.isValid())
+            line.add("deleted", QStringLiteral("soft"));
     }
     m_out.writeLine(line.toJson());
     return ExitSuccess;
@@ -1024,6 +1217,194 @@ int Cli::erase(const OptionParser &options)
              result->status == EraseResult::Status::Erased ? QStringLiteral("erased")
                                                            : QStringLiteral("already erased"))
         .add("erased", JsonLinesWriter::timestamp(result->erased));
+    m_out.writeLine(line.toJson());
+    return ExitSuccess;
+}
+
+int Cli::deleteStream(const OptionParser &options)
+{
+    const QString command = QStringLiteral("delete");
+    if (options.positionals().size() != 1)
+        return usage(command, QStringLiteral("delete takes one stream name"));
+    const QString stream = options.positionals().first();
+    if (QString why = StreamName::validate(stream); !why.isEmpty())
+        return CliError::badInput(why).report();
+    ExpectedVersion expected = ExpectedVersion::any();
+    if (options.isSet(QStringLiteral("expected"))) {
+        const auto parsed = ExpectedVersion::parse(options.value(QStringLiteral("expected")));
+        if (!parsed)
+            return usage(
+                command,
+                QStringLiteral("--expected is any, no-stream, exists or a version >= 0, not \"%1\"")
+                    .arg(options.value(QStringLiteral("expected"))));
+        expected = *parsed;
+    }
+    if (auto error = openStore(true))
+        return error->report();
+    const bool hard = options.isSet(QStringLiteral("hard"));
+    auto result = m_store->deleteStream(StreamName(stream), expected,
+                                        hard ? DeleteMode::Hard : DeleteMode::Soft);
+    if (!result)
+        return CliError::fromStore(result.error()).report();
+    if (result->status == DeleteResult::Status::WrongExpectedVersion) {
+        const QString actual = result->version.value < 0
+            ? QStringLiteral("it does not exist")
+            : QStringLiteral("it is at version %1").arg(result->version.value);
+        return CliError(ExitWrongVersion,
+                        QStringLiteral("wrong expected version for stream \"%1\": %2, but %3")
+                            .arg(stream, expectationText(expected), actual))
+            .report();
+    }
+    const QString status = result->status == DeleteResult::Status::Deleted
+        ? QStringLiteral("deleted")
+        : result->status == DeleteResult::Status::AlreadyDeleted ? QStringLiteral("already deleted")
+                                                                 : QStringLiteral("not found");
+    JsonLine line;
+    line.add("stream", stream)
+        .add("status", status)
+        .add("mode", hard ? QStringLiteral("hard") : QStringLiteral("soft"))
+        .add("version", result->version.value);
+    m_out.writeLine(line.toJson());
+    return ExitSuccess;
+}
+
+int Cli::truncate(const OptionParser &options)
+{
+    const QString command = QStringLiteral("truncate");
+    if (options.positionals().size() != 1)
+        return usage(command, QStringLiteral("truncate takes one stream name"));
+    const QString stream = options.positionals().first();
+    if (!options.isSet(QStringLiteral("before")))
+        return usage(command, QStringLiteral("truncate needs --before N"));
+    const auto before = numberOption(options, QStringLiteral("before"), 1, 1);
+    if (!before)
+        return usage(command, QStringLiteral("--before is a version of 1 or more"));
+    if (QString why = StreamName::validate(stream); !why.isEmpty())
+        return CliError::badInput(why).report();
+    if (auto error = openStore(true))
+        return error->report();
+    auto result = m_store->truncate(StreamName(stream), StreamVersion(*before));
+    if (!result)
+        return CliError::fromStore(result.error()).report();
+    if (!result->has_value())
+        return CliError::badInput(QStringLiteral("no stream \"%1\" (or it is deleted)").arg(stream))
+            .report();
+    JsonLine line;
+    line.add("stream", stream).add("first_visible", (*result)->value);
+    m_out.writeLine(line.toJson());
+    return ExitSuccess;
+}
+
+namespace {
+
+// "90s", "15m", "12h", "30d" or plain seconds; nullopt when unreadable or under a second.
+std::optional<std::chrono::seconds> parseDuration(const QString &text)
+{
+    static const QRegularExpression form(QStringLiteral("^(\\d{1,12})([smhd]?)$"));
+    const auto m = form.match(text.trimmed());
+    if (!m.hasMatch())
+        return std::nullopt;
+    const qint64 n = m.captured(1).toLongLong();
+    const QString unit = m.captured(2);
+    const qint64 factor = unit == QLatin1String("m") ? 60
+        : unit == QLatin1String("h")                 ? 3600
+        : unit == QLatin1String("d")                 ? 86400
+                                                     : 1;
+    if (n < 1)
+        return std::nullopt;
+    return std::chrono::seconds(n * factor);
+}
+
+} // namespace
+
+int Cli::metadata(const OptionParser &options)
+{
+    const QString command = QStringLiteral("metadata");
+    if (options.positionals().size() != 1)
+        return usage(command, QStringLiteral("metadata takes one stream name"));
+    const QString stream = options.positionals().first();
+    if (QString why = StreamName::validate(stream); !why.isEmpty())
+        return CliError::badInput(why).report();
+    const bool setCount = options.isSet(QStringLiteral("max-count"));
+    const bool setAge = options.isSet(QStringLiteral("max-age"));
+    std::optional<qint64> maxCount;
+    std::optional<std::chrono::seconds> maxAge;
+    if (setCount && options.value(QStringLiteral("max-count")) != QLatin1String("none")) {
+        maxCount = numberOption(options, QStringLiteral("max-count"), 1, 1);
+        if (!maxCount)
+            return usage(command, QStringLiteral("--max-count is a number of 1 or more, or none"));
+    }
+    if (setAge && options.value(QStringLiteral("max-age")) != QLatin1String("none")) {
+        maxAge = parseDuration(options.value(QStringLiteral("max-age")));
+        if (!maxAge)
+            return usage(command,
+                         QStringLiteral("--max-age is a duration like 90s, 15m, 12h, 30d "
+                                        "(or seconds), or none"));
+    }
+    if (auto error = openStore(true))
+        return error->report();
+    auto info = m_store->streamInfo(StreamName(stream));
+    if (!info)
+        return CliError::fromStore(info.error()).report();
+    if (!info->has_value())
+        return CliError::badInput(QStringLiteral("no stream \"%1\"").arg(stream)).report();
+    StreamMetadata metadata = (*info)->metadata;
+    if (setCount || setAge) {
+        if (setCount)
+            metadata.maxCount = maxCount;
+        if (setAge)
+            metadata.maxAge = maxAge;
+        auto set = m_store->setStreamMetadata(StreamName(stream), metadata);
+        if (!set)
+            return CliError::fromStore(set.error()).report();
+        if (!*set)
+            return CliError::badInput(QStringLiteral("no stream \"%1\"").arg(stream)).report();
+        info = m_store->streamInfo(StreamName(stream));
+        if (!info)
+            return CliError::fromStore(info.error()).report();
+        if (!info->has_value())
+            return CliError::badInput(QStringLiteral("no stream \"%1\"").arg(stream)).report();
+    }
+    const StreamInfo &s = **info;
+    JsonLine line;
+    line.add("stream", stream);
+    if (s.metadata.maxCount)
+        line.add("max_count", *s.metadata.maxCount);
+    else
+        line.addNull("max_count");
+    if (s.metadata.maxAge)
+        line.add("max_age_seconds", qint64(s.metadata.maxAge->count()));
+    else
+        line.addNull("max_age_seconds");
+    line.add("first_visible", s.firstVisible.value)
+        .add("version", s.version.value)
+        .add("deleted",
+             s.tombstoned              ? QStringLiteral("hard")
+                 : s.deleted.isValid() ? QStringLiteral("soft")
+                                       : QStringLiteral("no"));
+    m_out.writeLine(line.toJson());
+    return ExitSuccess;
+}
+
+int Cli::scavenge(const OptionParser &options)
+{
+    const QString command = QStringLiteral("scavenge");
+    if (auto why = unexpectedArgument(options))
+        return usage(command, *why);
+    const auto batch = numberOption(options, QStringLiteral("batch"), 1, 10000);
+    if (!batch || *batch > 100000)
+        return usage(command, QStringLiteral("--batch is a number from 1 to 100000"));
+    if (auto error = openStore(true))
+        return error->report();
+    QElapsedTimer timer;
+    timer.start();
+    auto result = m_store->scavenge(int(*batch));
+    if (!result)
+        return CliError::fromStore(result.error()).report();
+    JsonLine line;
+    line.add("streams", result->streams)
+        .add("removed", result->removed)
+        .add("seconds", double(timer.elapsed()) / 1000.0);
     m_out.writeLine(line.toJson());
     return ExitSuccess;
 }

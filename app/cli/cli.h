@@ -39,6 +39,10 @@ private:
     int streams(const OptionParser &options);
     int streamInfo(const OptionParser &options);
     int erase(const OptionParser &options);
+    int deleteStream(const OptionParser &options);
+    int truncate(const OptionParser &options);
+    int metadata(const OptionParser &options);
+    int scavenge(const OptionParser &options);
     int tail(const OptionParser &options);
     int search(const OptionParser &options);
     int types(const OptionParser &options);

@@ -20,6 +20,9 @@ CliError CliError::fromStore(const StoreError &error)
     case StoreError::Kind::Embedded:
         code = ExitNoConnection;
         break;
+    case StoreError::Kind::StreamDeleted:
+        code = ExitStreamDeleted;
+        break;
     case StoreError::Kind::Retryable:
     case StoreError::Kind::Timeout:
     case StoreError::Kind::Cancelled:

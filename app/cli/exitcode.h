@@ -10,6 +10,7 @@ enum ExitCode : int {
     ExitWrongVersion = 3, // the stream was not at the expected version
     ExitBadInput = 4, // invalid JSON, NUL bytes, bad names, payload too large, ...
     ExitNoConnection = 5, // cannot connect (or the embedded server cannot start)
+    ExitStreamDeleted = 6, // the stream is deleted for good (a tombstone)
 };
 
 } // namespace eventium::cli

@@ -12,6 +12,8 @@ StoreError StoreError::fromServer(const QString &sqlState, const QString &messag
         kind = Kind::ConnectionLost;
     } else if (state == QLatin1String("40001") || state == QLatin1String("40P01")) {
         kind = Kind::Retryable;
+    } else if (state == QLatin1String("EV003")) {
+        kind = Kind::StreamDeleted;
     } else if (state == QLatin1String("EV001") || state == QLatin1String("EV002")
                || (state == QLatin1String("23505")
                    && constraint == QLatin1String("events_event_id_key"))) {
@@ -52,6 +54,8 @@ QString StoreError::kindName(Kind kind)
         return QStringLiteral("payload too large");
     case Kind::DuplicateEventId:
         return QStringLiteral("duplicate event id");
+    case Kind::StreamDeleted:
+        return QStringLiteral("stream deleted");
     case Kind::ConnectionLost:
         return QStringLiteral("connection lost");
     case Kind::Retryable:

@@ -30,7 +30,8 @@ RecordedEvent eventFromRow(const pg::Rows &r, int row, const QString *stream)
     return e;
 }
 
-// Columns of Private::streamColumns: name, version, created, updated (ms), recency key.
+// Columns of Private::streamColumns: name, version, created, updated (ms), recency key,
+// first visible version, max count, max age (s), deleted (ms), tombstoned.
 StreamInfo streamFromRow(const pg::Rows &r, int row)
 {
     StreamInfo s;
@@ -39,6 +40,14 @@ StreamInfo streamFromRow(const pg::Rows &r, int row)
     s.created = QDateTime::fromMSecsSinceEpoch(r.int64(row, 2), Qt::UTC);
     s.updated = QDateTime::fromMSecsSinceEpoch(r.int64(row, 3), Qt::UTC);
     s.recency = r.int64(row, 4);
+    s.firstVisible = StreamVersion(r.int64(row, 5));
+    if (!r.isNull(row, 6))
+        s.metadata.maxCount = r.int64(row, 6);
+    if (!r.isNull(row, 7))
+        s.metadata.maxAge = std::chrono::seconds(r.int64(row, 7));
+    if (!r.isNull(row, 8))
+        s.deleted = QDateTime::fromMSecsSinceEpoch(r.int64(row, 8), Qt::UTC);
+    s.tombstoned = r.boolean(row, 9);
     return s;
 }
 
@@ -149,6 +158,17 @@ Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamV
         return r.error();
     QList<RecordedEvent> out;
     const int rows = r->rows();
+    if (rows == 0) {
+        // Nothing to see: a stream deleted for good says so.
+        auto info = streamInfo(stream);
+        if (!info)
+            return info.error();
+        if (info->has_value() && (*info)->tombstoned)
+            return StoreError(StoreError::Kind::StreamDeleted,
+                              QStringLiteral("read stream \"%1\": the stream is deleted for good")
+                                  .arg(stream.value()));
+        return out;
+    }
     out.reserve(rows);
     const QString name = stream.value();
     for (int row = 0; row < rows; ++row)
@@ -193,12 +213,14 @@ Result<StreamSearchPage> Store::searchStream(const StreamName &stream, StreamVer
 
     const QString what = QStringLiteral("search stream \"%1\"").arg(stream.value());
     auto found = d->read(
-        QStringLiteral("SELECT stream_id, version FROM %1.streams WHERE name = $1").arg(d->s),
+        QStringLiteral("SELECT stream_id, version, first_visible FROM %1.streams WHERE name = $1")
+            .arg(d->s),
         {stream.value().toUtf8()}, what, cancellation);
     if (!found)
         return found.error();
     StreamSearchPage page;
-    page.next = StreamVersion(qMax<qint64>(1, from.value));
+    page.next = StreamVersion(
+        qMax<qint64>(qMax<qint64>(1, from.value), found->rows() > 0 ? found->int64(0, 2) : 1));
     if (found->rows() == 0 || page.next.value > found->int64(0, 1)) {
         page.last = StreamVersion(found->rows() == 0 ? 0 : found->int64(0, 1));
         // Nothing to read, but a JSON path the server cannot read is still refused.
@@ -218,12 +240,13 @@ Result<StreamSearchPage> Store::searchStream(const StreamName &stream, StreamVer
     params << pg::param(limit);
     const QString sql
         = QStringLiteral("SELECT %4, g.position "
-                         "FROM %1.events e LEFT JOIN %1.global_events g ON g.event_row = e.id "
-                         "WHERE e.stream_id = $1 AND e.version >= $2 AND e.version < $3 %2"
+                         "FROM %1.events e JOIN %1.streams st ON st.stream_id = e.stream_id "
+                         "LEFT JOIN %1.global_events g ON g.event_row = e.id "
+                         "WHERE e.stream_id = $1 AND e.version >= $2 AND e.version < $3 AND %5 %2"
                          "ORDER BY e.version LIMIT $%3")
               .arg(d->s, condition->sql)
               .arg(params.size())
-              .arg(d->eventColumns);
+              .arg(d->eventColumns, d->visibleSql);
     auto r = d->read(sql, params, what, cancellation);
     if (!r)
         return pathError(filter, r.error());
@@ -456,7 +479,8 @@ Result<StreamPage> Store::listStreams(const StreamCursor &after, int limit, Stre
 {
     if (limit < 1 || limit > kMaxLimit)
         return invalidInput(QStringLiteral("a list limit is between 1 and %1").arg(kMaxLimit));
-    QString sql = QStringLiteral("SELECT %1 FROM %2.streams WHERE ").arg(d->streamColumns, d->s);
+    QString sql = QStringLiteral("SELECT %1 FROM %2.streams WHERE deleted_at IS NULL AND ")
+                      .arg(d->streamColumns, d->s);
     pg::Params params;
     if (order == StreamOrder::ByName) {
         // '' rather than NULL before the first page (a null QByteArray binds as NULL).

@@ -31,6 +31,14 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
     d->eventColumns = QStringLiteral("e.version, e.event_id, e.type, e.data, e.metadata, "
                                      "floor(extract(epoch FROM e.created_at) * 1000)::int8, "
                                      "floor(extract(epoch FROM e.erased_at) * 1000)::int8");
+    d->visibleSql
+        = QStringLiteral("e.version >= st.first_visible "
+                         "AND (st.max_count IS NULL OR e.version > st.version - st.max_count) "
+                         "AND (st.max_age IS NULL OR e.created_at >= now() - st.max_age) ");
+    // A stream read starts its index range at the first version it may see.
+    const QString firstSeen
+        = QStringLiteral("greatest(st.first_visible, CASE WHEN st.max_count IS NULL THEN 1 "
+                         "ELSE st.version - st.max_count + 1 END)");
     const QString &cols = d->eventColumns;
     d->appendSql = QStringLiteral(
                        "SELECT status, first_version, last_version FROM "
@@ -41,19 +49,21 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
         = QStringLiteral("SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id "
                          "= st.stream_id "
                          "LEFT JOIN %1.global_events g ON g.event_row = e.id "
-                         "WHERE st.name = $1 AND e.version >= $2 ORDER BY e.version LIMIT $3")
-              .arg(d->s, cols);
+                         "WHERE st.name = $1 AND e.version >= greatest($2::int8, %3) AND %4"
+                         "ORDER BY e.version LIMIT $3")
+              .arg(d->s, cols, firstSeen, d->visibleSql);
     d->readBackwardSql
         = QStringLiteral("SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id "
                          "= st.stream_id "
                          "LEFT JOIN %1.global_events g ON g.event_row = e.id "
-                         "WHERE st.name = $1 AND e.version <= $2 ORDER BY e.version DESC LIMIT $3")
-              .arg(d->s, cols);
+                         "WHERE st.name = $1 AND e.version <= $2 AND e.version >= %3 AND %4"
+                         "ORDER BY e.version DESC LIMIT $3")
+              .arg(d->s, cols, firstSeen, d->visibleSql);
     d->readAllSql = QStringLiteral("SELECT %2, g.position, st.name FROM %1.global_events g JOIN "
                                    "%1.events e ON e.id = g.event_row "
                                    "JOIN %1.streams st ON st.stream_id = e.stream_id "
-                                   "WHERE g.position >= $1 AND g.position < $2 ")
-                        .arg(d->s, cols);
+                                   "WHERE g.position >= $1 AND g.position < $2 AND %3")
+                        .arg(d->s, cols, d->visibleSql);
     d->headSql = QStringLiteral("SELECT last_position FROM %1.sequencer").arg(d->s);
     d->stepSql = QStringLiteral("SELECT numbered, last_position, pending FROM %1.sequence_step($1)")
                      .arg(d->s);
@@ -61,7 +71,10 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
     // would drop the microseconds anyway); last_row is the recency key.
     d->streamColumns
         = QStringLiteral("name, version, floor(extract(epoch FROM created_at) * 1000)::int8, "
-                         "floor(extract(epoch FROM updated_at) * 1000)::int8, last_row");
+                         "floor(extract(epoch FROM updated_at) * 1000)::int8, last_row, "
+                         "first_visible, max_count, extract(epoch FROM max_age)::int8, "
+                         "floor(extract(epoch FROM deleted_at) * 1000)::int8, "
+                         "tombstoned_at IS NOT NULL");
 
     if (d->settings.runSequencer)
         d->sequencer = std::make_unique<Sequencer>(this, d->settings.sequencerPollInterval);
@@ -180,7 +193,12 @@ Result<Capabilities> Store::capabilities()
     auto r = d->read(
         QStringLiteral(
             "SELECT current_setting('server_version'), current_user, current_database(), "
-            "coalesce(has_table_privilege(to_regclass($1), 'INSERT'), false), "
+            // Inserting events: directly, or through append_events() running as its owner
+            // (a writer granted by Roles::grant has no table privileges).
+            "coalesce(has_table_privilege(to_regclass($1), 'INSERT'), false) "
+            "OR coalesce((SELECT bool_and(p.prosecdef) FROM pg_proc p "
+            "          JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "          WHERE n.nspname = $2 AND p.proname = 'append_events'), false), "
             "coalesce((SELECT bool_and(has_function_privilege(p.oid, 'EXECUTE')) FROM pg_proc p "
             "          JOIN pg_namespace n ON n.oid = p.pronamespace "
             "          WHERE n.nspname = $2 AND p.proname = 'append_events'), false)"),

@@ -29,6 +29,9 @@ struct Store::Private
         stepSql, streamColumns;
     // What every read selects of an event (reads.cpp: eventFromRow), then its position.
     QString eventColumns;
+    // Whether readers see event `e` of stream `st` (truncation, deletion, max count and age;
+    // migration 0008 keeps the same rule in scavenge_stream()).
+    QString visibleSql;
     // The internal errors already logged (each is logged once, not per retry or per call).
     QMutex loggedMutex;
     QSet<QString> loggedInternalErrors;

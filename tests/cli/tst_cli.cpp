@@ -704,6 +704,104 @@ private slots:
         CHECK_EXIT(cli({QStringLiteral("erase")}), 2);
     }
 
+    // delete, truncate, metadata, scavenge and what read, streams, stream-info and tail say
+    // after them.
+    void streamLifeCommands()
+    {
+        auto lines = [this](const QStringList &args) {
+            Run r = cli(args);
+            return r.code == 0 ? r.lines() : QList<QJsonObject>();
+        };
+        for (int i = 0; i < 5; ++i)
+            appendOne(QStringLiteral("life-1"), QStringLiteral("T"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("life-2"), QStringLiteral("T"), QStringLiteral("{}"));
+
+        Run r = cli({QStringLiteral("truncate"), QStringLiteral("life-1"),
+                     QStringLiteral("--before"), QStringLiteral("4")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("first_visible")).toInt(), 4);
+        QCOMPARE(lines({QStringLiteral("read"), QStringLiteral("life-1")}).size(), 2);
+        QCOMPARE(lines({QStringLiteral("stream-info"), QStringLiteral("life-1")})
+                     .first()
+                     .value(QStringLiteral("first_visible"))
+                     .toInt(),
+                 4);
+        CHECK_EXIT(cli({QStringLiteral("truncate"), QStringLiteral("life-1")}), 2);
+        CHECK_EXIT(cli({QStringLiteral("truncate"), QStringLiteral("life-1"),
+                        QStringLiteral("--before"), QStringLiteral("0")}),
+                   2);
+        CHECK_EXIT(cli({QStringLiteral("truncate"), QStringLiteral("nope"),
+                        QStringLiteral("--before"), QStringLiteral("2")}),
+                   4);
+
+        r = cli({QStringLiteral("metadata"), QStringLiteral("life-1"),
+                 QStringLiteral("--max-count"), QStringLiteral("1"), QStringLiteral("--max-age"),
+                 QStringLiteral("30d")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("max_count")).toInt(), 1);
+        QCOMPARE(r.object().value(QStringLiteral("max_age_seconds")).toInt(), 30 * 86400);
+        QCOMPARE(lines({QStringLiteral("read"), QStringLiteral("life-1")}).size(), 1);
+        r = cli({QStringLiteral("metadata"), QStringLiteral("life-1"),
+                 QStringLiteral("--max-count"), QStringLiteral("none")});
+        CHECK_EXIT(r, 0);
+        QVERIFY(r.object().value(QStringLiteral("max_count")).isNull());
+        QCOMPARE(r.object().value(QStringLiteral("max_age_seconds")).toInt(), 30 * 86400);
+        CHECK_EXIT(cli({QStringLiteral("metadata"), QStringLiteral("life-1"),
+                        QStringLiteral("--max-age"), QStringLiteral("soon")}),
+                   2);
+
+        // Wrong expectation: exit 3, nothing deleted.
+        r = cli({QStringLiteral("delete"), QStringLiteral("life-1"), QStringLiteral("--expected"),
+                 QStringLiteral("2")});
+        CHECK_EXIT(r, 3);
+        QVERIFY2(r.err.contains("it is at version 5"), qPrintable(r.describe()));
+        r = cli({QStringLiteral("delete"), QStringLiteral("life-1"), QStringLiteral("--expected"),
+                 QStringLiteral("5")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("deleted"));
+        QCOMPARE(lines({QStringLiteral("read"), QStringLiteral("life-1")}).size(), 0);
+        QCOMPARE(lines({QStringLiteral("stream-info"), QStringLiteral("life-1")})
+                     .first()
+                     .value(QStringLiteral("deleted"))
+                     .toString(),
+                 QStringLiteral("soft"));
+        const QList<QJsonObject> listed = lines({QStringLiteral("streams")});
+        QCOMPARE(listed.size(), 1);
+        QCOMPARE(listed.first().value(QStringLiteral("name")).toString(), QStringLiteral("life-2"));
+        // tail skips what readers cannot see; positions stay.
+        const QList<QJsonObject> tail = lines({QStringLiteral("tail")});
+        QCOMPARE(tail.size(), 1);
+        QCOMPARE(tail.first().value(QStringLiteral("position")).toInt(), 6);
+
+        r = cli({QStringLiteral("scavenge"), QStringLiteral("--batch"), QStringLiteral("2")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("removed")).toInt(), 5);
+        QVERIFY(r.object().contains(QStringLiteral("seconds")));
+        CHECK_EXIT(
+            cli({QStringLiteral("scavenge"), QStringLiteral("--batch"), QStringLiteral("0")}), 2);
+
+        // Back with the next append, versions going on.
+        appendOne(QStringLiteral("life-1"), QStringLiteral("T"), QStringLiteral("{}"));
+        const QList<QJsonObject> back = lines({QStringLiteral("read"), QStringLiteral("life-1")});
+        QCOMPARE(back.size(), 1);
+        QCOMPARE(back.first().value(QStringLiteral("version")).toInt(), 6);
+
+        // For good: reads and appends exit 6.
+        r = cli({QStringLiteral("delete"), QStringLiteral("life-2"), QStringLiteral("--hard")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("mode")).toString(), QStringLiteral("hard"));
+        CHECK_EXIT(cli({QStringLiteral("read"), QStringLiteral("life-2")}), 6);
+        r = cli({QStringLiteral("append"), QStringLiteral("life-2"), QStringLiteral("--type"),
+                 QStringLiteral("T"), QStringLiteral("--data"), QStringLiteral("{}")});
+        CHECK_EXIT(r, 6);
+        QVERIFY2(r.err.contains("deleted for good"), qPrintable(r.describe()));
+        r = cli({QStringLiteral("delete"), QStringLiteral("never")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("status")).toString(),
+                 QStringLiteral("not found"));
+        CHECK_EXIT(cli({QStringLiteral("delete")}), 2);
+    }
+
     // search: every condition at once or alone, served by PostgreSQL, in global order.
     void searchCommand()
     {
@@ -1235,6 +1333,78 @@ private slots:
         QVERIFY2(r.err.startsWith("eventium: "), qPrintable(r.describe()));
         r = runCli({QStringLiteral("stats")}, {}, env);
         CHECK_EXIT(r, 5);
+    }
+
+    void rolesGrantAndRevoke()
+    {
+        const QString role = QStringLiteral("cli \"role\" %1")
+                                 .arg(QUuid::createUuid().toString(QUuid::Id128).left(12));
+        const QString quoted = QLatin1Char('"')
+            + QString(role).replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+        QString error;
+        QVERIFY2(TestDatabase::execAdmin(QStringLiteral("CREATE ROLE %1").arg(quoted), &error),
+                 qPrintable(error));
+        struct Cleanup
+        {
+            std::function<void()> f;
+            ~Cleanup() { f(); }
+        } cleanup {[&] {
+            (void)TestDatabase::execAdmin(
+                QStringLiteral("DROP OWNED BY %1; DROP ROLE %1").arg(quoted));
+        }};
+        // True when the SQL condition holds for the role (a failed division otherwise).
+        const QString literal = QLatin1Char('\'')
+            + QString(role).replace(QLatin1Char('\''), QStringLiteral("''")) + QLatin1Char('\'');
+        auto holds = [&](const QString &condition) {
+            return TestDatabase::execAdmin(
+                QStringLiteral("SELECT 1 / (%1)::int")
+                    .arg(QString(condition)
+                             .replace(QStringLiteral("$role"), literal)
+                             .replace(QStringLiteral("$schema"), m_schema)));
+        };
+
+        // The schema is created first, as by the other commands.
+        Run r = cli(
+            {QStringLiteral("roles"), QStringLiteral("grant"), QStringLiteral("reader"), role});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("role")).toString(), role);
+        QCOMPARE(r.object().value(QStringLiteral("schema")).toString(), m_schema);
+        QCOMPARE(r.object().value(QStringLiteral("privileges")).toString(),
+                 QStringLiteral("reader"));
+        QVERIFY(holds(QStringLiteral("has_table_privilege($role, '$schema.events', 'SELECT')")));
+        QVERIFY(
+            holds(QStringLiteral("NOT has_table_privilege($role, '$schema.events', 'INSERT')")));
+        QVERIFY(holds(QStringLiteral("NOT has_function_privilege($role, "
+                                     "'$schema.append_events(text, bigint, uuid[], text[], "
+                                     "jsonb[], jsonb[])', 'EXECUTE')")));
+        // The check itself can fail.
+        QVERIFY(!holds(QStringLiteral("has_table_privilege($role, '$schema.events', 'DELETE')")));
+
+        r = cli({QStringLiteral("roles"), QStringLiteral("revoke"), role});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("privileges")).toString(), QStringLiteral("none"));
+        QVERIFY(
+            holds(QStringLiteral("NOT has_table_privilege($role, '$schema.events', 'SELECT')")));
+        QVERIFY(holds(QStringLiteral("NOT has_schema_privilege($role, '$schema', 'USAGE')")));
+
+        // A role that does not exist is bad input; a wrong kind or a missing role is usage.
+        r = cli(
+            {QStringLiteral("roles"), QStringLiteral("grant"), QStringLiteral("writer"),
+             QStringLiteral("no-such-role-%1").arg(QUuid::createUuid().toString(QUuid::Id128))});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.startsWith("eventium: ") && r.err.contains("does not exist"),
+                 qPrintable(r.describe()));
+        QVERIFY(r.out.isEmpty());
+        CHECK_EXIT(
+            cli({QStringLiteral("roles"), QStringLiteral("grant"), QStringLiteral("admin"), role}),
+            2);
+        CHECK_EXIT(
+            cli({QStringLiteral("roles"), QStringLiteral("grant"), QStringLiteral("reader")}), 2);
+        CHECK_EXIT(cli({QStringLiteral("roles")}), 2);
+        r = runCli({QStringLiteral("roles"), QStringLiteral("--help")});
+        CHECK_EXIT(r, 0);
+        QVERIFY2(r.out.contains("roles grant reader|writer ROLE"), qPrintable(r.describe()));
+        QVERIFY(runCli({QStringLiteral("--help")}).out.contains("  roles "));
     }
 };
 

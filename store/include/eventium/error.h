@@ -15,6 +15,7 @@ public:
         InvalidJson, // a payload or metadata that is not JSON
         PayloadTooLarge, // over the configured limit
         DuplicateEventId, // an event id already stored elsewhere
+        StreamDeleted, // the stream is deleted for good (DeleteMode::Hard): SQLSTATE EV003
         ConnectionLost, // SQLSTATE class 08 or a dead connection
         Retryable, // serialization failure or deadlock (40001, 40P01)
         Timeout, // no connection available in time

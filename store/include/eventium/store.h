@@ -92,6 +92,8 @@ public:
     //
     // Events of one stream from a version (inclusive), forwards or backwards. Backwards from
     // StreamVersion::end() starts at the newest event; backwards from 0 returns nothing.
+    // Only the events readers see: none of a soft-deleted stream (streamInfo() tells it from
+    // one that does not exist); a stream deleted for good is StreamDeleted.
     Result<QList<RecordedEvent>> readStream(const StreamName &stream, StreamVersion from,
                                             Direction direction = Direction::Forward,
                                             int limit = 1000);
@@ -146,10 +148,36 @@ public:
     // Who erased an event's data, when and why; nullopt when it was not erased.
     Result<std::optional<Erasure>> erasure(const QUuid &eventId);
 
+    // The life of a stream (README, "Deleting, truncating, retaining"). What readers no
+    // longer see keeps its rows and positions until scavenge() removes the rows; positions
+    // stay taken, so the global sequence never changes: global reads and followers skip
+    // hidden events (a page may hold fewer events than asked; `next` goes on past them).
+    //
+    // Deletes a stream if its version meets `expected` (a soft-deleted stream is "no
+    // stream", or its last version). Soft: hidden and out of the listings until the next
+    // append brings it back; hard: a tombstone, the name is never written again (also for a
+    // stream that did not exist). The stream's snapshots go with it.
+    Result<DeleteResult> deleteStream(const StreamName &stream,
+                                      ExpectedVersion expected = ExpectedVersion::any(),
+                                      DeleteMode mode = DeleteMode::Soft);
+    // Hides the stream's events before version `before` (1 or more; past the end, every event
+    // so far). Never moves back. The first version readers see now; nullopt when the stream
+    // does not exist or is soft-deleted; StreamDeleted when it is deleted for good.
+    Result<std::optional<StreamVersion>> truncate(const StreamName &stream, StreamVersion before);
+    // Sets (replaces) the stream's max count and max age; false when there is no such stream.
+    Result<bool> setStreamMetadata(const StreamName &stream, const StreamMetadata &metadata);
+    // Removes the rows of events no reader sees any more (deleted, truncated, over a max count
+    // or age), in batches of at most `batchSize` rows, each its own short transaction (an
+    // append to the same stream waits for one batch at most). Only numbered events go; their
+    // positions stay taken. Safe to run any time, from many processes, and to interrupt.
+    Result<ScavengeResult> scavenge(int batchSize = 10000,
+                                    const Cancellation &cancellation = Cancellation::none());
+
     Result<StreamPage> listStreams(const StreamCursor &after = {}, int limit = 100,
                                    StreamOrder order = StreamOrder::ByName,
                                    const QString &prefix = {});
-    // nullopt when the stream does not exist.
+    // nullopt when the stream does not exist; a deleted stream is there, isDeleted().
+    // (listStreams() leaves deleted streams out.)
     Result<std::optional<StreamInfo>> streamInfo(const StreamName &stream);
     Result<GlobalPosition> headPosition();
     Result<StoreStats> stats();

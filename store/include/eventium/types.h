@@ -6,6 +6,7 @@
 #include <QStringList>
 #include <QUuid>
 
+#include <chrono>
 #include <compare>
 #include <limits>
 #include <optional>
@@ -195,13 +196,62 @@ struct StreamAppend
 
 enum class Direction { Forward, Backward };
 
+// How many of a stream's events readers see (Store::setStreamMetadata): only the newest
+// maxCount, only those younger than maxAge; unset, no limit. Hidden events keep their
+// positions; Store::scavenge removes their rows.
+struct StreamMetadata
+{
+    std::optional<qint64> maxCount; // 1 or more
+    std::optional<std::chrono::seconds> maxAge; // 1 s or more
+    bool operator==(const StreamMetadata &) const = default;
+};
+
 struct StreamInfo
 {
     QString name;
-    StreamVersion version; // also the number of events
+    // The last version written (also the number of events ever appended, hidden or not;
+    // a deleted stream keeps it, and an append after a soft delete goes on from it).
+    StreamVersion version;
     QDateTime created;
     QDateTime updated;
     qint64 recency = 0; // increases with every append to the stream
+    // Readers see versions from firstVisible on (Store::truncate, a delete: version + 1),
+    // further limited by metadata.
+    StreamVersion firstVisible = StreamVersion(1);
+    StreamMetadata metadata;
+    QDateTime deleted; // valid: deleted (softly, unless tombstoned too)
+    bool tombstoned = false; // deleted for good: never written again
+    bool isDeleted() const { return deleted.isValid() || tombstoned; }
+};
+
+// How Store::deleteStream deletes.
+enum class DeleteMode {
+    // Hidden and out of the listings; the next append (any, no stream, or the exact last
+    // version) brings the stream back, its versions going on after the last one.
+    Soft,
+    // Hidden for good: appends, truncations and deletes fail with StreamDeleted.
+    Hard,
+};
+
+// What Store::deleteStream did.
+struct DeleteResult
+{
+    enum class Status {
+        Deleted, // now
+        AlreadyDeleted, // soft-deleted before: nothing changed
+        NotFound, // no such stream (a soft delete of it changes nothing)
+        WrongExpectedVersion, // nothing changed; version is the actual one (-1: no stream)
+    };
+    Status status = Status::NotFound;
+    StreamVersion version = StreamVersion(-1); // the stream's last version
+    bool succeeded() const { return status == Status::Deleted || status == Status::AlreadyDeleted; }
+};
+
+// What Store::scavenge removed.
+struct ScavengeResult
+{
+    qint64 streams = 0; // streams looked at
+    qint64 removed = 0; // event rows removed
 };
 
 // A key for the next page of streams; default is the first page.

@@ -44,6 +44,7 @@ void log(const StoreError &err, const QString &what, const QString &sql)
     case StoreError::Kind::InvalidJson:
     case StoreError::Kind::PayloadTooLarge:
     case StoreError::Kind::DuplicateEventId:
+    case StoreError::Kind::StreamDeleted:
     case StoreError::Kind::Migration:
     case StoreError::Kind::Retryable:
     case StoreError::Kind::Cancelled:
