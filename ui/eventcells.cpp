@@ -1,5 +1,7 @@
 #include "eventcells.h"
 
+#include "eventpagecache.h"
+
 #include "jsonformatter.h"
 
 #include <QBrush>
@@ -31,6 +33,8 @@ QVariant display(EventField field, const RecordedEvent *e, EventField keyField, 
             return {};
         return offline ? tr("not loaded: server unreachable") : tr("loading…");
     }
+    if (EventPageCache::isHidden(*e))
+        return field == EventField::Type ? QVariant(tr("(deleted or truncated)")) : QVariant();
     switch (field) {
     case EventField::Position:
         return e->position.value > 0 ? QVariant(e->position.value) : QVariant(tr("pending"));
@@ -73,7 +77,7 @@ QVariant eventCell(EventField field, int role, const RecordedEvent *event, Event
     case Qt::DisplayRole:
         return display(field, event, keyField, key, offline);
     case Qt::ForegroundRole:
-        if (!event || event->isErased()
+        if (!event || event->isErased() || EventPageCache::isHidden(*event)
             || (field == EventField::Position && event->position.value == 0))
             return QGuiApplication::palette().brush(QPalette::Disabled, QPalette::Text);
         return {};
@@ -82,6 +86,9 @@ QVariant eventCell(EventField field, int role, const RecordedEvent *event, Event
     case Qt::ToolTipRole:
         if (!event)
             return {};
+        if (EventPageCache::isHidden(*event))
+            return tr("Readers no longer see this event: its stream was deleted or truncated, or "
+                      "it is past the stream's max count or age. Its place stays.");
         return tr("%1 #%2 — %3\n%4")
             .arg(event->stream)
             .arg(event->version.value)

@@ -31,6 +31,23 @@ void EventPageCache::insert(qint64 key, const RecordedEvent &event)
     page.present.setBit(offset);
 }
 
+void EventPageCache::markHidden(qint64 first, qint64 last, bool byPosition)
+{
+    for (qint64 key = qMax<qint64>(1, first); key <= last; ++key) {
+        Page &page = pageFor(pageOf(key));
+        const int offset = int((key - 1) % pageSize);
+        if (page.present.testBit(offset))
+            continue;
+        RecordedEvent placeholder;
+        if (byPosition)
+            placeholder.position = GlobalPosition(key);
+        else
+            placeholder.version = StreamVersion(key);
+        page.events[offset] = placeholder;
+        page.present.setBit(offset);
+    }
+}
+
 EventPageCache::Page &EventPageCache::pageFor(qint64 index)
 {
     auto it = m_pages.find(index);

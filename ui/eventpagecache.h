@@ -24,6 +24,11 @@ public:
     // nullptr when not cached; marks the page as recently used.
     const RecordedEvent *find(qint64 key);
     void insert(qint64 key, const RecordedEvent &event);
+    // Keys in [first, last] that a read covered without finding an event: readers no longer
+    // see theirs (deleted, truncated). They are cached as placeholders (isHidden()), so they
+    // are not read again and again.
+    void markHidden(qint64 first, qint64 last, bool byPosition);
+    static bool isHidden(const RecordedEvent &event) { return event.id.isNull(); }
     void clear();
     int pageCount() const { return int(m_pages.size()); }
 

@@ -141,7 +141,7 @@ std::optional<RecordedEvent> LiveEventsModel::eventAt(int row) const
         return std::nullopt;
     if (isFiltered())
         return m_rows.at(row);
-    if (const RecordedEvent *e = m_cache.find(positionAt(row)))
+    if (const RecordedEvent *e = m_cache.find(positionAt(row)); e && !EventPageCache::isHidden(*e))
         return *e;
     return std::nullopt;
 }
@@ -244,6 +244,8 @@ void LiveEventsModel::onGlobalRead(quint64 token, const GlobalPage &page)
         m_cache.insert(e.position.value, e);
     const qint64 first = EventPageCache::firstKeyOf(index);
     const qint64 last = qMin(m_count, first + EventPageCache::pageSize - 1);
+    // Positions the read went past without an event: theirs is hidden from readers.
+    m_cache.markHidden(first, qMin(last, page.next.value - 1), true);
     if (!isFiltered() && first <= last)
         emit dataChanged(this->index(int(first - 1), 0),
                          this->index(int(last - 1), ColumnCount - 1));
@@ -368,6 +370,17 @@ void LiveEventsModel::reload()
         emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
     if (isFiltered() && canFetchMore({}))
         fetchMore({});
+}
+
+void LiveEventsModel::forgetLoaded()
+{
+    if (isFiltered()) {
+        reload();
+        return;
+    }
+    m_cache.clear();
+    if (rowCount() > 0)
+        emit dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
 }
 
 void LiveEventsModel::setOffline(bool offline)

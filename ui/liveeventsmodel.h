@@ -81,6 +81,9 @@ public:
     void applyLiveEvents(const QList<RecordedEvent> &events);
     void applyHead(qint64 head);
     void reload();
+    // Forgets the loaded pages (after a stream was deleted or truncated): rows on screen are
+    // read again.
+    void forgetLoaded();
     // An event as it is now (after its data was erased): shown in its place.
     void updateEvent(const RecordedEvent &event);
     // While the server cannot be reached, rows not loaded say so (not "loading…").

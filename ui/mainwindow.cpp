@@ -16,11 +16,13 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QFrame>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -212,6 +214,9 @@ void MainWindow::createLayout()
             [this](const QString &m) { notify(m, 3000); });
     connect(m_streams, &StreamsPane::copied, this, [this](const QString &m) { notify(m, 3000); });
     connect(m_streams, &StreamsPane::appendRequested, this, &MainWindow::openAppendDialog);
+    connect(m_streams, &StreamsPane::deleteRequested, this, &MainWindow::askToDeleteStream);
+    connect(m_streams, &StreamsPane::truncateRequested, this, &MainWindow::askToTruncateStream);
+    connect(m_worker.get(), &StoreWorker::streamChanged, this, &MainWindow::onStreamChanged);
     connect(m_streams, &StreamsPane::searchLiveRequested, this, [this](const QString &stream) {
         m_tabs->setCurrentWidget(m_liveView);
         m_liveView->setSearch(LiveView::SearchStream, stream);
@@ -717,6 +722,77 @@ void MainWindow::onErased(quint64 token, const EraseResult &result, const Record
         if (detail->event() && detail->event()->id == event.id)
             detail->setEvent(event);
     }
+}
+
+void MainWindow::askToDeleteStream(const StreamInfo &info)
+{
+    if (!m_connected)
+        return;
+    if (m_info.readOnly) {
+        notify(tr("Read-only: %1").arg(m_info.readOnlyReason), 5000);
+        return;
+    }
+    auto *box = new QMessageBox(
+        QMessageBox::Warning, tr("Delete Stream"),
+        tr("Delete the stream %1 and its %2 events?\n\nReaders no longer see them, and it leaves "
+           "the list. Their positions stay taken; a scavenge removes their rows. Unless deleted "
+           "for good, the next append to %1 brings the stream back, its versions going on "
+           "after %3.")
+            .arg(info.name, QLocale().toString(info.version.value))
+            .arg(info.version.value),
+        QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmDeleteStream"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    auto *hard = new QCheckBox(tr("Delete for &good: the name can never be written again"), box);
+    hard->setObjectName(QStringLiteral("deleteForGood"));
+    box->setCheckBox(hard);
+    QPushButton *remove = box->addButton(tr("&Delete Stream"), QMessageBox::DestructiveRole);
+    box->setDefaultButton(QMessageBox::Cancel);
+    // Only if nobody wrote to it since it was shown: what was named is what goes.
+    connect(remove, &QPushButton::clicked, this, [this, info, hard] {
+        m_streamChangeToken
+            = m_worker->deleteStream(info.name, info.version.value, hard->isChecked());
+    });
+    box->open();
+}
+
+void MainWindow::askToTruncateStream(const StreamInfo &info)
+{
+    if (!m_connected)
+        return;
+    if (m_info.readOnly) {
+        notify(tr("Read-only: %1").arg(m_info.readOnlyReason), 5000);
+        return;
+    }
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("truncateStream"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Truncate Stream"));
+    dialog->setInputMode(QInputDialog::IntInput);
+    dialog->setLabelText(tr("Hide the events of %1 before version (of %2; it never moves back):")
+                             .arg(info.name)
+                             .arg(info.version.value));
+    dialog->setIntRange(int(qMin<qint64>(info.firstVisible.value, 1 << 30)) + 1,
+                        int(qMin<qint64>(info.version.value + 1, 1 << 30)));
+    dialog->setIntValue(int(qMin<qint64>(info.version.value, 1 << 30)));
+    dialog->setOkButtonText(tr("&Truncate"));
+    connect(dialog, &QInputDialog::intValueSelected, this, [this, name = info.name](int before) {
+        m_streamChangeToken = m_worker->truncateStream(name, before);
+    });
+    dialog->open();
+}
+
+void MainWindow::onStreamChanged(quint64 token, const QString &stream, const QString &message)
+{
+    if (token != m_streamChangeToken)
+        return;
+    m_streamChangeToken = 0;
+    notify(message, 5000);
+    m_streams->model()->reload();
+    // The stream shown and the Live tab show what readers see now.
+    if (m_streamView->stream() == stream)
+        m_streamView->setStream(stream, m_streamView->model()->rowCount());
+    m_liveView->model()->forgetLoaded();
 }
 
 void MainWindow::askToFillSampleData()

@@ -117,6 +117,10 @@ private:
     // Erasing an event's data, after a confirmation that names it.
     void askToErase(const RecordedEvent &event);
     void onErased(quint64 token, const EraseResult &result, const RecordedEvent &event);
+    // Deleting or truncating a stream, after a dialog that names what goes.
+    void askToDeleteStream(const StreamInfo &info);
+    void askToTruncateStream(const StreamInfo &info);
+    void onStreamChanged(quint64 token, const QString &stream, const QString &message);
     void onTimeFound(quint64 token, const QString &stream, const QDateTime &time, qint64 found);
     // A notice in the status bar, cleared after `milliseconds` (never when 0).
     void notify(const QString &text, int milliseconds = 0);
@@ -147,6 +151,7 @@ private:
     quint64 m_restartToken = 0;
     quint64 m_timeToken = 0; // a jump to a time waiting for its answer
     quint64 m_eraseToken = 0;
+    quint64 m_streamChangeToken = 0;
     QTimer *m_noticeTimer = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
     QLabel *m_headLabel = nullptr;

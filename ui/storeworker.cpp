@@ -475,6 +475,54 @@ quint64 StoreWorker::erase(const RecordedEvent &event)
     });
 }
 
+quint64 StoreWorker::deleteStream(const QString &stream, qint64 version, bool hard)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto result = m_store->deleteStream(StreamName(stream), ExpectedVersion::exact(version),
+                                            hard ? DeleteMode::Hard : DeleteMode::Soft);
+        if (!result)
+            return noteError(token, result.error());
+        QString message;
+        switch (result->status) {
+        case DeleteResult::Status::Deleted:
+            message = hard ? tr("Deleted %1 for good").arg(stream) : tr("Deleted %1").arg(stream);
+            break;
+        case DeleteResult::Status::AlreadyDeleted:
+            message = tr("%1 was deleted already").arg(stream);
+            break;
+        case DeleteResult::Status::NotFound:
+            message = tr("There is no stream %1").arg(stream);
+            break;
+        case DeleteResult::Status::WrongExpectedVersion:
+            message = result->version.value < 0
+                ? tr("Not deleted: %1 does not exist any more").arg(stream)
+                : tr("Not deleted: %1 is at version %2 now, not %3; look again first")
+                      .arg(stream)
+                      .arg(result->version.value)
+                      .arg(version);
+            break;
+        }
+        emit streamChanged(token, stream, message);
+    });
+}
+
+quint64 StoreWorker::truncateStream(const QString &stream, qint64 before)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto result = m_store->truncate(StreamName(stream), StreamVersion(before));
+        if (!result)
+            return noteError(token, result.error());
+        emit streamChanged(token, stream,
+                           result->has_value()
+                               ? tr("%1 now starts at version %2").arg(stream).arg((*result)->value)
+                               : tr("There is no stream %1").arg(stream));
+    });
+}
+
 quint64 StoreWorker::fetchStats()
 {
     return m_stats->fetchStats();

@@ -84,6 +84,10 @@ public:
     quint64 streamInfo(const QString &stream);
     // Erases an event's data (Store::erase) and answers with the event as it is now.
     quint64 erase(const RecordedEvent &event);
+    // Deletes a stream if it is still at `version` (Store::deleteStream), or hides its events
+    // before `before` (Store::truncate); answered by streamChanged with what was done.
+    quint64 deleteStream(const QString &stream, qint64 version, bool hard);
+    quint64 truncateStream(const QString &stream, qint64 before);
     // The first global position (or version of `stream`, when given) at or after `time`;
     // answered by timeFound with 0 when there is none.
     quint64 findTime(const QDateTime &time, const QString &stream = {});
@@ -126,6 +130,8 @@ signals:
     void appended(quint64 token, const eventium::AppendResult &result);
     void erased(quint64 token, const eventium::EraseResult &result,
                 const eventium::RecordedEvent &event);
+    // A stream was deleted or truncated; `message` says what happened, in words.
+    void streamChanged(quint64 token, const QString &stream, const QString &message);
     void statsReady(quint64 token, const eventium::StoreStats &stats);
     void sampleDataFilled(quint64 token, int events);
     void embeddedRestarted(quint64 token);

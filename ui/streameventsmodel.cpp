@@ -145,7 +145,7 @@ std::optional<RecordedEvent> StreamEventsModel::eventAt(int row) const
         return row >= 0 && row < m_matches.size() ? std::optional(matchAt(row)) : std::nullopt;
     if (row < 0 || row >= m_count)
         return std::nullopt;
-    if (const RecordedEvent *e = m_cache.find(versionAt(row)))
+    if (const RecordedEvent *e = m_cache.find(versionAt(row)); e && !EventPageCache::isHidden(*e))
         return *e;
     return std::nullopt;
 }
@@ -205,6 +205,13 @@ void StreamEventsModel::onStreamRead(quint64 token, const QString &stream,
     }
     if (maxVersion > m_count)
         growTo(maxVersion);
+    // Readers see a stream from a version on (truncated, over a max count or age): the
+    // versions of this page before the first one read are hidden.
+    const qint64 pageFirst = EventPageCache::firstKeyOf(page);
+    const qint64 seenFrom = events.isEmpty() ? m_count + 1 : events.first().version.value;
+    m_cache.markHidden(pageFirst,
+                       qMin(qMin(seenFrom - 1, pageFirst + EventPageCache::pageSize - 1), m_count),
+                       false);
     emitChangedForVersions(EventPageCache::firstKeyOf(page),
                            EventPageCache::firstKeyOf(page) + EventPageCache::pageSize - 1);
     emit pageLoaded();

@@ -100,6 +100,11 @@ void StreamsPane::openRowMenu(int row)
                       [this, name] { emit appendRequested(name); });
     m_menu->addAction(tr("Search &Live for This Stream"), this,
                       [this, name] { emit searchLiveRequested(name); });
+    m_menu->addSeparator();
+    const StreamInfo info = m_model->streamAt(row);
+    m_menu->addAction(tr("&Truncate Stream…"), this,
+                      [this, info] { emit truncateRequested(info); });
+    m_menu->addAction(tr("&Delete Stream…"), this, [this, info] { emit deleteRequested(info); });
     const QRect rect = m_table->visualRect(m_model->index(row, 0));
     m_menu->popup(m_table->viewport()->mapToGlobal(QPoint(rect.left() + 24, rect.bottom())));
 }

@@ -61,6 +61,8 @@ signals:
     void streamSelected(const eventium::StreamInfo &info);
     void appendRequested(const QString &stream);
     void searchLiveRequested(const QString &stream);
+    void deleteRequested(const eventium::StreamInfo &info);
+    void truncateRequested(const eventium::StreamInfo &info);
     void copied(const QString &what);
 
 private:

@@ -23,11 +23,13 @@
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QContextMenuEvent>
 #include <QElapsedTimer>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -783,6 +785,91 @@ private slots:
         }
         QVERIFY(found);
         view->rowMenu()->menu()->close();
+    }
+
+    // Truncating and deleting from a stream's menu: a dialog naming the stream, then both tabs
+    // show the hidden events as such in their places, and a deleted stream leaves the list.
+    void truncateAndDeleteFromTheStreamMenu()
+    {
+        append(QStringLiteral("life-a"), 5);
+        append(QStringLiteral("life-b"), 2);
+        openWindow();
+        StreamListModel *streams = m_window->streamsModel();
+        QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 2, kTimeout);
+        auto rowOf = [streams](const QString &name) {
+            for (int row = 0; row < streams->rowCount(); ++row) {
+                if (streams->streamAt(row).name == name)
+                    return row;
+            }
+            return -1;
+        };
+        QVERIFY(rowOf(QStringLiteral("life-a")) >= 0);
+        rightClick(m_window->streamsTable(), rowOf(QStringLiteral("life-a")));
+        trigger(m_window->streamsPane()->rowMenu(), QStringLiteral("&Truncate Stream…"));
+        QInputDialog *ask = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (ask = m_window->findChild<QInputDialog *>(QStringLiteral("truncateStream")))
+                != nullptr,
+            kTimeout);
+        QVERIFY2(ask->labelText().contains(QStringLiteral("life-a")), qPrintable(ask->labelText()));
+        ask->setIntValue(4);
+        ask->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->noticeLabel()->text().startsWith(
+                                     QStringLiteral("life-a now starts at version 4")),
+                                 kTimeout);
+        auto stored = m_store->readStream(StreamName(QStringLiteral("life-a")), StreamVersion(1));
+        QVERIFY(stored && stored->size() == 2);
+
+        // The Stream tab: versions 1 to 3 hidden in their places, 4 and 5 as they were.
+        StreamView *view = m_window->streamView();
+        QTRY_COMPARE_WITH_TIMEOUT(view->stream(), QStringLiteral("life-a"), kTimeout);
+        StreamEventsModel *model = view->model();
+        QTRY_VERIFY_WITH_TIMEOUT(model->eventAt(3).has_value(), kTimeout);
+        QCOMPARE(model->eventAt(3)->version.value, 4);
+        QTRY_COMPARE_WITH_TIMEOUT(model->index(0, StreamEventsModel::TypeColumn).data().toString(),
+                                  QStringLiteral("(deleted or truncated)"), kTimeout);
+        QVERIFY(!model->eventAt(0).has_value());
+        // The Live tab: positions 1 to 3 the same.
+        LiveView *live = m_window->liveView();
+        m_window->tabs()->setCurrentWidget(live);
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 7, kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            live->model()->index(0, LiveEventsModel::TypeColumn).data().toString(),
+            QStringLiteral("(deleted or truncated)"), kTimeout);
+        QVERIFY(!live->model()->eventAt(2).has_value());
+        QTRY_VERIFY_WITH_TIMEOUT(live->model()->eventAt(3).has_value(), kTimeout);
+        QCOMPARE(live->model()->eventAt(3)->version.value, 4);
+
+        // Delete, after a confirmation naming the stream and its events.
+        rightClick(m_window->streamsTable(), rowOf(QStringLiteral("life-a")));
+        trigger(m_window->streamsPane()->rowMenu(), QStringLiteral("&Delete Stream…"));
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (box = m_window->findChild<QMessageBox *>(QStringLiteral("confirmDeleteStream")))
+                != nullptr,
+            kTimeout);
+        QVERIFY2(box->text().contains(QStringLiteral("life-a"))
+                     && box->text().contains(QStringLiteral("5 events")),
+                 qPrintable(box->text()));
+        QVERIFY(box->checkBox() && !box->checkBox()->isChecked());
+        QAbstractButton *remove = nullptr;
+        for (QAbstractButton *b : box->buttons()) {
+            if (b->text() == QStringLiteral("&Delete Stream"))
+                remove = b;
+        }
+        QVERIFY(remove);
+        remove->click();
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->noticeLabel()->text(), QStringLiteral("Deleted life-a"),
+                                  kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 1, kTimeout);
+        QCOMPARE(streams->streamAt(0).name, QStringLiteral("life-b"));
+        auto info = m_store->streamInfo(StreamName(QStringLiteral("life-a")));
+        QVERIFY(info && info->has_value() && (*info)->isDeleted() && !(*info)->tombstoned);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            live->model()->index(4, LiveEventsModel::TypeColumn).data().toString(),
+            QStringLiteral("(deleted or truncated)"), kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(live->model()->eventAt(5).has_value(), kTimeout);
+        QCOMPARE(live->model()->eventAt(5)->stream, QStringLiteral("life-b"));
     }
 
     // --help and --version work without a display (no platform plugin is loaded for them).
