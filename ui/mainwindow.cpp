@@ -11,6 +11,7 @@
 #include "liveview.h"
 #include "streameventsmodel.h"
 #include "streamlistmodel.h"
+#include "streammetadatadialog.h"
 #include "streamspane.h"
 #include "streamview.h"
 
@@ -20,6 +21,7 @@
 #include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -216,6 +218,7 @@ void MainWindow::createLayout()
     connect(m_streams, &StreamsPane::appendRequested, this, &MainWindow::openAppendDialog);
     connect(m_streams, &StreamsPane::deleteRequested, this, &MainWindow::askToDeleteStream);
     connect(m_streams, &StreamsPane::truncateRequested, this, &MainWindow::askToTruncateStream);
+    connect(m_streams, &StreamsPane::metadataRequested, this, &MainWindow::editStreamMetadata);
     connect(m_worker.get(), &StoreWorker::streamChanged, this, &MainWindow::onStreamChanged);
     connect(m_streams, &StreamsPane::searchLiveRequested, this, [this](const QString &stream) {
         m_tabs->setCurrentWidget(m_liveView);
@@ -778,6 +781,26 @@ void MainWindow::askToTruncateStream(const StreamInfo &info)
     dialog->setOkButtonText(tr("&Truncate"));
     connect(dialog, &QInputDialog::intValueSelected, this, [this, name = info.name](int before) {
         m_streamChangeToken = m_worker->truncateStream(name, before);
+    });
+    dialog->open();
+}
+
+void MainWindow::editStreamMetadata(const StreamInfo &info)
+{
+    if (!m_connected)
+        return;
+    auto *dialog = new StreamMetadataDialog(info, this);
+    dialog->setObjectName(QStringLiteral("streamMetadata"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    if (m_info.readOnly) {
+        // Shown, not editable.
+        dialog->buttons()->button(QDialogButtonBox::Ok)->setEnabled(false);
+        dialog->buttons()
+            ->button(QDialogButtonBox::Ok)
+            ->setToolTip(tr("Read-only: %1").arg(m_info.readOnlyReason));
+    }
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        m_streamChangeToken = m_worker->setStreamMetadata(dialog->stream(), dialog->metadata());
     });
     dialog->open();
 }

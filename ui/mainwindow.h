@@ -120,6 +120,7 @@ private:
     // Deleting or truncating a stream, after a dialog that names what goes.
     void askToDeleteStream(const StreamInfo &info);
     void askToTruncateStream(const StreamInfo &info);
+    void editStreamMetadata(const StreamInfo &info);
     void onStreamChanged(quint64 token, const QString &stream, const QString &message);
     void onTimeFound(quint64 token, const QString &stream, const QDateTime &time, qint64 found);
     // A notice in the status bar, cleared after `milliseconds` (never when 0).

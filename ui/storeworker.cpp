@@ -8,6 +8,7 @@
 #include <bank/sampledata.h>
 
 #include <QElapsedTimer>
+#include <QLocale>
 #include <QThread>
 #include <QtConcurrentRun>
 
@@ -520,6 +521,28 @@ quint64 StoreWorker::truncateStream(const QString &stream, qint64 before)
                            result->has_value()
                                ? tr("%1 now starts at version %2").arg(stream).arg((*result)->value)
                                : tr("There is no stream %1").arg(stream));
+    });
+}
+
+quint64 StoreWorker::setStreamMetadata(const QString &stream, const StreamMetadata &metadata)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto result = m_store->setStreamMetadata(StreamName(stream), metadata);
+        if (!result)
+            return noteError(token, result.error());
+        QStringList limits;
+        if (metadata.maxCount)
+            limits << tr("the newest %1").arg(QLocale().toString(*metadata.maxCount));
+        if (metadata.maxAge)
+            limits << tr("younger than %1 s")
+                          .arg(QLocale().toString(qint64(metadata.maxAge->count())));
+        emit streamChanged(token, stream,
+                           !*result ? tr("There is no stream %1").arg(stream)
+                               : limits.isEmpty()
+                               ? tr("%1 has no limits now").arg(stream)
+                               : tr("%1 keeps %2").arg(stream, limits.join(tr(", "))));
     });
 }
 

@@ -88,6 +88,7 @@ public:
     // before `before` (Store::truncate); answered by streamChanged with what was done.
     quint64 deleteStream(const QString &stream, qint64 version, bool hard);
     quint64 truncateStream(const QString &stream, qint64 before);
+    quint64 setStreamMetadata(const QString &stream, const StreamMetadata &metadata);
     // The first global position (or version of `stream`, when given) at or after `time`;
     // answered by timeFound with 0 when there is none.
     quint64 findTime(const QDateTime &time, const QString &stream = {});

@@ -102,6 +102,8 @@ void StreamsPane::openRowMenu(int row)
                       [this, name] { emit searchLiveRequested(name); });
     m_menu->addSeparator();
     const StreamInfo info = m_model->streamAt(row);
+    m_menu->addAction(tr("Stream &Metadata…"), this,
+                      [this, info] { emit metadataRequested(info); });
     m_menu->addAction(tr("&Truncate Stream…"), this,
                       [this, info] { emit truncateRequested(info); });
     m_menu->addAction(tr("&Delete Stream…"), this, [this, info] { emit deleteRequested(info); });

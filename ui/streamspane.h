@@ -63,6 +63,7 @@ signals:
     void searchLiveRequested(const QString &stream);
     void deleteRequested(const eventium::StreamInfo &info);
     void truncateRequested(const eventium::StreamInfo &info);
+    void metadataRequested(const eventium::StreamInfo &info);
     void copied(const QString &what);
 
 private:

@@ -16,6 +16,7 @@
 #include "searchbox.h"
 #include "streameventsmodel.h"
 #include "streamlistmodel.h"
+#include "streammetadatadialog.h"
 #include "streamspane.h"
 #include "streamview.h"
 
@@ -870,6 +871,69 @@ private slots:
             QStringLiteral("(deleted or truncated)"), kTimeout);
         QTRY_VERIFY_WITH_TIMEOUT(live->model()->eventAt(5).has_value(), kTimeout);
         QCOMPARE(live->model()->eventAt(5)->stream, QStringLiteral("life-b"));
+    }
+
+    // Stream Metadata… shows a stream's limits and sets them; what they would hide is said
+    // before, and the Stream tab shows it hidden after.
+    void streamMetadataFromTheStreamMenu()
+    {
+        append(QStringLiteral("meta-a"), 6);
+        openWindow();
+        StreamListModel *streams = m_window->streamsModel();
+        QTRY_COMPARE_WITH_TIMEOUT(streams->rowCount(), 1, kTimeout);
+        rightClick(m_window->streamsTable(), 0);
+        trigger(m_window->streamsPane()->rowMenu(), QStringLiteral("Stream &Metadata…"));
+        StreamMetadataDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = m_window->findChild<StreamMetadataDialog *>(QStringLiteral("streamMetadata")))
+                != nullptr,
+            kTimeout);
+        QCOMPARE(dialog->stream(), QStringLiteral("meta-a"));
+        QVERIFY(!dialog->countLimited()->isChecked());
+        QVERIFY(!dialog->maxCount()->isEnabled());
+        dialog->countLimited()->setChecked(true);
+        dialog->maxCount()->setValue(2);
+        QVERIFY2(dialog->summary()->text().startsWith(QStringLiteral("4 of the events")),
+                 qPrintable(dialog->summary()->text()));
+        dialog->ageLimited()->setChecked(true);
+        dialog->maxAge()->setValue(30);
+        dialog->ageUnit()->setCurrentIndex(3); // days
+        dialog->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->noticeLabel()->text(),
+                                  QStringLiteral("meta-a keeps the newest 2, younger than %1 s")
+                                      .arg(QLocale().toString(30 * 86400)),
+                                  kTimeout);
+        auto info = m_store->streamInfo(StreamName(QStringLiteral("meta-a")));
+        QVERIFY(info && info->has_value());
+        QCOMPARE((*info)->metadata.maxCount, std::optional<qint64>(2));
+        QCOMPARE((*info)->metadata.maxAge,
+                 std::optional<std::chrono::seconds>(std::chrono::seconds(30 * 86400)));
+        StreamEventsModel *model = m_window->streamView()->model();
+        QTRY_VERIFY_WITH_TIMEOUT(model->eventAt(5).has_value(), kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(model->index(0, StreamEventsModel::TypeColumn).data().toString(),
+                                  QStringLiteral("(deleted or truncated)"), kTimeout);
+        QVERIFY(model->eventAt(4).has_value());
+
+        // Opened again, it shows what is set; clearing both shows every event again.
+        QTRY_VERIFY_WITH_TIMEOUT(streams->rowCount() == 1
+                                     && streams->streamAt(0).metadata.maxCount.has_value(),
+                                 kTimeout);
+        rightClick(m_window->streamsTable(), 0);
+        trigger(m_window->streamsPane()->rowMenu(), QStringLiteral("Stream &Metadata…"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = m_window->findChild<StreamMetadataDialog *>(QStringLiteral("streamMetadata")))
+                != nullptr,
+            kTimeout);
+        QVERIFY(dialog->countLimited()->isChecked());
+        QCOMPARE(dialog->maxCount()->value(), 2);
+        QCOMPARE(dialog->maxAge()->value(), 30);
+        QCOMPARE(dialog->ageUnit()->currentIndex(), 3);
+        dialog->countLimited()->setChecked(false);
+        dialog->ageLimited()->setChecked(false);
+        dialog->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->noticeLabel()->text(),
+                                  QStringLiteral("meta-a has no limits now"), kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(model->eventAt(0).has_value(), kTimeout);
     }
 
     // --help and --version work without a display (no platform plugin is loaded for them).
