@@ -1,17 +1,18 @@
 #include "connectdialog.h"
 
-#include "connectiontester.h"
-
 #include <eventium/embeddedpostgres.h>
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSettings>
+#include <QThread>
 #include <QVBoxLayout>
 
 namespace eventium::ui {
@@ -19,6 +20,18 @@ namespace eventium::ui {
 namespace {
 const char *kRecentKey = "connections/recent";
 constexpr int kMaxRecent = 10;
+// A test waits at most this long for the server (unless the connection says otherwise).
+constexpr int kTestConnectTimeoutSeconds = 10;
+
+// A connection that could not be made shows libpq's own words ("... failed: Connection
+// refused", "timeout expired", "server certificate for ... does not match host name ...");
+// anything else the store's error with its kind.
+QString failureText(const StoreError &error)
+{
+    if (error.kind() == StoreError::Kind::ConnectionLost)
+        return QObject::tr("Could not connect: %1").arg(error.message());
+    return error.toString();
+}
 } // namespace
 
 ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent)
@@ -27,7 +40,6 @@ ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent)
     setWindowTitle(tr("Connect"));
     setObjectName(QStringLiteral("connectDialog"));
     resize(640, 300);
-    m_tester = new ConnectionTester(this);
 
     m_embedded = new QRadioButton(
         tr("&Embedded PostgreSQL (data dir %1)").arg(EmbeddedPostgres::defaultDataDir()), this);
@@ -49,6 +61,7 @@ ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent)
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("status"));
     m_status->setWordWrap(true);
+    m_status->setTextFormat(Qt::PlainText);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
     if (current.embedded) {
@@ -78,17 +91,6 @@ ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent)
             m_server->setChecked(true);
         m_status->clear();
     });
-    connect(m_tester, &ConnectionTester::finished, this,
-            [this](quint64 token, bool ok, const QString &message) {
-                if (token != m_testToken)
-                    return;
-                m_testToken = 0;
-                m_test->setEnabled(m_server->isChecked());
-                if (ok)
-                    rememberConnection(m_tested);
-                showStatus(message, ok ? Tone::Success : Tone::Error);
-            });
-
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_status, 1);
@@ -144,7 +146,75 @@ void ConnectDialog::testConnection()
     showStatus(tr("Testing %1…").arg(options->toDisplayString()), Tone::Plain);
     m_test->setEnabled(false);
     m_tested = *options;
-    m_testToken = m_tester->test(*options);
+    const quint64 token = StoreWorker::nextToken();
+    m_testToken = token;
+
+    // On a short-lived thread of its own, so that a slow or unreachable server never holds
+    // up the UI. A test still running when the dialog goes finishes on its own (bounded by
+    // connect_timeout) and its answer is dropped.
+    ConnectionOptions tried = *options;
+    if (tried.connectTimeout == 0)
+        tried.connectTimeout = kTestConnectTimeoutSeconds;
+    QPointer<ConnectDialog> self(this);
+    QThread *thread = QThread::create([self, token, tried] {
+        const Result<ServerInfo> result = Store::testConnection(tried);
+        QMetaObject::invokeMethod(
+            qApp,
+            [self, token, result] {
+                if (self)
+                    self->testFinished(token, result);
+            },
+            Qt::QueuedConnection);
+    });
+    thread->setObjectName(QStringLiteral("eventium-connection-test"));
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    thread->start();
+}
+
+void ConnectDialog::testFinished(quint64 token, const Result<ServerInfo> &result)
+{
+    if (token != m_testToken)
+        return;
+    m_testToken = 0;
+    m_test->setEnabled(m_server->isChecked());
+    if (!result) {
+        showStatus(failureText(result.error()), Tone::Error);
+        return;
+    }
+    rememberConnection(m_tested);
+    showStatus(connectedText(result.value()), Tone::Success);
+}
+
+QString ConnectDialog::connectedText(const ServerInfo &info)
+{
+    return tr("Connected: PostgreSQL %1 as %2, database %3")
+               .arg(info.serverVersion, info.user, info.database)
+        + QLatin1Char('\n') + encryptionText(info);
+}
+
+QString ConnectDialog::encryptionText(const ServerInfo &info)
+{
+    if (!info.ssl)
+        return tr("Not encrypted");
+    // pg_stat_ssl says "TLSv1.3".
+    QString version = info.sslVersion;
+    version.replace(QLatin1String("TLSv"), QLatin1String("TLS "));
+    QStringList details;
+    if (!version.isEmpty())
+        details << version;
+    if (!info.sslCipher.isEmpty())
+        details << info.sslCipher;
+    const QString encrypted = details.isEmpty()
+        ? tr("Encrypted")
+        : tr("Encrypted (%1)").arg(details.join(QStringLiteral(", ")));
+    // No sslmode anywhere: libpq's default, prefer.
+    const QString mode = info.sslMode.isEmpty() ? QStringLiteral("prefer") : info.sslMode;
+    if (info.sslHostNameVerified)
+        return tr("%1, certificate verified").arg(encrypted);
+    if (info.sslCertificateVerified)
+        return tr("%1, certificate verified, host name not checked (sslmode=%2)")
+            .arg(encrypted, mode);
+    return tr("%1, certificate not verified (sslmode=%2)").arg(encrypted, mode);
 }
 
 void ConnectDialog::accept()

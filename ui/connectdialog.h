@@ -12,11 +12,10 @@ class QRadioButton;
 
 namespace eventium::ui {
 
-class ConnectionTester;
-
 // Chooses where to connect: the embedded default or a server given as a libpq connection
 // string or a postgres:// URL (the password may also be typed apart). "Test" tries it off
-// the UI thread. Connections that were tested successfully or used are remembered in
+// the UI thread and says who the server is and whether the connection is encrypted and its
+// certificate verified. Connections that were tested successfully or used are remembered in
 // QSettings, without any password.
 class ConnectDialog : public QDialog
 {
@@ -32,6 +31,11 @@ public:
     static void rememberConnection(const ConnectionOptions &options);
     // The connection as text with every password removed.
     static QString withoutPassword(const ConnectionOptions &options);
+    // What a successful test shows: the server, then encryptionText().
+    static QString connectedText(const ServerInfo &info);
+    // "Encrypted (TLS 1.3, TLS_AES_256_GCM_SHA384), certificate verified", "Encrypted (…),
+    // certificate not verified (sslmode=require)", "Not encrypted", ...
+    static QString encryptionText(const ServerInfo &info);
 
     QComboBox *connectionCombo() const { return m_connection; }
     QLineEdit *passwordEdit() const { return m_password; }
@@ -47,6 +51,7 @@ private:
     std::optional<ConnectionOptions> parsed(QString *error) const;
     void showStatus(const QString &text, Tone tone);
     void testConnection();
+    void testFinished(quint64 token, const Result<ServerInfo> &result);
     void updateEnabled();
 
     ConnectionTarget m_target;
@@ -57,7 +62,6 @@ private:
     QLineEdit *m_schema;
     QLabel *m_status;
     QPushButton *m_test;
-    ConnectionTester *m_tester;
     quint64 m_testToken = 0;
     ConnectionOptions m_tested; // what the test in progress tries
 };

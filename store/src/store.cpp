@@ -233,9 +233,12 @@ Result<ServerInfo> Store::testConnection(const ConnectionOptions &options)
     if (!lease)
         return lease.error();
     pg::Connection c(std::move(lease.value()));
+    // pg_stat_ssl has a row for every backend; a role sees its own backend's TLS details.
     auto r
-        = c.exec(QStringLiteral(
-                     "SELECT current_setting('server_version'), current_user, current_database()"),
+        = c.exec(QStringLiteral("SELECT current_setting('server_version'), current_user, "
+                                "current_database(), coalesce(s.ssl, false), s.version, s.cipher "
+                                "FROM (SELECT pg_backend_pid() AS pid) me "
+                                "LEFT JOIN pg_stat_ssl s ON s.pid = me.pid"),
                  {}, QStringLiteral("connection test"));
     if (!r)
         return r.error();
@@ -243,6 +246,16 @@ Result<ServerInfo> Store::testConnection(const ConnectionOptions &options)
     info.serverVersion = r->string(0, 0);
     info.user = r->string(0, 1);
     info.database = r->string(0, 2);
+    info.ssl = r->boolean(0, 3);
+    info.sslVersion = r->string(0, 4);
+    info.sslCipher = r->string(0, 5);
+    // libpq refuses a connection whose certificate fails the check its sslmode asks for, so
+    // an encrypted connection under verify-ca / verify-full was verified.
+    info.sslMode = options.sslmode.isEmpty() ? qEnvironmentVariable("PGSSLMODE") : options.sslmode;
+    const bool verifyFull = info.sslMode == QLatin1String("verify-full");
+    info.sslCertificateVerified
+        = info.ssl && (verifyFull || info.sslMode == QLatin1String("verify-ca"));
+    info.sslHostNameVerified = info.ssl && verifyFull;
     return info;
 }
 

@@ -1,7 +1,9 @@
 // The connect dialog: parse errors as you go, a connection test off the UI thread, recent
-// connections remembered without any password, and clear errors for servers that refuse or
-// never answer while the dialog stays responsive.
+// connections remembered without any password, clear errors for servers that refuse or never
+// answer while the dialog stays responsive, and whether a connection is encrypted and its
+// server's certificate verified.
 #include "support/testdatabase.h"
+#include "support/tlsserver.h"
 
 #include "connectdialog.h"
 
@@ -12,6 +14,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTest>
@@ -26,6 +29,7 @@
 using namespace eventium;
 using namespace eventium::ui;
 using eventium::test::TestDatabase;
+using eventium::test::TlsServer;
 
 namespace {
 
@@ -79,6 +83,19 @@ void enter(ConnectDialog *dialog, const QString &text)
 {
     dialog->connectionCombo()->lineEdit()->clear();
     QTest::keyClicks(dialog->connectionCombo()->lineEdit(), text);
+}
+
+// Tests `options` with the password typed apart; the status label once the test is over.
+QString testedStatus(ConnectDialog *dialog, ConnectionOptions options)
+{
+    const QString password = options.password;
+    options.password.clear();
+    enter(dialog, options.toConnInfo());
+    dialog->passwordEdit()->setText(password);
+    QTest::mouseClick(testButton(dialog), Qt::LeftButton);
+    if (!QTest::qWaitFor([&] { return testButton(dialog)->isEnabled(); }, kTimeout))
+        return QStringLiteral("(the test did not finish)");
+    return dialog->statusLabel()->text();
 }
 
 // The test server as a postgres:// URL with a user and a password (the server trusts local
@@ -168,6 +185,9 @@ private slots:
             dialog.statusLabel()->text().startsWith(QStringLiteral("Connected: PostgreSQL")),
             kTimeout);
         QVERIFY(testButton(&dialog)->isEnabled());
+        // Through the test server's Unix socket: no TLS.
+        QVERIFY2(dialog.statusLabel()->text().endsWith(QStringLiteral("\nNot encrypted")),
+                 qPrintable(dialog.statusLabel()->text()));
 
         // A connection that worked is remembered, without its password.
         QStringList recent = ConnectDialog::recentConnections();
@@ -222,6 +242,58 @@ private slots:
         QVERIFY2(text.startsWith(QStringLiteral("Could not connect: ")), qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("refused"), Qt::CaseInsensitive), qPrintable(text));
         QVERIFY(ConnectDialog::recentConnections().isEmpty());
+    }
+
+    void tlsConnectionSaysEncryptedAndVerified()
+    {
+        TlsServer tls;
+        QString error;
+        QVERIFY2(tls.start(&error), qPrintable(error));
+        ConnectDialog dialog(ConnectionTarget {});
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+
+        // verify-full with the CA that signed the server's certificate.
+        QString text
+            = testedStatus(&dialog, tls.options(QStringLiteral("verify-full"), tls.caFile()));
+        qInfo("verify-full: %s", qPrintable(text));
+        QVERIFY2(text.startsWith(QStringLiteral("Connected: PostgreSQL")), qPrintable(text));
+        const QRegularExpression verified(
+            QStringLiteral("\\nEncrypted \\(TLS 1\\.[23], [A-Z0-9_-]+\\), certificate verified$"));
+        QVERIFY2(verified.match(text).hasMatch(), qPrintable(text));
+        QVERIFY2(!text.contains(tls.password()), qPrintable(text));
+        QCOMPARE(ConnectDialog::recentConnections().size(), 1);
+        QVERIFY(!ConnectDialog::recentConnections().first().contains(tls.password()));
+
+        // require: encrypted, nothing about the certificate checked.
+        text = testedStatus(&dialog, tls.options(QStringLiteral("require")));
+        qInfo("require: %s", qPrintable(text));
+        QVERIFY2(text.startsWith(QStringLiteral("Connected: PostgreSQL")), qPrintable(text));
+        QVERIFY2(
+            text.contains(QRegularExpression(QStringLiteral("\\nEncrypted \\(TLS 1\\.[23], "))),
+            qPrintable(text));
+        QVERIFY2(text.endsWith(QStringLiteral(", certificate not verified (sslmode=require)")),
+                 qPrintable(text));
+
+        // verify-ca: the CA, not the host name.
+        text = testedStatus(&dialog, tls.options(QStringLiteral("verify-ca"), tls.caFile()));
+        QVERIFY2(text.endsWith(QStringLiteral(
+                     ", certificate verified, host name not checked (sslmode=verify-ca)")),
+                 qPrintable(text));
+
+        // The same server over plain TCP.
+        text = testedStatus(&dialog, tls.options(QStringLiteral("disable")));
+        qInfo("disable: %s", qPrintable(text));
+        QVERIFY2(text.startsWith(QStringLiteral("Connected: PostgreSQL")), qPrintable(text));
+        QVERIFY2(text.endsWith(QStringLiteral("\nNot encrypted")), qPrintable(text));
+        QVERIFY(!text.contains(QStringLiteral("Encrypted")));
+
+        // A CA that did not sign the server's certificate: refused, with libpq's reason.
+        text = testedStatus(&dialog, tls.options(QStringLiteral("verify-full"), tls.otherCaFile()));
+        qInfo("untrusted CA: %s", qPrintable(text));
+        QVERIFY2(text.startsWith(QStringLiteral("Could not connect: ")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("certificate verify failed")), qPrintable(text));
+        QVERIFY2(!text.contains(tls.password()), qPrintable(text));
     }
 
     void silentServerTimesOutWithoutFreezing()

@@ -350,6 +350,20 @@ struct ServerInfo
     QString serverVersion; // server_version, e.g. "15.18 (Debian 15.18-0+deb12u1)"
     QString user; // current_user
     QString database; // current_database()
+
+    // TLS, as Store::testConnection() finds it (other calls leave these at their defaults).
+    // From pg_stat_ssl for this connection's backend:
+    bool ssl = false; // the connection is encrypted
+    QString sslVersion; // e.g. "TLSv1.3"
+    QString sslCipher; // e.g. "TLS_AES_256_GCM_SHA384"
+    // The sslmode libpq was asked for: the options' sslmode, else PGSSLMODE; empty when
+    // neither says (libpq's default, prefer).
+    QString sslMode;
+    // The server's certificate was checked against a trusted CA (sslmode verify-ca or
+    // verify-full on an encrypted connection: libpq refuses to connect otherwise), and its
+    // host name too (verify-full).
+    bool sslCertificateVerified = false;
+    bool sslHostNameVerified = false;
 };
 
 // What the store's role may do in its schema.
