@@ -772,6 +772,23 @@ std::optional<CliError> Cli::openStore(bool migrateIfMissing)
         note(QStringLiteral("schema \"%1\" created at version %2")
                  .arg(m_schema)
                  .arg(migrated.value()));
+    } else if (version.value() < Store::latestSchemaVersion()) {
+        // An older schema (made by an older eventium): brought up to date, as the browser
+        // does; migrations are idempotent and safe beside other processes. A role that may
+        // not migrate is told what to run instead of failing on a missing column later.
+        note(QStringLiteral("schema \"%1\" is at version %2; migrating it to %3")
+                 .arg(m_schema)
+                 .arg(version.value())
+                 .arg(Store::latestSchemaVersion()));
+        auto migrated = m_store->migrate();
+        if (!migrated)
+            return CliError(ExitFailure,
+                            QStringLiteral("schema \"%1\" is at version %2 and this eventium needs "
+                                           "%3; run `eventium migrate` as the schema's owner (%4)")
+                                .arg(m_schema)
+                                .arg(version.value())
+                                .arg(Store::latestSchemaVersion())
+                                .arg(migrated.error().toString()));
     }
     return std::nullopt;
 }
