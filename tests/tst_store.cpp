@@ -475,6 +475,71 @@ private slots:
                  StoreError::Kind::InvalidInput);
     }
 
+    // A prefix that names many streams (a category: pet-, 1,100 streams) is read by walking
+    // positions, one that names few (at most 1,000) through those streams; both give exactly the
+    // prefix's events, in order, both ways, paged, skipping hidden ones.
+    void categoryReadsAreExactWhetherThePrefixIsBroadOrNarrow()
+    {
+        QList<StreamAppend> batch;
+        for (int i = 0; i < 1100; ++i) {
+            StreamAppend a;
+            a.stream = StreamName(
+                QStringLiteral("%1-%2")
+                    .arg(i % 3 == 0 ? QStringLiteral("pet-cat") : QStringLiteral("pet-dog"))
+                    .arg(i));
+            a.events = evs(1 + i % 2);
+            batch << a;
+        }
+        REQUIRE_OK(store().appendMulti(batch));
+        REQUIRE_OK(
+            store().append(StreamName(QStringLiteral("other")), ExpectedVersion::any(), evs(3)));
+        REQUIRE_OK(store().truncate(StreamName(QStringLiteral("pet-dog-1")), StreamVersion(2)));
+        QVERIFY(store().sequenceNow());
+        QList<RecordedEvent> everything;
+        for (GlobalPosition next(1);;) {
+            const GlobalPage page = REQUIRE_OK(store().readAll(next, 1000));
+            everything += page.events;
+            if (page.next > page.head)
+                break;
+            next = page.next;
+        }
+        for (const QString &prefix :
+             {QStringLiteral("pet-"), QStringLiteral("pet-dog-"), QStringLiteral("pet-dog-10"),
+              QStringLiteral("pet-dog-1"), QStringLiteral("pet-cat-99")}) {
+            QList<qint64> expected;
+            for (const RecordedEvent &e : everything) {
+                if (e.stream.startsWith(prefix))
+                    expected << e.position.value;
+            }
+            QVERIFY2(!expected.isEmpty(),
+                     qPrintable(prefix + QStringLiteral(" of %1").arg(everything.size())));
+            GlobalFilter filter;
+            filter.streamPrefix = prefix;
+            QList<qint64> forward;
+            for (GlobalPosition next(1);;) {
+                const GlobalPage page = REQUIRE_OK(store().readAll(next, 50, filter));
+                for (const RecordedEvent &e : page.events) {
+                    QVERIFY2(e.stream.startsWith(prefix), qPrintable(e.stream));
+                    forward << e.position.value;
+                }
+                if (page.next > page.head)
+                    break;
+                next = page.next;
+            }
+            QCOMPARE(forward, expected);
+            QList<qint64> backward;
+            for (GlobalPosition next = GlobalPosition::end();;) {
+                const GlobalPage page = REQUIRE_OK(store().readAllBackward(next, 50, filter));
+                for (const RecordedEvent &e : page.events)
+                    backward.prepend(e.position.value);
+                if (page.next.value < 1)
+                    break;
+                next = page.next;
+            }
+            QCOMPARE(backward, expected);
+        }
+    }
+
     void globalSequenceIsDenseAndFilterable()
     {
         REQUIRE_OK(store().append(StreamName("order-1"), ExpectedVersion::any(),

@@ -272,14 +272,24 @@ Result<GlobalPage> Store::readAllBackward(GlobalPosition from, int limit,
 }
 
 Result<std::optional<QList<qint64>>>
-Store::Private::selectiveStreams(const QString &text, const Cancellation &cancellation)
+Store::Private::selectiveStreams(const QString &text, bool prefix, const Cancellation &cancellation)
 {
-    // A pass over the streams table, far smaller than the events (one row per stream).
-    auto r = read(QStringLiteral("SELECT stream_id, version FROM %1.streams "
-                                 "WHERE strpos(name, $1) > 0 LIMIT $2")
-                      .arg(s),
-                  {text.toUtf8(), pg::param(kSelectiveStreams + 1)},
-                  QStringLiteral("streams whose name contains"), cancellation);
+    // A pass over the streams table, far smaller than the events (one row per stream); for a
+    // prefix, a range of its name index.
+    pg::Params params;
+    QString sql = QStringLiteral("SELECT stream_id, version FROM %1.streams WHERE ").arg(s);
+    if (prefix) {
+        sql += QStringLiteral("true ") + prefixCondition(QStringLiteral("name"), text, params);
+    } else {
+        params << text.toUtf8();
+        sql += QStringLiteral("strpos(name, $1) > 0 ");
+    }
+    params << pg::param(kSelectiveStreams + 1);
+    sql += QStringLiteral("LIMIT $%1").arg(params.size());
+    auto r = read(sql, params,
+                  prefix ? QStringLiteral("streams whose name starts with")
+                         : QStringLiteral("streams whose name contains"),
+                  cancellation);
     if (!r)
         return r.error();
     std::optional<QList<qint64>> ids;
@@ -309,14 +319,21 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     const bool forward = direction == Direction::Forward;
     // The filter's conditions first, so that a bad filter is refused even where there is
     // nothing to read. $1 and $2 are the window's bounds, set below.
-    QString sql = readAllSql;
+    // `conditions` on e (events) and st (streams), besides the position window.
+    QString conditions;
     pg::Params params {QByteArray(), QByteArray()};
     if (!filter.streamPrefix.isEmpty())
-        sql += prefixCondition(QStringLiteral("st.name"), filter.streamPrefix, params);
+        conditions += prefixCondition(QStringLiteral("st.name"), filter.streamPrefix, params);
     auto condition = searchConditions(filter, params);
     if (!condition)
         return condition.error();
-    sql += condition->sql;
+    conditions += condition->sql;
+    // How the window is read: by position, probing each event (`walk`), or as the planner
+    // likes. A prefix that names many streams is read by walking positions: planned freely,
+    // it reads every event of those streams to sort a page out of them (seconds for a
+    // category of 100,000 streams, whatever the window), where a walk costs a few
+    // microseconds a position and stops at `limit` matches.
+    bool walk = false;
 
     auto hq = read(headSql, {}, QStringLiteral("read head"), cancellation);
     if (!hq)
@@ -346,11 +363,16 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     // head read above is visible now.) Only when more than a window is left: one window
     // reaches the head anyway, and a follower at the head reads a few positions a time, far
     // less than a pass over the streams. The name condition stays either way.
+    // A prefix (a category, one stream's name) is checked the same way at every call: even a
+    // small window is read through the streams when they are few, and walked when not.
     const qint64 left = forward ? head - start + 1 : start;
-    if (!filter.streamContains.isEmpty() && left > window) {
-        auto streams = selectiveStreams(filter.streamContains, cancellation);
+    const bool byPrefix = !filter.streamPrefix.isEmpty() && filter.streamContains.isEmpty();
+    if ((!filter.streamContains.isEmpty() && left > window) || byPrefix) {
+        auto streams = byPrefix ? selectiveStreams(filter.streamPrefix, true, cancellation)
+                                : selectiveStreams(filter.streamContains, false, cancellation);
         if (!streams)
             return streams.error();
+        walk = byPrefix && !streams->has_value();
         if (streams->has_value()) {
             QStringList ids;
             ids.reserve((*streams)->size());
@@ -358,7 +380,8 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
                 ids << QString::number(id);
             params << (QStringLiteral("{") + ids.join(QLatin1Char(',')) + QStringLiteral("}"))
                           .toUtf8();
-            sql += QStringLiteral("AND e.stream_id = ANY($%1::bigint[]) ").arg(params.size());
+            conditions
+                += QStringLiteral("AND e.stream_id = ANY($%1::bigint[]) ").arg(params.size());
             window = whole;
         }
     }
@@ -369,9 +392,19 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     params[0] = pg::param(low);
     params[1] = pg::param(high);
     params << pg::param(limit);
-    sql += QStringLiteral("ORDER BY g.position %1 LIMIT $%2")
-               .arg(forward ? QStringLiteral("ASC") : QStringLiteral("DESC"))
-               .arg(params.size());
+    const QString order = QStringLiteral("ORDER BY g.position %1 LIMIT $%2")
+                              .arg(forward ? QStringLiteral("ASC") : QStringLiteral("DESC"))
+                              .arg(params.size());
+    // The walk: positions in order from the index, each event probed by a subquery the
+    // planner cannot flatten (its LIMIT), so the read stops at `limit` matches.
+    const QString sql = walk
+        ? QStringLiteral("SELECT x.* FROM %1.global_events g CROSS JOIN LATERAL (SELECT %2, "
+                         "g.position, st.name FROM %1.events e JOIN %1.streams st ON "
+                         "st.stream_id = e.stream_id WHERE e.id = g.event_row AND %3%4LIMIT 1) x "
+                         "WHERE g.position >= $1 AND g.position < $2 ")
+                .arg(s, eventColumns, visibleSql, conditions)
+            + order
+        : readAllSql + conditions + order;
     auto r = read(sql, params, QStringLiteral("read all"), cancellation);
     if (!r)
         return pathError(filter, r.error());

@@ -65,10 +65,11 @@ struct Store::Private
                                const Cancellation &cancellation);
     Result<GlobalPage> readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter,
                                   Direction direction, const Cancellation &cancellation);
-    // The streams whose name contains `text`, when they are few and small enough to read
-    // through the (stream_id, version) index over the whole sequence: their ids, or nullopt
-    // when there are more than kSelectiveStreams of them or more than kSelectiveEvents events.
-    Result<std::optional<QList<qint64>>> selectiveStreams(const QString &text,
+    // The streams whose name contains `text` (starts with it: `prefix`), when they are few
+    // and small enough to read through the (stream_id, version) index over the whole
+    // sequence: their ids, or nullopt when there are more than kSelectiveStreams of them or
+    // more than kSelectiveEvents events.
+    Result<std::optional<QList<qint64>>> selectiveStreams(const QString &text, bool prefix,
                                                           const Cancellation &cancellation);
 };
 

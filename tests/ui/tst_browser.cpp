@@ -966,6 +966,11 @@ private slots:
         m_window->tabs()->setCurrentWidget(live);
         LiveEventsModel *model = live->model();
         QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 5, kTimeout);
+        // Everything the window reads on its own first (the rows' page, the types), or the
+        // lock below holds that read and the search waits behind it, never sent.
+        QTRY_VERIFY_WITH_TIMEOUT(model->eventAt(4).has_value(), kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!live->knownTypes().isEmpty(), kTimeout);
+        QTest::qWait(200);
 
         TestConnection admin;
         QVERIFY(admin.isOpen());
