@@ -15,11 +15,16 @@ StoreError invalid(const QString &message)
     return StoreError(StoreError::Kind::InvalidInput, message);
 }
 
-// Quotes a value for a libpq keyword/value string when it needs it.
+// Quotes a value for a libpq keyword/value string when it needs it: any white space (tabs,
+// line breaks, Unicode spaces: parse() and libpq end an unquoted value there), quotes,
+// backslashes, '='.
 QString quoteValue(const QString &value)
 {
-    if (!value.isEmpty() && !value.contains(QLatin1Char(' ')) && !value.contains(QLatin1Char('\''))
-        && !value.contains(QLatin1Char('\\')) && !value.contains(QLatin1Char('=')))
+    const bool plain = std::none_of(value.begin(), value.end(), [](QChar c) {
+        return c.isSpace() || c == QLatin1Char('\'') || c == QLatin1Char('\\')
+            || c == QLatin1Char('=');
+    });
+    if (!value.isEmpty() && plain)
         return value;
     QString out = QStringLiteral("'");
     for (const QChar c : value) {
