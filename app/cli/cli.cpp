@@ -63,6 +63,14 @@ std::optional<qint64> numberOption(const OptionParser &options, const QString &n
     return parseNumber(options.value(name), min);
 }
 
+// --expected as append and delete take it: `any` when absent, nullopt when malformed.
+std::optional<ExpectedVersion> expectedOption(const OptionParser &options)
+{
+    if (!options.isSet(QStringLiteral("expected")))
+        return ExpectedVersion::any();
+    return ExpectedVersion::parse(options.value(QStringLiteral("expected")));
+}
+
 // A time as --since, --until and --at take it: ISO 8601 (without a zone: local time);
 // nullopt when it is not one.
 std::optional<QDateTime> parseTime(const QString &text)
@@ -616,10 +624,10 @@ std::span<const Command> Cli::commands()
             .run = &Cli::embedded,
         },
         {
-            // Runs as rolesCommand(), dispatched by name in Cli::run().
             .name = "roles",
             .summary = "grant a PostgreSQL role reader or writer privileges, or revoke them",
             .help = kRolesHelp,
+            .run = &Cli::roles,
         },
     };
     return table;
@@ -714,8 +722,6 @@ int Cli::run(const QStringList &arguments)
         QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.info=true"));
         qInstallMessageHandler(nullptr);
     }
-    if (name == QLatin1String("roles"))
-        return rolesCommand(parser, m_db, m_schema, m_verbose);
     const int code = (this->*command->run)(parser);
     m_out.flush();
     return code;
@@ -828,16 +834,13 @@ int Cli::append(const OptionParser &options)
         return usage(command, QStringLiteral("unexpected argument \"%1\"").arg(args.last()));
     const QString stream = args.first();
 
-    ExpectedVersion expected = ExpectedVersion::any();
-    if (options.isSet(QStringLiteral("expected"))) {
-        const auto parsed = ExpectedVersion::parse(options.value(QStringLiteral("expected")));
-        if (!parsed)
-            return usage(
-                command,
-                QStringLiteral("--expected is any, no-stream, exists or a version >= 0, not \"%1\"")
-                    .arg(options.value(QStringLiteral("expected"))));
-        expected = *parsed;
-    }
+    const auto expectedOrNot = expectedOption(options);
+    if (!expectedOrNot)
+        return usage(
+            command,
+            QStringLiteral("--expected is any, no-stream, exists or a version >= 0, not \"%1\"")
+                .arg(options.value(QStringLiteral("expected"))));
+    const ExpectedVersion expected = *expectedOrNot;
 
     QList<NewEvent> events;
     const QStringList eventOptions {QStringLiteral("type"), QStringLiteral("data"),
@@ -1238,6 +1241,11 @@ int Cli::erase(const OptionParser &options)
     return ExitSuccess;
 }
 
+int Cli::roles(const OptionParser &options)
+{
+    return rolesCommand(options, m_db, m_schema, m_verbose);
+}
+
 int Cli::deleteStream(const OptionParser &options)
 {
     const QString command = QStringLiteral("delete");
@@ -1246,16 +1254,13 @@ int Cli::deleteStream(const OptionParser &options)
     const QString stream = options.positionals().first();
     if (QString why = StreamName::validate(stream); !why.isEmpty())
         return CliError::badInput(why).report();
-    ExpectedVersion expected = ExpectedVersion::any();
-    if (options.isSet(QStringLiteral("expected"))) {
-        const auto parsed = ExpectedVersion::parse(options.value(QStringLiteral("expected")));
-        if (!parsed)
-            return usage(
-                command,
-                QStringLiteral("--expected is any, no-stream, exists or a version >= 0, not \"%1\"")
-                    .arg(options.value(QStringLiteral("expected"))));
-        expected = *parsed;
-    }
+    const auto expectedOrNot = expectedOption(options);
+    if (!expectedOrNot)
+        return usage(
+            command,
+            QStringLiteral("--expected is any, no-stream, exists or a version >= 0, not \"%1\"")
+                .arg(options.value(QStringLiteral("expected"))));
+    const ExpectedVersion expected = *expectedOrNot;
     if (auto error = openStore(true))
         return error->report();
     const bool hard = options.isSet(QStringLiteral("hard"));

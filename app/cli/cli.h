@@ -40,6 +40,7 @@ private:
     int streamInfo(const OptionParser &options);
     int erase(const OptionParser &options);
     int deleteStream(const OptionParser &options);
+    int roles(const OptionParser &options);
     int truncate(const OptionParser &options);
     int metadata(const OptionParser &options);
     int scavenge(const OptionParser &options);
