@@ -8,12 +8,15 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLoggingCategory>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
+#include <QUrl>
 #include <QUuid>
 
 using namespace eventium;
@@ -324,6 +327,92 @@ private slots:
         const Run require = cli(wrongName(m_server.options(QStringLiteral("require"))),
                                 {QStringLiteral("stats")});
         QVERIFY2(require.code == 0, qPrintable(require.describe()));
+    }
+
+    // A password given in a connection string shows up nowhere: not in any log line (every
+    // category at debug), error message or display string of the library, nor in anything the
+    // CLI prints with --verbose, for a failed and a successful connection.
+    void passwordsAppearNowhere()
+    {
+        static QStringList captured;
+        captured.clear();
+        static QtMessageHandler previous = nullptr;
+        previous = qInstallMessageHandler(
+            [](QtMsgType type, const QMessageLogContext &context, const QString &message) {
+                captured << message;
+                if (previous && type >= QtWarningMsg)
+                    previous(type, context, message);
+            });
+        QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.debug=true"));
+        auto restore = qScopeGuard([] {
+            qInstallMessageHandler(previous);
+            QLoggingCategory::setFilterRules(QString());
+        });
+
+        const ConnectionOptions good
+            = m_server.options(QStringLiteral("verify-full"), m_server.caFile());
+        ConnectionOptions bad = good;
+        bad.password = QStringLiteral("Wr0ng-") + QUuid::createUuid().toString(QUuid::Id128);
+        const QStringList secrets {good.password, bad.password};
+        QStringList texts;
+        for (const ConnectionOptions &o : {good, bad}) {
+            texts << o.toDisplayString();
+            auto tested = Store::testConnection(o);
+            texts << (tested ? tested->serverVersion : tested.error().toString());
+            StoreSettings settings;
+            settings.schema = uniqueSchema();
+            Store store(o, settings);
+            auto migrated = store.migrate();
+            texts << (migrated ? QString() : migrated.error().toString());
+            auto appended
+                = store.append(StreamName(QStringLiteral("p")), ExpectedVersion::any(), {[] {
+                                   NewEvent e;
+                                   e.type = QStringLiteral("T");
+                                   e.data = "{}";
+                                   return e;
+                               }()});
+            texts << (appended ? QString() : appended.error().toString());
+            QCOMPARE(bool(appended), o.password == good.password);
+        }
+        // The CLI, the password in the URL and the keyword string as users type them.
+        for (const ConnectionOptions &o : {good, bad}) {
+            QString url = QStringLiteral("postgres://")
+                + QString::fromUtf8(QUrl::toPercentEncoding(o.user)) + QLatin1Char(':')
+                + QString::fromUtf8(QUrl::toPercentEncoding(o.password)) + QLatin1Char('@') + o.host
+                + QLatin1Char(':') + QString::number(o.port) + QLatin1Char('/') + o.dbname
+                + QStringLiteral("?sslmode=") + o.sslmode;
+            for (auto it = o.extra.cbegin(); it != o.extra.cend(); ++it)
+                url += QLatin1Char('&') + it.key() + QLatin1Char('=')
+                    + QString::fromUtf8(QUrl::toPercentEncoding(it.value()));
+            for (const QString &db : {o.toConnInfo(), url}) {
+                QVERIFY(db.contains(o.password)); // it is given, and must not come back
+                QProcess p;
+                QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+                env.remove(QStringLiteral("DATABASE_URL"));
+                env.remove(QStringLiteral("PGPASSWORD"));
+                p.setProcessEnvironment(env);
+                p.start(QStringLiteral(EVENTIUM_CLI_PATH),
+                        {QStringLiteral("--verbose"), QStringLiteral("--db"), db,
+                         QStringLiteral("--schema"), uniqueSchema(), QStringLiteral("stats")});
+                QVERIFY(p.waitForFinished(60000));
+                QCOMPARE(p.exitCode() == 0, o.password == good.password);
+                texts << QString::fromUtf8(p.readAllStandardOutput())
+                      << QString::fromUtf8(p.readAllStandardError());
+            }
+        }
+        texts += captured;
+        QVERIFY(captured.size() > 3); // the logs were really looked at
+        // Where options are shown, the password is there masked.
+        QVERIFY(std::any_of(texts.cbegin(), texts.cend(), [](const QString &t) {
+            return t.contains(QLatin1String("********"));
+        }));
+        for (const QString &text : std::as_const(texts)) {
+            for (const QString &secret : secrets)
+                QVERIFY2(
+                    !text.contains(secret),
+                    qPrintable(QStringLiteral("leaked in: ")
+                               + text.left(300).replace(secret, QStringLiteral("<password>"))));
+        }
     }
 };
 
