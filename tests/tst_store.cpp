@@ -540,6 +540,58 @@ private slots:
         }
     }
 
+    // Following exactly one stream: its events only (not those of longer names that start
+    // with it), in position order, paged both ways; a stream that does not exist yet reads
+    // empty up to the head and is found once written.
+    void globalReadOfExactlyOneStream()
+    {
+        for (int round = 0; round < 3; ++round) {
+            REQUIRE_OK(
+                store().append(StreamName(QStringLiteral("s-1")), ExpectedVersion::any(), evs(2)));
+            REQUIRE_OK(
+                store().append(StreamName(QStringLiteral("s-10")), ExpectedVersion::any(), evs(1)));
+        }
+        REQUIRE_OK(store().truncate(StreamName(QStringLiteral("s-1")), StreamVersion(2)));
+        QVERIFY(store().sequenceNow());
+        GlobalFilter filter;
+        filter.stream = QStringLiteral("s-1");
+        QList<qint64> versions;
+        qint64 lastPosition = 0;
+        for (GlobalPosition next(1);;) {
+            const GlobalPage page = REQUIRE_OK(store().readAll(next, 2, filter));
+            for (const RecordedEvent &e : page.events) {
+                QCOMPARE(e.stream, QStringLiteral("s-1"));
+                QVERIFY(e.position.value > lastPosition);
+                lastPosition = e.position.value;
+                versions << e.version.value;
+            }
+            if (page.next > page.head)
+                break;
+            next = page.next;
+        }
+        QCOMPARE(versions, QList<qint64>({2, 3, 4, 5, 6}));
+        const GlobalPage newest
+            = REQUIRE_OK(store().readAllBackward(GlobalPosition::end(), 2, filter));
+        QCOMPARE(newest.events.size(), 2);
+        QCOMPARE(newest.events.first().version.value, 6);
+
+        GlobalFilter later;
+        later.stream = QStringLiteral("s-2");
+        GlobalPage none = REQUIRE_OK(store().readAll(GlobalPosition(1), 10, later));
+        QVERIFY(none.events.isEmpty());
+        QVERIFY(none.next > none.head);
+        REQUIRE_OK(
+            store().append(StreamName(QStringLiteral("s-2")), ExpectedVersion::any(), evs(1)));
+        QVERIFY(store().sequenceNow());
+        none = REQUIRE_OK(store().readAll(none.next, 10, later));
+        QCOMPARE(none.events.size(), 1);
+        QCOMPARE(none.events.first().stream, QStringLiteral("s-2"));
+        GlobalFilter bad;
+        bad.stream = QStringLiteral("a\nb");
+        QCOMPARE(store().readAll(GlobalPosition(1), 10, bad).error().kind(),
+                 StoreError::Kind::InvalidInput);
+    }
+
     void globalSequenceIsDenseAndFilterable()
     {
         REQUIRE_OK(store().append(StreamName("order-1"), ExpectedVersion::any(),

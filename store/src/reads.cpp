@@ -198,7 +198,8 @@ Result<StreamSearchPage> Store::searchStream(const StreamName &stream, StreamVer
         return invalidInput(QStringLiteral("a read limit is between 1 and %1").arg(kMaxLimit));
     if (from.value < 0)
         return invalidInput(QStringLiteral("a version cannot be negative"));
-    if (!filter.streamPrefix.isEmpty() || !filter.streamContains.isEmpty())
+    if (!filter.stream.isEmpty() || !filter.streamPrefix.isEmpty()
+        || !filter.streamContains.isEmpty())
         return invalidInput(
             QStringLiteral("a search in one stream takes no stream name conditions"));
     if (cancellation.isCancelled())
@@ -322,6 +323,12 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     // `conditions` on e (events) and st (streams), besides the position window.
     QString conditions;
     pg::Params params {QByteArray(), QByteArray()};
+    if (!filter.stream.isEmpty()) {
+        if (QString why = StreamName::validate(filter.stream); !why.isEmpty())
+            return invalidInput(why);
+        params << filter.stream.toUtf8();
+        conditions += QStringLiteral("AND st.name = $%1 ").arg(params.size());
+    }
     if (!filter.streamPrefix.isEmpty())
         conditions += prefixCondition(QStringLiteral("st.name"), filter.streamPrefix, params);
     auto condition = searchConditions(filter, params);
@@ -366,8 +373,22 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     // A prefix (a category, one stream's name) is checked the same way at every call: even a
     // small window is read through the streams when they are few, and walked when not.
     const qint64 left = forward ? head - start + 1 : start;
-    const bool byPrefix = !filter.streamPrefix.isEmpty() && filter.streamContains.isEmpty();
-    if ((!filter.streamContains.isEmpty() && left > window) || byPrefix) {
+    if (!filter.stream.isEmpty()) {
+        // One stream: through its (stream_id, version) index over the whole range. (A stream
+        // created after the head read above has no numbered event in the range.)
+        auto id
+            = read(QStringLiteral("SELECT stream_id FROM %1.streams WHERE name = $1").arg(s),
+                   {filter.stream.toUtf8()}, QStringLiteral("read all: the stream"), cancellation);
+        if (!id)
+            return id.error();
+        params << pg::param(id->rows() > 0 ? id->int64(0, 0) : qint64(-1));
+        conditions += QStringLiteral("AND e.stream_id = $%1 ").arg(params.size());
+        window = whole;
+    }
+    const bool byPrefix = filter.stream.isEmpty() && !filter.streamPrefix.isEmpty()
+        && filter.streamContains.isEmpty();
+    if (filter.stream.isEmpty()
+        && ((!filter.streamContains.isEmpty() && left > window) || byPrefix)) {
         auto streams = byPrefix ? selectiveStreams(filter.streamPrefix, true, cancellation)
                                 : selectiveStreams(filter.streamContains, false, cancellation);
         if (!streams)

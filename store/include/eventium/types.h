@@ -287,6 +287,9 @@ struct StreamSearchPage
 struct GlobalFilter
 {
     QStringList types; // any of these; empty: all types
+    // Exactly this stream (read through its (stream_id, version) index: a follower of one
+    // stream never walks the global sequence); empty: any stream.
+    QString stream;
     QString streamPrefix; // the stream name starts with it; empty: all streams
     QString streamContains; // the stream name contains it (case-sensitive)
     QDateTime since; // created at or after (invalid: no bound)
@@ -306,14 +309,14 @@ struct GlobalFilter
     // an event it already holds, without asking the server.
     bool isLocal() const
     {
-        return streamContains.isEmpty() && !since.isValid() && !until.isValid()
+        return stream.isEmpty() && streamContains.isEmpty() && !since.isValid() && !until.isValid()
             && contains.isEmpty() && where.isEmpty() && text.isEmpty();
     }
     bool isEmpty() const
     {
-        return types.isEmpty() && streamPrefix.isEmpty() && streamContains.isEmpty()
-            && !since.isValid() && !until.isValid() && contains.isEmpty() && where.isEmpty()
-            && text.isEmpty();
+        return types.isEmpty() && stream.isEmpty() && streamPrefix.isEmpty()
+            && streamContains.isEmpty() && !since.isValid() && !until.isValid()
+            && contains.isEmpty() && where.isEmpty() && text.isEmpty();
     }
 };
 
