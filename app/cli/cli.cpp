@@ -126,6 +126,16 @@ QString expectationText(ExpectedVersion expected)
     return QStringLiteral("expected version %1").arg(expected.exactVersion());
 }
 
+// The error of an append or a delete whose expectation did not hold; `actual` -1: no stream.
+CliError wrongVersion(const QString &stream, ExpectedVersion expected, qint64 actual)
+{
+    const QString was = actual < 0 ? QStringLiteral("it does not exist")
+                                   : QStringLiteral("it is at version %1").arg(actual);
+    return CliError(ExitWrongVersion,
+                    QStringLiteral("wrong expected version for stream \"%1\": %2, but %3")
+                        .arg(stream, expectationText(expected), was));
+}
+
 // The commands' help pages (HelpText::command() adds the global options and exit codes).
 
 const char kMigrateHelp[]
@@ -892,15 +902,8 @@ int Cli::append(const OptionParser &options)
     if (!result)
         return CliError::fromStore(result.error()).report();
     const AppendResult &r = result.value();
-    if (r.isConflict()) {
-        const QString actual = r.actualVersion < 0
-            ? QStringLiteral("it does not exist")
-            : QStringLiteral("it is at version %1").arg(r.actualVersion);
-        return CliError(ExitWrongVersion,
-                        QStringLiteral("wrong expected version for stream \"%1\": %2, but %3")
-                            .arg(stream, expectationText(expected), actual))
-            .report();
-    }
+    if (r.isConflict())
+        return wrongVersion(stream, expected, r.actualVersion).report();
     if (r.status == AppendResult::Status::Appended)
         sequenceBeforeExit(std::chrono::seconds(2));
     QStringList ids;
@@ -1268,15 +1271,8 @@ int Cli::deleteStream(const OptionParser &options)
                                         hard ? DeleteMode::Hard : DeleteMode::Soft);
     if (!result)
         return CliError::fromStore(result.error()).report();
-    if (result->status == DeleteResult::Status::WrongExpectedVersion) {
-        const QString actual = result->version.value < 0
-            ? QStringLiteral("it does not exist")
-            : QStringLiteral("it is at version %1").arg(result->version.value);
-        return CliError(ExitWrongVersion,
-                        QStringLiteral("wrong expected version for stream \"%1\": %2, but %3")
-                            .arg(stream, expectationText(expected), actual))
-            .report();
-    }
+    if (result->status == DeleteResult::Status::WrongExpectedVersion)
+        return wrongVersion(stream, expected, result->version.value).report();
     const QString status = result->status == DeleteResult::Status::Deleted
         ? QStringLiteral("deleted")
         : result->status == DeleteResult::Status::AlreadyDeleted ? QStringLiteral("already deleted")

@@ -160,13 +160,8 @@ Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamV
     const int rows = r->rows();
     if (rows == 0) {
         // Nothing to see: a stream deleted for good says so.
-        auto info = streamInfo(stream);
-        if (!info)
-            return info.error();
-        if (info->has_value() && (*info)->tombstoned)
-            return StoreError(StoreError::Kind::StreamDeleted,
-                              QStringLiteral("read stream \"%1\": the stream is deleted for good")
-                                  .arg(stream.value()));
+        if (auto error = d->deletedForGood(stream, QStringLiteral("read stream")))
+            return *error;
         return out;
     }
     out.reserve(rows);
@@ -584,6 +579,21 @@ Result<std::optional<StreamInfo>> Store::streamInfo(const StreamName &stream)
     if (r->rows() > 0)
         out = streamFromRow(r.value(), 0);
     return out;
+}
+
+std::optional<StoreError> Store::Private::deletedForGood(const StreamName &stream,
+                                                         const QString &what)
+{
+    auto r = read(
+        QStringLiteral("SELECT tombstoned_at IS NOT NULL FROM %1.streams WHERE name = $1").arg(s),
+        {stream.value().toUtf8()}, what);
+    if (!r)
+        return r.error();
+    if (r->rows() > 0 && r->boolean(0, 0))
+        return StoreError(
+            StoreError::Kind::StreamDeleted,
+            QStringLiteral("%1 \"%2\": the stream is deleted for good").arg(what, stream.value()));
+    return std::nullopt;
 }
 
 Result<GlobalPosition> Store::headPosition()

@@ -47,6 +47,9 @@ struct Store::Private
     // really lacks the store's tables; otherwise the statement is wrong: it says so, and
     // logs it as a warning the first time.
     StoreError explain(const StoreError &error);
+    // StreamDeleted for `what` when `stream` is deleted for good (a tombstone); nullopt when
+    // it is not (or does not exist); the lookup's error if it fails.
+    std::optional<StoreError> deletedForGood(const StreamName &stream, const QString &what);
     // The schema version in the database (0 when there is none).
     Result<int> schemaVersion();
 

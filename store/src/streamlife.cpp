@@ -82,14 +82,8 @@ Result<bool> Store::setStreamMetadata(const StreamName &stream, const StreamMeta
     if (r->rows() > 0)
         return true;
     // No row: no such stream, or one deleted for good.
-    auto info = streamInfo(stream);
-    if (!info)
-        return info.error();
-    if (info->has_value() && (*info)->tombstoned)
-        return StoreError(StoreError::Kind::StreamDeleted,
-                          QStringLiteral("set metadata of stream \"%1\": the stream is deleted "
-                                         "for good")
-                              .arg(stream.value()));
+    if (auto error = d->deletedForGood(stream, QStringLiteral("set metadata of stream")))
+        return *error;
     return false;
 }
 
