@@ -592,6 +592,61 @@ private slots:
                  StoreError::Kind::InvalidInput);
     }
 
+    // A type whose events are few is read through the (type, id) index over the whole range:
+    // one call finds its events behind more than a window (65,536 positions) of others, and
+    // a common type is still read window by window, exactly.
+    void rareTypesAreReadThroughTheirIndex()
+    {
+        REQUIRE_OK(store().append(StreamName(QStringLiteral("rare-1")), ExpectedVersion::any(),
+                                  evs(1, QStringLiteral("Rare"))));
+        for (int i = 0; i < 7; ++i)
+            REQUIRE_OK(store().append(StreamName(QStringLiteral("bulk")), ExpectedVersion::any(),
+                                      evs(10000, QStringLiteral("Common"))));
+        REQUIRE_OK(store().append(StreamName(QStringLiteral("rare-2")), ExpectedVersion::any(),
+                                  evs(2, QStringLiteral("Rare"))));
+        REQUIRE_OK(store().append(StreamName(QStringLiteral("rare-3")), ExpectedVersion::any(),
+                                  evs(1, QStringLiteral("Other"))));
+        QVERIFY(store().sequenceNow());
+        GlobalFilter rare;
+        rare.types = {QStringLiteral("Rare"), QStringLiteral("Other")};
+        GlobalPage page = REQUIRE_OK(store().readAll(GlobalPosition(1), 10, rare));
+        QCOMPARE(page.events.size(), 4);
+        QCOMPARE(page.events[0].stream, QStringLiteral("rare-1"));
+        QCOMPARE(page.events[0].position, GlobalPosition(1));
+        QCOMPARE(page.events[1].stream, QStringLiteral("rare-2"));
+        QCOMPARE(page.events[2].version, StreamVersion(2));
+        QCOMPARE(page.events[3].type, QStringLiteral("Other"));
+        QCOMPARE(page.events[3].position, page.head);
+        QVERIFY(page.next > page.head);
+        // Paged two at a time, from the middle: the same events, in order.
+        page = REQUIRE_OK(store().readAll(GlobalPosition(2), 2, rare));
+        QCOMPARE(page.events.size(), 2);
+        QCOMPARE(page.events[0].stream, QStringLiteral("rare-2"));
+        page = REQUIRE_OK(store().readAll(page.next, 2, rare));
+        QCOMPARE(page.events.size(), 1);
+        QCOMPARE(page.events[0].type, QStringLiteral("Other"));
+        // Backwards from the end to the start in one call too.
+        page = REQUIRE_OK(store().readAllBackward(GlobalPosition::end(), 10, rare));
+        QCOMPARE(page.events.size(), 4);
+        QCOMPARE(page.events.last().position, GlobalPosition(1));
+        // 70,000 events of a type are more than few: a window at a time, none missed.
+        GlobalFilter common;
+        common.types = {QStringLiteral("Common")};
+        qint64 seen = 0;
+        qint64 expected = 2;
+        for (GlobalPosition next(1);;) {
+            page = REQUIRE_OK(store().readAll(next, 1000, common));
+            for (const RecordedEvent &e : page.events) {
+                QCOMPARE(e.position.value, expected++);
+                ++seen;
+            }
+            if (page.next > page.head)
+                break;
+            next = page.next;
+        }
+        QCOMPARE(seen, 70000);
+    }
+
     void globalSequenceIsDenseAndFilterable()
     {
         REQUIRE_OK(store().append(StreamName("order-1"), ExpectedVersion::any(),

@@ -267,6 +267,19 @@ Result<GlobalPage> Store::readAllBackward(GlobalPosition from, int limit,
     return d->readGlobal(from, limit, filter, Direction::Backward, cancellation);
 }
 
+Result<bool> Store::Private::selectiveTypes(const QStringList &types,
+                                            const Cancellation &cancellation)
+{
+    auto r = read(QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM %1.events WHERE type = "
+                                 "ANY($1::text[]) LIMIT $2) x")
+                      .arg(s),
+                  {pg::textArray(types), pg::param(kSelectiveEvents + 1)},
+                  QStringLiteral("events of the types"), cancellation);
+    if (!r)
+        return r.error();
+    return r->rows() > 0 && r->int64(0, 0) <= kSelectiveEvents;
+}
+
 Result<std::optional<QList<qint64>>>
 Store::Private::selectiveStreams(const QString &text, bool prefix, const Cancellation &cancellation)
 {
@@ -400,6 +413,18 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
                 += QStringLiteral("AND e.stream_id = ANY($%1::bigint[]) ").arg(params.size());
             window = whole;
         }
+    }
+    // Types whose events are few are read through the (type, id) index over the whole range
+    // (the planner takes that index for them): one call reaches the head or `limit` matches,
+    // where windows would walk the whole sequence to find them.
+    if (window != whole && !filter.types.isEmpty() && left > window) {
+        auto few = selectiveTypes(filter.types, cancellation);
+        if (!few)
+            return few.error();
+        if (*few)
+            window = whole;
+        else
+            walk = true;
     }
     const qint64 low = forward ? start : qMax<qint64>(1, start - window + 1);
     const qint64 high = forward

@@ -72,6 +72,9 @@ struct Store::Private
     // and small enough to read through the (stream_id, version) index over the whole
     // sequence: their ids, or nullopt when there are more than kSelectiveStreams of them or
     // more than kSelectiveEvents events.
+    // Whether the events of these types are few (at most kSelectiveEvents), counted through
+    // the (type, id) index: such a filter is read through that index over the whole range.
+    Result<bool> selectiveTypes(const QStringList &types, const Cancellation &cancellation);
     Result<std::optional<QList<qint64>>> selectiveStreams(const QString &text, bool prefix,
                                                           const Cancellation &cancellation);
 };
