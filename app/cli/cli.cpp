@@ -265,8 +265,8 @@ const char kStreamsHelp[]
       "  --order O       name (default) or recent (last written first)\n";
 
 const char kTailHelp[]
-    = "Usage: eventium tail [--from POSITION | --at TIME] [--limit N] [--type T]... [--prefix P]\n"
-      "                     [--follow]\n"
+    = "Usage: eventium tail [--from POSITION | --at TIME] [--limit N] [--type T]...\n"
+      "                     [--prefix P | --stream S] [--follow]\n"
       "\n"
       "Prints the global sequence (all streams, in position order) as JSON lines.\n"
       "\n"
@@ -278,6 +278,8 @@ const char kTailHelp[]
       "  --limit N        stop after N events (default: all)\n"
       "  --type T         only events of type T (repeatable)\n"
       "  --prefix P       only events of streams whose name starts with P\n"
+      "  --stream S       only the events of stream S (in position order; not of longer\n"
+      "                   names that start with S)\n"
       "  --follow         keep running and print new events as they are written;\n"
       "                   stop with Ctrl-C (SIGINT) or SIGTERM\n";
 
@@ -578,6 +580,7 @@ std::span<const Command> Cli::commands()
                     parser.addOption(QStringLiteral("limit"));
                     parser.addOption(QStringLiteral("type"), true);
                     parser.addOption(QStringLiteral("prefix"));
+                    parser.addOption(QStringLiteral("stream"));
                     parser.addFlag(QStringLiteral("follow"));
                 },
             .run = &Cli::tail,
@@ -1043,6 +1046,13 @@ int Cli::tail(const OptionParser &options)
     GlobalFilter filter;
     filter.types = options.values(QStringLiteral("type"));
     filter.streamPrefix = options.value(QStringLiteral("prefix"));
+    if (options.isSet(QStringLiteral("stream"))) {
+        if (options.isSet(QStringLiteral("prefix")))
+            return usage(command, QStringLiteral("--stream and --prefix cannot be combined"));
+        filter.stream = options.value(QStringLiteral("stream"));
+        if (QString why = StreamName::validate(filter.stream); !why.isEmpty())
+            return CliError::badInput(QStringLiteral("--stream: %1").arg(why)).report();
+    }
     for (const QString &type : std::as_const(filter.types)) {
         if (type.isEmpty())
             return usage(command, QStringLiteral("--type cannot be empty"));

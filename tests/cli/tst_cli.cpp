@@ -963,6 +963,23 @@ private slots:
                             QStringLiteral("--limit"), QStringLiteral("1")}),
                  (QList<int> {1}));
         QCOMPARE(positions({QStringLiteral("--from"), QStringLiteral("99")}), QList<int> {});
+        // One stream exactly (not longer names that start with it), or a category.
+        appendOne(QStringLiteral("user-10"), QStringLiteral("Registered"), QStringLiteral("{}"));
+        QCOMPARE(positions({QStringLiteral("--stream"), QStringLiteral("user-1")}),
+                 (QList<int> {1, 5}));
+        QCOMPARE(positions({QStringLiteral("--prefix"), QStringLiteral("user-1")}),
+                 (QList<int> {1, 5, 6}));
+        QCOMPARE(positions({QStringLiteral("--stream"), QStringLiteral("user-1"),
+                            QStringLiteral("--from"), QStringLiteral("2")}),
+                 (QList<int> {5}));
+        QCOMPARE(positions({QStringLiteral("--stream"), QStringLiteral("user-")}), QList<int> {});
+        CHECK_EXIT(
+            cli({QStringLiteral("tail"), QStringLiteral("--stream"), QStringLiteral("user-1"),
+                 QStringLiteral("--prefix"), QStringLiteral("user-")}),
+            2);
+        CHECK_EXIT(
+            cli({QStringLiteral("tail"), QStringLiteral("--stream"), QStringLiteral("a\nb")}), 4);
+        CHECK_EXIT(cli({QStringLiteral("tail"), QStringLiteral("--stream"), QString()}), 4);
         const QJsonObject first
             = cli({QStringLiteral("tail"), QStringLiteral("--limit"), QStringLiteral("1")})
                   .lines()

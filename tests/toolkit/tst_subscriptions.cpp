@@ -464,6 +464,99 @@ private slots:
         VERIFY_GLOBAL_ORDER(sql(), schema(), -1);
     }
 
+    // A subscription to one stream, one to a category (a prefix) and one to a type, live:
+    // each gets exactly its events in position order (not those of longer names that start
+    // with the stream's), while another stream is deleted and scavenged and a member of the
+    // category is truncated under them.
+    void oneStreamACategoryAndATypeLive()
+    {
+        auto put = [this](const QString &stream, const QString &type, int n) {
+            QList<NewEvent> batch(n);
+            for (NewEvent &e : batch) {
+                e.type = type;
+                e.data = QStringLiteral("{\"n\": %1}").arg(m_counter++).toUtf8();
+            }
+            REQUIRE_OK(store().append(StreamName(stream), ExpectedVersion::any(), batch));
+        };
+        put(QStringLiteral("s-1"), QStringLiteral("A"), 3);
+        put(QStringLiteral("s-10"), QStringLiteral("A"), 2);
+        put(QStringLiteral("acct-1"), QStringLiteral("B"), 2);
+        put(QStringLiteral("gone"), QStringLiteral("Rare"), 2);
+        put(QStringLiteral("acct-2"), QStringLiteral("A"), 1);
+        REQUIRE_OK(store().sequenceNow());
+
+        Collector one, category, type;
+        auto oneSettings = quick(QStringLiteral("one"));
+        oneSettings.filter.stream = QStringLiteral("s-1");
+        auto categorySettings = quick(QStringLiteral("category"));
+        categorySettings.filter.streamPrefix = QStringLiteral("acct-");
+        auto typeSettings = quick(QStringLiteral("type"));
+        typeSettings.filter.types = {QStringLiteral("Rare")};
+        Subscription subOne(store(), oneSettings, one.handler());
+        Subscription subCategory(store(), categorySettings, category.handler());
+        Subscription subType(store(), typeSettings, type.handler());
+        subOne.start();
+        subCategory.start();
+        subType.start();
+        QTRY_COMPARE_WITH_TIMEOUT(one.size(), 3, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(category.size(), 3, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(type.size(), 2, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(subOne.isLive() && subCategory.isLive() && subType.isLive(),
+                                 10000);
+
+        // Live, across a deletion, a scavenge and a truncation of a stream of the category.
+        put(QStringLiteral("s-10"), QStringLiteral("A"), 1);
+        put(QStringLiteral("s-1"), QStringLiteral("A"), 2);
+        put(QStringLiteral("acct-3"), QStringLiteral("B"), 1);
+        QCOMPARE(REQUIRE_OK(store().deleteStream(StreamName(QStringLiteral("gone")),
+                                                 ExpectedVersion::any()))
+                     .status,
+                 DeleteResult::Status::Deleted);
+        REQUIRE_OK(store().scavenge());
+        put(QStringLiteral("other"), QStringLiteral("Rare"), 1);
+        put(QStringLiteral("s-1"), QStringLiteral("A"), 1);
+        put(QStringLiteral("acct-1"), QStringLiteral("B"), 1);
+        REQUIRE_OK(store().sequenceNow());
+        QTRY_COMPARE_WITH_TIMEOUT(one.size(), 6, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(category.size(), 5, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(type.size(), 3, 20000);
+        REQUIRE_OK(store().truncate(StreamName(QStringLiteral("acct-2")), StreamVersion(2)));
+        put(QStringLiteral("acct-2"), QStringLiteral("B"), 1);
+        REQUIRE_OK(store().sequenceNow());
+        QTRY_COMPARE_WITH_TIMEOUT(category.size(), 6, 20000);
+        const qint64 head = REQUIRE_OK(store().headPosition()).value;
+        QTRY_COMPARE_WITH_TIMEOUT(subOne.checkpoint().value, head, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(subType.checkpoint().value, head, 10000);
+        subOne.stop();
+        subCategory.stop();
+        subType.stop();
+        QVERIFY(subOne.wait() && subCategory.wait() && subType.wait());
+
+        // What each should have seen, from one unfiltered read of the whole sequence (the
+        // deleted stream's events were delivered before it went; the truncated one's too).
+        QList<qint64> wantOne, wantCategory;
+        for (GlobalPosition next(1);;) {
+            const GlobalPage page = REQUIRE_OK(store().readAll(next, 1000));
+            for (const RecordedEvent &e : page.events) {
+                if (e.stream == QLatin1String("s-1"))
+                    wantOne << e.position.value;
+                if (e.stream.startsWith(QLatin1String("acct-")))
+                    wantCategory << e.position.value;
+            }
+            if (page.next > page.head)
+                break;
+            next = page.next;
+        }
+        QCOMPARE(head, 18);
+        QCOMPARE(wantOne, (QList<qint64> {1, 2, 3, 12, 13, 16}));
+        QCOMPARE(one.snapshot(), wantOne);
+        // Position 10 (acct-2's first event) was delivered before the truncation hid it.
+        QCOMPARE(wantCategory, (QList<qint64> {6, 7, 14, 17, 18}));
+        QCOMPARE(category.snapshot(), (QList<qint64> {6, 7, 10, 14, 17, 18}));
+        QCOMPARE(type.snapshot(), (QList<qint64> {8, 9, 15}));
+        QCOMPARE(type.types, QStringList(3, QStringLiteral("Rare")));
+    }
+
     void invalidSettings()
     {
         Collector c;
