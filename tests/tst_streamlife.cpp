@@ -352,6 +352,16 @@ private slots:
             QCOMPARE(after.at(i).position, before.at(i).position);
         }
         QCOMPARE(REQUIRE_OK(store().headPosition()).value, 22);
+        // The statistics count stored events (not positions) and live streams.
+        StoreStats stats = REQUIRE_OK(store().stats());
+        QCOMPARE(stats.headPosition, 22);
+        QCOMPARE(stats.scavenged, 11);
+        QCOMPARE(stats.events, 22 - 11);
+        QCOMPARE(stats.events,
+                 rows(QStringLiteral("cut")) + rows(QStringLiteral("max"))
+                     + rows(QStringLiteral("keep")) + rows(QStringLiteral("del")));
+        QCOMPARE(stats.streams, 3);
+        QCOMPARE(stats.deletedStreams, 1);
         QCOMPARE(REQUIRE_OK(store().scavenge()).removed, 0);
         // Positions stay taken: the next event is numbered after them.
         REQUIRE_OK(
@@ -367,6 +377,11 @@ private slots:
         REQUIRE_OK(
             store().append(StreamName(QStringLiteral("del")), ExpectedVersion::noStream(), evs(1)));
         QCOMPARE(versions(QStringLiteral("del")), QList<qint64>({4}));
+        stats = REQUIRE_OK(store().stats());
+        QCOMPARE(stats.streams, 4);
+        QCOMPARE(stats.deletedStreams, 0);
+        QCOMPARE(stats.scavenged, 12);
+        QCOMPARE(stats.events, stats.headPosition + stats.pending - 12);
         QCOMPARE(store().scavenge(0).error().kind(), StoreError::Kind::InvalidInput);
     }
 

@@ -737,7 +737,8 @@ void MainWindow::askToDeleteStream(const StreamInfo &info)
     }
     auto *box = new QMessageBox(
         QMessageBox::Warning, tr("Delete Stream"),
-        tr("Delete the stream %1 and its %2 events?\n\nReaders no longer see them, and it leaves "
+        tr("Delete the stream %1 and its events up to version %2?\n\nReaders no longer see them, "
+           "and it leaves "
            "the list. Their positions stay taken; a scavenge removes their rows. Unless deleted "
            "for good, the next append to %1 brings the stream back, its versions going on "
            "after %3.")

@@ -94,22 +94,34 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case NameColumn:
             return s.name;
-        case EventsColumn:
+        case VersionColumn:
             return QLocale().toString(s.version.value);
         case UpdatedColumn:
             return listTime(s.updated);
         }
         break;
     case Qt::TextAlignmentRole:
-        if (index.column() == EventsColumn)
+        if (index.column() == VersionColumn)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         if (index.column() == UpdatedColumn)
             return int(Qt::AlignCenter);
         break;
-    case Qt::ToolTipRole:
-        return tr("%1\n%2 events, created %3, updated %4")
-            .arg(s.name, QLocale().toString(s.version.value), JsonFormatter::displayTime(s.created),
-                 JsonFormatter::displayTime(s.updated));
+    case Qt::ToolTipRole: {
+        QString tip = tr("%1\nversion %2, created %3, updated %4")
+                          .arg(s.name, QLocale().toString(s.version.value),
+                               JsonFormatter::displayTime(s.created),
+                               JsonFormatter::displayTime(s.updated));
+        // The version counts every event ever appended: say what readers no longer see.
+        if (s.firstVisible.value > 1)
+            tip += tr("\nversions before %1 hidden (truncated)")
+                       .arg(QLocale().toString(s.firstVisible.value));
+        if (s.metadata.maxCount)
+            tip += tr("\nkeeps the last %1 events").arg(QLocale().toString(*s.metadata.maxCount));
+        if (s.metadata.maxAge)
+            tip += tr("\nhides events older than %1 s")
+                       .arg(QLocale().toString(qint64(s.metadata.maxAge->count())));
+        return tip;
+    }
     case Qt::UserRole:
         return s.name;
     default:
@@ -126,13 +138,13 @@ QVariant StreamListModel::headerData(int section, Qt::Orientation orientation, i
         switch (section) {
         case NameColumn:
             return tr("Stream");
-        case EventsColumn:
-            return tr("Events");
+        case VersionColumn:
+            return tr("Version");
         case UpdatedColumn:
             return tr("Updated");
         }
     }
-    if (role == Qt::TextAlignmentRole && section == EventsColumn)
+    if (role == Qt::TextAlignmentRole && section == VersionColumn)
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::TextAlignmentRole && section == UpdatedColumn)
         return int(Qt::AlignCenter);
@@ -337,7 +349,7 @@ void StreamListModel::applyLiveEvents(const QList<RecordedEvent> &events)
         StreamInfo &s = m_rows[row];
         s.version = e.version;
         s.updated = e.created;
-        emit dataChanged(index(row, EventsColumn), index(row, UpdatedColumn));
+        emit dataChanged(index(row, VersionColumn), index(row, UpdatedColumn));
     }
     if (unlisted)
         scheduleRefresh();

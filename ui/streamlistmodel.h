@@ -21,7 +21,7 @@ class StreamListModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { NameColumn, EventsColumn, UpdatedColumn, ColumnCount };
+    enum Column { NameColumn, VersionColumn, UpdatedColumn, ColumnCount };
     static constexpr int pageSize = 300;
     // At most one refresh a second; by name it re-reads the loaded rows up to this many.
     static constexpr int refreshIntervalMs = 1000;

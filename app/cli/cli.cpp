@@ -1467,7 +1467,9 @@ int Cli::stats(const OptionParser &options)
     const StoreStats &s = stats.value();
     JsonLine line;
     line.add("events", s.events)
+        .add("scavenged", s.scavenged)
         .add("streams", s.streams)
+        .add("deletedStreams", s.deletedStreams)
         .add("headPosition", s.headPosition)
         .add("pending", s.pending)
         .add("totalBytes", s.totalBytes)

@@ -820,6 +820,21 @@ private slots:
                                  kTimeout);
         auto stored = m_store->readStream(StreamName(QStringLiteral("life-a")), StreamVersion(1));
         QVERIFY(stored && stored->size() == 2);
+        // The list shows the stream's version, and its tip says what readers no longer see.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            streams->index(rowOf(QStringLiteral("life-a")), StreamListModel::VersionColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("versions before 4 hidden")),
+            kTimeout);
+        QCOMPARE(streams->index(rowOf(QStringLiteral("life-a")), StreamListModel::VersionColumn)
+                     .data()
+                     .toString(),
+                 QStringLiteral("5"));
+        QCOMPARE(
+            streams->headerData(StreamListModel::VersionColumn, Qt::Horizontal, Qt::DisplayRole)
+                .toString(),
+            QStringLiteral("Version"));
 
         // The Stream tab: versions 1 to 3 hidden in their places, 4 and 5 as they were.
         StreamView *view = m_window->streamView();
@@ -850,7 +865,7 @@ private slots:
                 != nullptr,
             kTimeout);
         QVERIFY2(box->text().contains(QStringLiteral("life-a"))
-                     && box->text().contains(QStringLiteral("5 events")),
+                     && box->text().contains(QStringLiteral("up to version 5")),
                  qPrintable(box->text()));
         QVERIFY(box->checkBox() && !box->checkBox()->isChecked());
         QAbstractButton *remove = nullptr;

@@ -337,8 +337,12 @@ struct SearchExpression
 
 struct StoreStats
 {
-    qint64 events = 0; // stored events
-    qint64 streams = 0;
+    // Stored events: numbered and pending, less those a scavenge removed (their positions
+    // stay, so this can be less than headPosition + pending).
+    qint64 events = 0;
+    qint64 scavenged = 0; // events whose rows a scavenge removed
+    qint64 streams = 0; // streams that are not deleted (those the listings show)
+    qint64 deletedStreams = 0; // deleted, softly or for good
     qint64 headPosition = 0; // the last numbered position
     qint64 pending = 0; // events written but not yet numbered
     qint64 totalBytes = 0; // all tables and indexes of the schema
