@@ -1,23 +1,58 @@
 #!/usr/bin/env bash
-# Builds a Debug tree with AddressSanitizer and UndefinedBehaviorSanitizer in ./build-sanitize
-# (override with BUILD_DIR) and runs every test there. Not part of CI's default run.
+# Builds a Debug tree with sanitizers and runs the tests there:
+#   scripts/sanitize.sh [address|thread] [ctest arguments, e.g. -R tst_store]
+# address (the default): AddressSanitizer + UndefinedBehaviorSanitizer in ./build-sanitize;
+# thread: ThreadSanitizer in ./build-tsan. BUILD_DIR overrides the directory; EVENTIUM_BUILD_UI=OFF
+# leaves the browser and its tests out (CI's run: the store, toolkit and CLI tests).
 # Leak checks are off: Qt and libpq keep allocations for the life of the process (plugin
 # loaders, the driver registry, libpq's SSL and locale state), which LeakSanitizer reports.
+# Under TSan, scripts/tsan.supp holds the suppressions (Qt and libpq internals only, each with
+# its reason) and tsan_excluded below the test programs left out of the run, each with its reason.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${BUILD_DIR:-$root/build-sanitize}"
-"$root/scripts/setup-debian.sh"
-nice cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DEVENTIUM_SANITIZE=ON \
-    -DEVENTIUM_WERROR="${EVENTIUM_WERROR:-OFF}" \
-    -DEVENTIUM_BUILD_UI=ON -DEVENTIUM_BUILD_TESTS=ON -DEVENTIUM_BUILD_BENCH=OFF >/dev/null
-nice cmake --build "$build" -j2
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-if [ -f "$root/scripts/ubsan.supp" ]; then
-    UBSAN_OPTIONS="$UBSAN_OPTIONS:suppressions=$root/scripts/ubsan.supp"
+kind=address
+if [ $# -gt 0 ] && [[ "$1" != -* ]]; then
+    kind="$1"
+    shift
 fi
-if [ -f "$root/scripts/asan.supp" ]; then
-    ASAN_OPTIONS="$ASAN_OPTIONS:suppressions=$root/scripts/asan.supp"
+case "$kind" in
+address) option=-DEVENTIUM_SANITIZE=ON default_build="$root/build-sanitize" ;;
+thread) option=-DEVENTIUM_TSAN=ON default_build="$root/build-tsan" ;;
+*)
+    echo "usage: $0 [address|thread] [ctest arguments]" >&2
+    exit 2
+    ;;
+esac
+build="${BUILD_DIR:-$default_build}"
+"$root/scripts/setup-debian.sh"
+nice cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug "$option" \
+    -DEVENTIUM_WERROR="${EVENTIUM_WERROR:-OFF}" \
+    -DEVENTIUM_BUILD_UI="${EVENTIUM_BUILD_UI:-ON}" -DEVENTIUM_BUILD_TESTS=ON \
+    -DEVENTIUM_BUILD_BENCH=OFF >/dev/null
+nice cmake --build "$build" -j"$(nproc)"
+
+ctest_args=()
+if [ "$kind" = address ]; then
+    export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+    if [ -f "$root/scripts/ubsan.supp" ]; then
+        UBSAN_OPTIONS="$UBSAN_OPTIONS:suppressions=$root/scripts/ubsan.supp"
+    fi
+    if [ -f "$root/scripts/asan.supp" ]; then
+        ASAN_OPTIONS="$ASAN_OPTIONS:suppressions=$root/scripts/asan.supp"
+    fi
+else
+    # A report fails the program (exit code 66) but does not stop it, so one run shows them all.
+    # die_after_fork=0: QProcess (pg_ctl, initdb, the CLI) forks a process that has threads;
+    # the child only calls exec, so TSan's "threads after multi-threaded fork" does not apply.
+    export TSAN_OPTIONS="second_deadlock_stack=1:history_size=4:die_after_fork=0:suppressions=$root/scripts/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
+    # Test programs that cannot run under TSan, each with the reason (none when empty).
+    tsan_excluded=()
+    if [ ${#tsan_excluded[@]} -gt 0 ]; then
+        excluded="$(IFS='|'; echo "${tsan_excluded[*]}")"
+        echo "sanitize: not run under ThreadSanitizer: ${tsan_excluded[*]} (see $0)"
+        ctest_args+=(-E "^($excluded)\$")
+    fi
 fi
 cd "$build"
-nice ctest --output-on-failure --timeout 1800 -j"${TEST_JOBS:-2}"
+nice ctest --output-on-failure --timeout 1800 -j"${TEST_JOBS:-2}" "${ctest_args[@]}" "$@"

@@ -1,25 +1,42 @@
 // The connect dialog: parse errors as you go, a connection test off the UI thread, recent
 // connections remembered without any password, clear errors for servers that refuse or never
 // answer while the dialog stays responsive, and whether a connection is encrypted and its
-// server's certificate verified.
+// server's certificate verified; and a password given in a connection string shows up in no
+// window, dialog, status bar, recent connection or log line.
 #include "support/testdatabase.h"
 #include "support/tlsserver.h"
 
 #include "connectdialog.h"
+#include "mainwindow.h"
 
+#include <QAbstractItemView>
+#include <QAction>
+#include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLoggingCategory>
+#include <QMainWindow>
+#include <QMessageBox>
+#include <QMutex>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
 #include <QTest>
+#include <QTextEdit>
 #include <QTimer>
 #include <QUrl>
+#include <QUuid>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -112,6 +129,89 @@ QString urlWithPassword()
         url += QLatin1Char(':') + QString::number(o.port);
     url += QLatin1Char('/') + o.dbname;
     return url;
+}
+
+// `o` as a postgres:// URL with its user and password, as people paste them.
+QString urlOf(const ConnectionOptions &o)
+{
+    return QStringLiteral("postgres://%1:%2@%3:%4/%5?sslmode=%6")
+        .arg(QString::fromUtf8(QUrl::toPercentEncoding(o.user)),
+             QString::fromUtf8(QUrl::toPercentEncoding(o.password)), o.host)
+        .arg(o.port)
+        .arg(o.dbname, o.sslmode);
+}
+
+// Every text the application shows right now: titles, tooltips, status and what's-this texts,
+// labels, buttons, line edits (but `inputs`, where the user typed the password), combo box
+// entries (the recent connections), message boxes, status bars, text views, tabs, actions and
+// the first rows of every item view, of every widget there is.
+QStringList shownTexts(const QList<QWidget *> &inputs)
+{
+    QStringList texts;
+    const QList<QWidget *> widgets = QApplication::allWidgets();
+    for (QWidget *w : widgets) {
+        texts << w->windowTitle() << w->windowIconText() << w->toolTip() << w->statusTip()
+              << w->whatsThis() << w->accessibleName() << w->accessibleDescription();
+        const QList<QAction *> actions = w->actions();
+        for (const QAction *a : actions)
+            texts << a->text() << a->iconText() << a->toolTip() << a->statusTip() << a->whatsThis();
+        if (auto *label = qobject_cast<QLabel *>(w))
+            texts << label->text();
+        if (auto *button = qobject_cast<QAbstractButton *>(w))
+            texts << button->text();
+        if (auto *group = qobject_cast<QGroupBox *>(w))
+            texts << group->title();
+        if (auto *edit = qobject_cast<QLineEdit *>(w); edit && !inputs.contains(edit))
+            texts << edit->text() << edit->displayText() << edit->placeholderText();
+        if (auto *combo = qobject_cast<QComboBox *>(w)) {
+            for (int i = 0; i < combo->count(); ++i)
+                texts << combo->itemText(i) << combo->itemData(i, Qt::ToolTipRole).toString();
+            if (!inputs.contains(combo->lineEdit()))
+                texts << combo->currentText();
+        }
+        if (auto *box = qobject_cast<QMessageBox *>(w))
+            texts << box->text() << box->informativeText() << box->detailedText();
+        if (auto *bar = qobject_cast<QStatusBar *>(w))
+            texts << bar->currentMessage();
+        if (auto *text = qobject_cast<QTextEdit *>(w))
+            texts << text->toPlainText();
+        if (auto *text = qobject_cast<QPlainTextEdit *>(w))
+            texts << text->toPlainText();
+        if (auto *tabs = qobject_cast<QTabWidget *>(w)) {
+            for (int i = 0; i < tabs->count(); ++i)
+                texts << tabs->tabText(i) << tabs->tabToolTip(i);
+        }
+        if (auto *view = qobject_cast<QAbstractItemView *>(w); view && view->model()) {
+            const QAbstractItemModel *model = view->model();
+            for (int row = 0; row < std::min(model->rowCount(), 50); ++row) {
+                for (int column = 0; column < model->columnCount(); ++column) {
+                    const QModelIndex index = model->index(row, column);
+                    texts << index.data(Qt::DisplayRole).toString()
+                          << index.data(Qt::ToolTipRole).toString();
+                }
+            }
+        }
+    }
+    texts.removeAll(QString());
+    return texts;
+}
+
+// The first of `texts` that holds one of `secrets` (or a URL-encoded one), with the secret
+// replaced; empty when none does.
+QString leakIn(const QStringList &texts, const QStringList &secrets)
+{
+    for (const QString &text : texts) {
+        for (const QString &secret : secrets) {
+            const QString encoded = QString::fromUtf8(QUrl::toPercentEncoding(secret));
+            if (text.contains(secret) || text.contains(encoded)) {
+                return QString(text)
+                    .replace(secret, QStringLiteral("<password>"))
+                    .replace(encoded, QStringLiteral("<password>"))
+                    .left(400);
+            }
+        }
+    }
+    return QString();
 }
 
 QString settingsFileText()
@@ -335,6 +435,169 @@ private slots:
         QVERIFY(clock.elapsed() >= 1500);
         QVERIFY(ticks >= clock.elapsed() / 20 / 3);
         QVERIFY(ConnectDialog::recentConnections().isEmpty());
+    }
+
+    // A password in the connection string (keyword form and URL), wrong, to a port nobody
+    // listens on, and right: in the browser's window and its connect dialog, it appears in no
+    // title, label, tooltip, status bar, recent connection or message box, nor in any log line.
+    void passwordsAppearInNoWindowOrLog()
+    {
+        static QMutex mutex;
+        static QStringList logged;
+        static QtMessageHandler previous = nullptr;
+        logged.clear();
+        previous = qInstallMessageHandler(
+            [](QtMsgType type, const QMessageLogContext &context, const QString &message) {
+                {
+                    QMutexLocker locker(&mutex);
+                    logged << message;
+                }
+                if (previous && type >= QtWarningMsg)
+                    previous(type, context, message);
+            });
+        QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.debug=true"));
+        auto restore = qScopeGuard([] {
+            qInstallMessageHandler(previous);
+            QLoggingCategory::setFilterRules(QString());
+        });
+        auto logLines = [] {
+            QMutexLocker locker(&mutex);
+            return logged;
+        };
+
+        // TCP to a server that checks the password (scram-sha-256).
+        TlsServer server;
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        ConnectionOptions good = server.options(QStringLiteral("disable"));
+        good.host = QStringLiteral("127.0.0.1");
+        ConnectionOptions wrong = good;
+        wrong.password = QStringLiteral("Wr0ng-") + QUuid::createUuid().toString(QUuid::Id128);
+        ConnectionOptions unreachable = good;
+        {
+            SilentServer closed; // a port nobody listens on once it is closed again
+            unreachable.port = closed.port();
+        }
+        QVERIFY(unreachable.port > 0);
+        const QStringList secrets {good.password, wrong.password};
+        QVERIFY(good.password.size() >= 8);
+
+        for (const bool url : {false, true}) {
+            const auto text
+                = [url](const ConnectionOptions &o) { return url ? urlOf(o) : o.toConnInfo(); };
+            for (const ConnectionOptions &o : {good, wrong, unreachable})
+                QVERIFY(text(o).contains(o.password)); // given, and must not come back
+            const QString form = url ? QStringLiteral("URL") : QStringLiteral("keyword string");
+            QStringList texts; // everything shown in this round
+            const auto look = [&](const QList<QWidget *> &inputs, const QString &when) {
+                const QStringList shown = shownTexts(inputs);
+                texts += shown;
+                const QString leak = leakIn(shown, secrets);
+                return leak.isEmpty() ? leak : when + QStringLiteral(": ") + leak;
+            };
+
+            // The browser started with the wrong password: it says it could not connect.
+            auto start = ConnectionOptions::parse(text(wrong));
+            QVERIFY(start);
+            QCOMPARE(start->password, wrong.password);
+            MainWindow::Options options;
+            options.target.options = *start;
+            options.target.schema = TestDatabase::uniqueSchema(QStringLiteral("pw"));
+            options.restoreState = false;
+            MainWindow window(options);
+            QSignalSpy failed(&window, &MainWindow::connectFailed);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, kTimeout);
+            QVERIFY2(window.connectionLabel()->text().contains(
+                         QStringLiteral("password authentication failed")),
+                     qPrintable(window.connectionLabel()->text()));
+            QString found = look({}, form + QStringLiteral(", browser with the wrong password"));
+            QVERIFY2(found.isEmpty(), qPrintable(found));
+
+            // Its connect dialog: the same server with the wrong password, then an unreachable
+            // port, then the right password.
+            window.openConnectDialog();
+            ConnectDialog *dialog = window.findChild<ConnectDialog *>();
+            QVERIFY(dialog);
+            QVERIFY(QTest::qWaitForWindowExposed(dialog));
+            const QList<QWidget *> inputs {dialog->connectionCombo()->lineEdit(),
+                                           dialog->passwordEdit()};
+            QVERIFY(!dialog->connectionCombo()->currentText().isEmpty()); // the current one
+            found = look({}, form + QStringLiteral(", dialog opened"));
+            QVERIFY2(found.isEmpty(), qPrintable(found));
+            const struct
+            {
+                const ConnectionOptions &options;
+                QString status;
+            } tests[] = {{wrong, QStringLiteral("password authentication failed")},
+                         {unreachable, QStringLiteral("Could not connect: ")},
+                         {good, QStringLiteral("Connected: PostgreSQL")}};
+            for (const auto &test : tests) {
+                enter(dialog, text(test.options));
+                QTest::mouseClick(testButton(dialog), Qt::LeftButton);
+                // While it runs.
+                found = look(inputs, form + QStringLiteral(", testing"));
+                QVERIFY2(found.isEmpty(), qPrintable(found));
+                QTRY_VERIFY_WITH_TIMEOUT(testButton(dialog)->isEnabled(), kTimeout);
+                const QString status = dialog->statusLabel()->text();
+                QVERIFY2(status.contains(test.status), qPrintable(status));
+                found = look(inputs, form + QStringLiteral(", tested: ") + test.status);
+                QVERIFY2(found.isEmpty(), qPrintable(found));
+            }
+
+            // Connect: the browser shows where it is connected.
+            QSignalSpy connected(&window, &MainWindow::connectedToStore);
+            QTest::mouseClick(connectButton(dialog), Qt::LeftButton);
+            QTRY_VERIFY_WITH_TIMEOUT(window.isConnected(), kTimeout);
+            QCOMPARE(connected.size(), 1);
+            const QString where = QStringLiteral("127.0.0.1:%1/%2").arg(good.port).arg(good.dbname);
+            QVERIFY2(window.connectionLabel()->text().contains(where),
+                     qPrintable(window.connectionLabel()->text()));
+            QTRY_VERIFY_WITH_TIMEOUT(!window.findChild<ConnectDialog *>(), kTimeout);
+            found = look({}, form + QStringLiteral(", connected"));
+            QVERIFY2(found.isEmpty(), qPrintable(found));
+
+            // The dialog again: the current connection and the recent ones, without passwords.
+            window.openConnectDialog();
+            dialog = window.findChild<ConnectDialog *>();
+            QVERIFY(dialog);
+            QVERIFY(QTest::qWaitForWindowExposed(dialog));
+            QVERIFY(dialog->connectionCombo()->count() >= 1); // the recent connections
+            QVERIFY2(dialog->connectionCombo()->currentText().contains(QStringLiteral("127.0.0.1")),
+                     qPrintable(dialog->connectionCombo()->currentText()));
+            found = look({}, form + QStringLiteral(", dialog opened again"));
+            QVERIFY2(found.isEmpty(), qPrintable(found));
+            dialog->reject();
+
+            // What was looked at holds what it should (so the look was a real one).
+            for (const QString &expected :
+                 {where, QStringLiteral("password authentication failed"),
+                  QStringLiteral("Connected: PostgreSQL"), QStringLiteral("Could not connect: "),
+                  QStringLiteral("Eventium")}) {
+                QVERIFY2(std::any_of(texts.cbegin(), texts.cend(),
+                                     [&](const QString &t) { return t.contains(expected); }),
+                         qPrintable(expected));
+            }
+            found = leakIn(ConnectDialog::recentConnections(), secrets);
+            QVERIFY2(found.isEmpty(), qPrintable(found));
+            QVERIFY(settingsFileText().contains(QStringLiteral("127.0.0.1")));
+            found = leakIn({settingsFileText()}, secrets);
+            QVERIFY2(found.isEmpty(), qPrintable(found));
+        }
+
+        // No log line, at every level of every eventium category.
+        const QStringList lines = logLines();
+        QVERIFY2(std::any_of(lines.cbegin(), lines.cend(),
+                             [](const QString &line) {
+                                 return line.startsWith(QStringLiteral("connect failed:"));
+                             }),
+                 qPrintable(lines.join(QLatin1Char('\n')).left(2000)));
+        QVERIFY(std::any_of(lines.cbegin(), lines.cend(), [](const QString &line) {
+            return line.startsWith(QStringLiteral("connected to"));
+        }));
+        const QString leaked = leakIn(lines, secrets);
+        QVERIFY2(leaked.isEmpty(), qPrintable(QStringLiteral("log: ") + leaked));
     }
 };
 
