@@ -126,12 +126,11 @@ Scenario::Measure AppendScenarios::ours(Size writers, Size batch)
     };
 }
 
-Scenario::Measure AppendScenarios::oursWithoutSearchIndex(Size writers, Size batch)
+Scenario::Measure AppendScenarios::oursOn(const char *schema, Size writers, Size batch)
 {
-    return [writers, batch](const Round &round, QString *error) {
+    return [schema, writers, batch](const Round &round, QString *error) {
         const BenchConfig &config = round.context.config();
-        std::unique_ptr<eventium::Store> store
-            = round.context.makeWriteStore(BenchContext::oursNoSearchIndexSchema);
+        std::unique_ptr<eventium::Store> store = round.context.makeWriteStore(schema);
         return measure(
             round, writers(config),
             [&](const QString &stream) {

@@ -18,9 +18,9 @@ public:
     static Scenario::Measure ours(Size writers, Size batch);
     static Scenario::Measure raw(Size writers, Size batch);
     static Scenario::Measure lock(Size writers, Size batch);
-    // Ours on a schema without the payload's search index (the GIN index that serves
-    // containment and JSON path searches): what that index costs appends.
-    static Scenario::Measure oursWithoutSearchIndex(Size writers, Size batch);
+    // Ours on another schema of the store (BenchContext: without the payload's search index,
+    // or with version 4's append_events()): what the difference costs appends.
+    static Scenario::Measure oursOn(const char *schema, Size writers, Size batch);
     // The median of each variant's rounds.
     static QList<ScenarioResult> summarize(const BenchContext &context, const Scenario &scenario,
                                            const Samples &samples);

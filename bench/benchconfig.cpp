@@ -19,6 +19,8 @@ BenchConfig BenchConfig::forMode(Mode mode)
         c.streamReads = 50;
         c.latencyRounds = 2;
         c.latencyDuration = std::chrono::milliseconds(2000);
+        c.scavengeEvents = 20000;
+        c.eraseEvents = 500;
         c.stallRounds = 1;
         break;
     case Mode::Smoke:
@@ -30,6 +32,9 @@ BenchConfig BenchConfig::forMode(Mode mode)
         c.latencyRounds = 1;
         c.latencyDuration = std::chrono::milliseconds(600);
         c.probeIntervalMs = 20;
+        c.lifeRounds = 1;
+        c.scavengeEvents = 2000;
+        c.eraseEvents = 50;
         c.stallRounds = 1;
         c.stallArrayBytes = 64 * 1024;
         c.stallStringBytes = 256 * 1024;

@@ -28,6 +28,9 @@ struct BenchConfig
     int backgroundWriters = 2;
     int backgroundRatePerWriter = 100; // appends per second per background writer
     int probeIntervalMs = 10; // one probe append every this many ms
+    int lifeRounds = 3; // scavenge, erase
+    int scavengeEvents = 50000; // rows one scavenge round removes
+    int eraseEvents = 2000; // events one erase round erases, one at a time
     int stallRounds = 2; // ui_stall: the browser with big events, then with small ones
     qsizetype stallArrayBytes = 6 * 1024 * 1024; // a payload of many small objects
     qsizetype stallStringBytes = 20 * 1024 * 1024; // a payload of one long string

@@ -19,6 +19,12 @@ QString BenchContext::baselineSchema(Variant variant)
     return QLatin1String(variant == Variant::Raw ? rawSchema : lockSchema);
 }
 
+QList<const char *> BenchContext::schemas()
+{
+    return {oursWriteSchema,    oursReadSchema, oursNoSearchIndexSchema,
+            oursV4AppendSchema, rawSchema,      lockSchema};
+}
+
 QString BenchContext::conninfo() const
 {
     return m_options.toConnInfo();

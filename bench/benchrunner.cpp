@@ -8,6 +8,8 @@
 
 #include <eventium/store.h>
 
+#include <QFile>
+
 namespace bench {
 
 namespace {
@@ -26,6 +28,27 @@ QList<ScenarioResult> failed(const Scenario &scenario, const QString &error)
     return rows;
 }
 
+// Puts version 4's append_events() (the store's migration 0004, shipped in its resources) in
+// place of the current one on BenchContext::oursV4AppendSchema, running as its owner with a
+// fixed search_path as the current one does (0007, 0008), so that only the body differs.
+bool installV4Append(PgConnection &admin, QString *error)
+{
+    QFile file(QStringLiteral(":/eventium/migrations/0004_idempotent_expectation.sql"));
+    if (!file.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString());
+        return false;
+    }
+    const QString schema = QLatin1String(BenchContext::oursV4AppendSchema);
+    QString sql = QString::fromUtf8(file.readAll());
+    sql.replace(QStringLiteral("{{schema}}"), schema);
+    return admin.exec(sql, error)
+        && admin.exec(QStringLiteral("ALTER FUNCTION %1.append_events(text, bigint, uuid[], "
+                                     "text[], jsonb[], jsonb[]) SECURITY DEFINER "
+                                     "SET search_path = pg_catalog, pg_temp")
+                          .arg(schema),
+                      error);
+}
+
 } // namespace
 
 BenchRunner::BenchRunner(BenchConfig config, eventium::ConnectionOptions options)
@@ -40,9 +63,7 @@ bool BenchRunner::setUp(QString *error)
         *error = admin.errorMessage();
         return false;
     }
-    for (const char *s : {BenchContext::oursWriteSchema, BenchContext::oursReadSchema,
-                          BenchContext::oursNoSearchIndexSchema, BenchContext::rawSchema,
-                          BenchContext::lockSchema}) {
+    for (const char *s : BenchContext::schemas()) {
         if (!admin.exec(QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE").arg(QLatin1String(s)),
                         error))
             return false;
@@ -55,8 +76,8 @@ bool BenchRunner::setUp(QString *error)
                            error))
             return false;
     }
-    for (const char *schema :
-         {BenchContext::oursWriteSchema, BenchContext::oursNoSearchIndexSchema}) {
+    for (const char *schema : {BenchContext::oursWriteSchema, BenchContext::oursNoSearchIndexSchema,
+                               BenchContext::oursV4AppendSchema}) {
         auto writeStore = m_context.makeWriteStore(schema);
         if (auto r = writeStore->migrate(); !r) {
             *error = r.error().toString();
@@ -67,6 +88,8 @@ bool BenchRunner::setUp(QString *error)
                         .arg(QLatin1String(BenchContext::oursNoSearchIndexSchema)),
                     error))
         return false;
+    if (!installV4Append(admin, error))
+        return false;
     return m_context.readData().setUp(m_context.options(), error);
 }
 
@@ -76,9 +99,7 @@ void BenchRunner::tearDown()
     PgConnection admin(m_context.conninfo());
     if (!admin.isOk())
         return;
-    for (const char *s :
-         {BenchContext::oursWriteSchema, BenchContext::oursReadSchema,
-          BenchContext::oursNoSearchIndexSchema, BenchContext::rawSchema, BenchContext::lockSchema})
+    for (const char *s : BenchContext::schemas())
         admin.exec(QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE").arg(QLatin1String(s)));
 }
 

@@ -1,6 +1,8 @@
 #include "scenariotable.h"
 
 #include "appendscenarios.h"
+#include "benchcontext.h"
+#include "lifescenarios.h"
 #include "livelatencyscenario.h"
 #include "readscenarios.h"
 #ifdef EVENTIUM_BENCH_UI
@@ -50,17 +52,18 @@ Scenario appends(const QString &name, const QString &description, AppendScenario
             .summarize = &AppendScenarios::summarize};
 }
 
-// What the payload's search index costs appends: ours as shipped ("ours") against ours on a
-// schema without that index ("raw" in this scenario's rows); lock n/a.
-Scenario searchIndexCost(const QString &name, const QString &description,
-                         AppendScenarios::Size writers, AppendScenarios::Size batch)
+// What a part of the store costs appends: ours as shipped ("ours") against ours on a schema
+// without that part ("raw" in this scenario's rows: BenchContext::oursNoSearchIndexSchema,
+// oursV4AppendSchema); lock n/a.
+Scenario partCost(const QString &name, const QString &description, const char *schemaWithout,
+                  AppendScenarios::Size writers, AppendScenarios::Size batch)
 {
     return {.name = name,
             .description = description,
             .unit = eventsPerSecond,
             .rounds = &BenchConfig::rounds,
             .variants = {{Variant::Ours, AppendScenarios::ours(writers, batch)},
-                         {Variant::Raw, AppendScenarios::oursWithoutSearchIndex(writers, batch)}},
+                         {Variant::Raw, AppendScenarios::oursOn(schemaWithout, writers, batch)}},
             .summarize = &AppendScenarios::summarize};
 }
 
@@ -80,14 +83,45 @@ const QList<Scenario> &ScenarioTable::all()
                 QStringLiteral("100 events per append, 1 writer"), &one, &batchSize),
         appends(QStringLiteral("append_batch_4w"),
                 QStringLiteral("100 events per append, 4 writers"), &batchWriters, &batchSize),
-        searchIndexCost(QStringLiteral("search_index_1w"),
-                        QStringLiteral("single-event appends, 1 writer: ours with the payload's "
-                                       "search index (ours) against ours without it (raw)"),
-                        &one, &one),
-        searchIndexCost(QStringLiteral("search_index_batch_1w"),
-                        QStringLiteral("100 events per append, 1 writer: ours with the payload's "
-                                       "search index (ours) against ours without it (raw)"),
-                        &one, &batchSize),
+        partCost(QStringLiteral("search_index_1w"),
+                 QStringLiteral("single-event appends, 1 writer: ours with the payload's "
+                                "search index (ours) against ours without it (raw)"),
+                 BenchContext::oursNoSearchIndexSchema, &one, &one),
+        partCost(QStringLiteral("search_index_batch_1w"),
+                 QStringLiteral("100 events per append, 1 writer: ours with the payload's "
+                                "search index (ours) against ours without it (raw)"),
+                 BenchContext::oursNoSearchIndexSchema, &one, &batchSize),
+        partCost(QStringLiteral("stream_life_1w"),
+                 QStringLiteral("single-event appends, 1 writer: ours (append_events() with the "
+                                "checks for deleted streams) against ours with version 4's "
+                                "append_events() (raw)"),
+                 BenchContext::oursV4AppendSchema, &one, &one),
+        partCost(QStringLiteral("stream_life_batch_1w"),
+                 QStringLiteral("100 events per append, 1 writer: ours against ours with "
+                                "version 4's append_events() (raw)"),
+                 BenchContext::oursV4AppendSchema, &one, &batchSize),
+        partCost(QStringLiteral("stream_life_8w"),
+                 QStringLiteral("single-event appends, 8 writers: ours against ours with "
+                                "version 4's append_events() (raw)"),
+                 BenchContext::oursV4AppendSchema, &concurrentWriters, &one),
+        {.name = QStringLiteral("scavenge"),
+         .description = QStringLiteral("rows removed per second: Store::scavenge() of a stream "
+                                       "truncated past its end (ours) against one DELETE of "
+                                       "the same rows (raw); lock n/a"),
+         .unit = eventsPerSecond,
+         .rounds = &BenchConfig::lifeRounds,
+         .variants = {{Variant::Ours, LifeScenarios::scavengeOurs()},
+                      {Variant::Raw, LifeScenarios::scavengeRaw()}},
+         .summarize = &AppendScenarios::summarize},
+        {.name = QStringLiteral("erase"),
+         .description = QStringLiteral("events erased per second, one at a time: Store::erase() "
+                                       "(ours) against an UPDATE of data and metadata (raw); "
+                                       "lock n/a"),
+         .unit = eventsPerSecond,
+         .rounds = &BenchConfig::lifeRounds,
+         .variants
+         = {{Variant::Ours, LifeScenarios::eraseOurs()}, {Variant::Raw, LifeScenarios::eraseRaw()}},
+         .summarize = &AppendScenarios::summarize},
         {.name = QStringLiteral("read_global"),
          .description = QStringLiteral("catch-up read of the read data set in pages (ours: "
                                        "Store::readAll)"),
