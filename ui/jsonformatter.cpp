@@ -1,6 +1,7 @@
 #include "jsonformatter.h"
 
 #include <QCoreApplication>
+#include <QLocale>
 
 namespace eventium::ui {
 
@@ -101,6 +102,20 @@ QString JsonFormatter::quote(const QString &text)
     }
     out += QLatin1Char('"');
     return out;
+}
+
+QString JsonFormatter::displayDuration(qint64 seconds)
+{
+    const auto tr
+        = [](const char *text) { return QCoreApplication::translate("JsonFormatter", text); };
+    const QLocale locale;
+    if (seconds > 0 && seconds % 86400 == 0)
+        return seconds == 86400 ? tr("1 day") : tr("%1 days").arg(locale.toString(seconds / 86400));
+    if (seconds > 0 && seconds % 3600 == 0)
+        return seconds == 3600 ? tr("1 hour") : tr("%1 hours").arg(locale.toString(seconds / 3600));
+    if (seconds > 0 && seconds % 60 == 0)
+        return seconds == 60 ? tr("1 minute") : tr("%1 minutes").arg(locale.toString(seconds / 60));
+    return tr("%1 s").arg(locale.toString(seconds));
 }
 
 QString JsonFormatter::displayTime(const QDateTime &time)

@@ -20,6 +20,8 @@ public:
     static QString quote(const QString &text);
     // "2024-05-01 12:34:56.789" in local time.
     static QString displayTime(const QDateTime &time);
+    // A duration in the largest unit that divides it exactly: "30 days", "1 hour", "90 s".
+    static QString displayDuration(qint64 seconds);
     // `text` with every line longer than `maxLineChars` cut into pieces of that length (a
     // text view lays out a whole line at once: one line of megabytes would freeze it).
     static QString splitLongLines(const QString &text, int maxLineChars);

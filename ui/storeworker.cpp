@@ -1,5 +1,6 @@
 #include "storeworker.h"
 
+#include "jsonformatter.h"
 #include "statsworker.h"
 
 #include <eventium/embeddedpostgres.h>
@@ -536,8 +537,8 @@ quint64 StoreWorker::setStreamMetadata(const QString &stream, const StreamMetada
         if (metadata.maxCount)
             limits << tr("the newest %1").arg(QLocale().toString(*metadata.maxCount));
         if (metadata.maxAge)
-            limits << tr("younger than %1 s")
-                          .arg(QLocale().toString(qint64(metadata.maxAge->count())));
+            limits << tr("younger than %1")
+                          .arg(JsonFormatter::displayDuration(metadata.maxAge->count()));
         emit streamChanged(token, stream,
                            !*result ? tr("There is no stream %1").arg(stream)
                                : limits.isEmpty()

@@ -118,8 +118,8 @@ QVariant StreamListModel::data(const QModelIndex &index, int role) const
         if (s.metadata.maxCount)
             tip += tr("\nkeeps the last %1 events").arg(QLocale().toString(*s.metadata.maxCount));
         if (s.metadata.maxAge)
-            tip += tr("\nhides events older than %1 s")
-                       .arg(QLocale().toString(qint64(s.metadata.maxAge->count())));
+            tip += tr("\nhides events older than %1")
+                       .arg(JsonFormatter::displayDuration(s.metadata.maxAge->count()));
         return tip;
     }
     case Qt::UserRole:

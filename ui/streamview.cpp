@@ -187,7 +187,7 @@ void StreamView::updateSearchStatus()
     else if (m_model->isSearchStopped())
         text = tr("Stopped at version %1 of %2: %3 matches").arg(upTo, last, matches);
     else
-        text = tr("%1 matches in %2 events").arg(matches, last);
+        text = tr("%1 matches up to version %2").arg(matches, last);
     m_searchStatus->setText(text);
     m_searchStatus->show();
 }
@@ -210,8 +210,10 @@ void StreamView::updateHeader()
         return;
     }
     m_title->setText(m_model->stream());
+    // The stream's version: every event ever appended, including those a truncation, a max
+    // count or age hides (their rows show as such).
     const qint64 n = m_model->streamVersion();
-    const QString count = n == 1 ? tr("1 event") : tr("%1 events").arg(QLocale().toString(n));
+    const QString count = n == 0 ? tr("no events") : tr("version %1").arg(QLocale().toString(n));
     m_info->setText(m_offline ? count + QStringLiteral(" · ") + offline : count);
 }
 

@@ -190,7 +190,8 @@ const char kStreamInfoHelp[]
       "Prints one JSON object: {\"name\":…,\"exists\":true,\"version\":…,\"created\":…,\n"
       "\"updated\":…} for a stream that exists, {\"name\":…,\"exists\":false} for one that\n"
       "does not (exit 0 either way). A deleted stream adds \"deleted\":\"soft\"|\"hard\", a\n"
-      "truncated one \"first_visible\" (the first version readers see).\n";
+      "truncated one \"first_visible\" (the first version readers see), one with metadata\n"
+      "\"max_count\" and \"max_age_seconds\" (eventium metadata).\n";
 
 const char kEraseHelp[]
     = "Usage: eventium erase EVENT-ID [--by NAME] [--reason TEXT]\n"
@@ -1215,6 +1216,10 @@ int Cli::streamInfo(const OptionParser &options)
             .add("updated", JsonLinesWriter::timestamp(s.updated));
         if (s.firstVisible.value > 1)
             line.add("first_visible", s.firstVisible.value);
+        if (s.metadata.maxCount)
+            line.add("max_count", *s.metadata.maxCount);
+        if (s.metadata.maxAge)
+            line.add("max_age_seconds", qint64(s.metadata.maxAge->count()));
         if (s.tombstoned)
             line.add("deleted", QStringLiteral("hard"));
         else if (s.deleted.isValid())

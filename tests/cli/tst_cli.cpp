@@ -746,6 +746,12 @@ private slots:
         CHECK_EXIT(r, 0);
         QVERIFY(r.object().value(QStringLiteral("max_count")).isNull());
         QCOMPARE(r.object().value(QStringLiteral("max_age_seconds")).toInt(), 30 * 86400);
+        // stream-info shows what is set, and nothing for what is not.
+        const QJsonObject info
+            = lines({QStringLiteral("stream-info"), QStringLiteral("life-1")}).value(0);
+        QCOMPARE(info.value(QStringLiteral("max_age_seconds")).toInt(), 30 * 86400);
+        QVERIFY2(!info.contains(QStringLiteral("max_count")),
+                 qPrintable(QJsonDocument(info).toJson(QJsonDocument::Compact)));
         CHECK_EXIT(cli({QStringLiteral("metadata"), QStringLiteral("life-1"),
                         QStringLiteral("--max-age"), QStringLiteral("soon")}),
                    2);

@@ -915,8 +915,7 @@ private slots:
         dialog->ageUnit()->setCurrentIndex(3); // days
         dialog->accept();
         QTRY_COMPARE_WITH_TIMEOUT(m_window->noticeLabel()->text(),
-                                  QStringLiteral("meta-a keeps the newest 2, younger than %1 s")
-                                      .arg(QLocale().toString(30 * 86400)),
+                                  QStringLiteral("meta-a keeps the newest 2, younger than 30 days"),
                                   kTimeout);
         auto info = m_store->streamInfo(StreamName(QStringLiteral("meta-a")));
         QVERIFY(info && info->has_value());
@@ -933,6 +932,12 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(streams->rowCount() == 1
                                      && streams->streamAt(0).metadata.maxCount.has_value(),
                                  kTimeout);
+        const QString tip
+            = streams->index(0, StreamListModel::VersionColumn).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("keeps the last 2 events"))
+                     && tip.contains(QStringLiteral("hides events older than 30 days")),
+                 qPrintable(tip));
+        QCOMPARE(m_window->streamView()->infoLabel()->text(), QStringLiteral("version 6"));
         rightClick(m_window->streamsTable(), 0);
         trigger(m_window->streamsPane()->rowMenu(), QStringLiteral("Stream &Metadata…"));
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -1087,7 +1092,7 @@ private slots:
         QCOMPARE(versions(), QList<qint64>({3, 4, 5}));
         for (int row = 0; row < 3; ++row)
             QCOMPARE(model->eventAt(row)->stream, QStringLiteral("s-1"));
-        QCOMPARE(view->searchStatus()->text(), QStringLiteral("3 matches in 5 events"));
+        QCOMPARE(view->searchStatus()->text(), QStringLiteral("3 matches up to version 5"));
         clickRow(view->table(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(view->detail()->event()->version.value, 4, kTimeout);
 
