@@ -1187,6 +1187,76 @@ private slots:
         QCOMPARE(page.events[1].stream, QStringLiteral("late"));
     }
 
+    // A page of the global sequence whose event rows lie far apart (a transaction that took
+    // its transaction id early and wrote late is numbered before rows inserted long before
+    // its own) reads the same events, in the same order, as pages of close rows; hidden
+    // events in a page leave it short without ending the read. Forwards and backwards, in
+    // pages of every size.
+    void globalPagesOfRowsFarApartOrHidden()
+    {
+        REQUIRE_OK(store().append(StreamName("first"), ExpectedVersion::any(), evs(1)));
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()), GlobalPosition(1));
+        QSqlDatabase writer = sql();
+        QVERIFY(writer.transaction());
+        QSqlQuery q(writer);
+        QVERIFY2(q.exec(QStringLiteral("SELECT pg_current_xact_id()")),
+                 qPrintable(q.lastError().text()));
+        q.finish();
+        for (int i = 0; i < 10; ++i)
+            REQUIRE_OK(store().append(StreamName(QStringLiteral("bulk-%1").arg(i)),
+                                      ExpectedVersion::any(), evs(30)));
+        QVERIFY2(q.exec(QStringLiteral(
+                            "SELECT * FROM %1.append_events('early', -1, ARRAY['%2']::uuid[], "
+                            "ARRAY['Early'], ARRAY['{}']::jsonb[], ARRAY[NULL]::jsonb[])")
+                            .arg(schema(), QUuid::createUuid().toString(QUuid::WithoutBraces))),
+                 qPrintable(q.lastError().text()));
+        q.finish();
+        QVERIFY(writer.commit());
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()), GlobalPosition(302));
+        // Numbered by its transaction: second, though its row is the newest.
+        auto second = REQUIRE_OK(store().readAll(GlobalPosition(2), 1));
+        QCOMPARE(second.events.value(0).stream, QStringLiteral("early"));
+        // Hide bulk-3's first 20 events (positions 93 to 112).
+        REQUIRE_OK(store().truncate(StreamName("bulk-3"), StreamVersion(21)));
+
+        QList<QPair<QString, qint64>> expected; // (stream, position) of what readers see
+        expected << qMakePair(QStringLiteral("first"), qint64(1))
+                 << qMakePair(QStringLiteral("early"), qint64(2));
+        for (int i = 0; i < 10; ++i)
+            for (int v = 1; v <= 30; ++v)
+                if (i != 3 || v >= 21)
+                    expected << qMakePair(QStringLiteral("bulk-%1").arg(i),
+                                          qint64(3 + i * 30 + v - 1));
+        for (int limit : {1, 7, 50, 1000}) {
+            QList<QPair<QString, qint64>> forward;
+            GlobalPosition from(1);
+            for (int calls = 0; calls < 400; ++calls) {
+                const GlobalPage page = REQUIRE_OK(store().readAll(from, limit));
+                QVERIFY(page.events.size() <= limit);
+                for (const RecordedEvent &e : page.events)
+                    forward << qMakePair(e.stream, e.position.value);
+                QVERIFY(page.next.value > from.value);
+                from = page.next;
+                if (from.value > page.head.value)
+                    break;
+            }
+            QCOMPARE(forward, expected);
+            QCOMPARE(from, GlobalPosition(303));
+
+            QList<QPair<QString, qint64>> backward;
+            from = GlobalPosition::end();
+            for (int calls = 0; calls < 400 && from.value > 0; ++calls) {
+                const GlobalPage page = REQUIRE_OK(store().readAllBackward(from, limit));
+                for (const RecordedEvent &e : page.events)
+                    backward.prepend(qMakePair(e.stream, e.position.value));
+                QVERIFY(page.next.value < qMin(from.value, page.head.value + 1));
+                from = page.next;
+            }
+            QCOMPARE(backward, expected);
+            QCOMPARE(from, GlobalPosition(0));
+        }
+    }
+
     void lostConnectionMidAppend()
     {
         StoreSettings s;

@@ -68,13 +68,16 @@ struct Store::Private
                                const Cancellation &cancellation);
     Result<GlobalPage> readGlobal(GlobalPosition from, int limit, const GlobalFilter &filter,
                                   Direction direction, const Cancellation &cancellation);
+    // readGlobal without a filter: the page's positions first, then their events.
+    Result<GlobalPage> readSequence(GlobalPosition from, int limit, Direction direction,
+                                    const Cancellation &cancellation);
+    // Whether the events of these types are few (at most kSelectiveEvents), counted through
+    // the (type, id) index: such a filter is read through that index over the whole range.
+    Result<bool> selectiveTypes(const QStringList &types, const Cancellation &cancellation);
     // The streams whose name contains `text` (starts with it: `prefix`), when they are few
     // and small enough to read through the (stream_id, version) index over the whole
     // sequence: their ids, or nullopt when there are more than kSelectiveStreams of them or
     // more than kSelectiveEvents events.
-    // Whether the events of these types are few (at most kSelectiveEvents), counted through
-    // the (type, id) index: such a filter is read through that index over the whole range.
-    Result<bool> selectiveTypes(const QStringList &types, const Cancellation &cancellation);
     Result<std::optional<QList<qint64>>> selectiveStreams(const QString &text, bool prefix,
                                                           const Cancellation &cancellation);
 };
