@@ -47,7 +47,8 @@ MachineInfo MachineInfo::collect(PgConnection *server)
             "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name) FROM "
             "pg_settings "
             "WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', "
-            "'wal_sync_method', 'max_connections', 'commit_delay')"));
+            "'wal_sync_method', 'max_connections', 'commit_delay', 'wal_compression', "
+            "'max_wal_size', 'checkpoint_timeout', 'effective_cache_size')"));
         if (s.ok() && s.rows() == 1)
             m.serverSettings = s.string(0, 0);
     }

@@ -104,8 +104,12 @@ int main(int argc, char **argv)
         QStringLiteral("keep"),
         QStringLiteral(
             "Leave the bench schemas in the database given with --db (for EXPLAIN ANALYZE)."));
+    const QCommandLineOption untunedOption(
+        QStringLiteral("untuned"),
+        QStringLiteral("Run the private server with PostgreSQL's default memory and WAL settings "
+                       "instead of the embedded default's (EmbeddedPostgres::tunedSettings)."));
     parser.addOptions({dbOption, jsonOption, chartOption, quickOption, smokeOption, scenarioOption,
-                       roundsOption, keepOption});
+                       roundsOption, keepOption, untunedOption});
     parser.process(*app);
 
     QTextStream out(stdout);
@@ -146,6 +150,8 @@ int main(int argc, char **argv)
             = eventium::EmbeddedPostgres::temporarySettings();
         // Commit cost is part of what is measured: fsync stays on, unless this is a smoke run.
         settings.durable = mode != BenchConfig::Mode::Smoke;
+        // As the embedded default runs, unless asked for PostgreSQL's defaults.
+        settings.tuned = !parser.isSet(untunedOption);
         server = std::make_unique<eventium::EmbeddedPostgres>(settings);
         err << "starting a private PostgreSQL server in "
             << QDir::toNativeSeparators(settings.dataDir) << Qt::endl;
@@ -154,9 +160,12 @@ int main(int argc, char **argv)
             return 1;
         }
         options = server->connectionOptions();
-        serverText = QStringLiteral("private server, %1, default settings otherwise")
+        serverText = QStringLiteral("private server, %1, %2")
                          .arg(settings.durable ? QStringLiteral("durable (fsync on)")
-                                               : QStringLiteral("fsync off (smoke)"));
+                                               : QStringLiteral("fsync off (smoke)"),
+                              settings.tuned
+                                  ? QStringLiteral("the embedded default's settings")
+                                  : QStringLiteral("PostgreSQL's default settings (--untuned)"));
     }
 
     MachineInfo machine;

@@ -66,6 +66,26 @@ bool execAsOwner(const EmbeddedPostgres &pg, const QString &sql, QString *error)
     return ok;
 }
 
+// SHOW name, as the server's superuser through the Unix socket; empty on failure.
+QString showSetting(const EmbeddedPostgres &pg, const QString &name)
+{
+    const QString connection
+        = QStringLiteral("show-%1").arg(QRandomGenerator::global()->generate());
+    QString value;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+        pg.connectionOptions().applyTo(db);
+        if (db.open()) {
+            QSqlQuery q(db);
+            if (q.exec(QStringLiteral("SELECT current_setting('%1')").arg(name)) && q.next())
+                value = q.value(0).toString();
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    return value;
+}
+
 } // namespace
 
 class TestEmbedded : public QObject
@@ -117,6 +137,62 @@ private slots:
         }
         // A temporary server is stopped and its directory removed with its handle.
         QVERIFY(!QFileInfo::exists(dataDir));
+    }
+
+    // A tuned server's memory follows the machine's within its bounds, its WAL is compressed
+    // and its checkpoints spaced; durability is untouched. Untuned: PostgreSQL's defaults.
+    void tunedForTheMachineAndStillDurable()
+    {
+        constexpr qint64 gib = 1024LL * 1024 * 1024;
+        const QStringList big = EmbeddedPostgres::tunedSettings(24 * gib);
+        QVERIFY2(big.contains(QStringLiteral("shared_buffers = '1024MB'")),
+                 qPrintable(big.join(u';')));
+        QVERIFY(big.contains(QStringLiteral("effective_cache_size = '6144MB'")));
+        const QStringList small = EmbeddedPostgres::tunedSettings(gib);
+        QVERIFY2(small.contains(QStringLiteral("shared_buffers = '128MB'")),
+                 qPrintable(small.join(u';')));
+        QVERIFY(small.contains(QStringLiteral("effective_cache_size = '512MB'")));
+        const QStringList mid = EmbeddedPostgres::tunedSettings(8 * gib);
+        QVERIFY2(mid.contains(QStringLiteral("shared_buffers = '512MB'")),
+                 qPrintable(mid.join(u';')));
+        for (const QString &line : big + small) {
+            for (const char *durability : {"fsync", "synchronous_commit", "full_page_writes"})
+                QVERIFY2(!line.startsWith(QLatin1String(durability)), qPrintable(line));
+        }
+
+        // What this machine gets, read back from a running durable server.
+        QString expectedBuffers;
+        for (const QString &line : EmbeddedPostgres::tunedSettings())
+            if (line.startsWith(QLatin1String("shared_buffers = '")))
+                expectedBuffers = line.section(QLatin1Char('\''), 1, 1);
+        QVERIFY(!expectedBuffers.isEmpty());
+        auto settings = EmbeddedPostgres::temporarySettings();
+        settings.durable = true;
+        settings.tuned = true;
+        {
+            EmbeddedPostgres pg(settings);
+            auto started = pg.start();
+            QVERIFY2(started, qPrintable(started ? QString() : started.error().toString()));
+            const qint64 mb = expectedBuffers.chopped(2).toLongLong();
+            QCOMPARE(showSetting(pg, QStringLiteral("shared_buffers")),
+                     mb % 1024 == 0 ? QStringLiteral("%1GB").arg(mb / 1024)
+                                    : QStringLiteral("%1MB").arg(mb));
+            QCOMPARE(showSetting(pg, QStringLiteral("wal_compression")), QStringLiteral("pglz"));
+            QCOMPARE(showSetting(pg, QStringLiteral("checkpoint_timeout")),
+                     QStringLiteral("15min"));
+            QCOMPARE(showSetting(pg, QStringLiteral("max_wal_size")), QStringLiteral("2GB"));
+            QCOMPARE(showSetting(pg, QStringLiteral("fsync")), QStringLiteral("on"));
+            QCOMPARE(showSetting(pg, QStringLiteral("synchronous_commit")), QStringLiteral("on"));
+            QCOMPARE(showSetting(pg, QStringLiteral("full_page_writes")), QStringLiteral("on"));
+        }
+        settings = EmbeddedPostgres::temporarySettings();
+        settings.tuned = false;
+        {
+            EmbeddedPostgres pg(settings);
+            QVERIFY(pg.start());
+            QCOMPARE(showSetting(pg, QStringLiteral("shared_buffers")), QStringLiteral("128MB"));
+            QCOMPARE(showSetting(pg, QStringLiteral("checkpoint_timeout")), QStringLiteral("5min"));
+        }
     }
 
     void tcpPortAndBusyPort()

@@ -19,6 +19,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
@@ -144,6 +145,7 @@ EmbeddedPostgres::Settings EmbeddedPostgres::temporarySettings()
     chownToPostgres(QFile::decodeName(templ));
     s.temporary = true;
     s.durable = false;
+    s.tuned = false; // many of them run at once: PostgreSQL's small defaults
     return s;
 }
 
@@ -158,6 +160,33 @@ QString EmbeddedPostgres::defaultDataDir()
     if (base.isEmpty())
         base = QDir::homePath() + QStringLiteral("/.local/share");
     return base + QStringLiteral("/eventium/postgres");
+}
+
+QStringList EmbeddedPostgres::tunedSettings(qint64 memoryBytes)
+{
+    if (memoryBytes <= 0) {
+        const long pages = ::sysconf(_SC_PHYS_PAGES);
+        const long pageSize = ::sysconf(_SC_PAGE_SIZE);
+        memoryBytes = pages > 0 && pageSize > 0 ? qint64(pages) * pageSize : 0;
+    }
+    constexpr qint64 mb = 1024 * 1024;
+    const qint64 memoryMb = memoryBytes / mb;
+    const qint64 sharedBuffers = std::clamp<qint64>(memoryMb / 16, 128, 1024);
+    const qint64 cache = std::clamp<qint64>(memoryMb / 4, 512, 8192);
+    return {
+        QStringLiteral("shared_buffers = '%1MB'").arg(sharedBuffers),
+        QStringLiteral("effective_cache_size = '%1MB'").arg(cache),
+        QStringLiteral("work_mem = '16MB'"),
+        QStringLiteral("maintenance_work_mem = '%1MB'")
+            .arg(std::clamp<qint64>(memoryMb / 32, 64, 512)),
+        QStringLiteral("wal_compression = on"),
+        QStringLiteral("checkpoint_timeout = '15min'"),
+        QStringLiteral("max_wal_size = '2GB'"),
+        QStringLiteral("min_wal_size = '256MB'"),
+        QStringLiteral("checkpoint_completion_target = 0.9"),
+        // SSD-era planner costs: random reads are not four times sequential ones.
+        QStringLiteral("random_page_cost = 1.1"),
+    };
 }
 
 Result<QString> EmbeddedPostgres::findBinDir(const QString &preferred)
@@ -469,6 +498,8 @@ Result<Done> EmbeddedPostgres::start()
         QStringLiteral("password_encryption = 'scram-sha-256'"),
         QStringLiteral("logging_collector = off"),
     };
+    if (m_settings.tuned)
+        conf << tunedSettings();
     if (!m_settings.durable)
         conf << QStringLiteral("fsync = off") << QStringLiteral("full_page_writes = off");
     conf << m_settings.serverSettings;

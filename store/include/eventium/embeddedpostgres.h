@@ -26,6 +26,9 @@ public:
         int tcpPort = 0; // 0: Unix socket only
         bool temporary = false; // remove the data directory on stop / destruction
         bool durable = true; // false: fsync off (tests, benchmarks)
+        // Memory and WAL settings sized for the machine (tunedSettings()); false: PostgreSQL's
+        // defaults. fsync and synchronous_commit stay on either way when durable.
+        bool tuned = true;
         QString binDir; // empty: EVENTIUM_PG_BINDIR, else the newest Debian server
         QString database = QStringLiteral("eventium");
         int startTimeoutSeconds = 60;
@@ -38,12 +41,18 @@ public:
     EmbeddedPostgres(const EmbeddedPostgres &) = delete;
     EmbeddedPostgres &operator=(const EmbeddedPostgres &) = delete;
 
-    // A throw-away server in a fresh temporary directory, fsync off.
+    // A throw-away server in a fresh temporary directory, fsync off, untuned.
     static Settings temporarySettings();
     // $EVENTIUM_DATA_DIR, else a per-user directory: $XDG_DATA_HOME/eventium/postgres
     // (~/.local/share/...), or /var/lib/eventium/postgres for root.
     static QString defaultDataDir();
     static Result<QString> findBinDir(const QString &preferred = {});
+    // The server settings of a tuned server on a machine with `memoryBytes` of RAM (0: this
+    // machine's), as a desktop application's own database has them: shared_buffers 1/16 of
+    // the memory (128 MB to 1 GB), effective_cache_size 1/4 (512 MB to 8 GB), a larger
+    // work_mem and maintenance_work_mem, compressed WAL and checkpoints spaced 15 minutes or
+    // 2 GB of WAL apart. Durability settings are not among them.
+    static QStringList tunedSettings(qint64 memoryBytes = 0);
 
     // Initialises the data directory if needed, starts the server if it is not running
     // (reusing one already running on the same directory), waits until it accepts
