@@ -28,7 +28,7 @@ using MakeWriter = std::function<std::unique_ptr<WriterTask>(const QString &stre
 // Runs `writers` tasks in threads for `duration` once all are prepared; events per second.
 std::optional<double> runWriters(int writers, std::chrono::milliseconds duration,
                                  const std::function<std::unique_ptr<WriterTask>(int)> &make,
-                                 QString *error)
+                                 qint64 *written, QString *error)
 {
     std::atomic<int> ready {0};
     std::atomic<bool> go {false};
@@ -75,6 +75,7 @@ std::optional<double> runWriters(int writers, std::chrono::milliseconds duration
     qint64 total = 0;
     for (qint64 c : counts)
         total += c;
+    *written = total;
     const double seconds = msBetween(start, end) / 1000.0;
     return seconds > 0 ? std::optional<double>(double(total) / seconds) : std::nullopt;
 }
@@ -85,11 +86,15 @@ bool measure(const Round &round, int writers, const MakeWriter &make, QString *e
 {
     const QString tag = QStringLiteral("%1-r%2").arg(round.scenario).arg(round.number);
     const QString variant = variantName(round.variant);
+    qint64 written = 0;
     auto rate = runWriters(
         writers, round.context.config().appendDuration,
-        [&](int i) { return make(QStringLiteral("%1-%2-w%3").arg(tag, variant).arg(i)); }, error);
+        [&](int i) { return make(QStringLiteral("%1-%2-w%3").arg(tag, variant).arg(i)); }, &written,
+        error);
     if (!rate)
         return false;
+    if (round.events)
+        *round.events += written;
     round.samples->append(*rate);
     return true;
 }

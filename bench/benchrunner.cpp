@@ -9,6 +9,11 @@
 #include <eventium/store.h>
 
 #include <QFile>
+#include <QThread>
+
+#include <chrono>
+#include <map>
+#include <memory>
 
 namespace bench {
 
@@ -118,18 +123,37 @@ QList<ScenarioResult> BenchRunner::runRounds(const Scenario &scenario)
     if (QString error; scenario.prepare && !scenario.prepare(m_context, &error))
         return failed(scenario, error);
     Samples samples;
+    // The WAL of each variant's rounds, from snapshots on a connection of its own.
+    std::map<Variant, WalFigures> wal;
+    std::unique_ptr<PgConnection> walProbe;
+    if (scenario.wal)
+        walProbe = std::make_unique<PgConnection>(m_context.conninfo());
     const int rounds = m_context.config().*scenario.rounds;
     for (int round = 1; round <= rounds; ++round) {
         for (const auto &[variant, measure] : scenario.variants) {
+            qint64 events = 0;
             const Round r {.context = m_context,
                            .scenario = scenario.name,
                            .number = round,
                            .variant = variant,
                            .samples = samples.valuesFor(variant),
-                           .missing = samples.missingFor(variant)};
+                           .missing = samples.missingFor(variant),
+                           .events = &events};
             QString error;
+            std::optional<WalCounters> before;
+            if (walProbe && walProbe->isOk())
+                before = WalCounters::snapshot(*walProbe, &error);
             if (!measure(r, &error))
                 return failed(scenario, QStringLiteral("%1: %2").arg(variantName(variant), error));
+            if (before) {
+                // The round's connections are closed; their backends report as they exit.
+                QThread::msleep(300);
+                if (auto after = WalCounters::snapshot(*walProbe, &error)) {
+                    wal[variant].add(
+                        *after - *before, events,
+                        std::chrono::duration<double>(m_context.config().appendDuration).count());
+                }
+            }
             if (!scenario.roundProgress)
                 m_context.progress(
                     QStringLiteral("%1 round %2 %3: %4 %5")
@@ -141,7 +165,18 @@ QList<ScenarioResult> BenchRunner::runRounds(const Scenario &scenario)
         if (scenario.roundProgress)
             m_context.progress(scenario.roundProgress(round, samples));
     }
-    return scenario.summarize(m_context, scenario, samples);
+    QList<ScenarioResult> results = scenario.summarize(m_context, scenario, samples);
+    if (!wal.empty() && !results.isEmpty()) {
+        QStringList parts;
+        for (const auto &[variant, figures] : wal) {
+            results.first().wal.append({variant, figures});
+            parts << QStringLiteral("%1 %2").arg(variantName(variant), figures.perEventText());
+        }
+        QString &note = results.first().note;
+        note += (note.isEmpty() ? QString() : QStringLiteral("; "))
+            + QStringLiteral("WAL per event: ") + parts.join(QStringLiteral("; "));
+    }
+    return results;
 }
 
 } // namespace bench

@@ -152,6 +152,10 @@ int main(int argc, char **argv)
         settings.durable = mode != BenchConfig::Mode::Smoke;
         // As the embedded default runs, unless asked for PostgreSQL's defaults.
         settings.tuned = !parser.isSet(untunedOption);
+        // For the WAL figures: the time spent writing and flushing WAL, and the sequencer's
+        // calls (pg_stat_user_functions).
+        settings.serverSettings << QStringLiteral("track_wal_io_timing = on")
+                                << QStringLiteral("track_functions = 'all'");
         server = std::make_unique<eventium::EmbeddedPostgres>(settings);
         err << "starting a private PostgreSQL server in "
             << QDir::toNativeSeparators(settings.dataDir) << Qt::endl;

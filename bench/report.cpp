@@ -97,6 +97,12 @@ QByteArray Report::json(const QList<ScenarioResult> &results)
                  jsonNumber(failed ? std::nullopt : ratio(r.ours, r.lock)));
         if (!r.note.isEmpty())
             o.insert(QStringLiteral("note"), r.note);
+        if (!r.wal.isEmpty()) {
+            QJsonObject wal;
+            for (const auto &[variant, figures] : r.wal)
+                wal.insert(variantName(variant), figures.toJson());
+            o.insert(QStringLiteral("wal"), wal);
+        }
         if (failed)
             o.insert(QStringLiteral("error"), r.error);
         root.insert(r.name, o);

@@ -20,6 +20,8 @@ struct Round
     QList<double> *samples = nullptr;
     // Probes that never arrived (live latency); the round adds its own.
     int *missing = nullptr;
+    // Events the round wrote (append scenarios add theirs; for the WAL figures).
+    qint64 *events = nullptr;
 };
 
 } // namespace bench

@@ -45,6 +45,9 @@ struct Scenario
     // May be empty when every round of a variant measures one sample: then the progress is a
     // line per variant and round with that sample.
     Progress roundProgress {};
+    // Whether the server's WAL is measured around each round (per event written: records,
+    // full-page images, bytes, flushes, sync time; sequencer steps per second).
+    bool wal = false;
 
     QStringList rowNames() const { return rows.isEmpty() ? QStringList {name} : rows; }
 };

@@ -1,8 +1,13 @@
 #pragma once
 
+#include "variant.h"
+#include "walstats.h"
+
+#include <QList>
 #include <QString>
 
 #include <optional>
+#include <utility>
 
 namespace bench {
 
@@ -16,6 +21,7 @@ struct ScenarioResult
     std::optional<double> lock;
     QString note; // e.g. why a baseline is n/a
     QString error; // non-empty when the scenario failed
+    QList<std::pair<Variant, WalFigures>> wal; // scenarios that measure WAL (Scenario::wal)
 
     bool higherIsBetter() const { return unit != QLatin1String("ms"); }
 };

@@ -49,7 +49,8 @@ Scenario appends(const QString &name, const QString &description, AppendScenario
             .variants = {{Variant::Ours, AppendScenarios::ours(writers, batch)},
                          {Variant::Raw, AppendScenarios::raw(writers, batch)},
                          {Variant::Lock, AppendScenarios::lock(writers, batch)}},
-            .summarize = &AppendScenarios::summarize};
+            .summarize = &AppendScenarios::summarize,
+            .wal = true};
 }
 
 // What a part of the store costs appends: ours as shipped ("ours") against ours on a schema
@@ -64,7 +65,8 @@ Scenario partCost(const QString &name, const QString &description, const char *s
             .rounds = &BenchConfig::rounds,
             .variants = {{Variant::Ours, AppendScenarios::ours(writers, batch)},
                          {Variant::Raw, AppendScenarios::oursOn(schemaWithout, writers, batch)}},
-            .summarize = &AppendScenarios::summarize};
+            .summarize = &AppendScenarios::summarize,
+            .wal = true};
 }
 
 } // namespace
