@@ -40,10 +40,10 @@ bool prepareRead(PgConnection &conn, const Round &round, const QByteArray &name,
     return true;
 }
 
-// Times reading every page and appends events per second to the round's samples.
-bool readAll(const Round &round, const NextPage &nextPage, QString *error)
+// Times reading every page and appends events per second to the round's samples; `expected`
+// events must come.
+bool readAll(const Round &round, const NextPage &nextPage, qint64 expected, QString *error)
 {
-    const qint64 expected = round.context.readData().events();
     qint64 count = 0;
     qint64 bytes = 0;
     QElapsedTimer timer;
@@ -115,7 +115,7 @@ bool ReadScenarios::readGlobalOurs(const Round &round, QString *error)
             from = page->next;
             return true;
         },
-        error);
+        round.context.readData().events(), error);
 }
 
 bool ReadScenarios::readGlobalLibpq(const Round &round, QString *error)
@@ -141,7 +141,7 @@ bool ReadScenarios::readGlobalLibpq(const Round &round, QString *error)
                 from = events->last().position.value + 1;
             return true;
         },
-        error);
+        round.context.readData().events(), error);
 }
 
 QList<ScenarioResult> ReadScenarios::summarizeGlobal(const BenchContext &context,
@@ -152,6 +152,138 @@ QList<ScenarioResult> ReadScenarios::summarizeGlobal(const BenchContext &context
     result.note = QStringLiteral("%1 events, pages of %2")
                       .arg(context.readData().events())
                       .arg(context.config().readPage);
+    return {result};
+}
+
+namespace {
+
+const QString filteredType = QStringLiteral("OrderShipped");
+const QString filteredPrefix = QStringLiteral("order-1");
+
+QString filteredStream(const BenchContext &context)
+{
+    return Workload::readStreamName(context.readData().streams() / 2);
+}
+
+// How many events of the read data set the filter lets through.
+qint64 filteredCount(const BenchContext &context, ReadScenarios::Filter filter)
+{
+    const ReadDataSet &data = context.readData();
+    switch (filter) {
+    case ReadScenarios::Filter::Type: {
+        qint64 n = 0;
+        for (qint64 i = 0; i < data.events(); ++i)
+            n += Workload::eventType(i) == filteredType ? 1 : 0;
+        return n;
+    }
+    case ReadScenarios::Filter::Prefix: {
+        qint64 n = 0;
+        for (int s = 0; s < data.streams(); ++s)
+            n += Workload::readStreamName(s).startsWith(filteredPrefix) ? 1 : 0;
+        return n * context.config().streamLength;
+    }
+    case ReadScenarios::Filter::Stream:
+        return context.config().streamLength;
+    }
+    return 0;
+}
+
+} // namespace
+
+Scenario::Measure ReadScenarios::filteredOurs(Filter filter)
+{
+    return [filter](const Round &round, QString *error) {
+        eventium::Store &store = round.context.readData().store();
+        const int pageSize = round.context.config().readPage;
+        eventium::GlobalFilter f;
+        switch (filter) {
+        case Filter::Type:
+            f.types = {filteredType};
+            break;
+        case Filter::Prefix:
+            f.streamPrefix = filteredPrefix;
+            break;
+        case Filter::Stream:
+            f.stream = filteredStream(round.context);
+            break;
+        }
+        eventium::GlobalPosition from(1);
+        return readAll(
+            round,
+            [&](QList<eventium::RecordedEvent> *events, bool *last, QString *err) {
+                auto page = store.readAll(from, pageSize, f);
+                if (!page) {
+                    *err = page.error().toString();
+                    return false;
+                }
+                *events = page->events;
+                // A filtered page may hold fewer events than asked, or none, before the end.
+                *last = page->next.value > page->head.value;
+                from = page->next;
+                return true;
+            },
+            filteredCount(round.context, filter), error);
+    };
+}
+
+Scenario::Measure ReadScenarios::filteredLibpq(Filter filter)
+{
+    return [filter](const Round &round, QString *error) {
+        const int pageSize = round.context.config().readPage;
+        PgConnection conn(round.context.conninfo());
+        const char *sql = filter == Filter::Type
+            ? "SELECT %1 FROM %2.events_read WHERE type = $3 AND seq >= $1 ORDER BY seq LIMIT $2"
+            : filter == Filter::Prefix ? "SELECT %1 FROM %2.events_read WHERE starts_with(stream, "
+                                         "$3) AND seq >= $1 ORDER BY seq LIMIT $2"
+                                       : "SELECT %1 FROM %2.events_read WHERE stream = $3 AND seq "
+                                         ">= $1 ORDER BY seq LIMIT $2";
+        if (!prepareRead(conn, round, "page", sql, error))
+            return false;
+        const QByteArray limit = QByteArray::number(pageSize);
+        const QByteArray value = (filter == Filter::Type         ? filteredType
+                                      : filter == Filter::Prefix ? filteredPrefix
+                                                                 : filteredStream(round.context))
+                                     .toUtf8();
+        qint64 from = 1;
+        return readAll(
+            round,
+            [&](QList<eventium::RecordedEvent> *events, bool *last, QString *err) {
+                eventium::pg::Rows r
+                    = conn.execPrepared("page", {QByteArray::number(from), limit, value});
+                if (!r.ok()) {
+                    *err = PgConnection::errorText(r);
+                    return false;
+                }
+                *events = Workload::toRecorded(r);
+                *last = events->size() < pageSize;
+                if (!*last)
+                    from = events->last().position.value + 1;
+                return true;
+            },
+            filteredCount(round.context, filter), error);
+    };
+}
+
+QList<ScenarioResult> ReadScenarios::summarizeFiltered(const BenchContext &context,
+                                                       const Scenario &scenario,
+                                                       const Samples &samples)
+{
+    ScenarioResult result = samples.medians(scenario.name, scenario.unit);
+    const QString what = scenario.name == QLatin1String("read_filtered_type")
+        ? QStringLiteral("type %1").arg(filteredType)
+        : scenario.name == QLatin1String("read_filtered_prefix")
+        ? QStringLiteral("prefix %1").arg(filteredPrefix)
+        : QStringLiteral("stream %1").arg(filteredStream(context));
+    result.note
+        = QStringLiteral("%1: %2 of %3 events, pages of %4")
+              .arg(what)
+              .arg(filteredCount(context,
+                                 scenario.name == QLatin1String("read_filtered_type") ? Filter::Type
+                                     : scenario.name == QLatin1String("read_filtered_prefix")
+                                     ? Filter::Prefix
+                                     : Filter::Stream))
+              .arg(context.readData().events())
+              .arg(context.config().readPage);
     return {result};
 }
 

@@ -20,6 +20,17 @@ public:
     static QList<ScenarioResult> summarizeGlobal(const BenchContext &context,
                                                  const Scenario &scenario, const Samples &samples);
 
+    // read_filtered_type, _prefix, _stream: the catch-up read of read_global with a filter
+    // (the events of one type, a quarter of them; of the streams named order-1...; of one
+    // stream), ours through Store::readAll with a GlobalFilter, raw with the same condition on
+    // its table (its only indexes: seq and (stream, version)).
+    enum class Filter { Type, Prefix, Stream };
+    static Scenario::Measure filteredOurs(Filter filter);
+    static Scenario::Measure filteredLibpq(Filter filter);
+    static QList<ScenarioResult> summarizeFiltered(const BenchContext &context,
+                                                   const Scenario &scenario,
+                                                   const Samples &samples);
+
     // read_stream: BenchConfig::streamReads reads of whole streams picked at random (the same
     // ones for every variant of a round), one sample per read in milliseconds.
     static bool readStreamOurs(const Round &round, QString *error);

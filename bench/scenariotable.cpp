@@ -69,6 +69,19 @@ Scenario partCost(const QString &name, const QString &description, const char *s
             .wal = true};
 }
 
+// A filtered global read (ReadScenarios::Filter): ours and raw; lock n/a (raw's protocol).
+Scenario filtered(const QString &name, const QString &description, ReadScenarios::Filter filter)
+{
+    return {.name = name,
+            .description = description,
+            .unit = eventsPerSecond,
+            .rounds = &BenchConfig::readRounds,
+            .variants = {{Variant::Ours, ReadScenarios::filteredOurs(filter)},
+                         {Variant::Raw, ReadScenarios::filteredLibpq(filter)}},
+            .summarize = &ReadScenarios::summarizeFiltered,
+            .prepare = &ReadScenarios::prepare};
+}
+
 } // namespace
 
 const QList<Scenario> &ScenarioTable::all()
@@ -134,6 +147,15 @@ const QList<Scenario> &ScenarioTable::all()
                       {Variant::Lock, &ReadScenarios::readGlobalLibpq}},
          .summarize = &ReadScenarios::summarizeGlobal,
          .prepare = &ReadScenarios::prepare},
+        filtered(QStringLiteral("read_filtered_type"),
+                 QStringLiteral("read_global's catch-up of the events of one type (a quarter)"),
+                 ReadScenarios::Filter::Type),
+        filtered(QStringLiteral("read_filtered_prefix"),
+                 QStringLiteral("read_global's catch-up of the streams named order-1..."),
+                 ReadScenarios::Filter::Prefix),
+        filtered(QStringLiteral("read_filtered_stream"),
+                 QStringLiteral("read_global's catch-up of one stream's events"),
+                 ReadScenarios::Filter::Stream),
         {.name = QStringLiteral("read_stream"),
          .description = QStringLiteral("reads of whole streams picked at random from the read "
                                        "data set (ours: Store::readStream)"),
