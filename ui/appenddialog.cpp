@@ -328,6 +328,23 @@ void AppendDialog::validate()
     m_ok->setEnabled(valid);
 }
 
+void AppendDialog::prefill(const QString &type, const QByteArray &payload,
+                           const QByteArray &metadata)
+{
+    m_type->setText(type);
+    m_metadata->clear();
+    m_payload->clear();
+    // One editor at a time goes in through the slicer: the metadata (small: at once) first.
+    if (!metadata.isEmpty())
+        m_metadata->setPlainText(JsonFormatter::pretty(metadata));
+    if (payload.size() <= kSyncJsonChars)
+        m_payload->setPlainText(JsonFormatter::pretty(payload));
+    else
+        pasteFormatted(m_payload, QString::fromUtf8(payload));
+    m_payload->setFocus();
+    checkJson();
+}
+
 void AppendDialog::pasteFormatted(QPlainTextEdit *edit, const QString &text)
 {
     // Indented off the UI thread, then put in a slice at a time; the editor is read-only

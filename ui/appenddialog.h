@@ -55,6 +55,9 @@ public:
     static constexpr qsizetype kSyncJsonChars = 32 * 1024;
 
     ExpectedVersion expected() const;
+    // Fills in a type, a payload and metadata (indented off the UI thread, put in a slice at
+    // a time), as for duplicating an event; the stream's version stays the expectation.
+    void prefill(const QString &type, const QByteArray &payload, const QByteArray &metadata);
     // Empty when valid; otherwise a message with the line and column of the parse error.
     static QString jsonError(const QString &text, bool allowEmpty);
 

@@ -65,6 +65,12 @@ void EventRowMenu::openAt(int row)
     m_menu->addAction(tr("&Filter Live by Type “%1”").arg(e.type), this,
                       [this, e] { emit filterByTypeRequested(e.type); });
     m_menu->addSeparator();
+    QAction *duplicate = m_menu->addAction(tr("&Duplicate into Append Dialog…"), this,
+                                           [this, e] { emit duplicateRequested(e); });
+    duplicate->setEnabled(m_writable && !e.isErased());
+    duplicate->setToolTip(e.isErased() ? tr("Its data was erased")
+                                       : tr("Its type, payload and metadata, ready to edit "
+                                            "and append with a new id"));
     QAction *erase
         = m_menu->addAction(tr("&Erase Event Data…"), this, [this, e] { emit eraseRequested(e); });
     erase->setEnabled(m_writable && !e.isErased());

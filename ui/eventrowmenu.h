@@ -39,6 +39,7 @@ signals:
     void showInLiveRequested(qint64 position);
     void filterByTypeRequested(const QString &type);
     void eraseRequested(const eventium::RecordedEvent &event);
+    void duplicateRequested(const eventium::RecordedEvent &event);
     void copied(const QString &what);
 
 private:

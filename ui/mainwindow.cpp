@@ -233,6 +233,7 @@ void MainWindow::createLayout()
     for (EventRowMenu *menu : {m_streamView->rowMenu(), m_liveView->rowMenu()}) {
         connect(menu, &EventRowMenu::copied, this, [this](const QString &m) { notify(m, 3000); });
         connect(menu, &EventRowMenu::eraseRequested, this, &MainWindow::askToErase);
+        connect(menu, &EventRowMenu::duplicateRequested, this, &MainWindow::duplicateEvent);
     }
     connect(m_worker.get(), &StoreWorker::erased, this, &MainWindow::onErased);
     connect(m_streamView->rowMenu(), &EventRowMenu::showInLiveRequested, this,
@@ -661,6 +662,15 @@ AppendDialog *MainWindow::openAppendDialog(const QString &stream)
     m_appendDialog = dialog;
     dialog->open();
     return dialog;
+}
+
+void MainWindow::duplicateEvent(const RecordedEvent &event)
+{
+    AppendDialog *dialog = openAppendDialog(event.stream);
+    if (!dialog)
+        return;
+    dialog->streamCombo()->setEditText(event.stream);
+    dialog->prefill(event.type, event.data, event.metadata);
 }
 
 void MainWindow::onAppended(const AppendResult &result, const QString &stream)

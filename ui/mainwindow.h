@@ -116,6 +116,8 @@ private:
     void askJump();
     // Erasing an event's data, after a confirmation that names it.
     void askToErase(const RecordedEvent &event);
+    // The append dialog on the event's stream, filled in with its type, payload and metadata.
+    void duplicateEvent(const RecordedEvent &event);
     void onErased(quint64 token, const EraseResult &result, const RecordedEvent &event);
     // Deleting or truncating a stream, after a dialog that names what goes.
     void askToDeleteStream(const StreamInfo &info);

@@ -31,6 +31,7 @@
 #include <QElapsedTimer>
 #include <QHeaderView>
 #include <QInputDialog>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -786,6 +787,67 @@ private slots:
         }
         QVERIFY(found);
         view->rowMenu()->menu()->close();
+    }
+
+    // Duplicate into the append dialog: the event's type, payload and metadata, ready to edit,
+    // the stream's version as the expectation; appending stores a new event with a new id.
+    // A payload too big to indent on the UI thread goes in through the slicer.
+    void duplicateFromTheRowMenu()
+    {
+        QByteArray big = "{\"items\":[";
+        for (int i = 0; i < 4000; ++i)
+            big += (i ? "," : "") + QByteArray("{\"n\":") + QByteArray::number(i) + "}";
+        big += "]}";
+        QVERIFY(big.size() > AppendDialog::kSyncJsonChars);
+        REQUIRE_OK(m_store->append(StreamName(QStringLiteral("dup-1")), ExpectedVersion::any(),
+                                   {NewEvent {QStringLiteral("Priced"),
+                                              "{\"amount\": 42, \"sku\": \"A-1\"}",
+                                              "{\"correlationId\": \"c-1\"}",
+                                              {}},
+                                    NewEvent {QStringLiteral("Bulk"), big, {}, {}}}));
+        QVERIFY(m_store->sequenceNow());
+        openWindow();
+        m_window->openStream(QStringLiteral("dup-1"), 1);
+        StreamView *view = m_window->streamView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(1).has_value(), kTimeout);
+        const RecordedEvent first = *view->model()->eventAt(0);
+
+        for (int row : {0, 1}) {
+            rightClick(view->table(), row);
+            trigger(view->rowMenu()->menu(), QStringLiteral("&Duplicate into Append Dialog…"));
+            AppendDialog *dialog = nullptr;
+            QTRY_VERIFY_WITH_TIMEOUT((dialog = m_window->findChild<AppendDialog *>()) != nullptr,
+                                     kTimeout);
+            QCOMPARE(dialog->streamCombo()->currentText(), QStringLiteral("dup-1"));
+            QTRY_VERIFY_WITH_TIMEOUT(dialog->isVersionKnown() && !dialog->isCheckingJson(),
+                                     kTimeout);
+            QCOMPARE(dialog->expectedMode()->currentData().toInt(), int(AppendDialog::ExpectExact));
+            QCOMPARE(dialog->expectedVersion()->value(), 2 + row);
+            const RecordedEvent source = *view->model()->eventAt(row);
+            QCOMPARE(dialog->typeEdit()->text(), source.type);
+            QCOMPARE(QJsonDocument::fromJson(dialog->payloadEdit()->toPlainText().toUtf8()),
+                     QJsonDocument::fromJson(source.data));
+            if (row == 0) {
+                QCOMPARE(QJsonDocument::fromJson(dialog->metadataEdit()->toPlainText().toUtf8()),
+                         QJsonDocument::fromJson(first.metadata));
+                QVERIFY(dialog->payloadEdit()->toPlainText().contains(QLatin1Char('\n')));
+            } else {
+                QVERIFY(dialog->metadataEdit()->toPlainText().isEmpty());
+            }
+            QVERIFY(dialog->appendButton()->isEnabled());
+            dialog->accept();
+            QTRY_VERIFY_WITH_TIMEOUT(m_window->findChild<AppendDialog *>() == nullptr, kTimeout);
+        }
+        auto stored = REQUIRE_OK(m_store->readStream(StreamName(QStringLiteral("dup-1")),
+                                                     StreamVersion(1), Direction::Forward, 10));
+        QCOMPARE(stored.size(), 4);
+        QCOMPARE(stored[2].type, QStringLiteral("Priced"));
+        QCOMPARE(QJsonDocument::fromJson(stored[2].data), QJsonDocument::fromJson(stored[0].data));
+        QCOMPARE(QJsonDocument::fromJson(stored[2].metadata),
+                 QJsonDocument::fromJson(stored[0].metadata));
+        QVERIFY(stored[2].id != stored[0].id);
+        QCOMPARE(stored[3].type, QStringLiteral("Bulk"));
+        QCOMPARE(QJsonDocument::fromJson(stored[3].data), QJsonDocument::fromJson(big));
     }
 
     // Truncating and deleting from a stream's menu: a dialog naming the stream, then both tabs
