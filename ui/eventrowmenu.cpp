@@ -64,6 +64,8 @@ void EventRowMenu::openAt(int row)
     }
     m_menu->addAction(tr("&Filter Live by Type “%1”").arg(e.type), this,
                       [this, e] { emit filterByTypeRequested(e.type); });
+    m_menu->addAction(tr("&Compare with Previous “%1”").arg(e.type), this,
+                      [this, e] { emit compareWithPreviousRequested(e); });
     m_menu->addSeparator();
     QAction *duplicate = m_menu->addAction(tr("&Duplicate into Append Dialog…"), this,
                                            [this, e] { emit duplicateRequested(e); });

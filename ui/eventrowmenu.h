@@ -40,6 +40,7 @@ signals:
     void filterByTypeRequested(const QString &type);
     void eraseRequested(const eventium::RecordedEvent &event);
     void duplicateRequested(const eventium::RecordedEvent &event);
+    void compareWithPreviousRequested(const eventium::RecordedEvent &event);
     void copied(const QString &what);
 
 private:

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "appenddialog.h"
+#include "comparedialog.h"
 #include "connectdialog.h"
 #include "eventdetailview.h"
 #include "eventrowmenu.h"
@@ -234,8 +235,11 @@ void MainWindow::createLayout()
         connect(menu, &EventRowMenu::copied, this, [this](const QString &m) { notify(m, 3000); });
         connect(menu, &EventRowMenu::eraseRequested, this, &MainWindow::askToErase);
         connect(menu, &EventRowMenu::duplicateRequested, this, &MainWindow::duplicateEvent);
+        connect(menu, &EventRowMenu::compareWithPreviousRequested, this,
+                [this](const RecordedEvent &e) { m_compareToken = m_worker->previousOfType(e); });
     }
     connect(m_worker.get(), &StoreWorker::erased, this, &MainWindow::onErased);
+    connect(m_worker.get(), &StoreWorker::previousFound, this, &MainWindow::onPreviousFound);
     connect(m_streamView->rowMenu(), &EventRowMenu::showInLiveRequested, this,
             &MainWindow::jumpToPosition);
     connect(m_streamView->rowMenu(), &EventRowMenu::filterByTypeRequested, this,
@@ -662,6 +666,25 @@ AppendDialog *MainWindow::openAppendDialog(const QString &stream)
     m_appendDialog = dialog;
     dialog->open();
     return dialog;
+}
+
+void MainWindow::onPreviousFound(quint64 token, const RecordedEvent &event, bool found,
+                                 const RecordedEvent &previous)
+{
+    if (token != m_compareToken)
+        return;
+    m_compareToken = 0;
+    if (!found) {
+        notify(tr("%1 #%2 is the first “%3” event of its stream: nothing to compare it with")
+                   .arg(event.stream)
+                   .arg(event.version.value)
+                   .arg(event.type),
+               6000);
+        return;
+    }
+    auto *dialog = new CompareDialog(previous, event, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 void MainWindow::duplicateEvent(const RecordedEvent &event)

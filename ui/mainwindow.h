@@ -118,6 +118,10 @@ private:
     void askToErase(const RecordedEvent &event);
     // The append dialog on the event's stream, filled in with its type, payload and metadata.
     void duplicateEvent(const RecordedEvent &event);
+    // "Compare with Previous": the event of its stream before it with its type, then a
+    // CompareDialog of the two.
+    void onPreviousFound(quint64 token, const RecordedEvent &event, bool found,
+                         const RecordedEvent &previous);
     void onErased(quint64 token, const EraseResult &result, const RecordedEvent &event);
     // Deleting or truncating a stream, after a dialog that names what goes.
     void askToDeleteStream(const StreamInfo &info);
@@ -137,6 +141,7 @@ private:
     quint64 m_connectToken = 0;
     quint64 m_statsToken = 0;
     quint64 m_sampleToken = 0;
+    quint64 m_compareToken = 0;
     qint64 m_head = 0;
 
     StreamsPane *m_streams = nullptr;

@@ -5,6 +5,7 @@
 
 #include <eventium/embeddedpostgres.h>
 #include <eventium/follower.h>
+#include <eventium/toolkit/jsondiff.h>
 
 #include <bank/sampledata.h>
 
@@ -434,6 +435,19 @@ quint64 StoreWorker::streamInfo(const QString &stream)
         if (!info)
             return noteError(token, info.error());
         emit streamInfoReady(token, stream, info->has_value(), info->value_or(StreamInfo {}));
+    });
+}
+
+quint64 StoreWorker::previousOfType(const RecordedEvent &event)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto previous = toolkit::previousOfType(*m_store, event);
+        if (!previous)
+            return noteError(token, previous.error());
+        emit previousFound(token, event, previous->has_value(),
+                           previous->value_or(RecordedEvent {}));
     });
 }
 

@@ -82,6 +82,8 @@ public:
     quint64 searchStream(const QString &stream, qint64 from, int limit, const GlobalFilter &filter,
                          const Cancellation &cancellation);
     quint64 streamInfo(const QString &stream);
+    // The event of `event`'s stream before it with its type (toolkit::previousOfType).
+    quint64 previousOfType(const eventium::RecordedEvent &event);
     // Erases an event's data (Store::erase) and answers with the event as it is now.
     quint64 erase(const RecordedEvent &event);
     // Deletes a stream if it is still at `version` (Store::deleteStream), or hides its events
@@ -127,6 +129,9 @@ signals:
     void streamInfoReady(quint64 token, const QString &stream, bool exists,
                          const eventium::StreamInfo &info);
     void eventTypesListed(quint64 token, const QStringList &types);
+    // `found` false: `event` is the first of its type in its stream.
+    void previousFound(quint64 token, const eventium::RecordedEvent &event, bool found,
+                       const eventium::RecordedEvent &previous);
     void timeFound(quint64 token, const QString &stream, const QDateTime &time, qint64 found);
     void appended(quint64 token, const eventium::AppendResult &result);
     void erased(quint64 token, const eventium::EraseResult &result,

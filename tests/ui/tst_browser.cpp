@@ -5,6 +5,7 @@
 #include "support/testdatabase.h"
 
 #include "appenddialog.h"
+#include "comparedialog.h"
 #include "eventdetailview.h"
 #include "eventrowmenu.h"
 #include "eventtableview.h"
@@ -50,6 +51,7 @@
 #include <QTextCursor>
 #include <QToolButton>
 #include <QTreeView>
+#include <QTreeWidget>
 #include <QUuid>
 
 using namespace eventium;
@@ -848,6 +850,58 @@ private slots:
         QVERIFY(stored[2].id != stored[0].id);
         QCOMPARE(stored[3].type, QStringLiteral("Bulk"));
         QCOMPARE(QJsonDocument::fromJson(stored[3].data), QJsonDocument::fromJson(big));
+    }
+
+    // Compare with Previous: the event against the earlier one of its type in its stream, as
+    // a structural diff of payload and metadata; the first of its type says there is none.
+    void compareWithPreviousFromTheRowMenu()
+    {
+        REQUIRE_OK(m_store->append(StreamName(QStringLiteral("cmp-a")), ExpectedVersion::any(),
+                                   {NewEvent {QStringLiteral("Priced"),
+                                              "{\"amount\": 10, \"sku\": \"A\"}",
+                                              "{\"by\": \"x\"}",
+                                              {}},
+                                    NewEvent {QStringLiteral("Viewed"), "{}", {}, {}},
+                                    NewEvent {QStringLiteral("Priced"),
+                                              "{\"amount\": 12, \"currency\": \"EUR\"}",
+                                              "{\"by\": \"x\"}",
+                                              {}}}));
+        QVERIFY(m_store->sequenceNow());
+        openWindow();
+        m_window->openStream(QStringLiteral("cmp-a"), 3);
+        StreamView *view = m_window->streamView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(2).has_value(), kTimeout);
+        rightClick(view->table(), 2);
+        trigger(view->rowMenu()->menu(), QStringLiteral("&Compare with Previous “Priced”"));
+        CompareDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = m_window->findChild<CompareDialog *>(QStringLiteral("compareEvents")))
+                != nullptr,
+            kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !dialog->isComparing() && dialog->changes()->topLevelItemCount() > 0, kTimeout);
+        QStringList rows;
+        for (int i = 0; i < dialog->changes()->topLevelItemCount(); ++i) {
+            const QTreeWidgetItem *item = dialog->changes()->topLevelItem(i);
+            QStringList cells;
+            for (int c = 0; c < item->columnCount(); ++c)
+                cells << item->text(c);
+            rows << cells.join(QLatin1Char('|'));
+        }
+        QCOMPARE(rows,
+                 QStringList({QStringLiteral("payload|$.amount|changed|10|12"),
+                              QStringLiteral("payload|$.currency|added||\"EUR\""),
+                              QStringLiteral("payload|$.sku|removed|\"A\"|")}));
+        QCOMPARE(dialog->summary()->text(),
+                 QStringLiteral("3 changes in the payload, 0 in the metadata"));
+        dialog->reject();
+
+        // The first "Priced" has nothing before it.
+        rightClick(view->table(), 0);
+        trigger(view->rowMenu()->menu(), QStringLiteral("&Compare with Previous “Priced”"));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->noticeLabel()->text().contains(
+                                     QStringLiteral("first “Priced” event of its stream")),
+                                 kTimeout);
     }
 
     // Truncating and deleting from a stream's menu: a dialog naming the stream, then both tabs
