@@ -4,22 +4,26 @@
 #include "connectionresolver.h"
 #include "exitcode.h"
 #include "helptext.h"
-#include "jsonline.h"
 #include "optionparser.h"
 #include "stdineventreader.h"
 #include "tailfollower.h"
 
 #include <bank/sampledata.h>
 #include <eventium/embeddedpostgres.h>
+#include <eventium/eventline.h>
+#include <eventium/jsonline.h>
 #include <eventium/roles.h>
+#include <eventium/transfer.h>
 
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QRegularExpression>
+#include <QSaveFile>
 
 #include <cstdio>
 #include <limits>
+#include <unistd.h>
 
 namespace eventium::cli {
 
@@ -136,6 +140,80 @@ CliError wrongVersion(const QString &stream, ExpectedVersion expected, qint64 ac
                         .arg(stream, expectationText(expected), was));
 }
 
+// A usage error: the message and where to read more.
+CliError usageError(const QString &command, const QString &message)
+{
+    const QString hint = command.isEmpty() ? QStringLiteral("eventium --help")
+                                           : QStringLiteral("eventium %1 --help").arg(command);
+    return CliError::usage(QStringLiteral("%1 (see `%2`)").arg(message, hint));
+}
+
+// The search conditions `search` and `export` take: --type, --stream-contains, --since,
+// --until, --where, --contains, --text (not --stream, whose meaning differs between them).
+std::optional<CliError> searchFilterOptions(const QString &command, const OptionParser &options,
+                                            GlobalFilter *filter)
+{
+    filter->types = options.values(QStringLiteral("type"));
+    for (const QString &type : std::as_const(filter->types)) {
+        if (type.isEmpty())
+            return usageError(command, QStringLiteral("--type cannot be empty"));
+    }
+    filter->streamContains = options.value(QStringLiteral("stream-contains"));
+    for (const QString &option : {QStringLiteral("since"), QStringLiteral("until")}) {
+        if (!options.isSet(option))
+            continue;
+        const auto time = parseTime(options.value(option));
+        if (!time)
+            return usageError(command, timeUsage(option));
+        (option == QLatin1String("since") ? filter->since : filter->until) = *time;
+    }
+    filter->where = options.value(QStringLiteral("where"));
+    if (options.isSet(QStringLiteral("where"))) {
+        QString why;
+        if (!SearchExpression::parse(filter->where, &why))
+            return CliError::badInput(QStringLiteral("--where: %1").arg(why));
+    }
+    filter->contains = options.value(QStringLiteral("contains")).toUtf8();
+    filter->text = options.value(QStringLiteral("text"));
+    return std::nullopt;
+}
+
+void addSearchFilterOptions(OptionParser &parser)
+{
+    parser.addOption(QStringLiteral("type"), true);
+    parser.addOption(QStringLiteral("stream-contains"));
+    parser.addOption(QStringLiteral("since"));
+    parser.addOption(QStringLiteral("until"));
+    parser.addOption(QStringLiteral("where"));
+    parser.addOption(QStringLiteral("contains"));
+    parser.addOption(QStringLiteral("text"));
+}
+
+// --ids keep|new (append, import): nullopt when it is neither.
+std::optional<IdMode> idsOption(const OptionParser &options)
+{
+    const QString ids = options.value(QStringLiteral("ids"));
+    if (!options.isSet(QStringLiteral("ids")) || ids == QLatin1String("keep"))
+        return IdMode::Keep;
+    if (ids == QLatin1String("new"))
+        return IdMode::New;
+    return std::nullopt;
+}
+
+// A store error of an append; when it kept the input's ids, a duplicate id says how to copy.
+CliError appendError(const StoreError &error, bool idsKept, const QString &command)
+{
+    CliError e = CliError::fromStore(error);
+    if (error.kind() == StoreError::Kind::DuplicateEventId && idsKept)
+        return CliError(e.code(),
+                        e.message()
+                            + QStringLiteral(" (the events keep their ids, and these are stored "
+                                             "already; to copy events under new ids, run `eventium "
+                                             "%1` with --ids new)")
+                                  .arg(command));
+    return e;
+}
+
 // The commands' help pages (HelpText::command() adds the global options and exit codes).
 
 const char kMigrateHelp[]
@@ -147,11 +225,14 @@ const char kMigrateHelp[]
 
 const char kAppendHelp[]
     = "Usage: eventium append STREAM [--expected any|no-stream|exists|N]\n"
-      "                      (--type T --data JSON [--metadata JSON] [--id UUID] | -)\n"
+      "                      (--type T --data JSON [--metadata JSON] [--id UUID] |\n"
+      "                       - [--ids keep|new])\n"
       "\n"
       "Appends one event given by options, or with `-` a batch read from stdin as JSON lines,\n"
       "one event a line: {\"type\":…,\"data\":…,\"metadata\":…,\"id\":…} (metadata and id\n"
-      "optional). A batch is atomic: all its events are written, or none. data and metadata\n"
+      "optional; other members are ignored, so `eventium read X | eventium append Y - --ids new`\n"
+      "copies a stream). A batch is atomic: all its events are written, or none. data and "
+      "metadata\n"
       "are stored as PostgreSQL jsonb: numbers keep their digits, but key order and spacing\n"
       "are normalised and of duplicate keys the last one is kept. JSON nested deeper than\n"
       "512 levels is refused (exit 4).\n"
@@ -163,6 +244,8 @@ const char kAppendHelp[]
       "  --data JSON    the payload\n"
       "  --metadata J   metadata\n"
       "  --id UUID      the event id; re-sending the same id makes a retry idempotent\n"
+      "  --ids M        with -: keep (default) the lines' ids, so re-sending a batch changes\n"
+      "                 nothing; new: fresh ids (to copy events another stream holds)\n"
       "\n"
       "Prints {\"stream\":…,\"firstVersion\":…,\"lastVersion\":…,\"ids\":[…],\n"
       "\"status\":\"appended\"|\"already-appended\"}.\n";
@@ -307,6 +390,60 @@ const char kSearchHelp[]
       "  --text TEXT         TEXT anywhere in the payload, case-insensitive\n"
       "  --from N            the first position (or version) to look at (default: 1)\n"
       "  --limit N           stop after N matches (default: all)\n";
+
+const char kExportHelp[]
+    = "Usage: eventium export [--stream S] [--from N] [--to N] [--type T]... [--prefix P]\n"
+      "                       [--stream-contains S] [--since TIME] [--until TIME]\n"
+      "                       [--where EXPR] [--contains JSON] [--text TEXT]\n"
+      "                       [-o FILE] [--progress]\n"
+      "\n"
+      "Writes events as JSON lines, in the format `eventium read` prints (one event a line:\n"
+      "position, stream, version, id, type, data, metadata, created), for `eventium import`.\n"
+      "Without conditions, the whole global sequence up to the head when the export starts, in\n"
+      "position order. Read a page at a time: memory stays flat however many events.\n"
+      "\n"
+      "Options:\n"
+      "  --stream S          only stream S, in version order; --from and --to are versions\n"
+      "  --from N            the first position (with --stream: version) (default: 1)\n"
+      "  --to N              the last one, inclusive (default: the head when it starts)\n"
+      "  --type T            events of type T (repeatable: any of them)\n"
+      "  --prefix P          events of streams whose name starts with P (not with --stream)\n"
+      "  --stream-contains S the stream name contains S (not with --stream)\n"
+      "  --since TIME        created at or after TIME (ISO 8601)\n"
+      "  --until TIME        created before TIME\n"
+      "  --where EXPR        as `eventium search --where`, e.g. 'customerId = 42'\n"
+      "  --contains JSON     the payload contains this JSON\n"
+      "  --text TEXT         TEXT anywhere in the payload, case-insensitive\n"
+      "  -o, --output FILE   write to FILE (replaced only when the export is complete) and print\n"
+      "                      {\"events\":…,\"bytes\":…,\"file\":…} (default: the events to "
+      "stdout)\n"
+      "  --progress          report progress on stderr (default: with -o, when stderr is a\n"
+      "                      terminal)\n";
+
+const char kImportHelp[]
+    = "Usage: eventium import (FILE | -) [--ids keep|new] [--stream S]\n"
+      "                       [--expected any|no-stream|N]\n"
+      "\n"
+      "Appends the events of a JSON-lines file (or stdin), as `eventium export` and `eventium\n"
+      "read` write them: each line needs \"type\" and \"data\", and \"stream\" unless --stream\n"
+      "is given; \"metadata\" and \"id\" are optional, other members are ignored. Every line\n"
+      "is checked before anything is appended: a bad line imports nothing (exit 4, naming the\n"
+      "line). Then the events go in file order in batches of 1,000, each batch one transaction\n"
+      "over its streams: a file of at most 1,000 events is imported whole or not at all; of a\n"
+      "longer one, the batches before a failed one stay (importing it again with --ids keep\n"
+      "adds only what is missing).\n"
+      "\n"
+      "Options:\n"
+      "  --ids M         keep (default): the lines' ids; importing the same file again changes\n"
+      "                  nothing (\"alreadyAppended\"); new: fresh ids (to copy events)\n"
+      "  --stream S      every event into stream S (default: the stream each line names)\n"
+      "  --expected E    what each stream must be at before its first imported event: any\n"
+      "                  (default), no-stream, or a version N; otherwise exit 3\n"
+      "\n"
+      "Prints one JSON object: {\"status\":\"imported\",\"lines\":…,\"events\":…,\"appended\":…,\n"
+      "\"alreadyAppended\":…,\"streams\":[{\"stream\":…,\"appended\":…,\"alreadyAppended\":…,\n"
+      "\"firstVersion\":…,\"lastVersion\":…},…]}; after a failed batch the same with\n"
+      "\"status\":\"failed\" and what was written before it, and the error on stderr.\n";
 
 const char kTypesHelp[]
     = "Usage: eventium types [--limit N]\n"
@@ -489,6 +626,7 @@ std::span<const Command> Cli::commands()
                     parser.addOption(QStringLiteral("data"));
                     parser.addOption(QStringLiteral("metadata"));
                     parser.addOption(QStringLiteral("id"));
+                    parser.addOption(QStringLiteral("ids"));
                 },
             .run = &Cli::append,
         },
@@ -592,18 +730,41 @@ std::span<const Command> Cli::commands()
             .help = kSearchHelp,
             .addOptions =
                 [](OptionParser &parser) {
-                    parser.addOption(QStringLiteral("type"), true);
+                    addSearchFilterOptions(parser);
                     parser.addOption(QStringLiteral("stream"));
-                    parser.addOption(QStringLiteral("stream-contains"));
-                    parser.addOption(QStringLiteral("since"));
-                    parser.addOption(QStringLiteral("until"));
-                    parser.addOption(QStringLiteral("where"));
-                    parser.addOption(QStringLiteral("contains"));
-                    parser.addOption(QStringLiteral("text"));
                     parser.addOption(QStringLiteral("from"));
                     parser.addOption(QStringLiteral("limit"));
                 },
             .run = &Cli::search,
+        },
+        {
+            .name = "export",
+            .summary = "write events as JSON lines (a stream, a range, a search)",
+            .help = kExportHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    addSearchFilterOptions(parser);
+                    parser.addOption(QStringLiteral("stream"));
+                    parser.addOption(QStringLiteral("prefix"));
+                    parser.addOption(QStringLiteral("from"));
+                    parser.addOption(QStringLiteral("to"));
+                    parser.addOption(QStringLiteral("output"));
+                    parser.addShortName(QLatin1Char('o'), QStringLiteral("output"));
+                    parser.addFlag(QStringLiteral("progress"));
+                },
+            .run = &Cli::exportCommand,
+        },
+        {
+            .name = "import",
+            .summary = "append the events of a JSON-lines file or stdin",
+            .help = kImportHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addOption(QStringLiteral("ids"));
+                    parser.addOption(QStringLiteral("stream"));
+                    parser.addOption(QStringLiteral("expected"));
+                },
+            .run = &Cli::importCommand,
         },
         {
             .name = "types",
@@ -658,9 +819,7 @@ const Command *Cli::findCommand(const QString &name)
 
 int Cli::usage(const QString &command, const QString &message)
 {
-    const QString hint = command.isEmpty() ? QStringLiteral("eventium --help")
-                                           : QStringLiteral("eventium %1 --help").arg(command);
-    return CliError::usage(QStringLiteral("%1 (see `%2`)").arg(message, hint)).report();
+    return usageError(command, message).report();
 }
 
 void Cli::note(const QString &message) const
@@ -855,6 +1014,14 @@ int Cli::append(const OptionParser &options)
             QStringLiteral("--expected is any, no-stream, exists or a version >= 0, not \"%1\"")
                 .arg(options.value(QStringLiteral("expected"))));
     const ExpectedVersion expected = *expectedOrNot;
+    const auto idMode = idsOption(options);
+    if (!idMode)
+        return usage(command,
+                     QStringLiteral("--ids is keep or new, not \"%1\"")
+                         .arg(options.value(QStringLiteral("ids"))));
+    if (!fromStdin && options.isSet(QStringLiteral("ids")))
+        return usage(command,
+                     QStringLiteral("--ids goes with - (events from stdin); one event takes --id"));
 
     QList<NewEvent> events;
     const QStringList eventOptions {QStringLiteral("type"), QStringLiteral("data"),
@@ -878,6 +1045,10 @@ int Cli::append(const OptionParser &options)
         if (reader.events().isEmpty())
             return CliError::badInput(QStringLiteral("no events on stdin")).report();
         events = reader.events();
+        if (*idMode == IdMode::New) {
+            for (NewEvent &event : events)
+                event.id = QUuid();
+        }
     } else {
         if (!options.isSet(QStringLiteral("type")) || !options.isSet(QStringLiteral("data")))
             return usage(
@@ -904,7 +1075,7 @@ int Cli::append(const OptionParser &options)
         return error->report();
     auto result = m_store->append(StreamName(stream), expected, events);
     if (!result)
-        return CliError::fromStore(result.error()).report();
+        return appendError(result.error(), fromStdin && *idMode == IdMode::Keep, command).report();
     const AppendResult &r = result.value();
     if (r.isConflict())
         return wrongVersion(stream, expected, r.actualVersion).report();
@@ -1131,28 +1302,8 @@ int Cli::search(const OptionParser &options)
     if (!limitOption)
         return usage(command, QStringLiteral("--limit is a number >= 1"));
     GlobalFilter filter;
-    filter.types = options.values(QStringLiteral("type"));
-    for (const QString &type : std::as_const(filter.types)) {
-        if (type.isEmpty())
-            return usage(command, QStringLiteral("--type cannot be empty"));
-    }
-    filter.streamContains = options.value(QStringLiteral("stream-contains"));
-    for (const QString &option : {QStringLiteral("since"), QStringLiteral("until")}) {
-        if (!options.isSet(option))
-            continue;
-        const auto time = parseTime(options.value(option));
-        if (!time)
-            return usage(command, timeUsage(option));
-        (option == QLatin1String("since") ? filter.since : filter.until) = *time;
-    }
-    filter.where = options.value(QStringLiteral("where"));
-    if (options.isSet(QStringLiteral("where"))) {
-        QString why;
-        if (!SearchExpression::parse(filter.where, &why))
-            return CliError::badInput(QStringLiteral("--where: %1").arg(why)).report();
-    }
-    filter.contains = options.value(QStringLiteral("contains")).toUtf8();
-    filter.text = options.value(QStringLiteral("text"));
+    if (auto error = searchFilterOptions(command, options, &filter))
+        return error->report();
     if (options.isSet(QStringLiteral("stream"))) {
         const QString stream = options.value(QStringLiteral("stream"));
         if (QString why = StreamName::validate(stream); !why.isEmpty())
@@ -1191,6 +1342,223 @@ int Cli::printStreamSearch(const StreamName &stream, StreamVersion from, qint64 
     return ExitSuccess;
 }
 
+namespace {
+
+// Progress of an export on stderr: rewritten in place on a terminal, a line a second otherwise.
+class ProgressLine
+{
+public:
+    explicit ProgressLine(bool enabled)
+        : m_enabled(enabled)
+        , m_terminal(::isatty(STDERR_FILENO) == 1)
+    {
+        m_timer.start();
+    }
+
+    void update(const TransferProgress &p, bool last = false)
+    {
+        if (!m_enabled || (!last && m_shown && m_timer.elapsed() < (m_terminal ? 200 : 1000)))
+            return;
+        m_timer.restart();
+        m_shown = true;
+        const QString text = QStringLiteral("eventium: exported %1 events (at %2 of %3)")
+                                 .arg(p.events)
+                                 .arg(p.reached)
+                                 .arg(p.end);
+        if (m_terminal)
+            std::fprintf(stderr, "\r%s%s", text.toLocal8Bit().constData(), last ? "\n" : "");
+        else
+            std::fprintf(stderr, "%s\n", text.toLocal8Bit().constData());
+        std::fflush(stderr);
+    }
+
+private:
+    bool m_enabled;
+    bool m_terminal;
+    bool m_shown = false;
+    QElapsedTimer m_timer;
+};
+
+} // namespace
+
+int Cli::exportCommand(const OptionParser &options)
+{
+    const QString command = QStringLiteral("export");
+    if (auto why = unexpectedArgument(options))
+        return usage(command, *why);
+    ExportOptions exportOptions;
+    if (auto error = searchFilterOptions(command, options, &exportOptions.filter))
+        return error->report();
+    exportOptions.filter.streamPrefix = options.value(QStringLiteral("prefix"));
+    const bool oneStream = options.isSet(QStringLiteral("stream"));
+    if (oneStream) {
+        if (options.isSet(QStringLiteral("prefix"))
+            || options.isSet(QStringLiteral("stream-contains")))
+            return usage(command,
+                         QStringLiteral("--stream does not go with --prefix or --stream-contains"));
+        exportOptions.stream = options.value(QStringLiteral("stream"));
+        if (QString why = StreamName::validate(exportOptions.stream); !why.isEmpty())
+            return CliError::badInput(QStringLiteral("--stream: %1").arg(why)).report();
+    }
+    const QString unit = oneStream ? QStringLiteral("version") : QStringLiteral("position");
+    const auto from = numberOption(options, QStringLiteral("from"), 1, 1);
+    if (!from)
+        return usage(command, QStringLiteral("--from is a %1 >= 1").arg(unit));
+    const auto to = numberOption(options, QStringLiteral("to"), 1, 0);
+    if (!to)
+        return usage(command, QStringLiteral("--to is a %1 >= 1").arg(unit));
+    if (*to > 0 && *to < *from)
+        return usage(command, QStringLiteral("--to is before --from"));
+    exportOptions.from = *from;
+    exportOptions.to = *to;
+    const bool toFile = options.isSet(QStringLiteral("output"));
+    const QString path = options.value(QStringLiteral("output"));
+    if (toFile && path.isEmpty())
+        return usage(command, QStringLiteral("--output needs a file name"));
+
+    if (auto error = openStore(true))
+        return error->report();
+    // Number whatever a writer that died left behind, so it is not missing from the export.
+    (void)m_store->sequenceStep();
+
+    QSaveFile file(path);
+    QFile out;
+    QIODevice *device = nullptr;
+    if (toFile) {
+        if (!file.open(QIODevice::WriteOnly))
+            return CliError(ExitFailure,
+                            QStringLiteral("cannot write %1: %2").arg(path, file.errorString()))
+                .report();
+        device = &file;
+    } else {
+        m_out.flush();
+        if (!out.open(stdout, QIODevice::WriteOnly, QFileDevice::DontCloseHandle))
+            return CliError(ExitFailure,
+                            QStringLiteral("cannot write stdout: %1").arg(out.errorString()))
+                .report();
+        device = &out;
+    }
+    ProgressLine progress(options.isSet(QStringLiteral("progress"))
+                          || (toFile && ::isatty(STDERR_FILENO) == 1));
+    exportOptions.progress = [&progress](const TransferProgress &p) { progress.update(p); };
+    auto result = eventium::exportEvents(*m_store, *device, exportOptions);
+    if (!result) {
+        if (toFile)
+            file.cancelWriting();
+        return CliError::fromStore(result.error()).report();
+    }
+    progress.update(TransferProgress {result->events, result->reached, result->end}, true);
+    if (toFile) {
+        if (!file.commit())
+            return CliError(ExitFailure,
+                            QStringLiteral("cannot write %1: %2").arg(path, file.errorString()))
+                .report();
+        m_out.writeLine(JsonLine()
+                            .add("events", result->events)
+                            .add("bytes", result->bytes)
+                            .add("file", path)
+                            .add("to", result->end)
+                            .toJson());
+    } else if (!out.flush()) {
+        return CliError(ExitFailure,
+                        QStringLiteral("cannot write stdout: %1").arg(out.errorString()))
+            .report();
+    }
+    return ExitSuccess;
+}
+
+int Cli::importCommand(const OptionParser &options)
+{
+    const QString command = QStringLiteral("import");
+    if (options.positionals().size() != 1)
+        return usage(command,
+                     options.positionals().isEmpty()
+                         ? QStringLiteral("import needs a file, or - for stdin")
+                         : QStringLiteral("import takes one file, or - for stdin"));
+    const QString input = options.positionals().first();
+    ImportOptions importOptions;
+    const auto ids = idsOption(options);
+    if (!ids)
+        return usage(command,
+                     QStringLiteral("--ids is keep or new, not \"%1\"")
+                         .arg(options.value(QStringLiteral("ids"))));
+    importOptions.ids = *ids;
+    const auto expected = expectedOption(options);
+    if (!expected || expected->isStreamExists())
+        return usage(command,
+                     QStringLiteral("--expected is any, no-stream or a version >= 0, not \"%1\"")
+                         .arg(options.value(QStringLiteral("expected"))));
+    importOptions.expected = *expected;
+    if (options.isSet(QStringLiteral("stream"))) {
+        importOptions.stream = options.value(QStringLiteral("stream"));
+        if (QString why = StreamName::validate(importOptions.stream); !why.isEmpty())
+            return CliError::badInput(QStringLiteral("--stream: %1").arg(why)).report();
+    }
+    QFile in;
+    const bool fromStdin = input == QLatin1String("-");
+    if (fromStdin) {
+        if (!in.open(stdin, QIODevice::ReadOnly))
+            return CliError(ExitFailure,
+                            QStringLiteral("cannot read stdin: %1").arg(in.errorString()))
+                .report();
+    } else {
+        in.setFileName(input);
+        if (!in.open(QIODevice::ReadOnly))
+            return CliError(ExitFailure,
+                            QStringLiteral("cannot read %1: %2").arg(input, in.errorString()))
+                .report();
+    }
+
+    if (auto error = openStore(true))
+        return error->report();
+    // Number each batch as it goes in, so a big import leaves no long queue behind.
+    importOptions.progress = [this](const TransferProgress &) { (void)m_store->sequenceStep(); };
+    const ImportResult result = eventium::importEvents(*m_store, in, importOptions);
+    if (result.status == ImportResult::Status::InvalidInput) {
+        // Nothing was appended: only the error.
+        const QString where = fromStdin ? QStringLiteral("stdin") : input;
+        return CliError::badInput(QStringLiteral("%1: %2").arg(where, result.message)).report();
+    }
+    if (result.appended > 0)
+        sequenceBeforeExit(std::chrono::seconds(10));
+
+    QByteArray streams = "[";
+    for (const ImportStreamResult &s : result.streams) {
+        if (streams.size() > 1)
+            streams += ',';
+        streams += JsonLine()
+                       .add("stream", s.stream)
+                       .add("appended", s.appended)
+                       .add("alreadyAppended", s.alreadyThere)
+                       .add("firstVersion", s.firstVersion.value)
+                       .add("lastVersion", s.lastVersion.value)
+                       .toJson();
+    }
+    streams += ']';
+    const QString status = result.ok()                  ? QStringLiteral("imported")
+        : result.status == ImportResult::Status::Failed ? QStringLiteral("failed")
+                                                        : QStringLiteral("wrong-expected-version");
+    m_out.writeLine(JsonLine()
+                        .add("status", status)
+                        .add("lines", result.lines)
+                        .add("events", result.events)
+                        .add("appended", result.appended)
+                        .add("alreadyAppended", result.alreadyThere)
+                        .addRaw("streams", streams)
+                        .toJson());
+    m_out.flush();
+    if (result.ok())
+        return ExitSuccess;
+    if (result.status == ImportResult::Status::WrongExpectedVersion) {
+        const CliError conflict
+            = wrongVersion(result.conflictStream, result.conflictExpected, result.actualVersion);
+        return CliError(conflict.code(),
+                        QStringLiteral("line %1: %2").arg(result.line).arg(conflict.message()))
+            .report();
+    }
+    return appendError(result.error, importOptions.ids == IdMode::Keep, command).report();
+}
+
 int Cli::streamInfo(const OptionParser &options)
 {
     const QString command = QStringLiteral("stream-info");
@@ -1212,8 +1580,8 @@ int Cli::streamInfo(const OptionParser &options)
         const StreamInfo &s = **info;
         line.addRaw("exists", "true")
             .add("version", s.version.value)
-            .add("created", JsonLinesWriter::timestamp(s.created))
-            .add("updated", JsonLinesWriter::timestamp(s.updated));
+            .add("created", EventLine::timestamp(s.created))
+            .add("updated", EventLine::timestamp(s.updated));
         if (s.firstVisible.value > 1)
             line.add("first_visible", s.firstVisible.value);
         if (s.metadata.maxCount)
@@ -1254,7 +1622,7 @@ int Cli::erase(const OptionParser &options)
         .add("status",
              result->status == EraseResult::Status::Erased ? QStringLiteral("erased")
                                                            : QStringLiteral("already erased"))
-        .add("erased", JsonLinesWriter::timestamp(result->erased));
+        .add("erased", EventLine::timestamp(result->erased));
     m_out.writeLine(line.toJson());
     return ExitSuccess;
 }

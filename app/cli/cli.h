@@ -47,6 +47,8 @@ private:
     int tail(const OptionParser &options);
     int search(const OptionParser &options);
     int types(const OptionParser &options);
+    int exportCommand(const OptionParser &options);
+    int importCommand(const OptionParser &options);
     // Prints the global sequence from `from` through `filter` (at most `limit` events).
     int printGlobal(GlobalPosition from, qint64 limit, const GlobalFilter &filter);
     // One stream's events that match `filter`, in version order, up to `limit`.

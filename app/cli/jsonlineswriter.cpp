@@ -1,42 +1,17 @@
 #include "jsonlineswriter.h"
 
-#include "jsonline.h"
+#include <eventium/eventline.h>
+#include <eventium/jsonline.h>
 
 namespace eventium::cli {
-
-QString JsonLinesWriter::timestamp(const QDateTime &time)
-{
-    if (!time.isValid())
-        return {};
-    return time.toUTC().toString(Qt::ISODateWithMs);
-}
-
-QByteArray JsonLinesWriter::eventLine(const RecordedEvent &event)
-{
-    JsonLine line;
-    if (event.position.value > 0)
-        line.add("position", event.position.value);
-    else
-        line.addNull("position");
-    line.add("stream", event.stream)
-        .add("version", event.version.value)
-        .add("id", event.id.toString(QUuid::WithoutBraces))
-        .add("type", event.type)
-        .addRaw("data", event.data)
-        .addRaw("metadata", event.metadata)
-        .add("created", timestamp(event.created));
-    if (event.isErased())
-        line.add("erased", timestamp(event.erased));
-    return line.toJson();
-}
 
 QByteArray JsonLinesWriter::streamLine(const StreamInfo &stream)
 {
     return JsonLine()
         .add("name", stream.name)
         .add("version", stream.version.value)
-        .add("created", timestamp(stream.created))
-        .add("updated", timestamp(stream.updated))
+        .add("created", EventLine::timestamp(stream.created))
+        .add("updated", EventLine::timestamp(stream.updated))
         .toJson();
 }
 
@@ -51,7 +26,7 @@ void JsonLinesWriter::writeLine(const QByteArray &json)
 
 void JsonLinesWriter::writeEvent(const RecordedEvent &event)
 {
-    writeLine(eventLine(event));
+    writeLine(EventLine::format(event));
 }
 
 void JsonLinesWriter::writeStream(const StreamInfo &stream)

@@ -25,11 +25,8 @@ public:
     // False after a failed write (a closed pipe, a full disk).
     bool ok() const { return m_ok; }
 
-    // position (null while unnumbered), stream, version, id, type, data, metadata, created.
-    static QByteArray eventLine(const RecordedEvent &event);
+    // name, version, created, updated. (Events are written in EventLine's format.)
     static QByteArray streamLine(const StreamInfo &stream);
-    // ISO 8601 in UTC with milliseconds: 2024-05-01T12:00:00.123Z
-    static QString timestamp(const QDateTime &time);
 
 private:
     std::FILE *m_out;

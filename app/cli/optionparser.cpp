@@ -12,6 +12,11 @@ void OptionParser::addOption(const QString &name, bool repeatable)
     m_specs.insert(name, Spec {true, repeatable});
 }
 
+void OptionParser::addShortName(QChar letter, const QString &name)
+{
+    m_shortNames.insert(letter, name);
+}
+
 QString OptionParser::value(const QString &name) const
 {
     const QStringList v = m_values.value(name);
@@ -41,9 +46,15 @@ QString OptionParser::parse(const QStringList &args)
             m_help = true;
             continue;
         }
-        if (!arg.startsWith(QLatin1String("--")))
-            return QStringLiteral("unknown option %1").arg(arg);
-        QString name = arg.mid(2);
+        QString name;
+        if (!arg.startsWith(QLatin1String("--"))) {
+            const auto shortName = m_shortNames.constFind(arg.size() == 2 ? arg.at(1) : QChar());
+            if (shortName == m_shortNames.constEnd())
+                return QStringLiteral("unknown option %1").arg(arg);
+            name = *shortName;
+        } else {
+            name = arg.mid(2);
+        }
         QString value;
         bool hasInlineValue = false;
         if (const qsizetype eq = name.indexOf(QLatin1Char('=')); eq >= 0) {

@@ -7,13 +7,15 @@
 namespace eventium::cli {
 
 // A small GNU-style option parser for one command: "--name value", "--name=value", flags,
-// repeatable options, "--" to end options and "-" as a positional (stdin). -h and --help
-// are always known.
+// repeatable options, "--" to end options and "-" as a positional (stdin), short names
+// ("-o FILE") where a command gives them. -h and --help are always known.
 class OptionParser
 {
 public:
     void addFlag(const QString &name);
     void addOption(const QString &name, bool repeatable = false);
+    // `-letter` means --name (an option or flag added before).
+    void addShortName(QChar letter, const QString &name);
     // Stop at the first positional and keep it and everything after in remaining()
     // (for the global options in front of a command).
     void setStopAtPositional(bool stop) { m_stopAtPositional = stop; }
@@ -35,6 +37,7 @@ private:
         bool repeatable = false;
     };
     QHash<QString, Spec> m_specs;
+    QHash<QChar, QString> m_shortNames;
     QHash<QString, QStringList> m_values;
     QStringList m_positionals;
     QStringList m_remaining;

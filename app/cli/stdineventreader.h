@@ -13,8 +13,9 @@ namespace eventium::cli {
 
 // Reads events as JSON lines, one event a line:
 //   {"type": "...", "data": {...}, "metadata": {...}, "id": "uuid"}
-// (metadata and id optional; other members are ignored, so `read` output can be piped
-// back in). data and metadata are kept as the exact JSON text given. Blank lines are skipped.
+// (metadata and id optional; other members, a "stream" string too, are ignored, so `read`
+// output can be piped back in): EventLine's format. data and metadata are kept as the exact JSON
+// text given. Blank lines are skipped. The whole input is held: for a batch that is one append.
 class StdinEventReader
 {
 public:

@@ -175,6 +175,10 @@ private slots:
                                 << "--force";
         QTest::newRow("embedded") << "embedded"
                                   << "EVENTIUM_DATA_DIR";
+        QTest::newRow("export") << "export"
+                                << "--output FILE";
+        QTest::newRow("import") << "import"
+                                << "--ids M";
     }
 
     void commandHelp()
@@ -222,6 +226,23 @@ private slots:
             << QStringList {"tail", "--from", "2", "--at", "2026-11-30T14:03:00Z"};
         QTest::newRow("read bad at") << QStringList {"read", "s", "--at", "noon"};
         QTest::newRow("tail bad at") << QStringList {"tail", "--at", "yesterday"};
+        QTest::newRow("append bad ids") << QStringList {"append", "s", "-", "--ids", "old"};
+        QTest::newRow("append ids without stdin")
+            << QStringList {"append", "s", "--ids", "new", "--type", "T", "--data", "{}"};
+        QTest::newRow("export argument") << QStringList {"export", "s"};
+        QTest::newRow("export bad from") << QStringList {"export", "--from", "first"};
+        QTest::newRow("export to before from")
+            << QStringList {"export", "--from", "10", "--to", "3"};
+        QTest::newRow("export stream and prefix")
+            << QStringList {"export", "--stream", "s", "--prefix", "a"};
+        QTest::newRow("export -o without file") << QStringList {"export", "-o"};
+        QTest::newRow("export unknown short") << QStringList {"export", "-x"};
+        QTest::newRow("import without file") << QStringList {"import"};
+        QTest::newRow("import two files") << QStringList {"import", "a", "b"};
+        QTest::newRow("import bad ids") << QStringList {"import", "-", "--ids", "fresh"};
+        QTest::newRow("import expected exists")
+            << QStringList {"import", "-", "--expected", "exists"};
+        QTest::newRow("import bad expected") << QStringList {"import", "-", "--expected", "-1"};
     }
 
     void usageErrorsExitTwo()
@@ -1458,6 +1479,226 @@ private slots:
         CHECK_EXIT(r, 0);
         QVERIFY2(r.out.contains("roles grant reader|writer ROLE"), qPrintable(r.describe()));
         QVERIFY(runCli({QStringLiteral("--help")}).out.contains("  roles "));
+    }
+
+    // ------------------------------------------------------------ export and import
+
+private:
+    // Events in two streams, with metadata and a number bigger than a double holds.
+    void appendTransferSample()
+    {
+        QByteArray batch;
+        for (int i = 1; i <= 4; ++i)
+            batch += QStringLiteral("{\"type\":\"%1\",\"data\":{\"i\":%2,\"big\":"
+                                    "123456789012345678901234567890},\"metadata\":{\"m\":%2}}\n")
+                         .arg(i % 2 ? QStringLiteral("Opened") : QStringLiteral("Closed"))
+                         .arg(i)
+                         .toUtf8();
+        CHECK_EXIT(
+            cli({QStringLiteral("append"), QStringLiteral("acct-1"), QStringLiteral("-")}, batch),
+            0);
+        CHECK_EXIT(cli({QStringLiteral("append"), QStringLiteral("acct-2"), QStringLiteral("-")},
+                       batch.left(batch.indexOf('\n') + 1)),
+                   0);
+    }
+
+    Run cliIn(const QString &schema, const QStringList &args, const QByteArray &input = {}) const
+    {
+        return runCli(QStringList {QStringLiteral("--db"), TestDatabase::options().toConnInfo(),
+                                   QStringLiteral("--schema"), schema}
+                          + args,
+                      input);
+    }
+
+    // A read's lines without where and when they were stored (position, created).
+    static QList<QJsonObject> withoutPlace(const Run &read)
+    {
+        QList<QJsonObject> out;
+        for (QJsonObject o : read.lines()) {
+            o.remove(QStringLiteral("position"));
+            o.remove(QStringLiteral("created"));
+            out << o;
+        }
+        return out;
+    }
+
+private slots:
+    void exportImportRoundTripThroughAFile()
+    {
+        appendTransferSample();
+        const QString dir = makeDataParent();
+        QVERIFY(!dir.isEmpty());
+        const QString file = dir + QStringLiteral("/events.jsonl");
+        Run r = cli({QStringLiteral("export"), QStringLiteral("-o"), file});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("events")).toInt(), 5);
+        QCOMPARE(r.object().value(QStringLiteral("file")).toString(), file);
+        QFile exported(file);
+        QVERIFY(exported.open(QIODevice::ReadOnly));
+        const QByteArray text = exported.readAll();
+        // The format of the reads: the file is what `tail` prints.
+        const Run tail = cli({QStringLiteral("tail")});
+        CHECK_EXIT(tail, 0);
+        QCOMPARE(text, tail.out);
+        QVERIFY(text.contains("123456789012345678901234567890"));
+
+        const QString other = TestDatabase::uniqueSchema(QStringLiteral("cli_import"));
+        r = cliIn(other, {QStringLiteral("import"), file});
+        CHECK_EXIT(r, 0);
+        QJsonObject summary = r.object();
+        QCOMPARE(summary.value(QStringLiteral("status")).toString(), QStringLiteral("imported"));
+        QCOMPARE(summary.value(QStringLiteral("lines")).toInt(), 5);
+        QCOMPARE(summary.value(QStringLiteral("appended")).toInt(), 5);
+        QCOMPARE(summary.value(QStringLiteral("alreadyAppended")).toInt(), 0);
+        const QJsonArray streams = summary.value(QStringLiteral("streams")).toArray();
+        QCOMPARE(streams.size(), 2);
+        QCOMPARE(streams.at(0).toObject().value(QStringLiteral("stream")).toString(),
+                 QStringLiteral("acct-1"));
+        QCOMPARE(streams.at(0).toObject().value(QStringLiteral("lastVersion")).toInt(), 4);
+        // Streams, versions, ids, types, data and metadata as in the source.
+        for (const QString &stream : {QStringLiteral("acct-1"), QStringLiteral("acct-2")}) {
+            const Run source = cli({QStringLiteral("read"), stream});
+            const Run copy = cliIn(other, {QStringLiteral("read"), stream});
+            CHECK_EXIT(copy, 0);
+            QVERIFY(!source.lines().isEmpty());
+            QCOMPARE(withoutPlace(copy), withoutPlace(source));
+        }
+
+        // --ids keep (the default) again: nothing changes.
+        r = cliIn(
+            other,
+            {QStringLiteral("import"), file, QStringLiteral("--ids"), QStringLiteral("keep")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("appended")).toInt(), 0);
+        QCOMPARE(r.object().value(QStringLiteral("alreadyAppended")).toInt(), 5);
+        r = cliIn(other, {QStringLiteral("stats")});
+        QCOMPARE(r.object().value(QStringLiteral("events")).toInt(), 5);
+
+        // Into a stream that exists, with --expected no-stream: exit 3, nothing written.
+        r = cliIn(other,
+                  {QStringLiteral("import"), file, QStringLiteral("--ids"), QStringLiteral("new"),
+                   QStringLiteral("--stream"), QStringLiteral("acct-1"),
+                   QStringLiteral("--expected"), QStringLiteral("no-stream")});
+        CHECK_EXIT(r, 3);
+        QVERIFY2(r.err.contains("line 1"), qPrintable(r.describe()));
+        r = cliIn(other, {QStringLiteral("stats")});
+        QCOMPARE(r.object().value(QStringLiteral("events")).toInt(), 5);
+        QDir(dir).removeRecursively();
+    }
+
+    void exportAndImportThroughStdin()
+    {
+        appendTransferSample();
+        // One stream: exactly what `read` prints.
+        const Run read = cli({QStringLiteral("read"), QStringLiteral("acct-1")});
+        CHECK_EXIT(read, 0);
+        Run r
+            = cli({QStringLiteral("export"), QStringLiteral("--stream"), QStringLiteral("acct-1")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.out, read.out);
+        QVERIFY(r.err.isEmpty()); // no progress without --progress or -o
+        // A version range, and a filter.
+        r = cli({QStringLiteral("export"), QStringLiteral("--stream"), QStringLiteral("acct-1"),
+                 QStringLiteral("--from"), QStringLiteral("2"), QStringLiteral("--to"),
+                 QStringLiteral("3")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.lines().size(), 2);
+        QCOMPARE(r.lines().at(0).value(QStringLiteral("version")).toInt(), 2);
+        r = cli({QStringLiteral("export"), QStringLiteral("--type"), QStringLiteral("Closed")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.lines().size(), 2);
+        r = cli({QStringLiteral("export"), QStringLiteral("--where"), QStringLiteral("i = 3"),
+                 QStringLiteral("--progress")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.lines().size(), 1);
+        QVERIFY2(r.err.contains("exported 1 events"), qPrintable(r.describe()));
+
+        // `eventium read X | eventium import - --stream Y --ids new`.
+        r = cli({QStringLiteral("import"), QStringLiteral("-"), QStringLiteral("--stream"),
+                 QStringLiteral("copy"), QStringLiteral("--ids"), QStringLiteral("new")},
+                read.out);
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("appended")).toInt(), 4);
+        const Run copy = cli({QStringLiteral("read"), QStringLiteral("copy")});
+        QCOMPARE(copy.lines().size(), 4);
+        for (int i = 0; i < 4; ++i) {
+            const QJsonObject a = read.lines().at(i);
+            const QJsonObject b = copy.lines().at(i);
+            QCOMPARE(b.value(QStringLiteral("type")), a.value(QStringLiteral("type")));
+            QCOMPARE(b.value(QStringLiteral("data")), a.value(QStringLiteral("data")));
+            QCOMPARE(b.value(QStringLiteral("metadata")), a.value(QStringLiteral("metadata")));
+            QVERIFY(b.value(QStringLiteral("id")) != a.value(QStringLiteral("id")));
+        }
+        QVERIFY(copy.out.contains("123456789012345678901234567890"));
+    }
+
+    void readPipedIntoAppendWithNewIds()
+    {
+        appendTransferSample();
+        const Run read = cli({QStringLiteral("read"), QStringLiteral("acct-1")});
+        CHECK_EXIT(read, 0);
+        // With the ids kept, they are another stream's: refused, and the message says what to do.
+        Run r = cli({QStringLiteral("append"), QStringLiteral("acct-9"), QStringLiteral("-")},
+                    read.out);
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("--ids new"), qPrintable(r.describe()));
+        QVERIFY(cli({QStringLiteral("read"), QStringLiteral("acct-9")}).out.isEmpty());
+
+        // `eventium read X | eventium append Y - --ids new`.
+        r = cli({QStringLiteral("append"), QStringLiteral("acct-9"), QStringLiteral("-"),
+                 QStringLiteral("--ids"), QStringLiteral("new")},
+                read.out);
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("lastVersion")).toInt(), 4);
+        const Run copy = cli({QStringLiteral("read"), QStringLiteral("acct-9")});
+        QCOMPARE(copy.lines().size(), 4);
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(copy.lines().at(i).value(QStringLiteral("data")),
+                     read.lines().at(i).value(QStringLiteral("data")));
+            QVERIFY(copy.lines().at(i).value(QStringLiteral("id"))
+                    != read.lines().at(i).value(QStringLiteral("id")));
+        }
+        // Into the same stream with the ids kept: an idempotent retry.
+        r = cli({QStringLiteral("append"), QStringLiteral("acct-1"), QStringLiteral("-"),
+                 QStringLiteral("--ids"), QStringLiteral("keep")},
+                read.out);
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("status")).toString(),
+                 QStringLiteral("already-appended"));
+    }
+
+    void importBadLineExitsFourAndWritesNothing()
+    {
+        QByteArray input = "{\"stream\":\"a\",\"type\":\"T\",\"data\":{}}\n"
+                           "{\"stream\":\"b\",\"type\":\"T\",\"data\":{}}\n"
+                           "{\"stream\":\"c\",\"type\":\"T\"}\n"
+                           "{\"stream\":\"d\",\"type\":\"T\",\"data\":{}}\n";
+        Run r = cli({QStringLiteral("import"), QStringLiteral("-")}, input);
+        CHECK_EXIT(r, 4);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY2(r.err.startsWith("eventium: stdin: line 3: "), qPrintable(r.describe()));
+        QCOMPARE(r.err.count('\n'), 1);
+        r = cli({QStringLiteral("stats")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("events")).toInt(), 0);
+        QCOMPARE(r.object().value(QStringLiteral("streams")).toInt(), 0);
+        // Not JSON, in a file.
+        const QString dir = makeDataParent();
+        const QString file = dir + QStringLiteral("/bad.jsonl");
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(input.left(input.indexOf('\n') + 1) + "\n{nope\n");
+        f.close();
+        r = cli({QStringLiteral("import"), file});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("line 3:"), qPrintable(r.describe()));
+        QCOMPARE(cli({QStringLiteral("stats")}).object().value(QStringLiteral("events")).toInt(),
+                 0);
+        // A file that is not there.
+        r = cli({QStringLiteral("import"), dir + QStringLiteral("/missing.jsonl")});
+        CHECK_EXIT(r, 1);
+        QVERIFY2(r.err.contains("missing.jsonl"), qPrintable(r.describe()));
+        QDir(dir).removeRecursively();
     }
 };
 

@@ -1,13 +1,12 @@
 #include "fuzzentries.h"
 
-#include "../../app/cli/jsonline.h"
-#include "../../app/cli/rawjsonobject.h"
 #include "../../app/cli/stdineventreader.h"
 #include "../../store/src/appendencoding.h"
 
 #include <bank/bank.h>
 #include <eventium/codec.h>
 #include <eventium/connectionoptions.h>
+#include <eventium/jsonline.h>
 #include <eventium/store.h>
 #include <eventium/types.h>
 
@@ -250,7 +249,7 @@ Outcome stdinEvents(const QByteArray &input)
         }
 
         // Written back as a JSON line (as `eventium read` writes events), it reads the same.
-        cli::JsonLine line;
+        JsonLine line;
         line.add("type", event.type);
         line.addRaw("data", event.data);
         if (!event.metadata.isEmpty())

@@ -5,7 +5,7 @@
 #include <QPair>
 #include <QString>
 
-namespace eventium::cli {
+namespace eventium {
 
 // One JSON object whose members are kept as the raw JSON text they were written with, so a
 // value is passed on exactly as given (64-bit and bigger numbers keep every digit, which a
@@ -25,4 +25,4 @@ private:
     QList<QPair<QString, QByteArray>> m_members;
 };
 
-} // namespace eventium::cli
+} // namespace eventium

@@ -4,10 +4,11 @@
 #include <QString>
 #include <QStringList>
 
-namespace eventium::cli {
+namespace eventium {
 
-// Builds one compact JSON object, member by member, in the order given. Raw members are
-// inserted verbatim, so stored JSON keeps its exact text (big numbers keep their digits).
+// Builds one compact JSON object, member by member, in the order given: a line of the CLI's
+// output, or an exported event (EventLine). Raw members are inserted verbatim, so stored JSON
+// keeps its exact text (big numbers keep their digits).
 class JsonLine
 {
 public:
@@ -30,4 +31,4 @@ private:
     QByteArray m_body;
 };
 
-} // namespace eventium::cli
+} // namespace eventium

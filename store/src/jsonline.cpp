@@ -1,6 +1,6 @@
-#include "jsonline.h"
+#include "eventium/jsonline.h"
 
-namespace eventium::cli {
+namespace eventium {
 
 QByteArray JsonLine::quote(const QString &text)
 {
@@ -106,4 +106,4 @@ QByteArray JsonLine::toJson() const
     return m_body.isEmpty() ? QByteArray("{}") : m_body + '}';
 }
 
-} // namespace eventium::cli
+} // namespace eventium

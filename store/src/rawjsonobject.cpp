@@ -1,12 +1,12 @@
 #include "rawjsonobject.h"
 
-#include <eventium/types.h>
+#include "eventium/types.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 
-namespace eventium::cli {
+namespace eventium {
 
 namespace {
 
@@ -146,4 +146,4 @@ QStringList RawJsonObject::keys() const
     return out;
 }
 
-} // namespace eventium::cli
+} // namespace eventium
