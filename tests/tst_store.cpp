@@ -1260,7 +1260,7 @@ private slots:
     void lostConnectionMidAppend()
     {
         StoreSettings s;
-        s.poolSize = 2;
+        s.poolSize = 3; // the sequencer's, this thread's and the appending thread's
         s.retryOnConnectionLoss = false;
         ConnectionOptions o = TestDatabase::options();
         o.applicationName
@@ -1269,17 +1269,43 @@ private slots:
         Store store(o, s);
         REQUIRE_OK(store.migrate());
         REQUIRE_OK(store.append(StreamName("v"), ExpectedVersion::any(), evs(1)));
+        // Mid-append for certain: the stream's lock is held elsewhere, so the append waits
+        // for it on the server, and its connection is terminated while it waits.
+        QSqlDatabase locker = sql();
+        QVERIFY(locker.transaction());
+        QSqlQuery lock(locker);
+        QVERIFY2(lock.exec(QStringLiteral("SELECT pg_advisory_xact_lock(%1.stream_lock_key('v'))")
+                               .arg(s.schema)),
+                 qPrintable(lock.lastError().text()));
+        std::optional<Result<AppendResult>> r;
+        std::thread appender(
+            [&] { r = store.append(StreamName("v"), ExpectedVersion::exact(1), evs(5)); });
+        bool waiting = false;
+        for (int i = 0; i < 200 && !waiting; ++i) {
+            // (pg_stat_activity is a snapshot per transaction: a fresh one each time.)
+            QSqlQuery q(locker);
+            waiting = q.exec(QStringLiteral("SELECT pg_stat_clear_snapshot()"))
+                && q.exec(QStringLiteral("SELECT count(*) FROM pg_stat_activity WHERE "
+                                         "application_name = '%1' AND wait_event_type = 'Lock'")
+                              .arg(o.applicationName))
+                && q.next() && q.value(0).toInt() == 1;
+            if (!waiting)
+                QThread::msleep(50);
+        }
         QString error;
-        QVERIFY2(
-            TestDatabase::execAdmin(QStringLiteral("SELECT pg_terminate_backend(pid) FROM "
-                                                   "pg_stat_activity WHERE application_name = '%1'")
-                                        .arg(o.applicationName),
-                                    &error),
-            qPrintable(error));
-        QThread::msleep(100);
-        auto r = store.append(StreamName("v"), ExpectedVersion::exact(1), evs(5));
-        QVERIFY(!r);
-        QCOMPARE(r.error().kind(), StoreError::Kind::ConnectionLost);
+        // Terminated (waiting until it has gone), then the lock released: whatever happened
+        // above, the appending thread ends.
+        const bool terminated = TestDatabase::execAdmin(
+            QStringLiteral("SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity WHERE "
+                           "application_name = '%1' AND wait_event_type = 'Lock'")
+                .arg(o.applicationName),
+            &error);
+        QVERIFY(locker.rollback());
+        appender.join();
+        QVERIFY(waiting);
+        QVERIFY2(terminated, qPrintable(error));
+        QVERIFY(r.has_value() && !*r);
+        QCOMPARE(r->error().kind(), StoreError::Kind::ConnectionLost);
         // Nothing of it was written, and the dead connection is not reused.
         auto after = REQUIRE_OK(store.append(StreamName("v"), ExpectedVersion::exact(1), evs(2)));
         QCOMPARE(after.lastVersion, StreamVersion(3));
