@@ -13,16 +13,20 @@
 #include <eventium/eventline.h>
 #include <eventium/jsonline.h>
 #include <eventium/roles.h>
+#include <eventium/toolkit/jsondiff.h>
 #include <eventium/transfer.h>
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QSaveFile>
 
 #include <cstdio>
 #include <limits>
+#include <tuple>
 #include <unistd.h>
 
 namespace eventium::cli {
@@ -275,6 +279,18 @@ const char kStreamInfoHelp[]
       "does not (exit 0 either way). A deleted stream adds \"deleted\":\"soft\"|\"hard\", a\n"
       "truncated one \"first_visible\" (the first version readers see), one with metadata\n"
       "\"max_count\" and \"max_age_seconds\" (eventium metadata).\n";
+
+const char kDiffHelp[]
+    = "Usage: eventium diff EVENT-ID [OTHER-EVENT-ID]\n"
+      "\n"
+      "Compares two events' payloads and metadata structurally (not as text): one JSON line\n"
+      "per added, removed or changed path, "
+      "{\"part\":\"payload\"|\"metadata\",\"path\":\"$.a[2].b\",\n"
+      "\"change\":\"added\"|\"removed\"|\"changed\",\"before\":…,\"after\":…} (a side that is\n"
+      "absent is left out), payload first; nothing when they are the same. With one id, the\n"
+      "event is compared with the previous event of its type in its stream (exit 4 when there\n"
+      "is none); with two, the first is \"before\". An id no event has (or that readers no\n"
+      "longer see) exits 4.\n";
 
 const char kEraseHelp[]
     = "Usage: eventium erase EVENT-ID [--by NAME] [--reason TEXT]\n"
@@ -648,6 +664,12 @@ std::span<const Command> Cli::commands()
             .summary = "whether a stream exists, and its version",
             .help = kStreamInfoHelp,
             .run = &Cli::streamInfo,
+        },
+        {
+            .name = "diff",
+            .summary = "compare two events, or one with the previous of its type",
+            .help = kDiffHelp,
+            .run = &Cli::diff,
         },
         {
             .name = "erase",
@@ -1594,6 +1616,71 @@ int Cli::streamInfo(const OptionParser &options)
             line.add("deleted", QStringLiteral("soft"));
     }
     m_out.writeLine(line.toJson());
+    return ExitSuccess;
+}
+
+int Cli::diff(const OptionParser &options)
+{
+    const QString command = QStringLiteral("diff");
+    const QStringList ids = options.positionals();
+    if (ids.isEmpty() || ids.size() > 2)
+        return usage(command, QStringLiteral("diff takes one or two event ids"));
+    QList<QUuid> uuids;
+    for (const QString &text : ids) {
+        const QUuid id = QUuid::fromString(text);
+        if (id.isNull())
+            return CliError::badInput(QStringLiteral("not an event id (a UUID): %1").arg(text))
+                .report();
+        uuids << id;
+    }
+    if (auto error = openStore(true))
+        return error->report();
+    QList<RecordedEvent> events;
+    for (const QUuid &id : uuids) {
+        auto event = m_store->readEvent(id);
+        if (!event)
+            return CliError::fromStore(event.error()).report();
+        if (!event->has_value())
+            return CliError::badInput(QStringLiteral("no event has the id %1")
+                                          .arg(id.toString(QUuid::WithoutBraces)))
+                .report();
+        events << **event;
+    }
+    if (events.size() == 1) {
+        auto previous = toolkit::previousOfType(*m_store, events.first());
+        if (!previous)
+            return CliError::fromStore(previous.error()).report();
+        if (!previous->has_value())
+            return CliError::badInput(
+                       QStringLiteral("%1 #%2 is the first \"%3\" event of its stream: nothing to "
+                                      "compare it with")
+                           .arg(events.first().stream)
+                           .arg(events.first().version.value)
+                           .arg(events.first().type))
+                .report();
+        events.prepend(**previous);
+    }
+    const auto json = [](const QJsonValue &value) {
+        return QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+    };
+    for (const auto &[part, before, after] :
+         {std::tuple {"payload", events[0].data, events[1].data},
+          std::tuple {"metadata", events[0].metadata, events[1].metadata}}) {
+        auto changes = toolkit::jsonDiff(before, after);
+        if (!changes)
+            return CliError::fromStore(changes.error()).report();
+        for (const toolkit::JsonChange &c : *changes) {
+            JsonLine line;
+            line.add("part", QString::fromLatin1(part))
+                .add("path", c.path)
+                .add("change", toolkit::kindName(c.kind));
+            if (!c.before.isUndefined())
+                line.addRaw("before", json(c.before));
+            if (!c.after.isUndefined())
+                line.addRaw("after", json(c.after));
+            m_out.writeLine(line.toJson());
+        }
+    }
     return ExitSuccess;
 }
 

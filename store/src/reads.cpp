@@ -536,6 +536,22 @@ Result<GlobalPage> Store::Private::readSequence(GlobalPosition from, int limit, 
     return page;
 }
 
+Result<std::optional<RecordedEvent>> Store::readEvent(const QUuid &eventId)
+{
+    auto r = d->read(QStringLiteral("SELECT %2, coalesce(g.position, 0), st.name FROM %1.events e "
+                                    "JOIN %1.streams st ON st.stream_id = e.stream_id "
+                                    "LEFT JOIN %1.global_events g ON g.event_row = e.id "
+                                    "WHERE e.event_id = $1::uuid AND %3")
+                         .arg(d->s, d->eventColumns, d->visibleSql),
+                     {eventId.toString(QUuid::WithoutBraces).toUtf8()},
+                     QStringLiteral("read event"), Cancellation::none());
+    if (!r)
+        return r.error();
+    if (r->rows() == 0)
+        return std::optional<RecordedEvent>();
+    return std::optional<RecordedEvent>(eventFromRow(r.value(), 0, nullptr));
+}
+
 namespace {
 
 // A binary search in one statement: `first` is a query giving the range's bounds (lo, hi:

@@ -179,6 +179,8 @@ private slots:
                                 << "--output FILE";
         QTest::newRow("import") << "import"
                                 << "--ids M";
+        QTest::newRow("diff") << "diff"
+                              << "OTHER-EVENT-ID";
     }
 
     void commandHelp()
@@ -684,6 +686,51 @@ private slots:
     }
 
     // erase: the data goes, the event stays; again says so; unknown or bad ids exit 4.
+    // diff: two events, or one and the previous of its type in its stream, path by path.
+    void diffCommand()
+    {
+        const QString first = appendOne(QStringLiteral("cart-1"), QStringLiteral("Priced"),
+                                        QStringLiteral("{\"amount\": 10, \"sku\": \"A\"}"));
+        appendOne(QStringLiteral("cart-1"), QStringLiteral("Viewed"), QStringLiteral("{}"));
+        const QString third
+            = appendOne(QStringLiteral("cart-1"), QStringLiteral("Priced"),
+                        QStringLiteral("{\"amount\": 12, \"tags\": [\"x\"], \"sku\": \"A\"}"));
+        QVERIFY(!first.isEmpty() && !third.isEmpty());
+        const auto describe = [](const Run &r) {
+            QStringList out;
+            for (const QJsonObject &o : r.lines())
+                out << QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+            return out;
+        };
+        Run r = cli({QStringLiteral("diff"), third});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(describe(r),
+                 QStringList(
+                     {QStringLiteral("{\"after\":12,\"before\":10,\"change\":\"changed\",\"part\":"
+                                     "\"payload\",\"path\":\"$.amount\"}"),
+                      QStringLiteral("{\"after\":[\"x\"],\"change\":\"added\",\"part\":\"payload\","
+                                     "\"path\":\"$.tags\"}")}));
+        // Two ids: the first is "before".
+        r = cli({QStringLiteral("diff"), third, first});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.lines().size(), 2);
+        QCOMPARE(r.lines().at(1).value(QStringLiteral("change")).toString(),
+                 QStringLiteral("removed"));
+        // The same event twice: nothing.
+        r = cli({QStringLiteral("diff"), first, first});
+        CHECK_EXIT(r, 0);
+        QVERIFY(r.out.isEmpty());
+        // The first of its type has nothing before it; unknown ids and bad arguments.
+        r = cli({QStringLiteral("diff"), first});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("first \"Priced\" event"), qPrintable(r.describe()));
+        CHECK_EXIT(
+            cli({QStringLiteral("diff"), QUuid::createUuid().toString(QUuid::WithoutBraces)}), 4);
+        CHECK_EXIT(cli({QStringLiteral("diff"), QStringLiteral("not-a-uuid")}), 4);
+        CHECK_EXIT(cli({QStringLiteral("diff")}), 2);
+        CHECK_EXIT(cli({QStringLiteral("diff"), first, first, first}), 2);
+    }
+
     void eraseCommand()
     {
         appendOne(QStringLiteral("person-1"), QStringLiteral("Noted"),

@@ -145,6 +145,10 @@ public:
     // WAL, backups and replicas as long as they keep it (README).
     Result<EraseResult> erase(const QUuid &eventId, const QString &by = {},
                               const QString &reason = {});
+    // The event with this id, as reads give it (its stream's name and its position, 0 while
+    // unnumbered); nullopt when no event has the id or readers no longer see it (deleted,
+    // truncated, scavenged).
+    Result<std::optional<RecordedEvent>> readEvent(const QUuid &eventId);
     // Who erased an event's data, when and why; nullopt when it was not erased.
     Result<std::optional<Erasure>> erasure(const QUuid &eventId);
 
