@@ -47,7 +47,19 @@ else
     # the child only calls exec, so TSan's "threads after multi-threaded fork" does not apply.
     export TSAN_OPTIONS="second_deadlock_stack=1:history_size=4:die_after_fork=0:suppressions=$root/scripts/tsan.supp${TSAN_OPTIONS:+:$TSAN_OPTIONS}"
     # Test programs that cannot run under TSan, each with the reason (none when empty).
-    tsan_excluded=()
+    tsan_excluded=(
+        # The example (built from the installed package) starts its own PostgreSQL with
+        # EmbeddedPostgres from its main thread before the Store exists. Qt 6.4's QProcess starts
+        # children with a raw clone(CLONE_VM|CLONE_VFORK) that TSan does not intercept: the child
+        # runs TSan's interceptors on the parent thread's state in shared memory, after which TSan
+        # no longer sees that thread's mutex operations ("data race" on Sequencer::m_woken and
+        # PoolState::idle, both only ever touched under their std::mutex, with no mutex shown
+        # for the main thread). Reproduced without Eventium: QProcess("/bin/true") in main, then
+        # std::mutex shared with a std::thread (intermittent there; every run of the example).
+        # The test programs start their server the same way but have shown no such report. The
+        # example still runs in the normal and ASan builds.
+        example_find_package
+    )
     if [ ${#tsan_excluded[@]} -gt 0 ]; then
         excluded="$(IFS='|'; echo "${tsan_excluded[*]}")"
         echo "sanitize: not run under ThreadSanitizer: ${tsan_excluded[*]} (see $0)"

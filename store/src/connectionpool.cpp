@@ -1,18 +1,18 @@
 #include "connectionpool.h"
 
 #include <QAtomicInteger>
-#include <QDeadlineTimer>
 #include <QHash>
 #include <QLoggingCategory>
-#include <QMutex>
 #include <QSet>
 #include <QSqlDriver>
 #include <QSqlError>
-#include <QWaitCondition>
 
 #include "pg/nativehandle.h"
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <vector>
 
 #include <poll.h>
@@ -73,8 +73,11 @@ public:
     const quint64 id;
     QAtomicInteger<quint64> counter;
 
-    QMutex mutex;
-    QWaitCondition released;
+    // std::mutex and std::condition_variable rather than QMutex and QWaitCondition: the
+    // standard ones go through pthread, which ThreadSanitizer intercepts, so it sees the
+    // unlock and relock inside wait() (QWaitCondition does them inside libQt6Core).
+    std::mutex mutex;
+    std::condition_variable released;
     int open = 0;
     int waiting = 0; // threads waiting for room
     std::vector<std::unique_ptr<PoolEntry>> idle;
@@ -146,8 +149,8 @@ Result<PooledConnection> PoolState::acquire()
 {
     const quint64 me = currentThreadKey();
     t_registry.note(shared_from_this());
-    QDeadlineTimer deadline(settings.acquireTimeout);
-    QMutexLocker lock(&mutex);
+    const auto deadline = std::chrono::steady_clock::now() + settings.acquireTimeout;
+    std::unique_lock lock(mutex);
     while (true) {
         // An idle connection of this thread, if it is still alive.
         while (true) {
@@ -169,7 +172,7 @@ Result<PooledConnection> PoolState::acquire()
             qCInfo(lcPool) << "dropping a dead connection";
             lease.markBroken();
             lease.release();
-            lock.relock();
+            lock.lock();
         }
         // Room for a new one. Another thread's idle connection is never closed from here (a
         // QSqlDatabase belongs to the thread that opened it): while this thread waits, the
@@ -179,15 +182,15 @@ Result<PooledConnection> PoolState::acquire()
             lock.unlock();
             auto entry = openNew();
             if (!entry) {
-                lock.relock();
+                lock.lock();
                 --open;
-                released.wakeOne();
+                released.notify_one();
                 return entry.error();
             }
             return PooledConnection(shared_from_this(), std::move(entry.value()));
         }
         ++waiting;
-        const bool woken = released.wait(&mutex, deadline);
+        const bool woken = released.wait_until(lock, deadline) == std::cv_status::no_timeout;
         --waiting;
         if (!woken)
             return StoreError(
@@ -200,7 +203,7 @@ Result<PooledConnection> PoolState::acquire()
 
 void PoolState::giveBack(std::unique_ptr<PoolEntry> entry, bool broken)
 {
-    QMutexLocker lock(&mutex);
+    std::unique_lock lock(mutex);
     // Closed rather than kept: a lost connection, one of another thread (cannot happen with
     // leases used as documented), or one that a thread waiting for room needs more.
     if (broken || entry->threadKey != currentThreadKey()
@@ -208,19 +211,19 @@ void PoolState::giveBack(std::unique_ptr<PoolEntry> entry, bool broken)
         --open;
         lock.unlock();
         entry.reset();
-        lock.relock();
-        released.wakeOne();
+        lock.lock();
+        released.notify_one();
         return;
     }
     idle.push_back(std::move(entry));
-    released.wakeOne();
+    released.notify_one();
 }
 
 void PoolState::closeThread(quint64 threadKey)
 {
     std::vector<std::unique_ptr<PoolEntry>> mine;
     {
-        QMutexLocker lock(&mutex);
+        std::lock_guard lock(mutex);
         for (auto it = idle.begin(); it != idle.end();) {
             if ((*it)->threadKey == threadKey) {
                 mine.push_back(std::move(*it));
@@ -230,7 +233,7 @@ void PoolState::closeThread(quint64 threadKey)
                 ++it;
             }
         }
-        released.wakeAll();
+        released.notify_all();
     }
     mine.clear();
 }
@@ -350,7 +353,7 @@ const ConnectionOptions &ConnectionPool::options() const
 
 int ConnectionPool::openConnections() const
 {
-    QMutexLocker lock(&m_state->mutex);
+    std::lock_guard lock(m_state->mutex);
     return m_state->open;
 }
 

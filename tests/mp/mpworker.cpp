@@ -6,7 +6,7 @@
 //     batches use exact expected versions (retried on conflict), the rest any(). Every
 //     event's data says {"w": writer, "b": batch, "i": index, "n": batch size}. After each
 //     acknowledged append one line is written and flushed to the log (an append whose
-//     connection was lost is sent again with the same ids, up to 10 times):
+//     connection was lost is sent again with the same ids, for up to 60 s):
 //       <batch> <stream>/<first-version>/<last-version>/<id>,<id>,... [<stream>/...]
 //     and "done <number of version conflicts>" at the end. Any error ends it with exit code 2.
 //     Its connections are named "<schema>-writer-<writer-id>".
@@ -24,6 +24,7 @@
 #include <eventium/store.h>
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
@@ -104,7 +105,7 @@ int runWriter(const QStringList &args)
         }
         const bool exact = rng.bounded(3) == 0;
         QList<AppendResult> results;
-        int lostInARow = 0;
+        QElapsedTimer lostSince;
         for (int attempt = 0;; ++attempt) {
             for (StreamAppend &a : appends) {
                 a.expected = exact && attempt < 20
@@ -115,9 +116,14 @@ int runWriter(const QStringList &args)
             // The test terminates this writer's connections every 300 ms, and on a busy
             // machine a reconnect can take that long, so the store's own single retry may meet
             // the next termination too. Like an application would, try again with the same
-            // event ids (an idempotent retry), a few times.
-            auto lost = [&lostInARow](const StoreError &e) {
-                return e.kind() == StoreError::Kind::ConnectionLost && ++lostInARow < 10;
+            // event ids (an idempotent retry), for up to 60 s (a count of tries would depend on
+            // the machine's speed: under ThreadSanitizer ten tries in a row can all be cut off).
+            auto lost = [&lostSince](const StoreError &e) {
+                if (e.kind() != StoreError::Kind::ConnectionLost)
+                    return false;
+                if (!lostSince.isValid())
+                    lostSince.start();
+                return lostSince.elapsed() < 60000;
             };
             if (parts == 1) {
                 auto r = store.append(appends.first().stream, appends.first().expected,
