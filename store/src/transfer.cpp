@@ -172,16 +172,31 @@ public:
     // The next line without its line break (and a '\r' before it).
     Outcome next(QByteArray *line)
     {
-        *line = m_device.readLine(m_maxBytes + 2);
+        // In chunks: QIODevice::readLine(n) allocates n bytes whatever the line's length, and
+        // the limit is megabytes while most lines are short.
+        constexpr qint64 chunk = 64 * 1024;
+        line->clear();
+        while (true) {
+            const QByteArray part = m_device.readLine(chunk);
+            if (part.isEmpty())
+                break;
+            line->append(part);
+            if (line->endsWith('\n'))
+                break;
+            if (line->size() > m_maxBytes + 2) {
+                ++m_number;
+                return Outcome::TooLong;
+            }
+        }
         if (line->isEmpty())
             return Outcome::End;
         ++m_number;
         if (line->endsWith('\n'))
             line->chop(1);
-        else if (line->size() > m_maxBytes)
-            return Outcome::TooLong;
         if (line->endsWith('\r'))
             line->chop(1);
+        if (line->size() > m_maxBytes)
+            return Outcome::TooLong;
         return Outcome::Line;
     }
     qint64 number() const { return m_number; }
