@@ -475,19 +475,16 @@ Result<GlobalPage> Store::Private::readSequence(GlobalPosition from, int limit, 
                                                 const Cancellation &cancellation)
 {
     const bool forward = direction == Direction::Forward;
+    const QString order = forward ? QStringLiteral("ORDER BY g.position")
+                                  : QStringLiteral("ORDER BY g.position DESC");
     auto positions = read(
-        forward ? QStringLiteral("SELECT q.last_position, g.position, g.event_row "
-                                 "FROM %1.sequencer q LEFT JOIN LATERAL (SELECT position, "
-                                 "event_row FROM %1.global_events WHERE position >= $1 AND "
-                                 "position <= q.last_position ORDER BY position LIMIT $2) g "
-                                 "ON true ORDER BY g.position")
-                      .arg(s)
-                : QStringLiteral("SELECT q.last_position, g.position, g.event_row "
-                                 "FROM %1.sequencer q LEFT JOIN LATERAL (SELECT position, "
-                                 "event_row FROM %1.global_events WHERE position <= "
-                                 "least($1, q.last_position) ORDER BY position DESC LIMIT $2) g "
-                                 "ON true ORDER BY g.position DESC")
-                      .arg(s),
+        QStringLiteral("SELECT q.last_position, g.position, g.event_row FROM %1.sequencer q "
+                       "LEFT JOIN LATERAL (SELECT position, event_row FROM %1.global_events g "
+                       "WHERE %2 %3 LIMIT $2) g ON true %3")
+            .arg(s,
+                 forward ? QStringLiteral("position >= $1 AND position <= q.last_position")
+                         : QStringLiteral("position <= least($1, q.last_position)"),
+                 order),
         {pg::param(from.value), pg::param(limit)}, QStringLiteral("read all: positions"),
         cancellation);
     if (!positions)
@@ -509,19 +506,15 @@ Result<GlobalPage> Store::Private::readSequence(GlobalPosition from, int limit, 
         lowRow = qMin(lowRow, positions->int64(row, 2));
         highRow = qMax(highRow, positions->int64(row, 2));
     }
-    pg::Params params {pg::param(qMin(first, last)), pg::param(qMax(first, last))};
-    QString sql = QStringLiteral("SELECT %2, g.position, st.name FROM %1.global_events g JOIN "
-                                 "%1.events e ON e.id = g.event_row JOIN %1.streams st ON "
-                                 "st.stream_id = e.stream_id WHERE g.position >= $1 AND "
-                                 "g.position <= $2 AND %3")
-                      .arg(s, eventColumns, visibleSql);
+    // The global read's statement over exactly the positions read above.
+    pg::Params params {pg::param(qMin(first, last)), pg::param(qMax(first, last) + 1)};
+    QString sql = readAllSql;
     // Close together: a range at most four times the rows it holds (and a little slack).
     if (highRow - lowRow < 4 * qint64(n) + 64) {
         params << pg::param(lowRow) << pg::param(highRow);
         sql += QStringLiteral("AND e.id >= $3 AND e.id <= $4 ");
     }
-    sql += forward ? QStringLiteral("ORDER BY g.position")
-                   : QStringLiteral("ORDER BY g.position DESC");
+    sql += order;
     auto r = read(sql, params, QStringLiteral("read all"), cancellation);
     if (!r)
         return r.error();
