@@ -6,8 +6,6 @@
 
 #include <QDialogButtonBox>
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLocale>
 #include <QTreeWidget>
@@ -24,9 +22,7 @@ QString cellText(const QJsonValue &value, int limit)
 {
     if (value.isUndefined())
         return {};
-    QString text
-        = QString::fromUtf8(QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact));
-    text = text.mid(1).chopped(1);
+    QString text = QString::fromUtf8(toolkit::compactJson(value));
     if (text.size() > limit)
         text = text.left(limit) + QStringLiteral("…");
     return text;

@@ -18,8 +18,6 @@
 
 #include <QElapsedTimer>
 #include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QSaveFile>
@@ -1660,9 +1658,6 @@ int Cli::diff(const OptionParser &options)
                 .report();
         events.prepend(**previous);
     }
-    const auto json = [](const QJsonValue &value) {
-        return QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
-    };
     for (const auto &[part, before, after] :
          {std::tuple {"payload", events[0].data, events[1].data},
           std::tuple {"metadata", events[0].metadata, events[1].metadata}}) {
@@ -1675,9 +1670,9 @@ int Cli::diff(const OptionParser &options)
                 .add("path", c.path)
                 .add("change", toolkit::kindName(c.kind));
             if (!c.before.isUndefined())
-                line.addRaw("before", json(c.before));
+                line.addRaw("before", toolkit::compactJson(c.before));
             if (!c.after.isUndefined())
-                line.addRaw("after", json(c.after));
+                line.addRaw("after", toolkit::compactJson(c.after));
             m_out.writeLine(line.toJson());
         }
     }

@@ -108,6 +108,12 @@ QString kindName(JsonChange::Kind kind)
     return {};
 }
 
+QByteArray compactJson(const QJsonValue &value)
+{
+    // Wrapped in an array, the one container QJsonDocument takes that holds any value.
+    return QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+}
+
 Result<std::optional<RecordedEvent>> previousOfType(Store &store, const RecordedEvent &event)
 {
     constexpr int page = 1000;

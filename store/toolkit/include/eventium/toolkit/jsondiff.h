@@ -34,6 +34,8 @@ QList<JsonChange> jsonDiff(const QJsonValue &before, const QJsonValue &after);
 Result<QList<JsonChange>> jsonDiff(const QByteArray &before, const QByteArray &after);
 // "added", "removed" or "changed".
 QString kindName(JsonChange::Kind kind);
+// A value (any JSON value, not only an object or array) as compact JSON text.
+QByteArray compactJson(const QJsonValue &value);
 
 // The event of `event`'s stream before it with the same type (the one a diff compares it
 // with), or nullopt when there is none. Reads the stream backwards from the event a page at a
