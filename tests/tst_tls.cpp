@@ -2,16 +2,15 @@
 // signed by a test CA. verify-full connects and the session is encrypted; a host name the
 // certificate does not name and a CA that did not sign it are refused with libpq's reasons;
 // sslmode=require encrypts without checking anything about the certificate.
+#include "support/logcapture.h"
 #include "support/tlsserver.h"
 
 #include <eventium/store.h>
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
 #include <QProcess>
 #include <QRandomGenerator>
-#include <QScopeGuard>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -334,20 +333,7 @@ private slots:
     // CLI prints with --verbose, for a failed and a successful connection.
     void passwordsAppearNowhere()
     {
-        static QStringList captured;
-        captured.clear();
-        static QtMessageHandler previous = nullptr;
-        previous = qInstallMessageHandler(
-            [](QtMsgType type, const QMessageLogContext &context, const QString &message) {
-                captured << message;
-                if (previous && type >= QtWarningMsg)
-                    previous(type, context, message);
-            });
-        QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.debug=true"));
-        auto restore = qScopeGuard([] {
-            qInstallMessageHandler(previous);
-            QLoggingCategory::setFilterRules(QString());
-        });
+        const test::LogCapture log;
 
         const ConnectionOptions good
             = m_server.options(QStringLiteral("verify-full"), m_server.caFile());
@@ -400,6 +386,7 @@ private slots:
                       << QString::fromUtf8(p.readAllStandardError());
             }
         }
+        const QStringList captured = log.lines();
         texts += captured;
         QVERIFY(captured.size() > 3); // the logs were really looked at
         // Where options are shown, the password is there masked.

@@ -3,6 +3,7 @@
 // answer while the dialog stays responsive, and whether a connection is encrypted and its
 // server's certificate verified; and a password given in a connection string shows up in no
 // window, dialog, status bar, recent connection or log line.
+#include "support/logcapture.h"
 #include "support/testdatabase.h"
 #include "support/tlsserver.h"
 
@@ -19,14 +20,11 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLoggingCategory>
 #include <QMainWindow>
 #include <QMessageBox>
-#include <QMutex>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
-#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -442,28 +440,7 @@ private slots:
     // title, label, tooltip, status bar, recent connection or message box, nor in any log line.
     void passwordsAppearInNoWindowOrLog()
     {
-        static QMutex mutex;
-        static QStringList logged;
-        static QtMessageHandler previous = nullptr;
-        logged.clear();
-        previous = qInstallMessageHandler(
-            [](QtMsgType type, const QMessageLogContext &context, const QString &message) {
-                {
-                    QMutexLocker locker(&mutex);
-                    logged << message;
-                }
-                if (previous && type >= QtWarningMsg)
-                    previous(type, context, message);
-            });
-        QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.debug=true"));
-        auto restore = qScopeGuard([] {
-            qInstallMessageHandler(previous);
-            QLoggingCategory::setFilterRules(QString());
-        });
-        auto logLines = [] {
-            QMutexLocker locker(&mutex);
-            return logged;
-        };
+        const test::LogCapture log;
 
         // TCP to a server that checks the password (scram-sha-256).
         TlsServer server;
@@ -587,7 +564,7 @@ private slots:
         }
 
         // No log line, at every level of every eventium category.
-        const QStringList lines = logLines();
+        const QStringList lines = log.lines();
         QVERIFY2(std::any_of(lines.cbegin(), lines.cend(),
                              [](const QString &line) {
                                  return line.startsWith(QStringLiteral("connect failed:"));
