@@ -9,10 +9,6 @@
 
 namespace eventium {
 
-namespace {
-
-// Columns: version, event_id, type, data, metadata, created, erased (ms since epoch, NULL when
-// not erased), position[, stream]
 RecordedEvent eventFromRow(const pg::Rows &r, int row, const QString *stream)
 {
     RecordedEvent e;
@@ -29,6 +25,8 @@ RecordedEvent eventFromRow(const pg::Rows &r, int row, const QString *stream)
     e.stream = stream ? *stream : r.string(row, 8);
     return e;
 }
+
+namespace {
 
 // Columns of Private::streamColumns: name, version, created, updated (ms), recency key,
 // first visible version, max count, max age (s), deleted (ms), tombstoned.

@@ -82,6 +82,10 @@ struct Store::Private
                                                           const Cancellation &cancellation);
 };
 
+// An event from a row of Private::eventColumns, then its position (NULL: not yet numbered),
+// then its stream's name unless `stream` gives it (reads.cpp).
+RecordedEvent eventFromRow(const pg::Rows &r, int row, const QString *stream);
+
 // The largest page a read returns.
 inline constexpr int kMaxLimit = 100000;
 // A stream-name substring matched by at most this many streams, holding at most this many

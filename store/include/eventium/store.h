@@ -149,6 +149,15 @@ public:
     // unnumbered); nullopt when no event has the id or readers no longer see it (deleted,
     // truncated, scavenged).
     Result<std::optional<RecordedEvent>> readEvent(const QUuid &eventId);
+    // The events related to this one: its correlation and its causation tree (RelatedEvents),
+    // each list at most `limit` (1 to 100,000) long, through the indexes on the metadata keys
+    // (never a scan). Only what readers see: nullopt when readers do not see the event;
+    // events they no longer see are left out of both lists (in the tree, what such an event
+    // caused hangs from its nearest cause readers see).
+    Result<std::optional<RelatedEvents>> related(const QUuid &eventId, int limit = 1000);
+    // The events whose correlation id is `correlationId`, in global order (not yet numbered
+    // last): at most `limit`, the first ones written. An empty id is InvalidInput.
+    Result<CorrelatedEvents> readCorrelated(const QString &correlationId, int limit = 1000);
     // Who erased an event's data, when and why; nullopt when it was not erased.
     Result<std::optional<Erasure>> erasure(const QUuid &eventId);
 

@@ -148,6 +148,41 @@ struct RecordedEvent
     bool isErased() const { return erased.isValid(); }
 };
 
+// Events related to one event (Store::related): those of its business process (the same
+// correlation id) and the tree of causes and effects it belongs to. The metadata convention:
+// {"correlationId": "<process id>", "causationId": "<id of the event that caused it>"} (the
+// "$correlationId" / "$causationId" spellings count too); README, "Related events".
+struct CausationNode
+{
+    RecordedEvent event;
+    int depth = 0; // 0: the tree's root (its cause is not an event of the store)
+    // The event that caused it (the nearest cause readers see); null for the root.
+    QUuid parent;
+};
+
+struct CorrelatedEvents
+{
+    QList<RecordedEvent> events;
+    bool more = false; // more events have the correlation id than were asked for
+};
+
+struct RelatedEvents
+{
+    QString correlationId; // of the event asked about; empty when it has none
+    QString causationId; // likewise (as written)
+    // The events with the same correlation id (the event itself among them), in global
+    // order, events not yet numbered last. At most `limit`: the first ones written;
+    // moreCorrelated when there are more.
+    QList<RecordedEvent> correlated;
+    bool moreCorrelated = false;
+    // The causation tree the event belongs to, depth first from its root (children in the
+    // order they were written). At most `limit` nodes, nearest the root first; moreCausation
+    // when the tree is larger. A single node when nothing caused the event and it caused
+    // nothing.
+    QList<CausationNode> causation;
+    bool moreCausation = false;
+};
+
 // What Store::erase did.
 struct EraseResult
 {
