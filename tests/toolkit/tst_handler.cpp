@@ -241,6 +241,17 @@ private slots:
         const auto completed = decodeEvent<TransferCompleted>(done.first());
         QVERIFY(completed);
         QCOMPARE(completed->amount, 400);
+        // One process, a chain of causes: sent -> received -> completed.
+        const auto related = REQUIRE_OK(store().related(done.first().id));
+        QVERIFY(related.has_value());
+        QCOMPARE(related->correlationId, QStringLiteral("t1"));
+        QCOMPARE(related->correlated.size(), 3);
+        QCOMPARE(related->causation.size(), 3);
+        QStringList chain;
+        for (const auto &node : related->causation)
+            chain << QStringLiteral("%1@%2").arg(node.event.type).arg(node.depth);
+        QCOMPARE(chain,
+                 QStringList({"TransferSent@0", "TransferReceived@1", "TransferCompleted@2"}));
 
         t = REQUIRE_OK(transfer(store(), handler, QStringLiteral("t2"), QStringLiteral("a"),
                                 QStringLiteral("b"), 601));

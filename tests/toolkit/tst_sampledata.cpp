@@ -17,20 +17,36 @@ namespace {
 // Every event of the schema as text, in global order.
 QStringList dump(Store &store, bool withMetadata)
 {
-    QStringList out;
+    QList<RecordedEvent> events;
     GlobalPosition from(1);
     for (;;) {
         const GlobalPage page = REQUIRE_OK(store.readAll(from, 1000));
-        for (const RecordedEvent &e : page.events)
-            out << QStringLiteral("%1@%2 %3 %4 %5")
-                       .arg(e.stream)
-                       .arg(e.version.value)
-                       .arg(e.type, QString::fromUtf8(e.data),
-                            withMetadata ? QString::fromUtf8(e.metadata) : QString());
+        events += page.events;
         if (page.events.isEmpty())
-            return out;
+            break;
         from = page.next;
     }
+    // Event ids are fresh: a causation id is shown as the stream and version it names.
+    QHash<QString, QString> where;
+    for (const RecordedEvent &e : std::as_const(events))
+        where.insert(e.id.toString(QUuid::WithoutBraces),
+                     QStringLiteral("%1@%2").arg(e.stream).arg(e.version.value));
+    QStringList out;
+    for (const RecordedEvent &e : std::as_const(events)) {
+        QJsonObject meta = QJsonDocument::fromJson(e.metadata).object();
+        if (meta.contains(QStringLiteral("causationId")))
+            meta.insert(QStringLiteral("causationId"),
+                        where.value(meta.value(QStringLiteral("causationId")).toString(),
+                                    QStringLiteral("(unknown)")));
+        out << QStringLiteral("%1@%2 %3 %4 %5")
+                   .arg(e.stream)
+                   .arg(e.version.value)
+                   .arg(e.type, QString::fromUtf8(e.data),
+                        withMetadata
+                            ? QString::fromUtf8(QJsonDocument(meta).toJson(QJsonDocument::Compact))
+                            : QString());
+    }
+    return out;
 }
 
 } // namespace
@@ -139,6 +155,38 @@ private slots:
             QVERIFY(it->opened);
             QCOMPARE(it.key(), accountStream(it->accountId).value());
         }
+
+        // A transfer's events form a chain of causes: sent -> received -> completed, and an
+        // opening deposit names the account's opening.
+        QHash<QUuid, RecordedEvent> byId;
+        for (GlobalPosition from(1);;) {
+            const GlobalPage page = REQUIRE_OK(store().readAll(from, 1000));
+            for (const RecordedEvent &e : page.events)
+                byId.insert(e.id, e);
+            if (page.events.isEmpty())
+                break;
+            from = page.next;
+        }
+        const QHash<QString, QString> expectedCause {
+            {QStringLiteral("TransferReceived"), QStringLiteral("TransferSent")},
+            {QStringLiteral("TransferCompleted"), QStringLiteral("TransferReceived")}};
+        int chained = 0;
+        for (const RecordedEvent &e : std::as_const(byId)) {
+            const QJsonObject meta = QJsonDocument::fromJson(e.metadata).object();
+            const QString cause = meta.value(QStringLiteral("causationId")).toString();
+            if (expectedCause.contains(e.type)) {
+                const RecordedEvent c = byId.value(QUuid::fromString(cause));
+                QCOMPARE(c.type, expectedCause.value(e.type));
+                QCOMPARE(QJsonDocument::fromJson(c.metadata).object().value("correlationId"),
+                         meta.value(QStringLiteral("correlationId")));
+                ++chained;
+            } else if (!cause.isEmpty()) {
+                const RecordedEvent c = byId.value(QUuid::fromString(cause));
+                QCOMPARE(c.type, QStringLiteral("AccountOpened"));
+                QCOMPARE(c.stream, e.stream);
+            }
+        }
+        QCOMPARE(chained, 2 * int(world.completed.size()));
 
         // Every transfer's stream exists and is one event long.
         for (auto it = world.completed.cbegin(); it != world.completed.cend(); ++it) {

@@ -211,21 +211,33 @@ Result<TransferResult> transfer(Store &store, const AccountHandler &handler,
                 errors::insufficientFunds,
                 QStringLiteral("balance %1 is less than %2").arg(from->state.balance).arg(amount));
 
+        // The transfer is one process (its id is the correlation id) and a chain of causes:
+        // the money sent (caused by what the caller's metadata names, if anything) makes it
+        // arrive, which completes the transfer (README, "Related events").
         QJsonObject metadata = options.metadata;
         if (!metadata.contains(QStringLiteral("correlationId")))
             metadata.insert(QStringLiteral("correlationId"), transferId);
+        const QUuid sentId = QUuid::createUuid();
+        const QUuid receivedId = QUuid::createUuid();
+        QJsonObject receivedMetadata = metadata;
+        receivedMetadata.insert(QStringLiteral("causationId"),
+                                sentId.toString(QUuid::WithoutBraces));
+        QJsonObject completedMetadata = metadata;
+        completedMetadata.insert(QStringLiteral("causationId"),
+                                 receivedId.toString(QUuid::WithoutBraces));
         const QList<StreamAppend> appends {
             {accountStream(fromAccountId),
              ExpectedVersion::exact(from->version),
-             {encodeEvent(TransferSent {transferId, toAccountId, amount}, metadata)}},
+             {encodeEvent(TransferSent {transferId, toAccountId, amount}, metadata, sentId)}},
             {accountStream(toAccountId),
              ExpectedVersion::exact(to->version),
-             {encodeEvent(TransferReceived {transferId, fromAccountId, amount}, metadata)}},
+             {encodeEvent(TransferReceived {transferId, fromAccountId, amount}, receivedMetadata,
+                          receivedId)}},
             {transferStream(transferId),
              ExpectedVersion::noStream(),
              {encodeEvent(TransferCompleted {transferId, fromAccountId, toAccountId, amount,
                                              from->state.currency},
-                          metadata)}},
+                          completedMetadata)}},
         };
         auto written = store.appendMulti(appends);
         if (!written)

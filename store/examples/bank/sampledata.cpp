@@ -94,6 +94,13 @@ private:
             {QStringLiteral("channel"), channel}};
     }
 
+    // `metadata` naming `cause` as the event's cause.
+    static QJsonObject causedBy(QJsonObject metadata, const NewEvent &cause)
+    {
+        metadata.insert(QStringLiteral("causationId"), cause.id.toString(QUuid::WithoutBraces));
+        return metadata;
+    }
+
     // Adds events to a stream of the batch being built.
     void add(const StreamName &stream, ExpectedVersion expected, const NewEvent &event)
     {
@@ -147,12 +154,14 @@ private:
         const QString channel = bounded(0, 2) ? QStringLiteral("branch") : QStringLiteral("web");
         const QJsonObject meta = metadata(a.user, channel);
         const StreamName stream = accountStream(a.id);
-        add(stream, ExpectedVersion::noStream(),
-            encodeEvent(AccountOpened {a.id, a.owner, a.currency}, meta));
+        const NewEvent opened
+            = encodeEvent(AccountOpened {a.id, a.owner, a.currency}, meta, QUuid::createUuid());
+        add(stream, ExpectedVersion::noStream(), opened);
         if (budget >= 2) {
             const qint64 amount = cents(1000, 250000);
             add(stream, ExpectedVersion::noStream(),
-                encodeEvent(MoneyDeposited {amount, QStringLiteral("Opening deposit")}, meta));
+                encodeEvent(MoneyDeposited {amount, QStringLiteral("Opening deposit")},
+                            causedBy(meta, opened)));
             m_accounts.back().balance = amount;
         }
         m_used.insert(index);
@@ -241,10 +250,15 @@ private:
             a.user, bounded(0, 3) ? QStringLiteral("mobile") : QStringLiteral("web"), id);
         a.balance -= amount;
         b.balance += amount;
-        addToAccount(from, encodeEvent(TransferSent {id, b.id, amount}, meta));
-        addToAccount(to, encodeEvent(TransferReceived {id, a.id, amount}, meta));
+        const NewEvent sent
+            = encodeEvent(TransferSent {id, b.id, amount}, meta, QUuid::createUuid());
+        const NewEvent received = encodeEvent(TransferReceived {id, a.id, amount},
+                                              causedBy(meta, sent), QUuid::createUuid());
+        addToAccount(from, sent);
+        addToAccount(to, received);
         add(transferStream(id), ExpectedVersion::noStream(),
-            encodeEvent(TransferCompleted {id, a.id, b.id, amount, a.currency}, meta));
+            encodeEvent(TransferCompleted {id, a.id, b.id, amount, a.currency},
+                        causedBy(meta, received)));
         return true;
     }
 
