@@ -21,8 +21,13 @@ QString BenchContext::baselineSchema(Variant variant)
 
 QList<const char *> BenchContext::schemas()
 {
-    return {oursWriteSchema,    oursReadSchema, oursNoSearchIndexSchema,
-            oursV4AppendSchema, rawSchema,      lockSchema};
+    return {oursWriteSchema,
+            oursReadSchema,
+            oursNoSearchIndexSchema,
+            oursNoRelatedIndexSchema,
+            oursV4AppendSchema,
+            rawSchema,
+            lockSchema};
 }
 
 QString BenchContext::conninfo() const

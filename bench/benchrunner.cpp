@@ -81,8 +81,9 @@ bool BenchRunner::setUp(QString *error)
                            error))
             return false;
     }
-    for (const char *schema : {BenchContext::oursWriteSchema, BenchContext::oursNoSearchIndexSchema,
-                               BenchContext::oursV4AppendSchema}) {
+    for (const char *schema :
+         {BenchContext::oursWriteSchema, BenchContext::oursNoSearchIndexSchema,
+          BenchContext::oursNoRelatedIndexSchema, BenchContext::oursV4AppendSchema}) {
         auto writeStore = m_context.makeWriteStore(schema);
         if (auto r = writeStore->migrate(); !r) {
             *error = r.error().toString();
@@ -91,6 +92,10 @@ bool BenchRunner::setUp(QString *error)
     }
     if (!admin.exec(QStringLiteral("DROP INDEX %1.events_data_path_idx")
                         .arg(QLatin1String(BenchContext::oursNoSearchIndexSchema)),
+                    error))
+        return false;
+    if (!admin.exec(QStringLiteral("DROP INDEX %1.events_correlation_idx, %1.events_causation_idx")
+                        .arg(QLatin1String(BenchContext::oursNoRelatedIndexSchema)),
                     error))
         return false;
     if (!installV4Append(admin, error))

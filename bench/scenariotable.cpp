@@ -106,6 +106,16 @@ const QList<Scenario> &ScenarioTable::all()
                  QStringLiteral("100 events per append, 1 writer: ours with the payload's "
                                 "search index (ours) against ours without it (raw)"),
                  BenchContext::oursNoSearchIndexSchema, &one, &batchSize),
+        partCost(QStringLiteral("related_index_1w"),
+                 QStringLiteral("single-event appends, 1 writer: ours with the indexes of "
+                                "correlation and causation ids (ours) against ours without "
+                                "them (raw)"),
+                 BenchContext::oursNoRelatedIndexSchema, &one, &one),
+        partCost(QStringLiteral("related_index_batch_1w"),
+                 QStringLiteral("100 events per append, 1 writer: ours with the indexes of "
+                                "correlation and causation ids (ours) against ours without "
+                                "them (raw)"),
+                 BenchContext::oursNoRelatedIndexSchema, &one, &batchSize),
         partCost(QStringLiteral("stream_life_1w"),
                  QStringLiteral("single-event appends, 1 writer: ours (append_events() with the "
                                 "checks for deleted streams) against ours with version 4's "

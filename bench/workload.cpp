@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include <QUuid>
+
 namespace bench {
 
 QString Workload::eventType(qint64 n)
@@ -23,7 +25,11 @@ QByteArray Workload::eventData(qint64 n)
 
 QByteArray Workload::eventMetadata(qint64 n)
 {
+    // A correlation id shared by a few events and a causation id of an event id's form (what
+    // the indexes of related events cost does not depend on whether it names an event).
+    const QUuid cause(uint(n), 0, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, 0);
     return QByteArrayLiteral("{\"correlationId\": \"c-") + QByteArray::number(n % 1000)
+        + QByteArrayLiteral("\", \"causationId\": \"") + cause.toByteArray(QUuid::WithoutBraces)
         + QByteArrayLiteral("\", \"user\": \"bench\"}");
 }
 

@@ -90,7 +90,11 @@ EventDetailView::EventDetailView(QWidget *parent)
 
 void EventDetailView::setEvent(const std::optional<RecordedEvent> &event)
 {
+    const bool changed = event.has_value() != m_event.has_value()
+        || (event && (event->id != m_event->id || event->isErased() != m_event->isErased()));
     m_event = event;
+    if (changed)
+        emit eventChanged(m_event);
     m_copy->setEnabled(event.has_value());
     if (!event) {
         m_title->setText(tr("No event selected"));

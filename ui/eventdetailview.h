@@ -39,6 +39,8 @@ public:
 signals:
     // From the payload's tree: search the Live tab for a value (a Where expression).
     void searchRequested(const QString &expression);
+    // setEvent() was given another event (or none).
+    void eventChanged(const std::optional<eventium::RecordedEvent> &event);
     void copied(const QString &what);
 
 private:

@@ -66,6 +66,7 @@ void EventRowMenu::openAt(int row)
                       [this, e] { emit filterByTypeRequested(e.type); });
     m_menu->addAction(tr("&Compare with Previous “%1”").arg(e.type), this,
                       [this, e] { emit compareWithPreviousRequested(e); });
+    m_menu->addAction(tr("Show &Related Events"), this, [this, e] { emit relatedRequested(e); });
     m_menu->addSeparator();
     QAction *duplicate = m_menu->addAction(tr("&Duplicate into Append Dialog…"), this,
                                            [this, e] { emit duplicateRequested(e); });

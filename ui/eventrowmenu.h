@@ -41,6 +41,7 @@ signals:
     void eraseRequested(const eventium::RecordedEvent &event);
     void duplicateRequested(const eventium::RecordedEvent &event);
     void compareWithPreviousRequested(const eventium::RecordedEvent &event);
+    void relatedRequested(const eventium::RecordedEvent &event);
     void copied(const QString &what);
 
 private:

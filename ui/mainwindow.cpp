@@ -10,6 +10,7 @@
 #include "jumpdialog.h"
 #include "liveeventsmodel.h"
 #include "liveview.h"
+#include "relatedpane.h"
 #include "streameventsmodel.h"
 #include "streamlistmodel.h"
 #include "streammetadatadialog.h"
@@ -23,6 +24,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDockWidget>
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -137,6 +139,26 @@ void MainWindow::createLayout()
     m_tabs->addTab(m_streamView, IconProvider::icon(QStringLiteral("stream")), tr("Stream"));
     m_tabs->addTab(m_liveView, IconProvider::icon(QStringLiteral("live")), tr("Live"));
 
+    // Below: the events related to the current tab's selected event, when asked for.
+    m_related = new RelatedPane(m_worker.get(), this);
+    m_relatedDock = new QDockWidget(tr("Related Events"), this);
+    m_relatedDock->setObjectName(QStringLiteral("relatedDock"));
+    m_relatedDock->setWidget(m_related);
+    m_relatedDock->setAllowedAreas(Qt::BottomDockWidgetArea | Qt::RightDockWidgetArea);
+    addDockWidget(Qt::BottomDockWidgetArea, m_relatedDock);
+    m_relatedDock->hide();
+    auto followSelection = [this] {
+        if (auto *view = qobject_cast<StreamView *>(m_tabs->currentWidget()))
+            m_related->setEvent(view->detail()->event());
+        else if (auto *live = qobject_cast<LiveView *>(m_tabs->currentWidget()))
+            m_related->setEvent(live->detail()->event());
+    };
+    connect(m_tabs, &QTabWidget::currentChanged, this, followSelection);
+    for (EventDetailView *detail : {m_streamView->detail(), m_liveView->detail()})
+        connect(detail, &EventDetailView::eventChanged, this, followSelection);
+    connect(m_related, &RelatedPane::openRequested, this, &MainWindow::openStreamAt);
+    connect(m_related, &RelatedPane::copied, this, [this](const QString &m) { notify(m, 3000); });
+
     m_mainSplitter = new QSplitter(Qt::Horizontal, this);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
     m_mainSplitter->setChildrenCollapsible(false);
@@ -237,6 +259,7 @@ void MainWindow::createLayout()
         connect(menu, &EventRowMenu::duplicateRequested, this, &MainWindow::duplicateEvent);
         connect(menu, &EventRowMenu::compareWithPreviousRequested, this,
                 [this](const RecordedEvent &e) { m_compareToken = m_worker->previousOfType(e); });
+        connect(menu, &EventRowMenu::relatedRequested, this, &MainWindow::showRelated);
     }
     connect(m_worker.get(), &StoreWorker::erased, this, &MainWindow::onErased);
     connect(m_worker.get(), &StoreWorker::previousFound, this, &MainWindow::onPreviousFound);
@@ -334,6 +357,13 @@ void MainWindow::createActions()
     view->addAction(m_refreshAction);
     view->addAction(m_filterAction);
     view->addAction(liveTypeFilter);
+    QAction *related = m_relatedDock->toggleViewAction();
+    related->setText(tr("&Related Events"));
+    related->setShortcut(QKeySequence(tr("Ctrl+R")));
+    related->setToolTip(tr("The events of the selected event's process, and its causes and "
+                           "effects (Ctrl+R)"));
+    addAction(related); // its shortcut works wherever the focus is, like the others'
+    view->addAction(related);
     view->addSeparator();
     view->addAction(m_followAction);
     view->addAction(m_jumpAction);
@@ -606,6 +636,13 @@ void MainWindow::onStreamSelected(const StreamInfo &info)
         return;
     m_streamView->setStream(info.name, info.version.value);
     m_tabs->setCurrentWidget(m_streamView);
+}
+
+void MainWindow::showRelated(const RecordedEvent &event)
+{
+    m_related->setEvent(event);
+    m_relatedDock->show();
+    m_relatedDock->raise();
 }
 
 void MainWindow::openStreamAt(const QString &name, qint64 version)

@@ -8,6 +8,7 @@
 #include <memory>
 
 class QAction;
+class QDockWidget;
 class QFrame;
 class QPushButton;
 class QLabel;
@@ -21,6 +22,7 @@ namespace eventium::ui {
 
 class AppendDialog;
 class LiveView;
+class RelatedPane;
 class StreamListModel;
 class StreamsPane;
 class StreamView;
@@ -77,6 +79,12 @@ public:
     QLineEdit *streamFilter() const;
     StreamView *streamView() const { return m_streamView; }
     LiveView *liveView() const { return m_liveView; }
+    // The Related Events pane (a dock at the bottom, View > Related Events, Ctrl+R): the
+    // events related to the current tab's selected event.
+    RelatedPane *relatedPane() const { return m_related; }
+    QDockWidget *relatedDock() const { return m_relatedDock; }
+    // Shows the Related Events pane for `event`.
+    void showRelated(const RecordedEvent &event);
     QTabWidget *tabs() const { return m_tabs; }
     QAction *appendAction() const { return m_appendAction; }
     QLabel *connectionLabel() const { return m_connectionLabel; }
@@ -149,6 +157,8 @@ private:
     QTabWidget *m_tabs = nullptr;
     StreamView *m_streamView = nullptr;
     LiveView *m_liveView = nullptr;
+    RelatedPane *m_related = nullptr;
+    QDockWidget *m_relatedDock = nullptr;
 
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_noticeLabel = nullptr;

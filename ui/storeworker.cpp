@@ -32,6 +32,7 @@ void registerTypes()
     qRegisterMetaType<eventium::AppendResult>();
     qRegisterMetaType<eventium::EraseResult>();
     qRegisterMetaType<eventium::StoreStats>();
+    qRegisterMetaType<eventium::RelatedEvents>();
     qRegisterMetaType<eventium::StoreError>();
     qRegisterMetaType<eventium::RecordedEvent>();
     qRegisterMetaType<QList<eventium::RecordedEvent>>();
@@ -448,6 +449,19 @@ quint64 StoreWorker::previousOfType(const RecordedEvent &event)
             return noteError(token, previous.error());
         emit previousFound(token, event, previous->has_value(),
                            previous->value_or(RecordedEvent {}));
+    });
+}
+
+quint64 StoreWorker::related(const QUuid &eventId, int limit)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto related = m_store->related(eventId, limit);
+        if (!related)
+            return noteError(token, related.error());
+        emit relatedFound(token, eventId, related->has_value(),
+                          related->value_or(RelatedEvents {}));
     });
 }
 

@@ -84,6 +84,9 @@ public:
     quint64 streamInfo(const QString &stream);
     // The event of `event`'s stream before it with its type (toolkit::previousOfType).
     quint64 previousOfType(const eventium::RecordedEvent &event);
+    // The events related to an event (Store::related, at most `limit` a list); answered by
+    // relatedFound (found false when readers no longer see the event).
+    quint64 related(const QUuid &eventId, int limit);
     // Erases an event's data (Store::erase) and answers with the event as it is now.
     quint64 erase(const RecordedEvent &event);
     // Deletes a stream if it is still at `version` (Store::deleteStream), or hides its events
@@ -130,6 +133,8 @@ signals:
                          const eventium::StreamInfo &info);
     void eventTypesListed(quint64 token, const QStringList &types);
     // `found` false: `event` is the first of its type in its stream.
+    void relatedFound(quint64 token, const QUuid &eventId, bool found,
+                      const eventium::RelatedEvents &related);
     void previousFound(quint64 token, const eventium::RecordedEvent &event, bool found,
                        const eventium::RecordedEvent &previous);
     void timeFound(quint64 token, const QString &stream, const QDateTime &time, qint64 found);

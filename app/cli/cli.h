@@ -40,6 +40,7 @@ private:
     int streamInfo(const OptionParser &options);
     int erase(const OptionParser &options);
     int diff(const OptionParser &options);
+    int related(const OptionParser &options);
     int deleteStream(const OptionParser &options);
     int roles(const OptionParser &options);
     int truncate(const OptionParser &options);

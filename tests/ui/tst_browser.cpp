@@ -14,6 +14,7 @@
 #include "liveeventsmodel.h"
 #include "liveview.h"
 #include "mainwindow.h"
+#include "relatedpane.h"
 #include "searchbox.h"
 #include "streameventsmodel.h"
 #include "streamlistmodel.h"
@@ -29,6 +30,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QContextMenuEvent>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -43,6 +45,7 @@
 #include <QPushButton>
 #include <QScopeGuard>
 #include <QScrollBar>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QSqlQuery>
 #include <QTabWidget>
@@ -902,6 +905,100 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(m_window->noticeLabel()->text().contains(
                                      QStringLiteral("first “Priced” event of its stream")),
                                  kTimeout);
+    }
+
+    // Related Events: from a row's menu (and then following the selection), the events of
+    // the process in global order and the causation tree with the event marked; a row opens
+    // its stream at that event; an event without the keys says so.
+    void relatedEventsFollowTheSelection()
+    {
+        const QUuid placed = QUuid::createUuid();
+        const QUuid paid = QUuid::createUuid();
+        auto event = [](const QString &type, const QUuid &id, const QString &metadata) {
+            NewEvent e;
+            e.type = type;
+            e.id = id;
+            e.metadata = metadata.toUtf8();
+            return e;
+        };
+        REQUIRE_OK(
+            m_store->append(StreamName(QStringLiteral("order-1")), ExpectedVersion::any(),
+                            {event(QStringLiteral("Placed"), placed,
+                                   QStringLiteral("{\"correlationId\": \"p-1\"}")),
+                             event(QStringLiteral("Noted"), QUuid::createUuid(), QString())}));
+        REQUIRE_OK(m_store->append(
+            StreamName(QStringLiteral("payment-1")), ExpectedVersion::any(),
+            {event(QStringLiteral("Paid"), paid,
+                   QStringLiteral("{\"correlationId\": \"p-1\", \"causationId\": \"%1\"}")
+                       .arg(placed.toString(QUuid::WithoutBraces))),
+             event(QStringLiteral("Receipted"), QUuid::createUuid(),
+                   QStringLiteral("{\"$correlationId\": \"p-1\", \"$causationId\": \"%1\"}")
+                       .arg(paid.toString()))}));
+        QVERIFY(m_store->sequenceNow());
+        openWindow();
+        QVERIFY(!m_window->relatedDock()->isVisible());
+        m_window->openStream(QStringLiteral("order-1"), 2);
+        StreamView *view = m_window->streamView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(1).has_value(), kTimeout);
+        rightClick(view->table(), 0);
+        trigger(view->rowMenu()->menu(), QStringLiteral("Show &Related Events"));
+        RelatedPane *pane = m_window->relatedPane();
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->relatedDock()->isVisible(), kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !pane->isLoading() && pane->correlationList()->topLevelItemCount() == 3, kTimeout);
+        QStringList listed;
+        for (int i = 0; i < 3; ++i)
+            listed << pane->correlationList()->topLevelItem(i)->text(0);
+        QCOMPARE(listed, QStringList({"Placed  ◀ this event", "Paid", "Receipted"}));
+        QVERIFY(pane->correlationLabel()->text().contains(QStringLiteral("3 events")));
+        QTreeWidget *tree = pane->causationTree();
+        QCOMPARE(tree->topLevelItemCount(), 1);
+        QTreeWidgetItem *root = tree->topLevelItem(0);
+        QCOMPARE(root->text(0), QStringLiteral("Placed  ◀ this event"));
+        QCOMPARE(root->childCount(), 1);
+        QCOMPARE(root->child(0)->text(0), QStringLiteral("Paid"));
+        QCOMPARE(root->child(0)->child(0)->text(0), QStringLiteral("Receipted"));
+        QCOMPARE(root->child(0)->child(0)->text(1), QStringLiteral("payment-1"));
+        QVERIFY(pane->causationLabel()->text().contains(QStringLiteral("3 events, 2 levels")));
+
+        // It follows the selection: the event without metadata has no relations.
+        clickRow(view->table(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !pane->isLoading()
+                && pane->correlationLabel()->text().startsWith(QStringLiteral("No correlation id")),
+            kTimeout);
+        QCOMPARE(pane->correlationList()->topLevelItemCount(), 0);
+        QCOMPARE(tree->topLevelItemCount(), 1);
+        QCOMPARE(tree->topLevelItem(0)->text(0), QStringLiteral("Noted  ◀ this event"));
+
+        // Back to the first, then Enter on the tree's deepest row opens its stream there.
+        clickRow(view->table(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!pane->isLoading() && tree->topLevelItemCount() == 1
+                                     && tree->topLevelItem(0)->childCount() == 1,
+                                 kTimeout);
+        QTreeWidgetItem *receipted = tree->topLevelItem(0)->child(0)->child(0);
+        tree->setFocus();
+        tree->setCurrentItem(receipted);
+        QTest::keyClick(tree, Qt::Key_Return);
+        QTRY_COMPARE_WITH_TIMEOUT(view->stream(), QStringLiteral("payment-1"), kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(view->currentEvent().has_value()
+                                     && view->currentEvent()->type == QStringLiteral("Receipted"),
+                                 kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!pane->isLoading() && pane->event()
+                                     && pane->event()->type == QStringLiteral("Receipted"),
+                                 kTimeout);
+        QTRY_COMPARE_WITH_TIMEOUT(tree->currentItem()->text(0),
+                                  QStringLiteral("Receipted  ◀ this event"), kTimeout);
+
+        // Ctrl+R hides it again.
+        QVERIFY(m_window->relatedDock()->toggleViewAction()->isChecked());
+        QSignalSpy toggled(m_window->relatedDock()->toggleViewAction(), &QAction::triggered);
+        // (The row menu's popup left no window active.)
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QTest::keyClick(m_window.get(), Qt::Key_R, Qt::ControlModifier);
+        QCOMPARE(toggled.size(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->relatedDock()->isVisible(), kTimeout);
     }
 
     // Truncating and deleting from a stream's menu: a dialog naming the stream, then both tabs
