@@ -66,6 +66,26 @@ void EventRowMenu::openAt(int row)
                       [this, e] { emit filterByTypeRequested(e.type); });
     m_menu->addAction(tr("&Compare with Previous “%1”").arg(e.type), this,
                       [this, e] { emit compareWithPreviousRequested(e); });
+    if (m_marked && m_marked->id != e.id) {
+        // The earlier of the two (in the global order, or by time while not numbered) is
+        // "before".
+        const RecordedEvent marked = *m_marked;
+        const bool markedFirst = marked.position.value > 0 && e.position.value > 0
+            ? marked.position < e.position
+            : marked.created <= e.created;
+        m_menu->addAction(tr("Compare with &Marked “%1” (%2 #%3)")
+                              .arg(marked.type, marked.stream)
+                              .arg(marked.version.value),
+                          this, [this, e, marked, markedFirst] {
+                              if (markedFirst)
+                                  emit compareRequested(marked, e);
+                              else
+                                  emit compareRequested(e, marked);
+                          });
+    }
+    QAction *mark = m_menu->addAction(tr("Mar&k for Comparison"), this,
+                                      [this, e] { emit markForComparisonRequested(e); });
+    mark->setToolTip(tr("Then choose “Compare with Marked” on another event, in any stream"));
     m_menu->addAction(tr("Show &Related Events"), this, [this, e] { emit relatedRequested(e); });
     m_menu->addSeparator();
     QAction *duplicate = m_menu->addAction(tr("&Duplicate into Append Dialog…"), this,

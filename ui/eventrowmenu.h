@@ -33,6 +33,9 @@ public:
     void openAt(int row);
     // Whether the store may be written: erasing an event's data is offered only then.
     void setWritable(bool writable) { m_writable = writable; }
+    // The event marked for comparison (in either table): the menu of another event offers to
+    // compare it with that one.
+    void setMarked(const std::optional<RecordedEvent> &marked) { m_marked = marked; }
 
 signals:
     void openStreamRequested(const QString &stream, qint64 version);
@@ -42,6 +45,10 @@ signals:
     void duplicateRequested(const eventium::RecordedEvent &event);
     void compareWithPreviousRequested(const eventium::RecordedEvent &event);
     void relatedRequested(const eventium::RecordedEvent &event);
+    void markForComparisonRequested(const eventium::RecordedEvent &event);
+    // Compare the marked event with this one (in the order given: before, after).
+    void compareRequested(const eventium::RecordedEvent &before,
+                          const eventium::RecordedEvent &after);
     void copied(const QString &what);
 
 private:
@@ -52,6 +59,7 @@ private:
     EventAt m_eventAt;
     QPointer<QMenu> m_menu;
     bool m_writable = false;
+    std::optional<RecordedEvent> m_marked;
 };
 
 } // namespace eventium::ui

@@ -260,6 +260,22 @@ void MainWindow::createLayout()
         connect(menu, &EventRowMenu::compareWithPreviousRequested, this,
                 [this](const RecordedEvent &e) { m_compareToken = m_worker->previousOfType(e); });
         connect(menu, &EventRowMenu::relatedRequested, this, &MainWindow::showRelated);
+        connect(menu, &EventRowMenu::markForComparisonRequested, this,
+                [this](const RecordedEvent &e) {
+                    for (EventRowMenu *m : {m_streamView->rowMenu(), m_liveView->rowMenu()})
+                        m->setMarked(e);
+                    notify(tr("Marked %1 #%2 “%3”: choose “Compare with Marked” on another event")
+                               .arg(e.stream)
+                               .arg(e.version.value)
+                               .arg(e.type),
+                           8000);
+                });
+        connect(menu, &EventRowMenu::compareRequested, this,
+                [this](const RecordedEvent &before, const RecordedEvent &after) {
+                    auto *dialog = new CompareDialog(before, after, this);
+                    dialog->setAttribute(Qt::WA_DeleteOnClose);
+                    dialog->open();
+                });
     }
     connect(m_worker.get(), &StoreWorker::erased, this, &MainWindow::onErased);
     connect(m_worker.get(), &StoreWorker::previousFound, this, &MainWindow::onPreviousFound);

@@ -115,6 +115,24 @@ class TestBrowser : public QObject
             QStringLiteral("no \"%1\" in %2").arg(text, texts.join(QLatin1String(", ")))));
     }
 
+    // Whether the menu has an entry whose text starts with `prefix`.
+    static bool findAction(QMenu *menu, const QString &prefix)
+    {
+        for (QAction *action : menu->actions())
+            if (action->text().startsWith(prefix))
+                return true;
+        return false;
+    }
+
+    // The Live table's row of the first event of `type`, or -1.
+    static int rowOfType(LiveView *live, const QString &type)
+    {
+        for (int row = 0; row < live->model()->rowCount(); ++row)
+            if (auto e = live->model()->eventAt(row); e && e->type == type)
+                return row;
+        return -1;
+    }
+
 private slots:
     void initTestCase()
     {
@@ -905,6 +923,56 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(m_window->noticeLabel()->text().contains(
                                      QStringLiteral("first “Priced” event of its stream")),
                                  kTimeout);
+    }
+
+    // Any two events, in any streams and either tab: mark one, then "Compare with Marked" on
+    // the other; the earlier of the two is "before".
+    void compareAnyTwoMarkedEvents()
+    {
+        REQUIRE_OK(m_store->append(
+            StreamName(QStringLiteral("cart-a")), ExpectedVersion::any(),
+            {NewEvent {QStringLiteral("Priced"), "{\"amount\": 10, \"sku\": \"A\"}", {}, {}}}));
+        REQUIRE_OK(m_store->append(
+            StreamName(QStringLiteral("cart-b")), ExpectedVersion::any(),
+            {NewEvent {QStringLiteral("Discounted"), "{\"amount\": 8, \"sku\": \"A\"}", {}, {}}}));
+        QVERIFY(m_store->sequenceNow());
+        openWindow();
+        // The later event first: mark it on the Stream tab.
+        m_window->openStream(QStringLiteral("cart-b"), 1);
+        StreamView *view = m_window->streamView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(0).has_value(), kTimeout);
+        rightClick(view->table(), 0);
+        QVERIFY(!findAction(view->rowMenu()->menu(), QStringLiteral("Compare with &Marked")));
+        trigger(view->rowMenu()->menu(), QStringLiteral("Mar&k for Comparison"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_window->noticeLabel()->text().startsWith(QStringLiteral("Marked cart-b #1")),
+            kTimeout);
+        // The same event offers no comparison with itself.
+        rightClick(view->table(), 0);
+        QVERIFY(!findAction(view->rowMenu()->menu(), QStringLiteral("Compare with &Marked")));
+        view->rowMenu()->menu()->close();
+        // The other on the Live tab.
+        m_window->tabs()->setCurrentWidget(m_window->liveView());
+        LiveView *live = m_window->liveView();
+        QTRY_VERIFY_WITH_TIMEOUT(live->model()->rowCount() == 2, kTimeout);
+        int row = -1;
+        QTRY_VERIFY_WITH_TIMEOUT((row = rowOfType(live, QStringLiteral("Priced"))) >= 0, kTimeout);
+        rightClick(live->table(), row);
+        trigger(live->rowMenu()->menu(),
+                QStringLiteral("Compare with &Marked “Discounted” (cart-b #1)"));
+        CompareDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = m_window->findChild<CompareDialog *>(QStringLiteral("compareEvents")))
+                != nullptr,
+            kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !dialog->isComparing() && dialog->changes()->topLevelItemCount() > 0, kTimeout);
+        QCOMPARE(dialog->changes()->topLevelItemCount(), 1);
+        const QTreeWidgetItem *item = dialog->changes()->topLevelItem(0);
+        QCOMPARE(item->text(CompareDialog::PathColumn), QStringLiteral("$.amount"));
+        QCOMPARE(item->text(CompareDialog::BeforeColumn), QStringLiteral("10"));
+        QCOMPARE(item->text(CompareDialog::AfterColumn), QStringLiteral("8"));
+        dialog->reject();
     }
 
     // Related Events: from a row's menu (and then following the selection), the events of
