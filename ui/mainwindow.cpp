@@ -16,6 +16,7 @@
 #include "streammetadatadialog.h"
 #include "streamspane.h"
 #include "streamview.h"
+#include "transferdialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -361,9 +362,16 @@ void MainWindow::createActions()
             IconProvider::icon(paused ? QStringLiteral("play") : QStringLiteral("pause")));
     });
 
+    m_exportAction = make(tr("&Export Events…"), QString(), QKeySequence(tr("Ctrl+E")),
+                          [this] { openTransferDialog(false); });
+    m_importAction = make(tr("&Import Events…"), QString(), QKeySequence(tr("Ctrl+I")),
+                          [this] { openTransferDialog(true); });
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_connectAction);
     file->addAction(m_sampleAction);
+    file->addSeparator();
+    file->addAction(m_exportAction);
+    file->addAction(m_importAction);
     file->addSeparator();
     file->addAction(quitAction);
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
@@ -654,6 +662,30 @@ void MainWindow::onStreamSelected(const StreamInfo &info)
     m_tabs->setCurrentWidget(m_streamView);
 }
 
+TransferDialog *MainWindow::openTransferDialog(bool importing)
+{
+    if (!m_connected)
+        return nullptr;
+    TransferDialog::Context context;
+    context.options = m_info.options;
+    context.schema = m_info.schema;
+    context.stream = m_streamView->stream();
+    context.streamVersion = m_streamView->model()->streamVersion();
+    context.head = m_head;
+    context.liveFilter = m_liveView->model()->filter();
+    context.readOnly = m_info.readOnly;
+    auto *dialog = new TransferDialog(
+        importing ? TransferDialog::Mode::Import : TransferDialog::Mode::Export, context, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &TransferDialog::finished, this, [this, importing](const QString &s, bool ok) {
+        notify(s, 10000);
+        if (ok && importing)
+            refresh();
+    });
+    dialog->open();
+    return dialog;
+}
+
 void MainWindow::showRelated(const RecordedEvent &event)
 {
     m_related->setEvent(event);
@@ -685,6 +717,8 @@ void MainWindow::updateActions()
                                           : tr("Fill the empty store with realistic sample data"));
     m_refreshAction->setEnabled(m_connected);
     m_jumpAction->setEnabled(m_connected);
+    m_exportAction->setEnabled(m_connected);
+    m_importAction->setEnabled(writable);
 }
 
 void MainWindow::refresh()

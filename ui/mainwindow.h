@@ -23,6 +23,7 @@ namespace eventium::ui {
 class AppendDialog;
 class LiveView;
 class RelatedPane;
+class TransferDialog;
 class StreamListModel;
 class StreamsPane;
 class StreamView;
@@ -55,6 +56,10 @@ public:
     // The append dialog for `stream` (empty: the stream shown, if any).
     AppendDialog *openAppendDialog(const QString &stream = {});
     void openConnectDialog();
+    // File > Export Events… / Import Events…: a TransferDialog on the current connection, the
+    // open stream and the Live tab's filter (window-modal, not blocking); null when not
+    // connected.
+    TransferDialog *openTransferDialog(bool importing);
     void fillSampleData();
     // Asks first when the store is not empty.
     void askToFillSampleData();
@@ -184,6 +189,8 @@ private:
     QAction *m_jumpAction = nullptr;
     QAction *m_filterAction = nullptr;
     QAction *m_copyAction = nullptr;
+    QAction *m_exportAction = nullptr;
+    QAction *m_importAction = nullptr;
     QPointer<AppendDialog> m_appendDialog;
     quint64 m_openAtToken = 0; // openStreamAt() waiting for the stream's length
     qint64 m_openAtVersion = 0;

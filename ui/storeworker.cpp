@@ -297,6 +297,7 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
     }
     info.head = head->value;
     m_stats->open(options, target.schema);
+    info.options = options;
     m_connected = true;
     startFollower(info.head + 1);
     qCInfo(lcUi).noquote() << "connected to" << options.toDisplayString() << "schema"

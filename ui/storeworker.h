@@ -42,6 +42,7 @@ struct ConnectionInfo
     bool embedded = false;
     QString dataDir; // embedded only
     QString description; // for the status bar, password masked
+    ConnectionOptions options; // what the worker connected with (never shown)
     QString schema;
     bool readOnly = false;
     QString readOnlyReason;

@@ -21,6 +21,7 @@
 #include "streammetadatadialog.h"
 #include "streamspane.h"
 #include "streamview.h"
+#include "transferdialog.h"
 
 #include <eventium/store.h>
 
@@ -32,9 +33,11 @@
 #include <QContextMenuEvent>
 #include <QDockWidget>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -42,7 +45,9 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProcess>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QRadioButton>
 #include <QScopeGuard>
 #include <QScrollBar>
 #include <QSignalSpy>
@@ -50,6 +55,7 @@
 #include <QSqlQuery>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextCursor>
 #include <QToolButton>
@@ -973,6 +979,90 @@ private slots:
         QCOMPARE(item->text(CompareDialog::BeforeColumn), QStringLiteral("10"));
         QCOMPARE(item->text(CompareDialog::AfterColumn), QStringLiteral("8"));
         dialog->reject();
+    }
+
+    // File > Export Events… writes the open stream as JSON lines off the UI thread, with a
+    // progress bar; Import Events… reads them back into another stream with new ids; a bad
+    // line imports nothing and says which; Cancel stops a running export and writes no file.
+    void exportAndImportFromTheWindow()
+    {
+        append(QStringLiteral("src-1"), 25);
+        openWindow();
+        m_window->openStream(QStringLiteral("src-1"), 25);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->streamView()->model()->eventAt(0).has_value(), kTimeout);
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("src.jsonl"));
+
+        TransferDialog *ex = m_window->openTransferDialog(false);
+        QVERIFY(ex);
+        QVERIFY(ex->streamSource()->isChecked());
+        QVERIFY(!ex->filterSource()->isEnabled()); // no Live filter set
+        QVERIFY(!ex->startButton()->isEnabled()); // no file yet
+        ex->fileEdit()->setText(file);
+        QVERIFY(ex->startButton()->isEnabled());
+        QTest::mouseClick(ex->startButton(), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!ex->isRunning(), kTimeout);
+        QVERIFY2(ex->succeeded(), qPrintable(ex->statusLabel()->text()));
+        QCOMPARE(ex->progressBar()->value(), ex->progressBar()->maximum());
+        QVERIFY2(ex->statusLabel()->text().startsWith(QStringLiteral("Exported 25 events")),
+                 qPrintable(ex->statusLabel()->text()));
+        QTRY_VERIFY(m_window->noticeLabel()->text().startsWith(QStringLiteral("Exported 25")));
+        ex->reject();
+        QFile written(file);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = written.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 25);
+        QCOMPARE(QJsonDocument::fromJson(lines.at(2)).object().value(QStringLiteral("data")),
+                 QJsonValue(QJsonObject {{QStringLiteral("n"), 3}}));
+
+        TransferDialog *im = m_window->openTransferDialog(true);
+        QVERIFY(im);
+        im->fileEdit()->setText(file);
+        im->idMode()->setCurrentIndex(im->idMode()->findData(int(IdMode::New)));
+        im->targetStream()->setText(QStringLiteral("copy-1"));
+        QVERIFY(im->start());
+        QTRY_VERIFY_WITH_TIMEOUT(!im->isRunning(), kTimeout);
+        QVERIFY2(im->succeeded(), qPrintable(im->statusLabel()->text()));
+        QCOMPARE(im->statusLabel()->text(), QStringLiteral("Imported 25 events into copy-1"));
+        auto copied = REQUIRE_OK(m_store->readStream(StreamName(QStringLiteral("copy-1")),
+                                                     StreamVersion(1), Direction::Forward, 100));
+        QCOMPARE(copied.size(), 25);
+        QCOMPARE(copied.at(24).data, QByteArray("{\"n\": 25}"));
+
+        // A bad line: nothing imported, the line named.
+        const QString bad = dir.filePath(QStringLiteral("bad.jsonl"));
+        QFile badFile(bad);
+        QVERIFY(badFile.open(QIODevice::WriteOnly));
+        badFile.write("{\"type\": \"A\", \"data\": {}}\n{\"type\": \"B\"}\n");
+        badFile.close();
+        im->fileEdit()->setText(bad);
+        QVERIFY(im->start());
+        QTRY_VERIFY_WITH_TIMEOUT(!im->isRunning(), kTimeout);
+        QVERIFY(!im->succeeded());
+        QVERIFY2(
+            im->statusLabel()->text().startsWith(QStringLiteral("Nothing was imported: line 2")),
+            qPrintable(im->statusLabel()->text()));
+        QCOMPARE(
+            REQUIRE_OK(m_store->streamInfo(StreamName(QStringLiteral("copy-1"))))->version.value,
+            25);
+        im->reject();
+
+        // Cancel while it runs: no file.
+        append(QStringLiteral("bulk-1"), 20000);
+        TransferDialog *big = m_window->openTransferDialog(false);
+        big->rangeSource()->setChecked(true);
+        const QString bigFile = dir.filePath(QStringLiteral("big.jsonl"));
+        big->fileEdit()->setText(bigFile);
+        QVERIFY(big->start());
+        QVERIFY(big->isRunning());
+        big->reject(); // Cancel while running: cancels, stays open
+        QVERIFY(big->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(!big->isRunning(), kTimeout);
+        QVERIFY(!big->succeeded());
+        QVERIFY2(big->statusLabel()->text().startsWith(QStringLiteral("Export cancelled")),
+                 qPrintable(big->statusLabel()->text()));
+        QVERIFY(!QFile::exists(bigFile));
+        big->reject();
     }
 
     // Related Events: from a row's menu (and then following the selection), the events of
