@@ -88,17 +88,19 @@ TransferDialog::TransferDialog(Mode mode, Context context, QWidget *parent)
     connect(browseButton, &QPushButton::clicked, this, &TransferDialog::browse);
     fileRow->addWidget(m_file, 1);
     fileRow->addWidget(browseButton);
-    form->addRow(tr("&File:"), fileRow);
+    auto *fileLabel = new QLabel(tr("&File:"), this);
+    fileLabel->setBuddy(m_file);
+    form->addRow(fileLabel, fileRow);
 
     if (exporting) {
         auto *sources = new QButtonGroup(this);
         auto *box = new QVBoxLayout;
-        m_streamSource = new QRadioButton(
-            m_context.stream.isEmpty() ? tr("The open stream (none is open)")
-                                       : tr("The stream %1 (%2 events up to version %3)")
-                                             .arg(m_context.stream, number(m_context.streamVersion),
-                                                  number(m_context.streamVersion)),
-            this);
+        m_streamSource
+            = new QRadioButton(m_context.stream.isEmpty()
+                                   ? tr("The open stream (none is open)")
+                                   : tr("The stream %1 (up to version %2)")
+                                         .arg(m_context.stream, number(m_context.streamVersion)),
+                               this);
         m_streamSource->setEnabled(!m_context.stream.isEmpty());
         m_rangeSource = new QRadioButton(tr("The global sequence, by position:"), this);
         auto *range = new QHBoxLayout;
@@ -148,7 +150,9 @@ TransferDialog::TransferDialog(Mode mode, Context context, QWidget *parent)
         expectedRow->addWidget(m_expected);
         expectedRow->addWidget(m_expectedVersion);
         expectedRow->addStretch();
-        form->addRow(tr("Each stream at &first:"), expectedRow);
+        auto *expectedLabel = new QLabel(tr("Each stream at &first:"), this);
+        expectedLabel->setBuddy(m_expected);
+        form->addRow(expectedLabel, expectedRow);
         connect(m_expected, &QComboBox::currentIndexChanged, this, &TransferDialog::updateForm);
         auto *note = new QLabel(
             tr("The whole file is checked first: a bad line imports nothing. Up to 1,000 "
