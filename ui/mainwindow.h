@@ -24,10 +24,12 @@ class LiveView;
 class StreamListModel;
 class StreamsPane;
 class StreamView;
+class SubscriptionsPane;
 
 // The event browser: streams on the left; on the right the tabs "Stream" (one stream's
-// events) and "Live" (the global sequence, followed as it grows), each with the selected
-// event's JSON. All database work happens in a StoreWorker thread.
+// events), "Live" (the global sequence, followed as it grows), each with the selected
+// event's JSON, and "Subscriptions" (where each durable subscription stands). All database
+// work happens in a StoreWorker thread.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -77,6 +79,7 @@ public:
     QLineEdit *streamFilter() const;
     StreamView *streamView() const { return m_streamView; }
     LiveView *liveView() const { return m_liveView; }
+    SubscriptionsPane *subscriptionsPane() const { return m_subscriptions; }
     QTabWidget *tabs() const { return m_tabs; }
     QAction *appendAction() const { return m_appendAction; }
     QLabel *connectionLabel() const { return m_connectionLabel; }
@@ -112,6 +115,9 @@ private:
     void onStreamSelected(const StreamInfo &info);
     void onAppended(const AppendResult &result, const QString &stream);
     void updateActions();
+    // The subscriptions are read every two seconds while their tab or the Live tab (which
+    // marks their checkpoints) is shown.
+    void updateSubscriptionRefresh();
     void pollStats();
     void askJump();
     // Erasing an event's data, after a confirmation that names it.
@@ -149,6 +155,7 @@ private:
     QTabWidget *m_tabs = nullptr;
     StreamView *m_streamView = nullptr;
     LiveView *m_liveView = nullptr;
+    SubscriptionsPane *m_subscriptions = nullptr;
 
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_noticeLabel = nullptr;

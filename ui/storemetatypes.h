@@ -4,6 +4,7 @@
 #include <eventium/error.h>
 #include <eventium/follower.h>
 #include <eventium/store.h>
+#include <eventium/toolkit/subscription.h>
 #include <eventium/types.h>
 
 #include <QMetaType>
@@ -15,3 +16,5 @@ Q_DECLARE_METATYPE(eventium::StreamInfo)
 Q_DECLARE_METATYPE(eventium::AppendResult)
 Q_DECLARE_METATYPE(eventium::EraseResult)
 Q_DECLARE_METATYPE(eventium::StoreStats)
+Q_DECLARE_METATYPE(eventium::toolkit::SubscriptionStatus)
+Q_DECLARE_METATYPE(eventium::toolkit::CheckpointMove)
