@@ -25,6 +25,7 @@ QStyle::StandardPixmap fallback(const QString &name)
         {QStringLiteral("about"), QStyle::SP_MessageBoxInformation},
         {QStringLiteral("eventium"), QStyle::SP_ComputerIcon},
         {QStringLiteral("sort"), QStyle::SP_ArrowDown},
+        {QStringLiteral("subscriptions"), QStyle::SP_DialogApplyButton},
     };
     return map.value(name, QStyle::SP_FileIcon);
 }

@@ -3,11 +3,35 @@
 #include "eventcells.h"
 #include "storeworker.h"
 
+#include <QColor>
+#include <QIcon>
+#include <QPainter>
+#include <QPixmap>
+#include <QPolygonF>
+
 #include <array>
 
 namespace eventium::ui {
 
 namespace {
+
+// A small blue flag: where a subscription's checkpoint is.
+QIcon checkpointMarker()
+{
+    static const QIcon icon = [] {
+        QPixmap pixmap(12, 16);
+        pixmap.fill(Qt::transparent);
+        QPainter p(&pixmap);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.setPen(Qt::NoPen);
+        p.setBrush(QColor(0x1e, 0x88, 0xe5));
+        p.drawRect(QRectF(1, 1, 2, 14));
+        p.drawPolygon(QPolygonF({QPointF(3, 1), QPointF(11, 4.5), QPointF(3, 8)}));
+        return QIcon(pixmap);
+    }();
+    return icon;
+}
+
 constexpr int kMaxInFlight = 6;
 constexpr int kFilteredPage = 300;
 // What each column shows, in the order of LiveEventsModel::Column.
@@ -161,7 +185,46 @@ QVariant LiveEventsModel::data(const QModelIndex &index, int role) const
         if (!e && (role == Qt::DisplayRole || role == Qt::ToolTipRole))
             want(EventPageCache::pageOf(position));
     }
+    if (!m_checkpoints.isEmpty()) {
+        if (const auto marked = m_checkpoints.constFind(position); marked != m_checkpoints.cend()) {
+            if (role == Qt::DecorationRole && index.column() == PositionColumn)
+                return checkpointMarker();
+            if (role == Qt::BackgroundRole)
+                return QColor(0xe3, 0xf2, 0xfd);
+            if (role == Qt::ToolTipRole) {
+                QStringList lines;
+                for (const QString &name : marked.value())
+                    lines << tr("Subscription “%1” has handled up to here").arg(name);
+                const QVariant cell = eventCell(kFields[index.column()], role, e,
+                                                EventField::Position, position, m_offline);
+                if (!cell.toString().isEmpty())
+                    lines << QString() << cell.toString();
+                return lines.join(QLatin1Char('\n'));
+            }
+        }
+    }
     return eventCell(kFields[index.column()], role, e, EventField::Position, position, m_offline);
+}
+
+void LiveEventsModel::setCheckpoints(const QList<toolkit::SubscriptionStatus> &subscriptions)
+{
+    QMap<qint64, QStringList> marks;
+    for (const toolkit::SubscriptionStatus &s : subscriptions) {
+        if (s.checkpoint.value > 0)
+            marks[s.checkpoint.value].append(s.name);
+    }
+    if (marks == m_checkpoints)
+        return;
+    QList<qint64> touched = m_checkpoints.keys() + marks.keys();
+    m_checkpoints = std::move(marks);
+    for (const qint64 position : std::as_const(touched)) {
+        const int row = isFiltered() ? rowForPosition(position) : int(position - 1);
+        if (row < 0 || row >= rowCount())
+            continue;
+        if (isFiltered() && m_rows.at(row).position.value != position)
+            continue;
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
 }
 
 QVariant LiveEventsModel::headerData(int section, Qt::Orientation orientation, int role) const

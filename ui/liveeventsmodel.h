@@ -6,6 +6,7 @@
 #include <eventium/cancellation.h>
 
 #include <QAbstractTableModel>
+#include <QMap>
 #include <QStringList>
 #include <QTimer>
 
@@ -86,6 +87,11 @@ public:
     void forgetLoaded();
     // An event as it is now (after its data was erased): shown in its place.
     void updateEvent(const RecordedEvent &event);
+    // Where subscriptions stand: the row at each checkpoint is marked (an icon in the Position
+    // cell, a tint, and a tooltip naming the subscriptions that have handled up to there).
+    void setCheckpoints(const QList<toolkit::SubscriptionStatus> &subscriptions);
+    // The subscriptions whose checkpoint is `position` (empty: none).
+    QStringList checkpointsAt(qint64 position) const { return m_checkpoints.value(position); }
     // While the server cannot be reached, rows not loaded say so (not "loading…").
     void setOffline(bool offline);
     bool isOffline() const { return m_offline; }
@@ -126,6 +132,7 @@ private:
     quint64 m_fetchToken = 0;
     Cancellation m_cancel = Cancellation::none(); // of the search page being read
     bool m_offline = false;
+    QMap<qint64, QStringList> m_checkpoints; // position -> subscriptions handled up to it
 };
 
 } // namespace eventium::ui

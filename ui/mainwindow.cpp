@@ -16,6 +16,7 @@
 #include "streammetadatadialog.h"
 #include "streamspane.h"
 #include "streamview.h"
+#include "subscriptionspane.h"
 #include "transferdialog.h"
 
 #include <QAction>
@@ -139,6 +140,18 @@ void MainWindow::createLayout()
     m_liveView = new LiveView(m_worker.get(), m_tabs);
     m_tabs->addTab(m_streamView, IconProvider::icon(QStringLiteral("stream")), tr("Stream"));
     m_tabs->addTab(m_liveView, IconProvider::icon(QStringLiteral("live")), tr("Live"));
+    m_subscriptions = new SubscriptionsPane(m_worker.get(), m_tabs);
+    m_tabs->addTab(m_subscriptions, IconProvider::icon(QStringLiteral("subscriptions")),
+                   tr("Subscriptions"));
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateSubscriptionRefresh);
+    connect(m_subscriptions, &SubscriptionsPane::subscriptionsChanged, this,
+            [this](const QList<toolkit::SubscriptionStatus> &subscriptions) {
+                m_liveView->model()->setCheckpoints(subscriptions);
+            });
+    connect(m_subscriptions, &SubscriptionsPane::showPositionRequested, this,
+            &MainWindow::jumpToPosition);
+    connect(m_subscriptions, &SubscriptionsPane::notice, this,
+            [this](const QString &m) { notify(m, 5000); });
 
     // Below: the events related to the current tab's selected event, when asked for.
     m_related = new RelatedPane(m_worker.get(), this);
@@ -467,6 +480,9 @@ void MainWindow::connectTo(const ConnectionTarget &target)
     m_info = ConnectionInfo {};
     m_streams->setConnected(false);
     m_streams->clear();
+    m_subscriptions->setConnected(false);
+    m_subscriptions->clear();
+    updateSubscriptionRefresh();
     m_streamView->setStream(QString(), 0);
     m_liveView->reset(0);
     m_connectionLabel->setText(
@@ -505,6 +521,10 @@ void MainWindow::onConnected(quint64 token, const ConnectionInfo &info)
     m_readOnlyLabel->setToolTip(info.readOnlyReason);
     m_streams->setConnected(true);
     m_streams->load();
+    m_subscriptions->setWritable(!info.readOnly, info.readOnlyReason);
+    m_subscriptions->setConnected(true);
+    m_subscriptions->refresh();
+    updateSubscriptionRefresh();
     m_liveView->reset(info.head);
     m_headLabel->setText(tr("Head %1").arg(QLocale().toString(info.head)));
     updateActions();
@@ -524,6 +544,7 @@ void MainWindow::onConnectionState(bool connected, const QString &message)
         m_lostConnection = true;
         m_connected = false;
         m_streams->setConnected(false);
+        m_subscriptions->setConnected(false);
         // libpq's messages run over several lines: the first one says it, the tooltip all.
         const QString reason = message.section(QLatin1Char('\n'), 0, 0).trimmed();
         m_connectionLabel->setStyleSheet(QStringLiteral("color: #c62828;"));
@@ -534,6 +555,7 @@ void MainWindow::onConnectionState(bool connected, const QString &message)
         m_connected = true;
         setOffline(false, QString());
         m_streams->setConnected(true);
+        m_subscriptions->setConnected(true);
         m_connectionLabel->setStyleSheet(QString());
         m_connectionLabel->setText(connectionText());
         m_connectionLabel->setToolTip(connectionTooltip());
@@ -559,6 +581,7 @@ QString MainWindow::connectionTooltip() const
 void MainWindow::setOffline(bool offline, const QString &reason)
 {
     m_streams->setOffline(offline);
+    m_subscriptions->setOffline(offline);
     m_streamView->setOffline(offline);
     m_liveView->model()->setOffline(offline);
     m_outage->setVisible(offline);
@@ -721,6 +744,13 @@ void MainWindow::updateActions()
     m_importAction->setEnabled(writable);
 }
 
+void MainWindow::updateSubscriptionRefresh()
+{
+    QWidget *current = m_tabs->currentWidget();
+    m_subscriptions->setActive(m_connected
+                               && (current == m_subscriptions || current == m_liveView));
+}
+
 void MainWindow::refresh()
 {
     if (!m_connected)
@@ -728,6 +758,7 @@ void MainWindow::refresh()
     m_streams->reload();
     m_streamView->model()->reload();
     m_liveView->model()->reload();
+    m_subscriptions->refresh();
     pollStats();
 }
 

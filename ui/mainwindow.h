@@ -27,10 +27,12 @@ class TransferDialog;
 class StreamListModel;
 class StreamsPane;
 class StreamView;
+class SubscriptionsPane;
 
 // The event browser: streams on the left; on the right the tabs "Stream" (one stream's
-// events) and "Live" (the global sequence, followed as it grows), each with the selected
-// event's JSON. All database work happens in a StoreWorker thread.
+// events), "Live" (the global sequence, followed as it grows), each with the selected
+// event's JSON, and "Subscriptions" (where each durable subscription stands). All database
+// work happens in a StoreWorker thread.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -90,6 +92,7 @@ public:
     QDockWidget *relatedDock() const { return m_relatedDock; }
     // Shows the Related Events pane for `event`.
     void showRelated(const RecordedEvent &event);
+    SubscriptionsPane *subscriptionsPane() const { return m_subscriptions; }
     QTabWidget *tabs() const { return m_tabs; }
     QAction *appendAction() const { return m_appendAction; }
     QLabel *connectionLabel() const { return m_connectionLabel; }
@@ -125,6 +128,9 @@ private:
     void onStreamSelected(const StreamInfo &info);
     void onAppended(const AppendResult &result, const QString &stream);
     void updateActions();
+    // The subscriptions are read every two seconds while their tab or the Live tab (which
+    // marks their checkpoints) is shown.
+    void updateSubscriptionRefresh();
     void pollStats();
     void askJump();
     // Erasing an event's data, after a confirmation that names it.
@@ -164,6 +170,7 @@ private:
     LiveView *m_liveView = nullptr;
     RelatedPane *m_related = nullptr;
     QDockWidget *m_relatedDock = nullptr;
+    SubscriptionsPane *m_subscriptions = nullptr;
 
     QLabel *m_connectionLabel = nullptr;
     QLabel *m_noticeLabel = nullptr;

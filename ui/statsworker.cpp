@@ -96,4 +96,29 @@ quint64 StatsWorker::fetchStats()
     return token;
 }
 
+quint64 StatsWorker::listSubscriptions()
+{
+    const quint64 token = StoreWorker::nextToken();
+    QMetaObject::invokeMethod(
+        this,
+        [this, token] {
+            if (!m_store) {
+                emit failed(
+                    token,
+                    StoreError(StoreError::Kind::ConnectionLost, QStringLiteral("not connected")));
+                return;
+            }
+            auto listed = toolkit::Subscription::list(*m_store);
+            if (!listed) {
+                if (listed.error().kind() == StoreError::Kind::ConnectionLost)
+                    emit connectionLost(listed.error());
+                emit failed(token, listed.error());
+                return;
+            }
+            emit subscriptionsListed(token, listed.value());
+        },
+        Qt::QueuedConnection);
+    return token;
+}
+
 } // namespace eventium::ui

@@ -4,6 +4,7 @@
 #include <eventium/error.h>
 #include <eventium/follower.h>
 #include <eventium/store.h>
+#include <eventium/toolkit/subscription.h>
 #include <eventium/types.h>
 
 #include <QMetaType>
@@ -16,3 +17,5 @@ Q_DECLARE_METATYPE(eventium::AppendResult)
 Q_DECLARE_METATYPE(eventium::EraseResult)
 Q_DECLARE_METATYPE(eventium::StoreStats)
 Q_DECLARE_METATYPE(eventium::RelatedEvents)
+Q_DECLARE_METATYPE(eventium::toolkit::SubscriptionStatus)
+Q_DECLARE_METATYPE(eventium::toolkit::CheckpointMove)

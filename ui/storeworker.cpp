@@ -37,6 +37,9 @@ void registerTypes()
     qRegisterMetaType<eventium::RecordedEvent>();
     qRegisterMetaType<QList<eventium::RecordedEvent>>();
     qRegisterMetaType<eventium::GlobalPosition>();
+    qRegisterMetaType<eventium::toolkit::SubscriptionStatus>();
+    qRegisterMetaType<QList<eventium::toolkit::SubscriptionStatus>>();
+    qRegisterMetaType<eventium::toolkit::CheckpointMove>();
 }
 
 StoreError notConnected()
@@ -68,6 +71,8 @@ StoreWorker::StoreWorker()
     m_stats = std::make_unique<StatsWorker>();
     connect(m_stats.get(), &StatsWorker::statsReady, this, &StoreWorker::statsReady,
             Qt::DirectConnection);
+    connect(m_stats.get(), &StatsWorker::subscriptionsListed, this,
+            &StoreWorker::subscriptionsListed, Qt::DirectConnection);
     connect(m_stats.get(), &StatsWorker::failed, this, &StoreWorker::failed, Qt::DirectConnection);
     connect(m_stats.get(), &StatsWorker::connectionLost, this, [this](const StoreError &error) {
         if (!m_store || !m_connected.load())
@@ -463,6 +468,23 @@ quint64 StoreWorker::related(const QUuid &eventId, int limit)
             return noteError(token, related.error());
         emit relatedFound(token, eventId, related->has_value(),
                           related->value_or(RelatedEvents {}));
+    });
+}
+
+quint64 StoreWorker::listSubscriptions()
+{
+    return m_stats->listSubscriptions();
+}
+
+quint64 StoreWorker::moveCheckpoint(const QString &name, GlobalPosition to)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto moved = toolkit::Subscription::moveCheckpoint(*m_store, name, to);
+        if (!moved)
+            return noteError(token, moved.error());
+        emit checkpointMoved(token, name, moved.value());
     });
 }
 

@@ -99,6 +99,13 @@ public:
     // answered by timeFound with 0 when there is none.
     quint64 findTime(const QDateTime &time, const QString &stream = {});
     quint64 eventTypes();
+    // Where each subscription stands (toolkit::Subscription::list); answered by
+    // subscriptionsListed from the StatsWorker, like fetchStats(), so the periodic poll never
+    // holds up page reads and searches (nor waits behind them).
+    quint64 listSubscriptions();
+    // Moves a subscription's checkpoint to `to` (GlobalPosition::end(): the head); answered by
+    // checkpointMoved with the outcome (refused while a runner holds it).
+    quint64 moveCheckpoint(const QString &name, GlobalPosition to);
     quint64 append(const QString &stream, ExpectedVersion expected, const QList<NewEvent> &events);
     // Answered by a StatsWorker (a thread and connection of its own, opened on every
     // connect), so it never waits behind the requests above; a lost connection found there
@@ -133,6 +140,10 @@ signals:
     void streamInfoReady(quint64 token, const QString &stream, bool exists,
                          const eventium::StreamInfo &info);
     void eventTypesListed(quint64 token, const QStringList &types);
+    void subscriptionsListed(quint64 token,
+                             const QList<eventium::toolkit::SubscriptionStatus> &subscriptions);
+    void checkpointMoved(quint64 token, const QString &name,
+                         const eventium::toolkit::CheckpointMove &move);
     // `found` false: `event` is the first of its type in its stream.
     void relatedFound(quint64 token, const QUuid &eventId, bool found,
                       const eventium::RelatedEvents &related);

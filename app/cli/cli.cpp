@@ -14,6 +14,7 @@
 #include <eventium/jsonline.h>
 #include <eventium/roles.h>
 #include <eventium/toolkit/jsondiff.h>
+#include <eventium/toolkit/subscription.h>
 #include <eventium/transfer.h>
 
 #include <QElapsedTimer>
@@ -22,6 +23,7 @@
 #include <QRegularExpression>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <cstdio>
 #include <limits>
 #include <tuple>
@@ -487,6 +489,26 @@ const char kTypesHelp[]
       "Options:\n"
       "  --limit N  at most N types (default 1000, at most 100000)\n";
 
+const char kSubscriptionsHelp[]
+    = "Usage: eventium subscriptions\n"
+      "       eventium subscriptions move NAME (--to POSITION | --head) [--yes]\n"
+      "\n"
+      "Lists the durable subscriptions (the toolkit's) as JSON lines, by name: position (the\n"
+      "last position handled), head, lag_events (head - position), lag_seconds (how long ago\n"
+      "the oldest event not yet handled was created; 0 when caught up), held (a runner holds\n"
+      "it now), owner (host:pid of the last runner), handled, updated (the last checkpoint).\n"
+      "\n"
+      "move sets a subscription's checkpoint: back to replay events (--to 0: all), forward or\n"
+      "--head to skip them. It asks on a terminal; elsewhere it needs --yes (exit 2 without).\n"
+      "Refused while a runner holds the subscription (exit 3; stop the runner first) and past\n"
+      "the head (exit 4); an unknown name exits 4. Prints {\"name\":…,\"from\":…,\"to\":…,\n"
+      "\"status\":\"moved\"}.\n"
+      "\n"
+      "Options (move):\n"
+      "  --to POSITION   the last position to count as handled (0 or more, up to the head)\n"
+      "  --head          the head: skip everything numbered so far\n"
+      "  --yes           do not ask\n";
+
 const char kStatsHelp[]
     = "Usage: eventium stats\n"
       "\n"
@@ -823,6 +845,18 @@ std::span<const Command> Cli::commands()
             .help = kTypesHelp,
             .addOptions = [](OptionParser &parser) { parser.addOption(QStringLiteral("limit")); },
             .run = &Cli::types,
+        },
+        {
+            .name = "subscriptions",
+            .summary = "where each subscription stands; move a checkpoint",
+            .help = kSubscriptionsHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addOption(QStringLiteral("to"));
+                    parser.addFlag(QStringLiteral("head"));
+                    parser.addFlag(QStringLiteral("yes"));
+                },
+            .run = &Cli::subscriptions,
         },
         {
             .name = "stats",
@@ -1812,6 +1846,155 @@ int Cli::erase(const OptionParser &options)
              result->status == EraseResult::Status::Erased ? QStringLiteral("erased")
                                                            : QStringLiteral("already erased"))
         .add("erased", EventLine::timestamp(result->erased));
+    m_out.writeLine(line.toJson());
+    return ExitSuccess;
+}
+
+namespace {
+
+QByteArray jsonBool(bool value)
+{
+    return value ? QByteArrayLiteral("true") : QByteArrayLiteral("false");
+}
+
+// Asks a yes/no question on the terminal (stderr, an answer line from stdin); false unless
+// the answer is y or yes.
+bool confirmOnTerminal(const QString &question)
+{
+    std::fprintf(stderr, "%s [y/N] ", question.toLocal8Bit().constData());
+    std::fflush(stderr);
+    char answer[64] = {};
+    if (!std::fgets(answer, sizeof answer, stdin))
+        return false;
+    const QString a = QString::fromLocal8Bit(answer).trimmed().toLower();
+    return a == QLatin1String("y") || a == QLatin1String("yes");
+}
+
+} // namespace
+
+int Cli::subscriptions(const OptionParser &options)
+{
+    const QString command = QStringLiteral("subscriptions");
+    const QStringList &args = options.positionals();
+    const bool isMove = !args.isEmpty() && args.first() == QLatin1String("move");
+    if (!isMove) {
+        if (!args.isEmpty())
+            return usage(command,
+                         QStringLiteral("unexpected argument \"%1\" (subscriptions "
+                                        "lists, subscriptions move NAME moves)")
+                             .arg(args.first()));
+        for (const char *option : {"to", "head", "yes"}) {
+            if (options.isSet(QString::fromLatin1(option)))
+                return usage(command,
+                             QStringLiteral("--%1 goes with subscriptions move")
+                                 .arg(QString::fromLatin1(option)));
+        }
+        if (auto error = openStore(true))
+            return error->report();
+        auto listed = toolkit::Subscription::list(*m_store);
+        if (!listed)
+            return CliError::fromStore(listed.error()).report();
+        for (const toolkit::SubscriptionStatus &st : listed.value()) {
+            JsonLine line;
+            line.add("name", st.name)
+                .add("position", st.checkpoint.value)
+                .add("head", st.head.value)
+                .add("lag_events", st.lagEvents)
+                .add("lag_seconds", double(st.lagTime.count()) / 1000.0)
+                .addRaw("held", jsonBool(st.held))
+                .add("owner", st.owner)
+                .add("handled", st.handled)
+                .add("updated", EventLine::timestamp(st.updated));
+            m_out.writeLine(line.toJson());
+        }
+        return ExitSuccess;
+    }
+
+    if (args.size() != 2)
+        return usage(command, QStringLiteral("subscriptions move takes one subscription name"));
+    const QString name = args.at(1);
+    const bool toHead = options.isSet(QStringLiteral("head"));
+    if (toHead == options.isSet(QStringLiteral("to")))
+        return usage(command,
+                     QStringLiteral("subscriptions move needs --to POSITION or --head "
+                                    "(one of them)"));
+    GlobalPosition to = GlobalPosition::end();
+    if (!toHead) {
+        const auto position = parseNumber(options.value(QStringLiteral("to")), 0);
+        if (!position)
+            return usage(command,
+                         QStringLiteral("--to is a position >= 0, not \"%1\"")
+                             .arg(options.value(QStringLiteral("to"))));
+        to = GlobalPosition(*position);
+    }
+    const bool terminal = ::isatty(STDIN_FILENO) == 1 && ::isatty(STDERR_FILENO) == 1;
+    const bool yes = options.isSet(QStringLiteral("yes"));
+    if (!yes && !terminal)
+        return usage(command,
+                     QStringLiteral("moving a checkpoint changes what \"%1\" handles "
+                                    "next: confirm with --yes")
+                         .arg(name));
+    if (auto error = openStore(true))
+        return error->report();
+
+    auto notFound = [&] {
+        return CliError::badInput(QStringLiteral("no subscription is named \"%1\"").arg(name))
+            .report();
+    };
+    auto held = [&] {
+        return CliError(ExitConflict,
+                        QStringLiteral("subscription \"%1\" is held by a running runner: stop "
+                                       "it, then move its checkpoint")
+                            .arg(name))
+            .report();
+    };
+    if (!yes) {
+        // On a terminal: say what changes, from where to where, before asking.
+        auto listed = toolkit::Subscription::list(*m_store);
+        if (!listed)
+            return CliError::fromStore(listed.error()).report();
+        const auto it = std::find_if(listed->cbegin(), listed->cend(),
+                                     [&](const auto &st) { return st.name == name; });
+        if (it == listed->cend())
+            return notFound();
+        if (it->held)
+            return held();
+        const qint64 target = toHead ? it->head.value : to.value;
+        const QString what = target < it->checkpoint.value
+            ? QStringLiteral("it handles positions %1 to %2 again")
+                  .arg(target + 1)
+                  .arg(it->checkpoint.value)
+            : QStringLiteral("it skips %1 events").arg(target - it->checkpoint.value);
+        if (!confirmOnTerminal(QStringLiteral("Move the checkpoint of \"%1\" from %2 to %3 (%4)?")
+                                   .arg(name)
+                                   .arg(it->checkpoint.value)
+                                   .arg(target)
+                                   .arg(what))) {
+            CliError::printLine(QStringLiteral("not moved"));
+            return ExitFailure;
+        }
+    }
+    auto moved = toolkit::Subscription::moveCheckpoint(*m_store, name, to);
+    if (!moved)
+        return CliError::fromStore(moved.error()).report();
+    switch (moved->status) {
+    case toolkit::CheckpointMove::Status::NotFound:
+        return notFound();
+    case toolkit::CheckpointMove::Status::Held:
+        return held();
+    case toolkit::CheckpointMove::Status::BeyondHead:
+        return CliError::badInput(QStringLiteral("position %1 is past the head (%2)")
+                                      .arg(moved->to.value)
+                                      .arg(moved->head.value))
+            .report();
+    case toolkit::CheckpointMove::Status::Moved:
+        break;
+    }
+    JsonLine line;
+    line.add("name", name)
+        .add("from", moved->from.value)
+        .add("to", moved->to.value)
+        .add("status", QStringLiteral("moved"));
     m_out.writeLine(line.toJson());
     return ExitSuccess;
 }

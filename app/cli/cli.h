@@ -56,6 +56,7 @@ private:
     // One stream's events that match `filter`, in version order, up to `limit`.
     int printStreamSearch(const StreamName &stream, StreamVersion from, qint64 limit,
                           const GlobalFilter &filter);
+    int subscriptions(const OptionParser &options);
     int stats(const OptionParser &options);
     int sample(const OptionParser &options);
     int embedded(const OptionParser &options);

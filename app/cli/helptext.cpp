@@ -29,10 +29,10 @@ const char kAfterCommands[]
       "  --version          print the version\n";
 
 const char kExitCodes[]
-    = "\nExit codes: 0 success, 1 other error, 2 usage, 3 wrong expected version,\n"
-      "4 bad input, 5 cannot connect.\n";
+    = "\nExit codes: 0 success, 1 other error, 2 usage, 3 wrong expected version (or a\n"
+      "subscription held by a runner), 4 bad input, 5 cannot connect.\n";
 
-constexpr int kNameWidth = 12;
+constexpr int kNameWidth = 14;
 
 } // namespace
 

@@ -15,9 +15,10 @@ namespace {
 constexpr int kRolesSchemaVersion = 7;
 constexpr int kMaxIdentifierBytes = 63; // NAMEDATALEN - 1: longer names are cut by the server
 
-// The tables reads use (reads, follows, searches, stream info, stats, erasure records).
-const char *const kReadTables[]
-    = {"streams", "events", "global_events", "sequencer", "schema_migrations", "erasures"};
+// The tables reads use (reads, follows, searches, stream info, stats, erasure records, where
+// subscriptions stand).
+const char *const kReadTables[] = {"streams",           "events",   "global_events", "sequencer",
+                                   "schema_migrations", "erasures", "subscriptions"};
 
 StoreError invalid(const QString &message)
 {

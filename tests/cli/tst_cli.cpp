@@ -2,6 +2,7 @@
 #include "support/testdatabase.h"
 
 #include <eventium/store.h>
+#include <eventium/toolkit/subscription.h>
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -1828,6 +1829,152 @@ private slots:
         CHECK_EXIT(r, 1);
         QVERIFY2(r.err.contains("missing.jsonl"), qPrintable(r.describe()));
         QDir(dir).removeRecursively();
+    }
+
+    // eventium subscriptions: where each stands (one held by a runner in this process, on a
+    // connection of its own; one idle); subscriptions move: confirmation, exit codes, moves.
+    void subscriptions()
+    {
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(!appendOne(QStringLiteral("sub-%1").arg(i % 2), QStringLiteral("T"),
+                               QStringLiteral("{\"i\": %1}").arg(i))
+                         .isEmpty());
+        CHECK_EXIT(cli({QStringLiteral("subscriptions")}), 0);
+        QVERIFY(cli({QStringLiteral("subscriptions")}).out.isEmpty());
+
+        eventium::StoreSettings settings;
+        settings.schema = m_schema;
+        settings.runSequencer = false;
+        eventium::Store store(TestDatabase::options(), settings);
+        QVERIFY(eventium::toolkit::Subscription::resetCheckpoint(store, QStringLiteral("idle"),
+                                                                 eventium::GlobalPosition(2))
+                    .ok());
+        eventium::toolkit::Subscription::Settings runner;
+        runner.name = QStringLiteral("busy");
+        runner.pollInterval = std::chrono::milliseconds(100);
+        eventium::toolkit::Subscription busy(
+            store, runner,
+            [](const QList<eventium::RecordedEvent> &) -> eventium::Result<eventium::Done> {
+                return eventium::Done {};
+            });
+        busy.start();
+        QTRY_VERIFY_WITH_TIMEOUT(busy.isLive() && busy.checkpoint().value == 5, 20000);
+        auto checkpoint = [&](const QString &name) {
+            auto r = eventium::toolkit::Subscription::storedCheckpoint(store, name);
+            return r ? r->value : -1;
+        };
+
+        Run r = cli({QStringLiteral("subscriptions")});
+        CHECK_EXIT(r, 0);
+        const auto lines = r.lines();
+        QCOMPARE(lines.size(), 2);
+        const QJsonObject b = lines.at(0), i = lines.at(1);
+        QCOMPARE(b.value(QStringLiteral("name")).toString(), QStringLiteral("busy"));
+        QCOMPARE(b.value(QStringLiteral("position")).toInteger(), 5);
+        QCOMPARE(b.value(QStringLiteral("head")).toInteger(), 5);
+        QCOMPARE(b.value(QStringLiteral("lag_events")).toInteger(), 0);
+        QCOMPARE(b.value(QStringLiteral("lag_seconds")).toDouble(), 0.0);
+        QCOMPARE(b.value(QStringLiteral("held")).toBool(), true);
+        QVERIFY(b.value(QStringLiteral("owner"))
+                    .toString()
+                    .endsWith(QStringLiteral(":%1").arg(QCoreApplication::applicationPid())));
+        QCOMPARE(b.value(QStringLiteral("handled")).toInteger(), 5);
+        QVERIFY(b.value(QStringLiteral("updated")).toString().endsWith(QLatin1Char('Z')));
+        QCOMPARE(i.value(QStringLiteral("name")).toString(), QStringLiteral("idle"));
+        QCOMPARE(i.value(QStringLiteral("position")).toInteger(), 2);
+        QCOMPARE(i.value(QStringLiteral("lag_events")).toInteger(), 3);
+        QVERIFY(i.value(QStringLiteral("lag_seconds")).toDouble() > 0);
+        QCOMPARE(i.value(QStringLiteral("held")).toBool(), false);
+        QVERIFY(i.contains(QStringLiteral("held")) && i.value(QStringLiteral("held")).isBool());
+
+        const QString sub = QStringLiteral("subscriptions");
+        const QString move = QStringLiteral("move");
+        const QString yes = QStringLiteral("--yes");
+        const QString to = QStringLiteral("--to");
+        // Not on a terminal: --yes or nothing happens.
+        r = cli({sub, move, QStringLiteral("idle"), to, QStringLiteral("0")});
+        CHECK_EXIT(r, 2);
+        QVERIFY2(r.err.contains("--yes"), r.err.constData());
+        QCOMPARE(checkpoint(QStringLiteral("idle")), 2);
+        // Held by the runner: the conflict code, nothing moved.
+        r = cli({sub, move, QStringLiteral("busy"), to, QStringLiteral("0"), yes});
+        CHECK_EXIT(r, 3);
+        QVERIFY2(r.err.contains("held by a running runner"), r.err.constData());
+        QCOMPARE(checkpoint(QStringLiteral("busy")), 5);
+        // Unknown, past the head: bad input; malformed: usage.
+        r = cli({sub, move, QStringLiteral("nobody"), to, QStringLiteral("0"), yes});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("no subscription is named \"nobody\""), r.err.constData());
+        r = cli({sub, move, QStringLiteral("idle"), to, QStringLiteral("6"), yes});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("past the head (5)"), r.err.constData());
+        CHECK_EXIT(cli({sub, move, QStringLiteral("idle"), to, QStringLiteral("-1"), yes}), 2);
+        CHECK_EXIT(cli({sub, move, QStringLiteral("idle"), yes}), 2);
+        CHECK_EXIT(cli({sub, move, QStringLiteral("idle"), to, QStringLiteral("1"),
+                        QStringLiteral("--head"), yes}),
+                   2);
+        CHECK_EXIT(cli({sub, move, to, QStringLiteral("1"), yes}), 2);
+        CHECK_EXIT(cli({sub, QStringLiteral("idle")}), 2);
+        CHECK_EXIT(cli({sub, yes}), 2);
+        QCOMPARE(checkpoint(QStringLiteral("idle")), 2);
+
+        r = cli({sub, move, QStringLiteral("idle"), to, QStringLiteral("0"), yes});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("from")).toInteger(), 2);
+        QCOMPARE(r.object().value(QStringLiteral("to")).toInteger(), 0);
+        QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("moved"));
+        QCOMPARE(checkpoint(QStringLiteral("idle")), 0);
+        r = cli({sub, move, QStringLiteral("idle"), QStringLiteral("--head"), yes});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("to")).toInteger(), 5);
+        QCOMPARE(checkpoint(QStringLiteral("idle")), 5);
+
+        // On a terminal (script(1) gives it one) it asks: no leaves it, yes moves it.
+        auto onTerminal = [&](const QByteArray &answer) {
+            QStringList command {QStringLiteral(EVENTIUM_CLI_PATH)};
+            command << db() << sub << move << QStringLiteral("idle") << to << QStringLiteral("1");
+            QStringList quoted;
+            for (const QString &arg : std::as_const(command))
+                quoted << QLatin1Char('\'')
+                        + QString(arg).replace(QLatin1Char('\''), QStringLiteral("'\\''"))
+                        + QLatin1Char('\'');
+            QProcess p;
+            p.setProcessEnvironment(baseEnvironment());
+            p.start(QStringLiteral("script"),
+                    {QStringLiteral("-qec"), quoted.join(QLatin1Char(' ')),
+                     QStringLiteral("/dev/null")});
+            Run run;
+            if (!p.waitForStarted(10000))
+                return run;
+            QElapsedTimer waited;
+            waited.start();
+            while (!run.out.contains("[y/N]") && waited.elapsed() < 30000
+                   && p.waitForReadyRead(1000))
+                run.out += p.readAllStandardOutput();
+            p.write(answer);
+            run.finished = p.waitForFinished(30000);
+            run.out += p.readAllStandardOutput();
+            run.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+            return run;
+        };
+        r = onTerminal("n\r");
+        QVERIFY2(r.out.contains("Move the checkpoint of \"idle\" from 5 to 1 (it handles positions "
+                                "2 to 5 again)? [y/N]"),
+                 r.out.constData());
+        CHECK_EXIT(r, 1);
+        QCOMPARE(checkpoint(QStringLiteral("idle")), 5);
+        r = onTerminal("y\r");
+        CHECK_EXIT(r, 0);
+        QVERIFY2(r.out.contains("\"status\":\"moved\""), r.out.constData());
+        QCOMPARE(checkpoint(QStringLiteral("idle")), 1);
+
+        busy.stop();
+        QVERIFY(busy.wait());
+        // The runner gone, its subscription moves.
+        CHECK_EXIT(cli({sub, move, QStringLiteral("busy"), to, QStringLiteral("3"), yes}), 0);
+        QCOMPARE(checkpoint(QStringLiteral("busy")), 3);
+        QVERIFY(cli({sub, QStringLiteral("--help")}).out.contains("subscriptions move NAME"));
+        QVERIFY(runCli({QStringLiteral("--help")}).out.contains("  subscriptions "));
     }
 };
 

@@ -20,7 +20,9 @@
 
 using namespace eventium;
 using eventium::test::TestDatabase;
+using toolkit::CheckpointMove;
 using toolkit::Subscription;
+using toolkit::SubscriptionStatus;
 
 namespace {
 
@@ -555,6 +557,198 @@ private slots:
         QCOMPARE(category.snapshot(), (QList<qint64> {6, 7, 10, 14, 17, 18}));
         QCOMPARE(type.snapshot(), (QList<qint64> {8, 9, 15}));
         QCOMPARE(type.types, QStringList(3, QStringLiteral("Rare")));
+    }
+
+    // Where each subscription stands: a runner of another process holds one (its advisory lock
+    // in pg_locks, found for a lock namespace whose hashtext() is negative and for one whose is
+    // positive: pg_locks shows the key as an unsigned oid), the other is idle; lags in events
+    // and time; the lock goes when the process dies.
+    void listShowsWhereEachStands_data()
+    {
+        QTest::addColumn<bool>("negativeHash");
+        QTest::newRow("negative hash") << true;
+        QTest::newRow("positive hash") << false;
+    }
+    void listShowsWhereEachStands()
+    {
+        QFETCH(bool, negativeHash);
+        // A schema whose lock namespace hashes to the sign asked for.
+        const QString prefix
+            = QStringLiteral("t_subs_%1_").arg(QUuid::createUuid().toString(QUuid::Id128).left(10));
+        const qint64 n = scalar(
+            QStringLiteral("SELECT n FROM generate_series(1, 1000) n WHERE "
+                           "hashtext('eventium.subscription:%1' || n) %2 0 ORDER BY n LIMIT 1")
+                .arg(prefix, negativeHash ? QStringLiteral("<") : QStringLiteral(">")));
+        StoreSettings settings = quickSequencer();
+        settings.schema = prefix + QString::number(n);
+        replaceStore(settings);
+        QCOMPARE(
+            scalar(QStringLiteral("SELECT hashtext('eventium.subscription:%1') < 0").arg(schema())),
+            negativeHash ? 1 : 0);
+        exec(QStringLiteral("CREATE TABLE %1 (subscription text NOT NULL, position "
+                            "bigint NOT NULL)")
+                 .arg(table(QStringLiteral("received"))));
+        QVERIFY(REQUIRE_OK(Subscription::list(store())).isEmpty());
+
+        appendEvents(store(), 30, m_counter);
+        REQUIRE_OK(store().sequenceNow());
+        REQUIRE_OK(
+            Subscription::resetCheckpoint(store(), QStringLiteral("idle"), GlobalPosition(12)));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("EVENTIUM_TEST_CONNINFO"), TestDatabase::options().toConnInfo());
+        QProcess runner;
+        runner.setProcessEnvironment(env);
+        runner.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        runner.start(QStringLiteral(EVENTIUM_SUBSCRIBER_HELPER),
+                     {schema(), QStringLiteral("running"), QStringLiteral("at-least-once"),
+                      QStringLiteral("10"), QStringLiteral("0")});
+        QVERIFY2(runner.waitForStarted(10000), qPrintable(runner.errorString()));
+        QTRY_COMPARE_WITH_TIMEOUT(stored(QStringLiteral("running")), 30, 30000);
+        QTest::qWait(60); // the oldest unhandled event of "idle" is at least this old
+
+        auto listed = REQUIRE_OK(Subscription::list(store()));
+        QCOMPARE(listed.size(), 2);
+        const SubscriptionStatus idle = listed.at(0);
+        const SubscriptionStatus running = listed.at(1);
+        QCOMPARE(idle.name, QStringLiteral("idle"));
+        QCOMPARE(idle.checkpoint.value, 12);
+        QCOMPARE(idle.head.value, 30);
+        QCOMPARE(idle.lagEvents, 18);
+        QVERIFY2(idle.lagTime.count() >= 60, qPrintable(QString::number(idle.lagTime.count())));
+        QVERIFY(!idle.held);
+        QVERIFY(idle.owner.isEmpty());
+        QVERIFY(idle.updated.isValid());
+        QCOMPARE(running.name, QStringLiteral("running"));
+        QCOMPARE(running.checkpoint.value, 30);
+        QCOMPARE(running.lagEvents, 0);
+        QCOMPARE(running.lagTime.count(), 0);
+        QVERIFY(running.held);
+        QVERIFY2(running.owner.endsWith(QStringLiteral(":%1").arg(runner.processId())),
+                 qPrintable(running.owner));
+        QCOMPARE(running.handled, 30);
+        QVERIFY(running.updated >= running.created);
+
+        // The runner's lock is a session lock of its own connection, not of this process: the
+        // same key taken here is refused.
+        QCOMPARE(scalar(QStringLiteral("SELECT pg_try_advisory_lock(hashtext("
+                                       "'eventium.subscription:%1'), subscription_id)::int FROM "
+                                       "%2 WHERE name = 'running'")
+                            .arg(schema(), table(QStringLiteral("subscriptions")))),
+                 0);
+
+        // More events: the runner follows, the idle one falls further behind.
+        appendEvents(store(), 10, m_counter);
+        QTRY_COMPARE_WITH_TIMEOUT(stored(QStringLiteral("running")), 40, 30000);
+        listed = REQUIRE_OK(Subscription::list(store()));
+        QCOMPARE(listed.at(0).lagEvents, 28);
+        QCOMPARE(listed.at(1).lagEvents, 0);
+
+        runner.kill();
+        QVERIFY(runner.waitForFinished(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(!REQUIRE_OK(Subscription::list(store())).at(1).held, 10000);
+        QCOMPARE(REQUIRE_OK(Subscription::list(store())).at(1).checkpoint.value, 40);
+    }
+
+    // Moving a checkpoint: back and forth, to the head, refused while held (by a runner in this
+    // process, on its own connection), past the head, below 0, for an unknown name; a runner
+    // started afterwards begins after the moved checkpoint.
+    void moveCheckpoint()
+    {
+        appendEvents(store(), 20, m_counter);
+        REQUIRE_OK(store().sequenceNow());
+        Collector seen;
+        Subscription sub(store(), quick(QStringLiteral("mover")), seen.handler());
+        QCOMPARE(REQUIRE_OK(sub.catchUp()), 20);
+
+        auto moved = REQUIRE_OK(
+            Subscription::moveCheckpoint(store(), QStringLiteral("mover"), GlobalPosition(5)));
+        QCOMPARE(moved.status, CheckpointMove::Status::Moved);
+        QCOMPARE(moved.from.value, 20);
+        QCOMPARE(moved.to.value, 5);
+        QCOMPARE(moved.head.value, 20);
+        QCOMPARE(stored(QStringLiteral("mover")), 5);
+        // The runner replays from there.
+        QCOMPARE(REQUIRE_OK(sub.catchUp()), 15);
+        QCOMPARE(seen.snapshot().mid(20), range(6, 20));
+
+        // Past the head, below 0, unknown: nothing changes.
+        auto beyond = REQUIRE_OK(
+            Subscription::moveCheckpoint(store(), QStringLiteral("mover"), GlobalPosition(21)));
+        QCOMPARE(beyond.status, CheckpointMove::Status::BeyondHead);
+        QCOMPARE(beyond.head.value, 20);
+        QCOMPARE(stored(QStringLiteral("mover")), 20);
+        auto negative
+            = Subscription::moveCheckpoint(store(), QStringLiteral("mover"), GlobalPosition(-1));
+        QVERIFY(!negative.ok());
+        QCOMPARE(negative.error().kind(), StoreError::Kind::InvalidInput);
+        auto unknown = REQUIRE_OK(
+            Subscription::moveCheckpoint(store(), QStringLiteral("nobody"), GlobalPosition(0)));
+        QCOMPARE(unknown.status, CheckpointMove::Status::NotFound);
+        QVERIFY(REQUIRE_OK(Subscription::list(store())).size() == 1); // nothing created
+
+        // Held by a running runner: refused, and the checkpoint is the runner's.
+        appendEvents(store(), 10, m_counter);
+        REQUIRE_OK(store().sequenceNow());
+        sub.start();
+        QTRY_VERIFY_WITH_TIMEOUT(sub.isLive() && sub.checkpoint().value == 30, 20000);
+        auto held = REQUIRE_OK(
+            Subscription::moveCheckpoint(store(), QStringLiteral("mover"), GlobalPosition(0)));
+        QCOMPARE(held.status, CheckpointMove::Status::Held);
+        QCOMPARE(held.from.value, 30);
+        QCOMPARE(stored(QStringLiteral("mover")), 30);
+        sub.stop();
+        QVERIFY(sub.wait());
+
+        // To the head, when the runner is gone; then back to 0, and a new runner replays all.
+        appendEvents(store(), 5, m_counter);
+        REQUIRE_OK(store().sequenceNow());
+        auto toHead = REQUIRE_OK(
+            Subscription::moveCheckpoint(store(), QStringLiteral("mover"), GlobalPosition::end()));
+        QCOMPARE(toHead.status, CheckpointMove::Status::Moved);
+        QCOMPARE(toHead.from.value, 30);
+        QCOMPARE(toHead.to.value, 35);
+        QCOMPARE(stored(QStringLiteral("mover")), 35);
+        QCOMPARE(REQUIRE_OK(Subscription::list(store())).at(0).lagEvents, 0);
+        REQUIRE_OK(
+            Subscription::moveCheckpoint(store(), QStringLiteral("mover"), GlobalPosition(0)));
+        Collector again;
+        Subscription fresh(store(), quick(QStringLiteral("mover")), again.handler());
+        QCOMPARE(REQUIRE_OK(fresh.catchUp()), 35);
+        QCOMPARE(again.snapshot(), range(1, 35));
+    }
+
+    // A move holds the subscription's lock for its transaction: a runner that starts meanwhile
+    // waits, then begins after the moved checkpoint.
+    void runnerWaitsForAMove()
+    {
+        appendEvents(store(), 10, m_counter);
+        REQUIRE_OK(store().sequenceNow());
+        REQUIRE_OK(
+            Subscription::resetCheckpoint(store(), QStringLiteral("racer"), GlobalPosition(0)));
+        // The lock a move takes, held here in an open transaction.
+        exec(QStringLiteral("BEGIN"));
+        QCOMPARE(scalar(QStringLiteral("SELECT pg_try_advisory_xact_lock(hashtext("
+                                       "'eventium.subscription:%1'), subscription_id)::int FROM "
+                                       "%2 WHERE name = 'racer'")
+                            .arg(schema(), table(QStringLiteral("subscriptions")))),
+                 1);
+        QVERIFY(REQUIRE_OK(Subscription::list(store())).at(0).held);
+        QCOMPARE(REQUIRE_OK(Subscription::moveCheckpoint(store(), QStringLiteral("racer"),
+                                                         GlobalPosition(3)))
+                     .status,
+                 CheckpointMove::Status::Held);
+        Collector seen;
+        Subscription sub(store(), quick(QStringLiteral("racer")), seen.handler());
+        sub.start();
+        QTest::qWait(400);
+        QCOMPARE(seen.size(), 0); // waiting for the lock
+        exec(QStringLiteral("UPDATE %1 SET position = 7 WHERE name = 'racer'")
+                 .arg(table(QStringLiteral("subscriptions"))));
+        exec(QStringLiteral("COMMIT"));
+        QTRY_COMPARE_WITH_TIMEOUT(seen.size(), 3, 20000);
+        QCOMPARE(seen.snapshot(), range(8, 10));
+        sub.stop();
+        QVERIFY(sub.wait());
     }
 
     void invalidSettings()

@@ -15,6 +15,26 @@
 
 namespace eventium::toolkit {
 
+namespace {
+
+// The first key of a subscription's advisory lock: pg_try_advisory_lock(hashtext(<this>),
+// <subscriptions.subscription_id>). In pg_locks such a lock (two int4 keys) is a row with
+// locktype 'advisory', classid the first key as an oid (its 32 bits unsigned: hashtext() is
+// often negative), objid the second, and objsubid 2.
+QString lockNamespace(const Store &store)
+{
+    return QStringLiteral("eventium.subscription:") + store.schema();
+}
+
+QDateTime fromMillis(const pg::Rows &rows, int row, int column)
+{
+    if (rows.isNull(row, column))
+        return {};
+    return QDateTime::fromMSecsSinceEpoch(rows.int64(row, column), Qt::UTC);
+}
+
+} // namespace
+
 struct Subscription::Private
 {
     Store &store;
@@ -66,10 +86,7 @@ struct Subscription::Private
             QThread::msleep(quint64(std::clamp<qint64>(deadline.remainingTime(), 1, 50)));
     }
 
-    QString lockNamespace() const
-    {
-        return QStringLiteral("eventium.subscription:") + store.schema();
-    }
+    QString lockNamespace() const { return toolkit::lockNamespace(store); }
 
     void closeSession()
     {
@@ -427,6 +444,127 @@ Result<Done> Subscription::resetCheckpoint(Store &store, const QString &name,
     if (!r)
         return r.error();
     return Done {};
+}
+
+Result<QList<SubscriptionStatus>> Subscription::list(Store &store)
+{
+    const QString &s = StoreAccess::schema(store);
+    // Held: the runner's session lock (see lockNamespace()) granted in this database.
+    // Lag in time: the creation time of the first numbered event after the checkpoint.
+    auto r = StoreAccess::read(
+        store,
+        QStringLiteral(
+            "SELECT s.name, s.position, h.head, s.handled, s.owner, "
+            "floor(extract(epoch FROM s.created_at) * 1000)::int8, "
+            "floor(extract(epoch FROM s.updated_at) * 1000)::int8, "
+            "EXISTS (SELECT 1 FROM pg_catalog.pg_locks l "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 "
+            "AND l.database = (SELECT oid FROM pg_catalog.pg_database "
+            "WHERE datname = current_database()) "
+            "AND l.classid = hashtext($1)::oid AND l.objid = s.subscription_id::oid), "
+            "CASE WHEN s.position < h.head THEN (SELECT greatest(0, floor(extract(epoch FROM "
+            "clock_timestamp() - e.created_at) * 1000))::int8 "
+            "FROM %1.global_events g JOIN %1.events e ON e.id = g.event_row "
+            "WHERE g.position > s.position AND g.position <= h.head "
+            "ORDER BY g.position LIMIT 1) END "
+            "FROM %1.subscriptions s CROSS JOIN (SELECT last_position AS head FROM %1.sequencer) h "
+            "ORDER BY s.name")
+            .arg(s),
+        {pg::param(lockNamespace(store))}, QStringLiteral("list subscriptions"));
+    if (!r)
+        return StoreAccess::explain(store, r.error());
+    QList<SubscriptionStatus> out;
+    out.reserve(r->rows());
+    for (int i = 0; i < r->rows(); ++i) {
+        SubscriptionStatus st;
+        st.name = r->string(i, 0);
+        st.checkpoint = GlobalPosition(r->int64(i, 1));
+        st.head = GlobalPosition(r->int64(i, 2));
+        st.lagEvents = qMax<qint64>(0, st.head.value - st.checkpoint.value);
+        st.handled = r->int64(i, 3);
+        st.owner = r->string(i, 4);
+        st.created = fromMillis(r.value(), i, 5);
+        st.updated = fromMillis(r.value(), i, 6);
+        st.held = r->boolean(i, 7);
+        st.lagTime = std::chrono::milliseconds(r->isNull(i, 8) ? 0 : r->int64(i, 8));
+        out.append(st);
+    }
+    return out;
+}
+
+Result<CheckpointMove> Subscription::moveCheckpoint(Store &store, const QString &name,
+                                                    GlobalPosition to)
+{
+    if (name.isEmpty())
+        return StoreError(StoreError::Kind::InvalidInput,
+                          QStringLiteral("moving a checkpoint needs a subscription's name"));
+    if (to.value < 0)
+        return StoreError(StoreError::Kind::InvalidInput,
+                          QStringLiteral("a checkpoint is a position of 0 (nothing handled) or "
+                                         "more, not %1")
+                              .arg(to.value));
+    const QString &s = StoreAccess::schema(store);
+    auto connection = StoreAccess::connect(store);
+    if (!connection)
+        return connection.error();
+    pg::Connection &c = connection.value();
+    pg::Transaction tx(c);
+    if (auto r = tx.begin(); !r)
+        return r.error();
+    CheckpointMove move;
+    move.to = to;
+    auto id = c.exec(
+        QStringLiteral("SELECT subscription_id, position FROM %1.subscriptions WHERE name = $1")
+            .arg(s),
+        {pg::param(name)}, QStringLiteral("find subscription"));
+    if (!id)
+        return StoreAccess::explain(store, id.error());
+    if (id->rows() == 0)
+        return move; // NotFound
+    const qint64 subscriptionId = id->int64(0, 0);
+    move.from = GlobalPosition(id->int64(0, 1));
+    // The runner's lock, for this transaction: refused while a runner holds it, and a runner
+    // starting now waits until the move is committed, then reads the moved checkpoint.
+    auto locked = c.exec(QStringLiteral("SELECT pg_try_advisory_xact_lock(hashtext($1), $2)"),
+                         {pg::param(lockNamespace(store)), pg::param(subscriptionId)},
+                         QStringLiteral("subscription lock"));
+    if (!locked)
+        return locked.error();
+    if (!locked->boolean(0, 0)) {
+        move.status = CheckpointMove::Status::Held;
+        return move;
+    }
+    // Under the lock, nobody else writes the checkpoint: read it (and the head) again.
+    auto current = c.exec(
+        QStringLiteral("SELECT s.position, q.last_position FROM %1.subscriptions s "
+                       "CROSS JOIN %1.sequencer q WHERE s.subscription_id = $1 FOR UPDATE OF s")
+            .arg(s),
+        {pg::param(subscriptionId)}, QStringLiteral("read checkpoint"));
+    if (!current)
+        return current.error();
+    if (current->rows() == 0)
+        return move; // removed meanwhile: NotFound
+    move.from = GlobalPosition(current->int64(0, 0));
+    move.head = GlobalPosition(current->int64(0, 1));
+    if (to == GlobalPosition::end())
+        move.to = move.head;
+    if (move.to > move.head) {
+        move.status = CheckpointMove::Status::BeyondHead;
+        return move;
+    }
+    auto updated = c.exec(QStringLiteral("UPDATE %1.subscriptions SET position = $1, "
+                                         "updated_at = now() WHERE subscription_id = $2")
+                              .arg(s),
+                          {pg::param(move.to.value), pg::param(subscriptionId)},
+                          QStringLiteral("move checkpoint"));
+    if (!updated)
+        return updated.error();
+    if (auto r = tx.commit(); !r)
+        return r.error();
+    move.status = CheckpointMove::Status::Moved;
+    qCInfo(lcToolkit).noquote() << "subscription" << name << ": checkpoint moved from"
+                                << move.from.value << "to" << move.to.value;
+    return move;
 }
 
 } // namespace eventium::toolkit

@@ -3,6 +3,7 @@
 #include "eventium/result.h"
 #include "eventium/store.h"
 
+#include <QDateTime>
 #include <QSqlDatabase>
 
 #include <chrono>
@@ -11,6 +12,42 @@
 #include <optional>
 
 namespace eventium::toolkit {
+
+// Where a subscription stands (Subscription::list()).
+struct SubscriptionStatus
+{
+    QString name;
+    GlobalPosition checkpoint; // the last position it has handled (0: none yet)
+    GlobalPosition head; // the store's head in the same snapshot
+    // Behind the head in events: head - checkpoint (positions of events readers no longer
+    // see, or that the subscription's filter skips, count too).
+    qint64 lagEvents = 0;
+    // Behind in time: how long ago the oldest event it has not handled (the first numbered
+    // one after its checkpoint) was created, measured against the server's clock now; 0 when
+    // it is caught up. Waiting handlers and a stopped runner both make it grow.
+    std::chrono::milliseconds lagTime {0};
+    // A runner holds it right now (its advisory lock is granted to some session).
+    bool held = false;
+    QString owner; // host:pid of the last runner that took it
+    qint64 handled = 0; // events handed to its handlers so far
+    QDateTime created;
+    QDateTime updated; // the last time its checkpoint was written (or moved)
+};
+
+// The answer of Subscription::moveCheckpoint(): expected refusals are outcomes, not errors.
+struct CheckpointMove
+{
+    enum class Status {
+        Moved,
+        NotFound, // no subscription has this name
+        Held, // a runner holds it: nothing changed
+        BeyondHead, // the position is past the store's head: nothing changed
+    };
+    Status status = Status::NotFound;
+    GlobalPosition from; // the checkpoint before (Moved, Held, BeyondHead)
+    GlobalPosition to; // the checkpoint asked for (the head, resolved, for GlobalPosition::end())
+    GlobalPosition head; // the head when it was checked
+};
 
 // A named, durable subscription to the global sequence: it delivers every event (or every
 // event matching a filter) to a handler in position order, first what is stored (catch-up),
@@ -113,6 +150,20 @@ public:
     // subscription runs: the runner would not notice until it reconnects.
     static Result<Done> resetCheckpoint(Store &store, const QString &name,
                                         GlobalPosition lastHandled);
+
+    // Every subscription of the store, by name, with its checkpoint, its lag behind the head
+    // (in events and in time), whether a runner holds it now (the runner's advisory lock in
+    // pg_locks), its owner and when its checkpoint was last written. One statement, so the
+    // head and the checkpoints are of one snapshot.
+    static Result<QList<SubscriptionStatus>> list(Store &store);
+    // Moves a stored checkpoint, forwards (skip events) or back (replay them): `to` is the last
+    // position counted as handled (0: all again), GlobalPosition::end() the head. Safe beside
+    // runners: the move takes the subscription's lock for its transaction, so it is refused
+    // (Held) while a runner holds it, and a runner that starts meanwhile waits for the lock
+    // and then begins from the moved checkpoint. A position past the head is refused
+    // (BeyondHead), one below 0 is InvalidInput, an unknown name is NotFound.
+    static Result<CheckpointMove> moveCheckpoint(Store &store, const QString &name,
+                                                 GlobalPosition to);
 
 private:
     struct Private;
