@@ -7,6 +7,7 @@
 #include <eventium/store.h>
 #include <eventium/types.h>
 
+#include <QJsonValue>
 #include <QLoggingCategory>
 #include <QObject>
 #include <QTimer>
@@ -26,6 +27,7 @@ class Follower;
 
 namespace eventium::ui {
 
+class StateWorker;
 class StatsWorker;
 
 // Where to connect: a configured server, or the embedded default.
@@ -48,6 +50,33 @@ struct ConnectionInfo
     QString serverVersion;
     int schemaVersion = 0;
     qint64 head = 0;
+};
+
+// A stream's state after a version, folded by its category's projection
+// (toolkit::ProjectionRegistry), with what the event at that version changed, formatted in the
+// worker's thread.
+struct StateResult
+{
+    struct Change
+    {
+        QString kind; // "added", "removed", "changed"
+        QString path;
+        QString before; // compact JSON; empty when absent
+        QString after;
+    };
+    QString stream;
+    QString projection; // its name
+    qint64 version = 0; // the version folded up to (0: the stream has no events)
+    QByteArray state; // indented JSON text of the state after `version`
+    QJsonValue stateValue; // the same, to go on from
+    bool hasEvent = false; // `event` is the event at `version`
+    RecordedEvent event;
+    QList<Change> changes; // what `event` changed
+    qint64 read = 0; // events folded for this answer
+    qint64 snapshot = 0; // the snapshot's version the fold started from (0: none)
+    // The version whose state the fold started from: a snapshot's, a state known before or a
+    // checkpoint of an earlier fold (0: the projection's initial state).
+    qint64 startedAfter = 0;
 };
 
 // Owns a Store (and, for the embedded default, the server) on a thread of its own. Every
@@ -95,6 +124,14 @@ public:
     // answered by timeFound with 0 when there is none.
     quint64 findTime(const QDateTime &time, const QString &stream = {});
     quint64 eventTypes();
+    // The state of `stream` after `version` by its category's projection, from the start (or
+    // a snapshot), or from `startState` known after `startAfter` when 0 < startAfter < version.
+    // Answered by a StateWorker (a thread and connection of its own, opened on every connect),
+    // so a long fold never holds back the requests above.
+    // Answered by stateReady, with stateProgress after every page read; failed when there is no
+    // projection, an event does not decode, or `cancellation` was cancelled (Cancelled).
+    quint64 stateAt(const QString &stream, qint64 version, qint64 startAfter,
+                    const QJsonValue &startState, const Cancellation &cancellation);
     quint64 append(const QString &stream, ExpectedVersion expected, const QList<NewEvent> &events);
     // Answered by a StatsWorker (a thread and connection of its own, opened on every
     // connect), so it never waits behind the requests above; a lost connection found there
@@ -129,6 +166,8 @@ signals:
     void streamInfoReady(quint64 token, const QString &stream, bool exists,
                          const eventium::StreamInfo &info);
     void eventTypesListed(quint64 token, const QStringList &types);
+    void stateProgress(quint64 token, qint64 reached);
+    void stateReady(quint64 token, const eventium::ui::StateResult &result);
     // `found` false: `event` is the first of its type in its stream.
     void previousFound(quint64 token, const eventium::RecordedEvent &event, bool found,
                        const eventium::RecordedEvent &previous);
@@ -171,8 +210,10 @@ private:
     std::atomic<bool> m_connected {false};
     // Created and started/stopped by the owning thread; open/close are queued to it.
     std::unique_ptr<StatsWorker> m_stats;
+    std::unique_ptr<StateWorker> m_state;
 };
 
 } // namespace eventium::ui
 
 Q_DECLARE_METATYPE(eventium::ui::ConnectionInfo)
+Q_DECLARE_METATYPE(eventium::ui::StateResult)

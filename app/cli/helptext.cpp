@@ -30,7 +30,8 @@ const char kAfterCommands[]
 
 const char kExitCodes[]
     = "\nExit codes: 0 success, 1 other error, 2 usage, 3 wrong expected version,\n"
-      "4 bad input, 5 cannot connect.\n";
+      "4 bad input, 5 cannot connect, 6 stream deleted for good, 7 no projection for\n"
+      "the stream's category (state).\n";
 
 constexpr int kNameWidth = 12;
 
