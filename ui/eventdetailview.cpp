@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -84,7 +85,13 @@ EventDetailView::EventDetailView(QWidget *parent)
     m_splitter->addWidget(section(tr("Metadata"), m_metadata, m_splitter));
     m_splitter->setStretchFactor(0, 2);
     m_splitter->setStretchFactor(1, 1);
-    layout->addWidget(m_splitter, 1);
+    m_pages = new QTabWidget(this);
+    m_pages->setObjectName(QStringLiteral("eventPages"));
+    m_pages->setDocumentMode(true);
+    m_pages->setTabBarAutoHide(true);
+    m_pages->addTab(m_splitter, tr("Eve&nt"));
+    m_pages->setTabToolTip(0, tr("The event's payload and metadata"));
+    layout->addWidget(m_pages, 1);
     setEvent(std::nullopt);
 }
 
@@ -128,6 +135,11 @@ void EventDetailView::setEvent(const std::optional<RecordedEvent> &event)
     m_fields->setText(html);
     m_payload->setJson(e.data);
     m_metadata->setJson(e.metadata);
+}
+
+int EventDetailView::addPage(QWidget *page, const QString &title)
+{
+    return m_pages->addTab(page, title);
 }
 
 QPlainTextEdit *EventDetailView::payloadEdit() const

@@ -10,6 +10,7 @@ class QLabel;
 class QPlainTextEdit;
 class QToolButton;
 class QSplitter;
+class QTabWidget;
 
 namespace eventium::ui {
 
@@ -18,6 +19,8 @@ class JsonPane;
 // One event in full: its identity in a compact header, then payload and metadata as
 // pretty, highlighted, read-only JSON text and as a tree (JsonPane: big documents are
 // prepared off the UI thread and shown in part); "Copy as JSON" copies the whole event.
+// Payload and metadata are the page "Event"; a view may add pages beside it (the Stream tab
+// adds "State"); the page tabs show only when there is more than one.
 class EventDetailView : public QWidget
 {
     Q_OBJECT
@@ -35,6 +38,9 @@ public:
     QPlainTextEdit *payloadEdit() const;
     QPlainTextEdit *metadataEdit() const;
     QSplitter *splitter() const { return m_splitter; }
+    // Adds a page beside "Event"; returns its index.
+    int addPage(QWidget *page, const QString &title);
+    QTabWidget *pages() const { return m_pages; }
 
 signals:
     // From the payload's tree: search the Live tab for a value (a Where expression).
@@ -51,6 +57,7 @@ private:
     JsonPane *m_payload;
     JsonPane *m_metadata;
     QSplitter *m_splitter;
+    QTabWidget *m_pages;
 };
 
 } // namespace eventium::ui

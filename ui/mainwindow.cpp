@@ -19,6 +19,8 @@
 #include "subscriptionspane.h"
 #include "transferdialog.h"
 
+#include <bank/projections.h>
+
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -59,6 +61,9 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     , m_worker(std::make_unique<StoreWorker>())
 {
     setObjectName(QStringLiteral("mainWindow"));
+    // The State page folds streams by their category's projection: the bank example's account
+    // projection is the one the browser knows (bank/projections.h says why it is linked).
+    bank::registerProjections(toolkit::ProjectionRegistry::global());
     setWindowTitle(tr("Eventium"));
     setWindowIcon(IconProvider::icon(QStringLiteral("eventium")));
     m_worker->start();

@@ -1,6 +1,7 @@
 #include "storeworker.h"
 
 #include "jsonformatter.h"
+#include "stateworker.h"
 #include "statsworker.h"
 
 #include <eventium/embeddedpostgres.h>
@@ -25,6 +26,7 @@ std::atomic<quint64> g_tokens {0};
 void registerTypes()
 {
     qRegisterMetaType<eventium::ui::ConnectionInfo>();
+    qRegisterMetaType<eventium::ui::StateResult>();
     qRegisterMetaType<eventium::StreamPage>();
     qRegisterMetaType<eventium::GlobalPage>();
     qRegisterMetaType<eventium::StreamSearchPage>();
@@ -68,6 +70,22 @@ StoreWorker::StoreWorker()
 
     // Re-emitted directly from the stats thread: a queued hop through this worker's thread
     // would put the answer behind the page reads again.
+    // Folds for the State page, on their own thread too: a long one must not hold back pages.
+    m_state = std::make_unique<StateWorker>();
+    connect(m_state.get(), &StateWorker::stateProgress, this, &StoreWorker::stateProgress,
+            Qt::DirectConnection);
+    connect(m_state.get(), &StateWorker::stateReady, this, &StoreWorker::stateReady,
+            Qt::DirectConnection);
+    connect(m_state.get(), &StateWorker::failed, this, &StoreWorker::failed, Qt::DirectConnection);
+    connect(m_state.get(), &StateWorker::connectionLost, this, [this](const StoreError &error) {
+        if (!m_store || !m_connected.load())
+            return;
+        setConnected(false, error.message());
+        if (!m_retryTimer->isActive()) {
+            m_retryDelayMs = 250;
+            m_retryTimer->start(m_retryDelayMs);
+        }
+    });
     m_stats = std::make_unique<StatsWorker>();
     connect(m_stats.get(), &StatsWorker::statsReady, this, &StoreWorker::statsReady,
             Qt::DirectConnection);
@@ -95,6 +113,7 @@ void StoreWorker::start()
     if (!m_thread->isRunning())
         m_thread->start();
     m_stats->start();
+    m_state->start();
 }
 
 void StoreWorker::shutdown()
@@ -103,6 +122,7 @@ void StoreWorker::shutdown()
         return;
     QThread *home = QThread::currentThread();
     m_stats->shutdown(); // before the server below goes
+    m_state->shutdown();
     QMetaObject::invokeMethod(
         this,
         [this, home] {
@@ -214,6 +234,7 @@ quint64 StoreWorker::restartEmbedded()
 void StoreWorker::closeStore()
 {
     m_stats->close();
+    m_state->close();
     m_follower.reset();
     m_store.reset(); // closes its connections on this thread
     m_connected = false;
@@ -303,6 +324,7 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
     info.head = head->value;
     m_stats->open(options, target.schema);
     info.options = options;
+    m_state->open(options, target.schema);
     m_connected = true;
     startFollower(info.head + 1);
     qCInfo(lcUi).noquote() << "connected to" << options.toDisplayString() << "schema"
@@ -615,6 +637,12 @@ quint64 StoreWorker::fillSampleData(int events, quint32 seed)
         (void)m_store->sequenceNow(std::chrono::milliseconds(10000));
         emit sampleDataFilled(token, events);
     });
+}
+
+quint64 StoreWorker::stateAt(const QString &stream, qint64 version, qint64 startAfter,
+                             const QJsonValue &startState, const Cancellation &cancellation)
+{
+    return m_state->stateAt(stream, version, startAfter, startState, cancellation);
 }
 
 } // namespace eventium::ui

@@ -7,6 +7,7 @@
 #include <eventium/store.h>
 #include <eventium/types.h>
 
+#include <QJsonValue>
 #include <QLoggingCategory>
 #include <QObject>
 #include <QTimer>
@@ -26,6 +27,7 @@ class Follower;
 
 namespace eventium::ui {
 
+class StateWorker;
 class StatsWorker;
 
 // Where to connect: a configured server, or the embedded default.
@@ -49,6 +51,33 @@ struct ConnectionInfo
     QString serverVersion;
     int schemaVersion = 0;
     qint64 head = 0;
+};
+
+// A stream's state after a version, folded by its category's projection
+// (toolkit::ProjectionRegistry), with what the event at that version changed, formatted in the
+// worker's thread.
+struct StateResult
+{
+    struct Change
+    {
+        QString kind; // "added", "removed", "changed"
+        QString path;
+        QString before; // compact JSON; empty when absent
+        QString after;
+    };
+    QString stream;
+    QString projection; // its name
+    qint64 version = 0; // the version folded up to (0: the stream has no events)
+    QByteArray state; // indented JSON text of the state after `version`
+    QJsonValue stateValue; // the same, to go on from
+    bool hasEvent = false; // `event` is the event at `version`
+    RecordedEvent event;
+    QList<Change> changes; // what `event` changed
+    qint64 read = 0; // events folded for this answer
+    qint64 snapshot = 0; // the snapshot's version the fold started from (0: none)
+    // The version whose state the fold started from: a snapshot's, a state known before or a
+    // checkpoint of an earlier fold (0: the projection's initial state).
+    qint64 startedAfter = 0;
 };
 
 // Owns a Store (and, for the embedded default, the server) on a thread of its own. Every
@@ -106,6 +135,14 @@ public:
     // Moves a subscription's checkpoint to `to` (GlobalPosition::end(): the head); answered by
     // checkpointMoved with the outcome (refused while a runner holds it).
     quint64 moveCheckpoint(const QString &name, GlobalPosition to);
+    // The state of `stream` after `version` by its category's projection, from the start (or
+    // a snapshot), or from `startState` known after `startAfter` when 0 < startAfter < version.
+    // Answered by a StateWorker (a thread and connection of its own, opened on every connect),
+    // so a long fold never holds back the requests above.
+    // Answered by stateReady, with stateProgress after every page read; failed when there is no
+    // projection, an event does not decode, or `cancellation` was cancelled (Cancelled).
+    quint64 stateAt(const QString &stream, qint64 version, qint64 startAfter,
+                    const QJsonValue &startState, const Cancellation &cancellation);
     quint64 append(const QString &stream, ExpectedVersion expected, const QList<NewEvent> &events);
     // Answered by a StatsWorker (a thread and connection of its own, opened on every
     // connect), so it never waits behind the requests above; a lost connection found there
@@ -144,6 +181,8 @@ signals:
                              const QList<eventium::toolkit::SubscriptionStatus> &subscriptions);
     void checkpointMoved(quint64 token, const QString &name,
                          const eventium::toolkit::CheckpointMove &move);
+    void stateProgress(quint64 token, qint64 reached);
+    void stateReady(quint64 token, const eventium::ui::StateResult &result);
     // `found` false: `event` is the first of its type in its stream.
     void relatedFound(quint64 token, const QUuid &eventId, bool found,
                       const eventium::RelatedEvents &related);
@@ -188,8 +227,10 @@ private:
     std::atomic<bool> m_connected {false};
     // Created and started/stopped by the owning thread; open/close are queued to it.
     std::unique_ptr<StatsWorker> m_stats;
+    std::unique_ptr<StateWorker> m_state;
 };
 
 } // namespace eventium::ui
 
 Q_DECLARE_METATYPE(eventium::ui::ConnectionInfo)
+Q_DECLARE_METATYPE(eventium::ui::StateResult)

@@ -4,6 +4,7 @@
 #include "eventrowmenu.h"
 #include "eventtableview.h"
 #include "iconprovider.h"
+#include "stateview.h"
 #include "streameventsmodel.h"
 
 #include <QHBoxLayout>
@@ -80,6 +81,20 @@ StreamView::StreamView(StoreWorker *worker, QWidget *parent)
                                  [this](int row) { return m_model->eventAt(row); });
     m_detail = new EventDetailView(m_splitter);
     m_detail->setObjectName(QStringLiteral("streamDetail"));
+    m_state = new StateView(worker, m_detail);
+    m_detail->addPage(m_state, tr("&State"));
+    // The stepper's shortcuts work wherever the focus is in this tab (the table, most often).
+    for (QAction *action : {m_state->previousAction(), m_state->nextAction()}) {
+        action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        addAction(action);
+    }
+    connect(m_state, &StateView::stepRequested, this, [this](qint64 version) {
+        // A search shows some versions only: the state view steps on its own then.
+        if (m_model->isSearchFiltered())
+            m_state->showVersion(stream(), version);
+        else
+            selectVersion(version);
+    });
     m_splitter->addWidget(m_table);
     m_splitter->addWidget(m_detail);
     m_splitter->setStretchFactor(0, 1);
@@ -104,6 +119,7 @@ void StreamView::setStream(const QString &stream, qint64 version)
     m_model->setStream(stream, version);
     updateSearchStatus();
     m_detail->setEvent(std::nullopt);
+    m_state->setEvent(std::nullopt);
     if (version > 0)
         m_table->selectRow(0);
 }
@@ -140,7 +156,10 @@ std::optional<RecordedEvent> StreamView::currentEvent() const
 
 void StreamView::showCurrent()
 {
-    m_detail->setEvent(currentEvent());
+    const std::optional<RecordedEvent> event = currentEvent();
+    m_detail->setEvent(event);
+    m_state->setStreamVersion(m_model->streamVersion());
+    m_state->setEvent(event);
 }
 
 void StreamView::setSearch(SearchBox::Mode mode, const QString &text)
@@ -161,6 +180,7 @@ void StreamView::applySearch()
         return;
     }
     m_detail->setEvent(std::nullopt);
+    m_state->setEvent(std::nullopt);
     m_model->setSearch(filter);
     updateSearchStatus();
     if (m_model->rowCount() > 0 && !m_model->isSearchFiltered())

@@ -17,11 +17,13 @@ namespace eventium::ui {
 
 class EventDetailView;
 class EventRowMenu;
+class StateView;
 class StoreWorker;
 class StreamEventsModel;
 
 // The "Stream" tab: one stream's events (version, type, time, position), oldest- or
-// newest-first, with the selected event's JSON beside them.
+// newest-first, with the selected event's JSON beside them and, on the detail's "State" page,
+// the state after it; Alt+Left and Alt+Right select the previous and next version.
 class StreamView : public QWidget
 {
     Q_OBJECT
@@ -46,6 +48,8 @@ public:
     StreamEventsModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
     EventDetailView *detail() const { return m_detail; }
+    // The detail's "State" page: the state after the selected event by its stream's projection.
+    StateView *stateView() const { return m_state; }
     QSplitter *splitter() const { return m_splitter; }
     EventRowMenu *rowMenu() const { return m_rowMenu; }
 
@@ -61,6 +65,7 @@ private:
     QToolButton *m_order;
     QTableView *m_table;
     EventDetailView *m_detail;
+    StateView *m_state;
     QSplitter *m_splitter;
     EventRowMenu *m_rowMenu;
     SearchBox *m_searchBox;

@@ -8,12 +8,14 @@
 #include "stdineventreader.h"
 #include "tailfollower.h"
 
+#include <bank/projections.h>
 #include <bank/sampledata.h>
 #include <eventium/embeddedpostgres.h>
 #include <eventium/eventline.h>
 #include <eventium/jsonline.h>
 #include <eventium/roles.h>
 #include <eventium/toolkit/jsondiff.h>
+#include <eventium/toolkit/projectionregistry.h>
 #include <eventium/toolkit/subscription.h>
 #include <eventium/transfer.h>
 
@@ -310,6 +312,19 @@ const char kRelatedHelp[]
       "                      longer one is cut there, with a note on stderr\n"
       "\n"
       "An id no event has (or that readers no longer see) exits 4.\n";
+const char kStateHelp[]
+    = "Usage: eventium state STREAM [--version N]\n"
+      "\n"
+      "Prints the state of a stream after version N (default: its last) as one JSON object,\n"
+      "{\"stream\":…,\"category\":…,\"projection\":…,\"version\":…,\"state\":…}, folded\n"
+      "by the projection registered for the stream's category (the part of its name before\n"
+      "the first '-'; the bank example registers \"account\"). The stream is read a page at a\n"
+      "time from version 1, or from the projection's newest snapshot before N that still\n"
+      "matches its event. A category without a projection exits 7; a stream without events,\n"
+      "a version past the stream's last or an event the projection cannot read exits 4.\n"
+      "\n"
+      "Options:\n"
+      "  --version N  the version after which to show the state (1 or more)\n";
 
 const char kEraseHelp[]
     = "Usage: eventium erase EVENT-ID [--by NAME] [--reason TEXT]\n"
@@ -721,6 +736,13 @@ std::span<const Command> Cli::commands()
                     parser.addOption(QStringLiteral("limit"));
                 },
             .run = &Cli::related,
+        },
+        {
+            .name = "state",
+            .summary = "a stream's state after a version, by its category's projection",
+            .help = kStateHelp,
+            .addOptions = [](OptionParser &parser) { parser.addOption(QStringLiteral("version")); },
+            .run = &Cli::state,
         },
         {
             .name = "erase",
@@ -1817,6 +1839,61 @@ int Cli::related(const OptionParser &options)
         if (related->moreCausation)
             cut(QStringLiteral("events are in the causation tree"));
     }
+    return ExitSuccess;
+}
+
+int Cli::state(const OptionParser &options)
+{
+    const QString command = QStringLiteral("state");
+    if (options.positionals().size() != 1)
+        return usage(command,
+                     options.positionals().isEmpty()
+                         ? QStringLiteral("state needs a stream name")
+                         : QStringLiteral("state takes one stream name"));
+    const QString stream = options.positionals().first();
+    const auto versionOption
+        = numberOption(options, QStringLiteral("version"), 1, StreamVersion::end().value);
+    if (!versionOption)
+        return usage(command, QStringLiteral("--version is a number >= 1"));
+    if (QString why = StreamName::validate(stream); !why.isEmpty())
+        return CliError::badInput(why).report();
+    bank::registerProjections(toolkit::ProjectionRegistry::global());
+    const auto projection = toolkit::ProjectionRegistry::global().forStream(stream);
+    if (!projection) {
+        const QString category = toolkit::streamCategory(stream);
+        return CliError(ExitNoProjection,
+                        category.isEmpty()
+                            ? QStringLiteral("\"%1\" has no category (no '-' in its name), so no "
+                                             "projection")
+                                  .arg(stream)
+                            : QStringLiteral("no projection registered for category \"%1\" "
+                                             "(registered: %2)")
+                                  .arg(category,
+                                       toolkit::ProjectionRegistry::global().categories().join(
+                                           QStringLiteral(", "))))
+            .report();
+    }
+    if (auto error = openStore(true))
+        return error->report();
+    const StreamVersion version(*versionOption);
+    auto at = toolkit::stateAt(*m_store, *projection, StreamName(stream), version);
+    if (!at)
+        return CliError::fromStore(at.error()).report();
+    if (at->version.value == 0)
+        return CliError::badInput(QStringLiteral("\"%1\" has no events").arg(stream)).report();
+    if (!version.isEnd() && at->version < version)
+        return CliError::badInput(QStringLiteral("\"%1\" ends at version %2, before --version %3")
+                                      .arg(stream)
+                                      .arg(at->version.value)
+                                      .arg(version.value))
+            .report();
+    JsonLine line;
+    line.add("stream", stream)
+        .add("category", projection->category)
+        .add("projection", projection->name)
+        .add("version", at->version.value)
+        .addRaw("state", toolkit::compactJson(at->state));
+    m_out.writeLine(line.toJson());
     return ExitSuccess;
 }
 

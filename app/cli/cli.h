@@ -41,6 +41,8 @@ private:
     int erase(const OptionParser &options);
     int diff(const OptionParser &options);
     int related(const OptionParser &options);
+    // The state after a version by the stream's category's projection (bank/projections.h).
+    int state(const OptionParser &options);
     int deleteStream(const OptionParser &options);
     int roles(const OptionParser &options);
     int truncate(const OptionParser &options);

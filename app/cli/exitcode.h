@@ -12,6 +12,7 @@ enum ExitCode : int {
     ExitBadInput = 4, // invalid JSON, NUL bytes, bad names, payload too large, ...
     ExitNoConnection = 5, // cannot connect (or the embedded server cannot start)
     ExitStreamDeleted = 6, // the stream is deleted for good (a tombstone)
+    ExitNoProjection = 7, // `state`: no projection is registered for the stream's category
 };
 
 } // namespace eventium::cli

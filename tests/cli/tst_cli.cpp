@@ -184,6 +184,8 @@ private slots:
                                 << "--ids M";
         QTest::newRow("diff") << "diff"
                               << "OTHER-EVENT-ID";
+        QTest::newRow("state") << "state"
+                               << "--version N";
     }
 
     void commandHelp()
@@ -808,6 +810,77 @@ private slots:
         CHECK_EXIT(cli({QStringLiteral("related"), root, QStringLiteral("--correlation"),
                         QStringLiteral("p-1")}),
                    2);
+    }
+
+    // The bank's account projection, by the stream's category.
+    void stateCommand()
+    {
+        const QString stream = QStringLiteral("account-ann");
+        appendOne(stream, QStringLiteral("AccountOpened"),
+                  QStringLiteral("{\"accountId\":\"ann\",\"owner\":\"Ann\",\"currency\":\"EUR\"}"));
+        appendOne(stream, QStringLiteral("MoneyDeposited"), QStringLiteral("{\"amount\":5000}"));
+        appendOne(stream, QStringLiteral("Noted"), QStringLiteral("{\"text\":\"hi\"}"));
+        appendOne(stream, QStringLiteral("MoneyWithdrawn"), QStringLiteral("{\"amount\":1200}"));
+
+        Run r = cli({QStringLiteral("state"), stream});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.lines().size(), 1);
+        QJsonObject o = r.object();
+        QCOMPARE(o.value(QStringLiteral("stream")).toString(), stream);
+        QCOMPARE(o.value(QStringLiteral("category")).toString(), QStringLiteral("account"));
+        QCOMPARE(o.value(QStringLiteral("projection")).toString(), QStringLiteral("bank.account"));
+        QCOMPARE(o.value(QStringLiteral("version")).toInt(), 4);
+        QJsonObject state = o.value(QStringLiteral("state")).toObject();
+        QCOMPARE(state.value(QStringLiteral("owner")).toString(), QStringLiteral("Ann"));
+        QCOMPARE(state.value(QStringLiteral("balance")).toInt(), 3800);
+        QCOMPARE(state.value(QStringLiteral("transactions")).toInt(), 2);
+
+        r = cli(
+            {QStringLiteral("state"), stream, QStringLiteral("--version"), QStringLiteral("2")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("version")).toInt(), 2);
+        QCOMPARE(r.object()
+                     .value(QStringLiteral("state"))
+                     .toObject()
+                     .value(QStringLiteral("balance"))
+                     .toInt(),
+                 5000);
+        r = cli(
+            {QStringLiteral("state"), stream, QStringLiteral("--version"), QStringLiteral("1")});
+        QCOMPARE(r.object()
+                     .value(QStringLiteral("state"))
+                     .toObject()
+                     .value(QStringLiteral("balance"))
+                     .toInt(),
+                 0);
+
+        // Past the end, no events, a category without projection, bad arguments.
+        r = cli(
+            {QStringLiteral("state"), stream, QStringLiteral("--version"), QStringLiteral("5")});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("ends at version 4"), qPrintable(r.describe()));
+        r = cli({QStringLiteral("state"), QStringLiteral("account-nobody")});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("has no events"), qPrintable(r.describe()));
+        appendOne(QStringLiteral("cart-1"), QStringLiteral("Added"), QStringLiteral("{}"));
+        r = cli({QStringLiteral("state"), QStringLiteral("cart-1")});
+        CHECK_EXIT(r, 7);
+        QVERIFY2(r.err.contains("no projection registered for category \"cart\""),
+                 qPrintable(r.describe()));
+        QVERIFY(r.out.isEmpty());
+        r = cli({QStringLiteral("state"), QStringLiteral("plain")});
+        CHECK_EXIT(r, 7);
+        QVERIFY2(r.err.contains("no category"), qPrintable(r.describe()));
+        CHECK_EXIT(cli({QStringLiteral("state")}), 2);
+        CHECK_EXIT(cli({QStringLiteral("state"), stream, QStringLiteral("--version"),
+                        QStringLiteral("0")}),
+                   2);
+        // A payload the projection cannot read.
+        appendOne(stream, QStringLiteral("MoneyDeposited"), QStringLiteral("{\"amount\":\"x\"}"));
+        r = cli({QStringLiteral("state"), stream});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("does not decode"), qPrintable(r.describe()));
+        QVERIFY(runCli({QStringLiteral("--help")}).out.contains("  state "));
     }
 
     void eraseCommand()
@@ -1767,7 +1840,8 @@ private slots:
         appendTransferSample();
         const Run read = cli({QStringLiteral("read"), QStringLiteral("acct-1")});
         CHECK_EXIT(read, 0);
-        // With the ids kept, they are another stream's: refused, and the message says what to do.
+        // With the ids kept, they are another stream's: refused, and the message says what to
+        // do.
         Run r = cli({QStringLiteral("append"), QStringLiteral("acct-9"), QStringLiteral("-")},
                     read.out);
         CHECK_EXIT(r, 4);
