@@ -19,15 +19,17 @@ class QTimer;
 
 namespace eventium::ui {
 
+class ActivityChart;
 class AppendDialog;
 class LiveView;
 class StreamListModel;
 class StreamsPane;
 class StreamView;
 
-// The event browser: streams on the left; on the right the tabs "Stream" (one stream's
-// events) and "Live" (the global sequence, followed as it grows), each with the selected
-// event's JSON. All database work happens in a StoreWorker thread.
+// The event browser: streams on the left; on the right the activity chart (of the stream shown,
+// or of the whole store on the Live tab) above the tabs "Stream" (one stream's events) and
+// "Live" (the global sequence, followed as it grows), each with the selected event's JSON.
+// All database work happens in a StoreWorker thread.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -76,6 +78,7 @@ public:
     QTableView *streamsTable() const;
     QLineEdit *streamFilter() const;
     StreamView *streamView() const { return m_streamView; }
+    ActivityChart *activityChart() const { return m_activity; }
     LiveView *liveView() const { return m_liveView; }
     QTabWidget *tabs() const { return m_tabs; }
     QAction *appendAction() const { return m_appendAction; }
@@ -129,6 +132,8 @@ private:
     void editStreamMetadata(const StreamInfo &info);
     void onStreamChanged(quint64 token, const QString &stream, const QString &message);
     void onTimeFound(quint64 token, const QString &stream, const QDateTime &time, qint64 found);
+    // The activity chart shows the current tab's events: the stream's or the whole store's.
+    void updateActivityScope();
     // A notice in the status bar, cleared after `milliseconds` (never when 0).
     void notify(const QString &text, int milliseconds = 0);
     QString connectionText() const;
@@ -148,6 +153,7 @@ private:
     QSplitter *m_mainSplitter = nullptr;
     QTabWidget *m_tabs = nullptr;
     StreamView *m_streamView = nullptr;
+    ActivityChart *m_activity = nullptr;
     LiveView *m_liveView = nullptr;
 
     QLabel *m_connectionLabel = nullptr;

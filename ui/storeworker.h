@@ -95,6 +95,8 @@ public:
     // answered by timeFound with 0 when there is none.
     quint64 findTime(const QDateTime &time, const QString &stream = {});
     quint64 eventTypes();
+    // Events over time (Store::activity); answered by activityReady.
+    quint64 activity(const ActivityQuery &query);
     quint64 append(const QString &stream, ExpectedVersion expected, const QList<NewEvent> &events);
     // Answered by a StatsWorker (a thread and connection of its own, opened on every
     // connect), so it never waits behind the requests above; a lost connection found there
@@ -129,6 +131,7 @@ signals:
     void streamInfoReady(quint64 token, const QString &stream, bool exists,
                          const eventium::StreamInfo &info);
     void eventTypesListed(quint64 token, const QStringList &types);
+    void activityReady(quint64 token, const eventium::Activity &activity);
     // `found` false: `event` is the first of its type in its stream.
     void previousFound(quint64 token, const eventium::RecordedEvent &event, bool found,
                        const eventium::RecordedEvent &previous);

@@ -56,6 +56,7 @@ private:
     int printStreamSearch(const StreamName &stream, StreamVersion from, qint64 limit,
                           const GlobalFilter &filter);
     int stats(const OptionParser &options);
+    int activity(const OptionParser &options);
     int sample(const OptionParser &options);
     int embedded(const OptionParser &options);
 
