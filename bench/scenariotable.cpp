@@ -1,5 +1,6 @@
 #include "scenariotable.h"
 
+#include "activityscenarios.h"
 #include "appendscenarios.h"
 #include "benchcontext.h"
 #include "lifescenarios.h"
@@ -177,6 +178,24 @@ const QList<Scenario> &ScenarioTable::all()
          .summarize = &ReadScenarios::summarizeStream,
          .prepare = &ReadScenarios::prepare,
          .roundProgress = &ReadScenarios::streamProgress},
+        {.name = QStringLiteral("activity"),
+         .description = QStringLiteral("events per bucket of time with their types, whole read "
+                                       "data set, automatic width (ours: Store::activity; raw: "
+                                       "the naive GROUP BY over every event)"),
+         .unit = milliseconds,
+         .rounds = &BenchConfig::readRounds,
+         .variants = {{Variant::Ours, ActivityScenarios::ours(false)},
+                      {Variant::Raw, ActivityScenarios::naive(false)}},
+         .summarize = &ActivityScenarios::summarize,
+         .prepare = &ReadScenarios::prepare},
+        {.name = QStringLiteral("activity_stream"),
+         .description = QStringLiteral("activity's query for one stream of the read data set"),
+         .unit = milliseconds,
+         .rounds = &BenchConfig::readRounds,
+         .variants = {{Variant::Ours, ActivityScenarios::ours(true)},
+                      {Variant::Raw, ActivityScenarios::naive(true)}},
+         .summarize = &ActivityScenarios::summarize,
+         .prepare = &ReadScenarios::prepare},
         {.name = QStringLiteral("live_latency"),
          .description = QStringLiteral("append acknowledged to event received by a Follower "
                                        "(ours) or a LISTENing connection (raw), under load; "

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "activitychart.h"
 #include "appenddialog.h"
 #include "comparedialog.h"
 #include "connectdialog.h"
@@ -182,7 +183,24 @@ void MainWindow::createLayout()
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
     m_mainSplitter->setChildrenCollapsible(false);
     m_mainSplitter->addWidget(m_streams);
-    m_mainSplitter->addWidget(m_tabs);
+    // Above the tabs: the activity of what the current tab shows.
+    m_activity = new ActivityChart(m_worker.get(), this);
+    connect(m_tabs, &QTabWidget::currentChanged, this, &MainWindow::updateActivityScope);
+    connect(m_activity, &ActivityChart::bucketClicked, this,
+            [this](const QDateTime &start, const QString &stream) {
+                // As a jump to a time (Ctrl+G): the server finds the first event at or after.
+                if (!stream.isEmpty() && stream != m_streamView->stream())
+                    return;
+                m_timeToken = m_worker->findTime(start, stream);
+                notify(tr("Looking for %1…").arg(JsonFormatter::displayTime(start)));
+            });
+    auto *right = new QWidget(this);
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->setSpacing(0);
+    rightLayout->addWidget(m_activity);
+    rightLayout->addWidget(m_tabs, 1);
+    m_mainSplitter->addWidget(right);
     m_mainSplitter->setStretchFactor(0, 0);
     m_mainSplitter->setStretchFactor(1, 1);
     m_mainSplitter->setSizes({340, 1100});
@@ -531,6 +549,8 @@ void MainWindow::onConnected(quint64 token, const ConnectionInfo &info)
     m_subscriptions->refresh();
     updateSubscriptionRefresh();
     m_liveView->reset(info.head);
+    updateActivityScope();
+    m_activity->refresh();
     m_headLabel->setText(tr("Head %1").arg(QLocale().toString(info.head)));
     updateActions();
     pollStats();
@@ -678,6 +698,8 @@ void MainWindow::onLiveEvents(const QList<RecordedEvent> &events)
     m_liveView->applyLiveEvents(events);
     m_streamView->model()->applyLiveEvents(events);
     m_streams->applyLiveEvents(events);
+    if (!events.isEmpty())
+        m_activity->noteNewEvents();
     if (!m_streamView->stream().isEmpty() && !m_streamView->detail()->event())
         m_streamView->detail()->setEvent(m_streamView->currentEvent());
 }
@@ -688,6 +710,7 @@ void MainWindow::onStreamSelected(const StreamInfo &info)
         return;
     m_streamView->setStream(info.name, info.version.value);
     m_tabs->setCurrentWidget(m_streamView);
+    updateActivityScope();
 }
 
 TransferDialog *MainWindow::openTransferDialog(bool importing)
@@ -732,6 +755,7 @@ void MainWindow::openStream(const QString &name, qint64 version)
     m_streams->selectStream(name);
     m_streamView->setStream(name, version);
     m_tabs->setCurrentWidget(m_streamView);
+    updateActivityScope();
 }
 
 void MainWindow::updateActions()
@@ -1108,6 +1132,12 @@ void MainWindow::onTimeFound(quint64 token, const QString &stream, const QDateTi
         m_streamView->selectVersion(found);
         m_streamView->table()->setFocus();
     }
+}
+
+void MainWindow::updateActivityScope()
+{
+    m_activity->setStream(m_tabs->currentWidget() == m_streamView ? m_streamView->stream()
+                                                                  : QString());
 }
 
 void MainWindow::jumpToPosition(qint64 position)

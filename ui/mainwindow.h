@@ -20,6 +20,7 @@ class QTimer;
 
 namespace eventium::ui {
 
+class ActivityChart;
 class AppendDialog;
 class LiveView;
 class RelatedPane;
@@ -29,10 +30,11 @@ class StreamsPane;
 class StreamView;
 class SubscriptionsPane;
 
-// The event browser: streams on the left; on the right the tabs "Stream" (one stream's
-// events), "Live" (the global sequence, followed as it grows), each with the selected
-// event's JSON, and "Subscriptions" (where each durable subscription stands). All database
-// work happens in a StoreWorker thread.
+// The event browser: streams on the left; on the right the activity chart (of the stream shown,
+// or of the whole store on the Live tab) above the tabs "Stream" (one stream's events), "Live"
+// (the global sequence, followed as it grows), each with the selected event's JSON, and
+// "Subscriptions" (where each durable subscription stands); below, when asked for, the events
+// related to the selected one. All database work happens in a StoreWorker thread.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -85,6 +87,7 @@ public:
     QTableView *streamsTable() const;
     QLineEdit *streamFilter() const;
     StreamView *streamView() const { return m_streamView; }
+    ActivityChart *activityChart() const { return m_activity; }
     LiveView *liveView() const { return m_liveView; }
     // The Related Events pane (a dock at the bottom, View > Related Events, Ctrl+R): the
     // events related to the current tab's selected event.
@@ -148,6 +151,8 @@ private:
     void editStreamMetadata(const StreamInfo &info);
     void onStreamChanged(quint64 token, const QString &stream, const QString &message);
     void onTimeFound(quint64 token, const QString &stream, const QDateTime &time, qint64 found);
+    // The activity chart shows the current tab's events: the stream's or the whole store's.
+    void updateActivityScope();
     // A notice in the status bar, cleared after `milliseconds` (never when 0).
     void notify(const QString &text, int milliseconds = 0);
     QString connectionText() const;
@@ -167,6 +172,7 @@ private:
     QSplitter *m_mainSplitter = nullptr;
     QTabWidget *m_tabs = nullptr;
     StreamView *m_streamView = nullptr;
+    ActivityChart *m_activity = nullptr;
     LiveView *m_liveView = nullptr;
     RelatedPane *m_related = nullptr;
     QDockWidget *m_relatedDock = nullptr;

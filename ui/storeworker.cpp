@@ -35,6 +35,7 @@ void registerTypes()
     qRegisterMetaType<eventium::EraseResult>();
     qRegisterMetaType<eventium::StoreStats>();
     qRegisterMetaType<eventium::RelatedEvents>();
+    qRegisterMetaType<eventium::Activity>();
     qRegisterMetaType<eventium::StoreError>();
     qRegisterMetaType<eventium::RecordedEvent>();
     qRegisterMetaType<QList<eventium::RecordedEvent>>();
@@ -433,6 +434,18 @@ quint64 StoreWorker::eventTypes()
         if (!types)
             return noteError(token, types.error());
         emit eventTypesListed(token, types.value());
+    });
+}
+
+quint64 StoreWorker::activity(const ActivityQuery &query)
+{
+    return post([=, this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto activity = m_store->activity(query);
+        if (!activity)
+            return noteError(token, activity.error());
+        emit activityReady(token, activity.value());
     });
 }
 

@@ -143,6 +143,8 @@ public:
     // projection, an event does not decode, or `cancellation` was cancelled (Cancelled).
     quint64 stateAt(const QString &stream, qint64 version, qint64 startAfter,
                     const QJsonValue &startState, const Cancellation &cancellation);
+    // Events over time (Store::activity); answered by activityReady.
+    quint64 activity(const ActivityQuery &query);
     quint64 append(const QString &stream, ExpectedVersion expected, const QList<NewEvent> &events);
     // Answered by a StatsWorker (a thread and connection of its own, opened on every
     // connect), so it never waits behind the requests above; a lost connection found there
@@ -183,6 +185,7 @@ signals:
                          const eventium::toolkit::CheckpointMove &move);
     void stateProgress(quint64 token, qint64 reached);
     void stateReady(quint64 token, const eventium::ui::StateResult &result);
+    void activityReady(quint64 token, const eventium::Activity &activity);
     // `found` false: `event` is the first of its type in its stream.
     void relatedFound(quint64 token, const QUuid &eventId, bool found,
                       const eventium::RelatedEvents &related);

@@ -523,6 +523,29 @@ const char kSubscriptionsHelp[]
       "  --to POSITION   the last position to count as handled (0 or more, up to the head)\n"
       "  --head          the head: skip everything numbered so far\n"
       "  --yes           do not ask\n";
+const char kActivityHelp[]
+    = "Usage: eventium activity [--stream S] [--from TIME] [--to TIME]\n"
+      "                         [--per second|minute|hour|day] [--top N]\n"
+      "\n"
+      "Prints how many events were written over time, one JSON line a bucket:\n"
+      "{\"start\":…,\"seconds\":…,\"total\":…,\"types\":{\"T\":n,…},\"other\":…,\n"
+      "\"estimated\":…,\"position\":…} (with --stream: \"version\"), in time order. Totals\n"
+      "are exact and come from the positions at the buckets' bounds, never from a pass over\n"
+      "the events; the types are counted in buckets of up to 5,000 events and estimated\n"
+      "from a sample of up to 500 in larger ones (\"estimated\":true). \"position\" is\n"
+      "the bucket's first event (of an empty one: the next), for `eventium tail --from`.\n"
+      "\n"
+      "Options:\n"
+      "  --stream S   one stream: the events readers see (not truncated or deleted ones)\n"
+      "               (default: the whole store, every numbered event)\n"
+      "  --from TIME  the first bucket holds TIME (ISO 8601, e.g. 2026-11-30T14:03:00Z;\n"
+      "               without a zone: local time) (default: the first event)\n"
+      "  --to TIME    the end, exclusive (default: after the newest event)\n"
+      "  --per UNIT   the bucket width: second, minute, hour or day (default: a round\n"
+      "               width giving at most 120 buckets; without --from, a unit shows the\n"
+      "               newest 120 buckets; at most 10,000 buckets)\n"
+      "  --top N      name the N most frequent types (default 5, at most 50); the rest\n"
+      "               count as \"other\"\n";
 
 const char kStatsHelp[]
     = "Usage: eventium stats\n"
@@ -879,6 +902,20 @@ std::span<const Command> Cli::commands()
                     parser.addFlag(QStringLiteral("yes"));
                 },
             .run = &Cli::subscriptions,
+        },
+        {
+            .name = "activity",
+            .summary = "events per second, minute, hour or day, with their types",
+            .help = kActivityHelp,
+            .addOptions =
+                [](OptionParser &parser) {
+                    parser.addOption(QStringLiteral("stream"));
+                    parser.addOption(QStringLiteral("from"));
+                    parser.addOption(QStringLiteral("to"));
+                    parser.addOption(QStringLiteral("per"));
+                    parser.addOption(QStringLiteral("top"));
+                },
+            .run = &Cli::activity,
         },
         {
             .name = "stats",
@@ -2274,6 +2311,68 @@ int Cli::types(const OptionParser &options)
         return CliError::fromStore(types.error()).report();
     for (const QString &type : types.value())
         m_out.writeLine(JsonLine::quote(type));
+    return ExitSuccess;
+}
+
+int Cli::activity(const OptionParser &options)
+{
+    const QString command = QStringLiteral("activity");
+    if (auto why = unexpectedArgument(options))
+        return usage(command, *why);
+    ActivityQuery query;
+    query.stream = options.value(QStringLiteral("stream"));
+    if (options.isSet(QStringLiteral("stream")) && query.stream.isEmpty())
+        return usage(command, QStringLiteral("--stream needs a stream name"));
+    for (const char *name : {"from", "to"}) {
+        const QString option = QString::fromLatin1(name);
+        if (!options.isSet(option))
+            continue;
+        const auto time = parseTime(options.value(option));
+        if (!time)
+            return usage(command, timeUsage(option));
+        (option == QLatin1String("from") ? query.from : query.to) = *time;
+    }
+    if (query.from.isValid() && query.to.isValid() && query.to <= query.from)
+        return usage(command, QStringLiteral("--to must be after --from"));
+    if (options.isSet(QStringLiteral("per"))) {
+        static const QList<std::pair<QString, qint64>> units {{QStringLiteral("second"), 1},
+                                                              {QStringLiteral("minute"), 60},
+                                                              {QStringLiteral("hour"), 3600},
+                                                              {QStringLiteral("day"), 86400}};
+        const QString per = options.value(QStringLiteral("per"));
+        for (const auto &[unit, seconds] : units) {
+            if (per == unit)
+                query.bucketSeconds = seconds;
+        }
+        if (query.bucketSeconds == 0)
+            return usage(command, QStringLiteral("--per is second, minute, hour or day"));
+    }
+    const auto top = numberOption(options, QStringLiteral("top"), 1, 5);
+    if (!top || *top > 50)
+        return usage(command, QStringLiteral("--top is a number from 1 to 50"));
+    query.topTypes = int(*top);
+    if (auto error = openStore(true))
+        return error->report();
+    auto activity = m_store->activity(query);
+    if (!activity)
+        return CliError::fromStore(activity.error()).report();
+    const Activity &a = activity.value();
+    for (const ActivityBucket &b : a.buckets) {
+        JsonLine types;
+        for (qsizetype i = 0; i < a.types.size(); ++i) {
+            if (b.counts.value(i) > 0)
+                types.add(a.types.at(i).toUtf8().constData(), b.counts.value(i));
+        }
+        JsonLine line;
+        line.add("start", b.start.toString(Qt::ISODateWithMs))
+            .add("seconds", a.bucketSeconds)
+            .add("total", b.total)
+            .addRaw("types", types.toJson())
+            .add("other", b.other)
+            .addRaw("estimated", b.estimated ? QByteArray("true") : QByteArray("false"))
+            .add(a.stream.isEmpty() ? "position" : "version", b.first);
+        m_out.writeLine(line.toJson());
+    }
     return ExitSuccess;
 }
 

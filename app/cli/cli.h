@@ -60,6 +60,7 @@ private:
                           const GlobalFilter &filter);
     int subscriptions(const OptionParser &options);
     int stats(const OptionParser &options);
+    int activity(const OptionParser &options);
     int sample(const OptionParser &options);
     int embedded(const OptionParser &options);
 

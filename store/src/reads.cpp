@@ -543,23 +543,22 @@ Result<std::optional<RecordedEvent>> Store::readEvent(const QUuid &eventId)
     return std::optional<RecordedEvent>(eventFromRow(r.value(), 0, nullptr));
 }
 
-namespace {
-
-// A binary search in one statement: `first` is a query giving the range's bounds (lo, hi:
-// the answer is the first n in [lo, hi) whose time `at` (a scalar query of n, written with
-// {n}) is at or after $1; hi when there is none). Each step is one lookup by `at`'s index.
-QString firstAtOrAfter(const QString &first, QString at)
+QString firstAtOrAfterEach(const QString &bounds, QString at)
 {
     at.replace(QLatin1String("{n}"), QLatin1String("m.mid"));
-    return QStringLiteral("WITH RECURSIVE b(lo, hi, top) AS (%1 "
+    return QStringLiteral("WITH RECURSIVE b(k, t, lo, hi, top) AS ("
+                          "SELECT w.k, w.t, r.lo, r.hi, r.top FROM (%1) r(lo, hi, top) "
+                          "CROSS JOIN unnest($1::timestamptz[]) WITH ORDINALITY w(t, k) "
                           "UNION ALL "
-                          "SELECT CASE WHEN x.at >= $1::timestamptz THEN b.lo ELSE x.mid + 1 END, "
-                          "CASE WHEN x.at >= $1::timestamptz THEN x.mid ELSE b.hi END, b.top "
+                          "SELECT b.k, b.t, CASE WHEN x.at >= b.t THEN b.lo ELSE x.mid + 1 END, "
+                          "CASE WHEN x.at >= b.t THEN x.mid ELSE b.hi END, b.top "
                           "FROM b CROSS JOIN LATERAL (SELECT m.mid, (%2) AS at "
                           "FROM (SELECT (b.lo + b.hi) / 2 AS mid) m) x WHERE b.lo < b.hi) "
-                          "SELECT lo, top FROM b WHERE lo >= hi")
-        .arg(first, at);
+                          "SELECT k, lo, top FROM b WHERE lo >= hi ORDER BY k")
+        .arg(bounds, at);
 }
+
+namespace {
 
 QString timeParam(const QDateTime &time)
 {
@@ -573,17 +572,17 @@ Result<std::optional<GlobalPosition>> Store::positionAt(const QDateTime &time)
     if (!time.isValid())
         return invalidInput(QStringLiteral("an invalid time"));
     // Over the numbered positions 1 to the head, as one snapshot sees them.
-    static const QString sqlTemplate = firstAtOrAfter(
+    static const QString sqlTemplate = firstAtOrAfterEach(
         QStringLiteral("SELECT 1::int8, last_position + 1, last_position + 1 FROM %1.sequencer"),
         QStringLiteral("SELECT e.created_at FROM %1.global_events g JOIN %1.events e "
                        "ON e.id = g.event_row WHERE g.position = {n}"));
     auto r = d->read(QString(sqlTemplate).replace(QLatin1String("%1"), d->s),
-                     {timeParam(time).toUtf8()}, QStringLiteral("position at a time"));
+                     {pg::textArray({timeParam(time)})}, QStringLiteral("position at a time"));
     if (!r)
         return r.error();
     std::optional<GlobalPosition> out;
-    if (r->rows() > 0 && r->int64(0, 0) < r->int64(0, 1))
-        out = GlobalPosition(r->int64(0, 0));
+    if (r->rows() > 0 && r->int64(0, 1) < r->int64(0, 2))
+        out = GlobalPosition(r->int64(0, 1));
     return out;
 }
 
@@ -595,18 +594,18 @@ Result<std::optional<StreamVersion>> Store::versionAt(const StreamName &stream,
     if (!time.isValid())
         return invalidInput(QStringLiteral("an invalid time"));
     // Over the stream's versions 1 to its version; no row when the stream does not exist.
-    static const QString sqlTemplate = firstAtOrAfter(
+    static const QString sqlTemplate = firstAtOrAfterEach(
         QStringLiteral("SELECT 1::int8, version + 1, version + 1 FROM %1.streams WHERE name = $2"),
         QStringLiteral("SELECT e.created_at FROM %1.events e WHERE e.stream_id = "
                        "(SELECT stream_id FROM %1.streams WHERE name = $2) AND e.version = {n}"));
     auto r = d->read(QString(sqlTemplate).replace(QLatin1String("%1"), d->s),
-                     {timeParam(time).toUtf8(), stream.value().toUtf8()},
+                     {pg::textArray({timeParam(time)}), stream.value().toUtf8()},
                      QStringLiteral("version at a time"));
     if (!r)
         return r.error();
     std::optional<StreamVersion> out;
-    if (r->rows() > 0 && r->int64(0, 0) < r->int64(0, 1))
-        out = StreamVersion(r->int64(0, 0));
+    if (r->rows() > 0 && r->int64(0, 1) < r->int64(0, 2))
+        out = StreamVersion(r->int64(0, 1));
     return out;
 }
 

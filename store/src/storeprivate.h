@@ -85,6 +85,12 @@ struct Store::Private
 // An event from a row of Private::eventColumns, then its position (NULL: not yet numbered),
 // then its stream's name unless `stream` gives it (reads.cpp).
 RecordedEvent eventFromRow(const pg::Rows &r, int row, const QString *stream);
+// A binary search in one statement for each time of $1 (a timestamptz[]): `bounds` is a query
+// giving the range's bounds (lo, hi, top: the answer is the first n in [lo, hi) whose time
+// `at`, a scalar query of n written with {n}, is at or after the time; hi when there is
+// none). Rows (k, n, top), k the time's ordinal from 1, in k order. A NULL time (a row a
+// scavenge removed) counts as before. Each step is one lookup by `at`'s index (reads.cpp).
+QString firstAtOrAfterEach(const QString &bounds, QString at);
 
 // The largest page a read returns.
 inline constexpr int kMaxLimit = 100000;

@@ -186,6 +186,8 @@ private slots:
                               << "OTHER-EVENT-ID";
         QTest::newRow("state") << "state"
                                << "--version N";
+        QTest::newRow("activity") << "activity"
+                                  << "--per UNIT";
     }
 
     void commandHelp()
@@ -250,6 +252,12 @@ private slots:
         QTest::newRow("import expected exists")
             << QStringList {"import", "-", "--expected", "exists"};
         QTest::newRow("import bad expected") << QStringList {"import", "-", "--expected", "-1"};
+        QTest::newRow("activity bad per") << QStringList {"activity", "--per", "week"};
+        QTest::newRow("activity bad from") << QStringList {"activity", "--from", "monday"};
+        QTest::newRow("activity to before from") << QStringList {
+            "activity", "--from", "2026-11-30T14:03:00Z", "--to", "2026-11-30T14:00:00Z"};
+        QTest::newRow("activity bad top") << QStringList {"activity", "--top", "0"};
+        QTest::newRow("activity argument") << QStringList {"activity", "s"};
     }
 
     void usageErrorsExitTwo()
@@ -1434,6 +1442,88 @@ private slots:
                 >= s.value(QStringLiteral("eventsBytes")).toDouble());
         QVERIFY(s.value(QStringLiteral("eventsBytes")).toDouble() > 0);
         QVERIFY(s.value(QStringLiteral("oldestRunningXid")).isNull());
+    }
+
+    void activityCommand()
+    {
+        // An empty store: no buckets.
+        Run r = cli({QStringLiteral("activity")});
+        CHECK_EXIT(r, 0);
+        QVERIFY2(r.out.isEmpty(), qPrintable(r.describe()));
+
+        appendOne(QStringLiteral("a"), QStringLiteral("Opened"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("b"), QStringLiteral("Moved"), QStringLiteral("{}"));
+        appendOne(QStringLiteral("a"), QStringLiteral("Opened"), QStringLiteral("{}"));
+        auto sums = [](const Run &run, const char *first) {
+            QHash<QString, qint64> out;
+            qint64 previous = -1;
+            for (const QJsonObject &line : run.lines()) {
+                out[QStringLiteral("total")] += line.value(QStringLiteral("total")).toInteger();
+                out[QStringLiteral("other")] += line.value(QStringLiteral("other")).toInteger();
+                const QJsonObject types = line.value(QStringLiteral("types")).toObject();
+                for (auto it = types.begin(); it != types.end(); ++it)
+                    out[it.key()] += it.value().toInteger();
+                if (line.value(QStringLiteral("estimated")).toBool())
+                    out[QStringLiteral("estimated")] += 1;
+                // Buckets in time order, each starting where the previous ended.
+                const QDateTime start = QDateTime::fromString(
+                    line.value(QStringLiteral("start")).toString(), Qt::ISODateWithMs);
+                const qint64 at = start.toMSecsSinceEpoch();
+                if (previous >= 0 && at != previous)
+                    out[QStringLiteral("gap")] += 1;
+                previous = at + line.value(QStringLiteral("seconds")).toInteger() * 1000;
+                if (out.value(QStringLiteral("first")) == 0)
+                    out[QStringLiteral("first")] = line.value(QLatin1String(first)).toInteger();
+            }
+            return out;
+        };
+        r = cli({QStringLiteral("activity")});
+        CHECK_EXIT(r, 0);
+        auto sum = sums(r, "position");
+        QCOMPARE(sum.value(QStringLiteral("total")), 3);
+        QCOMPARE(sum.value(QStringLiteral("Opened")), 2);
+        QCOMPARE(sum.value(QStringLiteral("Moved")), 1);
+        QCOMPARE(sum.value(QStringLiteral("other")), 0);
+        QCOMPARE(sum.value(QStringLiteral("estimated")), 0);
+        QCOMPARE(sum.value(QStringLiteral("gap")), 0);
+        QCOMPARE(sum.value(QStringLiteral("first")), 1);
+        QVERIFY(r.lines().size() <= 120);
+
+        // One stream, by the day; one type named.
+        r = cli({QStringLiteral("activity"), QStringLiteral("--stream"), QStringLiteral("a"),
+                 QStringLiteral("--per"), QStringLiteral("day")});
+        CHECK_EXIT(r, 0);
+        QVERIFY(r.lines().size() <= 2); // two only across midnight
+        QCOMPARE(r.lines().first().value(QStringLiteral("seconds")).toInteger(), 86400);
+        sum = sums(r, "version");
+        QCOMPARE(sum.value(QStringLiteral("total")), 2);
+        QCOMPARE(sum.value(QStringLiteral("Opened")), 2);
+        QCOMPARE(sum.value(QStringLiteral("first")), 1);
+        r = cli({QStringLiteral("activity"), QStringLiteral("--top"), QStringLiteral("1")});
+        CHECK_EXIT(r, 0);
+        sum = sums(r, "position");
+        QCOMPARE(sum.value(QStringLiteral("Opened")), 2);
+        QCOMPARE(sum.value(QStringLiteral("Moved")), 0);
+        QCOMPARE(sum.value(QStringLiteral("other")), 1);
+
+        // A range without events: its buckets, empty.
+        r = cli({QStringLiteral("activity"), QStringLiteral("--from"),
+                 QStringLiteral("2020-01-01T00:00:00Z"), QStringLiteral("--to"),
+                 QStringLiteral("2020-01-01T00:05:00Z"), QStringLiteral("--per"),
+                 QStringLiteral("minute")});
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.lines().size(), 5);
+        QCOMPARE(r.lines().first().value(QStringLiteral("start")).toString(),
+                 QStringLiteral("2020-01-01T00:00:00.000Z"));
+        QCOMPARE(sums(r, "position").value(QStringLiteral("total")), 0);
+        // Too many buckets: bad input.
+        r = cli({QStringLiteral("activity"), QStringLiteral("--from"),
+                 QStringLiteral("2020-01-01T00:00:00Z"), QStringLiteral("--to"),
+                 QStringLiteral("2021-01-01T00:00:00Z"), QStringLiteral("--per"),
+                 QStringLiteral("second")});
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.contains("buckets"), qPrintable(r.describe()));
+        QVERIFY(r.out.isEmpty());
     }
 
     void sampleCommand()

@@ -4,6 +4,7 @@
 #include "support/testconnection.h"
 #include "support/testdatabase.h"
 
+#include "activitychart.h"
 #include "appenddialog.h"
 #include "comparedialog.h"
 #include "eventdetailview.h"
@@ -1438,6 +1439,88 @@ private slots:
                                  kTimeout);
         QCOMPARE(view->currentEvent()->version.value, 4);
         QVERIFY(!m_window->jumpTo(QStringLiteral("soon")));
+    }
+
+    // The activity chart: nothing for an empty store, a bar for one event, bars stacked by
+    // type; a click on a bar goes to its first event (Live), or the stream's (Stream tab).
+    void activityChartShowsBarsAndJumps()
+    {
+        openWindow();
+        ActivityChart *chart = m_window->activityChart();
+        QVERIFY(chart->isVisible());
+        QCOMPARE(chart->stream(), QString());
+        m_window->tabs()->setCurrentWidget(m_window->liveView());
+        QTRY_VERIFY_WITH_TIMEOUT(!chart->isLoading(), kTimeout);
+        QVERIFY(chart->activity().buckets.isEmpty());
+        QVERIFY(chart->barRect(0).isEmpty());
+
+        append(QStringLiteral("a-1"), 1, QStringLiteral("Early"));
+        chart->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(!chart->isLoading() && chart->activity().total() == 1, kTimeout);
+        QCOMPARE(chart->activity().buckets.size(), 1);
+        QVERIFY(!chart->barRect(0).isEmpty());
+        QVERIFY(chart->toolTipFor(0).contains(QLatin1String("1 event")));
+
+        append(QStringLiteral("a-1"), 2, QStringLiteral("Early"));
+        QTest::qWait(1100);
+        append(QStringLiteral("b-1"), 3, QStringLiteral("Later"));
+        chart->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(!chart->isLoading() && chart->activity().total() == 6, kTimeout);
+        const Activity &a = chart->activity();
+        QCOMPARE(a.bucketSeconds, 1); // about a second of events: a bar per second
+        QVERIFY(a.types.contains(QLatin1String("Early"))
+                && a.types.contains(QLatin1String("Later")));
+        const int last = int(a.buckets.size()) - 1;
+        QCOMPARE(a.buckets.at(last).total, 3);
+        QCOMPARE(a.buckets.at(last).counts.at(a.types.indexOf(QLatin1String("Later"))), 3);
+        QVERIFY(chart->summary()->text().contains(QLatin1String("6 events")));
+        // The newest bar: its tooltip, then a click moves the Live view to its first event.
+        const QString tip = chart->toolTipFor(last);
+        QVERIFY2(tip.contains(QLatin1String("3 events")) && tip.contains(QLatin1String("Later: 3")),
+                 qPrintable(tip));
+        QVERIFY(!tip.contains(QLatin1String("estimated")));
+        QCOMPARE(chart->bucketAt(chart->barRect(last).center()), last);
+        // The bar is drawn: its pixels at the bottom of the plot are Later's colour.
+        const QImage image = chart->grab().toImage();
+        const QRect bar = chart->barRect(last);
+        const QColor later = ActivityChart::typeColor(int(a.types.indexOf(QLatin1String("Later"))));
+        QCOMPARE(image.pixelColor(bar.left() + 1, bar.bottom() - 1), later);
+        LiveView *live = m_window->liveView();
+        QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 6, kTimeout);
+        QTest::mouseClick(chart, Qt::LeftButton, {}, bar.center());
+        QTRY_VERIFY_WITH_TIMEOUT(live->currentEvent().has_value()
+                                     && live->currentEvent()->position.value == 4,
+                                 kTimeout);
+
+        // The width selector: per minute, one bar.
+        chart->setBucketSeconds(60);
+        QTRY_VERIFY_WITH_TIMEOUT(!chart->isLoading() && chart->activity().bucketSeconds == 60,
+                                 kTimeout);
+        QVERIFY(chart->activity().buckets.size() <= 2); // two only across a minute's end
+        QCOMPARE(chart->activity().total(), 6);
+        chart->setBucketSeconds(0);
+
+        // A stream: its own activity; a click selects the bar's first version.
+        m_window->openStream(QStringLiteral("b-1"), 3);
+        QCOMPARE(chart->stream(), QStringLiteral("b-1"));
+        QTRY_VERIFY_WITH_TIMEOUT(!chart->isLoading() && chart->activity().stream == "b-1"
+                                     && chart->activity().total() == 3,
+                                 kTimeout);
+        StreamView *view = m_window->streamView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->currentEvent().has_value(), kTimeout);
+        view->selectVersion(3);
+        QTRY_COMPARE_WITH_TIMEOUT(view->currentEvent()->version.value, qint64(3), kTimeout);
+        QTest::mouseClick(chart, Qt::LeftButton, {},
+                          chart->barRect(int(chart->activity().buckets.size()) - 1).center());
+        QTRY_COMPARE_WITH_TIMEOUT(view->currentEvent()->version.value, qint64(1), kTimeout);
+
+        // Folded away: only its header.
+        const int open = chart->height();
+        chart->setExpanded(false);
+        QTRY_VERIFY_WITH_TIMEOUT(chart->height() < open / 2, kTimeout);
+        QVERIFY(chart->barRect(0).isEmpty());
+        chart->setExpanded(true);
+        QTRY_COMPARE_WITH_TIMEOUT(chart->height(), open, kTimeout);
     }
 
     // The Stream tab searches its stream on the server: only that stream, in version order,

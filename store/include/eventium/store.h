@@ -137,6 +137,21 @@ public:
     // serialised, so their times rise with versions).
     Result<std::optional<StreamVersion>> versionAt(const StreamName &stream, const QDateTime &time);
 
+    // How many events were written over time, in buckets (ActivityQuery), with the most
+    // frequent types of each. It never reads every event: positions are dense, so a bucket's
+    // total is the difference of the positions found at its bounds (a binary search per
+    // bound, as positionAt(), all bounds in one statement) and exact. The types are counted
+    // exactly in a bucket of at most 5,000 events (50,000 events a call at most, the smallest
+    // buckets first); in a larger one they are estimated from up to 500 evenly spaced events
+    // (20,000 in all, at least 32 a bucket), scaled to the exact total
+    // (ActivityBucket::estimated).
+    // The whole store counts every numbered position: events hidden since (deleted or
+    // truncated streams) still count, as their positions stay taken; unnumbered events do
+    // not yet. A stream counts the events readers see: from its first visible version (after
+    // a truncation, deletion, max count or max age). A stream that does not exist has no
+    // buckets. More than 10,000 buckets is InvalidInput.
+    Result<Activity> activity(const ActivityQuery &query);
+
     // Erases an event's data (a person's right to be forgotten): its payload becomes {} and
     // its metadata empty; its id, stream, version, type, time and position stay, so the stream
     // and the global order are as they were, and RecordedEvent::erased says when. Who (`by`;

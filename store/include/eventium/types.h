@@ -370,6 +370,51 @@ struct SearchExpression
     static std::optional<SearchExpression> parse(const QString &expression, QString *error);
 };
 
+// What Store::activity() counts: events over time, in buckets of a fixed width.
+struct ActivityQuery
+{
+    QString stream; // one stream; empty: the whole store
+    // The range; invalid: from the first event, to the newest. Buckets are whole, aligned to
+    // multiples of their width since the epoch (UTC), and cover the range.
+    QDateTime from;
+    QDateTime to;
+    // The width of a bucket in seconds; 0: automatic (Activity::autoBucketSeconds).
+    qint64 bucketSeconds = 0;
+    // Without `from`, at most this many buckets, the newest (a fixed width over a long store).
+    int maxBuckets = 120;
+    int topTypes = 5; // types named in the result (1 to 50); the rest count as `other`
+};
+
+struct ActivityBucket
+{
+    QDateTime start; // the bucket is [start, start + width)
+    qint64 total = 0; // exact
+    QList<qint64> counts; // per Activity::types, in that order
+    qint64 other = 0; // every other type (and events whose rows a scavenge removed)
+    // The type counts were estimated from a sample of the bucket's events, scaled to the
+    // exact total.
+    bool estimated = false;
+    // The position (for a stream: the version) of the bucket's first event; when it is
+    // empty, of the first event after it.
+    qint64 first = 0;
+};
+
+struct Activity
+{
+    QString stream; // empty: the whole store
+    qint64 bucketSeconds = 0;
+    QStringList types; // the top types, most events first
+    QList<ActivityBucket> buckets; // in time order; none for an empty store
+
+    qint64 total() const;
+    bool anyEstimated() const;
+    // The end of the last bucket (invalid when there is none).
+    QDateTime end() const;
+    // The smallest round width (1, 2, 5, 10, 15, 30 s, 1, 2, 5 ... min, 1, 2, 3, 6, 12 h,
+    // 1, 2, 7 ... days) that covers `span` in at most `maxBuckets` buckets.
+    static qint64 autoBucketSeconds(std::chrono::milliseconds span, int maxBuckets = 120);
+};
+
 struct StoreStats
 {
     // Stored events: numbered and pending, less those a scavenge removed (their positions
