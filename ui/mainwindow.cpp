@@ -724,6 +724,10 @@ TransferDialog *MainWindow::openTransferDialog(bool importing)
     context.streamVersion = m_streamView->model()->streamVersion();
     context.head = m_head;
     context.liveFilter = m_liveView->model()->filter();
+    if (m_tabs->currentWidget() == m_liveView)
+        context.selected = m_liveView->currentEvent();
+    else if (m_tabs->currentWidget() == m_streamView)
+        context.selected = m_streamView->currentEvent();
     context.readOnly = m_info.readOnly;
     auto *dialog = new TransferDialog(
         importing ? TransferDialog::Mode::Import : TransferDialog::Mode::Export, context, this);

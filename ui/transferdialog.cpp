@@ -123,7 +123,14 @@ TransferDialog::TransferDialog(Mode mode, Context context, QWidget *parent)
                              : tr("What the Live tab's filter selects: %1").arg(filter),
             this);
         m_filterSource->setEnabled(!filter.isEmpty());
-        for (QRadioButton *b : {m_streamSource, m_rangeSource, m_filterSource}) {
+        const auto &sel = m_context.selected;
+        m_selectedSource
+            = new QRadioButton(sel ? tr("The selected event (%1 #%2, %3)")
+                                         .arg(sel->stream, number(sel->version.value), sel->type)
+                                   : tr("The selected event (none is selected)"),
+                               this);
+        m_selectedSource->setEnabled(sel.has_value());
+        for (QRadioButton *b : {m_streamSource, m_rangeSource, m_filterSource, m_selectedSource}) {
             sources->addButton(b);
             box->addWidget(b);
             if (b == m_rangeSource)
@@ -265,6 +272,10 @@ bool TransferDialog::start()
         } else if (m_rangeSource->isChecked()) {
             options.from = m_from->value();
             options.to = m_to->value();
+        } else if (m_selectedSource->isChecked()) {
+            options.stream = context.selected->stream;
+            options.from = context.selected->version.value;
+            options.to = context.selected->version.value;
         } else {
             options.filter = context.liveFilter;
         }

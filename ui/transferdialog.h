@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 
 class QButtonGroup;
 class QComboBox;
@@ -42,6 +43,7 @@ public:
         qint64 streamVersion = 0;
         qint64 head = 0;
         GlobalFilter liveFilter; // the Live tab's filter (empty: none)
+        std::optional<RecordedEvent> selected; // the current tab's selected event
         bool readOnly = false;
     };
 
@@ -57,6 +59,7 @@ public:
     QRadioButton *streamSource() const { return m_streamSource; }
     QRadioButton *rangeSource() const { return m_rangeSource; }
     QRadioButton *filterSource() const { return m_filterSource; }
+    QRadioButton *selectedSource() const { return m_selectedSource; }
     QSpinBox *fromPosition() const { return m_from; }
     QSpinBox *toPosition() const { return m_to; }
     // Import: how.
@@ -94,6 +97,7 @@ private:
     QRadioButton *m_streamSource = nullptr;
     QRadioButton *m_rangeSource = nullptr;
     QRadioButton *m_filterSource = nullptr;
+    QRadioButton *m_selectedSource = nullptr;
     QSpinBox *m_from = nullptr;
     QSpinBox *m_to = nullptr;
     QComboBox *m_ids = nullptr;

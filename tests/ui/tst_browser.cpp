@@ -1016,6 +1016,25 @@ private slots:
         QCOMPARE(QJsonDocument::fromJson(lines.at(2)).object().value(QStringLiteral("data")),
                  QJsonValue(QJsonObject {{QStringLiteral("n"), 3}}));
 
+        // The selected event alone.
+        clickRow(m_window->streamView()->table(), 4);
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->streamView()->currentEvent().has_value(), kTimeout);
+        TransferDialog *one = m_window->openTransferDialog(false);
+        QVERIFY(one->selectedSource()->isEnabled());
+        one->selectedSource()->setChecked(true);
+        const QString oneFile = dir.filePath(QStringLiteral("one.jsonl"));
+        one->fileEdit()->setText(oneFile);
+        QVERIFY(one->start());
+        QTRY_VERIFY_WITH_TIMEOUT(!one->isRunning(), kTimeout);
+        QVERIFY2(one->succeeded(), qPrintable(one->statusLabel()->text()));
+        one->reject();
+        QFile oneWritten(oneFile);
+        QVERIFY(oneWritten.open(QIODevice::ReadOnly));
+        const QList<QByteArray> oneLines = oneWritten.readAll().trimmed().split('\n');
+        QCOMPARE(oneLines.size(), 1);
+        QCOMPARE(QJsonDocument::fromJson(oneLines.at(0)).object().value(QStringLiteral("version")),
+                 QJsonValue(m_window->streamView()->currentEvent()->version.value));
+
         TransferDialog *im = m_window->openTransferDialog(true);
         QVERIFY(im);
         im->fileEdit()->setText(file);
