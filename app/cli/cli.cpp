@@ -1813,8 +1813,8 @@ int Cli::related(const OptionParser &options)
         return usage(command, QStringLiteral("related takes one event id, or --correlation ID"));
     if (byCorrelation && correlation.isEmpty())
         return usage(command, QStringLiteral("--correlation needs an id"));
-    const auto limit = numberOption(options, QStringLiteral("limit"), 1, 100000);
-    if (!limit)
+    const auto limit = numberOption(options, QStringLiteral("limit"), 1, 1000);
+    if (!limit || *limit > 100000)
         return usage(command, QStringLiteral("--limit is a number from 1 to 100000"));
     QUuid id;
     if (!byCorrelation) {

@@ -48,6 +48,10 @@ Result<Done> checkLimit(int limit)
     return Done {};
 }
 
+// (The queries below look up each event's stream and position in LATERAL subqueries with a
+// LIMIT: the lists are bounded, so a lookup per event is right, while a plain join lets the
+// planner, misled by a correlation's estimated size, hash the whole streams table.)
+
 // Global order, events not yet numbered last (then in the order they were written, which the
 // query gave).
 void sortByPosition(QList<RecordedEvent> &events)
@@ -73,11 +77,13 @@ Result<CorrelatedEvents> Store::readCorrelated(const QString &correlationId, int
     // The first `limit` + 1 in the order they were written (the index's order, so the scan
     // stops there), then sorted by position here.
     auto r = d->read(
-        QStringLiteral("SELECT %2, g.position, st.name FROM %1.events e "
-                       "JOIN %1.streams st ON st.stream_id = e.stream_id "
-                       "LEFT JOIN %1.global_events g ON g.event_row = e.id "
-                       "WHERE %3 = $1 AND %4"
-                       "ORDER BY e.id LIMIT $2")
+        QStringLiteral(
+            "SELECT %2, g.position, st.name FROM %1.events e "
+            "CROSS JOIN LATERAL (SELECT s.* FROM %1.streams s WHERE s.stream_id = e.stream_id "
+            "LIMIT 1) st LEFT JOIN LATERAL (SELECT g.position FROM %1.global_events g "
+            "WHERE g.event_row = e.id LIMIT 1) g ON true "
+            "WHERE %3 = $1 AND %4"
+            "ORDER BY e.id LIMIT $2")
             .arg(d->s, d->eventColumns, correlationKey(QStringLiteral("e")), d->visibleSql),
         {pg::param(correlationId), pg::param(qint64(limit) + 1)},
         QStringLiteral("read correlated events"));
@@ -97,11 +103,13 @@ Result<std::optional<RelatedEvents>> Store::related(const QUuid &eventId, int li
     if (auto ok = checkLimit(limit); !ok)
         return ok.error();
     auto self = d->read(
-        QStringLiteral("SELECT %2, g.position, st.name, e.id, %4, %5 "
-                       "FROM %1.events e "
-                       "JOIN %1.streams st ON st.stream_id = e.stream_id "
-                       "LEFT JOIN %1.global_events g ON g.event_row = e.id "
-                       "WHERE e.event_id = $1::uuid AND %3")
+        QStringLiteral(
+            "SELECT %2, g.position, st.name, e.id, %4, %5 "
+            "FROM %1.events e "
+            "CROSS JOIN LATERAL (SELECT s.* FROM %1.streams s WHERE s.stream_id = e.stream_id "
+            "LIMIT 1) st LEFT JOIN LATERAL (SELECT g.position FROM %1.global_events g "
+            "WHERE g.event_row = e.id LIMIT 1) g ON true "
+            "WHERE e.event_id = $1::uuid AND %3")
             .arg(d->s, d->eventColumns, d->visibleSql, correlationKey(QStringLiteral("e")),
                  causationRaw(QStringLiteral("e"))),
         {eventId.toString(QUuid::WithoutBraces).toUtf8()}, QStringLiteral("read related events"));
@@ -150,17 +158,35 @@ Result<std::optional<RelatedEvents>> Store::related(const QUuid &eventId, int li
               "), tree AS (SELECT w.*, row_number() OVER () AS k"
               " FROM (SELECT * FROM down LIMIT $2::int8 + 1) w) "
               "SELECT %2, g.position, st.name, t.id, t.path, t.k, %3 "
-              "FROM tree t JOIN %1.events e ON e.id = t.id "
-              "JOIN %1.streams st ON st.stream_id = e.stream_id "
-              "LEFT JOIN %1.global_events g ON g.event_row = e.id "
+              "FROM tree t CROSS JOIN LATERAL (SELECT * FROM %1.events e WHERE e.id = t.id LIMIT "
+              "1) e "
+              "CROSS JOIN LATERAL (SELECT s.* FROM %1.streams s WHERE s.stream_id = e.stream_id "
+              "LIMIT 1) st LEFT JOIN LATERAL (SELECT g.position FROM %1.global_events g "
+              "WHERE g.event_row = e.id LIMIT 1) g ON true "
               "ORDER BY t.path")
               .arg(d->s, d->eventColumns, d->visibleSql, causationKey(QStringLiteral("e")),
                    causationKey(QStringLiteral("p")), uuidPattern,
                    causationKey(QStringLiteral("c")), causationRaw(QStringLiteral("c")));
-    auto tree = d->read(sql, {pg::param(rowId), pg::param(qint64(limit))},
+    // Without JIT: the planner cannot know how small a causation tree is (it guesses ten
+    // children a level), so the statement's estimated cost passes jit_above_cost and
+    // compiling it took seconds on a big store, against milliseconds to run it.
+    auto connection = d->connect();
+    if (!connection)
+        return connection.error();
+    pg::Connection &c = connection.value();
+    pg::Transaction tx(c);
+    if (auto r = tx.begin(); !r)
+        return r.error();
+    if (auto r = c.exec(QStringLiteral("SELECT set_config('jit', 'off', true)"), {},
                         QStringLiteral("read causation tree"));
+        !r)
+        return r.error();
+    auto tree = c.exec(sql, {pg::param(rowId), pg::param(qint64(limit))},
+                       QStringLiteral("read causation tree"));
     if (!tree)
         return tree.error();
+    if (auto r = tx.commit(); !r)
+        return r.error();
     const int n = tree->rows();
     // Row id -> event id, of the nodes within the limit that readers see.
     QHash<qint64, QUuid> shown;
