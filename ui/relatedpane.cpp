@@ -117,6 +117,11 @@ RelatedPane::RelatedPane(StoreWorker *worker, QWidget *parent)
 
     connect(m_worker, &StoreWorker::relatedFound, this, &RelatedPane::onRelated);
     connect(m_worker, &StoreWorker::failed, this, &RelatedPane::onFailed);
+    // What could not be read while the server was away is read again when it is back.
+    connect(m_worker, &StoreWorker::connectionStateChanged, this, [this](bool connected) {
+        if (connected && m_event && m_token == 0 && m_shown != m_event->id && isVisible())
+            reload();
+    });
     setEvent(std::nullopt);
 }
 

@@ -8,6 +8,7 @@
 #include "liveeventsmodel.h"
 #include "liveview.h"
 #include "mainwindow.h"
+#include "relatedpane.h"
 #include "storeworker.h"
 #include "streameventsmodel.h"
 #include "streamlistmodel.h"
@@ -25,7 +26,10 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTest>
+#include <QTreeWidget>
+
 #include <QUuid>
+#include <thread>
 
 using namespace eventium;
 using namespace eventium::ui;
@@ -191,6 +195,55 @@ private slots:
 
     // An embedded server that stops under the browser (a crash, another program) can be started
     // again from the bar that says it is down.
+    // The Related Events pane says what it could not read while the server was away, and
+    // reads it when the server is back.
+    void relatedPaneReadsAgainAfterAnOutage()
+    {
+        QList<NewEvent> events;
+        for (const QString &type : {QStringLiteral("Placed"), QStringLiteral("Paid")}) {
+            NewEvent e;
+            e.type = type;
+            e.metadata = QByteArrayLiteral("{\"correlationId\": \"p-9\"}");
+            events << e;
+        }
+        auto appended = m_store->append(StreamName(QStringLiteral("order-9")),
+                                        ExpectedVersion::any(), events);
+        QVERIFY2(appended && appended->succeeded(),
+                 appended ? "conflict" : qPrintable(appended.error().toString()));
+        QVERIFY(m_store->sequenceNow());
+        openWindow();
+        m_window->openStream(QStringLiteral("order-9"), 2);
+        StreamView *view = m_window->streamView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->model()->eventAt(1).has_value(), kTimeout);
+        clickRow(view->table(), 0);
+        m_window->showRelated(*view->model()->eventAt(0));
+        RelatedPane *pane = m_window->relatedPane();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !pane->isLoading() && pane->correlationList()->topLevelItemCount() == 2, kTimeout);
+
+        // Down for 8 s, restarted on a thread of its own so that the window runs meanwhile.
+        QString error;
+        bool restarted = false;
+        std::thread restart(
+            [&] { restarted = TestDatabase::restartServer(&error, std::chrono::seconds(8)); });
+        auto joinRestart = qScopeGuard([&] { restart.join(); });
+        QTRY_VERIFY_WITH_TIMEOUT(!m_window->isConnected(), kTimeout);
+        clickRow(view->table(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(pane->correlationLabel()->text().startsWith(
+                                     QStringLiteral("Could not read the related events")),
+                                 kTimeout);
+        QCOMPARE(pane->correlationList()->topLevelItemCount(), 0);
+        joinRestart.dismiss();
+        restart.join();
+        QVERIFY2(restarted, qPrintable(error));
+        // Back: the selected event's relations, without touching anything.
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->isConnected(), kTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !pane->isLoading() && pane->correlationList()->topLevelItemCount() == 2, kTimeout);
+        QCOMPARE(pane->correlationList()->topLevelItem(1)->text(0),
+                 QStringLiteral("Paid  ◀ this event"));
+    }
+
     void restartsAnEmbeddedServerThatStopped()
     {
         const EmbeddedPostgres::Settings temp = EmbeddedPostgres::temporarySettings();
