@@ -8,7 +8,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QThread>
 
 namespace eventium::ui {
 
@@ -31,11 +30,8 @@ QString compact(const QJsonValue &value)
 } // namespace
 
 StateWorker::StateWorker()
-    : QObject(nullptr)
+    : StoreThread(QStringLiteral("eventium-ui-state"))
 {
-    m_thread = std::make_unique<QThread>();
-    m_thread->setObjectName(QStringLiteral("eventium-ui-state"));
-    moveToThread(m_thread.get());
 }
 
 StateWorker::~StateWorker()
@@ -43,71 +39,24 @@ StateWorker::~StateWorker()
     shutdown();
 }
 
-void StateWorker::start()
+void StateWorker::storeClosed()
 {
-    if (!m_thread->isRunning())
-        m_thread->start();
-}
-
-void StateWorker::shutdown()
-{
-    if (!m_thread || !m_thread->isRunning())
-        return;
-    QThread *home = QThread::currentThread();
-    QMetaObject::invokeMethod(
-        this,
-        [this, home] {
-            m_store.reset();
-            QThread *own = thread();
-            moveToThread(home);
-            own->quit();
-        },
-        Qt::QueuedConnection);
-    m_thread->wait();
-}
-
-void StateWorker::open(const ConnectionOptions &options, const QString &schema)
-{
-    QMetaObject::invokeMethod(
-        this,
-        [this, options, schema] {
-            m_store.reset();
-            StoreSettings settings;
-            settings.schema = schema;
-            settings.poolSize = 1;
-            settings.acquireTimeout = std::chrono::milliseconds(5000);
-            settings.runSequencer = false;
-            m_store = std::make_unique<Store>(options, settings);
-        },
-        Qt::QueuedConnection);
-}
-
-void StateWorker::close()
-{
-    if (!m_thread->isRunning())
-        return; // shut down already: nothing is open
-    QMetaObject::invokeMethod(
-        this, [this] { m_store.reset(); }, Qt::QueuedConnection);
+    m_checkpointStream.clear();
+    m_checkpoints.clear();
 }
 
 quint64 StateWorker::stateAt(const QString &stream, qint64 version, qint64 startAfter,
                              const QJsonValue &startState, const Cancellation &cancellation)
 {
-    const quint64 token = StoreWorker::nextToken();
-    QMetaObject::invokeMethod(
-        this, [=, this] { fold(token, stream, version, startAfter, startState, cancellation); },
-        Qt::QueuedConnection);
-    return token;
+    return post([=, this](quint64 token, Store &store) {
+        fold(token, store, stream, version, startAfter, startState, cancellation);
+    });
 }
 
-void StateWorker::fold(quint64 token, const QString &stream, qint64 version, qint64 startAfter,
-                       const QJsonValue &startState, const Cancellation &cancellation)
+void StateWorker::fold(quint64 token, Store &store, const QString &stream, qint64 version,
+                       qint64 startAfter, const QJsonValue &startState,
+                       const Cancellation &cancellation)
 {
-    if (!m_store) {
-        emit failed(token,
-                    StoreError(StoreError::Kind::ConnectionLost, QStringLiteral("not connected")));
-        return;
-    }
     const auto projection = toolkit::ProjectionRegistry::global().forStream(stream);
     if (!projection) {
         emit failed(token,
@@ -142,14 +91,10 @@ void StateWorker::fold(quint64 token, const QString &stream, qint64 version, qin
         m_checkpoints.insert(reached.value, state);
         emit stateProgress(token, reached.value);
     };
-    auto at = toolkit::stateAt(*m_store, *projection, StreamName(stream), StreamVersion(version),
-                               options);
-    if (!at) {
-        if (at.error().kind() == StoreError::Kind::ConnectionLost)
-            emit connectionLost(at.error());
-        emit failed(token, at.error());
-        return;
-    }
+    auto at
+        = toolkit::stateAt(store, *projection, StreamName(stream), StreamVersion(version), options);
+    if (!at)
+        return fail(token, at.error());
     StateResult result;
     result.stream = stream;
     result.projection = projection->name;
