@@ -32,6 +32,7 @@ BenchConfig BenchConfig::forMode(Mode mode)
         c.latencyRounds = 1;
         c.latencyDuration = std::chrono::milliseconds(600);
         c.probeIntervalMs = 20;
+        c.loadedRatePerWriter = 20;
         c.lifeRounds = 1;
         c.scavengeEvents = 2000;
         c.eraseEvents = 50;

@@ -28,6 +28,10 @@ struct BenchConfig
     int backgroundWriters = 2;
     int backgroundRatePerWriter = 100; // appends per second per background writer
     int probeIntervalMs = 10; // one probe append every this many ms
+    // live_latency_loaded: writers appending single events as fast as about half of
+    // append_8w's throughput on a machine of this kind (8 x 190/s, about 1,500 events/s).
+    int loadedWriters = 8;
+    int loadedRatePerWriter = 190;
     int lifeRounds = 3; // scavenge, erase
     int scavengeEvents = 50000; // rows one scavenge round removes
     int eraseEvents = 2000; // events one erase round erases, one at a time

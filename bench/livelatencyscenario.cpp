@@ -31,6 +31,19 @@ using AppendProbe = std::function<bool(const QUuid &id, QString *error)>;
 using MakeBackground = std::function<AppendOnce(const QString &stream, int writer, QString *error)>;
 using MakeProbe = std::function<AppendProbe(const QString &stream, QString *error)>;
 
+// The background load: how many writers, each at how many appends a second.
+struct Load
+{
+    int writers = 0;
+    int ratePerWriter = 0;
+};
+
+Load load(const BenchConfig &config, bool loaded)
+{
+    return loaded ? Load {config.loadedWriters, config.loadedRatePerWriter}
+                  : Load {config.backgroundWriters, config.backgroundRatePerWriter};
+}
+
 // Appends at a fixed rate until stopped (the steady background load).
 std::thread backgroundWriter(std::atomic<bool> &stop, int ratePerSecond, QString *error,
                              AppendOnce append)
@@ -47,27 +60,28 @@ std::thread backgroundWriter(std::atomic<bool> &stop, int ratePerSecond, QString
     });
 }
 
-// The load of one round: BenchConfig::backgroundWriters writers at the configured rate, and a
-// probe every probeIntervalMs for latencyDuration; then the latency of every probe that
-// `receipts` saw arrive goes to the round's samples.
-bool probeUnderLoad(const Round &round, Receipts &receipts, const MakeBackground &makeBackground,
-                    const MakeProbe &makeProbe, QString *error)
+// The load of one round: `load`'s writers at its rate, and a probe every probeIntervalMs for
+// latencyDuration; then the latency of every probe that `receipts` saw arrive goes to the
+// round's samples.
+bool probeUnderLoad(const Round &round, const Load &load, Receipts &receipts,
+                    const MakeBackground &makeBackground, const MakeProbe &makeProbe,
+                    QString *error)
 {
     const BenchConfig &config = round.context.config();
     const QString prefix
         = QStringLiteral("live-r%1-%2").arg(round.number).arg(variantName(round.variant));
     std::atomic<bool> stop {false};
-    std::vector<QString> bgErrors(config.backgroundWriters);
+    std::vector<QString> bgErrors(load.writers);
     std::vector<std::thread> background;
     bool ok = true;
-    for (int i = 0; i < config.backgroundWriters; ++i) {
+    for (int i = 0; i < load.writers; ++i) {
         AppendOnce append = makeBackground(QStringLiteral("%1-bg%2").arg(prefix).arg(i), i, error);
         if (!append) {
             ok = false;
             break;
         }
-        background.push_back(backgroundWriter(stop, config.backgroundRatePerWriter, &bgErrors[i],
-                                              std::move(append)));
+        background.push_back(
+            backgroundWriter(stop, load.ratePerWriter, &bgErrors[i], std::move(append)));
     }
     QList<QPair<QUuid, Clock::time_point>> probes;
     if (ok) {
@@ -108,7 +122,9 @@ QStringList LiveLatencyScenario::rows()
     return {QStringLiteral("live_latency_p50"), QStringLiteral("live_latency_p99")};
 }
 
-bool LiveLatencyScenario::measureOurs(const Round &round, QString *error)
+namespace {
+
+bool measureOursUnder(const Round &round, bool loaded, QString *error)
 {
     std::unique_ptr<eventium::Store> ours = round.context.makeWriteStore();
     eventium::Store &store = *ours;
@@ -175,7 +191,8 @@ bool LiveLatencyScenario::measureOurs(const Round &round, QString *error)
             return true;
         };
     };
-    bool ok = probeUnderLoad(round, receipts, background, probe, error);
+    bool ok = probeUnderLoad(round, load(round.context.config(), loaded), receipts, background,
+                             probe, error);
     follower.stop();
     std::lock_guard lock(followerErrorMutex);
     if (ok && !followerError.isEmpty()) {
@@ -185,7 +202,7 @@ bool LiveLatencyScenario::measureOurs(const Round &round, QString *error)
     return ok;
 }
 
-bool LiveLatencyScenario::measureRaw(const Round &round, QString *error)
+bool measureRawUnder(const Round &round, bool loaded, QString *error)
 {
     const QString schema = QLatin1String(BenchContext::rawSchema);
     const QString conninfo = round.context.conninfo();
@@ -271,7 +288,8 @@ bool LiveLatencyScenario::measureRaw(const Round &round, QString *error)
             return {};
         return [append](QString *e) { return append(QUuid::createUuid(), e); };
     };
-    bool ok = probeUnderLoad(round, receipts, background, writer, error);
+    bool ok = probeUnderLoad(round, load(round.context.config(), loaded), receipts, background,
+                             writer, error);
     stopListening = true;
     listenThread.join();
     if (ok && !listenError.isEmpty()) {
@@ -279,6 +297,69 @@ bool LiveLatencyScenario::measureRaw(const Round &round, QString *error)
         ok = false;
     }
     return ok;
+}
+
+// p50 and p99 of both variants, named `names`, with a note on the load.
+QList<ScenarioResult> summarizeUnder(const BenchContext &context, const Scenario &scenario,
+                                     const Samples &samples, const QStringList &names, bool loaded)
+{
+    ScenarioResult p50;
+    p50.name = names.at(0);
+    p50.unit = scenario.unit;
+    ScenarioResult p99 = p50;
+    p99.name = names.at(1);
+    const QList<double> ours = samples.values(Variant::Ours);
+    const QList<double> raw = samples.values(Variant::Raw);
+    if (ours.isEmpty() || raw.isEmpty()) {
+        p50.error = p99.error = QStringLiteral("no probe was received");
+        return {p50, p99};
+    }
+    p50.ours = percentile(ours, 50);
+    p50.raw = percentile(raw, 50);
+    p99.ours = percentile(ours, 99);
+    p99.raw = percentile(raw, 99);
+    const int oursMissing = samples.missing(Variant::Ours);
+    const int rawMissing = samples.missing(Variant::Raw);
+    const Load l = load(context.config(), loaded);
+    const QString note
+        = QStringLiteral("%1 probes each, %2 background writers at %3/s; raw = INSERT+pg_notify, "
+                         "LISTEN then SELECT; lock n/a (same live path as raw)%4")
+              .arg(ours.size())
+              .arg(l.writers)
+              .arg(l.ratePerWriter)
+              .arg(
+                  oursMissing + rawMissing
+                      ? QStringLiteral("; missing ours %1, raw %2").arg(oursMissing).arg(rawMissing)
+                      : QString());
+    p50.note = p99.note = note;
+    return {p50, p99};
+}
+
+} // namespace
+
+bool LiveLatencyScenario::measureOurs(const Round &round, QString *error)
+{
+    return measureOursUnder(round, false, error);
+}
+
+bool LiveLatencyScenario::measureRaw(const Round &round, QString *error)
+{
+    return measureRawUnder(round, false, error);
+}
+
+bool LiveLatencyScenario::measureOursLoaded(const Round &round, QString *error)
+{
+    return measureOursUnder(round, true, error);
+}
+
+bool LiveLatencyScenario::measureRawLoaded(const Round &round, QString *error)
+{
+    return measureRawUnder(round, true, error);
+}
+
+QStringList LiveLatencyScenario::loadedRows()
+{
+    return {QStringLiteral("live_latency_loaded_p50"), QStringLiteral("live_latency_loaded_p99")};
 }
 
 QString LiveLatencyScenario::progress(int round, const Samples &samples)
@@ -300,36 +381,14 @@ QList<ScenarioResult> LiveLatencyScenario::summarize(const BenchContext &context
                                                      const Scenario &scenario,
                                                      const Samples &samples)
 {
-    const QStringList names = rows();
-    ScenarioResult p50;
-    p50.name = names.at(0);
-    p50.unit = scenario.unit;
-    ScenarioResult p99 = p50;
-    p99.name = names.at(1);
-    const QList<double> ours = samples.values(Variant::Ours);
-    const QList<double> raw = samples.values(Variant::Raw);
-    if (ours.isEmpty() || raw.isEmpty()) {
-        p50.error = p99.error = QStringLiteral("no probe was received");
-        return {p50, p99};
-    }
-    p50.ours = percentile(ours, 50);
-    p50.raw = percentile(raw, 50);
-    p99.ours = percentile(ours, 99);
-    p99.raw = percentile(raw, 99);
-    const int oursMissing = samples.missing(Variant::Ours);
-    const int rawMissing = samples.missing(Variant::Raw);
-    const QString note
-        = QStringLiteral("%1 probes each, %2 background writers at %3/s; raw = INSERT+pg_notify, "
-                         "LISTEN then SELECT; lock n/a (same live path as raw)%4")
-              .arg(ours.size())
-              .arg(context.config().backgroundWriters)
-              .arg(context.config().backgroundRatePerWriter)
-              .arg(
-                  oursMissing + rawMissing
-                      ? QStringLiteral("; missing ours %1, raw %2").arg(oursMissing).arg(rawMissing)
-                      : QString());
-    p50.note = p99.note = note;
-    return {p50, p99};
+    return summarizeUnder(context, scenario, samples, rows(), false);
+}
+
+QList<ScenarioResult> LiveLatencyScenario::summarizeLoaded(const BenchContext &context,
+                                                           const Scenario &scenario,
+                                                           const Samples &samples)
+{
+    return summarizeUnder(context, scenario, samples, loadedRows(), true);
 }
 
 } // namespace bench

@@ -10,18 +10,25 @@ namespace bench {
 // under a steady background load; a probe every BenchConfig::probeIntervalMs. Ours: a
 // Follower on the write store. Raw: a LISTENing connection that re-selects after each NOTIFY,
 // the writers INSERT and pg_notify in one statement. Lock has no live path of its own.
+// live_latency_loaded: the same under the load of many writers (BenchConfig::loadedWriters at
+// loadedRatePerWriter each, about half of what append_8w reaches).
 class LiveLatencyScenario
 {
 public:
-    // Its report rows: live_latency_p50 and live_latency_p99.
+    // Its report rows: live_latency_p50 and live_latency_p99 (and the _loaded ones).
     static QStringList rows();
+    static QStringList loadedRows();
     // One sample per probe that arrived, in milliseconds.
     static bool measureOurs(const Round &round, QString *error);
     static bool measureRaw(const Round &round, QString *error);
+    static bool measureOursLoaded(const Round &round, QString *error);
+    static bool measureRawLoaded(const Round &round, QString *error);
     static QString progress(int round, const Samples &samples);
     // p50 and p99 over the probes of all rounds.
     static QList<ScenarioResult> summarize(const BenchContext &context, const Scenario &scenario,
                                            const Samples &samples);
+    static QList<ScenarioResult> summarizeLoaded(const BenchContext &context,
+                                                 const Scenario &scenario, const Samples &samples);
 };
 
 } // namespace bench

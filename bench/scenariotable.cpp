@@ -207,6 +207,16 @@ const QList<Scenario> &ScenarioTable::all()
                       {Variant::Raw, &LiveLatencyScenario::measureRaw}},
          .summarize = &LiveLatencyScenario::summarize,
          .roundProgress = &LiveLatencyScenario::progress},
+        {.name = QStringLiteral("live_latency_loaded"),
+         .description = QStringLiteral("live_latency under about half of append_8w's load: 8 "
+                                       "writers of single events (target: ours p99 <= 50 ms)"),
+         .unit = milliseconds,
+         .rows = LiveLatencyScenario::loadedRows(),
+         .rounds = &BenchConfig::latencyRounds,
+         .variants = {{Variant::Ours, &LiveLatencyScenario::measureOursLoaded},
+                      {Variant::Raw, &LiveLatencyScenario::measureRawLoaded}},
+         .summarize = &LiveLatencyScenario::summarizeLoaded,
+         .roundProgress = &LiveLatencyScenario::progress},
 #ifdef EVENTIUM_BENCH_UI
         {.name = QStringLiteral("ui_stall"),
          .description = QStringLiteral("the browser's longest UI-thread stall while big events "
