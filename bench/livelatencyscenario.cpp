@@ -68,8 +68,12 @@ bool probeUnderLoad(const Round &round, const Load &load, Receipts &receipts,
                     QString *error)
 {
     const BenchConfig &config = round.context.config();
-    const QString prefix
-        = QStringLiteral("live-r%1-%2").arg(round.number).arg(variantName(round.variant));
+    // Streams of their own for each round, variant and load (live_latency and
+    // live_latency_loaded write to the same schema).
+    const QString prefix = QStringLiteral("live-r%1-%2-%3w")
+                               .arg(round.number)
+                               .arg(variantName(round.variant))
+                               .arg(load.writers);
     std::atomic<bool> stop {false};
     std::vector<QString> bgErrors(load.writers);
     std::vector<std::thread> background;
