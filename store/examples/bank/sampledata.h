@@ -16,8 +16,9 @@ namespace eventium::toolkit {
 // money received was caused by the money sent, its completion by the money received; an
 // opening deposit by the account's opening). Exactly `events` events are written (at least
 // 10) in batches of a few dozen per atomic appendMulti; the event ids (and the causation ids
-// naming them) are fresh, everything else depends on the seed only. Account and transfer ids derive from the seed, so running it
-// twice with the same seed into the same schema fails with a clear error (use another seed).
+// naming them) are fresh, everything else depends on the seed only. Account and transfer ids derive
+// from the seed, so running it twice with the same seed into the same schema fails with a clear
+// error (use another seed).
 Result<qint64> generateSampleData(Store &store, int events = 3000, quint32 seed = 42);
 
 } // namespace eventium::toolkit
