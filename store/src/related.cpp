@@ -187,23 +187,26 @@ Result<std::optional<RelatedEvents>> Store::related(const QUuid &eventId, int li
         return tree.error();
     if (auto r = tx.commit(); !r)
         return r.error();
-    const int n = tree->rows();
-    // Row id -> event id, of the nodes within the limit that readers see.
-    QHash<qint64, QUuid> shown;
-    auto isShown
-        = [&](int row) { return tree->int64(row, 11) <= limit && *tree->text(row, 12) == 't'; };
-    for (int row = 0; row < n; ++row) {
-        if (tree->int64(row, 11) > limit)
+    // The nodes within the limit that readers see, each decoded once, with its path; then
+    // each one's cause and depth among them.
+    QHash<qint64, QUuid> shown; // row id -> event id
+    QList<QList<qint64>> paths;
+    for (int row = 0; row < tree->rows(); ++row) {
+        if (tree->int64(row, 11) > limit) {
             out.moreCausation = true;
-        else if (isShown(row))
-            shown.insert(tree->int64(row, 9), eventFromRow(tree.value(), row, nullptr).id);
-    }
-    for (int row = 0; row < n; ++row) {
-        if (!isShown(row))
             continue;
-        const QList<qint64> path = int64Array(tree->bytes(row, 10));
+        }
+        if (*tree->text(row, 12) != 't')
+            continue;
         CausationNode node;
         node.event = eventFromRow(tree.value(), row, nullptr);
+        shown.insert(tree->int64(row, 9), node.event.id);
+        paths.append(int64Array(tree->bytes(row, 10)));
+        out.causation.append(node);
+    }
+    for (qsizetype k = 0; k < out.causation.size(); ++k) {
+        CausationNode &node = out.causation[k];
+        const QList<qint64> &path = paths.at(k);
         for (qsizetype i = path.size() - 2; i >= 0; --i) {
             if (shown.contains(path.at(i))) {
                 if (node.parent.isNull())
@@ -211,7 +214,6 @@ Result<std::optional<RelatedEvents>> Store::related(const QUuid &eventId, int li
                 ++node.depth;
             }
         }
-        out.causation.append(node);
     }
     return std::optional<RelatedEvents>(std::move(out));
 }
