@@ -23,6 +23,9 @@ CliError CliError::fromStore(const StoreError &error)
     case StoreError::Kind::StreamDeleted:
         code = ExitStreamDeleted;
         break;
+    case StoreError::Kind::HistoryRewritten:
+        code = ExitHistoryRewritten;
+        break;
     case StoreError::Kind::Retryable:
     case StoreError::Kind::Timeout:
     case StoreError::Kind::Cancelled:

@@ -13,6 +13,8 @@ enum ExitCode : int {
     ExitNoConnection = 5, // cannot connect (or the embedded server cannot start)
     ExitStreamDeleted = 6, // the stream is deleted for good (a tombstone)
     ExitNoProjection = 7, // `state`: no projection is registered for the stream's category
+    // `follow`: the server's history is not the one already printed (a failover lost commits)
+    ExitHistoryRewritten = 8,
 };
 
 } // namespace eventium::cli

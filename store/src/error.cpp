@@ -68,6 +68,8 @@ QString StoreError::kindName(Kind kind)
         return QStringLiteral("schema");
     case Kind::Embedded:
         return QStringLiteral("embedded server");
+    case Kind::HistoryRewritten:
+        return QStringLiteral("history rewritten");
     case Kind::Other:
         return QStringLiteral("error");
     }

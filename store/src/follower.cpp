@@ -61,6 +61,16 @@ bool Follower::isLive() const
     return m_live.load();
 }
 
+bool Follower::isStopped() const
+{
+    return m_stopped.load();
+}
+
+bool Follower::isOnStandby() const
+{
+    return m_standby.load();
+}
+
 FollowerWorker::FollowerWorker(ConnectionOptions options, Follower::Settings settings,
                                Follower *owner)
     : m_options(std::move(options))
@@ -68,12 +78,16 @@ FollowerWorker::FollowerWorker(ConnectionOptions options, Follower::Settings set
     , m_owner(owner)
     , m_poll(this)
     , m_retry(this)
+    , m_fastPoll(this)
 {
     m_poll.setInterval(m_settings.pollInterval);
     m_retry.setSingleShot(true);
     m_retry.setInterval(m_settings.reconnectDelay);
+    m_fastPoll.setSingleShot(true);
+    m_fastPoll.setTimerType(Qt::PreciseTimer);
     connect(&m_poll, &QTimer::timeout, this, &FollowerWorker::onWake);
     connect(&m_retry, &QTimer::timeout, this, &FollowerWorker::onWake);
+    connect(&m_fastPoll, &QTimer::timeout, this, &FollowerWorker::onWake);
 }
 
 FollowerWorker::~FollowerWorker()
@@ -101,6 +115,7 @@ void FollowerWorker::shutdown()
 {
     m_poll.stop();
     m_retry.stop();
+    m_fastPoll.stop();
     dropListener();
     m_listenPool.reset();
     m_store.reset();
@@ -154,7 +169,7 @@ void FollowerWorker::onNotification()
 
 void FollowerWorker::onWake()
 {
-    if (!m_store)
+    if (!m_store || m_owner->m_stopped)
         return;
     if (m_pumping) {
         m_again = true;
@@ -170,44 +185,176 @@ void FollowerWorker::onWake()
 
 void FollowerWorker::pump()
 {
+    if (!m_connected && !checkServer())
+        return;
     // Listen first, then read: a notification that arrives meanwhile only causes a re-read.
-    const bool listening = ensureListening();
-    if (m_settings.sequence) {
+    // A standby can neither LISTEN nor number events.
+    const bool polling = m_standby || !m_settings.listen;
+    const bool listening = !polling && ensureListening();
+    if (m_settings.sequence && !m_standby) {
         auto step = m_store->sequenceStep();
         if (!step && step.error().kind() != StoreError::Kind::ConnectionLost)
             qCDebug(lcFollower).noquote() << "sequencer step:" << step.error().toString();
     }
+    bool delivered = false;
     while (true) {
         auto page = m_store->readAll(GlobalPosition(m_owner->m_next.load()), m_settings.batchSize,
                                      m_settings.filter);
         if (!page) {
-            m_owner->m_live = false;
-            if (m_connected) {
-                m_connected = false;
-                emit m_owner->connectionChanged(false, page.error().toString());
-            }
-            emit m_owner->errorOccurred(page.error());
-            if (page.error().kind() == StoreError::Kind::ConnectionLost)
-                dropListener();
-            m_retry.start();
+            readFailed(page.error());
             return;
         }
         if (!m_connected) {
             m_connected = true;
             emit m_owner->connectionChanged(true, QString());
         }
+        if (m_verifyPending && page->head.value >= m_owner->m_readTo) {
+            // A standby that was behind the last event delivered has caught up with it.
+            QString why;
+            auto history = checkHistory(&why);
+            if (!history) {
+                readFailed(history.error());
+                return;
+            }
+            if (history.value() == History::Rewritten) {
+                m_owner->m_live = false;
+                m_owner->m_stopped = true;
+                emit m_owner->errorOccurred(StoreError(StoreError::Kind::HistoryRewritten, why));
+                return;
+            }
+            m_verifyPending = history.value() == History::NotYet;
+            if (m_verifyPending)
+                break;
+            continue; // read the page again: the check may have taken a while
+        }
         // Emit first, then advance: nextPosition() never runs ahead of what was delivered.
-        if (!page->events.isEmpty())
+        if (!page->events.isEmpty()) {
+            m_owner->m_lastPosition = page->events.constLast().position;
+            m_owner->m_lastId = page->events.constLast().id;
+            delivered = true;
             emit m_owner->eventsReceived(page->events);
+        }
         m_owner->m_next = page->next.value;
+        m_owner->m_readTo = std::max(m_owner->m_readTo, page->next.value - 1);
         if (page->next.value > page->head.value) {
-            m_owner->m_live = listening;
+            m_owner->m_live = listening || polling;
             emit m_owner->caughtUp(page->head);
             break;
         }
     }
-    if (!listening)
+    if (polling)
+        schedulePoll(delivered);
+    else if (!listening)
         m_retry.start();
+}
+
+bool FollowerWorker::checkServer()
+{
+    auto replication = m_store->replication();
+    if (!replication) {
+        readFailed(replication.error());
+        return false;
+    }
+    if (replication->standby != m_standby)
+        qCDebug(lcFollower) << "reading from a" << (replication->standby ? "standby" : "primary");
+    m_standby = replication->standby;
+    m_owner->m_standby = m_standby;
+    if (m_standby)
+        dropListener();
+    if (m_owner->m_readTo == 0)
+        return true;
+    QString why;
+    auto history = checkHistory(&why);
+    if (!history) {
+        readFailed(history.error());
+        return false;
+    }
+    if (history.value() == History::Rewritten) {
+        m_owner->m_live = false;
+        m_owner->m_stopped = true;
+        qCWarning(lcFollower).noquote() << why;
+        emit m_owner->errorOccurred(StoreError(StoreError::Kind::HistoryRewritten, why));
+        return false;
+    }
+    m_verifyPending = history.value() == History::NotYet;
+    return true;
+}
+
+Result<FollowerWorker::History> FollowerWorker::checkHistory(QString *why)
+{
+    static const QString lost = QStringLiteral(
+        " (commits were lost, as in a failover to a standby that had not received them)");
+    const qint64 last = m_owner->m_lastPosition.value;
+    const QString lastId = m_owner->m_lastId.toString(QUuid::WithoutBraces);
+    if (last > 0) {
+        auto event = m_store->readEvent(m_owner->m_lastId);
+        if (!event)
+            return event.error();
+        if (event->has_value() && (*event)->position.value != last) {
+            const qint64 now = (*event)->position.value;
+            *why = QStringLiteral("the server's history is not the one delivered: event %1, "
+                                  "delivered at position %2, %3")
+                       .arg(lastId)
+                       .arg(last)
+                       .arg(now == 0 ? QStringLiteral("is there but not numbered")
+                                     : QStringLiteral("is at position %1 now").arg(now))
+                + lost;
+            return History::Rewritten;
+        }
+        if (!event->has_value()) {
+            // Gone or hidden: hidden events keep their positions (deleted, truncated,
+            // scavenged), so only another event at that position tells a change.
+            auto at = m_store->readAll(m_owner->m_lastPosition, 1);
+            if (!at)
+                return at.error();
+            if (!at->events.isEmpty() && at->events.constFirst().position.value == last) {
+                *why = QStringLiteral("the server's history is not the one delivered: position "
+                                      "%1 held event %2 and holds event %3 now")
+                           .arg(last)
+                           .arg(lastId, at->events.constFirst().id.toString(QUuid::WithoutBraces))
+                    + lost;
+                return History::Rewritten;
+            }
+        }
+    }
+    // Positions are never given back: a primary whose head is behind what was read has lost
+    // the events there; a standby may still be replaying up to them.
+    auto head = m_store->headPosition();
+    if (!head)
+        return head.error();
+    if (head->value < m_owner->m_readTo) {
+        if (m_standby)
+            return History::NotYet;
+        *why = QStringLiteral("the server's history is not the one delivered: positions up to %1 "
+                              "were read and the server's head is %2")
+                   .arg(m_owner->m_readTo)
+                   .arg(head->value)
+            + lost;
+        return History::Rewritten;
+    }
+    return History::Same;
+}
+
+void FollowerWorker::readFailed(const StoreError &error)
+{
+    m_owner->m_live = false;
+    if (m_connected) {
+        m_connected = false;
+        emit m_owner->connectionChanged(false, error.toString());
+    }
+    emit m_owner->errorOccurred(error);
+    if (error.kind() == StoreError::Kind::ConnectionLost)
+        dropListener();
+    m_retry.start();
+}
+
+void FollowerWorker::schedulePoll(bool delivered)
+{
+    using std::chrono::milliseconds;
+    m_fastInterval = delivered
+        ? m_settings.standbyPollMin
+        : std::min<milliseconds>(m_fastInterval * 2, m_settings.standbyPollInterval);
+    m_fastPoll.start(m_fastInterval);
 }
 
 } // namespace eventium

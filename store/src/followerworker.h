@@ -31,6 +31,16 @@ private:
     bool ensureListening();
     void dropListener();
     void pump();
+    // After a (re)connection: whether the server is a standby, and whether the history
+    // delivered so far is still there. False when the pump cannot go on (an error was
+    // reported, or the history was rewritten and the follower stopped).
+    bool checkServer();
+    enum class History { Same, Rewritten, NotYet };
+    // Whether the last event delivered is still at its position (NotYet: a standby behind it).
+    Result<History> checkHistory(QString *why);
+    void readFailed(const StoreError &error);
+    // Polling without LISTEN: the next read, sooner after events arrived.
+    void schedulePoll(bool delivered);
 
     ConnectionOptions m_options;
     Follower::Settings m_settings;
@@ -44,8 +54,14 @@ private:
     bool m_connected = false;
     bool m_pumping = false;
     bool m_again = false;
+    bool m_standby = false;
+    // The history delivered so far is still to be checked against the server's (a standby
+    // behind it cannot tell yet).
+    bool m_verifyPending = false;
     QTimer m_poll;
     QTimer m_retry;
+    QTimer m_fastPoll; // polling without LISTEN
+    std::chrono::milliseconds m_fastInterval {1};
 };
 
 } // namespace eventium

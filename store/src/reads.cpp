@@ -711,4 +711,30 @@ Result<GlobalPosition> Store::headPosition()
     return GlobalPosition(r->rows() > 0 ? r->int64(0, 0) : 0);
 }
 
+Result<ReplicationStatus> Store::replication()
+{
+    // The lag is the age of the newest replayed commit only while something received waits
+    // to be replayed: a standby of an idle primary is not behind however old that commit is.
+    auto r = d->read(
+        QStringLiteral(
+            "SELECT pg_is_in_recovery(), "
+            "CASE WHEN pg_last_wal_receive_lsn() IS NOT NULL "
+            "          AND pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() THEN 0 "
+            "     ELSE greatest(0, (extract(epoch FROM clock_timestamp() "
+            "                          - pg_last_xact_replay_timestamp()) * 1000)::bigint) END, "
+            "coalesce(greatest(0, pg_wal_lsn_diff(pg_last_wal_receive_lsn(), "
+            "                                     pg_last_wal_replay_lsn()))::bigint, 0)"),
+        {}, QStringLiteral("replication status"));
+    if (!r)
+        return r.error();
+    ReplicationStatus status;
+    status.standby = r->boolean(0, 0);
+    if (status.standby) {
+        if (!r->isNull(0, 1))
+            status.replayLag = std::chrono::milliseconds(r->int64(0, 1));
+        status.replayBytesBehind = r->int64(0, 2);
+    }
+    return status;
+}
+
 } // namespace eventium

@@ -25,6 +25,10 @@ public:
         Cancelled,
         Migration, // the schema is missing, newer than this library, or a migration failed
         Embedded, // the embedded server could not be started or stopped
+        // The server's history is no longer the one read before: an event already delivered
+        // at a position is gone or another one is there (a failover to a standby that had not
+        // received every commit). A follower or subscription that sees it stops.
+        HistoryRewritten,
         Other,
     };
 

@@ -208,6 +208,8 @@ public:
     // (listStreams() leaves deleted streams out.)
     Result<std::optional<StreamInfo>> streamInfo(const StreamName &stream);
     Result<GlobalPosition> headPosition();
+    // Whether this store's server is a primary or a hot standby, and a standby's replay lag.
+    Result<ReplicationStatus> replication();
     Result<StoreStats> stats();
     // The event types that exist, in order, at most `limit` (1 to 100,000): from the type
     // index, a step per type (a loose index scan), never a pass over the events.

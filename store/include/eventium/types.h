@@ -462,4 +462,16 @@ struct Capabilities
     QString readOnlyReason; // why not, when !canAppend ("role r cannot call append_events")
 };
 
+// What a connection reads from: a primary, or a hot standby and how far behind it is
+// (Store::replication()).
+struct ReplicationStatus
+{
+    bool standby = false; // pg_is_in_recovery(): a read-only server replaying a primary's WAL
+    // Standby only: how old the newest replayed commit is, 0 when everything received is
+    // replayed; nullopt on a primary or when it cannot be told (nothing replayed yet).
+    std::optional<std::chrono::milliseconds> replayLag;
+    // Standby only: WAL received but not yet replayed, in bytes.
+    qint64 replayBytesBehind = 0;
+};
+
 } // namespace eventium
