@@ -31,7 +31,8 @@ const char kAfterCommands[]
 const char kExitCodes[]
     = "\nExit codes: 0 success, 1 other error, 2 usage, 3 wrong expected version (or a\n"
       "subscription held by a runner), 4 bad input, 5 cannot connect, 6 stream deleted\n"
-      "for good, 7 no projection for the stream's category (state).\n";
+      "for good, 7 no projection for the stream's category (state), 8 the server's\n"
+      "history is not the one printed (follow: a failover lost commits).\n";
 
 constexpr int kNameWidth = 14;
 

@@ -82,6 +82,12 @@ void TailFollower::onConnectionChanged(bool connected, const QString &message)
 
 void TailFollower::onError(const StoreError &error)
 {
+    if (error.kind() == StoreError::Kind::HistoryRewritten) {
+        // What was printed is no longer the server's history: stop, and say so.
+        warn(error.toString());
+        finish(ExitHistoryRewritten);
+        return;
+    }
     // A lost connection is reported once by onConnectionChanged; the retries stay quiet.
     if (error.kind() == StoreError::Kind::ConnectionLost && !m_verbose)
         return;

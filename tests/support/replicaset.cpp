@@ -42,6 +42,30 @@ std::optional<QVariant> scalar(const ConnectionOptions &options, const QString &
     return value;
 }
 
+// A statement that may return no row.
+bool scalarOrDone(const ConnectionOptions &options, const QString &sql, QString *error)
+{
+    const QString name
+        = QStringLiteral("eventium-replicaset-") + QUuid::createUuid().toString(QUuid::Id128);
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
+        options.applyTo(db);
+        if (!db.open()) {
+            if (error)
+                *error = db.lastError().text();
+        } else {
+            QSqlQuery q(db);
+            ok = q.exec(sql);
+            if (!ok && error)
+                *error = QStringLiteral("%1: %2").arg(sql, q.lastError().text());
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
 bool fail(QString *error, const QString &message)
 {
     if (error)
@@ -76,9 +100,6 @@ bool ReplicaSet::start(QString *error)
     p.serverSettings << QStringLiteral("fsync = off") << QStringLiteral("wal_level = replica")
                      << QStringLiteral("max_wal_senders = 5")
                      << QStringLiteral("wal_sender_timeout = 5s");
-    if (m_synchronous)
-        p.serverSettings << QStringLiteral("synchronous_standby_names = '*'")
-                         << QStringLiteral("synchronous_commit = remote_apply");
     m_primary = std::make_unique<EmbeddedPostgres>(p);
     if (auto r = m_primary->start(); !r)
         return fail(error, QStringLiteral("primary: ") + r.error().toString());
@@ -98,10 +119,41 @@ bool ReplicaSet::start(QString *error)
                           QStringLiteral("fast"), QStringLiteral("--no-sync")},
                          &out, 120000))
         return fail(error, QStringLiteral("pg_basebackup: ") + out);
+    // The primary's socket lives in its data directory: the copy of its lock file names a
+    // running postmaster and would stop the standby from starting.
+    const QDir standbyDir(s.dataDir);
+    for (const QString &lock :
+         standbyDir.entryList({QStringLiteral(".s.PGSQL.*")}, QDir::Files | QDir::Hidden))
+        QFile::remove(standbyDir.filePath(lock));
     m_standby = std::make_unique<EmbeddedPostgres>(s);
     if (auto r = m_standby->start(); !r)
         return fail(error, QStringLiteral("standby: ") + r.error().toString());
-    return waitForReplay(error);
+    if (!waitForReplay(error))
+        return false;
+    if (!m_synchronous)
+        return true;
+    // Only now: with a synchronous standby named before it runs, the primary's own start
+    // (creating the database) would wait for it forever.
+    for (const QString &sql :
+         {QStringLiteral("ALTER SYSTEM SET synchronous_standby_names = '*'"),
+          QStringLiteral("ALTER SYSTEM SET synchronous_commit = 'remote_apply'"),
+          QStringLiteral("SELECT pg_reload_conf()")}) {
+        if (!scalarOrDone(primaryOptions(), sql, error))
+            return false;
+    }
+    QDeadlineTimer deadline(30000);
+    while (true) {
+        QString why;
+        auto sync = scalar(primaryOptions(),
+                           QStringLiteral("SELECT count(*) FROM pg_stat_replication "
+                                          "WHERE sync_state = 'sync'"),
+                           &why);
+        if (sync && sync->toInt() == 1)
+            return true;
+        if (deadline.hasExpired())
+            return fail(error, QStringLiteral("the standby did not become synchronous: ") + why);
+        QThread::msleep(20);
+    }
 }
 
 ConnectionOptions ReplicaSet::primaryOptions() const
