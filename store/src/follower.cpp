@@ -282,57 +282,23 @@ bool FollowerWorker::checkServer()
 
 Result<FollowerWorker::History> FollowerWorker::checkHistory(QString *why)
 {
-    static const QString lost = QStringLiteral(
-        " (commits were lost, as in a failover to a standby that had not received them)");
-    const qint64 last = m_owner->m_lastPosition.value;
-    const QString lastId = m_owner->m_lastId.toString(QUuid::WithoutBraces);
-    if (last > 0) {
-        auto event = m_store->readEvent(m_owner->m_lastId);
-        if (!event)
-            return event.error();
-        if (event->has_value() && (*event)->position.value != last) {
-            const qint64 now = (*event)->position.value;
-            *why = QStringLiteral("the server's history is not the one delivered: event %1, "
-                                  "delivered at position %2, %3")
-                       .arg(lastId)
-                       .arg(last)
-                       .arg(now == 0 ? QStringLiteral("is there but not numbered")
-                                     : QStringLiteral("is at position %1 now").arg(now))
-                + lost;
-            return History::Rewritten;
-        }
-        if (!event->has_value()) {
-            // Gone or hidden: hidden events keep their positions (deleted, truncated,
-            // scavenged), so only another event at that position tells a change.
-            auto at = m_store->readAll(m_owner->m_lastPosition, 1);
-            if (!at)
-                return at.error();
-            if (!at->events.isEmpty() && at->events.constFirst().position.value == last) {
-                *why = QStringLiteral("the server's history is not the one delivered: position "
-                                      "%1 held event %2 and holds event %3 now")
-                           .arg(last)
-                           .arg(lastId, at->events.constFirst().id.toString(QUuid::WithoutBraces))
-                    + lost;
-                return History::Rewritten;
-            }
-        }
+    HistoryMark seen;
+    seen.lastPosition = m_owner->m_lastPosition;
+    seen.lastEventId = m_owner->m_lastId;
+    seen.readTo = GlobalPosition(m_owner->m_readTo);
+    auto check = m_store->checkHistory(seen);
+    if (!check)
+        return check.error();
+    switch (check->outcome) {
+    case HistoryCheck::Outcome::Same:
+        return History::Same;
+    case HistoryCheck::Outcome::NotYet:
+        return History::NotYet;
+    case HistoryCheck::Outcome::Rewritten:
+        break;
     }
-    // Positions are never given back: a primary whose head is behind what was read has lost
-    // the events there; a standby may still be replaying up to them.
-    auto head = m_store->headPosition();
-    if (!head)
-        return head.error();
-    if (head->value < m_owner->m_readTo) {
-        if (m_standby)
-            return History::NotYet;
-        *why = QStringLiteral("the server's history is not the one delivered: positions up to %1 "
-                              "were read and the server's head is %2")
-                   .arg(m_owner->m_readTo)
-                   .arg(head->value)
-            + lost;
-        return History::Rewritten;
-    }
-    return History::Same;
+    *why = check->explanation;
+    return History::Rewritten;
 }
 
 void FollowerWorker::readFailed(const StoreError &error)

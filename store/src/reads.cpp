@@ -737,4 +737,70 @@ Result<ReplicationStatus> Store::replication()
     return status;
 }
 
+Result<HistoryCheck> Store::checkHistory(const HistoryMark &seen)
+{
+    static const QString lost = QStringLiteral(
+        " (commits were lost, as in a failover to a standby that had not received them)");
+    HistoryCheck check;
+    const qint64 last = seen.lastPosition.value;
+    const QString lastId = seen.lastEventId.toString(QUuid::WithoutBraces);
+    if (last > 0) {
+        auto event = readEvent(seen.lastEventId);
+        if (!event)
+            return event.error();
+        if (event->has_value() && (*event)->position.value != last) {
+            const qint64 now = (*event)->position.value;
+            check.outcome = HistoryCheck::Outcome::Rewritten;
+            check.explanation
+                = QStringLiteral("the server's history is not the one seen: event %1, seen at "
+                                 "position %2, %3")
+                      .arg(lastId)
+                      .arg(last)
+                      .arg(now == 0 ? QStringLiteral("is there but not numbered")
+                                    : QStringLiteral("is at position %1 now").arg(now))
+                + lost;
+            return check;
+        }
+        if (!event->has_value()) {
+            // Gone or hidden: hidden events keep their positions (deleted, truncated,
+            // scavenged), so only another event at that position tells a change.
+            auto at = readAll(seen.lastPosition, 1);
+            if (!at)
+                return at.error();
+            if (!at->events.isEmpty() && at->events.constFirst().position.value == last) {
+                check.outcome = HistoryCheck::Outcome::Rewritten;
+                check.explanation
+                    = QStringLiteral("the server's history is not the one seen: position %1 held "
+                                     "event %2 and holds event %3 now")
+                          .arg(last)
+                          .arg(lastId, at->events.constFirst().id.toString(QUuid::WithoutBraces))
+                    + lost;
+                return check;
+            }
+        }
+    }
+    // Positions are never given back: a primary whose head is behind what was read has lost
+    // the events there; a standby may still be replaying up to them.
+    const qint64 readTo = std::max(seen.readTo.value, last);
+    auto head = headPosition();
+    if (!head)
+        return head.error();
+    if (head->value < readTo) {
+        auto role = replication();
+        if (!role)
+            return role.error();
+        if (role->standby) {
+            check.outcome = HistoryCheck::Outcome::NotYet;
+            return check;
+        }
+        check.outcome = HistoryCheck::Outcome::Rewritten;
+        check.explanation = QStringLiteral("the server's history is not the one seen: positions "
+                                           "up to %1 were read and the server's head is %2")
+                                .arg(readTo)
+                                .arg(head->value)
+            + lost;
+    }
+    return check;
+}
+
 } // namespace eventium

@@ -210,6 +210,11 @@ public:
     Result<GlobalPosition> headPosition();
     // Whether this store's server is a primary or a hot standby, and a standby's replay lag.
     Result<ReplicationStatus> replication();
+    // Whether the server still has the history a reader saw (after a failover, a standby that
+    // had not received every commit has not): the event last seen is still at its position
+    // (an event hidden since keeps its position, so only another event there counts), and a
+    // primary's head is not behind what was read. A standby behind it answers NotYet.
+    Result<HistoryCheck> checkHistory(const HistoryMark &seen);
     Result<StoreStats> stats();
     // The event types that exist, in order, at most `limit` (1 to 100,000): from the type
     // index, a step per type (a loose index scan), never a pass over the events.

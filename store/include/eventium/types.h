@@ -474,4 +474,24 @@ struct ReplicationStatus
     qint64 replayBytesBehind = 0;
 };
 
+// What a reader of the global sequence has seen, to check a server's history against after a
+// reconnection (Store::checkHistory()).
+struct HistoryMark
+{
+    GlobalPosition lastPosition {0}; // the last event delivered (0: none)
+    QUuid lastEventId;
+    GlobalPosition readTo {0}; // the positions read (delivered or filtered out) end here
+};
+
+struct HistoryCheck
+{
+    enum class Outcome {
+        Same, // what was seen is still there
+        Rewritten, // it is not: commits were lost (explanation says how it shows)
+        NotYet, // a standby that has not replayed up to it yet
+    };
+    Outcome outcome = Outcome::Same;
+    QString explanation;
+};
+
 } // namespace eventium
