@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
     build-essential cmake ninja-build ccache pkg-config
     qt6-base-dev qt6-base-dev-tools libqt6sql6-psql libqt6svg6 libgl-dev
-    libpq-dev postgresql postgresql-contrib openssl
+    libpq-dev postgresql postgresql-contrib pgbouncer openssl
     dpkg-dev desktop-file-utils appstream
     xvfb xauth
 )

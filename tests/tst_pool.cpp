@@ -1,5 +1,5 @@
-// The connection pool on its own: bounded, connections per thread, and a thread's
-// connections closed when the thread exits.
+// The connection pool on its own: bounded, connections per thread, a thread's connections
+// closed when the thread exits, and named statements switched off for the whole pool.
 #include "support/testdatabase.h"
 #include "support/testmain.h"
 
@@ -67,6 +67,35 @@ private slots:
         QCOMPARE(pool.openConnections(), 1);
         mine.release();
         QCOMPARE(pool.openConnections(), 1);
+    }
+
+    // Behind a transaction-mode pooler the pool's connections stop naming statements: from
+    // the start (the setting) or for good once a connection found its session changed.
+    void namedStatementsSwitchOffForTheWholePool()
+    {
+        ConnectionPool::Settings s;
+        s.namedStatements = false;
+        ConnectionPool unnamed(TestDatabase::options(), s);
+        QVERIFY(!unnamed.namedStatements());
+        QVERIFY(!REQUIRE_OK(unnamed.acquire()).namedStatements());
+
+        ConnectionPool pool(TestDatabase::options());
+        QVERIFY(pool.namedStatements());
+        auto a = REQUIRE_OK(pool.acquire());
+        QVERIFY(a.namedStatements());
+        a.addNativeStatement("ev_x");
+        QVERIFY(a.hasNativeStatement("ev_x"));
+        std::atomic<bool> otherSwitched {true};
+        std::thread other([&] {
+            auto b = pool.acquire();
+            otherSwitched = b && b->dropNamedStatements();
+        });
+        other.join();
+        QVERIFY(otherSwitched.load()); // the first to find out
+        QVERIFY(!pool.namedStatements());
+        QVERIFY(!a.namedStatements());
+        QVERIFY(!a.dropNamedStatements()); // already switched
+        QVERIFY(!a.hasNativeStatement("ev_x"));
     }
 };
 

@@ -599,7 +599,7 @@ const char kRolesHelp[]
 
 // `eventium roles grant reader|writer ROLE` and `eventium roles revoke ROLE`.
 int rolesCommand(const OptionParser &options, const QString &db, const QString &schema,
-                 bool verbose)
+                 PoolerMode pooler, bool verbose)
 {
     const auto usageError = [](const QString &message) {
         return CliError::usage(QStringLiteral("%1 (see `eventium roles --help`)").arg(message))
@@ -632,6 +632,7 @@ int rolesCommand(const OptionParser &options, const QString &db, const QString &
     settings.schema = schema;
     settings.poolSize = 2;
     settings.runSequencer = false;
+    settings.pooler = pooler;
     auto store = std::make_unique<Store>(*connection, settings);
     auto pinged = store->ping();
     if (!pinged && resolver.mayStartEmbedded()) {
@@ -682,6 +683,7 @@ void Cli::addGlobalOptions(OptionParser &parser)
 {
     parser.addOption(QStringLiteral("db"));
     parser.addOption(QStringLiteral("schema"));
+    parser.addOption(QStringLiteral("pooler"));
     parser.addFlag(QStringLiteral("verbose"));
 }
 
@@ -691,8 +693,24 @@ void Cli::applyGlobalOptions(const OptionParser &parser)
         m_db = parser.value(QStringLiteral("db"));
     if (parser.isSet(QStringLiteral("schema")))
         m_schema = parser.value(QStringLiteral("schema"));
+    if (parser.isSet(QStringLiteral("pooler")))
+        m_poolerText = parser.value(QStringLiteral("pooler"));
     if (parser.isSet(QStringLiteral("verbose")))
         m_verbose = true;
+}
+
+QString Cli::resolvePooler()
+{
+    const bool given = !m_poolerText.isEmpty();
+    const QString text = given ? m_poolerText : qEnvironmentVariable("EVENTIUM_POOLER");
+    if (text.isEmpty())
+        return {};
+    const auto mode = parsePoolerMode(text);
+    if (!mode)
+        return QStringLiteral("%1: \"%2\" is not a pooler mode (direct, session or transaction)")
+            .arg(given ? QStringLiteral("--pooler") : QStringLiteral("EVENTIUM_POOLER"), text);
+    m_pooler = *mode;
+    return {};
 }
 
 // ---------------------------------------------------------------- the commands
@@ -1035,6 +1053,8 @@ int Cli::run(const QStringList &arguments)
         return ExitSuccess;
     }
     applyGlobalOptions(parser);
+    if (QString why = resolvePooler(); !why.isEmpty())
+        return usage(name, why);
     if (m_verbose) {
         QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.info=true"));
         qInstallMessageHandler(nullptr);
@@ -1056,10 +1076,12 @@ std::optional<CliError> Cli::openStore(bool migrateIfMissing)
     settings.schema = m_schema;
     settings.poolSize = 2;
     settings.runSequencer = false; // one short-lived process: it numbers its writes itself
+    settings.pooler = m_pooler;
     auto connect = [&]() -> Result<Done> {
         m_options = *options;
-        note(QStringLiteral("connecting to %1 (from %2), schema %3")
-                 .arg(m_options.toDisplayString(), resolver.source(), m_schema));
+        note(QStringLiteral("connecting to %1 (from %2), schema %3, pooler %4")
+                 .arg(m_options.toDisplayString(), resolver.source(), m_schema,
+                      poolerModeName(m_pooler)));
         m_store = std::make_unique<Store>(m_options, settings);
         return m_store->ping();
     };
@@ -2115,7 +2137,7 @@ int Cli::subscriptions(const OptionParser &options)
 
 int Cli::roles(const OptionParser &options)
 {
-    return rolesCommand(options, m_db, m_schema, m_verbose);
+    return rolesCommand(options, m_db, m_schema, m_pooler, m_verbose);
 }
 
 int Cli::deleteStream(const OptionParser &options)

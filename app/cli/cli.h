@@ -70,6 +70,9 @@ private:
     static const Command *findCommand(const QString &name);
     static void addGlobalOptions(OptionParser &parser);
     void applyGlobalOptions(const OptionParser &parser);
+    // m_pooler from --pooler, else $EVENTIUM_POOLER; empty when it is one of the modes,
+    // otherwise why not.
+    QString resolvePooler();
 
     // Connects (exit 5 when that fails) and, with `migrateIfMissing`, creates the schema
     // when it does not exist yet.
@@ -82,6 +85,8 @@ private:
 
     QString m_db;
     QString m_schema;
+    QString m_poolerText; // --pooler as given
+    PoolerMode m_pooler = PoolerMode::Direct;
     bool m_verbose = false;
     ConnectionOptions m_options;
     std::unique_ptr<Store> m_store;

@@ -11,11 +11,15 @@ const char kGlobalOptions[]
       "                     embedded server, see `eventium embedded --help`)\n"
       "  --schema NAME      the schema holding the store (default: $EVENTIUM_SCHEMA or\n"
       "                     \"eventium\")\n"
+      "  --pooler MODE      how the connection reaches the server: direct, session (a\n"
+      "                     pooler such as PgBouncer in session mode) or transaction (one\n"
+      "                     in transaction mode: no prepared statements are kept, and\n"
+      "                     tail --follow polls) (default: $EVENTIUM_POOLER, else direct)\n"
       "  --verbose          say more on stderr\n"
       "  -h, --help         show help\n";
 
 const char kUsage[]
-    = "Usage: eventium [--db CONNINFO|URL] [--schema NAME] COMMAND ...\n"
+    = "Usage: eventium [--db CONNINFO|URL] [--schema NAME] [--pooler MODE] COMMAND ...\n"
       "\n"
       "An event store on PostgreSQL. Output is JSON lines on stdout; errors go to stderr.\n"
       "\n"

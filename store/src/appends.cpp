@@ -133,6 +133,10 @@ Result<MultiAppendResult> Store::appendMulti(const QList<StreamAppend> &appends)
     if (!result && result.error().kind() == StoreError::Kind::ConnectionLost
         && d->settings.retryOnConnectionLoss)
         result = d->appendMultiOnce(appends, ids);
+    // The server session changed under the transaction (a transaction-mode pooler the store
+    // was not told of): nothing was written; once more, with unnamed statements now.
+    if (!result && pg::lostNamedStatement(result.error()))
+        result = d->appendMultiOnce(appends, ids);
     if (result && result->committed && d->sequencer)
         d->sequencer->wake();
     return result;

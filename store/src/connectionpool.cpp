@@ -55,6 +55,7 @@ public:
         : options(std::move(o))
         , settings(std::move(s))
         , id(g_nextPoolId++)
+        , named(settings.namedStatements)
     {
     }
     ~PoolState()
@@ -72,6 +73,9 @@ public:
     const ConnectionPool::Settings settings;
     const quint64 id;
     QAtomicInteger<quint64> counter;
+    // Statements by name (Settings::namedStatements); cleared for good when a connection
+    // finds its server session changed.
+    std::atomic<bool> named;
 
     // std::mutex and std::condition_variable rather than QMutex and QWaitCondition: the
     // standard ones go through pthread, which ThreadSanitizer intercepts, so it sees the
@@ -298,6 +302,18 @@ void PooledConnection::addNativeStatement(const QByteArray &name)
         m_entry->nativeStatements.insert(name);
 }
 
+bool PooledConnection::namedStatements() const
+{
+    return m_pool && m_pool->named.load(std::memory_order_relaxed);
+}
+
+bool PooledConnection::dropNamedStatements()
+{
+    if (m_entry)
+        m_entry->nativeStatements.clear();
+    return m_pool && m_pool->named.exchange(false);
+}
+
 void *PooledConnection::nativeHandle() const
 {
     return m_entry ? pgHandle(m_entry->db) : nullptr;
@@ -360,6 +376,11 @@ int ConnectionPool::openConnections() const
 int ConnectionPool::maxConnections() const
 {
     return m_state->settings.maxConnections;
+}
+
+bool ConnectionPool::namedStatements() const
+{
+    return m_state->named.load(std::memory_order_relaxed);
 }
 
 void ConnectionPool::closeIdleConnectionsOfThisThread()

@@ -33,6 +33,12 @@ public:
     // Names of statements prepared through libpq directly on this connection.
     bool hasNativeStatement(const QByteArray &name) const;
     void addNativeStatement(const QByteArray &name);
+    // Whether statements are prepared under a name and run by it (the pool's setting).
+    bool namedStatements() const;
+    // The server session behind this connection changed between transactions (a prepared
+    // statement went missing or its name was taken): forgets this connection's statements and
+    // switches the whole pool to unnamed statements. True for the call that switched it.
+    bool dropNamedStatements();
     void release();
 
 private:
@@ -58,6 +64,10 @@ public:
     {
         int maxConnections = 16;
         std::chrono::milliseconds acquireTimeout {30000};
+        // Prepare statements once per connection and run them by name; false behind a
+        // transaction-mode pooler, where consecutive transactions of one connection may run in
+        // different server sessions (pg::Connection::exec then sends unnamed statements).
+        bool namedStatements = true;
     };
 
     explicit ConnectionPool(ConnectionOptions options, Settings settings);
@@ -71,6 +81,9 @@ public:
     const ConnectionOptions &options() const;
     int openConnections() const;
     int maxConnections() const;
+    // Settings::namedStatements, until a connection found the server sessions changing
+    // (PooledConnection::dropNamedStatements()).
+    bool namedStatements() const;
     // Closes all idle connections of the calling thread.
     void closeIdleConnectionsOfThisThread();
 

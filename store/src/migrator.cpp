@@ -59,65 +59,75 @@ Result<int> Store::migrate()
     if (migrations.isEmpty())
         return StoreError(StoreError::Kind::Migration,
                           QStringLiteral("no migrations compiled into the library"));
-    auto connection = d->connect();
-    if (!connection)
-        return connection.error();
-    pg::Connection &c = connection.value();
-    pg::Transaction tx(c);
-    if (auto r = tx.begin(); !r)
-        return r.error();
-    if (auto r = c.exec(QStringLiteral("SELECT pg_advisory_xact_lock(hashtext($1))"),
-                        {pg::param(QStringLiteral("eventium.migrate:") + d->settings.schema)},
-                        QStringLiteral("migration lock"));
-        !r)
-        return r.error();
-    if (auto r = c.script(QStringLiteral("CREATE SCHEMA IF NOT EXISTS %1; "
-                                         "CREATE TABLE IF NOT EXISTS %1.schema_migrations "
-                                         "(version int PRIMARY KEY, name text NOT NULL, "
-                                         "applied_at timestamptz NOT NULL DEFAULT now())")
-                              .arg(d->s),
-                          QStringLiteral("migration bookkeeping"));
-        !r)
-        return r.error();
-    auto applied = c.exec(
-        QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(d->s), {},
-        QStringLiteral("migration bookkeeping"));
-    if (!applied)
-        return applied.error();
-    const int current = int(applied->int64(0, 0));
-    const int latest = migrations.last().version;
-    if (current > latest)
-        return StoreError(
-            StoreError::Kind::Migration,
-            QStringLiteral("schema %1 is at version %2, newer than this library knows (%3)")
-                .arg(d->settings.schema)
-                .arg(current)
-                .arg(latest));
-    for (const Migration &m : migrations) {
-        if (m.version <= current)
-            continue;
-        QString sql = m.sql;
-        sql.replace(QStringLiteral("{{schema}}"), d->s);
-        sql.replace(QStringLiteral("{{schema_name}}"), pg::quoteLiteral(d->settings.schema));
-        sql.replace(QStringLiteral("{{channel}}"), pg::quoteLiteral(d->channel));
-        const QString what = QStringLiteral("migration %1_%2").arg(m.version).arg(m.name);
-        if (auto r = c.script(sql, what); !r)
-            return StoreError(r.error().kind() == StoreError::Kind::ConnectionLost
-                                  ? StoreError::Kind::ConnectionLost
-                                  : StoreError::Kind::Migration,
-                              r.error().message(), r.error().sqlState());
-        if (auto r = c.exec(
-                QStringLiteral("INSERT INTO %1.schema_migrations (version, name) VALUES ($1, $2)")
-                    .arg(d->s),
-                {pg::param(m.version), pg::param(m.name)}, QStringLiteral("recording migration"));
+    auto once = [&]() -> Result<int> {
+        auto connection = d->connect();
+        if (!connection)
+            return connection.error();
+        pg::Connection &c = connection.value();
+        pg::Transaction tx(c);
+        if (auto r = tx.begin(); !r)
+            return r.error();
+        if (auto r = c.exec(QStringLiteral("SELECT pg_advisory_xact_lock(hashtext($1))"),
+                            {pg::param(QStringLiteral("eventium.migrate:") + d->settings.schema)},
+                            QStringLiteral("migration lock"));
             !r)
             return r.error();
-        qCInfo(lcStore).noquote() << "applied migration" << m.version << m.name << "to schema"
-                                  << d->settings.schema;
-    }
-    if (auto r = tx.commit(); !r)
-        return r.error();
-    return latest;
+        if (auto r = c.script(QStringLiteral("CREATE SCHEMA IF NOT EXISTS %1; "
+                                             "CREATE TABLE IF NOT EXISTS %1.schema_migrations "
+                                             "(version int PRIMARY KEY, name text NOT NULL, "
+                                             "applied_at timestamptz NOT NULL DEFAULT now())")
+                                  .arg(d->s),
+                              QStringLiteral("migration bookkeeping"));
+            !r)
+            return r.error();
+        auto applied = c.exec(
+            QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(d->s),
+            {}, QStringLiteral("migration bookkeeping"));
+        if (!applied)
+            return applied.error();
+        const int current = int(applied->int64(0, 0));
+        const int latest = migrations.last().version;
+        if (current > latest)
+            return StoreError(
+                StoreError::Kind::Migration,
+                QStringLiteral("schema %1 is at version %2, newer than this library knows (%3)")
+                    .arg(d->settings.schema)
+                    .arg(current)
+                    .arg(latest));
+        for (const Migration &m : migrations) {
+            if (m.version <= current)
+                continue;
+            QString sql = m.sql;
+            sql.replace(QStringLiteral("{{schema}}"), d->s);
+            sql.replace(QStringLiteral("{{schema_name}}"), pg::quoteLiteral(d->settings.schema));
+            sql.replace(QStringLiteral("{{channel}}"), pg::quoteLiteral(d->channel));
+            const QString what = QStringLiteral("migration %1_%2").arg(m.version).arg(m.name);
+            if (auto r = c.script(sql, what); !r)
+                return StoreError(r.error().kind() == StoreError::Kind::ConnectionLost
+                                      ? StoreError::Kind::ConnectionLost
+                                      : StoreError::Kind::Migration,
+                                  r.error().message(), r.error().sqlState());
+            if (auto r
+                = c.exec(QStringLiteral(
+                             "INSERT INTO %1.schema_migrations (version, name) VALUES ($1, $2)")
+                             .arg(d->s),
+                         {pg::param(m.version), pg::param(m.name)},
+                         QStringLiteral("recording migration"));
+                !r)
+                return r.error();
+            qCInfo(lcStore).noquote()
+                << "applied migration" << m.version << m.name << "to schema" << d->settings.schema;
+        }
+        if (auto r = tx.commit(); !r)
+            return r.error();
+        return latest;
+    };
+    auto migrated = once();
+    // The server session changed under the transaction (a transaction-mode pooler the store
+    // was not told of): nothing was applied; once more, with unnamed statements now.
+    if (!migrated && pg::lostNamedStatement(migrated.error()))
+        migrated = once();
+    return migrated;
 }
 
 Result<int> Store::schemaVersion()

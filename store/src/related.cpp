@@ -170,23 +170,33 @@ Result<std::optional<RelatedEvents>> Store::related(const QUuid &eventId, int li
     // Without JIT: the planner cannot know how small a causation tree is (it guesses ten
     // children a level), so the statement's estimated cost passes jit_above_cost and
     // compiling it took seconds on a big store, against milliseconds to run it.
-    auto connection = d->connect();
-    if (!connection)
-        return connection.error();
-    pg::Connection &c = connection.value();
-    pg::Transaction tx(c);
-    if (auto r = tx.begin(); !r)
-        return r.error();
-    if (auto r = c.exec(QStringLiteral("SELECT set_config('jit', 'off', true)"), {},
-                        QStringLiteral("read causation tree"));
-        !r)
-        return r.error();
-    auto tree = c.exec(sql, {pg::param(rowId), pg::param(qint64(limit))},
-                       QStringLiteral("read causation tree"));
+    auto readTree = [&]() -> Result<pg::Rows> {
+        auto connection = d->connect();
+        if (!connection)
+            return connection.error();
+        pg::Connection &c = connection.value();
+        pg::Transaction tx(c);
+        if (auto r = tx.begin(); !r)
+            return r.error();
+        if (auto r = c.exec(QStringLiteral("SELECT set_config('jit', 'off', true)"), {},
+                            QStringLiteral("read causation tree"));
+            !r)
+            return r.error();
+        auto rows = c.exec(sql, {pg::param(rowId), pg::param(qint64(limit))},
+                           QStringLiteral("read causation tree"));
+        if (!rows)
+            return rows.error();
+        if (auto r = tx.commit(); !r)
+            return r.error();
+        return rows;
+    };
+    auto tree = readTree();
+    // The server session changed under the transaction (a transaction-mode pooler the store
+    // was not told of): once more, with unnamed statements now.
+    if (!tree && pg::lostNamedStatement(tree.error()))
+        tree = readTree();
     if (!tree)
         return tree.error();
-    if (auto r = tx.commit(); !r)
-        return r.error();
     // The nodes within the limit that readers see, each decoded once, with its path; then
     // each one's cause and depth among them.
     QHash<qint64, QUuid> shown; // row id -> event id

@@ -22,6 +22,7 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
     ConnectionPool::Settings ps;
     ps.maxConnections = qMax(1, d->settings.poolSize);
     ps.acquireTimeout = d->settings.acquireTimeout;
+    ps.namedStatements = d->settings.pooler != PoolerMode::Transaction;
     d->pool = std::make_unique<ConnectionPool>(d->options, ps);
     d->s = pg::quoteIdent(d->settings.schema);
     d->channel = pg::notificationChannel(d->settings.schema);
@@ -101,6 +102,32 @@ const ConnectionOptions &Store::connectionOptions() const
 const StoreSettings &Store::settings() const
 {
     return d->settings;
+}
+PoolerMode Store::poolerMode() const
+{
+    return d->pool->namedStatements() ? d->settings.pooler : PoolerMode::Transaction;
+}
+
+std::optional<PoolerMode> parsePoolerMode(const QString &text)
+{
+    for (PoolerMode mode : {PoolerMode::Direct, PoolerMode::Session, PoolerMode::Transaction}) {
+        if (text.compare(poolerModeName(mode), Qt::CaseInsensitive) == 0)
+            return mode;
+    }
+    return std::nullopt;
+}
+
+QString poolerModeName(PoolerMode mode)
+{
+    switch (mode) {
+    case PoolerMode::Direct:
+        return QStringLiteral("direct");
+    case PoolerMode::Session:
+        return QStringLiteral("session");
+    case PoolerMode::Transaction:
+        return QStringLiteral("transaction");
+    }
+    return {};
 }
 
 QString Store::validateSchemaName(const QString &schema)
@@ -228,6 +255,9 @@ Result<ServerInfo> Store::testConnection(const ConnectionOptions &options)
 {
     ConnectionPool::Settings ps;
     ps.maxConnections = 1;
+    // One statement on a connection of its own: nothing to prepare (and through a
+    // transaction-mode pooler, nothing that could be missing from the next server session).
+    ps.namedStatements = false;
     ConnectionPool pool(options, ps);
     auto lease = pool.acquire();
     if (!lease)

@@ -1,4 +1,5 @@
 // The `eventium` command line, run as a real process with QProcess against the test database.
+#include "support/pgbouncer.h"
 #include "support/testdatabase.h"
 
 #include <eventium/store.h>
@@ -258,6 +259,8 @@ private slots:
             "activity", "--from", "2026-11-30T14:03:00Z", "--to", "2026-11-30T14:00:00Z"};
         QTest::newRow("activity bad top") << QStringList {"activity", "--top", "0"};
         QTest::newRow("activity argument") << QStringList {"activity", "s"};
+        QTest::newRow("bad pooler") << QStringList {"--pooler", "statement", "stats"};
+        QTest::newRow("pooler without value") << QStringList {"stats", "--pooler"};
     }
 
     void usageErrorsExitTwo()
@@ -1167,6 +1170,94 @@ private slots:
         QVERIFY2(r.err.contains("JSON path"), qPrintable(r.describe()));
         CHECK_EXIT(
             cli({QStringLiteral("search"), QStringLiteral("--contains"), QStringLiteral("{x")}), 4);
+    }
+
+    // Through PgBouncer in transaction mode (one server connection for every client), told
+    // by --pooler or EVENTIUM_POOLER.
+    void throughPgBouncerInTransactionMode()
+    {
+        eventium::test::PgBouncer bouncer({.mode = eventium::test::PgBouncer::PoolMode::Transaction,
+                                           .poolSize = 1,
+                                           .maxClients = 50});
+        QString error;
+        QVERIFY2(bouncer.start(&error), qPrintable(error));
+        const QStringList through {QStringLiteral("--db"), bouncer.options().toConnInfo(),
+                                   QStringLiteral("--schema"), m_schema};
+        const QStringList pooler {QStringLiteral("--pooler"), QStringLiteral("transaction")};
+        auto append = [&](const QStringList &args, const QByteArray &input = {}) {
+            return runCli(through + pooler + QStringList {QStringLiteral("append")} + args, input);
+        };
+        Run r
+            = append({QStringLiteral("order-1"), QStringLiteral("--type"), QStringLiteral("Placed"),
+                      QStringLiteral("--data"), QStringLiteral("{\"total\": 12}"),
+                      QStringLiteral("--expected"), QStringLiteral("no-stream")});
+        CHECK_EXIT(r, 0);
+        r = append({QStringLiteral("order-1"), QStringLiteral("-"), QStringLiteral("--expected"),
+                    QStringLiteral("1")},
+                   "{\"type\":\"Paid\",\"data\":{}}\n{\"type\":\"Packed\",\"data\":{}}\n");
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("lastVersion")).toInt(), 3);
+        CHECK_EXIT(append({QStringLiteral("order-1"), QStringLiteral("--type"),
+                           QStringLiteral("Paid"), QStringLiteral("--data"), QStringLiteral("{}"),
+                           QStringLiteral("--expected"), QStringLiteral("1")}),
+                   3);
+        // The variable instead of the option.
+        QProcessEnvironment env = baseEnvironment();
+        env.insert(QStringLiteral("EVENTIUM_POOLER"), QStringLiteral("transaction"));
+        r = runCli(through
+                       + QStringList {QStringLiteral("--verbose"), QStringLiteral("append"),
+                                      QStringLiteral("order-1"), QStringLiteral("--type"),
+                                      QStringLiteral("Shipped"), QStringLiteral("--data"),
+                                      QStringLiteral("{}")},
+                   {}, env);
+        CHECK_EXIT(r, 0);
+        QVERIFY2(r.err.contains("pooler transaction"), qPrintable(r.describe()));
+
+        r = runCli(through + pooler
+                   + QStringList {QStringLiteral("read"), QStringLiteral("order-1")});
+        CHECK_EXIT(r, 0);
+        const QList<QJsonObject> events = r.lines();
+        QCOMPARE(events.size(), 4);
+        for (int i = 0; i < events.size(); ++i) {
+            QCOMPARE(events.at(i).value(QStringLiteral("version")).toInt(), i + 1);
+            QCOMPARE(events.at(i).value(QStringLiteral("position")).toInt(), i + 1);
+        }
+        r = runCli(through + QStringList {QStringLiteral("tail")}, {}, env);
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.lines().size(), 4);
+        QCOMPARE(r.lines().last().value(QStringLiteral("type")).toString(),
+                 QStringLiteral("Shipped"));
+
+        // tail --follow polls (LISTEN needs a session of its own).
+        QProcess follower;
+        follower.setProcessEnvironment(env);
+        follower.start(QStringLiteral(EVENTIUM_CLI_PATH),
+                       through
+                           + QStringList {QStringLiteral("tail"), QStringLiteral("--follow"),
+                                          QStringLiteral("--from"), QStringLiteral("5")});
+        QVERIFY(follower.waitForStarted(10000));
+        r = append({QStringLiteral("order-1"), QStringLiteral("--type"),
+                    QStringLiteral("Delivered"), QStringLiteral("--data"), QStringLiteral("{}")});
+        CHECK_EXIT(r, 0);
+        QByteArray seen;
+        QElapsedTimer timer;
+        timer.start();
+        while (!seen.contains("Delivered") && timer.elapsed() < 30000) {
+            follower.waitForReadyRead(200);
+            seen += follower.readAllStandardOutput();
+        }
+        QVERIFY2(seen.contains("\"position\":5"), seen.constData());
+        follower.terminate();
+        QVERIFY(follower.waitForFinished(10000));
+        QCOMPARE(follower.exitCode(), 0);
+        const QByteArray errors = follower.readAllStandardError();
+        QVERIFY2(errors.isEmpty(), errors.constData());
+
+        // A mode it does not know, from the variable: a usage error.
+        env.insert(QStringLiteral("EVENTIUM_POOLER"), QStringLiteral("statement"));
+        r = runCli(through + QStringList {QStringLiteral("stats")}, {}, env);
+        CHECK_EXIT(r, 2);
+        QVERIFY2(r.err.contains("EVENTIUM_POOLER"), qPrintable(r.describe()));
     }
 
     void tailCommand()

@@ -93,6 +93,10 @@ std::unique_ptr<Store> TestDatabase::freshStore(StoreSettings settings, QString 
     }
     if (settings.schema == QLatin1String("eventium"))
         settings.schema = uniqueSchema();
+    if (settings.pooler == PoolerMode::Direct) {
+        if (auto mode = parsePoolerMode(qEnvironmentVariable("EVENTIUM_TEST_POOLER")))
+            settings.pooler = *mode;
+    }
     auto store = std::make_unique<Store>(options(), settings);
     auto migrated = store->migrate();
     if (!migrated) {

@@ -22,7 +22,9 @@ public:
     static ConnectionOptions options();
     // A schema name no other test uses.
     static QString uniqueSchema(const QString &prefix = QStringLiteral("t"));
-    // A migrated store in a fresh schema.
+    // A migrated store in a fresh schema. Settings that leave the pooler at Direct get
+    // EVENTIUM_TEST_POOLER's mode when it names one (transaction: the statements go unnamed,
+    // as tst_store_unnamed runs the store's suite).
     static std::unique_ptr<Store> freshStore(StoreSettings settings = {}, QString *error = nullptr);
     // Runs SQL on a connection of its own (for fault injection such as pg_terminate_backend).
     static bool execAdmin(const QString &sql, QString *error = nullptr);

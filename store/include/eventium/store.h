@@ -15,6 +15,29 @@ Q_DECLARE_LOGGING_CATEGORY(lcStore)
 
 namespace eventium {
 
+// How the store's connections reach PostgreSQL (docs/scaling.md, "Poolers (PgBouncer)").
+enum class PoolerMode {
+    // Directly: each connection of the store is a server session of its own. Statements are
+    // prepared once per connection and then run by name.
+    Direct,
+    // Through a pooler in session mode (PgBouncer's pool_mode = session): a connection keeps
+    // its server session until it closes, so the store works as with Direct.
+    Session,
+    // Through a pooler in transaction mode (PgBouncer's pool_mode = transaction): each
+    // transaction, and each statement outside one, may run in another server session, so the
+    // store keeps nothing in a session: every statement is sent as the unnamed statement
+    // (parse, bind and execute in one round trip, which the pooler keeps on one server
+    // session). What needs a session of its own cannot work this way: a toolkit Subscription
+    // runner (a session advisory lock, LISTEN) refuses such a store, and a Follower needs a
+    // direct or session-mode connection for LISTEN (otherwise it only polls).
+    Transaction,
+};
+
+// "direct", "session" or "transaction" (as the command line's --pooler and EVENTIUM_POOLER
+// spell them, any case); nullopt for anything else.
+std::optional<PoolerMode> parsePoolerMode(const QString &text);
+QString poolerModeName(PoolerMode mode);
+
 struct StoreSettings
 {
     // The PostgreSQL schema that holds everything; letters, digits and '_' only.
@@ -31,6 +54,15 @@ struct StoreSettings
     // Retry an append once on a fresh connection when the connection was lost; safe because
     // the retry carries the same event ids (an idempotent retry).
     bool retryOnConnectionLoss = true;
+    // How the connections reach the server. Left at Direct (or Session) behind a
+    // transaction-mode pooler, the store finds out by itself when one of its prepared
+    // statements is missing (SQLSTATE 26000) or its name already taken (42P05) in the server
+    // session it lands in, and sends unnamed statements from then on (Store::poolerMode();
+    // a warning, once). The statement that found it out is sent again unnamed when it ran
+    // outside a transaction block (single-stream appends, most reads); inside one, the
+    // transaction fails as Retryable (multi-stream appends, migrate() and related() run it
+    // again by themselves). Say Transaction to start that way.
+    PoolerMode pooler = PoolerMode::Direct;
 };
 
 struct MultiAppendResult
@@ -232,6 +264,9 @@ public:
     QString notificationChannel() const;
     const ConnectionOptions &connectionOptions() const;
     const StoreSettings &settings() const;
+    // The pooler mode in effect: settings().pooler, or Transaction once the store has found
+    // that its server sessions change between transactions (see StoreSettings::pooler).
+    PoolerMode poolerMode() const;
 
     // Validation used before anything is sent; empty when valid.
     QString validateEvent(const NewEvent &event) const;

@@ -62,7 +62,24 @@ void log(const StoreError &err, const QString &what, const QString &sql)
     }
 }
 
+// A named statement this connection prepared that its server session lacks (26000,
+// invalid_sql_statement_name), or a name the session already has (42P05,
+// duplicate_prepared_statement): the session is another one than the statement was prepared
+// in, as behind a transaction-mode pooler.
+bool sessionChanged(const Rows &result)
+{
+    const QString state = result.sqlState();
+    return state == QLatin1String("26000") || state == QLatin1String("42P05");
+}
+
 } // namespace
+
+bool lostNamedStatement(const StoreError &error)
+{
+    return error.kind() == StoreError::Kind::Retryable
+        && (error.sqlState() == QLatin1String("26000")
+            || error.sqlState() == QLatin1String("42P05"));
+}
 
 bool isUndefinedObject(const QString &sqlState)
 {
@@ -174,8 +191,11 @@ Result<Rows> Connection::exec(const QString &sql, const Params &params, const QS
     PGconn *conn = handle();
     if (!conn || PQstatus(conn) == CONNECTION_BAD)
         return fail(Rows(), what, sql);
-    const QByteArray name
-        = "ev_" + QCryptographicHash::hash(sql.toUtf8(), QCryptographicHash::Sha1).toHex().left(20);
+    const QByteArray text = sql.toUtf8();
+    std::vector<const char *> values;
+    values.reserve(size_t(params.size()));
+    for (const QByteArray &p : params)
+        values.push_back(p.isNull() ? nullptr : p.constData());
     // Registered from before the statement is prepared (parsing it takes its tables' locks, so
     // preparing can wait as long as running) until it returns.
     CancelRegistration running(cancellation, conn);
@@ -197,26 +217,67 @@ Result<Rows> Connection::exec(const QString &sql, const Params &params, const QS
             m_lease.markBroken();
         return err;
     };
-    if (!m_lease.hasNativeStatement(name)) {
-        Rows prepared(PQprepare(conn, name.constData(), sql.toUtf8().constData(),
-                                int(params.size()), nullptr));
-        if (!prepared.ok())
-            return *done(prepared);
-        m_lease.addNativeStatement(name);
-        // Cancelled while it was prepared: do not run it.
-        if (cancellation.isCancelled()) {
+    if (m_lease.namedStatements()) {
+        const QByteArray name
+            = "ev_" + QCryptographicHash::hash(text, QCryptographicHash::Sha1).toHex().left(20);
+        Rows result;
+        if (!m_lease.hasNativeStatement(name)) {
+            Rows prepared(
+                PQprepare(conn, name.constData(), text.constData(), int(params.size()), nullptr));
+            if (prepared.ok()) {
+                m_lease.addNativeStatement(name);
+                // Cancelled while it was prepared: do not run it.
+                if (cancellation.isCancelled()) {
+                    if (running.finish())
+                        m_lease.markBroken();
+                    return StoreError(StoreError::Kind::Cancelled,
+                                      what + QStringLiteral(": cancelled before it ran"));
+                }
+            } else {
+                result = std::move(prepared);
+            }
+        }
+        if (!result)
+            result = Rows(PQexecPrepared(conn, name.constData(), int(values.size()), values.data(),
+                                         nullptr, nullptr, 0));
+        if (result.ok() || !sessionChanged(result)) {
+            if (auto err = done(result))
+                return *err;
+            return result;
+        }
+        // The server session is not the one the statement was prepared in (nothing ran).
+        if (m_lease.dropNamedStatements())
+            qCWarning(lcSql).noquote()
+                << QStringLiteral(
+                       "%1: prepared statement %2 %3 this server session [%4]: the "
+                       "sessions behind the connections change between transactions, as behind "
+                       "a transaction-mode pooler (PgBouncer pool_mode = transaction); "
+                       "statements are sent unnamed from now on (PoolerMode::Transaction, "
+                       "eventium --pooler transaction, starts that way)")
+                       .arg(what, QString::fromLatin1(name),
+                            result.sqlState() == QLatin1String("26000")
+                                ? QStringLiteral("is missing from")
+                                : QStringLiteral("already exists in"),
+                            result.sqlState());
+        if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
+            // Inside a transaction block, which the error has aborted: the caller runs it again.
             if (running.finish())
                 m_lease.markBroken();
-            return StoreError(StoreError::Kind::Cancelled,
-                              what + QStringLiteral(": cancelled before it ran"));
+            StoreError err(StoreError::Kind::Retryable,
+                           what
+                               + QStringLiteral(": the server session changed under a "
+                                                "transaction (a transaction-mode pooler); the "
+                                                "transaction is aborted, run it again"),
+                           result.sqlState());
+            log(err, what, sql);
+            return err;
         }
+        // Outside a transaction block: sent again below, unnamed.
     }
-    std::vector<const char *> values;
-    values.reserve(size_t(params.size()));
-    for (const QByteArray &p : params)
-        values.push_back(p.isNull() ? nullptr : p.constData());
-    Rows result(PQexecPrepared(conn, name.constData(), int(values.size()), values.data(), nullptr,
-                               nullptr, 0));
+    // The unnamed statement: parse, bind and execute in one round trip (one message batch up
+    // to Sync, which a transaction-mode pooler keeps on one server session).
+    Rows result(PQexecParams(conn, text.constData(), int(values.size()), nullptr, values.data(),
+                             nullptr, nullptr, 0));
     if (auto err = done(result))
         return *err;
     return result;

@@ -20,15 +20,29 @@ namespace eventium::pg {
 // that is missing or behind, or a wrong statement (see Store::Private::explain()).
 bool isUndefinedObject(const QString &sqlState);
 
+// The error Connection::exec() returns when it finds, inside a transaction block, that the
+// server session changed since a statement was prepared (a transaction-mode pooler; SQLSTATE
+// 26000 or 42P05, as Retryable): the transaction is aborted (its Transaction rolls it back)
+// and can run again at once (the pool sends unnamed statements from then on).
+bool lostNamedStatement(const StoreError &error);
+
 // Text parameters, in order; a null QByteArray is SQL NULL.
 using Params = QList<QByteArray>;
 
 // A pooled connection borrowed for one piece of work, and the one way the store runs SQL:
-// exec() for a statement with bound parameters (prepared once per connection, through
-// libpq's extended protocol on the QPSQL connection's native handle), script() for several
+// exec() for a statement with bound parameters (through libpq's extended protocol on the
+// QPSQL connection's native handle: prepared once per connection and run by name, or, when
+// the pool says so, as the unnamed statement in one round trip), script() for several
 // statements without parameters (migrations). Every failure goes through fail(): it marks a
 // lost connection broken (so it is closed, not pooled), classifies the error by SQLSTATE and
 // constraint name, and logs the statement and the error (never a bound value).
+//
+// Named statements behind a transaction-mode pooler: when a statement's name is missing from
+// the server session (SQLSTATE 26000) or already taken there (42P05), the session changed
+// since it was prepared. exec() then switches the pool to unnamed statements (a warning, once
+// per pool) and sends the statement again unnamed when outside a transaction block (nothing
+// ran); inside one, which the error aborted, it returns a Retryable error
+// (lostNamedStatement()).
 //
 // A statement given a Cancellation is registered with it while it runs: cancel() then
 // cancels it on the server (SQLSTATE 57014, StoreError::Kind::Cancelled) and the connection

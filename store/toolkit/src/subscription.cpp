@@ -88,6 +88,23 @@ struct Subscription::Private
 
     QString lockNamespace() const { return toolkit::lockNamespace(store); }
 
+    // The lock and LISTEN live in a server session of the runner's own, which a pooler in
+    // transaction mode does not give (the next statement may run in another session, and the
+    // lock would stay behind in one the pooler hands to others): refused, whether the store
+    // was told so or its pools (or the session's) found out.
+    std::optional<StoreError> sessionRefused() const
+    {
+        if (store.poolerMode() != PoolerMode::Transaction && sessionPool->namedStatements())
+            return std::nullopt;
+        return StoreError(StoreError::Kind::InvalidInput,
+                          QStringLiteral("subscription \"%1\" needs a server session of its own "
+                                         "(a session advisory lock and LISTEN), which a "
+                                         "transaction-mode pooler does not give: run it on a "
+                                         "store that connects directly or through a "
+                                         "session-mode pooler")
+                              .arg(settings.name));
+    }
+
     void closeSession()
     {
         const bool held = active.exchange(false);
@@ -136,6 +153,8 @@ struct Subscription::Private
         if (!locked->boolean(0, 0))
             return false;
         active = true;
+        if (auto refused = sessionRefused())
+            return *refused;
         // Holding the lock: the stored checkpoint is the truth now.
         auto checkpoint = session.exec(
             QStringLiteral("UPDATE %1.subscriptions SET owner = $1, updated_at = now() "
@@ -263,6 +282,8 @@ struct Subscription::Private
             return StoreError(StoreError::Kind::InvalidInput,
                               QStringLiteral("a subscription's batch size is between 1 and "
                                              "100000"));
+        if (auto refused = sessionRefused())
+            return *refused;
         const qint64 handledBefore = handled.load();
         auto locked = acquire(!untilCaughtUp && settings.waitForLock, !untilCaughtUp);
         if (!locked) {

@@ -82,6 +82,12 @@ struct CheckpointMove
 // The runner reads the events through the Store (its pool, the calling thread's
 // connections) and listens for the store's NOTIFY wake-ups on its own connection; a
 // notification is only a hint to read again, and it polls every pollInterval regardless.
+//
+// Poolers: the lock and LISTEN need that connection to be one server session for the
+// runner's whole life: connect directly or through a pooler in session mode. Behind a pooler
+// in transaction mode (the store's poolerMode() is PoolerMode::Transaction, configured or
+// found out) run() and catchUp() refuse with InvalidInput. list() and moveCheckpoint() work
+// through any pooler (moveCheckpoint() takes the lock for its transaction only).
 class Subscription
 {
 public:
