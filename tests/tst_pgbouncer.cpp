@@ -574,14 +574,15 @@ private slots:
         QCOMPARE(handled, 3);
     }
 
-    // A follower knows nothing of the pooler: its reads find out by themselves, and when
-    // LISTEN cannot work it polls.
+    // A follower told about the pooler polls instead of listening (a LISTEN would not outlive
+    // its transaction) and sends unnamed statements.
     void transactionModeFollowerPolls()
     {
         auto store = storeThrough(*m_transaction, transactionSettings());
         Follower::Settings fs;
         fs.schema = store->schema();
-        fs.pollInterval = std::chrono::milliseconds(200);
+        fs.pooler = PoolerMode::Transaction;
+        fs.pollInterval = std::chrono::hours(1); // only the adaptive poll can deliver
         Follower follower(m_transaction->options(), fs);
         QList<RecordedEvent> got;
         connect(&follower, &Follower::eventsReceived, this,

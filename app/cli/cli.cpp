@@ -1428,6 +1428,7 @@ int Cli::tail(const OptionParser &options)
         settings.schema = m_schema;
         settings.from = GlobalPosition(from);
         settings.filter = filter;
+        settings.pooler = m_pooler;
         TailFollower follower(m_options, settings, limit, &m_out, m_verbose);
         return follower.exec();
     }

@@ -102,6 +102,7 @@ void FollowerWorker::begin()
     s.poolSize = 2;
     s.runSequencer = false;
     s.acquireTimeout = std::chrono::milliseconds(5000);
+    s.pooler = m_settings.pooler;
     m_store = std::make_unique<Store>(m_options, s);
     ConnectionPool::Settings ps;
     ps.maxConnections = 1;
@@ -189,7 +190,8 @@ void FollowerWorker::pump()
         return;
     // Listen first, then read: a notification that arrives meanwhile only causes a re-read.
     // A standby can neither LISTEN nor number events.
-    const bool polling = m_standby || !m_settings.listen;
+    const bool polling
+        = m_standby || !m_settings.listen || m_settings.pooler == PoolerMode::Transaction;
     const bool listening = !polling && ensureListening();
     if (m_settings.sequence && !m_standby) {
         auto step = m_store->sequenceStep();

@@ -2,6 +2,7 @@
 
 #include "eventium/connectionoptions.h"
 #include "eventium/error.h"
+#include "eventium/store.h"
 #include "eventium/types.h"
 
 #include <QObject>
@@ -52,9 +53,12 @@ public:
         // Run sequencer steps when woken or polling (never on a standby).
         bool sequence = true;
         // Wait for new positions with LISTEN. False: poll instead, as the follower does by
-        // itself on a hot standby (which cannot LISTEN) — for a connection through a pooler
-        // in transaction mode, where a LISTEN does not last beyond its transaction.
+        // itself on a hot standby (which cannot LISTEN).
         bool listen = true;
+        // How the connection reaches PostgreSQL. Transaction (a pooler in transaction mode,
+        // where a LISTEN does not last beyond its transaction): unnamed statements, and
+        // polling instead of LISTEN.
+        PoolerMode pooler = PoolerMode::Direct;
         // Polling without LISTEN: the first read after events arrived is this soon, and the
         // wait doubles while nothing new comes, up to standbyPollInterval.
         std::chrono::milliseconds standbyPollMin {1};
