@@ -10,6 +10,7 @@
 
 #include <eventium/follower.h>
 #include <eventium/store.h>
+#include <eventium/toolkit/subscription.h>
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -369,6 +370,19 @@ private slots:
         QSignalSpy pausedErrors(&paused, &Follower::errorOccurred);
         running.start();
         paused.start();
+        // A subscription runner (at least once) that handles everything.
+        Store subscriptionStore(set.writerOptions(), settings(false));
+        std::atomic<int> handled {0};
+        toolkit::Subscription::Settings ss;
+        ss.name = QStringLiteral("audit");
+        ss.reconnectDelay = std::chrono::milliseconds(100);
+        ss.pollInterval = std::chrono::milliseconds(100);
+        toolkit::Subscription subscription(subscriptionStore, ss,
+                                           [&handled](const QList<RecordedEvent> &events) {
+                                               handled += int(events.size());
+                                               return Result<Done>(Done {});
+                                           });
+        subscription.start();
         QProcess cli;
         cli.setProcessChannelMode(QProcess::SeparateChannels);
         cli.start(QStringLiteral(EVENTIUM_CLI_PATH),
@@ -378,6 +392,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(running.nextPosition().value, qint64(151), 20000);
         QTRY_COMPARE_WITH_TIMEOUT(pausedGot.size(), 150, 20000);
         paused.stop();
+        QTRY_COMPARE_WITH_TIMEOUT(subscription.checkpoint().value, qint64(150), 20000);
         QByteArray printed;
         QTRY_VERIFY_WITH_TIMEOUT((printed += cli.readAllStandardOutput()).count('\n') >= 150,
                                  20000);
@@ -400,6 +415,12 @@ private slots:
         QVERIFY(running.isStopped());
         QVERIFY2(rewritten(runningErrors).contains(QLatin1String("head is 100")),
                  qPrintable(rewritten(runningErrors)));
+        // The runner, back on the promoted server, stops instead of handling positions
+        // 101..150 again (they will hold other events).
+        QVERIFY(subscription.wait(std::chrono::seconds(30)));
+        QVERIFY(subscription.lastError().has_value());
+        QCOMPARE(subscription.lastError()->kind(), StoreError::Kind::HistoryRewritten);
+        QCOMPARE(handled.load(), 150);
         QVERIFY(cli.waitForFinished(30000));
         QCOMPARE(cli.exitCode(), 8);
         const QString cliError = QString::fromUtf8(cli.readAllStandardError());

@@ -59,6 +59,9 @@ struct Subscription::Private
     pg::Connection session;
     bool sessionOpen = false;
     int subscriptionId = 0;
+    // What this runner handled and committed, to check the server's history against when it
+    // comes back after a lost connection.
+    HistoryMark seen;
 
     Private(Store &st, Settings se, Delivery d)
         : store(st)
@@ -168,6 +171,18 @@ struct Subscription::Private
         if (!checkpoint)
             return checkpoint.error();
         position = checkpoint->int64(0, 0);
+        // Back after a lost connection: is what this runner handled still the server's
+        // history? After a failover to a standby that had not received every commit it is
+        // not, and going on would hand the handler other events at positions it has handled.
+        if (seen.readTo.value > 0) {
+            auto history = store.checkHistory(seen);
+            if (!history)
+                return history.error();
+            if (history->outcome == HistoryCheck::Outcome::Rewritten)
+                return StoreError(StoreError::Kind::HistoryRewritten,
+                                  QStringLiteral("subscription \"%1\" stops: %2")
+                                      .arg(settings.name, history->explanation));
+        }
         if (auto listening = session.listen(store.notificationChannel()); !listening)
             return listening.error();
         return true;
@@ -269,6 +284,11 @@ struct Subscription::Private
         }
         position = next;
         handled += events.size();
+        if (!events.isEmpty()) {
+            seen.lastPosition = events.constLast().position;
+            seen.lastEventId = events.constLast().id;
+        }
+        seen.readTo = GlobalPosition(next);
         return true;
     }
 

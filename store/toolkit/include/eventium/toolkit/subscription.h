@@ -123,7 +123,10 @@ public:
     // Runs on the calling thread until stop(): takes the lock (waiting, with waitForLock),
     // catches up, then delivers live events. Connection losses are survived (reconnect, take
     // the lock again, reload the checkpoint); returns an error only for invalid settings, a
-    // missing schema, or a lock held elsewhere without waitForLock.
+    // missing schema, or a lock held elsewhere without waitForLock — and HistoryRewritten when,
+    // back after a lost connection, the server no longer has what this runner handled
+    // (Store::checkHistory(): a failover to a standby that had not received every commit). It
+    // stops then rather than hand the handler other events at positions it has handled.
     Result<Done> run();
     // Takes the lock, delivers everything numbered up to now, releases the lock. Returns the
     // number of events handed to the handler. Fails rather than waits when another session
