@@ -605,6 +605,60 @@ Result<Done> EmbeddedPostgres::createDatabase()
     return Done {};
 }
 
+Result<Done> EmbeddedPostgres::makeStandby(const QString &standbyDataDir,
+                                           const QString &applicationName) const
+{
+    if (!isRunning())
+        return embeddedError(QStringLiteral("a standby needs its primary running"));
+    auto bin = findBinDir(m_settings.binDir);
+    if (!bin)
+        return bin.error();
+    // Runs pg_basebackup as this server's user; never owns (or removes) the server.
+    Settings runnerSettings = m_settings;
+    runnerSettings.temporary = false;
+    EmbeddedPostgres runner(runnerSettings);
+    runner.m_binDir = bin.value();
+    const QFileInfo target(standbyDataDir);
+    if (target.exists())
+        return embeddedError(QStringLiteral("%1 exists already").arg(standbyDataDir));
+    const QString parent = target.absolutePath();
+    if (!QDir().mkpath(parent) || !chownToPostgres(parent))
+        return embeddedError(QStringLiteral("cannot create %1").arg(parent));
+    auto r = runner.run(QStringLiteral("pg_basebackup"),
+                        {QStringLiteral("-D"), target.absoluteFilePath(), QStringLiteral("-h"),
+                         socketDir(), QStringLiteral("-p"),
+                         QString::number(m_settings.tcpPort > 0 ? m_settings.tcpPort : 5432),
+                         QStringLiteral("-U"), QLatin1String(kRole), QStringLiteral("-d"),
+                         QStringLiteral("application_name=") + applicationName,
+                         QStringLiteral("-R"), QStringLiteral("-X"), QStringLiteral("stream"),
+                         QStringLiteral("-c"), QStringLiteral("fast")},
+                        600000);
+    if (!r)
+        return embeddedError(QStringLiteral("pg_basebackup failed: %1").arg(r.error().message()));
+    // This server's socket lives in its data directory: the copy of its lock file names a
+    // running postmaster and would keep the standby from starting.
+    const QDir copy(target.absoluteFilePath());
+    for (const QString &lock :
+         copy.entryList({QStringLiteral(".s.PGSQL.*")}, QDir::Files | QDir::Hidden | QDir::System))
+        QFile::remove(copy.filePath(lock));
+    return Done {};
+}
+
+Result<Done> EmbeddedPostgres::promote()
+{
+    auto bin = findBinDir(m_settings.binDir);
+    if (!bin)
+        return bin.error();
+    m_binDir = bin.value();
+    auto r = run(QStringLiteral("pg_ctl"),
+                 {QStringLiteral("promote"), QStringLiteral("-D"), m_settings.dataDir,
+                  QStringLiteral("-w"), QStringLiteral("-t"), QStringLiteral("60")},
+                 70000);
+    if (!r)
+        return r.error();
+    return Done {};
+}
+
 Result<Done> EmbeddedPostgres::stop()
 {
     if (m_binDir.isEmpty()) {

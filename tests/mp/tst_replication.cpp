@@ -421,7 +421,8 @@ private slots:
         QVERIFY(subscription.lastError().has_value());
         QCOMPARE(subscription.lastError()->kind(), StoreError::Kind::HistoryRewritten);
         QCOMPARE(handled.load(), 150);
-        QVERIFY(cli.waitForFinished(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 30000);
+        QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
         QCOMPARE(cli.exitCode(), 8);
         const QString cliError = QString::fromUtf8(cli.readAllStandardError());
         QVERIFY2(cliError.contains(QLatin1String("history rewritten")), qPrintable(cliError));

@@ -109,22 +109,8 @@ bool ReplicaSet::start(QString *error)
     s.serverSettings << QStringLiteral("fsync = off") << QStringLiteral("hot_standby = on")
                      << QStringLiteral("wal_receiver_status_interval = 1s")
                      << QStringLiteral("wal_retrieve_retry_interval = 200ms");
-    QString out;
-    if (!runAsServerUser(QStringLiteral("pg_basebackup"),
-                         {QStringLiteral("-D"), s.dataDir, QStringLiteral("-h"),
-                          m_primary->socketDir(), QStringLiteral("-p"), QStringLiteral("5432"),
-                          QStringLiteral("-U"), QStringLiteral("eventium"), QStringLiteral("-d"),
-                          QStringLiteral("application_name=standby1"), QStringLiteral("-R"),
-                          QStringLiteral("-X"), QStringLiteral("stream"), QStringLiteral("-c"),
-                          QStringLiteral("fast"), QStringLiteral("--no-sync")},
-                         &out, 120000))
-        return fail(error, QStringLiteral("pg_basebackup: ") + out);
-    // The primary's socket lives in its data directory: the copy of its lock file names a
-    // running postmaster and would stop the standby from starting.
-    const QDir standbyDir(s.dataDir);
-    for (const QString &lock :
-         standbyDir.entryList({QStringLiteral(".s.PGSQL.*")}, QDir::Files | QDir::Hidden))
-        QFile::remove(standbyDir.filePath(lock));
+    if (auto r = m_primary->makeStandby(s.dataDir, QStringLiteral("standby1")); !r)
+        return fail(error, r.error().toString());
     m_standby = std::make_unique<EmbeddedPostgres>(s);
     if (auto r = m_standby->start(); !r)
         return fail(error, QStringLiteral("standby: ") + r.error().toString());
@@ -229,9 +215,8 @@ bool ReplicaSet::startStandby(QString *error)
 
 bool ReplicaSet::promoteStandby(QString *error, int timeoutMs)
 {
-    if (!pgctl(m_standby->settings().dataDir, {QStringLiteral("promote"), QStringLiteral("-w")},
-               error))
-        return false;
+    if (auto r = m_standby->promote(); !r)
+        return fail(error, r.error().toString());
     QDeadlineTimer deadline(timeoutMs);
     while (true) {
         QString why;

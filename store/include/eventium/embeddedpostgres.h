@@ -59,6 +59,14 @@ public:
     // connections and creates the database. Idempotent.
     Result<Done> start();
     Result<Done> stop();
+    // Makes `standbyDataDir` (which must not exist yet) a hot standby of this running server:
+    // a base backup through its socket (pg_basebackup -R, streaming replication as
+    // `applicationName`). An EmbeddedPostgres on that directory then starts it; it replays
+    // this server's WAL and serves reads.
+    Result<Done> makeStandby(const QString &standbyDataDir,
+                             const QString &applicationName = QStringLiteral("standby")) const;
+    // Promotes this server, a standby, to a primary (pg_ctl promote) and waits until it is.
+    Result<Done> promote();
     bool isRunning() const;
     // "running (pid 1234) on /path" or "stopped"
     QString status() const;
