@@ -11,8 +11,9 @@
 #include <memory>
 
 namespace eventium {
+class EmbeddedPostgres;
 class Store;
-}
+} // namespace eventium
 
 namespace bench {
 
@@ -22,6 +23,9 @@ class BenchContext
 {
 public:
     BenchContext(BenchConfig config, eventium::ConnectionOptions options);
+    ~BenchContext();
+    BenchContext(const BenchContext &) = delete;
+    BenchContext &operator=(const BenchContext &) = delete;
 
     static constexpr const char *oursWriteSchema = "bench_ours_w";
     static constexpr const char *oursReadSchema = "bench_ours_r";
@@ -48,6 +52,15 @@ public:
     // lives only while ours is measured, so that its background work never runs during a
     // baseline.
     std::unique_ptr<eventium::Store> makeWriteStore(const char *schema = oursWriteSchema) const;
+    // The private server the run started (nullptr with --db): a standby can be made of it.
+    void setServer(eventium::EmbeddedPostgres *server) { m_server = server; }
+    // A hot standby of the private server, made and started on first use (it replays
+    // everything the run writes from then on); false with a message, also with --db.
+    bool ensureStandby(QString *error);
+    // Through the standby's socket (after ensureStandby()).
+    eventium::ConnectionOptions standbyOptions() const;
+    // Stops the standby and removes it (its WAL sender goes with it).
+    void dropStandby();
     ReadDataSet &readData() { return m_readData; }
     const ReadDataSet &readData() const { return m_readData; }
     // A line on stderr, indented under the scenario's name.
@@ -57,6 +70,8 @@ private:
     BenchConfig m_config;
     eventium::ConnectionOptions m_options;
     ReadDataSet m_readData;
+    eventium::EmbeddedPostgres *m_server = nullptr;
+    std::unique_ptr<eventium::EmbeddedPostgres> m_standby;
 };
 
 } // namespace bench

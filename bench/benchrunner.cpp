@@ -115,8 +115,13 @@ void BenchRunner::tearDown()
 
 QList<ScenarioResult> BenchRunner::run(const QString &name)
 {
-    if (const Scenario *scenario = ScenarioTable::find(name))
-        return runRounds(*scenario);
+    if (const Scenario *scenario = ScenarioTable::find(name)) {
+        QList<ScenarioResult> rows = runRounds(*scenario);
+        // A standby changes what the server does for every commit (WAL sent, sequencer steps
+        // flushed): it lives only as long as the scenario that needs it.
+        m_context.dropStandby();
+        return rows;
+    }
     ScenarioResult r;
     r.name = name;
     r.error = QStringLiteral("unknown scenario");

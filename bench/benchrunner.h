@@ -23,6 +23,8 @@ public:
     BenchRunner(const BenchRunner &) = delete;
     BenchRunner &operator=(const BenchRunner &) = delete;
 
+    // The private server the run started, of which a standby can be made (live_latency_standby).
+    void setServer(eventium::EmbeddedPostgres *server) { m_context.setServer(server); }
     // Fresh schemas for every variant; false with a message on failure.
     bool setUp(QString *error);
     // Drops the schemas this run created.

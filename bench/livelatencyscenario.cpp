@@ -65,15 +65,16 @@ std::thread backgroundWriter(std::atomic<bool> &stop, int ratePerSecond, QString
 // round's samples.
 bool probeUnderLoad(const Round &round, const Load &load, Receipts &receipts,
                     const MakeBackground &makeBackground, const MakeProbe &makeProbe,
-                    QString *error)
+                    QString *error, const QString &tag)
 {
     const BenchConfig &config = round.context.config();
     // Streams of their own for each round, variant and load (live_latency and
     // live_latency_loaded write to the same schema).
-    const QString prefix = QStringLiteral("live-r%1-%2-%3w")
+    const QString prefix = QStringLiteral("live-%4r%1-%2-%3w")
                                .arg(round.number)
                                .arg(variantName(round.variant))
-                               .arg(load.writers);
+                               .arg(load.writers)
+                               .arg(tag);
     std::atomic<bool> stop {false};
     std::vector<QString> bgErrors(load.writers);
     std::vector<std::thread> background;
@@ -128,7 +129,11 @@ QStringList LiveLatencyScenario::rows()
 
 namespace {
 
-bool measureOursUnder(const Round &round, bool loaded, QString *error)
+// Where the live reader reads: the server written to, or a hot standby of it.
+enum class Reader { Primary, Standby };
+
+bool measureOursUnder(const Round &round, bool loaded, QString *error,
+                      Reader reader = Reader::Primary)
 {
     std::unique_ptr<eventium::Store> ours = round.context.makeWriteStore();
     eventium::Store &store = *ours;
@@ -140,7 +145,8 @@ bool measureOursUnder(const Round &round, bool loaded, QString *error)
     eventium::Follower::Settings fs;
     fs.schema = QLatin1String(BenchContext::oursWriteSchema);
     fs.from = eventium::GlobalPosition(head->value + 1);
-    eventium::Follower follower(round.context.options(), fs);
+    eventium::Follower follower(
+        reader == Reader::Standby ? round.context.standbyOptions() : round.context.options(), fs);
     Receipts receipts;
     std::mutex followerErrorMutex;
     QString followerError;
@@ -195,8 +201,9 @@ bool measureOursUnder(const Round &round, bool loaded, QString *error)
             return true;
         };
     };
-    bool ok = probeUnderLoad(round, load(round.context.config(), loaded), receipts, background,
-                             probe, error);
+    bool ok
+        = probeUnderLoad(round, load(round.context.config(), loaded), receipts, background, probe,
+                         error, reader == Reader::Standby ? QStringLiteral("sb-") : QString());
     follower.stop();
     std::lock_guard lock(followerErrorMutex);
     if (ok && !followerError.isEmpty()) {
@@ -206,10 +213,14 @@ bool measureOursUnder(const Round &round, bool loaded, QString *error)
     return ok;
 }
 
-bool measureRawUnder(const Round &round, bool loaded, QString *error)
+// On a standby (which cannot LISTEN) the raw reader polls every millisecond: what it sees is
+// the replay lag, the floor for any reader there.
+bool measureRawUnder(const Round &round, bool loaded, QString *error,
+                     Reader reader = Reader::Primary)
 {
     const QString schema = QLatin1String(BenchContext::rawSchema);
     const QString conninfo = round.context.conninfo();
+    const bool onStandby = reader == Reader::Standby;
     const QString channel = QStringLiteral("bench_raw_live");
     const QString insertNotify
         = QStringLiteral(
@@ -219,8 +230,9 @@ bool measureRawUnder(const Round &round, bool loaded, QString *error)
               .arg(schema, channel);
 
     // The listener: LISTEN, wait on the socket, then SELECT what is new.
-    PgConnection listener(conninfo);
-    if (!listener.isOk() || !listener.exec(QStringLiteral("LISTEN %1").arg(channel), error)
+    PgConnection listener(onStandby ? round.context.standbyOptions().toConnInfo() : conninfo);
+    if (!listener.isOk()
+        || (!onStandby && !listener.exec(QStringLiteral("LISTEN %1").arg(channel), error))
         || !listener.prepare(
             "new",
             QStringLiteral("SELECT seq, id FROM %1.events WHERE seq > $1 ORDER BY seq").arg(schema),
@@ -240,7 +252,20 @@ bool measureRawUnder(const Round &round, bool loaded, QString *error)
     std::atomic<bool> stopListening {false};
     QString listenError;
     std::thread listenThread([&] {
-        while (!stopListening.load()) {
+        while (onStandby && !stopListening.load()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            eventium::pg::Rows r = listener.execPrepared("new", {QByteArray::number(lastSeq)});
+            const auto now = Clock::now();
+            if (!r.ok()) {
+                listenError = PgConnection::errorText(r);
+                return;
+            }
+            for (int row = 0; row < r.rows(); ++row) {
+                lastSeq = std::max(lastSeq, r.int64(row, 0));
+                receipts.note(QUuid::fromString(QLatin1StringView(r.text(row, 1))), now);
+            }
+        }
+        while (!onStandby && !stopListening.load()) {
             pollfd fd {listener.socket(), POLLIN, 0};
             if (::poll(&fd, 1, 50) <= 0)
                 continue;
@@ -293,7 +318,7 @@ bool measureRawUnder(const Round &round, bool loaded, QString *error)
         return [append](QString *e) { return append(QUuid::createUuid(), e); };
     };
     bool ok = probeUnderLoad(round, load(round.context.config(), loaded), receipts, background,
-                             writer, error);
+                             writer, error, onStandby ? QStringLiteral("sb-") : QString());
     stopListening = true;
     listenThread.join();
     if (ok && !listenError.isEmpty()) {
@@ -349,6 +374,43 @@ bool LiveLatencyScenario::measureOurs(const Round &round, QString *error)
 bool LiveLatencyScenario::measureRaw(const Round &round, QString *error)
 {
     return measureRawUnder(round, false, error);
+}
+
+bool LiveLatencyScenario::prepareStandby(BenchContext &context, QString *error)
+{
+    return context.ensureStandby(error);
+}
+
+bool LiveLatencyScenario::measureOursStandby(const Round &round, QString *error)
+{
+    return measureOursUnder(round, false, error, Reader::Standby);
+}
+
+bool LiveLatencyScenario::measureRawStandby(const Round &round, QString *error)
+{
+    return measureRawUnder(round, false, error, Reader::Standby);
+}
+
+QStringList LiveLatencyScenario::standbyRows()
+{
+    return {QStringLiteral("live_latency_standby_p50"), QStringLiteral("live_latency_standby_p99")};
+}
+
+QList<ScenarioResult> LiveLatencyScenario::summarizeStandby(const BenchContext &context,
+                                                            const Scenario &scenario,
+                                                            const Samples &samples)
+{
+    QList<ScenarioResult> rows = summarizeUnder(context, scenario, samples, standbyRows(), false);
+    const ScenarioResult &p99 = rows.at(1);
+    if (!p99.ours || !p99.raw)
+        return rows;
+    const QString gap = QStringLiteral("on a hot standby: ours a Follower there, raw a 1 ms "
+                                       "poll there (the replay lag); ours - raw at p99 %1 ms "
+                                       "(target <= 50); ")
+                            .arg(*p99.ours - *p99.raw, 0, 'f', 1);
+    for (ScenarioResult &r : rows)
+        r.note = gap + r.note;
+    return rows;
 }
 
 bool LiveLatencyScenario::measureOursLoaded(const Round &round, QString *error)

@@ -23,6 +23,14 @@ public:
     static bool measureRaw(const Round &round, QString *error);
     static bool measureOursLoaded(const Round &round, QString *error);
     static bool measureRawLoaded(const Round &round, QString *error);
+    // live_latency_standby: the same (live_latency's load), read from a hot standby of the
+    // server; raw polls the standby every millisecond, so its figure is the replay lag.
+    static QStringList standbyRows();
+    static bool prepareStandby(BenchContext &context, QString *error);
+    static bool measureOursStandby(const Round &round, QString *error);
+    static bool measureRawStandby(const Round &round, QString *error);
+    static QList<ScenarioResult> summarizeStandby(const BenchContext &context,
+                                                  const Scenario &scenario, const Samples &samples);
     static QString progress(int round, const Samples &samples);
     // p50 and p99 over the probes of all rounds.
     static QList<ScenarioResult> summarize(const BenchContext &context, const Scenario &scenario,

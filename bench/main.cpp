@@ -186,6 +186,7 @@ int main(int argc, char **argv)
         << machine.toText() << Qt::endl;
 
     BenchRunner runner(config, options);
+    runner.setServer(server.get());
     QString error;
     if (!runner.setUp(&error)) {
         err << "setup failed: " << error << Qt::endl;

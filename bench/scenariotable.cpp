@@ -217,6 +217,19 @@ const QList<Scenario> &ScenarioTable::all()
                       {Variant::Raw, &LiveLatencyScenario::measureRawLoaded}},
          .summarize = &LiveLatencyScenario::summarizeLoaded,
          .roundProgress = &LiveLatencyScenario::progress},
+        {.name = QStringLiteral("live_latency_standby"),
+         .description = QStringLiteral("live_latency read from a hot standby of the server: a "
+                                       "Follower there (ours) against a 1 ms poll there, the "
+                                       "replay lag (raw) (target: ours p99 within 50 ms of "
+                                       "raw's)"),
+         .unit = milliseconds,
+         .rows = LiveLatencyScenario::standbyRows(),
+         .rounds = &BenchConfig::latencyRounds,
+         .variants = {{Variant::Ours, &LiveLatencyScenario::measureOursStandby},
+                      {Variant::Raw, &LiveLatencyScenario::measureRawStandby}},
+         .summarize = &LiveLatencyScenario::summarizeStandby,
+         .prepare = &LiveLatencyScenario::prepareStandby,
+         .roundProgress = &LiveLatencyScenario::progress},
 #ifdef EVENTIUM_BENCH_UI
         {.name = QStringLiteral("ui_stall"),
          .description = QStringLiteral("the browser's longest UI-thread stall while big events "

@@ -228,6 +228,35 @@ private slots:
             QVERIFY2(!line.contains(QLatin1String("cannot")), qPrintable(line));
     }
 
+    // A sequencer step commits durably while a standby replicates: its positions reach the
+    // standby at once, not with the primary's next WAL flush (here at least 10 s away).
+    void positionsReachTheStandbyWithoutWaitingForAFlush()
+    {
+        ReplicaSet set(false);
+        QString error;
+        QVERIFY2(set.start(&error), qPrintable(error));
+        QVERIFY2(
+            set.execOnPrimary(QStringLiteral("ALTER SYSTEM SET wal_writer_delay = '10s'"), &error),
+            qPrintable(error));
+        QVERIFY2(set.execOnPrimary(QStringLiteral("SELECT pg_reload_conf()"), &error),
+                 qPrintable(error));
+        Store primary(set.primaryOptions(), settings(false));
+        REQUIRE_OK(primary.migrate());
+        QVERIFY2(set.waitForReplay(&error), qPrintable(error));
+        Store standby(set.standbyOptions(), settings(false));
+        for (int i = 1; i <= 3; ++i) {
+            QVERIFY(
+                REQUIRE_OK(primary.append(StreamName(QStringLiteral("s")), ExpectedVersion::any(),
+                                          {newEvent(QStringLiteral("T"), i)}))
+                    .succeeded());
+            QCOMPARE(REQUIRE_OK(primary.sequenceNow()).value, qint64(i));
+            QElapsedTimer waited;
+            waited.start();
+            QTRY_COMPARE_WITH_TIMEOUT(REQUIRE_OK(standby.headPosition()).value, qint64(i), 5000);
+            qInfo() << "position" << i << "on the standby after" << waited.elapsed() << "ms";
+        }
+    }
+
     void synchronousStandbyPromotedUnderWritersLosesNothing()
     {
         ReplicaSet set(true);

@@ -161,6 +161,11 @@ ConnectionOptions ReplicaSet::writerOptions() const
     return o;
 }
 
+bool ReplicaSet::execOnPrimary(const QString &sql, QString *error)
+{
+    return scalarOrDone(primaryOptions(), sql, error);
+}
+
 bool ReplicaSet::waitForReplay(QString *error, int timeoutMs)
 {
     auto lsn = scalar(primaryOptions(), QStringLiteral("SELECT pg_current_wal_lsn()::text"), error);

@@ -33,6 +33,8 @@ public:
     // promoted standby.
     ConnectionOptions writerOptions() const;
 
+    // Runs one statement on the primary as its superuser (settings, fault injection).
+    bool execOnPrimary(const QString &sql, QString *error);
     // Waits until the standby has replayed everything the primary has written so far.
     bool waitForReplay(QString *error, int timeoutMs = 30000);
     // Stops the primary: "immediate" (a crash: nothing more reaches the standby) or "fast".

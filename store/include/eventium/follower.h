@@ -62,7 +62,7 @@ public:
         // Polling without LISTEN: the first read after events arrived is this soon, and the
         // wait doubles while nothing new comes, up to standbyPollInterval.
         std::chrono::milliseconds standbyPollMin {1};
-        std::chrono::milliseconds standbyPollInterval {16};
+        std::chrono::milliseconds standbyPollInterval {5};
     };
 
     Follower(ConnectionOptions options, Settings settings, QObject *parent = nullptr);
