@@ -56,8 +56,33 @@ void Sequencer::drain(std::chrono::milliseconds budget)
     using clock = std::chrono::steady_clock;
     const auto deadline = clock::now() + budget;
     auto backoff = std::chrono::milliseconds(1);
+    if (m_role != Role::Primary) {
+        // Which server is this? A step on a standby is an error in its log every time.
+        auto replication = m_store->replication();
+        if (!replication) {
+            qCDebug(lcStore).noquote()
+                << "sequencer: cannot tell the server's role:" << replication.error().toString();
+            return;
+        }
+        const Role role = replication->standby ? Role::Standby : Role::Primary;
+        if (role != m_role) {
+            if (role == Role::Standby)
+                qCInfo(lcStore) << "sequencer: the server is a hot standby; no steps until it "
+                                   "is promoted";
+            else if (m_role == Role::Standby)
+                qCInfo(lcStore) << "sequencer: the server accepts writes now; stepping";
+            m_role = role;
+        }
+        if (m_role == Role::Standby)
+            return;
+    }
     while (true) {
         auto step = m_store->sequenceStep();
+        if (!step && step.error().sqlState() == QLatin1String("25006")) {
+            // read_only_sql_transaction: this server became a standby (a failover back).
+            m_role = Role::Unknown;
+            return;
+        }
         if (!step) {
             // A schema not migrated yet is normal for a moment (a store opened before migrate()).
             if (step.error().kind() == StoreError::Kind::Migration) {

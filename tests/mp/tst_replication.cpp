@@ -171,7 +171,7 @@ private slots:
         ReplicaSet set(false);
         QString error;
         QVERIFY2(set.start(&error), qPrintable(error));
-        Store primary(set.primaryOptions(), settings());
+        Store primary(set.primaryOptions(), settings(false));
         REQUIRE_OK(primary.migrate());
         QVERIFY2(set.waitForReplay(&error), qPrintable(error));
 
@@ -220,6 +220,22 @@ private slots:
         for (qsizetype i = 0; i < got.size(); ++i)
             QCOMPARE(got.at(i).id, stored.at(i).id);
         follower.stop();
+        // A store with its sequencer thread reading from the standby (as the CLI's does): it
+        // does not step there either.
+        {
+            // Events not numbered yet, replayed to the standby: a step there would try to.
+            Store unsequenced(set.primaryOptions(), settings(false));
+            QVERIFY(REQUIRE_OK(unsequenced.append(StreamName(QStringLiteral("later")),
+                                                  ExpectedVersion::any(),
+                                                  {newEvent(QStringLiteral("Later"), 0)}))
+                        .succeeded());
+            QVERIFY2(set.waitForReplay(&error), qPrintable(error));
+            Store reader(set.standbyOptions(), settings(true));
+            QCOMPARE(REQUIRE_OK(reader.headPosition()).value, qint64(2 * kAppends));
+            QTest::qWait(700); // a few of the sequencer's poll intervals (250 ms)
+            QCOMPARE(REQUIRE_OK(reader.headPosition()).value, qint64(2 * kAppends));
+            QCOMPARE(REQUIRE_OK(unsequenced.sequenceNow()).value, qint64(2 * kAppends + 1));
+        }
         // Neither LISTEN nor a sequencer step was tried on the standby: it logged no error,
         // and neither did the follower.
         const QStringList serverLog = serverErrors(set.standby().logFile());
