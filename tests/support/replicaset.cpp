@@ -98,6 +98,13 @@ bool ReplicaSet::start(QString *error)
                           QStringLiteral("fast"), QStringLiteral("--no-sync")},
                          &out, 120000))
         return fail(error, QStringLiteral("pg_basebackup: ") + out);
+    // The primary's socket lives in its data directory, and pg_basebackup copies the socket's
+    // lock file (.s.PGSQL.5432.lock, holding the primary's pid) with it: the standby would
+    // take it for a server running there and refuse to start.
+    const QDir standbyDir(s.dataDir);
+    for (const QString &lock : standbyDir.entryList({QStringLiteral(".s.PGSQL.*")},
+                                                    QDir::Files | QDir::Hidden | QDir::System))
+        QFile::remove(standbyDir.filePath(lock));
     m_standby = std::make_unique<EmbeddedPostgres>(s);
     if (auto r = m_standby->start(); !r)
         return fail(error, QStringLiteral("standby: ") + r.error().toString());
