@@ -609,6 +609,12 @@ quint64 StoreWorker::erase(const RecordedEvent &event)
             = m_store->readStream(StreamName(event.stream), event.version, Direction::Forward, 1);
         if (read && !read->isEmpty() && read->first().id == event.id)
             now = read->first();
+        // Read from a standby that has not replayed the erasure yet: shown as it is now.
+        if (!now.isErased() && result->erased.isValid()) {
+            now.data = "{}";
+            now.metadata.clear();
+            now.erased = result->erased;
+        }
         emit erased(token, result.value(), now);
     });
 }
