@@ -215,6 +215,7 @@ void LiveView::showHistoryRewritten(const QString &message)
     m_historyLabel->setToolTip(message);
     m_followAgain->setEnabled(m_followAgainToken == 0);
     m_historyBanner->show();
+    updateStatus();
 }
 
 void LiveView::followAgain()
@@ -386,6 +387,8 @@ QString LiveView::followStatus() const
     // What is on screen, in words: a claim of "at head" must be true of the rows shown.
     if (!m_worker->isConnected())
         return tr("disconnected");
+    if (!m_historyBanner->isHidden())
+        return tr("stopped: the server's history changed");
     if (m_model->isFiltered()) {
         if (m_model->isStopped())
             return tr("search stopped");

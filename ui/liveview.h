@@ -60,7 +60,8 @@ public:
     std::optional<RecordedEvent> currentEvent() const;
 
     double rate() const { return m_rate; }
-    // "following, at head", "paused at N · M new", "scrolled back, N behind", "disconnected";
+    // "following, at head", "paused at N · M new", "scrolled back, N behind", "disconnected",
+    // "stopped: the server's history changed";
     // with a search: "following the search", "paused", "search stopped".
     QString followStatus() const;
     qint64 behind() const;

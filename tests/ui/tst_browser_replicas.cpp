@@ -221,6 +221,9 @@ private slots:
                  qPrintable(live->historyLabel()->text()));
         QVERIFY(live->historyLabel()->toolTip().contains(QStringLiteral("commits were lost")));
         QVERIFY(live->followAgainButton()->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(live->followStatus(),
+                                  QStringLiteral("stopped: the server's history changed"),
+                                  kTimeout);
 
         // The browser reconnects to the promoted server; then following again starts over
         // from its head.
@@ -229,6 +232,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(live->historyBanner()->isHidden(), kTimeout);
         QTRY_COMPARE_WITH_TIMEOUT(live->model()->rowCount(), 3, kTimeout);
         QVERIFY(!live->isPaused());
+        QVERIFY(live->followStatus().startsWith(QStringLiteral("following")));
 
         // And it follows: a new event on the promoted server arrives.
         {
