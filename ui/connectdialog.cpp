@@ -39,7 +39,7 @@ ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent)
 {
     setWindowTitle(tr("Connect"));
     setObjectName(QStringLiteral("connectDialog"));
-    resize(640, 300);
+    resize(640, 340);
 
     m_embedded = new QRadioButton(
         tr("&Embedded PostgreSQL (data dir %1)").arg(EmbeddedPostgres::defaultDataDir()), this);
@@ -52,6 +52,19 @@ ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent)
     m_connection->lineEdit()->setPlaceholderText(
         tr("host=db port=5432 dbname=app user=me  or  postgres://me@db:5432/app"));
     m_connection->setMinimumContentsLength(40);
+    // Optional: a second server to read from.
+    m_readConnection = new QComboBox(this);
+    m_readConnection->setObjectName(QStringLiteral("readConnection"));
+    m_readConnection->setEditable(true);
+    m_readConnection->setInsertPolicy(QComboBox::NoInsert);
+    m_readConnection->addItem(QString());
+    m_readConnection->addItems(recentConnections());
+    m_readConnection->lineEdit()->setPlaceholderText(
+        tr("optional: a hot standby to read from, e.g. host=replica dbname=app"));
+    m_readConnection->setMinimumContentsLength(40);
+    m_readConnection->setToolTip(
+        tr("Pages, searches, the live feed and statistics read from this server; appends, "
+           "erasures and the rest go to the server above. Empty: everything goes there."));
     m_password = new QLineEdit(this);
     m_password->setObjectName(QStringLiteral("password"));
     m_password->setEchoMode(QLineEdit::Password);
@@ -60,21 +73,28 @@ ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent)
     m_schema->setObjectName(QStringLiteral("schema"));
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("status"));
-    m_status->setWordWrap(true);
-    m_status->setTextFormat(Qt::PlainText);
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_readStatus = new QLabel(this);
+    m_readStatus->setObjectName(QStringLiteral("readStatus"));
+    for (QLabel *label : {m_status, m_readStatus}) {
+        label->setWordWrap(true);
+        label->setTextFormat(Qt::PlainText);
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    }
 
     if (current.embedded) {
         m_embedded->setChecked(true);
     } else {
         m_server->setChecked(true);
         m_connection->setCurrentText(withoutPassword(current.options));
+        if (current.readOptions)
+            m_readConnection->setCurrentText(withoutPassword(*current.readOptions));
     }
 
     auto *form = new QFormLayout;
     form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     form->addRow(m_embedded);
     form->addRow(m_server, m_connection);
+    form->addRow(tr("&Read from:"), m_readConnection);
     form->addRow(tr("&Password:"), m_password);
     form->addRow(tr("S&chema:"), m_schema);
 
@@ -82,72 +102,88 @@ ConnectDialog::ConnectDialog(const ConnectionTarget &current, QWidget *parent)
     buttons->button(QDialogButtonBox::Ok)->setText(tr("&Connect"));
     m_test = buttons->addButton(tr("&Test"), QDialogButtonBox::ActionRole);
     m_test->setObjectName(QStringLiteral("test"));
+    m_testRead = buttons->addButton(tr("Test R&ead"), QDialogButtonBox::ActionRole);
+    m_testRead->setObjectName(QStringLiteral("testRead"));
+    m_main = Side {m_connection, m_test, m_status, 0, {}};
+    m_read = Side {m_readConnection, m_testRead, m_readStatus, 0, {}};
     connect(buttons, &QDialogButtonBox::accepted, this, &ConnectDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &ConnectDialog::reject);
-    connect(m_test, &QPushButton::clicked, this, &ConnectDialog::testConnection);
+    connect(m_test, &QPushButton::clicked, this, [this] { testConnection(m_main); });
+    connect(m_testRead, &QPushButton::clicked, this, [this] { testConnection(m_read); });
     connect(m_embedded, &QRadioButton::toggled, this, &ConnectDialog::updateEnabled);
     connect(m_connection, &QComboBox::currentTextChanged, this, [this] {
         if (!m_connection->currentText().isEmpty())
             m_server->setChecked(true);
         m_status->clear();
     });
+    connect(m_readConnection, &QComboBox::currentTextChanged, this, [this] {
+        m_readStatus->clear();
+        updateEnabled();
+    });
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_status, 1);
+    layout->addWidget(m_readStatus, 1);
     layout->addWidget(buttons);
     updateEnabled();
 }
 
-void ConnectDialog::showStatus(const QString &text, Tone tone)
+void ConnectDialog::showStatus(QLabel *label, const QString &text, Tone tone)
 {
     switch (tone) {
     case Tone::Plain:
-        m_status->setStyleSheet(QString());
+        label->setStyleSheet(QString());
         break;
     case Tone::Success:
-        m_status->setStyleSheet(QStringLiteral("color: #2e7d32;"));
+        label->setStyleSheet(QStringLiteral("color: #2e7d32;"));
         break;
     case Tone::Error:
-        m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
+        label->setStyleSheet(QStringLiteral("color: #c62828;"));
         break;
     }
-    m_status->setText(text);
+    label->setText(text);
 }
 
 void ConnectDialog::updateEnabled()
 {
-    m_connection->setEnabled(m_server->isChecked());
-    m_password->setEnabled(m_server->isChecked());
-    m_test->setEnabled(m_server->isChecked() && m_testToken == 0);
+    const bool server = m_server->isChecked();
+    m_connection->setEnabled(server);
+    m_readConnection->setEnabled(server);
+    m_password->setEnabled(server);
+    m_test->setEnabled(server && m_main.testToken == 0);
+    m_testRead->setEnabled(server && m_read.testToken == 0
+                           && !m_readConnection->currentText().trimmed().isEmpty());
 }
 
-std::optional<ConnectionOptions> ConnectDialog::parsed(QString *error) const
+std::optional<ConnectionOptions> ConnectDialog::parsed(const Side &side, QString *error) const
 {
-    const QString text = m_connection->currentText().trimmed();
+    const QString text = side.connection->currentText().trimmed();
     auto options = ConnectionOptions::parse(text);
     if (!options) {
         *error = options.error().message();
         return std::nullopt;
     }
     ConnectionOptions o = options.value();
-    if (!m_password->text().isEmpty())
+    // The read connection takes the password typed apart only when its text has none.
+    if (!m_password->text().isEmpty() && (&side == &m_main || o.password.isEmpty()))
         o.password = m_password->text();
     return o;
 }
 
-void ConnectDialog::testConnection()
+void ConnectDialog::testConnection(Side &side)
 {
     QString error;
-    auto options = parsed(&error);
+    auto options = parsed(side, &error);
     if (!options) {
-        showStatus(error, Tone::Error);
+        showStatus(side.status, error, Tone::Error);
         return;
     }
-    showStatus(tr("Testing %1…").arg(options->toDisplayString()), Tone::Plain);
-    m_test->setEnabled(false);
-    m_tested = *options;
+    showStatus(side.status, tr("Testing %1…").arg(options->toDisplayString()), Tone::Plain);
+    side.test->setEnabled(false);
+    side.tested = *options;
     const quint64 token = StoreWorker::nextToken();
-    m_testToken = token;
+    side.testToken = token;
+    const bool read = &side == &m_read;
 
     // On a short-lived thread of its own, so that a slow or unreachable server never holds
     // up the UI. A test still running when the dialog goes finishes on its own (bounded by
@@ -156,13 +192,13 @@ void ConnectDialog::testConnection()
     if (tried.connectTimeout == 0)
         tried.connectTimeout = kTestConnectTimeoutSeconds;
     QPointer<ConnectDialog> self(this);
-    QThread *thread = QThread::create([self, token, tried] {
+    QThread *thread = QThread::create([self, token, tried, read] {
         const Result<ServerInfo> result = Store::testConnection(tried);
         QMetaObject::invokeMethod(
             qApp,
-            [self, token, result] {
+            [self, token, result, read] {
                 if (self)
-                    self->testFinished(token, result);
+                    self->testFinished(read ? self->m_read : self->m_main, token, result);
             },
             Qt::QueuedConnection);
     });
@@ -171,24 +207,36 @@ void ConnectDialog::testConnection()
     thread->start();
 }
 
-void ConnectDialog::testFinished(quint64 token, const Result<ServerInfo> &result)
+void ConnectDialog::testFinished(Side &side, quint64 token, const Result<ServerInfo> &result)
 {
-    if (token != m_testToken)
+    if (token != side.testToken)
         return;
-    m_testToken = 0;
-    m_test->setEnabled(m_server->isChecked());
+    side.testToken = 0;
+    updateEnabled();
     if (!result) {
-        showStatus(failureText(result.error()), Tone::Error);
+        showStatus(side.status, failureText(result.error()), Tone::Error);
         return;
     }
-    rememberConnection(m_tested);
-    showStatus(connectedText(result.value()), Tone::Success);
+    rememberConnection(side.tested);
+    QString text = connectedText(result.value());
+    if (&side == &m_read)
+        text = tr("Read connection: %1").arg(text);
+    showStatus(side.status, text, Tone::Success);
+}
+
+QString ConnectDialog::roleText(const ReplicationStatus &status)
+{
+    if (!status.standby)
+        return tr("primary");
+    if (!status.replayLag)
+        return tr("hot standby, replay lag unknown");
+    return tr("hot standby, replay lag %1 ms").arg(status.replayLag->count());
 }
 
 QString ConnectDialog::connectedText(const ServerInfo &info)
 {
-    return tr("Connected: PostgreSQL %1 as %2, database %3")
-               .arg(info.serverVersion, info.user, info.database)
+    return tr("Connected: PostgreSQL %1 as %2, database %3 (%4)")
+               .arg(info.serverVersion, info.user, info.database, roleText(info.replication))
         + QLatin1Char('\n') + encryptionText(info);
 }
 
@@ -222,19 +270,28 @@ void ConnectDialog::accept()
     ConnectionTarget target;
     target.schema = m_schema->text().trimmed();
     if (QString why = Store::validateSchemaName(target.schema); !why.isEmpty()) {
-        showStatus(why, Tone::Error);
+        showStatus(m_status, why, Tone::Error);
         return;
     }
     if (m_embedded->isChecked()) {
         target.embedded = true;
     } else {
         QString error;
-        auto options = parsed(&error);
+        auto options = parsed(m_main, &error);
         if (!options) {
-            showStatus(error, Tone::Error);
+            showStatus(m_status, error, Tone::Error);
             return;
         }
         target.options = *options;
+        if (!m_readConnection->currentText().trimmed().isEmpty()) {
+            auto read = parsed(m_read, &error);
+            if (!read) {
+                showStatus(m_readStatus, tr("Read connection: %1").arg(error), Tone::Error);
+                return;
+            }
+            target.readOptions = *read;
+            rememberConnection(*read);
+        }
         rememberConnection(*options);
     }
     m_target = target;

@@ -11,11 +11,13 @@
 #include <QComboBox>
 #include <QCompleter>
 #include <QEvent>
+#include <QFrame>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QShortcut>
 #include <QSplitter>
@@ -105,6 +107,46 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
     m_searchStatus->hide();
     layout->addWidget(m_searchStatus);
 
+    // When the server's history changed under the live feed (a failover to a standby that had
+    // not received commits shown here), the feed stops and this bar says so.
+    m_historyBanner = new QFrame(this);
+    m_historyBanner->setObjectName(QStringLiteral("historyBanner"));
+    m_historyBanner->setStyleSheet(
+        QStringLiteral("#historyBanner { background: #fdecea; border-bottom: 1px solid #e0a8a2; }"
+                       "#historyBanner QLabel { color: #8e1c1c; }"));
+    auto *banner = new QHBoxLayout(m_historyBanner);
+    banner->setContentsMargins(10, 6, 10, 6);
+    m_historyLabel = new QLabel(m_historyBanner);
+    m_historyLabel->setObjectName(QStringLiteral("historyLabel"));
+    m_historyLabel->setWordWrap(true);
+    m_historyLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    banner->addWidget(m_historyLabel, 1);
+    m_followAgain = new QPushButton(tr("&Follow Again from Head"), m_historyBanner);
+    m_followAgain->setObjectName(QStringLiteral("followAgain"));
+    m_followAgain->setToolTip(tr("Reload the sequence as the server has it now and follow its "
+                                 "new events"));
+    connect(m_followAgain, &QPushButton::clicked, this, &LiveView::followAgain);
+    banner->addWidget(m_followAgain);
+    m_historyBanner->hide();
+    layout->addWidget(m_historyBanner);
+    connect(worker, &StoreWorker::liveHistoryRewritten, this, &LiveView::showHistoryRewritten);
+    connect(worker, &StoreWorker::liveRestarted, this, [this](quint64 token, qint64 head) {
+        if (token != m_followAgainToken)
+            return;
+        m_followAgainToken = 0;
+        m_followAgain->setEnabled(true);
+        m_historyBanner->hide();
+        reset(head);
+        setPaused(false);
+    });
+    connect(worker, &StoreWorker::failed, this, [this](quint64 token, const StoreError &error) {
+        if (token != m_followAgainToken)
+            return;
+        m_followAgainToken = 0;
+        m_followAgain->setEnabled(true);
+        m_historyLabel->setText(tr("Could not follow again: %1").arg(error.toString()));
+    });
+
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(QStringLiteral("liveSplitter"));
     m_splitter->setChildrenCollapsible(false);
@@ -164,8 +206,30 @@ LiveView::LiveView(StoreWorker *worker, QWidget *parent)
     updateStatus();
 }
 
+void LiveView::showHistoryRewritten(const QString &message)
+{
+    m_historyLabel->setText(
+        tr("The server's history changed: commits shown here were lost (a failover to a "
+           "standby that had not received them), so rows may hold events the server no longer "
+           "has. Following has stopped."));
+    m_historyLabel->setToolTip(message);
+    m_followAgain->setEnabled(m_followAgainToken == 0);
+    m_historyBanner->show();
+    updateStatus();
+}
+
+void LiveView::followAgain()
+{
+    if (m_followAgainToken != 0)
+        return;
+    m_followAgain->setEnabled(false);
+    m_followAgainToken = m_worker->followAgainFromHead();
+}
+
 void LiveView::reset(qint64 head)
 {
+    // A new connection or a new start: whatever the bar said is over.
+    m_historyBanner->hide();
     m_storeHead = head;
     m_model->reset(head);
     m_model->setFilter({});
@@ -323,6 +387,8 @@ QString LiveView::followStatus() const
     // What is on screen, in words: a claim of "at head" must be true of the rows shown.
     if (!m_worker->isConnected())
         return tr("disconnected");
+    if (!m_historyBanner->isHidden())
+        return tr("stopped: the server's history changed");
     if (m_model->isFiltered()) {
         if (m_model->isStopped())
             return tr("search stopped");

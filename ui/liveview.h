@@ -12,7 +12,9 @@
 #include <optional>
 
 class QComboBox;
+class QFrame;
 class QLabel;
+class QPushButton;
 class QStringListModel;
 class QLineEdit;
 class QSplitter;
@@ -58,7 +60,8 @@ public:
     std::optional<RecordedEvent> currentEvent() const;
 
     double rate() const { return m_rate; }
-    // "following, at head", "paused at N · M new", "scrolled back, N behind", "disconnected";
+    // "following, at head", "paused at N · M new", "scrolled back, N behind", "disconnected",
+    // "stopped: the server's history changed";
     // with a search: "following the search", "paused", "search stopped".
     QString followStatus() const;
     qint64 behind() const;
@@ -78,6 +81,11 @@ public:
     // paused): it resumes following at the newest event.
     QToolButton *latestButton() const { return m_latest; }
     EventRowMenu *rowMenu() const { return m_rowMenu; }
+    // The bar shown when the live feed stopped because the server's history changed (a
+    // failover lost commits shown here), with its button to follow again from the head.
+    QFrame *historyBanner() const { return m_historyBanner; }
+    QLabel *historyLabel() const { return m_historyLabel; }
+    QPushButton *followAgainButton() const { return m_followAgain; }
     // Follows again from the newest event (the button above, Ctrl+End).
     void goToLatest();
 
@@ -95,6 +103,8 @@ private:
     qint64 unseen() const;
     void placeLatestButton();
     bool eventFilter(QObject *watched, QEvent *event) override;
+    void showHistoryRewritten(const QString &message);
+    void followAgain();
 
     LiveEventsModel *m_model;
     QToolButton *m_follow;
@@ -104,6 +114,10 @@ private:
     quint64 m_typesToken = 0;
     SearchBox *m_searchBox;
     QLabel *m_searchStatus;
+    QFrame *m_historyBanner;
+    QLabel *m_historyLabel;
+    QPushButton *m_followAgain;
+    quint64 m_followAgainToken = 0;
     QLabel *m_rateLabel;
     QLabel *m_behindLabel;
     QToolButton *m_latest;

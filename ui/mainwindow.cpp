@@ -78,6 +78,9 @@ MainWindow::MainWindow(Options options, QWidget *parent)
             &MainWindow::onConnectionState);
     connect(m_worker.get(), &StoreWorker::failed, this, &MainWindow::onFailed);
     connect(m_worker.get(), &StoreWorker::statsReady, this, &MainWindow::onStats);
+    connect(m_worker.get(), &StoreWorker::replicationReady, this, &MainWindow::onReplication);
+    connect(m_worker.get(), &StoreWorker::liveRestarted, this,
+            [this](quint64, qint64 head) { m_head = head; });
     connect(m_worker.get(), &StoreWorker::liveEvents, this, &MainWindow::onLiveEvents);
     connect(m_worker.get(), &StoreWorker::liveCaughtUp, this, [this](GlobalPosition head) {
         m_head = qMax(m_head, head.value);
@@ -254,6 +257,8 @@ void MainWindow::createLayout()
     m_readOnlyLabel->setStyleSheet(
         QStringLiteral("color: #b26a00; font-weight: bold; padding: 0 6px;"));
     m_readOnlyLabel->hide();
+    m_roleLabel = new QLabel(this);
+    m_roleLabel->setObjectName(QStringLiteral("readRole"));
     m_headLabel = new QLabel(this);
     m_headLabel->setObjectName(QStringLiteral("head"));
     m_pendingLabel = new QLabel(this);
@@ -269,6 +274,7 @@ void MainWindow::createLayout()
     statusBar()->addWidget(m_connectionLabel, 1);
     statusBar()->addPermanentWidget(m_noticeLabel);
     statusBar()->addPermanentWidget(m_readOnlyLabel);
+    statusBar()->addPermanentWidget(m_roleLabel);
     statusBar()->addPermanentWidget(m_headLabel);
     statusBar()->addPermanentWidget(m_pendingLabel);
 
@@ -499,8 +505,11 @@ void MainWindow::connectTo(const ConnectionTarget &target)
     m_connected = false;
     m_lostConnection = false;
     m_statsToken = 0;
+    m_replicationToken = 0;
     m_sampleToken = 0;
     m_info = ConnectionInfo {};
+    m_roleLabel->clear();
+    m_roleLabel->setToolTip(QString());
     m_streams->setConnected(false);
     m_streams->clear();
     m_subscriptions->setConnected(false);
@@ -524,6 +533,8 @@ QString MainWindow::connectionText() const
         text += tr(" · PostgreSQL %1").arg(version);
     if (m_info.schema != QLatin1String("eventium"))
         text += tr(" · schema %1").arg(m_info.schema);
+    if (!m_info.readDescription.isEmpty())
+        text += tr(" · reads from %1").arg(m_info.readDescription);
     return text;
 }
 
@@ -598,9 +609,14 @@ void MainWindow::onConnectionState(bool connected, const QString &message)
 
 QString MainWindow::connectionTooltip() const
 {
-    return tr("PostgreSQL %1, schema %2 (version %3)")
-        .arg(m_info.serverVersion, m_info.schema)
-        .arg(m_info.schemaVersion);
+    QString text = tr("PostgreSQL %1, schema %2 (version %3)")
+                       .arg(m_info.serverVersion, m_info.schema)
+                       .arg(m_info.schemaVersion);
+    if (!m_info.readDescription.isEmpty())
+        text += QLatin1Char('\n')
+            + tr("Writes go to %1, reads come from %2")
+                  .arg(m_info.description, m_info.readDescription);
+    return text;
 }
 
 void MainWindow::setOffline(bool offline, const QString &reason)
@@ -645,8 +661,9 @@ void MainWindow::onFailed(quint64 token, const StoreError &error)
         emit connectFailed(error.toString());
         return;
     }
-    if (token == m_statsToken) {
+    if (token == m_statsToken || token == m_replicationToken) {
         m_statsToken = 0;
+        m_replicationToken = 0;
         return;
     }
     if (token == m_sampleToken) {
@@ -662,6 +679,37 @@ void MainWindow::pollStats()
     if (!m_connected || m_statsToken != 0)
         return;
     m_statsToken = m_worker->fetchStats();
+    m_replicationToken = m_statsToken;
+}
+
+QString MainWindow::roleText(const ReplicationStatus &status)
+{
+    if (!status.standby)
+        return tr("primary");
+    if (!status.replayLag)
+        return tr("standby · lag unknown");
+    const qint64 ms = status.replayLag->count();
+    return ms < 10000 ? tr("standby · lag %1 ms").arg(ms)
+                      : tr("standby · lag %1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
+}
+
+void MainWindow::onReplication(quint64 token, const ReplicationStatus &status)
+{
+    if (token != m_replicationToken)
+        return;
+    m_replicationToken = 0;
+    m_roleLabel->setText(roleText(status));
+    // A standby well behind shows it in colour.
+    const bool behind = status.standby && (!status.replayLag || status.replayLag->count() >= 5000);
+    m_roleLabel->setStyleSheet(behind ? QStringLiteral("color: #b26a00;") : QString());
+    const QString from
+        = m_info.readDescription.isEmpty() ? m_info.description : m_info.readDescription;
+    m_roleLabel->setToolTip(
+        status.standby
+            ? tr("Reads come from %1, a hot standby: it shows what it has replayed of its "
+                 "primary's writes (%2 bytes of WAL received and not yet replayed)")
+                  .arg(from, QLocale().toString(status.replayBytesBehind))
+            : tr("Reads come from %1, a primary").arg(from));
 }
 
 void MainWindow::onStats(quint64 token, const StoreStats &stats)

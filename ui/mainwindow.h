@@ -100,6 +100,11 @@ public:
     QAction *appendAction() const { return m_appendAction; }
     QLabel *connectionLabel() const { return m_connectionLabel; }
     QLabel *noticeLabel() const { return m_noticeLabel; }
+    // What the browser reads from: "primary", or "standby · lag 4 ms" (refreshed with the
+    // statistics, off the UI thread).
+    QLabel *roleLabel() const { return m_roleLabel; }
+    // "primary", "standby · lag 4 ms", "standby · lag unknown".
+    static QString roleText(const ReplicationStatus &status);
     // The bar across the top while the server cannot be reached, with its buttons.
     QFrame *outageBar() const { return m_outage; }
     QLabel *outageLabel() const { return m_outageLabel; }
@@ -127,6 +132,7 @@ private:
     void setOffline(bool offline, const QString &reason);
     QString connectionTooltip() const;
     void onStats(quint64 token, const StoreStats &stats);
+    void onReplication(quint64 token, const ReplicationStatus &status);
     void onLiveEvents(const QList<RecordedEvent> &events);
     void onStreamSelected(const StreamInfo &info);
     void onAppended(const AppendResult &result, const QString &stream);
@@ -164,6 +170,7 @@ private:
     bool m_lostConnection = false;
     quint64 m_connectToken = 0;
     quint64 m_statsToken = 0;
+    quint64 m_replicationToken = 0;
     quint64 m_sampleToken = 0;
     quint64 m_compareToken = 0;
     qint64 m_head = 0;
@@ -190,6 +197,7 @@ private:
     quint64 m_streamChangeToken = 0;
     QTimer *m_noticeTimer = nullptr;
     QLabel *m_readOnlyLabel = nullptr;
+    QLabel *m_roleLabel = nullptr;
     QLabel *m_headLabel = nullptr;
     QLabel *m_pendingLabel = nullptr;
     QTimer *m_statsTimer = nullptr;

@@ -19,6 +19,10 @@ quint64 StatsWorker::fetchStats()
         if (!stats)
             return fail(token, stats.error());
         emit statsReady(token, stats.value());
+        auto replication = store.replication();
+        if (!replication)
+            return fail(token, replication.error());
+        emit replicationReady(token, replication.value());
     });
 }
 

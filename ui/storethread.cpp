@@ -48,17 +48,19 @@ void StoreThread::closeStore()
     storeClosed();
 }
 
-void StoreThread::open(const ConnectionOptions &options, const QString &schema)
+void StoreThread::open(const ConnectionOptions &options, const QString &schema,
+                       const std::optional<ConnectionOptions> &readOptions)
 {
     QMetaObject::invokeMethod(
         this,
-        [this, options, schema] {
+        [this, options, schema, readOptions] {
             closeStore();
             StoreSettings settings;
             settings.schema = schema;
             settings.poolSize = 1;
             settings.acquireTimeout = std::chrono::milliseconds(5000);
             settings.runSequencer = false;
+            settings.readConnection = readOptions;
             m_store = std::make_unique<Store>(options, settings);
         },
         Qt::QueuedConnection);

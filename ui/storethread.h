@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QThread;
 
@@ -28,9 +29,10 @@ public:
     // Drops the store and joins the thread. A subclass calls it from its own destructor.
     void shutdown();
 
-    // Opens the store for these options, replacing the previous one; close() drops it. Both
-    // are queued like requests.
-    void open(const ConnectionOptions &options, const QString &schema);
+    // Opens the store for these options (and a read connection, StoreSettings::readConnection),
+    // replacing the previous one; close() drops it. Both are queued like requests.
+    void open(const ConnectionOptions &options, const QString &schema,
+              const std::optional<ConnectionOptions> &readOptions = std::nullopt);
     void close();
 
 signals:

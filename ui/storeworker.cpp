@@ -10,6 +10,7 @@
 
 #include <bank/sampledata.h>
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QLocale>
 #include <QThread>
@@ -34,6 +35,7 @@ void registerTypes()
     qRegisterMetaType<eventium::AppendResult>();
     qRegisterMetaType<eventium::EraseResult>();
     qRegisterMetaType<eventium::StoreStats>();
+    qRegisterMetaType<eventium::ReplicationStatus>();
     qRegisterMetaType<eventium::RelatedEvents>();
     qRegisterMetaType<eventium::Activity>();
     qRegisterMetaType<eventium::StoreError>();
@@ -89,6 +91,8 @@ StoreWorker::StoreWorker()
     });
     m_stats = std::make_unique<StatsWorker>();
     connect(m_stats.get(), &StatsWorker::statsReady, this, &StoreWorker::statsReady,
+            Qt::DirectConnection);
+    connect(m_stats.get(), &StatsWorker::replicationReady, this, &StoreWorker::replicationReady,
             Qt::DirectConnection);
     connect(m_stats.get(), &StatsWorker::subscriptionsListed, this,
             &StoreWorker::subscriptionsListed, Qt::DirectConnection);
@@ -186,7 +190,10 @@ void StoreWorker::retryConnection()
 {
     if (!m_store)
         return;
+    // Both connections: reads fail while the read connection's server is away.
     auto pinged = m_store->ping();
+    if (pinged && m_store->hasReadConnection())
+        pinged = m_store->ping(StoreConnection::Read);
     if (pinged) {
         m_retryDelayMs = 250;
         setConnected(true, QStringLiteral("reconnected"));
@@ -250,10 +257,32 @@ void StoreWorker::startFollower(qint64 from)
     fs.batchSize = 500;
     fs.pollInterval = std::chrono::milliseconds(1000);
     fs.sequence = m_store && m_store->settings().runSequencer;
-    m_follower = std::make_unique<Follower>(m_store->connectionOptions(), fs);
+    // It reads where the pages are read: the read connection (a standby, maybe).
+    m_follower = std::make_unique<Follower>(m_store->readConnectionOptions(), fs);
     connect(m_follower.get(), &Follower::eventsReceived, this, &StoreWorker::liveEvents);
     connect(m_follower.get(), &Follower::caughtUp, this, &StoreWorker::liveCaughtUp);
+    // Its other errors (a lost connection) it recovers from by itself, and the pages' reads
+    // say so; a rewritten history stops it for good.
+    connect(m_follower.get(), &Follower::errorOccurred, this, [this](const StoreError &error) {
+        if (error.kind() != StoreError::Kind::HistoryRewritten)
+            return;
+        qCWarning(lcUi).noquote() << "live feed stopped:" << error.message();
+        emit liveHistoryRewritten(error.message());
+    });
     m_follower->start();
+}
+
+quint64 StoreWorker::followAgainFromHead()
+{
+    return post([this](quint64 token) {
+        if (!requireStore(token))
+            return;
+        auto head = m_store->headPosition();
+        if (!head)
+            return noteError(token, head.error());
+        startFollower(head->value + 1);
+        emit liveRestarted(token, head->value);
+    });
 }
 
 quint64 StoreWorker::connectTo(const ConnectionTarget &target)
@@ -293,6 +322,13 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
     }
     if (options.applicationName.isEmpty())
         options.applicationName = QStringLiteral("eventium-browser");
+    std::optional<ConnectionOptions> readOptions;
+    if (!target.embedded && target.readOptions) {
+        readOptions = target.readOptions;
+        if (readOptions->applicationName.isEmpty())
+            readOptions->applicationName = QStringLiteral("eventium-browser");
+        info.readDescription = readOptions->shortDescription();
+    }
 
     StoreSettings settings;
     settings.schema = target.schema;
@@ -315,7 +351,19 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
     }
 
     settings.runSequencer = !info.readOnly;
+    settings.readConnection = readOptions;
     m_store = std::make_unique<Store>(options, settings);
+    if (readOptions) {
+        // A standby has the schema once it has replayed its creation or upgrade (just now,
+        // maybe): a moment, normally.
+        QDeadlineTimer deadline(10000);
+        while (!deadline.hasExpired()) {
+            auto version = m_store->schemaVersion(StoreConnection::Read);
+            if (!version || version.value() >= info.schemaVersion)
+                break;
+            QThread::msleep(20);
+        }
+    }
     auto head = m_store->headPosition();
     if (!head) {
         closeStore();
@@ -323,13 +371,15 @@ void StoreWorker::doConnect(quint64 token, const ConnectionTarget &target)
         return;
     }
     info.head = head->value;
-    m_stats->open(options, target.schema);
+    m_stats->open(options, target.schema, readOptions);
     info.options = options;
-    m_state->open(options, target.schema);
+    m_state->open(options, target.schema, readOptions);
     m_connected = true;
     startFollower(info.head + 1);
     qCInfo(lcUi).noquote() << "connected to" << options.toDisplayString() << "schema"
-                           << target.schema << (info.readOnly ? "(read-only)" : "");
+                           << target.schema << (info.readOnly ? "(read-only)" : "")
+                           << (readOptions ? "reading from " + readOptions->toDisplayString()
+                                           : QString());
     emit connected(token, info);
     emit connectionStateChanged(true, info.description);
 }
@@ -559,6 +609,12 @@ quint64 StoreWorker::erase(const RecordedEvent &event)
             = m_store->readStream(StreamName(event.stream), event.version, Direction::Forward, 1);
         if (read && !read->isEmpty() && read->first().id == event.id)
             now = read->first();
+        // Read from a standby that has not replayed the erasure yet: shown as it is now.
+        if (!now.isErased() && result->erased.isValid()) {
+            now.data = "{}";
+            now.metadata.clear();
+            now.erased = result->erased;
+        }
         emit erased(token, result.value(), now);
     });
 }

@@ -35,6 +35,9 @@ struct ConnectionTarget
 {
     bool embedded = false;
     ConnectionOptions options; // when not embedded
+    // Where the browser reads (pages, searches, the live feed, statistics): a hot standby,
+    // say (StoreSettings::readConnection); nullopt: `options`. Not with the embedded server.
+    std::optional<ConnectionOptions> readOptions;
     QString schema = QStringLiteral("eventium");
 };
 
@@ -44,6 +47,7 @@ struct ConnectionInfo
     bool embedded = false;
     QString dataDir; // embedded only
     QString description; // for the status bar, password masked
+    QString readDescription; // the read connection's, when there is one
     ConnectionOptions options; // what the worker connected with (never shown)
     QString schema;
     bool readOnly = false;
@@ -153,6 +157,9 @@ public:
     quint64 fillSampleData(int events, quint32 seed);
     // While the connection is lost: try again now instead of at the next scheduled retry.
     void retryNow();
+    // The live feed again, from the head as the read connection has it now: after it stopped
+    // because the server's history changed (liveHistoryRewritten). Answered by liveRestarted.
+    quint64 followAgainFromHead();
     // Starts the embedded server again (after it stopped or crashed) and reconnects; answered
     // by embeddedRestarted or failed. Only for an embedded target.
     quint64 restartEmbedded();
@@ -204,6 +211,15 @@ signals:
 
     void liveEvents(const QList<eventium::RecordedEvent> &events);
     void liveCaughtUp(eventium::GlobalPosition head);
+    // The live feed stopped: the server's history is not the one it delivered (a failover
+    // lost commits it had shown; Follower, StoreError::Kind::HistoryRewritten). `message`
+    // says where it differs.
+    void liveHistoryRewritten(const QString &message);
+    // followAgainFromHead()'s answer: the feed goes on after `head`.
+    void liveRestarted(quint64 token, qint64 head);
+    // Whether the read connection's server is a primary or a standby, and its lag; with
+    // every statsReady (the same token).
+    void replicationReady(quint64 token, const eventium::ReplicationStatus &status);
 
 private:
     template<typename F> quint64 post(F &&work);

@@ -51,6 +51,12 @@ int main(int argc, char *argv[])
         QStringLiteral("Connect to CONNINFO (libpq string or postgres:// URL). Default: "
                        "$DATABASE_URL, else the embedded PostgreSQL."),
         QStringLiteral("CONNINFO"));
+    QCommandLineOption readDb(
+        QStringLiteral("read-db"),
+        QStringLiteral("Read from CONNINFO (a hot standby, say): pages, searches, the live feed "
+                       "and statistics; writes go to --db. Default: $DATABASE_READ_URL when the "
+                       "connection comes from $DATABASE_URL, else reads go to --db too."),
+        QStringLiteral("CONNINFO"));
     QCommandLineOption schema(QStringLiteral("schema"),
                               QStringLiteral("The store's schema (default eventium)."),
                               QStringLiteral("NAME"), QStringLiteral("eventium"));
@@ -60,7 +66,7 @@ int main(int argc, char *argv[])
         QStringLiteral("screenshot"),
         QStringLiteral("Save a PNG of the window after loading, then exit."),
         QStringLiteral("FILE"));
-    const QList<QCommandLineOption> all {db, schema, sample, screenshot};
+    const QList<QCommandLineOption> all {db, readDb, schema, sample, screenshot};
 
     // --help and --version answer without a display: no QApplication, no platform plugin.
     if (asksForHelpOrVersion(argc, argv)) {
@@ -81,9 +87,19 @@ int main(int argc, char *argv[])
     MainWindow::Options options;
     options.target.schema = parser.value(schema);
     QString conninfo = parser.value(db);
-    if (conninfo.isEmpty())
-        conninfo = qEnvironmentVariable("DATABASE_URL");
+    // $DATABASE_READ_URL goes with $DATABASE_URL: a --db names a server whose standby the
+    // environment knows nothing of.
+    QString readConninfo = parser.value(readDb);
     if (conninfo.isEmpty()) {
+        conninfo = qEnvironmentVariable("DATABASE_URL");
+        if (readConninfo.isEmpty() && !conninfo.isEmpty())
+            readConninfo = qEnvironmentVariable("DATABASE_READ_URL");
+    }
+    if (conninfo.isEmpty()) {
+        if (!readConninfo.isEmpty()) {
+            QTextStream(stderr) << "eventium-browser: --read-db needs --db (or $DATABASE_URL)\n";
+            return 2;
+        }
         options.target.embedded = true;
     } else {
         auto parsed = eventium::ConnectionOptions::parse(conninfo);
@@ -92,6 +108,15 @@ int main(int argc, char *argv[])
             return 2;
         }
         options.target.options = parsed.value();
+        if (!readConninfo.isEmpty()) {
+            auto read = eventium::ConnectionOptions::parse(readConninfo);
+            if (!read) {
+                QTextStream(stderr)
+                    << "eventium-browser: read connection: " << read.error().toString() << "\n";
+                return 2;
+            }
+            options.target.readOptions = read.value();
+        }
     }
     const QString screenshotFile = parser.value(screenshot);
     // A picture of an empty store shows nothing: it gets sample data too.

@@ -19,11 +19,13 @@
 #include <eventium/toolkit/subscription.h>
 #include <eventium/transfer.h>
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QSaveFile>
+#include <QThread>
 
 #include <algorithm>
 #include <cstdio>
@@ -42,6 +44,30 @@ void printOut(const QString &text)
 {
     std::fputs(text.toLocal8Bit().constData(), stdout);
     std::fflush(stdout);
+}
+
+// "primary", "standby, replay lag 3 ms" (or "lag unknown" before anything was replayed).
+QString roleText(const ReplicationStatus &status)
+{
+    if (!status.standby)
+        return QStringLiteral("primary");
+    return status.replayLag
+        ? QStringLiteral("standby, replay lag %1 ms").arg(status.replayLag->count())
+        : QStringLiteral("standby, replay lag unknown");
+}
+
+// The role of a server as JSON members: "role" (primary or standby) and, for a standby,
+// "replayLagMs" (null when it cannot be told yet) and "replayBytesBehind".
+void addRole(JsonLine &line, const ReplicationStatus &status)
+{
+    line.add("role", status.standby ? QStringLiteral("standby") : QStringLiteral("primary"));
+    if (!status.standby)
+        return;
+    if (status.replayLag)
+        line.add("replayLagMs", qint64(status.replayLag->count()));
+    else
+        line.addNull("replayLagMs");
+    line.add("replayBytesBehind", status.replayBytesBehind);
 }
 
 // Without --verbose, stderr carries only the command's own "eventium: ..." lines: warnings
@@ -552,7 +578,21 @@ const char kStatsHelp[]
       "\n"
       "Prints one JSON object: events, streams, headPosition, pending (written but not yet\n"
       "numbered), totalBytes, eventsBytes, lagSeconds (age of the oldest unnumbered event),\n"
-      "oldestRunningXid (the transaction holding numbering back, or null).\n";
+      "oldestRunningXid (the transaction holding numbering back, or null), and role\n"
+      "(primary or standby: the server these were read from, see `eventium status`) with a\n"
+      "standby's replayLagMs and replayBytesBehind.\n";
+
+const char kStatusHelp[]
+    = "Usage: eventium status\n"
+      "\n"
+      "Prints a JSON line for each connection: the write connection (--db) and the read\n"
+      "connection (--read-db or $DATABASE_READ_URL), or one line for both when reads go to\n"
+      "the write connection. Each says: connection (write, read or read+write), server\n"
+      "(without its password), serverVersion, user, database, schema, schemaVersion, role\n"
+      "(primary or standby) and, for a standby, replayLagMs (how old the newest replayed\n"
+      "commit is while WAL waits to be replayed, 0 when it is all replayed; null before\n"
+      "anything was) and replayBytesBehind. A connection that fails gets a line with \"error\"\n"
+      "and the exit code is that of the error (5: cannot connect).\n";
 
 const char kSampleHelp[]
     = "Usage: eventium sample [--events N] [--seed S] [--force]\n"
@@ -682,6 +722,7 @@ Cli::~Cli()
 void Cli::addGlobalOptions(OptionParser &parser)
 {
     parser.addOption(QStringLiteral("db"));
+    parser.addOption(QStringLiteral("read-db"));
     parser.addOption(QStringLiteral("schema"));
     parser.addOption(QStringLiteral("pooler"));
     parser.addFlag(QStringLiteral("verbose"));
@@ -691,6 +732,8 @@ void Cli::applyGlobalOptions(const OptionParser &parser)
 {
     if (parser.isSet(QStringLiteral("db")))
         m_db = parser.value(QStringLiteral("db"));
+    if (parser.isSet(QStringLiteral("read-db")))
+        m_readDb = parser.value(QStringLiteral("read-db"));
     if (parser.isSet(QStringLiteral("schema")))
         m_schema = parser.value(QStringLiteral("schema"));
     if (parser.isSet(QStringLiteral("pooler")))
@@ -745,6 +788,7 @@ std::span<const Command> Cli::commands()
             .name = "read",
             .summary = "read a stream's events",
             .help = kReadHelp,
+            .reads = true,
             .addOptions =
                 [](OptionParser &parser) {
                     parser.addOption(QStringLiteral("from"));
@@ -758,18 +802,21 @@ std::span<const Command> Cli::commands()
             .name = "stream-info",
             .summary = "whether a stream exists, and its version",
             .help = kStreamInfoHelp,
+            .reads = true,
             .run = &Cli::streamInfo,
         },
         {
             .name = "diff",
             .summary = "compare two events, or one with the previous of its type",
             .help = kDiffHelp,
+            .reads = true,
             .run = &Cli::diff,
         },
         {
             .name = "related",
             .summary = "events of the same process, and an event's causes and effects",
             .help = kRelatedHelp,
+            .reads = true,
             .addOptions =
                 [](OptionParser &parser) {
                     parser.addFlag(QStringLiteral("tree"));
@@ -782,6 +829,7 @@ std::span<const Command> Cli::commands()
             .name = "state",
             .summary = "a stream's state after a version, by its category's projection",
             .help = kStateHelp,
+            .reads = true,
             .addOptions = [](OptionParser &parser) { parser.addOption(QStringLiteral("version")); },
             .run = &Cli::state,
         },
@@ -836,6 +884,7 @@ std::span<const Command> Cli::commands()
             .name = "streams",
             .summary = "list streams",
             .help = kStreamsHelp,
+            .reads = true,
             .addOptions =
                 [](OptionParser &parser) {
                     parser.addOption(QStringLiteral("prefix"));
@@ -848,6 +897,7 @@ std::span<const Command> Cli::commands()
             .name = "tail",
             .summary = "read (or follow) the global sequence",
             .help = kTailHelp,
+            .reads = true,
             .addOptions =
                 [](OptionParser &parser) {
                     parser.addOption(QStringLiteral("from"));
@@ -864,6 +914,7 @@ std::span<const Command> Cli::commands()
             .name = "search",
             .summary = "find events by type, stream, time and content",
             .help = kSearchHelp,
+            .reads = true,
             .addOptions =
                 [](OptionParser &parser) {
                     addSearchFilterOptions(parser);
@@ -877,6 +928,7 @@ std::span<const Command> Cli::commands()
             .name = "export",
             .summary = "write events as JSON lines (a stream, a range, a search)",
             .help = kExportHelp,
+            .reads = true,
             .addOptions =
                 [](OptionParser &parser) {
                     addSearchFilterOptions(parser);
@@ -906,6 +958,7 @@ std::span<const Command> Cli::commands()
             .name = "types",
             .summary = "the event types that exist",
             .help = kTypesHelp,
+            .reads = true,
             .addOptions = [](OptionParser &parser) { parser.addOption(QStringLiteral("limit")); },
             .run = &Cli::types,
         },
@@ -925,6 +978,7 @@ std::span<const Command> Cli::commands()
             .name = "activity",
             .summary = "events per second, minute, hour or day, with their types",
             .help = kActivityHelp,
+            .reads = true,
             .addOptions =
                 [](OptionParser &parser) {
                     parser.addOption(QStringLiteral("stream"));
@@ -939,7 +993,15 @@ std::span<const Command> Cli::commands()
             .name = "stats",
             .summary = "counts, sizes and sequencer lag as one JSON object",
             .help = kStatsHelp,
+            .reads = true,
             .run = &Cli::stats,
+        },
+        {
+            .name = "status",
+            .summary = "the servers read from and written to: primary or standby, replay lag",
+            .help = kStatusHelp,
+            .reads = true,
+            .run = &Cli::status,
         },
         {
             .name = "sample",
@@ -1059,6 +1121,7 @@ int Cli::run(const QStringList &arguments)
         QLoggingCategory::setFilterRules(QStringLiteral("eventium.*.info=true"));
         qInstallMessageHandler(nullptr);
     }
+    m_command = command;
     const int code = (this->*command->run)(parser);
     m_out.flush();
     return code;
@@ -1068,25 +1131,43 @@ std::optional<CliError> Cli::openStore(bool migrateIfMissing)
 {
     if (QString why = Store::validateSchemaName(m_schema); !why.isEmpty())
         return CliError::badInput(why);
-    ConnectionResolver resolver(m_db, m_verbose);
+    ConnectionResolver resolver(m_db, m_verbose, m_readDb);
     auto options = resolver.resolve();
     if (!options)
+        return resolver.error();
+    if (!resolver.resolveReader())
         return resolver.error();
     StoreSettings settings;
     settings.schema = m_schema;
     settings.poolSize = 2;
     settings.runSequencer = false; // one short-lived process: it numbers its writes itself
+    m_readOptions.reset();
+    if (resolver.reader()) {
+        if (m_command && m_command->reads) {
+            m_readOptions = resolver.reader();
+            settings.readConnection = m_readOptions;
+        } else if (m_command) {
+            note(QStringLiteral("%1 writes: it does not use %2")
+                     .arg(QString::fromLatin1(m_command->name), resolver.readerSource()));
+        }
+    }
+    // A reading command with a read connection needs that one, not the writer (which may be
+    // down while its standby serves reads).
+    const StoreConnection first = m_readOptions ? StoreConnection::Read : StoreConnection::Write;
     settings.pooler = m_pooler;
     auto connect = [&]() -> Result<Done> {
         m_options = *options;
         note(QStringLiteral("connecting to %1 (from %2), schema %3, pooler %4")
                  .arg(m_options.toDisplayString(), resolver.source(), m_schema,
                       poolerModeName(m_pooler)));
+        if (m_readOptions)
+            note(QStringLiteral("reading from %1 (from %2)")
+                     .arg(m_readOptions->toDisplayString(), resolver.readerSource()));
         m_store = std::make_unique<Store>(m_options, settings);
-        return m_store->ping();
+        return m_store->ping(first);
     };
     auto pinged = connect();
-    if (!pinged && resolver.mayStartEmbedded()) {
+    if (!pinged && !m_readOptions && resolver.mayStartEmbedded()) {
         // The embedded server looked running but is not (a stale postmaster.pid): start it.
         options = resolver.startEmbedded();
         if (!options)
@@ -1102,11 +1183,17 @@ std::optional<CliError> Cli::openStore(bool migrateIfMissing)
             return CliError(ExitNoConnection, error.message());
         return CliError(ExitNoConnection,
                         QStringLiteral("cannot connect to %1: %2")
-                            .arg(m_options.toDisplayString(), error.toString()));
+                            .arg((m_readOptions ? *m_readOptions : m_options).toDisplayString(),
+                                 error.toString()));
+    }
+    if (m_verbose && m_readOptions) {
+        if (auto replication = m_store->replication(); replication)
+            note(QStringLiteral("the read connection's server: %1")
+                     .arg(roleText(replication.value())));
     }
     if (!migrateIfMissing)
         return std::nullopt;
-    auto version = m_store->schemaVersion();
+    auto version = m_store->schemaVersion(first);
     if (!version)
         return CliError::fromStore(version.error());
     if (version.value() == 0) {
@@ -1117,6 +1204,7 @@ std::optional<CliError> Cli::openStore(bool migrateIfMissing)
         note(QStringLiteral("schema \"%1\" created at version %2")
                  .arg(m_schema)
                  .arg(migrated.value()));
+        waitForReadSchema();
     } else if (version.value() < Store::latestSchemaVersion()) {
         // An older schema (made by an older eventium): brought up to date, as the browser
         // does; migrations are idempotent and safe beside other processes. A role that may
@@ -1134,8 +1222,24 @@ std::optional<CliError> Cli::openStore(bool migrateIfMissing)
                                 .arg(version.value())
                                 .arg(Store::latestSchemaVersion())
                                 .arg(migrated.error().toString()));
+        waitForReadSchema();
     }
     return std::nullopt;
+}
+
+void Cli::waitForReadSchema()
+{
+    if (!m_readOptions)
+        return;
+    // A standby has the schema once it has replayed the migration: a moment, normally.
+    QDeadlineTimer deadline(10000);
+    while (!deadline.hasExpired()) {
+        auto version = m_store->schemaVersion(StoreConnection::Read);
+        if (!version || version.value() >= Store::latestSchemaVersion())
+            return;
+        QThread::msleep(20);
+    }
+    note(QStringLiteral("the read connection has not replayed the migration yet"));
 }
 
 void Cli::sequenceBeforeExit(std::chrono::milliseconds timeout)
@@ -1429,7 +1533,8 @@ int Cli::tail(const OptionParser &options)
         settings.from = GlobalPosition(from);
         settings.filter = filter;
         settings.pooler = m_pooler;
-        TailFollower follower(m_options, settings, limit, &m_out, m_verbose);
+        // It reads where the other reading commands do (a standby, with --read-db).
+        TailFollower follower(m_store->readConnectionOptions(), settings, limit, &m_out, m_verbose);
         return follower.exec();
     }
 
@@ -2423,8 +2528,61 @@ int Cli::stats(const OptionParser &options)
         line.addNull("oldestRunningXid");
     else
         line.add("oldestRunningXid", s.oldestRunningXid);
+    // What these numbers were read from.
+    auto replication = m_store->replication();
+    if (!replication)
+        return CliError::fromStore(replication.error()).report();
+    addRole(line, replication.value());
     m_out.writeLine(line.toJson());
     return ExitSuccess;
+}
+
+int Cli::status(const OptionParser &options)
+{
+    if (!options.positionals().isEmpty())
+        return usage(QStringLiteral("status"), QStringLiteral("status takes no arguments"));
+    if (auto error = openStore(false))
+        return error->report();
+    // Each connection once: the write one, then the read one (or one line for both). A
+    // connection that fails gets a line with its error, and the exit code says so.
+    struct Side
+    {
+        const char *name;
+        StoreConnection on;
+        ConnectionOptions options;
+    };
+    QList<Side> sides;
+    if (m_readOptions) {
+        sides.append(Side {"write", StoreConnection::Write, m_options});
+        sides.append(Side {"read", StoreConnection::Read, *m_readOptions});
+    } else {
+        sides.append(Side {"read+write", StoreConnection::Write, m_options});
+    }
+    int code = ExitSuccess;
+    for (const Side &side : std::as_const(sides)) {
+        JsonLine line;
+        line.add("connection", QString::fromLatin1(side.name))
+            .add("server", side.options.toDisplayString());
+        auto info = Store::testConnection(side.options);
+        auto version = info ? m_store->schemaVersion(side.on) : Result<int>(info.error());
+        if (!info || !version) {
+            const StoreError error = !info ? info.error() : version.error();
+            line.add("error", error.toString());
+            m_out.writeLine(line.toJson());
+            code = CliError::fromStore(error).code();
+            continue;
+        }
+        line.add("serverVersion", info->serverVersion)
+            .add("user", info->user)
+            .add("database", info->database)
+            .add("schema", m_schema)
+            .add("schemaVersion", qint64(version.value()));
+        addRole(line, info->replication);
+        m_out.writeLine(line.toJson());
+        note(QStringLiteral("%1: %2").arg(QString::fromLatin1(side.name),
+                                          roleText(info->replication)));
+    }
+    return code;
 }
 
 int Cli::sample(const OptionParser &options)

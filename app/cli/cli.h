@@ -60,6 +60,9 @@ private:
                           const GlobalFilter &filter);
     int subscriptions(const OptionParser &options);
     int stats(const OptionParser &options);
+    // The servers of the write and the read connection: who they are, primary or standby,
+    // and a standby's replay lag.
+    int status(const OptionParser &options);
     int activity(const OptionParser &options);
     int sample(const OptionParser &options);
     int embedded(const OptionParser &options);
@@ -75,8 +78,12 @@ private:
     QString resolvePooler();
 
     // Connects (exit 5 when that fails) and, with `migrateIfMissing`, creates the schema
-    // when it does not exist yet.
+    // when it does not exist yet. A reading command (Command::reads) with a read connection
+    // reads there: that connection is the one that must answer, and the schema is checked
+    // there (created or upgraded on the write connection when it is missing or behind).
     std::optional<CliError> openStore(bool migrateIfMissing);
+    // After a migration: waits (a few seconds at most) until the read connection has it.
+    void waitForReadSchema();
     // Numbers what this process wrote before it exits.
     void sequenceBeforeExit(std::chrono::milliseconds timeout);
     // A line on stderr with --verbose only.
@@ -84,11 +91,14 @@ private:
     static int usage(const QString &command, const QString &message);
 
     QString m_db;
+    QString m_readDb;
     QString m_schema;
     QString m_poolerText; // --pooler as given
     PoolerMode m_pooler = PoolerMode::Direct;
+    const Command *m_command = nullptr; // the command being run
     bool m_verbose = false;
     ConnectionOptions m_options;
+    std::optional<ConnectionOptions> m_readOptions; // a reading command's read connection
     std::unique_ptr<Store> m_store;
     JsonLinesWriter m_out;
 };

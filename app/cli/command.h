@@ -15,6 +15,9 @@ struct Command
     // codes follow.
     const char *help = nullptr;
     bool usesStore = true; // takes --db and --schema
+    // Only reads: its store reads through --read-db / $DATABASE_READ_URL when given (a hot
+    // standby, say). A command that writes never does.
+    bool reads = false;
     void (*addOptions)(OptionParser &parser) = nullptr; // its own options, if any
     int (Cli::*run)(const OptionParser &options) = nullptr;
 };

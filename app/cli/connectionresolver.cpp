@@ -31,6 +31,28 @@ std::optional<ConnectionOptions> ConnectionResolver::resolve()
     return startEmbedded();
 }
 
+bool ConnectionResolver::resolveReader()
+{
+    m_reader.reset();
+    m_readerSource.clear();
+    QString text = m_readDb;
+    QString source = QStringLiteral("--read-db");
+    if (text.isEmpty() && m_source == QLatin1String("DATABASE_URL")) {
+        text = qEnvironmentVariable("DATABASE_READ_URL");
+        source = QStringLiteral("DATABASE_READ_URL");
+    }
+    if (text.isEmpty())
+        return true;
+    auto parsed = ConnectionOptions::parse(text);
+    if (!parsed) {
+        m_error = CliError::usage(QStringLiteral("%1: %2").arg(source, parsed.error().message()));
+        return false;
+    }
+    m_reader = parsed.value();
+    m_readerSource = source;
+    return true;
+}
+
 std::optional<ConnectionOptions> ConnectionResolver::startEmbedded()
 {
     m_started = true;

@@ -9,12 +9,16 @@
 namespace eventium::cli {
 
 // Where the command line connects: --db, else $DATABASE_URL, else the embedded server
-// (started when it is not running, and left running so the next command is fast).
+// (started when it is not running, and left running so the next command is fast). Where the
+// reading commands read: --read-db, else $DATABASE_READ_URL while the write connection comes
+// from $DATABASE_URL (a --db names a server whose reads the environment knows nothing of),
+// else the write connection.
 class ConnectionResolver
 {
 public:
-    ConnectionResolver(QString db, bool verbose)
+    ConnectionResolver(QString db, bool verbose, QString readDb = {})
         : m_db(std::move(db))
+        , m_readDb(std::move(readDb))
         , m_verbose(verbose)
     {
     }
@@ -32,8 +36,18 @@ public:
     // "--db", "DATABASE_URL" or "embedded"
     const QString &source() const { return m_source; }
 
+    // The read connection, after resolve(): nullopt when there is none (reads go to the write
+    // connection); false with error() set when it does not parse.
+    bool resolveReader();
+    const std::optional<ConnectionOptions> &reader() const { return m_reader; }
+    // "--read-db" or "DATABASE_READ_URL" (empty without a read connection)
+    const QString &readerSource() const { return m_readerSource; }
+
 private:
     QString m_db;
+    QString m_readDb;
+    std::optional<ConnectionOptions> m_reader;
+    QString m_readerSource;
     bool m_verbose;
     CliError m_error;
     QString m_source;

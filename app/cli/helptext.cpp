@@ -9,6 +9,12 @@ const char kGlobalOptions[]
       "  --db CONNINFO|URL  where to connect, e.g. \"host=db dbname=app\" or\n"
       "                     postgres://user@db/app (default: $DATABASE_URL, else the\n"
       "                     embedded server, see `eventium embedded --help`)\n"
+      "  --read-db CONNINFO|URL  where the reading commands (read, stream-info, diff,\n"
+      "                     related, state, streams, tail, search, export, types,\n"
+      "                     activity, stats, status) read, e.g. a hot standby (default:\n"
+      "                     $DATABASE_READ_URL when the write connection comes from\n"
+      "                     $DATABASE_URL, else the write connection); the others never\n"
+      "                     use it\n"
       "  --schema NAME      the schema holding the store (default: $EVENTIUM_SCHEMA or\n"
       "                     \"eventium\")\n"
       "  --pooler MODE      how the connection reaches the server: direct, session (a\n"
@@ -19,7 +25,8 @@ const char kGlobalOptions[]
       "  -h, --help         show help\n";
 
 const char kUsage[]
-    = "Usage: eventium [--db CONNINFO|URL] [--schema NAME] [--pooler MODE] COMMAND ...\n"
+    = "Usage: eventium [--db CONNINFO|URL] [--read-db CONNINFO|URL] [--schema NAME]\n"
+      "                [--pooler MODE] COMMAND ...\n"
       "\n"
       "An event store on PostgreSQL. Output is JSON lines on stdout; errors go to stderr.\n"
       "\n"

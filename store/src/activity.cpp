@@ -145,7 +145,8 @@ Result<Activity> Store::activity(const ActivityQuery &query)
     std::optional<qint64> firstMs;
     std::optional<qint64> lastMs;
     if (ofStream) {
-        auto r = d->read(
+        auto r = d->readOn(
+            StoreConnection::Read,
             QStringLiteral(
                 "SELECT st.stream_id, v.low, st.version, %2, "
                 "(SELECT %3 FROM %1.events e WHERE e.stream_id = st.stream_id AND e.version >= "
@@ -173,10 +174,11 @@ Result<Activity> Store::activity(const ActivityQuery &query)
     } else {
         // Through the events' primary key: the oldest and newest rows there are.
         auto r
-            = d->read(QStringLiteral("SELECT (SELECT %2 FROM %1.events e ORDER BY e.id LIMIT 1), "
-                                     "(SELECT %2 FROM %1.events e ORDER BY e.id DESC LIMIT 1)")
-                          .arg(d->s, ms(QStringLiteral("e.created_at"))),
-                      {}, what);
+            = d->readOn(StoreConnection::Read,
+                        QStringLiteral("SELECT (SELECT %2 FROM %1.events e ORDER BY e.id LIMIT 1), "
+                                       "(SELECT %2 FROM %1.events e ORDER BY e.id DESC LIMIT 1)")
+                            .arg(d->s, ms(QStringLiteral("e.created_at"))),
+                        {}, what);
         if (!r)
             return r.error();
         if (!r->isNull(0, 0))
@@ -238,7 +240,8 @@ Result<Activity> Store::activity(const ActivityQuery &query)
                            "ON e.id = g.event_row WHERE g.position >= {n} "
                            "ORDER BY g.position LIMIT 1"));
     }
-    auto found = d->read(sql.replace(QLatin1String("%1"), d->s), params, what);
+    auto found
+        = d->readOn(StoreConnection::Read, sql.replace(QLatin1String("%1"), d->s), params, what);
     if (!found)
         return found.error();
     if (found->rows() != count + 1)
@@ -327,7 +330,8 @@ Result<Activity> Store::activity(const ActivityQuery &query)
         pg::Params typeParams {int8Array(los), int8Array(his), exactArray, pg::param(samples)};
         if (ofStream)
             typeParams << pg::param(streamId);
-        auto r = d->read(types.replace(QLatin1String("%1"), d->s), typeParams, what);
+        auto r = d->readOn(StoreConnection::Read, types.replace(QLatin1String("%1"), d->s),
+                           typeParams, what);
         if (!r)
             return r.error();
         for (int row = 0; row < r->rows(); ++row) {

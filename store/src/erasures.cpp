@@ -38,11 +38,13 @@ Result<EraseResult> Store::erase(const QUuid &eventId, const QString &by, const 
 
 Result<std::optional<Erasure>> Store::erasure(const QUuid &eventId)
 {
-    auto r = d->read(QStringLiteral("SELECT floor(extract(epoch FROM erased_at) * 1000)::int8, "
-                                    "erased_by, reason FROM %1.erasures WHERE event_id = $1::uuid")
-                         .arg(d->s),
-                     {eventId.toString(QUuid::WithoutBraces).toUtf8()},
-                     QStringLiteral("erasure of %1").arg(eventId.toString(QUuid::WithoutBraces)));
+    auto r
+        = d->readOn(StoreConnection::Read,
+                    QStringLiteral("SELECT floor(extract(epoch FROM erased_at) * 1000)::int8, "
+                                   "erased_by, reason FROM %1.erasures WHERE event_id = $1::uuid")
+                        .arg(d->s),
+                    {eventId.toString(QUuid::WithoutBraces).toUtf8()},
+                    QStringLiteral("erasure of %1").arg(eventId.toString(QUuid::WithoutBraces)));
     if (!r)
         return r.error();
     if (r->rows() == 0)

@@ -130,23 +130,23 @@ Result<int> Store::migrate()
     return migrated;
 }
 
-Result<int> Store::schemaVersion()
+Result<int> Store::schemaVersion(StoreConnection on)
 {
-    return d->schemaVersion();
+    return d->schemaVersion(on);
 }
 
-Result<int> Store::Private::schemaVersion()
+Result<int> Store::Private::schemaVersion(StoreConnection on)
 {
-    auto exists = read(QStringLiteral("SELECT to_regclass($1) IS NOT NULL"),
-                       {pg::param(s + QStringLiteral(".schema_migrations"))},
-                       QStringLiteral("schema version"));
+    auto exists = readOn(on, QStringLiteral("SELECT to_regclass($1) IS NOT NULL"),
+                         {pg::param(s + QStringLiteral(".schema_migrations"))},
+                         QStringLiteral("schema version"));
     if (!exists)
         return exists.error();
     if (!exists->boolean(0, 0))
         return 0;
-    auto version
-        = read(QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(s),
-               {}, QStringLiteral("schema version"));
+    auto version = readOn(
+        on, QStringLiteral("SELECT coalesce(max(version), 0) FROM %1.schema_migrations").arg(s), {},
+        QStringLiteral("schema version"));
     if (!version)
         return version.error();
     return int(version->int64(0, 0));

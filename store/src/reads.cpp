@@ -149,16 +149,18 @@ Result<QList<RecordedEvent>> Store::readStream(const StreamName &stream, StreamV
     const qint64 start = from.value;
     if (direction == Direction::Backward && start <= 0)
         return QList<RecordedEvent> {};
-    auto r = d->read(direction == Direction::Forward ? d->readForwardSql : d->readBackwardSql,
-                     {stream.value().toUtf8(), pg::param(start), pg::param(limit)},
-                     QStringLiteral("read stream \"%1\"").arg(stream.value()));
+    auto r = d->readOn(StoreConnection::Read,
+                       direction == Direction::Forward ? d->readForwardSql : d->readBackwardSql,
+                       {stream.value().toUtf8(), pg::param(start), pg::param(limit)},
+                       QStringLiteral("read stream \"%1\"").arg(stream.value()));
     if (!r)
         return r.error();
     QList<RecordedEvent> out;
     const int rows = r->rows();
     if (rows == 0) {
         // Nothing to see: a stream deleted for good says so.
-        if (auto error = d->deletedForGood(stream, QStringLiteral("read stream")))
+        if (auto error
+            = d->deletedForGood(stream, QStringLiteral("read stream"), StoreConnection::Read))
             return *error;
         return out;
     }
@@ -174,8 +176,8 @@ Result<Done> Store::Private::checkJsonPath(const QByteArray &jsonPath, const Glo
 {
     if (jsonPath.isEmpty())
         return Done {};
-    auto checked = read(QStringLiteral("SELECT $1::jsonpath"), {jsonPath},
-                        QStringLiteral("check a JSON path"), cancellation);
+    auto checked = readOn(StoreConnection::Read, QStringLiteral("SELECT $1::jsonpath"), {jsonPath},
+                          QStringLiteral("check a JSON path"), cancellation);
     if (!checked)
         return pathError(filter, checked.error());
     return Done {};
@@ -206,7 +208,8 @@ Result<StreamSearchPage> Store::searchStream(const StreamName &stream, StreamVer
         return condition.error();
 
     const QString what = QStringLiteral("search stream \"%1\"").arg(stream.value());
-    auto found = d->read(
+    auto found = d->readOn(
+        StoreConnection::Read,
         QStringLiteral("SELECT stream_id, version, first_visible FROM %1.streams WHERE name = $1")
             .arg(d->s),
         {stream.value().toUtf8()}, what, cancellation);
@@ -241,7 +244,7 @@ Result<StreamSearchPage> Store::searchStream(const StreamName &stream, StreamVer
               .arg(d->s, condition->sql)
               .arg(params.size())
               .arg(d->eventColumns, d->visibleSql);
-    auto r = d->read(sql, params, what, cancellation);
+    auto r = d->readOn(StoreConnection::Read, sql, params, what, cancellation);
     if (!r)
         return pathError(filter, r.error());
     const QString name = stream.value();
@@ -268,11 +271,12 @@ Result<GlobalPage> Store::readAllBackward(GlobalPosition from, int limit,
 Result<bool> Store::Private::selectiveTypes(const QStringList &types,
                                             const Cancellation &cancellation)
 {
-    auto r = read(QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM %1.events WHERE type = "
-                                 "ANY($1::text[]) LIMIT $2) x")
-                      .arg(s),
-                  {pg::textArray(types), pg::param(kSelectiveEvents + 1)},
-                  QStringLiteral("events of the types"), cancellation);
+    auto r = readOn(StoreConnection::Read,
+                    QStringLiteral("SELECT count(*) FROM (SELECT 1 FROM %1.events WHERE type = "
+                                   "ANY($1::text[]) LIMIT $2) x")
+                        .arg(s),
+                    {pg::textArray(types), pg::param(kSelectiveEvents + 1)},
+                    QStringLiteral("events of the types"), cancellation);
     if (!r)
         return r.error();
     return r->rows() > 0 && r->int64(0, 0) <= kSelectiveEvents;
@@ -293,10 +297,10 @@ Store::Private::selectiveStreams(const QString &text, bool prefix, const Cancell
     }
     params << pg::param(kSelectiveStreams + 1);
     sql += QStringLiteral("LIMIT $%1").arg(params.size());
-    auto r = read(sql, params,
-                  prefix ? QStringLiteral("streams whose name starts with")
-                         : QStringLiteral("streams whose name contains"),
-                  cancellation);
+    auto r = readOn(StoreConnection::Read, sql, params,
+                    prefix ? QStringLiteral("streams whose name starts with")
+                           : QStringLiteral("streams whose name contains"),
+                    cancellation);
     if (!r)
         return r.error();
     std::optional<QList<qint64>> ids;
@@ -350,7 +354,7 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     // microseconds a position and stops at `limit` matches.
     bool walk = false;
 
-    auto hq = read(headSql, {}, QStringLiteral("read head"), cancellation);
+    auto hq = readOn(StoreConnection::Read, headSql, {}, QStringLiteral("read head"), cancellation);
     if (!hq)
         return hq.error();
     const qint64 head = hq->rows() > 0 ? hq->int64(0, 0) : 0;
@@ -384,9 +388,10 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     if (!filter.stream.isEmpty()) {
         // One stream: through its (stream_id, version) index over the whole range. (A stream
         // created after the head read above has no numbered event in the range.)
-        auto id
-            = read(QStringLiteral("SELECT stream_id FROM %1.streams WHERE name = $1").arg(s),
-                   {filter.stream.toUtf8()}, QStringLiteral("read all: the stream"), cancellation);
+        auto id = readOn(StoreConnection::Read,
+                         QStringLiteral("SELECT stream_id FROM %1.streams WHERE name = $1").arg(s),
+                         {filter.stream.toUtf8()}, QStringLiteral("read all: the stream"),
+                         cancellation);
         if (!id)
             return id.error();
         params << pg::param(id->rows() > 0 ? id->int64(0, 0) : qint64(-1));
@@ -446,7 +451,7 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
                 .arg(s, eventColumns, visibleSql, conditions)
             + order
         : readAllSql + conditions + order;
-    auto r = read(sql, params, QStringLiteral("read all"), cancellation);
+    auto r = readOn(StoreConnection::Read, sql, params, QStringLiteral("read all"), cancellation);
     if (!r)
         return pathError(filter, r.error());
     const int rows = r->rows();
@@ -475,7 +480,8 @@ Result<GlobalPage> Store::Private::readSequence(GlobalPosition from, int limit, 
     const bool forward = direction == Direction::Forward;
     const QString order = forward ? QStringLiteral("ORDER BY g.position")
                                   : QStringLiteral("ORDER BY g.position DESC");
-    auto positions = read(
+    auto positions = readOn(
+        StoreConnection::Read,
         QStringLiteral("SELECT q.last_position, g.position, g.event_row FROM %1.sequencer q "
                        "LEFT JOIN LATERAL (SELECT position, event_row FROM %1.global_events g "
                        "WHERE %2 %3 LIMIT $2) g ON true %3")
@@ -513,7 +519,7 @@ Result<GlobalPage> Store::Private::readSequence(GlobalPosition from, int limit, 
         sql += QStringLiteral("AND e.id >= $3 AND e.id <= $4 ");
     }
     sql += order;
-    auto r = read(sql, params, QStringLiteral("read all"), cancellation);
+    auto r = readOn(StoreConnection::Read, sql, params, QStringLiteral("read all"), cancellation);
     if (!r)
         return r.error();
     const int rows = r->rows();
@@ -529,13 +535,15 @@ Result<GlobalPage> Store::Private::readSequence(GlobalPosition from, int limit, 
 
 Result<std::optional<RecordedEvent>> Store::readEvent(const QUuid &eventId)
 {
-    auto r = d->read(QStringLiteral("SELECT %2, coalesce(g.position, 0), st.name FROM %1.events e "
-                                    "JOIN %1.streams st ON st.stream_id = e.stream_id "
-                                    "LEFT JOIN %1.global_events g ON g.event_row = e.id "
-                                    "WHERE e.event_id = $1::uuid AND %3")
-                         .arg(d->s, d->eventColumns, d->visibleSql),
-                     {eventId.toString(QUuid::WithoutBraces).toUtf8()},
-                     QStringLiteral("read event"), Cancellation::none());
+    auto r
+        = d->readOn(StoreConnection::Read,
+                    QStringLiteral("SELECT %2, coalesce(g.position, 0), st.name FROM %1.events e "
+                                   "JOIN %1.streams st ON st.stream_id = e.stream_id "
+                                   "LEFT JOIN %1.global_events g ON g.event_row = e.id "
+                                   "WHERE e.event_id = $1::uuid AND %3")
+                        .arg(d->s, d->eventColumns, d->visibleSql),
+                    {eventId.toString(QUuid::WithoutBraces).toUtf8()}, QStringLiteral("read event"),
+                    Cancellation::none());
     if (!r)
         return r.error();
     if (r->rows() == 0)
@@ -576,8 +584,9 @@ Result<std::optional<GlobalPosition>> Store::positionAt(const QDateTime &time)
         QStringLiteral("SELECT 1::int8, last_position + 1, last_position + 1 FROM %1.sequencer"),
         QStringLiteral("SELECT e.created_at FROM %1.global_events g JOIN %1.events e "
                        "ON e.id = g.event_row WHERE g.position = {n}"));
-    auto r = d->read(QString(sqlTemplate).replace(QLatin1String("%1"), d->s),
-                     {pg::textArray({timeParam(time)})}, QStringLiteral("position at a time"));
+    auto r
+        = d->readOn(StoreConnection::Read, QString(sqlTemplate).replace(QLatin1String("%1"), d->s),
+                    {pg::textArray({timeParam(time)})}, QStringLiteral("position at a time"));
     if (!r)
         return r.error();
     std::optional<GlobalPosition> out;
@@ -598,9 +607,10 @@ Result<std::optional<StreamVersion>> Store::versionAt(const StreamName &stream,
         QStringLiteral("SELECT 1::int8, version + 1, version + 1 FROM %1.streams WHERE name = $2"),
         QStringLiteral("SELECT e.created_at FROM %1.events e WHERE e.stream_id = "
                        "(SELECT stream_id FROM %1.streams WHERE name = $2) AND e.version = {n}"));
-    auto r = d->read(QString(sqlTemplate).replace(QLatin1String("%1"), d->s),
-                     {pg::textArray({timeParam(time)}), stream.value().toUtf8()},
-                     QStringLiteral("version at a time"));
+    auto r
+        = d->readOn(StoreConnection::Read, QString(sqlTemplate).replace(QLatin1String("%1"), d->s),
+                    {pg::textArray({timeParam(time)}), stream.value().toUtf8()},
+                    QStringLiteral("version at a time"));
     if (!r)
         return r.error();
     std::optional<StreamVersion> out;
@@ -614,14 +624,16 @@ Result<QStringList> Store::eventTypes(int limit)
     if (limit < 1 || limit > kMaxLimit)
         return invalidInput(QStringLiteral("a list limit is between 1 and %1").arg(kMaxLimit));
     // Each step asks the (type, id) index for the first type after the last one found.
-    auto r = d->read(QStringLiteral("WITH RECURSIVE t(type) AS ("
-                                    " (SELECT type FROM %1.events ORDER BY type LIMIT 1)"
-                                    " UNION ALL"
-                                    " SELECT (SELECT e.type FROM %1.events e WHERE e.type > t.type"
-                                    " ORDER BY e.type LIMIT 1) FROM t WHERE t.type IS NOT NULL)"
-                                    " SELECT type FROM t WHERE type IS NOT NULL LIMIT $1")
-                         .arg(d->s),
-                     {pg::param(limit)}, QStringLiteral("event types"));
+    auto r
+        = d->readOn(StoreConnection::Read,
+                    QStringLiteral("WITH RECURSIVE t(type) AS ("
+                                   " (SELECT type FROM %1.events ORDER BY type LIMIT 1)"
+                                   " UNION ALL"
+                                   " SELECT (SELECT e.type FROM %1.events e WHERE e.type > t.type"
+                                   " ORDER BY e.type LIMIT 1) FROM t WHERE t.type IS NOT NULL)"
+                                   " SELECT type FROM t WHERE type IS NOT NULL LIMIT $1")
+                        .arg(d->s),
+                    {pg::param(limit)}, QStringLiteral("event types"));
     if (!r)
         return r.error();
     QStringList out;
@@ -652,7 +664,7 @@ Result<StreamPage> Store::listStreams(const StreamCursor &after, int limit, Stre
     sql += order == StreamOrder::ByName
         ? QStringLiteral("ORDER BY name LIMIT $%1").arg(params.size())
         : QStringLiteral("ORDER BY last_row DESC LIMIT $%1").arg(params.size());
-    auto r = d->read(sql, params, QStringLiteral("list streams"));
+    auto r = d->readOn(StoreConnection::Read, sql, params, QStringLiteral("list streams"));
     if (!r)
         return r.error();
     StreamPage page;
@@ -677,7 +689,8 @@ Result<std::optional<StreamInfo>> Store::streamInfo(const StreamName &stream)
 {
     if (QString why = StreamName::validate(stream.value()); !why.isEmpty())
         return invalidInput(why);
-    auto r = d->read(
+    auto r = d->readOn(
+        StoreConnection::Read,
         QStringLiteral("SELECT %1 FROM %2.streams WHERE name = $1").arg(d->streamColumns, d->s),
         {stream.value().toUtf8()}, QStringLiteral("stream info"));
     if (!r)
@@ -689,9 +702,10 @@ Result<std::optional<StreamInfo>> Store::streamInfo(const StreamName &stream)
 }
 
 std::optional<StoreError> Store::Private::deletedForGood(const StreamName &stream,
-                                                         const QString &what)
+                                                         const QString &what, StoreConnection on)
 {
-    auto r = read(
+    auto r = readOn(
+        on,
         QStringLiteral("SELECT tombstoned_at IS NOT NULL FROM %1.streams WHERE name = $1").arg(s),
         {stream.value().toUtf8()}, what);
     if (!r)
@@ -705,36 +719,45 @@ std::optional<StoreError> Store::Private::deletedForGood(const StreamName &strea
 
 Result<GlobalPosition> Store::headPosition()
 {
-    auto r = d->read(d->headSql, {}, QStringLiteral("head position"));
+    auto r = d->readOn(StoreConnection::Read, d->headSql, {}, QStringLiteral("head position"));
     if (!r)
         return r.error();
     return GlobalPosition(r->rows() > 0 ? r->int64(0, 0) : 0);
 }
 
-Result<ReplicationStatus> Store::replication()
+// The lag is the age of the newest replayed commit only while something received waits to be
+// replayed: a standby of an idle primary is not behind however old that commit is.
+const QString &replicationSql()
 {
-    // The lag is the age of the newest replayed commit only while something received waits
-    // to be replayed: a standby of an idle primary is not behind however old that commit is.
-    auto r = d->read(
-        QStringLiteral(
-            "SELECT pg_is_in_recovery(), "
-            "CASE WHEN pg_last_wal_receive_lsn() IS NOT NULL "
-            "          AND pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() THEN 0 "
-            "     ELSE greatest(0, (extract(epoch FROM clock_timestamp() "
-            "                          - pg_last_xact_replay_timestamp()) * 1000)::bigint) END, "
-            "coalesce(greatest(0, pg_wal_lsn_diff(pg_last_wal_receive_lsn(), "
-            "                                     pg_last_wal_replay_lsn()))::bigint, 0)"),
-        {}, QStringLiteral("replication status"));
-    if (!r)
-        return r.error();
+    static const QString sql = QStringLiteral(
+        "SELECT pg_is_in_recovery(), "
+        "CASE WHEN pg_last_wal_receive_lsn() IS NOT NULL "
+        "          AND pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() THEN 0 "
+        "     ELSE greatest(0, (extract(epoch FROM clock_timestamp() "
+        "                          - pg_last_xact_replay_timestamp()) * 1000)::bigint) END, "
+        "coalesce(greatest(0, pg_wal_lsn_diff(pg_last_wal_receive_lsn(), "
+        "                                     pg_last_wal_replay_lsn()))::bigint, 0)");
+    return sql;
+}
+
+ReplicationStatus replicationFromRow(const pg::Rows &r)
+{
     ReplicationStatus status;
-    status.standby = r->boolean(0, 0);
+    status.standby = r.boolean(0, 0);
     if (status.standby) {
-        if (!r->isNull(0, 1))
-            status.replayLag = std::chrono::milliseconds(r->int64(0, 1));
-        status.replayBytesBehind = r->int64(0, 2);
+        if (!r.isNull(0, 1))
+            status.replayLag = std::chrono::milliseconds(r.int64(0, 1));
+        status.replayBytesBehind = r.int64(0, 2);
     }
     return status;
+}
+
+Result<ReplicationStatus> Store::replication(StoreConnection of)
+{
+    auto r = d->readOn(of, replicationSql(), {}, QStringLiteral("replication status"));
+    if (!r)
+        return r.error();
+    return replicationFromRow(r.value());
 }
 
 Result<HistoryCheck> Store::checkHistory(const HistoryMark &seen)

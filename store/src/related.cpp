@@ -76,7 +76,8 @@ Result<CorrelatedEvents> Store::readCorrelated(const QString &correlationId, int
         return invalidInput(QStringLiteral("a correlation id cannot be empty"));
     // The first `limit` + 1 in the order they were written (the index's order, so the scan
     // stops there), then sorted by position here.
-    auto r = d->read(
+    auto r = d->readOn(
+        StoreConnection::Read,
         QStringLiteral(
             "SELECT %2, g.position, st.name FROM %1.events e "
             "CROSS JOIN LATERAL (SELECT s.* FROM %1.streams s WHERE s.stream_id = e.stream_id "
@@ -102,7 +103,8 @@ Result<std::optional<RelatedEvents>> Store::related(const QUuid &eventId, int li
 {
     if (auto ok = checkLimit(limit); !ok)
         return ok.error();
-    auto self = d->read(
+    auto self = d->readOn(
+        StoreConnection::Read,
         QStringLiteral(
             "SELECT %2, g.position, st.name, e.id, %4, %5 "
             "FROM %1.events e "
@@ -170,8 +172,9 @@ Result<std::optional<RelatedEvents>> Store::related(const QUuid &eventId, int li
     // Without JIT: the planner cannot know how small a causation tree is (it guesses ten
     // children a level), so the statement's estimated cost passes jit_above_cost and
     // compiling it took seconds on a big store, against milliseconds to run it.
+    // A read-only transaction whose setting is LOCAL: a hot standby runs it.
     auto readTree = [&]() -> Result<pg::Rows> {
-        auto connection = d->connect();
+        auto connection = d->connect(StoreConnection::Read);
         if (!connection)
             return connection.error();
         pg::Connection &c = connection.value();

@@ -10,7 +10,8 @@ Result<StoreStats> Store::stats()
 {
     // The cursor first: with it as constants, the pending count is a range scan of
     // events_tx_id_idx rather than a join the planner may turn into a full scan.
-    auto cursor = d->read(
+    auto cursor = d->readOn(
+        StoreConnection::Read,
         QStringLiteral("SELECT last_tx::text, last_id, last_position FROM %1.sequencer").arg(d->s),
         {}, QStringLiteral("stats"));
     if (!cursor)
@@ -21,19 +22,21 @@ Result<StoreStats> Store::stats()
             QStringLiteral("the sequencer row of schema %1 is missing").arg(d->settings.schema));
     StoreStats s;
     s.headPosition = cursor->int64(0, 2);
-    auto pending
-        = d->read(QStringLiteral("SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - "
-                                 "min(e.created_at)), 0)::float8 "
-                                 "FROM %1.events e WHERE (e.tx, e.id) > ($1::xid8, $2)")
-                      .arg(d->s),
-                  {cursor->bytes(0, 0), cursor->bytes(0, 1)}, QStringLiteral("stats"));
+    auto pending = d->readOn(
+        StoreConnection::Read,
+        QStringLiteral("SELECT count(*), coalesce(extract(epoch FROM clock_timestamp() - "
+                       "min(e.created_at)), 0)::float8 "
+                       "FROM %1.events e WHERE (e.tx, e.id) > ($1::xid8, $2)")
+            .arg(d->s),
+        {cursor->bytes(0, 0), cursor->bytes(0, 1)}, QStringLiteral("stats"));
     if (!pending)
         return pending.error();
     s.pending = pending->int64(0, 0);
     s.lagSeconds = pending->float64(0, 1);
     // One pass over the streams (a row each, far fewer than the events): each knows how many
     // of its rows a scavenge removed (every version below scavenged_below).
-    auto sizes = d->read(
+    auto sizes = d->readOn(
+        StoreConnection::Read,
         QStringLiteral("SELECT st.live, st.deleted, st.scavenged, "
                        "pg_snapshot_xmin(pg_current_snapshot())::text, "
                        "(SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
@@ -97,10 +100,11 @@ Result<GlobalPosition> Store::sequenceNow(std::chrono::milliseconds timeout)
         backoff = std::min(backoff * 2, std::chrono::milliseconds(20));
     }
     if (head.value == 0) {
-        auto h = headPosition();
+        // The writer's head (headPosition() is the read connection's).
+        auto h = d->read(d->headSql, {}, QStringLiteral("head position"));
         if (!h)
             return h.error();
-        head = h.value();
+        head = GlobalPosition(h->rows() > 0 ? h->int64(0, 0) : 0);
     }
     return head;
 }

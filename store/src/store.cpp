@@ -24,6 +24,8 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
     ps.acquireTimeout = d->settings.acquireTimeout;
     ps.namedStatements = d->settings.pooler != PoolerMode::Transaction;
     d->pool = std::make_unique<ConnectionPool>(d->options, ps);
+    if (d->settings.readConnection)
+        d->readPool = std::make_unique<ConnectionPool>(*d->settings.readConnection, ps);
     d->s = pg::quoteIdent(d->settings.schema);
     d->channel = pg::notificationChannel(d->settings.schema);
 
@@ -85,6 +87,8 @@ Store::~Store()
 {
     d->sequencer.reset();
     d->pool->closeIdleConnectionsOfThisThread();
+    if (d->readPool)
+        d->readPool->closeIdleConnectionsOfThisThread();
 }
 
 const QString &Store::schema() const
@@ -98,6 +102,14 @@ QString Store::notificationChannel() const
 const ConnectionOptions &Store::connectionOptions() const
 {
     return d->options;
+}
+const ConnectionOptions &Store::readConnectionOptions() const
+{
+    return d->settings.readConnection ? *d->settings.readConnection : d->options;
+}
+bool Store::hasReadConnection() const
+{
+    return d->readPool != nullptr;
 }
 const StoreSettings &Store::settings() const
 {
@@ -142,9 +154,10 @@ QString Store::validateSchemaName(const QString &schema)
 
 // ---------------------------------------------------------------- the rules of every call
 
-Result<pg::Connection> Store::Private::connect()
+Result<pg::Connection> Store::Private::connect(StoreConnection on)
 {
-    auto lease = pool->acquire();
+    ConnectionPool &from = on == StoreConnection::Read && readPool ? *readPool : *pool;
+    auto lease = from.acquire();
     if (!lease)
         return lease.error();
     return pg::Connection(std::move(lease.value()));
@@ -153,11 +166,18 @@ Result<pg::Connection> Store::Private::connect()
 Result<pg::Rows> Store::Private::read(const QString &sql, const pg::Params &params,
                                       const QString &what, const Cancellation &cancellation)
 {
+    return readOn(StoreConnection::Write, sql, params, what, cancellation);
+}
+
+Result<pg::Rows> Store::Private::readOn(StoreConnection on, const QString &sql,
+                                        const pg::Params &params, const QString &what,
+                                        const Cancellation &cancellation)
+{
     for (int attempt = 0;; ++attempt) {
         if (cancellation.isCancelled())
             return StoreError(StoreError::Kind::Cancelled,
                               what + QStringLiteral(": cancelled before it was sent"));
-        auto c = connect();
+        auto c = connect(on);
         if (!c)
             return c.error();
         auto r = c->exec(sql, params, what, cancellation);
@@ -165,15 +185,15 @@ Result<pg::Rows> Store::Private::read(const QString &sql, const pg::Params &para
             return r;
         if (r.error().kind() == StoreError::Kind::ConnectionLost && attempt == 0)
             continue;
-        return explain(r.error());
+        return explain(r.error(), on);
     }
 }
 
-StoreError Store::Private::explain(const StoreError &error)
+StoreError Store::Private::explain(const StoreError &error, StoreConnection on)
 {
     if (!pg::isUndefinedObject(error.sqlState()))
         return error;
-    auto current = schemaVersion();
+    auto current = schemaVersion(on);
     const int version = current ? current.value() : -1;
     if (version >= 0 && version < latestSchemaVersion())
         return StoreError(StoreError::Kind::Migration,
@@ -202,9 +222,9 @@ StoreError Store::Private::explain(const StoreError &error)
 
 // ---------------------------------------------------------------- the server
 
-Result<Done> Store::ping()
+Result<Done> Store::ping(StoreConnection on)
 {
-    auto r = d->read(QStringLiteral("SELECT 1"), {}, QStringLiteral("ping"));
+    auto r = d->readOn(on, QStringLiteral("SELECT 1"), {}, QStringLiteral("ping"));
     if (!r)
         return r.error();
     return Done {};
@@ -286,6 +306,10 @@ Result<ServerInfo> Store::testConnection(const ConnectionOptions &options)
     info.sslCertificateVerified
         = info.ssl && (verifyFull || info.sslMode == QLatin1String("verify-ca"));
     info.sslHostNameVerified = info.ssl && verifyFull;
+    auto replication = c.exec(replicationSql(), {}, QStringLiteral("connection test"));
+    if (!replication)
+        return replication.error();
+    info.replication = replicationFromRow(replication.value());
     return info;
 }
 

@@ -17,11 +17,20 @@ namespace eventium {
 // borrow a connection of the calling thread (connect()), run statements through the
 // data-access layer (pg::Connection), retry a read once on a fresh connection when its
 // connection was lost (read()), and tell a missing schema from a wrong statement (explain()).
+//
+// Two connections (StoreSettings::readConnection): read() and connect() use the write
+// connection, which every statement that writes, locks or numbers must use, and so does a
+// read that must see this store's own writes (a sequencer step, streamlife's UPDATE, the
+// toolkit's statements). The read API (the list in store.h) goes through readOn() and
+// connect() with StoreConnection::Read, which use the read pool when there is one: only
+// read-only statements, and transactions whose settings are LOCAL, so that a hot standby
+// runs them.
 struct Store::Private
 {
     ConnectionOptions options;
     StoreSettings settings;
     std::unique_ptr<ConnectionPool> pool;
+    std::unique_ptr<ConnectionPool> readPool; // null: the read connection is `pool`'s
     QString s; // the quoted schema, for SQL text
     QString channel;
     // Prebuilt statements.
@@ -37,21 +46,27 @@ struct Store::Private
     QSet<QString> loggedInternalErrors;
     std::unique_ptr<Sequencer> sequencer; // declared last: stopped first
 
-    Result<pg::Connection> connect();
+    Result<pg::Connection> connect(StoreConnection on = StoreConnection::Write);
     // One idempotent statement: on a lost connection (a server restart leaves every idle
     // pooled connection dead) it runs once more on a fresh connection.
     // A read given a Cancellation can be cancelled while its statement runs.
     Result<pg::Rows> read(const QString &sql, const pg::Params &params, const QString &what,
                           const Cancellation &cancellation = Cancellation::none());
+    // read() on either connection: StoreConnection::Read for the read API's statements.
+    Result<pg::Rows> readOn(StoreConnection on, const QString &sql, const pg::Params &params,
+                            const QString &what,
+                            const Cancellation &cancellation = Cancellation::none());
     // An undefined schema, table or function means "not migrated" only when the schema
-    // really lacks the store's tables; otherwise the statement is wrong: it says so, and
-    // logs it as a warning the first time.
-    StoreError explain(const StoreError &error);
+    // really lacks the store's tables (as the connection the statement ran on sees it: a
+    // standby that has not replayed a migration yet); otherwise the statement is wrong: it
+    // says so, and logs it as a warning the first time.
+    StoreError explain(const StoreError &error, StoreConnection on = StoreConnection::Write);
     // StreamDeleted for `what` when `stream` is deleted for good (a tombstone); nullopt when
     // it is not (or does not exist); the lookup's error if it fails.
-    std::optional<StoreError> deletedForGood(const StreamName &stream, const QString &what);
+    std::optional<StoreError> deletedForGood(const StreamName &stream, const QString &what,
+                                             StoreConnection on);
     // The schema version in the database (0 when there is none).
-    Result<int> schemaVersion();
+    Result<int> schemaVersion(StoreConnection on = StoreConnection::Write);
 
     // Appends (appends.cpp).
     Result<AppendResult> appendOnce(const StreamName &stream, ExpectedVersion expected,
@@ -61,7 +76,7 @@ struct Store::Private
                                     const QList<QByteArray> &batch, const QList<QUuid> &ids);
     Result<MultiAppendResult> appendMultiOnce(const QList<StreamAppend> &appends,
                                               const QList<QList<QUuid>> &ids);
-    // Reads (reads.cpp).
+    // Reads (reads.cpp), all on the read connection.
     // Asks the server to read a search's JSON path (where nothing else would run it): one it
     // cannot read is InvalidInput.
     Result<Done> checkJsonPath(const QByteArray &jsonPath, const GlobalFilter &filter,
@@ -85,6 +100,10 @@ struct Store::Private
 // An event from a row of Private::eventColumns, then its position (NULL: not yet numbered),
 // then its stream's name unless `stream` gives it (reads.cpp).
 RecordedEvent eventFromRow(const pg::Rows &r, int row, const QString *stream);
+// Whether the server is a hot standby, its replay lag and the bytes it has yet to replay, and
+// that row read (reads.cpp; Store::replication(), Store::testConnection()).
+const QString &replicationSql();
+ReplicationStatus replicationFromRow(const pg::Rows &r);
 // A binary search in one statement for each time of $1 (a timestamptz[]): `bounds` is a query
 // giving the range's bounds (lo, hi, top: the answer is the first n in [lo, hi) whose time
 // `at`, a scalar query of n written with {n}, is at or after the time; hi when there is

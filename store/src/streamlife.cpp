@@ -82,7 +82,8 @@ Result<bool> Store::setStreamMetadata(const StreamName &stream, const StreamMeta
     if (r->rows() > 0)
         return true;
     // No row: no such stream, or one deleted for good.
-    if (auto error = d->deletedForGood(stream, QStringLiteral("set metadata of stream")))
+    if (auto error = d->deletedForGood(stream, QStringLiteral("set metadata of stream"),
+                                       StoreConnection::Write))
         return *error;
     return false;
 }

@@ -168,7 +168,11 @@ bool ReplicaSet::execOnPrimary(const QString &sql, QString *error)
 
 bool ReplicaSet::waitForReplay(QString *error, int timeoutMs)
 {
-    auto lsn = scalar(primaryOptions(), QStringLiteral("SELECT pg_current_wal_lsn()::text"), error);
+    // The insert position, not the write position: a commit without a flush (the sequencer
+    // step commits with synchronous_commit off) is inserted but may not be written yet, and
+    // the standby gets it once the WAL writer has written it.
+    auto lsn = scalar(primaryOptions(), QStringLiteral("SELECT pg_current_wal_insert_lsn()::text"),
+                      error);
     if (!lsn)
         return false;
     const QString sql

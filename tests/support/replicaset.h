@@ -35,7 +35,8 @@ public:
 
     // Runs one statement on the primary as its superuser (settings, fault injection).
     bool execOnPrimary(const QString &sql, QString *error);
-    // Waits until the standby has replayed everything the primary has written so far.
+    // Waits until the standby has replayed everything the primary has written so far (also
+    // commits not flushed yet, which it gets when the primary's WAL writer writes them).
     bool waitForReplay(QString *error, int timeoutMs = 30000);
     // Stops the primary: "immediate" (a crash: nothing more reaches the standby) or "fast".
     bool stopPrimary(QString *error, const QString &mode = QStringLiteral("immediate"));

@@ -63,7 +63,17 @@ struct StoreSettings
     // transaction fails as Retryable (multi-stream appends, migrate() and related() run it
     // again by themselves). Say Transaction to start that way.
     PoolerMode pooler = PoolerMode::Direct;
+    // A second connection for the read API (README, "Read replicas"): typically a hot
+    // standby, or a pooler in front of several. nullopt: every call uses the Store's own
+    // connection. When set, the Store keeps a second pool of up to poolSize connections for it,
+    // and the calls listed at Store route there; appends, migrations, the sequencer and the
+    // life of streams stay on the write connection.
+    std::optional<ConnectionOptions> readConnection;
 };
+
+// Which of a Store's two connections a call uses (StoreSettings::readConnection; without
+// one, both are the write connection).
+enum class StoreConnection { Write, Read };
 
 struct MultiAppendResult
 {
@@ -90,6 +100,23 @@ struct SequencerStep
 // A PostgreSQL event store. Thread safe: every call borrows a pooled connection of the
 // calling thread. Expected outcomes (a wrong expected version) are typed results; failures
 // are StoreErrors carrying their SQLSTATE.
+//
+// Reads and writes can go to different servers (StoreSettings::readConnection):
+//  * the read connection: readStream, searchStream, readAll, readAllBackward, positionAt,
+//    versionAt, activity, readEvent, related, readCorrelated, erasure, listStreams,
+//    streamInfo, headPosition, stats, eventTypes, and replication() by default. On a hot
+//    standby these see what it has replayed so far: not, at once, what this Store has just
+//    appended (no read-your-writes). Each is one read-only statement, or a read-only
+//    transaction with LOCAL settings (related), so a hot standby runs them all.
+//  * the write connection: migrate, schemaVersion, capabilities, ping (both ask either with
+//    an argument), append, appendMulti, erase, deleteStream, truncate, setStreamMetadata,
+//    scavenge, sequenceStep, sequenceNow (whose head is the writer's, for read-your-writes
+//    after an append), the sequencer thread, and the toolkit's own statements (snapshots,
+//    subscriptions' checkpoints).
+// A program that reads to decide what to append (a command handler reading a stream for an
+// exact expected version) wants its reads on the writer: give it a Store without a read
+// connection. A Follower takes the connection it reads from itself: pass it
+// readConnectionOptions().
 class Store
 {
 public:
@@ -101,12 +128,13 @@ public:
     // Creates or upgrades the schema; idempotent and safe when several processes call it
     // at once. Returns the schema version.
     Result<int> migrate();
-    // The schema version in the database (0 when there is none).
-    Result<int> schemaVersion();
+    // The schema version in the database (0 when there is none), on either connection (a
+    // standby has the primary's once it has replayed the migration).
+    Result<int> schemaVersion(StoreConnection on = StoreConnection::Write);
     // The newest schema version this library knows.
     static int latestSchemaVersion();
-    // A round trip to the server.
-    Result<Done> ping();
+    // A round trip to the server of either connection.
+    Result<Done> ping(StoreConnection on = StoreConnection::Write);
     // The server, the role, the schema version and whether the role can append.
     Result<Capabilities> capabilities();
     // Opens one connection with these options (no pool, no schema needed), asks the server
@@ -239,9 +267,12 @@ public:
     // nullopt when the stream does not exist; a deleted stream is there, isDeleted().
     // (listStreams() leaves deleted streams out.)
     Result<std::optional<StreamInfo>> streamInfo(const StreamName &stream);
+    // The last numbered position, as the read connection sees it (the head of what reads
+    // return; sequenceNow() gives the writer's).
     Result<GlobalPosition> headPosition();
-    // Whether this store's server is a primary or a hot standby, and a standby's replay lag.
-    Result<ReplicationStatus> replication();
+    // Whether the server of a connection (by default the read one: what reads see) is a
+    // primary or a hot standby, and a standby's replay lag.
+    Result<ReplicationStatus> replication(StoreConnection of = StoreConnection::Read);
     // Whether the server still has the history a reader saw (after a failover, a standby that
     // had not received every commit has not): the event last seen is still at its position
     // (an event hidden since keeps its position, so only another event there counts), and a
@@ -255,14 +286,18 @@ public:
     // One sequencer step on the calling thread's connection.
     Result<SequencerStep> sequenceStep(int maxRows = 10000);
     // Runs steps until nothing written before this call is left unnumbered, or until the
-    // timeout. Returns the head.
+    // timeout. Returns the head (the writer's).
     Result<GlobalPosition> sequenceNow(std::chrono::milliseconds timeout
                                        = std::chrono::seconds(10));
 
     const QString &schema() const;
     // The LISTEN/NOTIFY channel on which new positions are announced.
     QString notificationChannel() const;
+    // The write connection's options, and the read connection's (the write connection's when
+    // there is no read connection).
     const ConnectionOptions &connectionOptions() const;
+    const ConnectionOptions &readConnectionOptions() const;
+    bool hasReadConnection() const;
     const StoreSettings &settings() const;
     // The pooler mode in effect: settings().pooler, or Transaction once the store has found
     // that its server sessions change between transactions (see StoreSettings::pooler).

@@ -431,6 +431,18 @@ struct StoreStats
     double lagSeconds = 0; // age of the oldest unnumbered event
 };
 
+// What a connection reads from: a primary, or a hot standby and how far behind it is
+// (Store::replication()).
+struct ReplicationStatus
+{
+    bool standby = false; // pg_is_in_recovery(): a read-only server replaying a primary's WAL
+    // Standby only: how old the newest replayed commit is, 0 when everything received is
+    // replayed; nullopt on a primary or when it cannot be told (nothing replayed yet).
+    std::optional<std::chrono::milliseconds> replayLag;
+    // Standby only: WAL received but not yet replayed, in bytes.
+    qint64 replayBytesBehind = 0;
+};
+
 // Who and where a connection is: answered by the server itself.
 struct ServerInfo
 {
@@ -451,6 +463,8 @@ struct ServerInfo
     // host name too (verify-full).
     bool sslCertificateVerified = false;
     bool sslHostNameVerified = false;
+    // Whether the server is a primary or a hot standby (Store::testConnection() only).
+    ReplicationStatus replication;
 };
 
 // What the store's role may do in its schema.
@@ -460,18 +474,6 @@ struct Capabilities
     int schemaVersion = 0; // 0: no schema yet
     bool canAppend = false; // INSERT on events and EXECUTE on append_events()
     QString readOnlyReason; // why not, when !canAppend ("role r cannot call append_events")
-};
-
-// What a connection reads from: a primary, or a hot standby and how far behind it is
-// (Store::replication()).
-struct ReplicationStatus
-{
-    bool standby = false; // pg_is_in_recovery(): a read-only server replaying a primary's WAL
-    // Standby only: how old the newest replayed commit is, 0 when everything received is
-    // replayed; nullopt on a primary or when it cannot be told (nothing replayed yet).
-    std::optional<std::chrono::milliseconds> replayLag;
-    // Standby only: WAL received but not yet replayed, in bytes.
-    qint64 replayBytesBehind = 0;
 };
 
 // What a reader of the global sequence has seen, to check a server's history against after a
