@@ -58,7 +58,7 @@ void Sequencer::drain(std::chrono::milliseconds budget)
     auto backoff = std::chrono::milliseconds(1);
     if (m_role != Role::Primary) {
         // Which server is this? A step on a standby is an error in its log every time.
-        auto replication = m_store->replication();
+        auto replication = m_store->replication(StoreConnection::Write);
         if (!replication) {
             qCDebug(lcStore).noquote()
                 << "sequencer: cannot tell the server's role:" << replication.error().toString();
