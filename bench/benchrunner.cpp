@@ -1,5 +1,6 @@
 #include "benchrunner.h"
 
+#include "peerwriter.h"
 #include "pgconnection.h"
 #include "report.h"
 #include "samples.h"
@@ -81,6 +82,10 @@ bool BenchRunner::setUp(QString *error)
                            error))
             return false;
     }
+    const QString peer = QLatin1String(BenchContext::peerSchema);
+    if (!admin.exec(QStringLiteral("CREATE SCHEMA %1").arg(peer), error)
+        || !admin.exec(PeerWriter::schemaSql(peer), error))
+        return false;
     for (const char *schema :
          {BenchContext::oursWriteSchema, BenchContext::oursNoSearchIndexSchema,
           BenchContext::oursNoRelatedIndexSchema, BenchContext::oursV4AppendSchema}) {

@@ -14,8 +14,9 @@ namespace bench {
 struct Scenario;
 
 // Runs the scenarios of ScenarioTable: the store ("ours") and its baselines ("raw": plain libpq
-// INSERT and SELECT; "lock": the table-lock design) back to back in interleaved rounds, each in
-// its own schema of the same database.
+// INSERT and SELECT; "lock": the table-lock design; "peer": an advisory lock and a bigserial
+// position, PeerWriter) back to back in interleaved rounds, each in its own schema of the same
+// database.
 class BenchRunner
 {
 public:

@@ -18,8 +18,8 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
         if (r.error.isEmpty())
             results.append(r);
     }
-    const int groupWidth = 170;
-    const int left = 40, right = 40, top = 90, bottom = 110;
+    const int groupWidth = 210;
+    const int left = 40, right = 40, top = 90, bottom = 130;
     const int plotHeight = 360;
     const int width = std::max(800, left + right + groupWidth * int(results.size()));
     const int height = top + plotHeight + bottom;
@@ -40,18 +40,19 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
     p.setFont(titleFont);
     p.setPen(Qt::black);
     p.drawText(QRect(0, 10, width, 30), Qt::AlignCenter,
-               QStringLiteral(
-                   "Eventium store vs. plain PostgreSQL (raw) and the table-lock design (lock)"));
+               QStringLiteral("Eventium store vs. plain PostgreSQL (raw), the table-lock design "
+                              "(lock) and an advisory lock with a bigserial (peer)"));
     p.setFont(smallFont);
     p.drawText(QRect(0, 40, width, 20), Qt::AlignCenter, subtitle);
 
-    const std::array<QColor, 3> colors {QColor(0x2e, 0x7d, 0x32), QColor(0x15, 0x65, 0xc0),
-                                        QColor(0x9e, 0x9e, 0x9e)};
-    const std::array<QString, 3> names {QStringLiteral("ours"), QStringLiteral("raw"),
-                                        QStringLiteral("lock")};
+    constexpr int bars = 4;
+    const std::array<QColor, bars> colors {QColor(0x2e, 0x7d, 0x32), QColor(0x15, 0x65, 0xc0),
+                                           QColor(0x9e, 0x9e, 0x9e), QColor(0xef, 0x6c, 0x00)};
+    const std::array<QString, bars> names {QStringLiteral("ours"), QStringLiteral("raw"),
+                                           QStringLiteral("lock"), QStringLiteral("peer")};
     // Legend.
-    int lx = width - right - 3 * 80;
-    for (int i = 0; i < 3; ++i) {
+    int lx = width - right - bars * 80;
+    for (int i = 0; i < bars; ++i) {
         p.fillRect(QRect(lx + i * 80, 66, 14, 14), colors[i]);
         p.setPen(Qt::black);
         p.drawText(QRect(lx + i * 80 + 18, 62, 60, 20), Qt::AlignLeft | Qt::AlignVCenter, names[i]);
@@ -63,12 +64,13 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
     const int barWidth = 40;
     for (qsizetype g = 0; g < results.size(); ++g) {
         const ScenarioResult &r = results.at(g);
-        const std::array<std::optional<double>, 3> values {r.ours, r.raw, r.lock};
+        const std::array<std::optional<double>, bars> values {r.ours, r.raw, r.lock, r.peer};
         double maxValue = 0;
         for (const auto &v : values)
             maxValue = std::max(maxValue, v.value_or(0));
-        const int gx = left + int(g) * groupWidth + (groupWidth - 3 * barWidth - 2 * 6) / 2;
-        for (int i = 0; i < 3; ++i) {
+        const int gx
+            = left + int(g) * groupWidth + (groupWidth - bars * barWidth - (bars - 1) * 6) / 2;
+        for (int i = 0; i < bars; ++i) {
             const int x = gx + i * (barWidth + 6);
             if (!values[i]) {
                 p.setPen(Qt::darkGray);
@@ -83,7 +85,7 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
             p.setPen(Qt::black);
             p.setFont(smallFont);
             QString label = Report::formatValue(*values[i], r.unit);
-            if (r.unit != QLatin1String("ms") && *values[i] >= 10000)
+            if (r.higherIsBetter() && *values[i] >= 10000)
                 label = QStringLiteral("%1k").arg(*values[i] / 1000.0, 0, 'f',
                                                   *values[i] >= 100000 ? 0 : 1);
             p.drawText(QRect(x - 15, baseY - h - 18, barWidth + 30, 16), Qt::AlignCenter, label);
@@ -94,16 +96,19 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
         p.drawText(nameRect, Qt::AlignCenter, r.name);
         p.setFont(smallFont);
         p.setPen(Qt::darkGray);
-        const QString unit = r.unit == QLatin1String("ms") ? QStringLiteral("ms, lower is better")
-                                                           : QStringLiteral("events/s");
+        const QString unit = r.isCount()    ? QStringLiteral("missed events, lower is better")
+            : r.unit == QLatin1String("ms") ? QStringLiteral("ms, lower is better")
+                                            : QStringLiteral("events/s");
         p.drawText(nameRect.translated(0, 18), Qt::AlignCenter, unit);
-        if (r.raw && r.ours && *r.raw > 0) {
-            p.drawText(nameRect.translated(0, 36), Qt::AlignCenter,
-                       QStringLiteral("ours/raw %1").arg(*r.ours / *r.raw, 0, 'f', 2));
-        }
-        if (r.lock && r.ours && *r.lock > 0) {
-            p.drawText(nameRect.translated(0, 54), Qt::AlignCenter,
-                       QStringLiteral("ours/lock %1").arg(*r.ours / *r.lock, 0, 'f', 2));
+        // One line per baseline with a value (counts are compared as they are).
+        int line = 0;
+        for (int i = 1; i < bars && !r.isCount(); ++i) {
+            if (!values[i] || !r.ours || *values[i] <= 0)
+                continue;
+            ++line;
+            p.drawText(
+                nameRect.translated(0, 18 + 18 * line), Qt::AlignCenter,
+                QStringLiteral("ours/%1 %2").arg(names[i]).arg(*r.ours / *values[i], 0, 'f', 2));
         }
     }
     p.end();

@@ -1,5 +1,6 @@
 // postgres-event-store-bench: measures the store against the limits of PostgreSQL itself
-// (raw libpq) and against the table-lock design, in the same run, on the same server.
+// (raw libpq), against the table-lock design and against an advisory lock with a bigserial
+// position (Message DB's design), in the same run, on the same server.
 
 #include "benchconfig.h"
 #include "benchrunner.h"
@@ -72,8 +73,9 @@ int main(int argc, char **argv)
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Measures the Eventium store against plain PostgreSQL (raw) and the "
-                       "table-lock design (lock)."));
+        QStringLiteral("Measures the Eventium store against plain PostgreSQL (raw), the "
+                       "table-lock design (lock) and an advisory lock with a bigserial position "
+                       "(peer, Message DB's design)."));
     parser.addHelpOption();
     const QCommandLineOption dbOption(
         QStringLiteral("db"),

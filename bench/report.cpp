@@ -43,28 +43,36 @@ QString Report::formatValue(double value, const QString &unit)
 
 QString Report::tableHeader()
 {
-    return QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
+    return QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9")
         .arg(QStringLiteral("scenario"), -18)
         .arg(QStringLiteral("ours"), 11)
         .arg(QStringLiteral("raw"), 11)
         .arg(QStringLiteral("lock"), 11)
+        .arg(QStringLiteral("peer"), 11)
         .arg(QStringLiteral("unit"), -9)
         .arg(QStringLiteral("ours/raw"), 9)
-        .arg(QStringLiteral("ours/lock"), 10);
+        .arg(QStringLiteral("ours/lock"), 10)
+        .arg(QStringLiteral("ours/peer"), 10);
 }
 
 QString Report::tableRow(const ScenarioResult &r)
 {
     if (!r.error.isEmpty())
         return QStringLiteral("%1 FAILED: %2").arg(r.name, -18).arg(r.error);
-    QString line = QStringLiteral("%1 %2 %3 %4 %5 %6 %7")
+    // Counts are compared as they are: a ratio of 0 missed events to 12 says nothing.
+    const auto ratioOf = [&r](const std::optional<double> &baseline) {
+        return r.isCount() ? std::nullopt : ratio(r.ours, baseline);
+    };
+    QString line = QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9")
                        .arg(r.name, -18)
                        .arg(cell(r.ours, r.unit), 11)
                        .arg(cell(r.raw, r.unit), 11)
                        .arg(cell(r.lock, r.unit), 11)
+                       .arg(cell(r.peer, r.unit), 11)
                        .arg(r.unit, -9)
-                       .arg(ratioCell(ratio(r.ours, r.raw)), 9)
-                       .arg(ratioCell(ratio(r.ours, r.lock)), 10);
+                       .arg(ratioCell(ratioOf(r.raw)), 9)
+                       .arg(ratioCell(ratioOf(r.lock)), 10)
+                       .arg(ratioCell(ratioOf(r.peer)), 10);
     if (!r.note.isEmpty())
         line += QStringLiteral("\n%1 (%2)").arg(QString(), -18).arg(r.note);
     return line;
@@ -77,7 +85,8 @@ QString Report::table(const QList<ScenarioResult> &results)
     for (const ScenarioResult &r : results)
         out += tableRow(r) + QLatin1Char('\n');
     out += QStringLiteral("(events/s: higher is better; ms: lower is better, so there a ratio "
-                          "above 1 means ours is slower)\n");
+                          "above 1 means ours is slower; missed: events a live reader never "
+                          "saw, over all rounds)\n");
     return out;
 }
 
@@ -90,11 +99,15 @@ QByteArray Report::json(const QList<ScenarioResult> &results)
         o.insert(QStringLiteral("ours"), jsonNumber(failed ? std::nullopt : r.ours));
         o.insert(QStringLiteral("raw"), jsonNumber(failed ? std::nullopt : r.raw));
         o.insert(QStringLiteral("lock"), jsonNumber(failed ? std::nullopt : r.lock));
+        o.insert(QStringLiteral("peer"), jsonNumber(failed ? std::nullopt : r.peer));
         o.insert(QStringLiteral("unit"), r.unit);
+        const bool ratios = !failed && !r.isCount();
         o.insert(QStringLiteral("ratio_raw"),
-                 jsonNumber(failed ? std::nullopt : ratio(r.ours, r.raw)));
+                 jsonNumber(ratios ? ratio(r.ours, r.raw) : std::nullopt));
         o.insert(QStringLiteral("ratio_lock"),
-                 jsonNumber(failed ? std::nullopt : ratio(r.ours, r.lock)));
+                 jsonNumber(ratios ? ratio(r.ours, r.lock) : std::nullopt));
+        o.insert(QStringLiteral("ratio_peer"),
+                 jsonNumber(ratios ? ratio(r.ours, r.peer) : std::nullopt));
         if (!r.note.isEmpty())
             o.insert(QStringLiteral("note"), r.note);
         if (!r.wal.isEmpty()) {

@@ -14,8 +14,8 @@ public:
     static QString tableHeader();
     static QString tableRow(const ScenarioResult &result);
     static QString table(const QList<ScenarioResult> &results);
-    // {"scenario": {"ours": x, "raw": y, "lock": z, "unit": ..., "ratio_raw": x/y,
-    //  "ratio_lock": x/z}}, null where n/a.
+    // {"scenario": {"ours": x, "raw": y, "lock": z, "peer": p, "unit": ..., "ratio_raw": x/y,
+    //  "ratio_lock": x/z, "ratio_peer": x/p}}, null where n/a (ratios also for counts).
     static QByteArray json(const QList<ScenarioResult> &results);
     static bool writeJson(const QString &path, const QList<ScenarioResult> &results,
                           QString *error);

@@ -29,6 +29,7 @@ ScenarioResult Samples::medians(const QString &name, const QString &unit) const
     result.ours = medianOf(Variant::Ours);
     result.raw = medianOf(Variant::Raw);
     result.lock = medianOf(Variant::Lock);
+    result.peer = medianOf(Variant::Peer);
     return result;
 }
 

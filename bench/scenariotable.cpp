@@ -39,19 +39,27 @@ int batchSize(const BenchConfig &config)
     return config.batchSize;
 }
 
-// An append scenario: every variant, `writers` writers, `batch` events per append.
+// Whether an append scenario runs the peer design too (single events only: it writes one
+// message per call).
+enum class Peer { No, Yes };
+
+// An append scenario: ours, raw and lock (and peer), `writers` writers, `batch` events per
+// append.
 Scenario appends(const QString &name, const QString &description, AppendScenarios::Size writers,
-                 AppendScenarios::Size batch)
+                 AppendScenarios::Size batch, Peer peer = Peer::No)
 {
-    return {.name = name,
-            .description = description,
-            .unit = eventsPerSecond,
-            .rounds = &BenchConfig::rounds,
-            .variants = {{Variant::Ours, AppendScenarios::ours(writers, batch)},
-                         {Variant::Raw, AppendScenarios::raw(writers, batch)},
-                         {Variant::Lock, AppendScenarios::lock(writers, batch)}},
-            .summarize = &AppendScenarios::summarize,
-            .wal = true};
+    Scenario s {.name = name,
+                .description = description,
+                .unit = eventsPerSecond,
+                .rounds = &BenchConfig::rounds,
+                .variants = {{Variant::Ours, AppendScenarios::ours(writers, batch)},
+                             {Variant::Raw, AppendScenarios::raw(writers, batch)},
+                             {Variant::Lock, AppendScenarios::lock(writers, batch)}},
+                .summarize = &AppendScenarios::summarize,
+                .wal = true};
+    if (peer == Peer::Yes)
+        s.variants.append({Variant::Peer, AppendScenarios::peer(writers, batch)});
+    return s;
 }
 
 // What a part of the store costs appends: ours as shipped ("ours") against ours on a schema
@@ -90,11 +98,11 @@ const QList<Scenario> &ScenarioTable::all()
     static const QList<Scenario> table {
         appends(QStringLiteral("append_1w"),
                 QStringLiteral("single-event appends with an exact expected version, 1 writer"),
-                &one, &one),
+                &one, &one, Peer::Yes),
         appends(QStringLiteral("append_8w"),
                 QStringLiteral("single-event appends, 8 writers with their own connections and "
                                "streams (ours: threads on one Store)"),
-                &concurrentWriters, &one),
+                &concurrentWriters, &one, Peer::Yes),
         appends(QStringLiteral("append_batch_1w"),
                 QStringLiteral("100 events per append, 1 writer"), &one, &batchSize),
         appends(QStringLiteral("append_batch_4w"),
