@@ -32,6 +32,11 @@ struct BenchConfig
     // append_8w's throughput on a machine of this kind (8 x 190/s, about 1,500 events/s).
     int loadedWriters = 8;
     int loadedRatePerWriter = 190;
+    // peer_missed_8w: rounds of missedWriters writers appending single events as fast as they
+    // can for missedDuration while a live reader follows the global order.
+    int missedRounds = 3;
+    int missedWriters = 8;
+    std::chrono::milliseconds missedDuration {5000};
     int lifeRounds = 3; // scavenge, erase
     int scavengeEvents = 50000; // rows one scavenge round removes
     int eraseEvents = 2000; // events one erase round erases, one at a time

@@ -160,6 +160,7 @@ QList<ScenarioResult> BenchRunner::runRounds(const Scenario &scenario)
                 before = WalCounters::snapshot(*walProbe, &error);
             if (!measure(r, &error))
                 return failed(scenario, QStringLiteral("%1: %2").arg(variantName(variant), error));
+            samples.addEvents(variant, events);
             if (before) {
                 // The round's connections are closed; their backends report as they exit.
                 QThread::msleep(300);

@@ -16,6 +16,12 @@ int Samples::missing(Variant variant) const
     return it == m_missing.end() ? 0 : it->second;
 }
 
+qint64 Samples::events(Variant variant) const
+{
+    const auto it = m_events.find(variant);
+    return it == m_events.end() ? 0 : it->second;
+}
+
 ScenarioResult Samples::medians(const QString &name, const QString &unit) const
 {
     ScenarioResult result;

@@ -5,6 +5,7 @@
 #include "benchcontext.h"
 #include "lifescenarios.h"
 #include "livelatencyscenario.h"
+#include "missedscenario.h"
 #include "readscenarios.h"
 #ifdef EVENTIUM_BENCH_UI
 #include "uistallscenario.h"
@@ -225,6 +226,18 @@ const QList<Scenario> &ScenarioTable::all()
                       {Variant::Raw, &LiveLatencyScenario::measureRawLoaded}},
          .summarize = &LiveLatencyScenario::summarizeLoaded,
          .roundProgress = &LiveLatencyScenario::progress},
+        {.name = QStringLiteral("peer_missed_8w"),
+         .description = QStringLiteral("events a live reader of the global order never sees "
+                                       "while 8 writers append single events as fast as they "
+                                       "can: ours a Follower (must be 0), raw and peer a poll "
+                                       "of position > last in a tight loop"),
+         .unit = QStringLiteral("missed"),
+         .rounds = &BenchConfig::missedRounds,
+         .variants = {{Variant::Ours, &MissedScenario::measureOurs},
+                      {Variant::Raw, &MissedScenario::measureRaw},
+                      {Variant::Peer, &MissedScenario::measurePeer}},
+         .summarize = &MissedScenario::summarize,
+         .roundProgress = &MissedScenario::progress},
         {.name = QStringLiteral("live_latency_standby"),
          .description = QStringLiteral("live_latency read from a hot standby of the server: a "
                                        "Follower there (ours) against a 1 ms poll there, the "
