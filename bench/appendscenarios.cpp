@@ -161,6 +161,21 @@ Scenario::Measure AppendScenarios::peer(Size writers, Size batch)
     return libpqWriters<PeerWriter>(writers, batch);
 }
 
+Scenario::Measure AppendScenarios::rawOn(const char *table, Size writers, Size batch)
+{
+    return [table, writers, batch](const Round &round, QString *error) {
+        const BenchConfig &config = round.context.config();
+        const QString conninfo = round.context.conninfo();
+        return measure(
+            round, writers(config),
+            [&](const QString &stream) {
+                return std::make_unique<RawWriter>(conninfo, stream, batch(config),
+                                                   QLatin1String(table));
+            },
+            error);
+    };
+}
+
 QList<ScenarioResult> AppendScenarios::summarize(const BenchContext &, const Scenario &scenario,
                                                  const Samples &samples)
 {

@@ -28,6 +28,8 @@ public:
     // Ours on another schema of the store (BenchContext: without the payload's search index,
     // or with version 4's append_events()): what the difference costs appends.
     static Scenario::Measure oursOn(const char *schema, Size writers, Size batch);
+    // Raw into another table of its schema (the read data set's, which holds many events).
+    static Scenario::Measure rawOn(const char *table, Size writers, Size batch);
 
     // Runs `writers` tasks made by `make` (given the writer's index) in threads of their own
     // for `duration` once all are prepared; events per second (nullopt with an error), and

@@ -21,6 +21,7 @@ BenchConfig BenchConfig::forMode(Mode mode)
         c.latencyDuration = std::chrono::milliseconds(2000);
         c.missedRounds = 1;
         c.missedDuration = std::chrono::milliseconds(2000);
+        c.scaleReadRounds = 2;
         c.scavengeEvents = 20000;
         c.eraseEvents = 500;
         c.stallRounds = 1;
@@ -37,6 +38,8 @@ BenchConfig BenchConfig::forMode(Mode mode)
         c.loadedRatePerWriter = 20;
         c.missedRounds = 1;
         c.missedDuration = std::chrono::milliseconds(1000);
+        c.scaleSizes = {2000, 10000};
+        c.scaleReadRounds = 1;
         c.lifeRounds = 1;
         c.scavengeEvents = 2000;
         c.eraseEvents = 50;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -45,6 +46,11 @@ struct BenchConfig
     qsizetype stallStringBytes = 20 * 1024 * 1024; // a payload of one long string
     int stallElements = 10000; // an array of numbers
     qsizetype stallPasteBytes = 1024 * 1024; // one line of JSON pasted into the append dialog
+
+    // --scale: the sizes of the store (events) at which append_8w, read_global and read_stream
+    // run (ours and raw), and the read scenarios' rounds at each size (append_8w: `rounds`).
+    QList<qint64> scaleSizes {100000, 1000000, 10000000};
+    int scaleReadRounds = 3;
 
     static BenchConfig forMode(Mode mode);
     QString modeName() const;

@@ -133,6 +133,26 @@ QList<ScenarioResult> BenchRunner::run(const QString &name)
     return {r};
 }
 
+ScalePoint BenchRunner::runScale(qint64 events)
+{
+    ScalePoint point;
+    point.events = events;
+    ReadDataSet::LoadTimes times;
+    if (QString error; !m_context.readData().loadOnServer(m_context, events, &times, &error)) {
+        for (const Scenario &scenario : ScenarioTable::scale())
+            point.results += failed(scenario, QStringLiteral("loading: ") + error);
+        return point;
+    }
+    point.events = m_context.readData().events();
+    point.oursLoadSeconds = times.ours;
+    point.rawLoadSeconds = times.raw;
+    for (const Scenario &scenario : ScenarioTable::scale()) {
+        m_context.progress(QStringLiteral("%1 at %2 events:").arg(scenario.name).arg(point.events));
+        point.results += runRounds(scenario);
+    }
+    return point;
+}
+
 QList<ScenarioResult> BenchRunner::runRounds(const Scenario &scenario)
 {
     if (QString error; scenario.prepare && !scenario.prepare(m_context, &error))

@@ -2,6 +2,7 @@
 
 #include "benchconfig.h"
 #include "benchcontext.h"
+#include "scalepoint.h"
 #include "scenarioresult.h"
 
 #include <eventium/connectionoptions.h>
@@ -32,6 +33,10 @@ public:
     void tearDown();
     // One scenario of BenchConfig::scenarioNames(); live_latency gives two rows (p50, p99).
     QList<ScenarioResult> run(const QString &scenario);
+    // --scale: the read data set loaded afresh with `events` events on the server
+    // (ReadDataSet::loadOnServer), then each of ScenarioTable::scale()'s scenarios on it. A
+    // failed load fails every row.
+    ScalePoint runScale(qint64 events);
 
 private:
     // The rounds loop every scenario runs through.

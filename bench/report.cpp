@@ -1,10 +1,13 @@
 #include "report.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <optional>
+#include <utility>
 
 namespace bench {
 
@@ -90,7 +93,66 @@ QString Report::table(const QList<ScenarioResult> &results)
     return out;
 }
 
-QByteArray Report::json(const QList<ScenarioResult> &results)
+namespace {
+
+// The scenarios of a --scale run in the order they ran, each with its rows by size.
+QList<std::pair<QString, QList<std::pair<qint64, ScenarioResult>>>>
+scaleCurves(const QList<ScalePoint> &points)
+{
+    QList<std::pair<QString, QList<std::pair<qint64, ScenarioResult>>>> curves;
+    for (const ScalePoint &point : points) {
+        for (const ScenarioResult &r : point.results) {
+            auto it = std::find_if(curves.begin(), curves.end(),
+                                   [&r](const auto &c) { return c.first == r.name; });
+            if (it == curves.end())
+                it = curves.insert(curves.end(), {r.name, {}});
+            it->second.append({point.events, r});
+        }
+    }
+    return curves;
+}
+
+} // namespace
+
+QString Report::scaleTable(const QList<ScalePoint> &points)
+{
+    const QString header = QStringLiteral("%1 %2 %3 %4 %5 %6")
+                               .arg(QStringLiteral("scenario"), -18)
+                               .arg(QStringLiteral("events"), 11)
+                               .arg(QStringLiteral("ours"), 11)
+                               .arg(QStringLiteral("raw"), 11)
+                               .arg(QStringLiteral("unit"), -9)
+                               .arg(QStringLiteral("ours/raw"), 9);
+    QString out
+        = header + QLatin1Char('\n') + QString(header.size(), QLatin1Char('-')) + QLatin1Char('\n');
+    for (const auto &[name, rows] : scaleCurves(points)) {
+        for (const auto &[events, r] : rows) {
+            if (!r.error.isEmpty()) {
+                out += QStringLiteral("%1 %2 FAILED: %3\n")
+                           .arg(name, -18)
+                           .arg(events, 11)
+                           .arg(r.error);
+                continue;
+            }
+            out += QStringLiteral("%1 %2 %3 %4 %5 %6\n")
+                       .arg(name, -18)
+                       .arg(events, 11)
+                       .arg(cell(r.ours, r.unit), 11)
+                       .arg(cell(r.raw, r.unit), 11)
+                       .arg(r.unit, -9)
+                       .arg(ratioCell(ratio(r.ours, r.raw)), 9);
+        }
+    }
+    for (const ScalePoint &point : points) {
+        out += QStringLiteral("loading %1 events on the server: ours %2 s, raw %3 s\n")
+                   .arg(point.events)
+                   .arg(point.oursLoadSeconds, 0, 'f', 1)
+                   .arg(point.rawLoadSeconds, 0, 'f', 1);
+    }
+    return out;
+}
+
+QByteArray Report::json(const QList<ScenarioResult> &results, const QList<ScalePoint> &scale)
 {
     QJsonObject root;
     for (const ScenarioResult &r : results) {
@@ -120,17 +182,54 @@ QByteArray Report::json(const QList<ScenarioResult> &results)
             o.insert(QStringLiteral("error"), r.error);
         root.insert(r.name, o);
     }
+    if (!scale.isEmpty()) {
+        QJsonArray sizes;
+        QJsonArray loads;
+        for (const ScalePoint &point : scale) {
+            sizes.append(double(point.events));
+            loads.append(QJsonObject {{QStringLiteral("events"), double(point.events)},
+                                      {QStringLiteral("ours"), point.oursLoadSeconds},
+                                      {QStringLiteral("raw"), point.rawLoadSeconds}});
+        }
+        QJsonObject scenarios;
+        for (const auto &[name, rows] : scaleCurves(scale)) {
+            QJsonArray curve;
+            QString unit;
+            for (const auto &[events, r] : rows) {
+                const bool failed = !r.error.isEmpty();
+                unit = r.unit;
+                QJsonObject o {{QStringLiteral("events"), double(events)},
+                               {QStringLiteral("ours"), jsonNumber(failed ? std::nullopt : r.ours)},
+                               {QStringLiteral("raw"), jsonNumber(failed ? std::nullopt : r.raw)},
+                               {QStringLiteral("ratio"),
+                                jsonNumber(failed ? std::nullopt : ratio(r.ours, r.raw))}};
+                if (!r.note.isEmpty())
+                    o.insert(QStringLiteral("note"), r.note);
+                if (failed)
+                    o.insert(QStringLiteral("error"), r.error);
+                curve.append(o);
+            }
+            scenarios.insert(
+                name,
+                QJsonObject {{QStringLiteral("unit"), unit}, {QStringLiteral("points"), curve}});
+        }
+        root.insert(QStringLiteral("scale"),
+                    QJsonObject {{QStringLiteral("sizes"), sizes},
+                                 {QStringLiteral("load_seconds"), loads},
+                                 {QStringLiteral("scenarios"), scenarios}});
+    }
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
 }
 
-bool Report::writeJson(const QString &path, const QList<ScenarioResult> &results, QString *error)
+bool Report::writeJson(const QString &path, const QList<ScenarioResult> &results,
+                       const QList<ScalePoint> &scale, QString *error)
 {
     QFile f(path);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         *error = f.errorString();
         return false;
     }
-    f.write(json(results));
+    f.write(json(results, scale));
     return true;
 }
 

@@ -268,6 +268,41 @@ const QList<Scenario> &ScenarioTable::all()
     return table;
 }
 
+const QList<Scenario> &ScenarioTable::scale()
+{
+    static const QList<Scenario> table {
+        {.name = QStringLiteral("read_global"),
+         .description = QStringLiteral("catch-up read of the read data set in pages (ours: "
+                                       "Store::readAll)"),
+         .unit = eventsPerSecond,
+         .rounds = &BenchConfig::scaleReadRounds,
+         .variants = {{Variant::Ours, &ReadScenarios::readGlobalOurs},
+                      {Variant::Raw, &ReadScenarios::readGlobalLibpq}},
+         .summarize = &ReadScenarios::summarizeGlobal},
+        {.name = QStringLiteral("read_stream"),
+         .description = QStringLiteral("reads of whole streams picked at random from the read "
+                                       "data set (ours: Store::readStream)"),
+         .unit = milliseconds,
+         .rounds = &BenchConfig::scaleReadRounds,
+         .variants = {{Variant::Ours, &ReadScenarios::readStreamOurs},
+                      {Variant::Raw, &ReadScenarios::readStreamLibpq}},
+         .summarize = &ReadScenarios::summarizeStream,
+         .roundProgress = &ReadScenarios::streamProgress},
+        {.name = QStringLiteral("append_8w"),
+         .description = QStringLiteral("single-event appends, 8 writers, into the read data "
+                                       "set's tables"),
+         .unit = eventsPerSecond,
+         .rounds = &BenchConfig::rounds,
+         .variants
+         = {{Variant::Ours,
+             AppendScenarios::oursOn(BenchContext::oursReadSchema, &concurrentWriters, &one)},
+            {Variant::Raw, AppendScenarios::rawOn("events_read", &concurrentWriters, &one)}},
+         .summarize = &AppendScenarios::summarize,
+         .wal = true},
+    };
+    return table;
+}
+
 const Scenario *ScenarioTable::find(const QString &name)
 {
     const QList<Scenario> &table = all();
