@@ -3,6 +3,7 @@
 #include "report.h"
 
 #include <QFont>
+#include <QFontMetrics>
 #include <QPainter>
 
 #include <QPainterPath>
@@ -40,11 +41,16 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
     QFont labelFont = p.font();
     labelFont.setPixelSize(13);
 
+    const QString title = QStringLiteral("Eventium store vs. plain PostgreSQL (raw), the "
+                                         "table-lock design (lock) and an advisory lock with a "
+                                         "bigserial (peer)");
+    // As large as fits the width (a chart of few scenarios is narrow).
+    while (titleFont.pixelSize() > 12
+           && QFontMetrics(titleFont).horizontalAdvance(title) > width - 20)
+        titleFont.setPixelSize(titleFont.pixelSize() - 1);
     p.setFont(titleFont);
     p.setPen(Qt::black);
-    p.drawText(QRect(0, 10, width, 30), Qt::AlignCenter,
-               QStringLiteral("Eventium store vs. plain PostgreSQL (raw), the table-lock design "
-                              "(lock) and an advisory lock with a bigserial (peer)"));
+    p.drawText(QRect(0, 10, width, 30), Qt::AlignCenter, title);
     p.setFont(smallFont);
     p.drawText(QRect(0, 40, width, 20), Qt::AlignCenter, subtitle);
 
