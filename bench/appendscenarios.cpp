@@ -3,6 +3,7 @@
 #include "benchcontext.h"
 #include "lockwriter.h"
 #include "ourswriter.h"
+#include "peerwriter.h"
 #include "rawwriter.h"
 #include "samples.h"
 #include "statistics.h"
@@ -25,10 +26,47 @@ namespace {
 // Makes the writer that appends to `stream`.
 using MakeWriter = std::function<std::unique_ptr<WriterTask>(const QString &stream)>;
 
-// Runs `writers` tasks in threads for `duration` once all are prepared; events per second.
-std::optional<double> runWriters(int writers, std::chrono::milliseconds duration,
-                                 const std::function<std::unique_ptr<WriterTask>(int)> &make,
-                                 qint64 *written, QString *error)
+// One round: the writers `make` gives, on streams named after the scenario, the round, the
+// variant and the writer.
+bool measure(const Round &round, int writers, const MakeWriter &make, QString *error)
+{
+    const QString tag = QStringLiteral("%1-r%2").arg(round.scenario).arg(round.number);
+    const QString variant = variantName(round.variant);
+    qint64 written = 0;
+    auto rate = AppendScenarios::runWriters(
+        writers, round.context.config().appendDuration,
+        [&](int i) { return make(QStringLiteral("%1-%2-w%3").arg(tag, variant).arg(i)); }, &written,
+        error);
+    if (!rate)
+        return false;
+    if (round.events)
+        *round.events += written;
+    round.samples->append(*rate);
+    return true;
+}
+
+// One round of `Writer`s, each on a libpq connection of its own.
+template<typename Writer>
+Scenario::Measure libpqWriters(AppendScenarios::Size writers, AppendScenarios::Size batch)
+{
+    return [writers, batch](const Round &round, QString *error) {
+        const BenchConfig &config = round.context.config();
+        const QString conninfo = round.context.conninfo();
+        return measure(
+            round, writers(config),
+            [&](const QString &stream) {
+                return std::make_unique<Writer>(conninfo, stream, batch(config));
+            },
+            error);
+    };
+}
+
+} // namespace
+
+std::optional<double>
+AppendScenarios::runWriters(int writers, std::chrono::milliseconds duration,
+                            const std::function<std::unique_ptr<WriterTask>(int)> &make,
+                            qint64 *written, QString *error)
 {
     std::atomic<int> ready {0};
     std::atomic<bool> go {false};
@@ -80,43 +118,6 @@ std::optional<double> runWriters(int writers, std::chrono::milliseconds duration
     return seconds > 0 ? std::optional<double>(double(total) / seconds) : std::nullopt;
 }
 
-// One round: the writers `make` gives, on streams named after the scenario, the round, the
-// variant and the writer.
-bool measure(const Round &round, int writers, const MakeWriter &make, QString *error)
-{
-    const QString tag = QStringLiteral("%1-r%2").arg(round.scenario).arg(round.number);
-    const QString variant = variantName(round.variant);
-    qint64 written = 0;
-    auto rate = runWriters(
-        writers, round.context.config().appendDuration,
-        [&](int i) { return make(QStringLiteral("%1-%2-w%3").arg(tag, variant).arg(i)); }, &written,
-        error);
-    if (!rate)
-        return false;
-    if (round.events)
-        *round.events += written;
-    round.samples->append(*rate);
-    return true;
-}
-
-// One round of `Writer`s, each on a libpq connection of its own.
-template<typename Writer>
-Scenario::Measure libpqWriters(AppendScenarios::Size writers, AppendScenarios::Size batch)
-{
-    return [writers, batch](const Round &round, QString *error) {
-        const BenchConfig &config = round.context.config();
-        const QString conninfo = round.context.conninfo();
-        return measure(
-            round, writers(config),
-            [&](const QString &stream) {
-                return std::make_unique<Writer>(conninfo, stream, batch(config));
-            },
-            error);
-    };
-}
-
-} // namespace
-
 Scenario::Measure AppendScenarios::ours(Size writers, Size batch)
 {
     return [writers, batch](const Round &round, QString *error) {
@@ -153,6 +154,26 @@ Scenario::Measure AppendScenarios::raw(Size writers, Size batch)
 Scenario::Measure AppendScenarios::lock(Size writers, Size batch)
 {
     return libpqWriters<LockWriter>(writers, batch);
+}
+
+Scenario::Measure AppendScenarios::peer(Size writers, Size batch)
+{
+    return libpqWriters<PeerWriter>(writers, batch);
+}
+
+Scenario::Measure AppendScenarios::rawOn(const char *table, Size writers, Size batch)
+{
+    return [table, writers, batch](const Round &round, QString *error) {
+        const BenchConfig &config = round.context.config();
+        const QString conninfo = round.context.conninfo();
+        return measure(
+            round, writers(config),
+            [&](const QString &stream) {
+                return std::make_unique<RawWriter>(conninfo, stream, batch(config),
+                                                   QLatin1String(table));
+            },
+            error);
+    };
 }
 
 QList<ScenarioResult> AppendScenarios::summarize(const BenchContext &, const Scenario &scenario,

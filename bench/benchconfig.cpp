@@ -19,6 +19,9 @@ BenchConfig BenchConfig::forMode(Mode mode)
         c.streamReads = 50;
         c.latencyRounds = 2;
         c.latencyDuration = std::chrono::milliseconds(2000);
+        c.missedRounds = 1;
+        c.missedDuration = std::chrono::milliseconds(2000);
+        c.scaleReadRounds = 2;
         c.scavengeEvents = 20000;
         c.eraseEvents = 500;
         c.stallRounds = 1;
@@ -33,6 +36,10 @@ BenchConfig BenchConfig::forMode(Mode mode)
         c.latencyDuration = std::chrono::milliseconds(600);
         c.probeIntervalMs = 20;
         c.loadedRatePerWriter = 20;
+        c.missedRounds = 1;
+        c.missedDuration = std::chrono::milliseconds(1000);
+        c.scaleSizes = {2000, 10000};
+        c.scaleReadRounds = 1;
         c.lifeRounds = 1;
         c.scavengeEvents = 2000;
         c.eraseEvents = 50;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QList>
 #include <QString>
 #include <QStringList>
 
@@ -32,6 +33,11 @@ struct BenchConfig
     // append_8w's throughput on a machine of this kind (8 x 190/s, about 1,500 events/s).
     int loadedWriters = 8;
     int loadedRatePerWriter = 190;
+    // peer_missed_8w: rounds of missedWriters writers appending single events as fast as they
+    // can for missedDuration while a live reader follows the global order.
+    int missedRounds = 3;
+    int missedWriters = 8;
+    std::chrono::milliseconds missedDuration {5000};
     int lifeRounds = 3; // scavenge, erase
     int scavengeEvents = 50000; // rows one scavenge round removes
     int eraseEvents = 2000; // events one erase round erases, one at a time
@@ -40,6 +46,11 @@ struct BenchConfig
     qsizetype stallStringBytes = 20 * 1024 * 1024; // a payload of one long string
     int stallElements = 10000; // an array of numbers
     qsizetype stallPasteBytes = 1024 * 1024; // one line of JSON pasted into the append dialog
+
+    // --scale: the sizes of the store (events) at which append_8w, read_global and read_stream
+    // run (ours and raw), and the read scenarios' rounds at each size (append_8w: `rounds`).
+    QList<qint64> scaleSizes {100000, 1000000, 10000000};
+    int scaleReadRounds = 3;
 
     static BenchConfig forMode(Mode mode);
     QString modeName() const;

@@ -57,7 +57,16 @@ void BenchContext::dropStandby()
 
 QString BenchContext::baselineSchema(Variant variant)
 {
-    return QLatin1String(variant == Variant::Raw ? rawSchema : lockSchema);
+    switch (variant) {
+    case Variant::Peer:
+        return QLatin1String(peerSchema);
+    case Variant::Lock:
+        return QLatin1String(lockSchema);
+    case Variant::Ours:
+    case Variant::Raw:
+        break;
+    }
+    return QLatin1String(rawSchema);
 }
 
 QList<const char *> BenchContext::schemas()
@@ -68,7 +77,8 @@ QList<const char *> BenchContext::schemas()
             oursNoRelatedIndexSchema,
             oursV4AppendSchema,
             rawSchema,
-            lockSchema};
+            lockSchema,
+            peerSchema};
 }
 
 QString BenchContext::conninfo() const

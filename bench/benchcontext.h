@@ -31,6 +31,8 @@ public:
     static constexpr const char *oursReadSchema = "bench_ours_r";
     static constexpr const char *rawSchema = "bench_raw";
     static constexpr const char *lockSchema = "bench_lock";
+    // The peer design (PeerWriter): Message DB's messages table and write_message().
+    static constexpr const char *peerSchema = "bench_peer";
     // The store's schema without the payload's search index (events_data_path_idx), for
     // measuring what that index costs appends.
     static constexpr const char *oursNoSearchIndexSchema = "bench_ours_nosearch";
@@ -42,7 +44,7 @@ public:
     static constexpr const char *oursV4AppendSchema = "bench_ours_v4append";
     // Every schema of the run, dropped before and after it.
     static QList<const char *> schemas();
-    // The schema of a baseline: raw's or lock's.
+    // The schema of a baseline: raw's, lock's or peer's.
     static QString baselineSchema(Variant variant);
 
     const BenchConfig &config() const { return m_config; }

@@ -1,5 +1,6 @@
 #include "benchrunner.h"
 
+#include "peerwriter.h"
 #include "pgconnection.h"
 #include "report.h"
 #include "samples.h"
@@ -81,6 +82,10 @@ bool BenchRunner::setUp(QString *error)
                            error))
             return false;
     }
+    const QString peer = QLatin1String(BenchContext::peerSchema);
+    if (!admin.exec(QStringLiteral("CREATE SCHEMA %1").arg(peer), error)
+        || !admin.exec(PeerWriter::schemaSql(peer), error))
+        return false;
     for (const char *schema :
          {BenchContext::oursWriteSchema, BenchContext::oursNoSearchIndexSchema,
           BenchContext::oursNoRelatedIndexSchema, BenchContext::oursV4AppendSchema}) {
@@ -128,6 +133,26 @@ QList<ScenarioResult> BenchRunner::run(const QString &name)
     return {r};
 }
 
+ScalePoint BenchRunner::runScale(qint64 events)
+{
+    ScalePoint point;
+    point.events = events;
+    ReadDataSet::LoadTimes times;
+    if (QString error; !m_context.readData().loadOnServer(m_context, events, &times, &error)) {
+        for (const Scenario &scenario : ScenarioTable::scale())
+            point.results += failed(scenario, QStringLiteral("loading: ") + error);
+        return point;
+    }
+    point.events = m_context.readData().events();
+    point.oursLoadSeconds = times.ours;
+    point.rawLoadSeconds = times.raw;
+    for (const Scenario &scenario : ScenarioTable::scale()) {
+        m_context.progress(QStringLiteral("%1 at %2 events:").arg(scenario.name).arg(point.events));
+        point.results += runRounds(scenario);
+    }
+    return point;
+}
+
 QList<ScenarioResult> BenchRunner::runRounds(const Scenario &scenario)
 {
     if (QString error; scenario.prepare && !scenario.prepare(m_context, &error))
@@ -155,6 +180,7 @@ QList<ScenarioResult> BenchRunner::runRounds(const Scenario &scenario)
                 before = WalCounters::snapshot(*walProbe, &error);
             if (!measure(r, &error))
                 return failed(scenario, QStringLiteral("%1: %2").arg(variantName(variant), error));
+            samples.addEvents(variant, events);
             if (before) {
                 // The round's connections are closed; their backends report as they exit.
                 QThread::msleep(300);

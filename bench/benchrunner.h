@@ -2,6 +2,7 @@
 
 #include "benchconfig.h"
 #include "benchcontext.h"
+#include "scalepoint.h"
 #include "scenarioresult.h"
 
 #include <eventium/connectionoptions.h>
@@ -14,8 +15,9 @@ namespace bench {
 struct Scenario;
 
 // Runs the scenarios of ScenarioTable: the store ("ours") and its baselines ("raw": plain libpq
-// INSERT and SELECT; "lock": the table-lock design) back to back in interleaved rounds, each in
-// its own schema of the same database.
+// INSERT and SELECT; "lock": the table-lock design; "peer": an advisory lock and a bigserial
+// position, PeerWriter) back to back in interleaved rounds, each in its own schema of the same
+// database.
 class BenchRunner
 {
 public:
@@ -31,6 +33,10 @@ public:
     void tearDown();
     // One scenario of BenchConfig::scenarioNames(); live_latency gives two rows (p50, p99).
     QList<ScenarioResult> run(const QString &scenario);
+    // --scale: the read data set loaded afresh with `events` events on the server
+    // (ReadDataSet::loadOnServer), then each of ScenarioTable::scale()'s scenarios on it. A
+    // failed load fails every row.
+    ScalePoint runScale(qint64 events);
 
 private:
     // The rounds loop every scenario runs through.

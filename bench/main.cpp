@@ -1,5 +1,6 @@
 // postgres-event-store-bench: measures the store against the limits of PostgreSQL itself
-// (raw libpq) and against the table-lock design, in the same run, on the same server.
+// (raw libpq), against the table-lock design and against an advisory lock with a bigserial
+// position (Message DB's design), in the same run, on the same server.
 
 #include "benchconfig.h"
 #include "benchrunner.h"
@@ -72,8 +73,9 @@ int main(int argc, char **argv)
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        QStringLiteral("Measures the Eventium store against plain PostgreSQL (raw) and the "
-                       "table-lock design (lock)."));
+        QStringLiteral("Measures the Eventium store against plain PostgreSQL (raw), the "
+                       "table-lock design (lock) and an advisory lock with a bigserial position "
+                       "(peer, Message DB's design)."));
     parser.addHelpOption();
     const QCommandLineOption dbOption(
         QStringLiteral("db"),
@@ -83,9 +85,11 @@ int main(int argc, char **argv)
     const QCommandLineOption jsonOption(QStringLiteral("json"),
                                         QStringLiteral("Write the results as JSON."),
                                         QStringLiteral("file"));
-    const QCommandLineOption chartOption(QStringLiteral("chart"),
-                                         QStringLiteral("Write a bar chart (PNG)."),
-                                         QStringLiteral("file"));
+    const QCommandLineOption chartOption(
+        QStringLiteral("chart"),
+        QStringLiteral(
+            "Write a chart (PNG): bars per scenario, or with --scale a line chart of the curve."),
+        QStringLiteral("file"));
     const QCommandLineOption quickOption(
         QStringLiteral("quick"), QStringLiteral("Smaller sizes: the suite in under a minute."));
     const QCommandLineOption smokeOption(
@@ -104,12 +108,27 @@ int main(int argc, char **argv)
         QStringLiteral("keep"),
         QStringLiteral(
             "Leave the bench schemas in the database given with --db (for EXPLAIN ANALYZE)."));
+    const QCommandLineOption scaleOption(
+        QStringLiteral("scale"),
+        QStringLiteral(
+            "Instead of the suite, how cost grows with the store: append_8w, read_global and "
+            "read_stream, ours and raw, at each size of --scale-sizes (default "
+            "100000,1000000,10000000; with --smoke 2000,10000), the read data set loaded "
+            "afresh on the server for each size (100,000 events loaded in about 3 s in a smoke "
+            "run; 10,000,000 should take roughly 5 to 15 minutes, index builds outgrowing "
+            "memory, and about 15 GB of disk). --json gets a \"scale\" section, --chart draws a "
+            "line chart of the curve."));
+    const QCommandLineOption scaleSizesOption(
+        QStringLiteral("scale-sizes"),
+        QStringLiteral("The sizes of --scale, comma-separated numbers of events (whole streams "
+                       "of 1,000); implies --scale."),
+        QStringLiteral("n,n,..."));
     const QCommandLineOption untunedOption(
         QStringLiteral("untuned"),
         QStringLiteral("Run the private server with PostgreSQL's default memory and WAL settings "
                        "instead of the embedded default's (EmbeddedPostgres::tunedSettings)."));
     parser.addOptions({dbOption, jsonOption, chartOption, quickOption, smokeOption, scenarioOption,
-                       roundsOption, keepOption, untunedOption});
+                       roundsOption, keepOption, scaleOption, scaleSizesOption, untunedOption});
     parser.process(*app);
 
     QTextStream out(stdout);
@@ -120,6 +139,25 @@ int main(int argc, char **argv)
     BenchConfig config = BenchConfig::forMode(mode);
     if (parser.isSet(roundsOption))
         config.rounds = std::max(1, parser.value(roundsOption).toInt());
+    const bool scale = parser.isSet(scaleOption) || parser.isSet(scaleSizesOption);
+    if (parser.isSet(scaleSizesOption)) {
+        config.scaleSizes.clear();
+        for (const QString &part :
+             parser.value(scaleSizesOption).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            bool ok = false;
+            const qint64 size = part.trimmed().toLongLong(&ok);
+            if (!ok || size < config.streamLength) {
+                err << "invalid --scale-sizes: " << part << " (a number of events, at least "
+                    << config.streamLength << ")" << Qt::endl;
+                return 2;
+            }
+            config.scaleSizes.append(size);
+        }
+    }
+    if (scale && parser.isSet(scenarioOption)) {
+        err << "--scale runs its own scenarios; --scenario does not go with it" << Qt::endl;
+        return 2;
+    }
     QStringList scenarios = parser.values(scenarioOption);
     for (const QString &s : scenarios) {
         if (!BenchConfig::scenarioNames().contains(s)) {
@@ -182,8 +220,8 @@ int main(int argc, char **argv)
         machine = MachineInfo::collect(&probe);
         machine.server = serverText;
     }
-    out << "postgres-event-store-bench (" << config.modeName() << " run)\n"
-        << machine.toText() << Qt::endl;
+    const QString runName = config.modeName() + (scale ? QStringLiteral(" --scale") : QString());
+    out << "postgres-event-store-bench (" << runName << " run)\n" << machine.toText() << Qt::endl;
 
     BenchRunner runner(config, options);
     runner.setServer(server.get());
@@ -193,8 +231,21 @@ int main(int argc, char **argv)
         return 1;
     }
     QList<ScenarioResult> results;
+    QList<ScalePoint> scalePoints;
     bool failed = false;
-    for (const QString &scenario : scenarios) {
+    for (const qint64 size : scale ? config.scaleSizes : QList<qint64>()) {
+        err << "scale, " << size << " events:" << Qt::endl;
+        QElapsedTimer timer;
+        timer.start();
+        const ScalePoint point = runner.runScale(size);
+        for (const ScenarioResult &r : point.results) {
+            failed = failed || !r.error.isEmpty();
+            err << "  => " << Report::tableRow(r) << Qt::endl;
+        }
+        err << "  (" << timer.elapsed() / 1000.0 << " s)" << Qt::endl;
+        scalePoints.append(point);
+    }
+    for (const QString &scenario : scale ? QStringList() : scenarios) {
         err << scenario << ":" << Qt::endl;
         QElapsedTimer timer;
         timer.start();
@@ -209,10 +260,13 @@ int main(int argc, char **argv)
     if (!(parser.isSet(keepOption) && parser.isSet(dbOption)))
         runner.tearDown();
 
-    out << '\n' << Report::table(results);
+    if (scale)
+        out << '\n' << Report::scaleTable(scalePoints);
+    else
+        out << '\n' << Report::table(results);
     out << "Total time: " << QString::number(total.elapsed() / 1000.0, 'f', 1) << " s" << Qt::endl;
     if (parser.isSet(jsonOption)) {
-        if (!Report::writeJson(parser.value(jsonOption), results, &error)) {
+        if (!Report::writeJson(parser.value(jsonOption), results, scalePoints, &error)) {
             err << "cannot write the JSON: " << error << Qt::endl;
             failed = true;
         }
@@ -221,8 +275,11 @@ int main(int argc, char **argv)
         const QString subtitle = QStringLiteral("%1, %2 cores, %3; %4 run, median of rounds")
                                      .arg(machine.cpuModel)
                                      .arg(machine.cores)
-                                     .arg(machine.postgresVersion, config.modeName());
-        if (!ChartRenderer::save(results, subtitle, parser.value(chartOption), &error)) {
+                                     .arg(machine.postgresVersion, runName);
+        const bool saved = scale
+            ? ChartRenderer::saveScale(scalePoints, subtitle, parser.value(chartOption), &error)
+            : ChartRenderer::save(results, subtitle, parser.value(chartOption), &error);
+        if (!saved) {
             err << error << Qt::endl;
             failed = true;
         }

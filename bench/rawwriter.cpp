@@ -5,12 +5,18 @@
 
 namespace bench {
 
+RawWriter::RawWriter(QString conninfo, QString stream, int batch, QString table)
+    : LibpqWriter(std::move(conninfo), std::move(stream), batch)
+    , m_table(std::move(table))
+{
+}
+
 bool RawWriter::prepare(QString *error)
 {
     if (!connect(error)
         || !m_conn->prepare("ins",
-                            Workload::insertSql(QLatin1String(BenchContext::rawSchema),
-                                                QStringLiteral("events"), int(m_events.size())),
+                            Workload::insertSql(QLatin1String(BenchContext::rawSchema), m_table,
+                                                int(m_events.size())),
                             error))
         return false;
     return step(error) > 0;

@@ -330,11 +330,16 @@ bool ReadScenarios::readStreamLibpq(const Round &round, QString *error)
 
 QString ReadScenarios::streamProgress(int round, const Samples &samples)
 {
-    return QStringLiteral("read_stream round %1: median so far ours %2 ms, raw %3 ms, lock %4 ms")
+    QStringList medians;
+    for (const Variant v : {Variant::Ours, Variant::Raw, Variant::Lock}) {
+        const QList<double> values = samples.values(v);
+        if (!values.isEmpty())
+            medians
+                << QStringLiteral("%1 %2 ms").arg(variantName(v)).arg(median(values), 0, 'f', 2);
+    }
+    return QStringLiteral("read_stream round %1: median so far %2")
         .arg(round)
-        .arg(median(samples.values(Variant::Ours)), 0, 'f', 2)
-        .arg(median(samples.values(Variant::Raw)), 0, 'f', 2)
-        .arg(median(samples.values(Variant::Lock)), 0, 'f', 2);
+        .arg(medians.join(QStringLiteral(", ")));
 }
 
 QList<ScenarioResult> ReadScenarios::summarizeStream(const BenchContext &context,

@@ -20,7 +20,8 @@ struct Round
     QList<double> *samples = nullptr;
     // Probes that never arrived (live latency); the round adds its own.
     int *missing = nullptr;
-    // Events the round wrote (append scenarios add theirs; for the WAL figures).
+    // Events the round wrote (append scenarios add theirs; for the WAL figures and
+    // Samples::events()).
     qint64 *events = nullptr;
 };
 

@@ -16,6 +16,12 @@ int Samples::missing(Variant variant) const
     return it == m_missing.end() ? 0 : it->second;
 }
 
+qint64 Samples::events(Variant variant) const
+{
+    const auto it = m_events.find(variant);
+    return it == m_events.end() ? 0 : it->second;
+}
+
 ScenarioResult Samples::medians(const QString &name, const QString &unit) const
 {
     ScenarioResult result;
@@ -29,6 +35,7 @@ ScenarioResult Samples::medians(const QString &name, const QString &unit) const
     result.ours = medianOf(Variant::Ours);
     result.raw = medianOf(Variant::Raw);
     result.lock = medianOf(Variant::Lock);
+    result.peer = medianOf(Variant::Peer);
     return result;
 }
 

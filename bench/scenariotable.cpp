@@ -5,6 +5,7 @@
 #include "benchcontext.h"
 #include "lifescenarios.h"
 #include "livelatencyscenario.h"
+#include "missedscenario.h"
 #include "readscenarios.h"
 #ifdef EVENTIUM_BENCH_UI
 #include "uistallscenario.h"
@@ -39,19 +40,27 @@ int batchSize(const BenchConfig &config)
     return config.batchSize;
 }
 
-// An append scenario: every variant, `writers` writers, `batch` events per append.
+// Whether an append scenario runs the peer design too (single events only: it writes one
+// message per call).
+enum class Peer { No, Yes };
+
+// An append scenario: ours, raw and lock (and peer), `writers` writers, `batch` events per
+// append.
 Scenario appends(const QString &name, const QString &description, AppendScenarios::Size writers,
-                 AppendScenarios::Size batch)
+                 AppendScenarios::Size batch, Peer peer = Peer::No)
 {
-    return {.name = name,
-            .description = description,
-            .unit = eventsPerSecond,
-            .rounds = &BenchConfig::rounds,
-            .variants = {{Variant::Ours, AppendScenarios::ours(writers, batch)},
-                         {Variant::Raw, AppendScenarios::raw(writers, batch)},
-                         {Variant::Lock, AppendScenarios::lock(writers, batch)}},
-            .summarize = &AppendScenarios::summarize,
-            .wal = true};
+    Scenario s {.name = name,
+                .description = description,
+                .unit = eventsPerSecond,
+                .rounds = &BenchConfig::rounds,
+                .variants = {{Variant::Ours, AppendScenarios::ours(writers, batch)},
+                             {Variant::Raw, AppendScenarios::raw(writers, batch)},
+                             {Variant::Lock, AppendScenarios::lock(writers, batch)}},
+                .summarize = &AppendScenarios::summarize,
+                .wal = true};
+    if (peer == Peer::Yes)
+        s.variants.append({Variant::Peer, AppendScenarios::peer(writers, batch)});
+    return s;
 }
 
 // What a part of the store costs appends: ours as shipped ("ours") against ours on a schema
@@ -90,11 +99,11 @@ const QList<Scenario> &ScenarioTable::all()
     static const QList<Scenario> table {
         appends(QStringLiteral("append_1w"),
                 QStringLiteral("single-event appends with an exact expected version, 1 writer"),
-                &one, &one),
+                &one, &one, Peer::Yes),
         appends(QStringLiteral("append_8w"),
                 QStringLiteral("single-event appends, 8 writers with their own connections and "
                                "streams (ours: threads on one Store)"),
-                &concurrentWriters, &one),
+                &concurrentWriters, &one, Peer::Yes),
         appends(QStringLiteral("append_batch_1w"),
                 QStringLiteral("100 events per append, 1 writer"), &one, &batchSize),
         appends(QStringLiteral("append_batch_4w"),
@@ -217,6 +226,18 @@ const QList<Scenario> &ScenarioTable::all()
                       {Variant::Raw, &LiveLatencyScenario::measureRawLoaded}},
          .summarize = &LiveLatencyScenario::summarizeLoaded,
          .roundProgress = &LiveLatencyScenario::progress},
+        {.name = QStringLiteral("peer_missed_8w"),
+         .description = QStringLiteral("events a live reader of the global order never sees "
+                                       "while 8 writers append single events as fast as they "
+                                       "can: ours a Follower (must be 0), raw and peer a poll "
+                                       "of position > last in a tight loop"),
+         .unit = QStringLiteral("missed"),
+         .rounds = &BenchConfig::missedRounds,
+         .variants = {{Variant::Ours, &MissedScenario::measureOurs},
+                      {Variant::Raw, &MissedScenario::measureRaw},
+                      {Variant::Peer, &MissedScenario::measurePeer}},
+         .summarize = &MissedScenario::summarize,
+         .roundProgress = &MissedScenario::progress},
         {.name = QStringLiteral("live_latency_standby"),
          .description = QStringLiteral("live_latency read from a hot standby of the server: a "
                                        "Follower there (ours) against a 1 ms poll there, the "
@@ -243,6 +264,41 @@ const QList<Scenario> &ScenarioTable::all()
          .summarize = &UiStallScenario::summarize,
          .roundProgress = &UiStallScenario::progress},
 #endif
+    };
+    return table;
+}
+
+const QList<Scenario> &ScenarioTable::scale()
+{
+    static const QList<Scenario> table {
+        {.name = QStringLiteral("read_global"),
+         .description = QStringLiteral("catch-up read of the read data set in pages (ours: "
+                                       "Store::readAll)"),
+         .unit = eventsPerSecond,
+         .rounds = &BenchConfig::scaleReadRounds,
+         .variants = {{Variant::Ours, &ReadScenarios::readGlobalOurs},
+                      {Variant::Raw, &ReadScenarios::readGlobalLibpq}},
+         .summarize = &ReadScenarios::summarizeGlobal},
+        {.name = QStringLiteral("read_stream"),
+         .description = QStringLiteral("reads of whole streams picked at random from the read "
+                                       "data set (ours: Store::readStream)"),
+         .unit = milliseconds,
+         .rounds = &BenchConfig::scaleReadRounds,
+         .variants = {{Variant::Ours, &ReadScenarios::readStreamOurs},
+                      {Variant::Raw, &ReadScenarios::readStreamLibpq}},
+         .summarize = &ReadScenarios::summarizeStream,
+         .roundProgress = &ReadScenarios::streamProgress},
+        {.name = QStringLiteral("append_8w"),
+         .description = QStringLiteral("single-event appends, 8 writers, into the read data "
+                                       "set's tables"),
+         .unit = eventsPerSecond,
+         .rounds = &BenchConfig::rounds,
+         .variants
+         = {{Variant::Ours,
+             AppendScenarios::oursOn(BenchContext::oursReadSchema, &concurrentWriters, &one)},
+            {Variant::Raw, AppendScenarios::rawOn("events_read", &concurrentWriters, &one)}},
+         .summarize = &AppendScenarios::summarize,
+         .wal = true},
     };
     return table;
 }

@@ -15,6 +15,11 @@ class ScenarioTable
 {
 public:
     static const QList<Scenario> &all();
+    // The scenarios of a --scale run, at each size of the read data set, ours and raw:
+    // read_global and read_stream on exactly the loaded events, then append_8w into the same
+    // tables (ours into the read schema's store, raw into its read table), so that appends
+    // meet indexes of that size.
+    static const QList<Scenario> &scale();
     // nullptr for a name the table does not have.
     static const Scenario *find(const QString &name);
     static QStringList names();

@@ -11,6 +11,8 @@ QString variantName(Variant variant)
         return QStringLiteral("raw");
     case Variant::Lock:
         return QStringLiteral("lock");
+    case Variant::Peer:
+        return QStringLiteral("peer");
     }
     return {};
 }

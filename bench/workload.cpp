@@ -6,31 +6,81 @@
 
 namespace bench {
 
+namespace {
+
+const QString eventTypes[] = {QStringLiteral("OrderPlaced"), QStringLiteral("ItemAdded"),
+                              QStringLiteral("PaymentReceived"), QStringLiteral("OrderShipped")};
+
+// A payload around its number: head, n, tail.
+const QByteArray dataHead = QByteArrayLiteral("{\"orderId\": \"order-");
+const QByteArray dataTail
+    = QByteArrayLiteral("\", \"customer\": {\"id\": 4711, \"name\": \"Jane Doe\"}, "
+                        "\"lines\": [{\"sku\": \"ABC-123\", \"qty\": 2, \"price\": 19.99}, "
+                        "{\"sku\": \"XYZ-9\", \"qty\": 1, \"price\": 5.5}], "
+                        "\"total\": 45.48, \"currency\": \"EUR\"}");
+// Metadata: head, n % 1000, middle, the causation id (n in the first 32 bits), tail.
+const QByteArray metadataHead = QByteArrayLiteral("{\"correlationId\": \"c-");
+const QByteArray metadataMiddle = QByteArrayLiteral("\", \"causationId\": \"");
+const QByteArray metadataTail = QByteArrayLiteral("\", \"user\": \"bench\"}");
+
+QUuid causationId(qint64 n)
+{
+    return QUuid(uint(n), 0, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, 0);
+}
+
+QString sqlLiteral(const QString &text)
+{
+    return QLatin1Char('\'') + QString(text).replace(QLatin1Char('\''), QStringLiteral("''"))
+        + QLatin1Char('\'');
+}
+
+QString sqlLiteral(const QByteArray &text)
+{
+    return sqlLiteral(QString::fromUtf8(text));
+}
+
+} // namespace
+
 QString Workload::eventType(qint64 n)
 {
-    static const QString types[]
-        = {QStringLiteral("OrderPlaced"), QStringLiteral("ItemAdded"),
-           QStringLiteral("PaymentReceived"), QStringLiteral("OrderShipped")};
-    return types[n % 4];
+    return eventTypes[n % 4];
 }
 
 QByteArray Workload::eventData(qint64 n)
 {
-    return QByteArrayLiteral("{\"orderId\": \"order-") + QByteArray::number(n)
-        + QByteArrayLiteral("\", \"customer\": {\"id\": 4711, \"name\": \"Jane Doe\"}, "
-                            "\"lines\": [{\"sku\": \"ABC-123\", \"qty\": 2, \"price\": 19.99}, "
-                            "{\"sku\": \"XYZ-9\", \"qty\": 1, \"price\": 5.5}], "
-                            "\"total\": 45.48, \"currency\": \"EUR\"}");
+    return dataHead + QByteArray::number(n) + dataTail;
 }
 
 QByteArray Workload::eventMetadata(qint64 n)
 {
     // A correlation id shared by a few events and a causation id of an event id's form (what
     // the indexes of related events cost does not depend on whether it names an event).
-    const QUuid cause(uint(n), 0, 0x4000, 0x80, 0, 0, 0, 0, 0, 0, 0);
-    return QByteArrayLiteral("{\"correlationId\": \"c-") + QByteArray::number(n % 1000)
-        + QByteArrayLiteral("\", \"causationId\": \"") + cause.toByteArray(QUuid::WithoutBraces)
-        + QByteArrayLiteral("\", \"user\": \"bench\"}");
+    return metadataHead + QByteArray::number(n % 1000) + metadataMiddle
+        + causationId(n).toByteArray(QUuid::WithoutBraces) + metadataTail;
+}
+
+QString Workload::eventTypeSql(const QString &n)
+{
+    QStringList types;
+    for (const QString &t : eventTypes)
+        types << sqlLiteral(t);
+    return QStringLiteral("(ARRAY[%1])[(%2) % 4 + 1]").arg(types.join(QStringLiteral(", ")), n);
+}
+
+QString Workload::eventDataSql(const QString &n)
+{
+    return QStringLiteral("(%1 || (%2) || %3)::jsonb")
+        .arg(sqlLiteral(dataHead), n, sqlLiteral(dataTail));
+}
+
+QString Workload::eventMetadataSql(const QString &n)
+{
+    // The causation id: uint(n) as 8 hex digits, then the fixed rest of the QUuid.
+    const QString causationRest = causationId(0).toString(QUuid::WithoutBraces).mid(8);
+    return QStringLiteral("(%1 || (%2) % 1000 || %3 || lpad(to_hex((%2) % 4294967296), 8, '0') "
+                          "|| %4 || %5)::jsonb")
+        .arg(sqlLiteral(metadataHead), n, sqlLiteral(metadataMiddle), sqlLiteral(causationRest),
+             sqlLiteral(metadataTail));
 }
 
 QList<eventium::NewEvent> Workload::newEvents(qint64 first, int count)
@@ -136,7 +186,12 @@ QList<eventium::RecordedEvent> Workload::toRecorded(const eventium::pg::Rows &ro
 
 QString Workload::readStreamName(int index)
 {
-    return QStringLiteral("order-%1").arg(index);
+    return readStreamPrefix() + QString::number(index);
+}
+
+QString Workload::readStreamPrefix()
+{
+    return QStringLiteral("order-");
 }
 
 namespace {

@@ -19,6 +19,11 @@ public:
     static QByteArray eventData(qint64 n);
     static QByteArray eventMetadata(qint64 n);
     static QList<eventium::NewEvent> newEvents(qint64 first, int count);
+    // The same as SQL expressions of the int8 expression `n`, for generating events on the
+    // server (INSERT ... SELECT ... FROM generate_series(...) AS n): type, data and metadata.
+    static QString eventTypeSql(const QString &n);
+    static QString eventDataSql(const QString &n);
+    static QString eventMetadataSql(const QString &n);
 
     // The baseline table: the same columns as the store's events, a bigint identity for the
     // global order (the bigserial of the table-lock design), unique (stream, version) for
@@ -40,6 +45,8 @@ public:
     static bool copyLoad(PgConnection &conn, const QString &schema, const QString &table,
                          int streams, int length, QString *error);
     static QString readStreamName(int index);
+    // What readStreamName() puts before the index.
+    static QString readStreamPrefix();
 };
 
 } // namespace bench
