@@ -75,6 +75,7 @@ QList<const char *> BenchContext::schemas()
             oursReadSchema,
             oursNoSearchIndexSchema,
             oursNoRelatedIndexSchema,
+            oursNoRecencyIndexSchema,
             oursV4AppendSchema,
             rawSchema,
             lockSchema,

@@ -39,6 +39,9 @@ public:
     // The store's schema without the indexes of related events (events_correlation_idx,
     // events_causation_idx), for measuring what they cost appends.
     static constexpr const char *oursNoRelatedIndexSchema = "bench_ours_norelated";
+    // The store's schema without the streams' recency index (streams_recency_idx), for
+    // measuring what the non-HOT update of a stream's row at every append costs.
+    static constexpr const char *oursNoRecencyIndexSchema = "bench_ours_norecency";
     // The store's schema with version 4's append_events() (before streams could be deleted,
     // truncated or limited), for measuring what the checks of a stream's life cost appends.
     static constexpr const char *oursV4AppendSchema = "bench_ours_v4append";

@@ -88,7 +88,8 @@ bool BenchRunner::setUp(QString *error)
         return false;
     for (const char *schema :
          {BenchContext::oursWriteSchema, BenchContext::oursNoSearchIndexSchema,
-          BenchContext::oursNoRelatedIndexSchema, BenchContext::oursV4AppendSchema}) {
+          BenchContext::oursNoRelatedIndexSchema, BenchContext::oursNoRecencyIndexSchema,
+          BenchContext::oursV4AppendSchema}) {
         auto writeStore = m_context.makeWriteStore(schema);
         if (auto r = writeStore->migrate(); !r) {
             *error = r.error().toString();
@@ -101,6 +102,10 @@ bool BenchRunner::setUp(QString *error)
         return false;
     if (!admin.exec(QStringLiteral("DROP INDEX %1.events_correlation_idx, %1.events_causation_idx")
                         .arg(QLatin1String(BenchContext::oursNoRelatedIndexSchema)),
+                    error))
+        return false;
+    if (!admin.exec(QStringLiteral("DROP INDEX %1.streams_recency_idx")
+                        .arg(QLatin1String(BenchContext::oursNoRecencyIndexSchema)),
                     error))
         return false;
     if (!installV4Append(admin, error))

@@ -126,6 +126,15 @@ const QList<Scenario> &ScenarioTable::all()
                                 "correlation and causation ids (ours) against ours without "
                                 "them (raw)"),
                  BenchContext::oursNoRelatedIndexSchema, &one, &batchSize),
+        partCost(QStringLiteral("recency_index_1w"),
+                 QStringLiteral("single-event appends, 1 writer: ours (the streams row's update "
+                                "moves it in streams_recency_idx, so it is not HOT) against ours "
+                                "without that index (raw)"),
+                 BenchContext::oursNoRecencyIndexSchema, &one, &one),
+        partCost(QStringLiteral("recency_index_8w"),
+                 QStringLiteral("single-event appends, 8 writers: ours against ours without "
+                                "streams_recency_idx (raw)"),
+                 BenchContext::oursNoRecencyIndexSchema, &concurrentWriters, &one),
         partCost(QStringLiteral("stream_life_1w"),
                  QStringLiteral("single-event appends, 1 writer: ours (append_events() with the "
                                 "checks for deleted streams) against ours with version 4's "
