@@ -9,6 +9,7 @@
 #include "liveview.h"
 #include "mainwindow.h"
 #include "storeworker.h"
+#include "streamlistmodel.h"
 
 #include <eventium/store.h>
 
@@ -20,6 +21,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QTest>
+#include <QThread>
 
 using namespace eventium;
 using namespace eventium::ui;
@@ -174,6 +176,65 @@ private slots:
         MainWindow primary(direct);
         EVENTIUM_SHOW_BROWSER(primary);
         QTRY_COMPARE_WITH_TIMEOUT(primary.roleLabel()->text(), QStringLiteral("primary"), kTimeout);
+    }
+
+    // The browser's models reading from the standby while a writer appends to the primary
+    // (its own store and sequencer, as another process would): the Live tab gets every event
+    // once and in order, and the stream list the new streams with their versions.
+    void modelsFollowAStandbyUnderWrites()
+    {
+        auto store = migratedStore(m_set->primaryOptions());
+        QVERIFY(store);
+        QVERIFY(appendAndNumber(*store, QStringLiteral("load-seed"), 1));
+        replay(*m_set);
+        MainWindow::Options options;
+        options.target.options = m_set->primaryOptions();
+        options.target.readOptions = m_set->standbyOptions();
+        options.target.schema = kSchema;
+        options.restoreState = false;
+        MainWindow window(options);
+        EVENTIUM_SHOW_BROWSER(window);
+        const qint64 head = window.connectionInfo().head;
+        LiveEventsModel *live = window.liveView()->model();
+        QTRY_COMPARE_WITH_TIMEOUT(qint64(live->rowCount()), head, kTimeout);
+
+        constexpr int kStreams = 20;
+        constexpr int kPerStream = 15;
+        std::unique_ptr<QThread> writer(QThread::create([this] {
+            StoreSettings s;
+            s.schema = kSchema;
+            Store w(m_set->primaryOptions(), s); // with its sequencer thread
+            for (int round = 0; round < kPerStream; ++round) {
+                for (int k = 0; k < kStreams; ++k) {
+                    auto r = w.append(StreamName(QStringLiteral("load-%1").arg(k)),
+                                      ExpectedVersion::any(),
+                                      eventium::test::numberedEvents(QStringLiteral("Load"), 1));
+                    if (!r || !r->succeeded())
+                        qWarning() << "append failed";
+                }
+            }
+            (void)w.sequenceNow();
+        }));
+        writer->start();
+        QTRY_VERIFY_WITH_TIMEOUT(writer->isFinished(), kTimeout);
+        const qint64 total = head + kStreams * kPerStream;
+        QTRY_COMPARE_WITH_TIMEOUT(qint64(live->rowCount()), total, kTimeout);
+        // Every row read (as the view would, by asking for its text) from the standby.
+        for (qint64 p = 1; p <= total; ++p) {
+            const int row = int(p - 1);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                (live->data(live->index(row, 0)), live->eventAt(row).has_value()), kTimeout);
+        }
+        for (qint64 p = 1; p <= total; ++p)
+            QCOMPARE(live->eventAt(int(p - 1))->position.value, p);
+        StreamListModel *streams = window.streamsModel();
+        for (int k = 0; k < kStreams; ++k) {
+            const QString name = QStringLiteral("load-%1").arg(k);
+            QTRY_VERIFY_WITH_TIMEOUT(streams->rowOf(name) >= 0, kTimeout);
+            QTRY_COMPARE_WITH_TIMEOUT(streams->streamAt(streams->rowOf(name)).version.value,
+                                      qint64(kPerStream), kTimeout);
+        }
+        QVERIFY(window.roleLabel()->text().startsWith(QStringLiteral("standby")));
     }
 
     // A failover that lost commits the Live tab had shown: the feed stops, the banner says
