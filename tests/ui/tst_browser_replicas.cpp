@@ -65,6 +65,17 @@ class TestBrowserReplicas : public QObject
 
     std::unique_ptr<ReplicaSet> m_set;
 
+    // A window writing to the primary and reading from the standby.
+    MainWindow::Options readingFromTheStandby() const
+    {
+        MainWindow::Options options;
+        options.target.options = m_set->primaryOptions();
+        options.target.readOptions = m_set->standbyOptions();
+        options.target.schema = kSchema;
+        options.restoreState = false;
+        return options;
+    }
+
     void replay(ReplicaSet &set)
     {
         QString why;
@@ -148,11 +159,7 @@ private slots:
         QVERIFY(appendAndNumber(*store, QStringLiteral("account-1"), 3));
         replay(*m_set);
 
-        MainWindow::Options options;
-        options.target.options = m_set->primaryOptions();
-        options.target.readOptions = m_set->standbyOptions();
-        options.target.schema = kSchema;
-        options.restoreState = false;
+        MainWindow::Options options = readingFromTheStandby();
         MainWindow window(options);
         EVENTIUM_SHOW_BROWSER(window);
         QCOMPARE(window.connectionInfo().head, 3);
@@ -187,11 +194,7 @@ private slots:
         QVERIFY(store);
         QVERIFY(appendAndNumber(*store, QStringLiteral("load-seed"), 1));
         replay(*m_set);
-        MainWindow::Options options;
-        options.target.options = m_set->primaryOptions();
-        options.target.readOptions = m_set->standbyOptions();
-        options.target.schema = kSchema;
-        options.restoreState = false;
+        MainWindow::Options options = readingFromTheStandby();
         MainWindow window(options);
         EVENTIUM_SHOW_BROWSER(window);
         const qint64 head = window.connectionInfo().head;
