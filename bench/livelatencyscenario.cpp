@@ -251,19 +251,25 @@ bool measureRawUnder(const Round &round, bool loaded, QString *error,
     Receipts receipts;
     std::atomic<bool> stopListening {false};
     QString listenError;
+    // Reads what is new since lastSeq and notes its arrival; false on an error.
+    const auto readNew = [&] {
+        eventium::pg::Rows r = listener.execPrepared("new", {QByteArray::number(lastSeq)});
+        const auto now = Clock::now();
+        if (!r.ok()) {
+            listenError = PgConnection::errorText(r);
+            return false;
+        }
+        for (int row = 0; row < r.rows(); ++row) {
+            lastSeq = std::max(lastSeq, r.int64(row, 0));
+            receipts.note(QUuid::fromString(QLatin1StringView(r.text(row, 1))), now);
+        }
+        return true;
+    };
     std::thread listenThread([&] {
         while (onStandby && !stopListening.load()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            eventium::pg::Rows r = listener.execPrepared("new", {QByteArray::number(lastSeq)});
-            const auto now = Clock::now();
-            if (!r.ok()) {
-                listenError = PgConnection::errorText(r);
+            if (!readNew())
                 return;
-            }
-            for (int row = 0; row < r.rows(); ++row) {
-                lastSeq = std::max(lastSeq, r.int64(row, 0));
-                receipts.note(QUuid::fromString(QLatin1StringView(r.text(row, 1))), now);
-            }
         }
         while (!onStandby && !stopListening.load()) {
             pollfd fd {listener.socket(), POLLIN, 0};
@@ -275,16 +281,8 @@ bool measureRawUnder(const Round &round, bool loaded, QString *error,
             }
             if (listener.drainNotifications() == 0)
                 continue;
-            eventium::pg::Rows r = listener.execPrepared("new", {QByteArray::number(lastSeq)});
-            const auto now = Clock::now();
-            if (!r.ok()) {
-                listenError = PgConnection::errorText(r);
+            if (!readNew())
                 return;
-            }
-            for (int row = 0; row < r.rows(); ++row) {
-                lastSeq = std::max(lastSeq, r.int64(row, 0));
-                receipts.note(QUuid::fromString(QLatin1StringView(r.text(row, 1))), now);
-            }
             listener.drainNotifications();
         }
     });
