@@ -212,19 +212,8 @@ void FollowerWorker::pump()
         }
         if (m_verifyPending && page->head.value >= m_owner->m_readTo) {
             // A standby that was behind the last event delivered has caught up with it.
-            QString why;
-            auto history = checkHistory(&why);
-            if (!history) {
-                readFailed(history.error());
+            if (!verifyHistory())
                 return;
-            }
-            if (history.value() == History::Rewritten) {
-                m_owner->m_live = false;
-                m_owner->m_stopped = true;
-                emit m_owner->errorOccurred(StoreError(StoreError::Kind::HistoryRewritten, why));
-                return;
-            }
-            m_verifyPending = history.value() == History::NotYet;
             if (m_verifyPending)
                 break;
             continue; // read the page again: the check may have taken a while
@@ -263,44 +252,30 @@ bool FollowerWorker::checkServer()
     m_owner->m_standby = m_standby;
     if (m_standby)
         dropListener();
-    if (m_owner->m_readTo == 0)
-        return true;
-    QString why;
-    auto history = checkHistory(&why);
-    if (!history) {
-        readFailed(history.error());
-        return false;
-    }
-    if (history.value() == History::Rewritten) {
-        m_owner->m_live = false;
-        m_owner->m_stopped = true;
-        qCWarning(lcFollower).noquote() << why;
-        emit m_owner->errorOccurred(StoreError(StoreError::Kind::HistoryRewritten, why));
-        return false;
-    }
-    m_verifyPending = history.value() == History::NotYet;
-    return true;
+    return m_owner->m_readTo == 0 || verifyHistory();
 }
 
-Result<FollowerWorker::History> FollowerWorker::checkHistory(QString *why)
+bool FollowerWorker::verifyHistory()
 {
     HistoryMark seen;
     seen.lastPosition = m_owner->m_lastPosition;
     seen.lastEventId = m_owner->m_lastId;
     seen.readTo = GlobalPosition(m_owner->m_readTo);
     auto check = m_store->checkHistory(seen);
-    if (!check)
-        return check.error();
-    switch (check->outcome) {
-    case HistoryCheck::Outcome::Same:
-        return History::Same;
-    case HistoryCheck::Outcome::NotYet:
-        return History::NotYet;
-    case HistoryCheck::Outcome::Rewritten:
-        break;
+    if (!check) {
+        readFailed(check.error());
+        return false;
     }
-    *why = check->explanation;
-    return History::Rewritten;
+    if (check->outcome == HistoryCheck::Outcome::Rewritten) {
+        m_owner->m_live = false;
+        m_owner->m_stopped = true;
+        qCWarning(lcFollower).noquote() << check->explanation;
+        emit m_owner->errorOccurred(
+            StoreError(StoreError::Kind::HistoryRewritten, check->explanation));
+        return false;
+    }
+    m_verifyPending = check->outcome == HistoryCheck::Outcome::NotYet;
+    return true;
 }
 
 void FollowerWorker::readFailed(const StoreError &error)

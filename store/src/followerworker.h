@@ -35,9 +35,11 @@ private:
     // delivered so far is still there. False when the pump cannot go on (an error was
     // reported, or the history was rewritten and the follower stopped).
     bool checkServer();
-    enum class History { Same, Rewritten, NotYet };
-    // Whether the last event delivered is still at its position (NotYet: a standby behind it).
-    Result<History> checkHistory(QString *why);
+    // Checks the history delivered so far against the server's (Store::checkHistory()), and
+    // keeps checking while a standby is behind it (m_verifyPending). False when the pump
+    // cannot go on: the check failed (reported), or the history was rewritten and the
+    // follower stopped (errorOccurred with HistoryRewritten).
+    bool verifyHistory();
     void readFailed(const StoreError &error);
     // Polling without LISTEN: the next read, sooner after events arrived.
     void schedulePoll(bool delivered);
