@@ -17,33 +17,10 @@ namespace eventium::test {
 
 namespace {
 
-// One value of one statement on a connection of its own; nullopt with a message on error.
-std::optional<QVariant> scalar(const ConnectionOptions &options, const QString &sql, QString *error)
-{
-    const QString name
-        = QStringLiteral("eventium-replicaset-") + QUuid::createUuid().toString(QUuid::Id128);
-    std::optional<QVariant> value;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-        options.applyTo(db);
-        if (!db.open()) {
-            if (error)
-                *error = db.lastError().text();
-        } else {
-            QSqlQuery q(db);
-            if (q.exec(sql) && q.next())
-                value = q.value(0);
-            else if (error)
-                *error = QStringLiteral("%1: %2").arg(sql, q.lastError().text());
-        }
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(name);
-    return value;
-}
-
-// A statement that may return no row.
-bool scalarOrDone(const ConnectionOptions &options, const QString &sql, QString *error)
+// Runs one statement on a connection of its own: false with a message on error. `value`, when
+// given, gets the first column of the first row (a statement without a row is an error then).
+bool run(const ConnectionOptions &options, const QString &sql, QString *error,
+         QVariant *value = nullptr)
 {
     const QString name
         = QStringLiteral("eventium-replicaset-") + QUuid::createUuid().toString(QUuid::Id128);
@@ -56,14 +33,25 @@ bool scalarOrDone(const ConnectionOptions &options, const QString &sql, QString 
                 *error = db.lastError().text();
         } else {
             QSqlQuery q(db);
-            ok = q.exec(sql);
-            if (!ok && error)
+            ok = q.exec(sql) && (!value || q.next());
+            if (ok && value)
+                *value = q.value(0);
+            else if (!ok && error)
                 *error = QStringLiteral("%1: %2").arg(sql, q.lastError().text());
         }
         db.close();
     }
     QSqlDatabase::removeDatabase(name);
     return ok;
+}
+
+// One value of one statement; nullopt with a message on error.
+std::optional<QVariant> scalar(const ConnectionOptions &options, const QString &sql, QString *error)
+{
+    QVariant value;
+    if (!run(options, sql, error, &value))
+        return std::nullopt;
+    return value;
 }
 
 bool fail(QString *error, const QString &message)
@@ -124,7 +112,7 @@ bool ReplicaSet::start(QString *error)
          {QStringLiteral("ALTER SYSTEM SET synchronous_standby_names = '*'"),
           QStringLiteral("ALTER SYSTEM SET synchronous_commit = 'remote_apply'"),
           QStringLiteral("SELECT pg_reload_conf()")}) {
-        if (!scalarOrDone(primaryOptions(), sql, error))
+        if (!run(primaryOptions(), sql, error))
             return false;
     }
     QDeadlineTimer deadline(30000);
@@ -163,7 +151,7 @@ ConnectionOptions ReplicaSet::writerOptions() const
 
 bool ReplicaSet::execOnPrimary(const QString &sql, QString *error)
 {
-    return scalarOrDone(primaryOptions(), sql, error);
+    return run(primaryOptions(), sql, error);
 }
 
 bool ReplicaSet::waitForReplay(QString *error, int timeoutMs)
