@@ -1,6 +1,7 @@
 #include "livelatencyscenario.h"
 
 #include "benchcontext.h"
+#include "livefollower.h"
 #include "pgconnection.h"
 #include "receipts.h"
 #include "samples.h"
@@ -165,14 +166,8 @@ bool measureOursUnder(const Round &round, bool loaded, QString *error,
             followerError = e.toString();
         },
         Qt::DirectConnection);
-    follower.start();
-    const auto liveDeadline = Clock::now() + std::chrono::seconds(10);
-    while (!follower.isLive() && Clock::now() < liveDeadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    if (!follower.isLive()) {
-        *error = QStringLiteral("the follower did not go live within 10 s");
+    if (!startLive(follower, error))
         return false;
-    }
 
     const auto background = [&store](const QString &stream, int writer, QString *) -> AppendOnce {
         return

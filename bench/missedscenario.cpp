@@ -2,6 +2,7 @@
 
 #include "appendscenarios.h"
 #include "benchcontext.h"
+#include "livefollower.h"
 #include "ourswriter.h"
 #include "peerwriter.h"
 #include "pgconnection.h"
@@ -159,14 +160,8 @@ bool MissedScenario::measureOurs(const Round &round, QString *error)
             followerError = e.toString();
         },
         Qt::DirectConnection);
-    follower.start();
-    const auto liveDeadline = Clock::now() + std::chrono::seconds(10);
-    while (!follower.isLive() && Clock::now() < liveDeadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    if (!follower.isLive()) {
-        *error = QStringLiteral("the follower did not go live within 10 s");
+    if (!startLive(follower, error))
         return false;
-    }
 
     eventium::Store *s = store.get();
     if (!runWriters(
