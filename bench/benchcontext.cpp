@@ -76,6 +76,7 @@ QList<const char *> BenchContext::schemas()
             oursNoSearchIndexSchema,
             oursNoRelatedIndexSchema,
             oursNoRecencyIndexSchema,
+            oursCoreIndexesSchema,
             oursV4AppendSchema,
             rawSchema,
             lockSchema,

@@ -42,6 +42,11 @@ public:
     // The store's schema without the streams' recency index (streams_recency_idx), for
     // measuring what the non-HOT update of a stream's row at every append costs.
     static constexpr const char *oursNoRecencyIndexSchema = "bench_ours_norecency";
+    // The store's schema without any index that only serves a feature beyond the design's
+    // core (the type, search, related-events and recency indexes): what is left is what
+    // idempotency, optimistic concurrency and the global order need. It bounds what any
+    // tuning of those features could give appends.
+    static constexpr const char *oursCoreIndexesSchema = "bench_ours_core";
     // The store's schema with version 4's append_events() (before streams could be deleted,
     // truncated or limited), for measuring what the checks of a stream's life cost appends.
     static constexpr const char *oursV4AppendSchema = "bench_ours_v4append";

@@ -89,7 +89,7 @@ bool BenchRunner::setUp(QString *error)
     for (const char *schema :
          {BenchContext::oursWriteSchema, BenchContext::oursNoSearchIndexSchema,
           BenchContext::oursNoRelatedIndexSchema, BenchContext::oursNoRecencyIndexSchema,
-          BenchContext::oursV4AppendSchema}) {
+          BenchContext::oursCoreIndexesSchema, BenchContext::oursV4AppendSchema}) {
         auto writeStore = m_context.makeWriteStore(schema);
         if (auto r = writeStore->migrate(); !r) {
             *error = r.error().toString();
@@ -106,6 +106,12 @@ bool BenchRunner::setUp(QString *error)
         return false;
     if (!admin.exec(QStringLiteral("DROP INDEX %1.streams_recency_idx")
                         .arg(QLatin1String(BenchContext::oursNoRecencyIndexSchema)),
+                    error))
+        return false;
+    if (!admin.exec(QStringLiteral("DROP INDEX %1.events_type_idx, %1.events_data_path_idx, "
+                                   "%1.events_correlation_idx, %1.events_causation_idx, "
+                                   "%1.streams_recency_idx")
+                        .arg(QLatin1String(BenchContext::oursCoreIndexesSchema)),
                     error))
         return false;
     if (!installV4Append(admin, error))

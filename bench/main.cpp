@@ -127,8 +127,13 @@ int main(int argc, char **argv)
         QStringLiteral("untuned"),
         QStringLiteral("Run the private server with PostgreSQL's default memory and WAL settings "
                        "instead of the embedded default's (EmbeddedPostgres::tunedSettings)."));
+    const QCommandLineOption noFsyncOption(
+        QStringLiteral("no-fsync"),
+        QStringLiteral("Run the private server with fsync off, so that commits cost no flush and "
+                       "the CPU path of each variant shows bare (not for the published figures)."));
     parser.addOptions({dbOption, jsonOption, chartOption, quickOption, smokeOption, scenarioOption,
-                       roundsOption, keepOption, scaleOption, scaleSizesOption, untunedOption});
+                       roundsOption, keepOption, scaleOption, scaleSizesOption, untunedOption,
+                       noFsyncOption});
     parser.process(*app);
 
     QTextStream out(stdout);
@@ -186,8 +191,9 @@ int main(int argc, char **argv)
     } else {
         eventium::EmbeddedPostgres::Settings settings
             = eventium::EmbeddedPostgres::temporarySettings();
-        // Commit cost is part of what is measured: fsync stays on, unless this is a smoke run.
-        settings.durable = mode != BenchConfig::Mode::Smoke;
+        // Commit cost is part of what is measured: fsync stays on, unless this is a smoke run
+        // or the CPU path alone is asked for.
+        settings.durable = mode != BenchConfig::Mode::Smoke && !parser.isSet(noFsyncOption);
         // As the embedded default runs, unless asked for PostgreSQL's defaults.
         settings.tuned = !parser.isSet(untunedOption);
         // For the WAL figures: the time spent writing and flushing WAL, and the sequencer's
@@ -204,7 +210,7 @@ int main(int argc, char **argv)
         options = server->connectionOptions();
         serverText = QStringLiteral("private server, %1, %2")
                          .arg(settings.durable ? QStringLiteral("durable (fsync on)")
-                                               : QStringLiteral("fsync off (smoke)"),
+                                               : QStringLiteral("fsync off"),
                               settings.tuned
                                   ? QStringLiteral("the embedded default's settings")
                                   : QStringLiteral("PostgreSQL's default settings (--untuned)"));

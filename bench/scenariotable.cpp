@@ -135,6 +135,16 @@ const QList<Scenario> &ScenarioTable::all()
                  QStringLiteral("single-event appends, 8 writers: ours against ours without "
                                 "streams_recency_idx (raw)"),
                  BenchContext::oursNoRecencyIndexSchema, &concurrentWriters, &one),
+        partCost(QStringLiteral("core_indexes_1w"),
+                 QStringLiteral("single-event appends, 1 writer: ours against ours with only the "
+                                "indexes idempotency, optimistic concurrency and the global "
+                                "order need (raw): no type, search, related-events or recency "
+                                "index"),
+                 BenchContext::oursCoreIndexesSchema, &one, &one),
+        partCost(QStringLiteral("core_indexes_8w"),
+                 QStringLiteral("single-event appends, 8 writers: ours against ours with only "
+                                "the core indexes (raw)"),
+                 BenchContext::oursCoreIndexesSchema, &concurrentWriters, &one),
         partCost(QStringLiteral("stream_life_1w"),
                  QStringLiteral("single-event appends, 1 writer: ours (append_events() with the "
                                 "checks for deleted streams) against ours with version 4's "
