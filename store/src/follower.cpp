@@ -1,6 +1,7 @@
 #include "eventium/follower.h"
 
 #include "followerworker.h"
+#include "threadhandover.h"
 
 #include <QThread>
 
@@ -133,7 +134,7 @@ bool FollowerWorker::ensureListening()
         return false;
     auto lease = m_listenPool->acquire();
     if (!lease) {
-        emit m_owner->errorOccurred(lease.error());
+        detail::emitAcrossThreads([&] { emit m_owner->errorOccurred(lease.error()); });
         return false;
     }
     m_listener = pg::Connection(std::move(lease.value()));
@@ -208,7 +209,7 @@ void FollowerWorker::pump()
         }
         if (!m_connected) {
             m_connected = true;
-            emit m_owner->connectionChanged(true, QString());
+            detail::emitAcrossThreads([&] { emit m_owner->connectionChanged(true, QString()); });
         }
         if (m_verifyPending && page->head.value >= m_owner->m_readTo) {
             // A standby that was behind the last event delivered has caught up with it.
@@ -223,13 +224,13 @@ void FollowerWorker::pump()
             m_owner->m_lastPosition = page->events.constLast().position;
             m_owner->m_lastId = page->events.constLast().id;
             delivered = true;
-            emit m_owner->eventsReceived(page->events);
+            detail::emitAcrossThreads([&] { emit m_owner->eventsReceived(page->events); });
         }
         m_owner->m_next = page->next.value;
         m_owner->m_readTo = std::max(m_owner->m_readTo, page->next.value - 1);
         if (page->next.value > page->head.value) {
             m_owner->m_live = listening || polling;
-            emit m_owner->caughtUp(page->head);
+            detail::emitAcrossThreads([&] { emit m_owner->caughtUp(page->head); });
             break;
         }
     }
@@ -270,8 +271,10 @@ bool FollowerWorker::verifyHistory()
         m_owner->m_live = false;
         m_owner->m_stopped = true;
         qCWarning(lcFollower).noquote() << check->explanation;
-        emit m_owner->errorOccurred(
-            StoreError(StoreError::Kind::HistoryRewritten, check->explanation));
+        detail::emitAcrossThreads([&] {
+            emit m_owner->errorOccurred(
+                StoreError(StoreError::Kind::HistoryRewritten, check->explanation));
+        });
         return false;
     }
     m_verifyPending = check->outcome == HistoryCheck::Outcome::NotYet;
@@ -283,9 +286,10 @@ void FollowerWorker::readFailed(const StoreError &error)
     m_owner->m_live = false;
     if (m_connected) {
         m_connected = false;
-        emit m_owner->connectionChanged(false, error.toString());
+        detail::emitAcrossThreads(
+            [&] { emit m_owner->connectionChanged(false, error.toString()); });
     }
-    emit m_owner->errorOccurred(error);
+    detail::emitAcrossThreads([&] { emit m_owner->errorOccurred(error); });
     if (error.kind() == StoreError::Kind::ConnectionLost)
         dropListener();
     m_retry.start();
