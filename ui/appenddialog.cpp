@@ -1,5 +1,6 @@
 #include "appenddialog.h"
 
+#include "backgroundtask.h"
 #include "jsonformatter.h"
 #include "jsonhighlighter.h"
 #include "storeworker.h"
@@ -23,7 +24,6 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
-#include <QtConcurrent/QtConcurrentRun>
 #include <functional>
 
 namespace eventium::ui {
@@ -193,35 +193,10 @@ AppendDialog::AppendDialog(StoreWorker *worker, const QStringList &knownStreams,
     m_jsonTimer->setSingleShot(true);
     m_jsonTimer->setInterval(200);
     connect(m_jsonTimer, &QTimer::timeout, this, &AppendDialog::startJsonCheck);
-    connect(&m_jsonWatcher, &QFutureWatcher<JsonCheck>::finished, this, [this] {
-        if (m_jsonWatcher.future().resultCount() == 0)
-            return;
-        const JsonCheck check = m_jsonWatcher.result();
-        if (check.generation != m_jsonGeneration)
-            return; // edited since: a newer check follows
-        m_payloadWhy = check.payload;
-        m_metadataWhy = check.metadata;
-        m_jsonChecking = false;
-        validate();
-    });
     for (QPlainTextEdit *edit : {m_payload, m_metadata}) {
         static_cast<JsonEdit *>(edit)->onLongPaste
             = [this, edit](const QString &text) { pasteFormatted(edit, text); };
     }
-    connect(&m_pasteWatcher, &QFutureWatcher<QString>::finished, this, [this] {
-        if (!m_pasteTarget || m_pasteWatcher.future().resultCount() == 0)
-            return;
-        m_pasteSlicer = new TextSlicer(m_pasteTarget);
-        connect(m_pasteSlicer, &TextSlicer::progressed, this, &AppendDialog::validate);
-        connect(m_pasteSlicer, &TextSlicer::finished, this, [this] {
-            m_pasteTarget->setReadOnly(false);
-            m_pasteTarget = nullptr;
-            m_pasteSlicer->deleteLater();
-            m_pasteSlicer = nullptr;
-            checkJson();
-        });
-        m_pasteSlicer->start(m_pasteCursor, m_pasteWatcher.result());
-    });
     connect(m_payload, &QPlainTextEdit::textChanged, this, &AppendDialog::checkJson);
     connect(m_metadata, &QPlainTextEdit::textChanged, this, &AppendDialog::checkJson);
     connect(m_expectedMode, &QComboBox::currentIndexChanged, this, [this] {
@@ -354,10 +329,13 @@ void AppendDialog::pasteFormatted(QPlainTextEdit *edit, const QString &text)
     m_pasteChars = text.size();
     m_pasteCursor = edit->textCursor();
     edit->setReadOnly(true);
-    m_pasteWatcher.setFuture(QtConcurrent::run([text] {
-        const QString pretty = JsonFormatter::pretty(text.toUtf8());
-        return hasLongLine(pretty) ? text : pretty;
-    }));
+    runInBackground(
+        this,
+        [text] {
+            const QString pretty = JsonFormatter::pretty(text.toUtf8());
+            return hasLongLine(pretty) ? text : pretty;
+        },
+        [this](const QString &formatted) { insertPasted(formatted); });
     checkJson();
 }
 
@@ -387,11 +365,36 @@ void AppendDialog::checkJson()
 
 void AppendDialog::startJsonCheck()
 {
-    m_jsonWatcher.setFuture(
-        QtConcurrent::run([generation = m_jsonGeneration, payload = m_payload->toPlainText(),
-                           metadata = m_metadata->toPlainText()] {
+    runInBackground(
+        this,
+        [generation = m_jsonGeneration, payload = m_payload->toPlainText(),
+         metadata = m_metadata->toPlainText()] {
             return JsonCheck {generation, jsonError(payload, false), jsonError(metadata, true)};
-        }));
+        },
+        [this](const JsonCheck &check) {
+            if (check.generation != m_jsonGeneration)
+                return; // edited since: a newer check follows
+            m_payloadWhy = check.payload;
+            m_metadataWhy = check.metadata;
+            m_jsonChecking = false;
+            validate();
+        });
+}
+
+void AppendDialog::insertPasted(const QString &formatted)
+{
+    if (!m_pasteTarget)
+        return;
+    m_pasteSlicer = new TextSlicer(m_pasteTarget);
+    connect(m_pasteSlicer, &TextSlicer::progressed, this, &AppendDialog::validate);
+    connect(m_pasteSlicer, &TextSlicer::finished, this, [this] {
+        m_pasteTarget->setReadOnly(false);
+        m_pasteTarget = nullptr;
+        m_pasteSlicer->deleteLater();
+        m_pasteSlicer = nullptr;
+        checkJson();
+    });
+    m_pasteSlicer->start(m_pasteCursor, formatted);
 }
 
 void AppendDialog::lookUpStream()

@@ -3,7 +3,6 @@
 #include "storemetatypes.h"
 
 #include <QDialog>
-#include <QFutureWatcher>
 #include <QTextCursor>
 
 class QComboBox;
@@ -72,6 +71,8 @@ private:
     void checkJson();
     void pasteFormatted(QPlainTextEdit *edit, const QString &text);
     void startJsonCheck();
+    // The pasted text, formatted, goes into the editor a slice at a time.
+    void insertPasted(const QString &formatted);
     void lookUpStream();
     void onStreamInfo(quint64 token, const QString &stream, bool exists, const StreamInfo &info);
     void onAppended(quint64 token, const AppendResult &result);
@@ -100,7 +101,6 @@ private:
         QString metadata;
     };
     QTimer *m_jsonTimer;
-    QFutureWatcher<JsonCheck> m_jsonWatcher;
     quint64 m_jsonGeneration = 0;
     qsizetype m_jsonChars = 0;
     bool m_jsonChecking = false;
@@ -108,7 +108,6 @@ private:
     // A long paste on its way in: indented off the UI thread, then put in by slices.
     QPlainTextEdit *m_pasteTarget = nullptr;
     TextSlicer *m_pasteSlicer = nullptr;
-    QFutureWatcher<QString> m_pasteWatcher;
     QTextCursor m_pasteCursor;
     qsizetype m_pasteChars = 0;
     QString m_metadataWhy;

@@ -1,5 +1,6 @@
 #include "comparedialog.h"
 
+#include "backgroundtask.h"
 #include "jsonformatter.h"
 
 #include <eventium/toolkit/jsondiff.h>
@@ -10,7 +11,6 @@
 #include <QLocale>
 #include <QTreeWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent>
 
 namespace eventium::ui {
 
@@ -65,28 +65,28 @@ CompareDialog::CompareDialog(const RecordedEvent &before, const RecordedEvent &a
     layout->addWidget(buttons);
     resize(900, 520);
 
-    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, [this] {
-        if (m_watcher.future().resultCount() > 0)
-            show(m_watcher.result());
-    });
-    m_watcher.setFuture(QtConcurrent::run([a = before, b = after] {
-        Outcome outcome;
-        auto payload = toolkit::jsonDiff(a.data, b.data);
-        auto metadata = toolkit::jsonDiff(a.metadata, b.metadata);
-        if (!payload || !metadata)
-            outcome.error = (!payload ? payload.error() : metadata.error()).message();
-        else {
-            outcome.payload = *payload;
-            outcome.metadata = *metadata;
-        }
-        return outcome;
-    }));
+    runInBackground(
+        this,
+        [a = before, b = after] {
+            Outcome outcome;
+            auto payload = toolkit::jsonDiff(a.data, b.data);
+            auto metadata = toolkit::jsonDiff(a.metadata, b.metadata);
+            if (!payload || !metadata)
+                outcome.error = (!payload ? payload.error() : metadata.error()).message();
+            else {
+                outcome.payload = *payload;
+                outcome.metadata = *metadata;
+            }
+            return outcome;
+        },
+        [this](const Outcome &outcome) {
+            m_comparing = false;
+            show(outcome);
+        });
 }
 
-CompareDialog::~CompareDialog()
-{
-    m_watcher.waitForFinished();
-}
+// A diff still running when the dialog closes finishes on its own; its result is dropped.
+CompareDialog::~CompareDialog() = default;
 
 void CompareDialog::show(const Outcome &outcome)
 {

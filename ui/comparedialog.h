@@ -3,7 +3,6 @@
 #include <eventium/types.h>
 
 #include <QDialog>
-#include <QFutureWatcher>
 #include <QList>
 
 class QLabel;
@@ -29,7 +28,7 @@ public:
 
     QTreeWidget *changes() const { return m_changes; }
     QLabel *summary() const { return m_summary; }
-    bool isComparing() const { return m_watcher.isRunning(); }
+    bool isComparing() const { return m_comparing; }
 
     static constexpr int kMaxRows = 5000;
     enum Column { PartColumn, PathColumn, ChangeColumn, BeforeColumn, AfterColumn };
@@ -46,7 +45,7 @@ private:
     QLabel *m_title;
     QLabel *m_summary;
     QTreeWidget *m_changes;
-    QFutureWatcher<Outcome> m_watcher;
+    bool m_comparing = true;
 };
 
 } // namespace eventium::ui

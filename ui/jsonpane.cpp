@@ -1,5 +1,6 @@
 #include "jsonpane.h"
 
+#include "backgroundtask.h"
 #include "jsonhighlighter.h"
 #include "jsontreemodel.h"
 #include "textslicer.h"
@@ -21,7 +22,6 @@
 #include <QTextCursor>
 #include <QTreeView>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace eventium::ui {
 
@@ -137,14 +137,6 @@ JsonPane::JsonPane(const QString &name, QWidget *parent)
     layout->addLayout(bar);
 
     connect(m_slicer, &TextSlicer::progressed, this, &JsonPane::updateStatus);
-    connect(&m_watcher, &QFutureWatcher<Prepared>::finished, this, [this] {
-        // Only the answer for what is shown now: an older document may finish later.
-        if (!m_formatting || m_formatGeneration != m_generation
-            || m_watcher.future().resultCount() == 0)
-            return;
-        m_formatting = false;
-        display(m_watcher.result());
-    });
     updateStatus();
 }
 
@@ -161,11 +153,18 @@ void JsonPane::setJson(const QByteArray &json)
         return;
     }
     m_formatting = true;
-    m_formatGeneration = m_generation;
     m_text->clear();
     m_display = {};
     m_shownChars = 0;
-    m_watcher.setFuture(QtConcurrent::run([json = m_json] { return prepare(json); }));
+    runInBackground(
+        this, [json = m_json] { return prepare(json); },
+        [this, generation = m_generation](Prepared prepared) {
+            // Only the answer for what is shown now: an older document may finish later.
+            if (!m_formatting || generation != m_generation)
+                return;
+            m_formatting = false;
+            display(std::move(prepared));
+        });
     updateStatus();
 }
 

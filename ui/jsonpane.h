@@ -3,7 +3,6 @@
 #include "jsonformatter.h"
 #include "jsontreemodel.h"
 
-#include <QFutureWatcher>
 #include <QMenu>
 #include <QPointer>
 #include <QWidget>
@@ -90,7 +89,6 @@ private:
     QLabel *m_status;
     QPushButton *m_showAll;
     TextSlicer *m_slicer;
-    QFutureWatcher<Prepared> m_watcher;
     QByteArray m_json; // what is shown (the tree reads it)
     bool m_treeLoaded = false;
     bool m_searchable = false;
@@ -100,7 +98,6 @@ private:
     qsizetype m_shownChars = 0; // of m_display.text, in the view or on their way (m_slicer)
     quint64 m_generation = 0; // counts setJson() and clear()
     bool m_formatting = false; // a document is being formatted off the UI thread
-    quint64 m_formatGeneration = 0; // the generation it was asked for
 };
 
 } // namespace eventium::ui

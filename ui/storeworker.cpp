@@ -1,5 +1,6 @@
 #include "storeworker.h"
 
+#include "backgroundtask.h"
 #include "jsonformatter.h"
 #include "stateworker.h"
 #include "statsworker.h"
@@ -14,7 +15,6 @@
 #include <QElapsedTimer>
 #include <QLocale>
 #include <QThread>
-#include <QtConcurrentRun>
 
 Q_LOGGING_CATEGORY(lcUi, "eventium.ui")
 
@@ -593,7 +593,7 @@ void StoreWorker::cancel(const Cancellation &cancellation)
     // Not isCancelled(): it waits for the token's lock, which a cancel in progress holds.
     if (!cancellation.isCancellable())
         return;
-    (void)QtConcurrent::run([token = cancellation]() mutable { token.cancel(); });
+    detail::startBackgroundThread([token = cancellation]() mutable { token.cancel(); });
 }
 
 quint64 StoreWorker::erase(const RecordedEvent &event)
