@@ -134,6 +134,55 @@ private slots:
         QVERIFY(!REQUIRE_OK(store().streamInfo(StreamName("nope"))).has_value());
     }
 
+    // Times come back cut down to the millisecond, exactly, whatever the stored microseconds:
+    // on millisecond boundaries (where a float computation could land a millisecond early),
+    // just before them, before 1970, and far outside the years a float keeps exact.
+    void timesAreCutDownToTheMillisecondExactly()
+    {
+        const QList<std::pair<QString, qint64>> times {
+            {QStringLiteral("2026-12-01 12:00:00.123+00"), 1796126400123},
+            {QStringLiteral("2026-12-01 12:00:00.123999+00"), 1796126400123},
+            {QStringLiteral("2026-12-01 12:00:00.124+00"), 1796126400124},
+            {QStringLiteral("2000-01-01 00:00:00+00"), 946684800000},
+            // Where floor(date_part() * 1000) lands a millisecond early.
+            {QStringLiteral("1901-01-19 16:00:22.161+00"), -2175839977839},
+            {QStringLiteral("2106-09-21 18:13:58.433+00"), 4314536038433},
+            {QStringLiteral("1833-02-08 11:43:50.683+00"), -4319957769317},
+            {QStringLiteral("1970-01-01 00:00:00.000001+00"), 0},
+            {QStringLiteral("1969-12-31 23:59:59.999+00"), -1},
+            {QStringLiteral("1969-12-31 23:59:59.999999+00"), -1},
+            {QStringLiteral("1960-06-15 08:30:00.5005+00"), -301246199500},
+            {QStringLiteral("2249-12-31 23:59:59.999+00"), 8835955199999},
+            {QStringLiteral("1600-01-01 00:00:00.001+00"), -11676095999999},
+            {QStringLiteral("2500-03-04 05:06:07.089+00"), 16730600767089},
+        };
+        const StreamName s("times-1");
+        REQUIRE_OK(store().append(s, ExpectedVersion::noStream(), evs(int(times.size()))));
+        for (int i = 0; i < times.size(); ++i) {
+            QString error;
+            QVERIFY2(TestDatabase::execAdmin(
+                         QStringLiteral("UPDATE \"%1\".events SET created_at = '%2' WHERE "
+                                        "version = %3 AND stream_id = (SELECT stream_id FROM "
+                                        "\"%1\".streams WHERE name = 'times-1')")
+                             .arg(schema(), times.at(i).first)
+                             .arg(i + 1),
+                         &error),
+                     qPrintable(error));
+        }
+        const auto events = REQUIRE_OK(store().readStream(s, StreamVersion(1)));
+        QCOMPARE(events.size(), times.size());
+        for (int i = 0; i < times.size(); ++i)
+            QVERIFY2(events.at(i).created.toMSecsSinceEpoch() == times.at(i).second,
+                     qPrintable(QStringLiteral("%1: %2, expected %3")
+                                    .arg(times.at(i).first)
+                                    .arg(events.at(i).created.toMSecsSinceEpoch())
+                                    .arg(times.at(i).second)));
+        const auto page = REQUIRE_OK(store().readAll(GlobalPosition(1), 100));
+        QCOMPARE(page.events.size(), times.size());
+        for (int i = 0; i < times.size(); ++i)
+            QCOMPARE(page.events.at(i).created.toMSecsSinceEpoch(), times.at(i).second);
+    }
+
     void callerSuppliedIdsAreKept()
     {
         NewEvent e = ev("X");

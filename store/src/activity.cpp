@@ -43,7 +43,7 @@ QByteArray int8Array(const QList<qint64> &values)
 // Milliseconds since the epoch of a column, or NULL.
 QString ms(const QString &column)
 {
-    return QStringLiteral("floor(extract(epoch FROM %1) * 1000)::int8").arg(column);
+    return pg::epochMillis(column);
 }
 
 // Splits `total` over the sampled counts in proportion (largest remainders): the estimates

@@ -31,9 +31,9 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
 
     // Times cut down to the millisecond (floor, not rounded): never later than the stored
     // time, so that a read from an event's time (GlobalFilter::since, positionAt) includes it.
-    d->eventColumns = QStringLiteral("e.version, e.event_id, e.type, e.data, e.metadata, "
-                                     "floor(extract(epoch FROM e.created_at) * 1000)::int8, "
-                                     "floor(extract(epoch FROM e.erased_at) * 1000)::int8");
+    d->eventColumns = QStringLiteral("e.version, e.event_id, e.type, e.data, e.metadata, %1, %2")
+                          .arg(pg::epochMillis(QStringLiteral("e.created_at")),
+                               pg::epochMillis(QStringLiteral("e.erased_at")));
     d->visibleSql
         = QStringLiteral("e.version >= st.first_visible "
                          "AND (st.max_count IS NULL OR e.version > st.version - st.max_count) "
@@ -72,12 +72,12 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
                      .arg(d->s);
     // Times as milliseconds since the epoch (a text timestamp would need parsing, and QPSQL's
     // would drop the microseconds anyway); last_row is the recency key.
-    d->streamColumns
-        = QStringLiteral("name, version, floor(extract(epoch FROM created_at) * 1000)::int8, "
-                         "floor(extract(epoch FROM updated_at) * 1000)::int8, last_row, "
-                         "first_visible, max_count, extract(epoch FROM max_age)::int8, "
-                         "floor(extract(epoch FROM deleted_at) * 1000)::int8, "
-                         "tombstoned_at IS NOT NULL");
+    d->streamColumns = QStringLiteral("name, version, %1, %2, last_row, first_visible, max_count, "
+                                      "extract(epoch FROM max_age)::int8, %3, "
+                                      "tombstoned_at IS NOT NULL")
+                           .arg(pg::epochMillis(QStringLiteral("created_at")),
+                                pg::epochMillis(QStringLiteral("updated_at")),
+                                pg::epochMillis(QStringLiteral("deleted_at")));
 
     if (d->settings.runSequencer)
         d->sequencer = std::make_unique<Sequencer>(this, d->settings.sequencerPollInterval);

@@ -64,4 +64,13 @@ std::optional<QString> prefixUpperBound(const QString &prefix)
     return std::nullopt;
 }
 
+QString epochMillis(const QString &column)
+{
+    return QStringLiteral(
+               "CASE WHEN %1 > '1700-01-01 00:00:00+00' AND %1 < '2250-01-01 00:00:00+00' "
+               "THEN floor(round(date_part('epoch', %1) * 1000000) / 1000)::int8 "
+               "ELSE floor(extract(epoch FROM %1) * 1000)::int8 END")
+        .arg(column);
+}
+
 } // namespace eventium::pg

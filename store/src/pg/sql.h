@@ -32,4 +32,12 @@ QString notificationChannel(const QString &schema);
 // there is none (the prefix is all U+10FFFF): no upper bound.
 std::optional<QString> prefixUpperBound(const QString &prefix);
 
+// SQL for a timestamptz expression as milliseconds since the epoch (int8, NULL for NULL), cut
+// down (floor), exactly as floor(extract(epoch FROM t) * 1000) gives them. extract() computes
+// in numeric since PostgreSQL 14, which cost a global read a quarter of its server time (0.57
+// of 2.29 ms for a page of 1,000 events); date_part() computes in float8, whose microseconds
+// are exact while the time is within 2^53 microseconds of 1970: rounded to the microsecond
+// first, then floored to the millisecond. Outside 1700 to 2250 the exact numeric form is used.
+QString epochMillis(const QString &column);
+
 } // namespace eventium::pg
