@@ -30,14 +30,18 @@ void postToUiThread(std::function<void()> deliver);
 template<typename Work, typename Done> void runInBackground(QObject *context, Work work, Done done)
 {
     using Result = std::invoke_result_t<Work &>;
-    detail::startBackgroundThread([guard = QPointer<QObject>(context), work = std::move(work),
-                                   done = std::move(done)]() mutable {
-        auto result = std::make_shared<Result>(work());
-        detail::postToUiThread([guard, done, result]() mutable {
-            if (guard)
-                done(std::move(*result));
+    // The QPointer is made, read and destroyed on the UI thread only (Qt updates its weak
+    // reference count with atomics TSan cannot see): the worker moves it on untouched.
+    auto guard = std::make_shared<QPointer<QObject>>(context);
+    detail::startBackgroundThread(
+        [guard = std::move(guard), work = std::move(work), done = std::move(done)]() mutable {
+            auto result = std::make_shared<Result>(work());
+            detail::postToUiThread(
+                [guard = std::move(guard), done = std::move(done), result]() mutable {
+                    if (*guard)
+                        done(std::move(*result));
+                });
         });
-    });
 }
 
 } // namespace eventium::ui

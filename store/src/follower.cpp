@@ -5,6 +5,9 @@
 
 #include <QThread>
 
+#include <condition_variable>
+#include <mutex>
+
 Q_LOGGING_CATEGORY(lcFollower, "eventium.follower")
 
 namespace eventium {
@@ -38,14 +41,35 @@ void Follower::start()
     m_worker->moveToThread(m_thread.get());
     QObject::connect(m_thread.get(), &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread->start();
-    QMetaObject::invokeMethod(m_worker, &FollowerWorker::begin, Qt::QueuedConnection);
+    detail::emitAcrossThreads([this] {
+        QMetaObject::invokeMethod(m_worker, &FollowerWorker::begin, Qt::QueuedConnection);
+    });
 }
 
 void Follower::stop()
 {
     if (!m_worker)
         return;
-    QMetaObject::invokeMethod(m_worker, &FollowerWorker::shutdown, Qt::BlockingQueuedConnection);
+    // Queued, then waited for (what BlockingQueuedConnection does), so that the hand-over can
+    // be made visible to ThreadSanitizer (threadhandover.h) without being held while waiting.
+    std::mutex mutex;
+    std::condition_variable condition;
+    bool shutDown = false;
+    detail::emitAcrossThreads([&] {
+        QMetaObject::invokeMethod(
+            m_worker,
+            [&, worker = m_worker] {
+                worker->shutdown();
+                std::lock_guard lock(mutex);
+                shutDown = true;
+                condition.notify_one();
+            },
+            Qt::QueuedConnection);
+    });
+    {
+        std::unique_lock lock(mutex);
+        condition.wait(lock, [&] { return shutDown; });
+    }
     m_thread->quit();
     m_thread->wait();
     m_worker = nullptr; // deleted by deleteLater when the thread finished
