@@ -427,6 +427,51 @@ private slots:
         REQUIRE_OK(stats);
         QCOMPARE(stats->events, 0);
         QCOMPARE(stats->streams, 0);
+
+        // The checks alone, without a store, give the same answer.
+        QBuffer buffer;
+        buffer.setData(text);
+        buffer.open(QIODevice::ReadOnly);
+        const ImportResult checked = checkImport(buffer, options, store().settings());
+        QCOMPARE(checked.status, r.status);
+        QCOMPARE(checked.line, r.line);
+        QCOMPARE(checked.message, r.message);
+        QCOMPARE(checked.error.kind(), r.error.kind());
+    }
+
+    void checkingAnImportWritesNothing()
+    {
+        const QByteArray text = "{\"stream\":\"s-1\",\"type\":\"T\",\"data\":{\"i\":1}}\r\n"
+                                "\n"
+                                "{\"stream\":\"s-2\",\"type\":\"T\",\"data\":\"abcdefgh\"}";
+        QBuffer buffer;
+        buffer.setData(text);
+        buffer.open(QIODevice::ReadOnly);
+        const ImportResult checked = checkImport(buffer, {});
+        QVERIFY2(checked.ok(), qPrintable(checked.message));
+        QCOMPARE(checked.lines, 3);
+        QCOMPARE(checked.events, 2);
+        QCOMPARE(checked.appended, 0);
+        QVERIFY(checked.streams.isEmpty());
+        auto stats = store().stats();
+        REQUIRE_OK(stats);
+        QCOMPARE(stats->events, 0);
+
+        // The limits are the settings given: a smaller event size refuses line 3.
+        StoreSettings small;
+        small.maxEventBytes = 8;
+        buffer.seek(0);
+        const ImportResult tooBig = checkImport(buffer, {}, small);
+        QCOMPARE(tooBig.status, ImportResult::Status::InvalidInput);
+        QCOMPARE(tooBig.line, 3);
+        QCOMPARE(tooBig.error.kind(), StoreError::Kind::PayloadTooLarge);
+        // And the options: "exists" is not an import's expectation.
+        ImportOptions exists;
+        exists.expected = ExpectedVersion::streamExists();
+        buffer.seek(0);
+        const ImportResult badOptions = checkImport(buffer, exists);
+        QCOMPARE(badOptions.status, ImportResult::Status::InvalidInput);
+        QCOMPARE(badOptions.line, 0);
     }
 
     void exportCanBeCancelled()

@@ -498,7 +498,7 @@ const char kExportHelp[]
 
 const char kImportHelp[]
     = "Usage: eventium import (FILE | -) [--ids keep|new] [--stream S]\n"
-      "                       [--expected any|no-stream|N]\n"
+      "                       [--expected any|no-stream|N] [--check]\n"
       "\n"
       "Appends the events of a JSON-lines file (or stdin), as `eventium export` and `eventium\n"
       "read` write them: each line needs \"type\" and \"data\", and \"stream\" unless --stream\n"
@@ -515,6 +515,9 @@ const char kImportHelp[]
       "  --stream S      every event into stream S (default: the stream each line names)\n"
       "  --expected E    what each stream must be at before its first imported event: any\n"
       "                  (default), no-stream, or a version N; otherwise exit 3\n"
+      "  --check         only check every line, without a database: prints\n"
+      "                  {\"status\":\"valid\",\"lines\":…,\"events\":…}, or exit 4 naming the\n"
+      "                  bad line\n"
       "\n"
       "Prints one JSON object: {\"status\":\"imported\",\"lines\":…,\"events\":…,\"appended\":…,\n"
       "\"alreadyAppended\":…,\"streams\":[{\"stream\":…,\"appended\":…,\"alreadyAppended\":…,\n"
@@ -951,6 +954,7 @@ std::span<const Command> Cli::commands()
                     parser.addOption(QStringLiteral("ids"));
                     parser.addOption(QStringLiteral("stream"));
                     parser.addOption(QStringLiteral("expected"));
+                    parser.addFlag(QStringLiteral("check"));
                 },
             .run = &Cli::importCommand,
         },
@@ -1781,6 +1785,22 @@ int Cli::importCommand(const OptionParser &options)
                 .report();
     }
 
+    if (options.isSet(QStringLiteral("check"))) {
+        // The store's default limits: no database is opened.
+        const ImportResult checked = eventium::checkImport(in, importOptions);
+        if (!checked.ok()) {
+            const QString where = fromStdin ? QStringLiteral("stdin") : input;
+            return CliError::badInput(QStringLiteral("%1: %2").arg(where, checked.message))
+                .report();
+        }
+        m_out.writeLine(JsonLine()
+                            .add("status", QStringLiteral("valid"))
+                            .add("lines", checked.lines)
+                            .add("events", checked.events)
+                            .toJson());
+        m_out.flush();
+        return ExitSuccess;
+    }
     if (auto error = openStore(true))
         return error->report();
     // Number each batch as it goes in, so a big import leaves no long queue behind.

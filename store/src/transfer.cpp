@@ -226,6 +226,16 @@ ImportResult refuse(ImportResult result, qint64 line, const QString &why,
     return result;
 }
 
+ImportResult fail(ImportResult result, qint64 line, const StoreError &error)
+{
+    result.status = ImportResult::Status::Failed;
+    result.line = line;
+    result.message
+        = line > 0 ? QStringLiteral("line %1: %2").arg(line).arg(error.message()) : error.message();
+    result.error = StoreError(error.kind(), result.message, error.sqlState());
+    return result;
+}
+
 // Everything the store would refuse of one event before sending it, and what jsonb refuses
 // (\u0000); empty when none.
 std::optional<StoreError> eventProblem(const NewEvent &event, qint64 maxEventBytes)
@@ -255,6 +265,91 @@ struct TargetStream
     ExpectedVersion next = ExpectedVersion::any(); // what its next batch expects
 };
 
+// The longest line an import reads: an event at the store's size limit, with room for the
+// line's other members.
+qint64 maxLineBytes(qint64 maxEventBytes)
+{
+    return maxEventBytes + 1024 * 1024;
+}
+
+// The options of an import, and its input's state; nullopt when they are good.
+std::optional<ImportResult> checkImportOptions(const ImportOptions &options,
+                                               const StoreSettings &settings, const QIODevice &in,
+                                               const ImportResult &result)
+{
+    if (!options.stream.isEmpty()) {
+        if (QString why = StreamName::validate(options.stream); !why.isEmpty())
+            return refuse(result, 0, QStringLiteral("the target stream: %1").arg(why));
+    }
+    if (!options.expected.isValid() || options.expected.isStreamExists())
+        return refuse(result, 0,
+                      QStringLiteral("an import expects any version, no stream or an exact "
+                                     "version of each stream"));
+    if (options.batchEvents < 1 || options.batchEvents > settings.maxEventsPerAppend)
+        return refuse(
+            result, 0,
+            QStringLiteral("a batch holds 1 to %1 events").arg(settings.maxEventsPerAppend));
+    if (!in.isReadable())
+        return refuse(result, 0, QStringLiteral("the input is not open for reading"));
+    return std::nullopt;
+}
+
+// Every line of an import's input checked (the first pass); nullopt when all are good, with
+// `result`'s lines and events counted. Copies the lines to `spool` if given.
+std::optional<ImportResult> checkImportLines(QIODevice &in, QIODevice *spool,
+                                             const ImportOptions &options, qint64 maxEventBytes,
+                                             ImportResult &result)
+{
+    const qint64 maxLine = maxLineBytes(maxEventBytes);
+    LineReader reader(in, maxLine);
+    QByteArray line;
+    QSet<QUuid> ids;
+    qint64 events = 0;
+    while (true) {
+        const auto outcome = reader.next(&line);
+        if (outcome == LineReader::Outcome::End)
+            break;
+        if (outcome == LineReader::Outcome::TooLong)
+            return refuse(result, reader.number(),
+                          QStringLiteral("longer than %1 bytes").arg(maxLine),
+                          StoreError::Kind::PayloadTooLarge);
+        if (spool && (spool->write(line) != line.size() || !spool->putChar('\n')))
+            return fail(result, reader.number(),
+                        StoreError(StoreError::Kind::Other,
+                                   QStringLiteral("cannot write the temporary file: %1")
+                                       .arg(spool->errorString())));
+        if (EventLine::isBlank(line))
+            continue;
+        QString why;
+        const auto parsed = EventLine::parse(line, &why);
+        if (!parsed)
+            return refuse(result, reader.number(), why);
+        const QString stream = options.stream.isEmpty() ? parsed->stream : options.stream;
+        if (stream.isEmpty())
+            return refuse(result, reader.number(),
+                          QStringLiteral("needs \"stream\" (or import into one named "
+                                         "stream)"));
+        if (options.stream.isEmpty()) {
+            if (QString bad = StreamName::validate(stream); !bad.isEmpty())
+                return refuse(result, reader.number(), QStringLiteral("\"stream\": %1").arg(bad));
+        }
+        if (auto problem = eventProblem(parsed->event, maxEventBytes))
+            return refuse(result, reader.number(), problem->message(), problem->kind());
+        if (options.ids == IdMode::Keep && !parsed->event.id.isNull()) {
+            if (ids.contains(parsed->event.id))
+                return refuse(result, reader.number(),
+                              QStringLiteral("the id %1 is given on an earlier line too "
+                                             "(import with new ids to copy events)")
+                                  .arg(parsed->event.id.toString(QUuid::WithoutBraces)));
+            ids.insert(parsed->event.id);
+        }
+        ++events;
+    }
+    result.lines = reader.number();
+    result.events = events;
+    return std::nullopt;
+}
+
 class Importer
 {
 public:
@@ -268,21 +363,9 @@ public:
     ImportResult run(QIODevice &in)
     {
         const StoreSettings &settings = m_store.settings();
-        if (!m_options.stream.isEmpty()) {
-            if (QString why = StreamName::validate(m_options.stream); !why.isEmpty())
-                return refuse(m_result, 0, QStringLiteral("the target stream: %1").arg(why));
-        }
-        if (!m_options.expected.isValid() || m_options.expected.isStreamExists())
-            return refuse(m_result, 0,
-                          QStringLiteral("an import expects any version, no stream or an exact "
-                                         "version of each stream"));
-        if (m_options.batchEvents < 1 || m_options.batchEvents > settings.maxEventsPerAppend)
-            return refuse(
-                m_result, 0,
-                QStringLiteral("a batch holds 1 to %1 events").arg(settings.maxEventsPerAppend));
-        if (!in.isReadable())
-            return refuse(m_result, 0, QStringLiteral("the input is not open for reading"));
-        m_maxLine = settings.maxEventBytes + 1024 * 1024;
+        if (auto refused = checkImportOptions(m_options, settings, in, m_result))
+            return *refused;
+        m_maxLine = maxLineBytes(settings.maxEventBytes);
 
         // Pass 1: validate every line; a sequential input is kept in a temporary file.
         QIODevice *source = &in;
@@ -295,7 +378,8 @@ public:
                                      QStringLiteral("cannot make a temporary file for the "
                                                     "input: %1")
                                          .arg(spool.errorString())));
-        if (auto refused = validate(in, sequential ? &spool : nullptr))
+        if (auto refused = checkImportLines(in, sequential ? &spool : nullptr, m_options,
+                                            settings.maxEventBytes, m_result))
             return *refused;
         if (sequential) {
             if (!spool.flush() || !spool.seek(0))
@@ -352,67 +436,9 @@ public:
     }
 
 private:
-    // Every line checked; nullopt when all are good. Copies the lines to `spool` if given.
-    std::optional<ImportResult> validate(QIODevice &in, QIODevice *spool)
-    {
-        const qint64 maxEventBytes = m_store.settings().maxEventBytes;
-        LineReader reader(in, m_maxLine);
-        QByteArray line;
-        QSet<QUuid> ids;
-        qint64 events = 0;
-        while (true) {
-            const auto outcome = reader.next(&line);
-            if (outcome == LineReader::Outcome::End)
-                break;
-            if (outcome == LineReader::Outcome::TooLong)
-                return refuse(m_result, reader.number(),
-                              QStringLiteral("longer than %1 bytes").arg(m_maxLine),
-                              StoreError::Kind::PayloadTooLarge);
-            if (spool && (spool->write(line) != line.size() || !spool->putChar('\n')))
-                return failed(reader.number(),
-                              StoreError(StoreError::Kind::Other,
-                                         QStringLiteral("cannot write the temporary file: %1")
-                                             .arg(spool->errorString())));
-            if (EventLine::isBlank(line))
-                continue;
-            QString why;
-            const auto parsed = EventLine::parse(line, &why);
-            if (!parsed)
-                return refuse(m_result, reader.number(), why);
-            const QString stream = m_options.stream.isEmpty() ? parsed->stream : m_options.stream;
-            if (stream.isEmpty())
-                return refuse(m_result, reader.number(),
-                              QStringLiteral("needs \"stream\" (or import into one named "
-                                             "stream)"));
-            if (m_options.stream.isEmpty()) {
-                if (QString bad = StreamName::validate(stream); !bad.isEmpty())
-                    return refuse(m_result, reader.number(),
-                                  QStringLiteral("\"stream\": %1").arg(bad));
-            }
-            if (auto problem = eventProblem(parsed->event, maxEventBytes))
-                return refuse(m_result, reader.number(), problem->message(), problem->kind());
-            if (m_options.ids == IdMode::Keep && !parsed->event.id.isNull()) {
-                if (ids.contains(parsed->event.id))
-                    return refuse(m_result, reader.number(),
-                                  QStringLiteral("the id %1 is given on an earlier line too "
-                                                 "(import with new ids to copy events)")
-                                      .arg(parsed->event.id.toString(QUuid::WithoutBraces)));
-                ids.insert(parsed->event.id);
-            }
-            ++events;
-        }
-        m_result.lines = reader.number();
-        m_result.events = events;
-        return std::nullopt;
-    }
-
     ImportResult failed(qint64 line, const StoreError &error)
     {
-        m_result.status = ImportResult::Status::Failed;
-        m_result.line = line;
-        m_result.message = line > 0 ? QStringLiteral("line %1: %2").arg(line).arg(error.message())
-                                    : error.message();
-        m_result.error = StoreError(error.kind(), m_result.message, error.sqlState());
+        m_result = fail(m_result, line, error);
         return m_result;
     }
 
@@ -552,6 +578,16 @@ Result<ExportResult> exportEvents(Store &store, QIODevice &out, const ExportOpti
                               .arg(options.from));
     return options.stream.isEmpty() ? exportGlobal(store, out, options, cancellation)
                                     : exportStream(store, out, options, cancellation);
+}
+
+ImportResult checkImport(QIODevice &in, const ImportOptions &options, const StoreSettings &settings)
+{
+    ImportResult result;
+    if (auto refused = checkImportOptions(options, settings, in, result))
+        return *refused;
+    if (auto refused = checkImportLines(in, nullptr, options, settings.maxEventBytes, result))
+        return *refused;
+    return result;
 }
 
 ImportResult importEvents(Store &store, QIODevice &in, const ImportOptions &options,

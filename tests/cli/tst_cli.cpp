@@ -2086,6 +2086,38 @@ private slots:
         QDir(dir).removeRecursively();
     }
 
+    // import --check: every line checked, nothing written, no database needed.
+    void importCheckOnlyChecks()
+    {
+        const QByteArray good = "{\"stream\":\"a-1\",\"type\":\"T\",\"data\":{}}\n"
+                                "\n"
+                                "{\"stream\":\"b-1\",\"type\":\"T\",\"data\":[1]}\n";
+        Run r
+            = cli({QStringLiteral("import"), QStringLiteral("-"), QStringLiteral("--check")}, good);
+        CHECK_EXIT(r, 0);
+        QCOMPARE(r.object().value(QStringLiteral("status")).toString(), QStringLiteral("valid"));
+        QCOMPARE(r.object().value(QStringLiteral("lines")).toInt(), 3);
+        QCOMPARE(r.object().value(QStringLiteral("events")).toInt(), 2);
+        // Nothing was written: the schema was not even made.
+        r = cli({QStringLiteral("stats")});
+        QVERIFY2(r.code != 0 || r.object().value(QStringLiteral("events")).toInt() == 0,
+                 qPrintable(r.describe()));
+        // A bad line: exit 4, naming it; and no server is needed to say so.
+        const QStringList noServer {QStringLiteral("--db"),
+                                    QStringLiteral("host=/nonexistent-eventium port=1")};
+        r = runCli(noServer
+                       + QStringList {QStringLiteral("import"), QStringLiteral("-"),
+                                      QStringLiteral("--check")},
+                   good + "{\"stream\":\"c-1\",\"type\":\"T\"}\n");
+        CHECK_EXIT(r, 4);
+        QVERIFY2(r.err.startsWith("eventium: stdin: line 4: "), qPrintable(r.describe()));
+        r = runCli(noServer
+                       + QStringList {QStringLiteral("import"), QStringLiteral("-"),
+                                      QStringLiteral("--check")},
+                   good);
+        CHECK_EXIT(r, 0);
+    }
+
     // eventium subscriptions: where each stands (one held by a runner in this process, on a
     // connection of its own; one idle); subscriptions move: confirmation, exit codes, moves.
     void subscriptions()

@@ -2,6 +2,7 @@
 
 #include "eventium/cancellation.h"
 #include "eventium/result.h"
+#include "eventium/store.h"
 #include "eventium/types.h"
 
 #include <QList>
@@ -156,5 +157,13 @@ struct ImportResult
 // Cancelling stops between batches (Status::Failed, Kind::Cancelled).
 ImportResult importEvents(Store &store, QIODevice &in, const ImportOptions &options,
                           const Cancellation &cancellation = Cancellation::none());
+
+// An import's checks without a store: its options and every line of `in` (read to its end),
+// as importEvents() checks them before it writes anything, against `settings`' limits
+// (maxEventBytes, maxEventsPerAppend). ok() when every line is good (`lines` and `events`
+// counted, nothing appended); otherwise InvalidInput with the line and why, as
+// importEvents() would answer. Conflicts with what is stored are not checked.
+ImportResult checkImport(QIODevice &in, const ImportOptions &options,
+                         const StoreSettings &settings = {});
 
 } // namespace eventium
