@@ -13,7 +13,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-60}"
 shift || true
-all_targets=(connectionoptions stdinevents searchexpression codecs appendvalidation)
+all_targets=(connectionoptions stdinevents searchexpression codecs appendvalidation importinput)
 targets=("${@:-${all_targets[@]}}")
 build="${FUZZ_BUILD_DIR:-$root/build-fuzz}"
 work="${FUZZ_WORK:-$build/fuzz-work}"

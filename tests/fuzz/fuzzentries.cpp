@@ -8,8 +8,10 @@
 #include <eventium/connectionoptions.h>
 #include <eventium/jsonline.h>
 #include <eventium/store.h>
+#include <eventium/transfer.h>
 #include <eventium/types.h>
 
+#include <QBuffer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -598,12 +600,119 @@ Outcome appendValidation(const QByteArray &input)
 
 // ---------------------------------------------------------------- the list
 
+namespace {
+
+// A sequential device over bytes (stdin or a pipe, as `eventium import -` reads), which
+// checkImport() reads in one pass like any other.
+class SequentialBytes : public QIODevice
+{
+public:
+    explicit SequentialBytes(const QByteArray &bytes)
+        : m_bytes(bytes)
+    {
+        open(QIODevice::ReadOnly);
+    }
+    bool isSequential() const override { return true; }
+    qint64 bytesAvailable() const override
+    {
+        return m_bytes.size() - m_at + QIODevice::bytesAvailable();
+    }
+
+protected:
+    qint64 readData(char *data, qint64 max) override
+    {
+        // A few bytes at a time: the line reader must join the pieces.
+        const qint64 n = std::min<qint64>({max, m_bytes.size() - m_at, 7});
+        memcpy(data, m_bytes.constData() + m_at, size_t(n));
+        m_at += n;
+        return n;
+    }
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    QByteArray m_bytes;
+    qint64 m_at = 0;
+};
+
+ImportResult checkBytes(const QByteArray &input, IdMode ids, bool sequential)
+{
+    ImportOptions options;
+    options.ids = ids;
+    StoreSettings limits;
+    limits.maxEventBytes = 2048; // small, so that sizes are refused too
+    if (sequential) {
+        SequentialBytes in(input);
+        return checkImport(in, options, limits);
+    }
+    QBuffer in;
+    in.setData(input);
+    in.open(QIODevice::ReadOnly);
+    return checkImport(in, options, limits);
+}
+
+QString verdict(const ImportResult &r)
+{
+    return r.ok() ? QStringLiteral("valid (%1 lines, %2 events)").arg(r.lines).arg(r.events)
+                  : r.message;
+}
+
+} // namespace
+
+Outcome importInput(const QByteArray &input)
+{
+    const ImportResult keep = checkBytes(input, IdMode::Keep, false);
+    // The same bytes through a pipe give the same verdict.
+    const ImportResult piped = checkBytes(input, IdMode::Keep, true);
+    if (keep.ok() != piped.ok() || keep.message != piped.message || keep.lines != piped.lines
+        || keep.events != piped.events)
+        return violated(
+            keep.ok(),
+            QStringLiteral("from a file: %1; from a pipe: %2").arg(verdict(keep), verdict(piped)));
+    // Fresh ids are never stricter than kept ones.
+    const ImportResult fresh = checkBytes(input, IdMode::New, false);
+    if (keep.ok() && !fresh.ok())
+        return violated(true,
+                        QStringLiteral("valid with the lines' ids, refused with new "
+                                       "ones: %1")
+                            .arg(fresh.message));
+    if (!keep.ok()) {
+        if (keep.status != ImportResult::Status::InvalidInput)
+            return violated(
+                false, QStringLiteral("refused as %1, not as invalid input").arg(int(keep.status)));
+        if (keep.line < 1 || !keep.message.startsWith(QStringLiteral("line %1: ").arg(keep.line))
+            || keep.message.size() <= QStringLiteral("line %1: ").arg(keep.line).size())
+            return violated(false,
+                            QStringLiteral("a refusal that names no line or no reason: "
+                                           "%1")
+                                .arg(excerpt(keep.message.toUtf8())));
+        if (keep.events != 0)
+            return violated(false,
+                            QStringLiteral("refused, but %1 events counted").arg(keep.events));
+        return {};
+    }
+    // Valid: every line that is not blank is one event, and every line was read.
+    const QList<QByteArray> lines = readerLines(input);
+    if (keep.events != lines.size())
+        return violated(true,
+                        QStringLiteral("%1 events in %2 lines that are not blank")
+                            .arg(keep.events)
+                            .arg(lines.size()));
+    const qint64 expectedLines
+        = input.count('\n') + (input.isEmpty() || input.endsWith('\n') ? 0 : 1);
+    if (keep.lines != expectedLines)
+        return violated(true,
+                        QStringLiteral("%1 lines read of %2").arg(keep.lines).arg(expectedLines));
+    Outcome accepted;
+    accepted.accepted = true;
+    return accepted;
+}
+
 const QList<Target> &targets()
 {
     static const QList<Target> all {
         {"connectionoptions", &connectionOptions}, {"stdinevents", &stdinEvents},
         {"searchexpression", &searchExpression},   {"codecs", &codecs},
-        {"appendvalidation", &appendValidation},
+        {"appendvalidation", &appendValidation},   {"importinput", &importInput},
     };
     return all;
 }

@@ -53,6 +53,13 @@ Outcome codecs(const QByteArray &input);
 // types, payloads and metadata.
 Outcome appendValidation(const QByteArray &input);
 
+// The import reader (checkImport(): importEvents()' first pass, without a store) on the bytes
+// as a file, with the store's limit of 2 KiB an event. The same bytes read as a pipe (a few
+// bytes at a time) get the same verdict; fresh ids are never refused where the lines' ids are
+// not; a refusal is invalid input naming its line and why; a valid input counts one event for
+// every line that is not blank, and every line.
+Outcome importInput(const QByteArray &input);
+
 struct Target
 {
     const char *name; // the folder name under tests/fuzz/corpus and tests/fuzz/regressions
