@@ -48,27 +48,20 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
                        "%1.append_events($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])")
                        .arg(d->s);
     d->lockStreamsSql = QStringLiteral("SELECT %1.lock_streams($1::text[])").arg(d->s);
-    // A stream read: the stream's row is looked up by scalar subqueries (computed once), not
-    // joined, so that the (stream_id, version) index gives the rows in order and the LIMIT
-    // stops the scan; a join made the planner sort the whole window (a third of the server's
-    // time for 1,000 events). The visibility rule is the version's lower bound (`firstSeen`:
-    // first_visible and max_count) and the age limit.
-    const QString streamRow = QStringLiteral("FROM %1.streams st WHERE st.name = $1").arg(d->s);
-    const QString streamRead
-        = QStringLiteral("SELECT %2, g.position FROM %1.events e "
+    d->readForwardSql
+        = QStringLiteral("SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id "
+                         "= st.stream_id "
                          "LEFT JOIN %1.global_events g ON g.event_row = e.id "
-                         "WHERE e.stream_id = (SELECT st.stream_id %3) "
-                         "AND e.created_at >= coalesce((SELECT now() - st.max_age %3), "
-                         "'-infinity') AND ")
-              .arg(d->s, cols, streamRow);
-    d->readForwardSql = streamRead
-        + QStringLiteral("e.version >= (SELECT greatest($2::int8, %1) %2) "
+                         "WHERE st.name = $1 AND e.version >= greatest($2::int8, %3) AND %4"
                          "ORDER BY e.version LIMIT $3")
-              .arg(firstSeen, streamRow);
-    d->readBackwardSql = streamRead
-        + QStringLiteral("e.version <= $2 AND e.version >= (SELECT %1 %2) "
+              .arg(d->s, cols, firstSeen, d->visibleSql);
+    d->readBackwardSql
+        = QStringLiteral("SELECT %2, g.position FROM %1.streams st JOIN %1.events e ON e.stream_id "
+                         "= st.stream_id "
+                         "LEFT JOIN %1.global_events g ON g.event_row = e.id "
+                         "WHERE st.name = $1 AND e.version <= $2 AND e.version >= %3 AND %4"
                          "ORDER BY e.version DESC LIMIT $3")
-              .arg(firstSeen, streamRow);
+              .arg(d->s, cols, firstSeen, d->visibleSql);
     d->readAllSql = QStringLiteral("SELECT %2, g.position, st.name FROM %1.global_events g JOIN "
                                    "%1.events e ON e.id = g.event_row "
                                    "JOIN %1.streams st ON st.stream_id = e.stream_id "
