@@ -50,6 +50,13 @@ void Follower::stop()
 {
     if (!m_worker)
         return;
+    if (QThread::currentThread() == m_thread.get()) {
+        // From a slot connected directly to a signal, on the follower's own thread: waiting
+        // for that thread to shut down would wait forever.
+        qCWarning(lcFollower) << "Follower::stop() called on the follower's own thread; call it "
+                                 "from the thread that owns the Follower (connect queued)";
+        return;
+    }
     // Queued, then waited for (what BlockingQueuedConnection does), so that the hand-over can
     // be made visible to ThreadSanitizer (threadhandover.h) without being held while waiting.
     std::mutex mutex;

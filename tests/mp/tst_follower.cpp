@@ -10,13 +10,16 @@
 #include <eventium/store.h>
 
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
+
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
 #include <QUuid>
+#include <atomic>
 
 #include <algorithm>
 #include <memory>
@@ -161,6 +164,31 @@ private slots:
         VERIFY_SEQUENCE(got, 1, 69);
         compareWithStore(got);
         QCOMPARE(follower.nextPosition().value, 70);
+    }
+
+    // stop() from a slot connected directly (it runs on the follower's thread) cannot wait
+    // for that thread: it says so and returns; stopped from its owner's thread it stops.
+    void stopOnItsOwnThreadIsRefused()
+    {
+        append(QStringLiteral("own-1"), 3);
+        QCOMPARE(REQUIRE_OK(store().sequenceNow()).value, 3);
+        Follower follower(TestDatabase::options(), followerSettings());
+        std::atomic<bool> calledStop {false};
+        QObject::connect(
+            &follower, &Follower::eventsReceived, &follower,
+            [&follower, &calledStop](const QList<RecordedEvent> &) {
+                if (!calledStop.exchange(true))
+                    follower.stop();
+            },
+            Qt::DirectConnection);
+        QTest::ignoreMessage(
+            QtWarningMsg,
+            QRegularExpression(QStringLiteral("called on the follower's own thread")));
+        follower.start();
+        QTRY_VERIFY_WITH_TIMEOUT(calledStop.load(), 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(follower.isLive(), 15000); // it went on
+        follower.stop(); // from the owner's thread: it stops
+        QVERIFY(!follower.isLive());
     }
 
     void filtersByTypeAndStreamPrefix()
