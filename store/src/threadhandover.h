@@ -10,8 +10,8 @@
 //
 // In builds with ThreadSanitizer, a QueuedSignalHandover held around such an emit
 // (emitAcrossThreads()) locks a process-wide mutex, and a callback Qt runs before it delivers
-// any event (QInternal::EventNotifyCallback) locks and unlocks the same mutex. An event posted during
-// the emit can only be delivered after it was posted, so its delivery waits for the emit to
+// any event (QInternal::EventNotifyCallback) locks and unlocks the same mutex. An event posted
+// during the emit can only be delivered after it was posted, so its delivery waits for the emit to
 // finish and then sees everything the emit did: the ordering Qt's own queue gives, made
 // visible to TSan. In every other build the handover is nothing.
 
