@@ -129,14 +129,12 @@ Result<MultiAppendResult> Store::appendMulti(const QList<StreamAppend> &appends)
                                     .arg(a.stream.value()));
         ids.append(assignIds(a.events));
     }
-    auto result = d->appendMultiOnce(appends, ids);
+    auto once = [&] { return d->appendMultiOnce(appends, ids); };
+    auto result = once();
     if (!result && result.error().kind() == StoreError::Kind::ConnectionLost
         && d->settings.retryOnConnectionLoss)
-        result = d->appendMultiOnce(appends, ids);
-    // The server session changed under the transaction (a transaction-mode pooler the store
-    // was not told of): nothing was written; once more, with unnamed statements now.
-    if (!result && pg::lostNamedStatement(result.error()))
-        result = d->appendMultiOnce(appends, ids);
+        result = once();
+    pg::againIfSessionChanged(result, once);
     if (result && result->committed && d->sequencer)
         d->sequencer->wake();
     return result;

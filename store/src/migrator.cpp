@@ -123,10 +123,7 @@ Result<int> Store::migrate()
         return latest;
     };
     auto migrated = once();
-    // The server session changed under the transaction (a transaction-mode pooler the store
-    // was not told of): nothing was applied; once more, with unnamed statements now.
-    if (!migrated && pg::lostNamedStatement(migrated.error()))
-        migrated = once();
+    pg::againIfSessionChanged(migrated, once);
     return migrated;
 }
 

@@ -194,10 +194,7 @@ Result<std::optional<RelatedEvents>> Store::related(const QUuid &eventId, int li
         return rows;
     };
     auto tree = readTree();
-    // The server session changed under the transaction (a transaction-mode pooler the store
-    // was not told of): once more, with unnamed statements now.
-    if (!tree && pg::lostNamedStatement(tree.error()))
-        tree = readTree();
+    pg::againIfSessionChanged(tree, readTree);
     if (!tree)
         return tree.error();
     // The nodes within the limit that readers see, each decoded once, with its path; then

@@ -26,6 +26,15 @@ bool isUndefinedObject(const QString &sqlState);
 // and can run again at once (the pool sends unnamed statements from then on).
 bool lostNamedStatement(const StoreError &error);
 
+// Runs `attempt` (a whole transaction) once more when `result`, its first run's answer, is
+// lostNamedStatement(): nothing of it was written, and the pool sends unnamed statements now.
+template<typename Result, typename Attempt>
+void againIfSessionChanged(Result &result, Attempt &&attempt)
+{
+    if (!result && lostNamedStatement(result.error()))
+        result = attempt();
+}
+
 // Text parameters, in order; a null QByteArray is SQL NULL.
 using Params = QList<QByteArray>;
 
