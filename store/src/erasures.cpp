@@ -2,6 +2,7 @@
 #include "storeprivate.h"
 
 #include "pg/rows.h"
+#include "pg/sql.h"
 
 namespace eventium {
 
@@ -17,13 +18,11 @@ Result<EraseResult> Store::erase(const QUuid &eventId, const QString &by, const 
         }
     }
     // One statement, and a repeated one changes nothing: a lost connection may send it again.
-    auto r
-        = d->read(QStringLiteral("SELECT status, floor(extract(epoch FROM erased_at) * 1000)::int8 "
-                                 "FROM %1.erase_event($1::uuid, $2, $3)")
-                      .arg(d->s),
-                  {eventId.toString(QUuid::WithoutBraces).toUtf8(), by.toUtf8(),
-                   reason.isEmpty() ? QByteArray() : reason.toUtf8()},
-                  QStringLiteral("erase event %1").arg(eventId.toString(QUuid::WithoutBraces)));
+    auto r = d->read(QStringLiteral("SELECT status, %2 FROM %1.erase_event($1::uuid, $2, $3)")
+                         .arg(d->s, pg::epochMillis(QStringLiteral("erased_at"))),
+                     {eventId.toString(QUuid::WithoutBraces).toUtf8(), by.toUtf8(),
+                      reason.isEmpty() ? QByteArray() : reason.toUtf8()},
+                     QStringLiteral("erase event %1").arg(eventId.toString(QUuid::WithoutBraces)));
     if (!r)
         return r.error();
     EraseResult result;
@@ -38,13 +37,12 @@ Result<EraseResult> Store::erase(const QUuid &eventId, const QString &by, const 
 
 Result<std::optional<Erasure>> Store::erasure(const QUuid &eventId)
 {
-    auto r
-        = d->readOn(StoreConnection::Read,
-                    QStringLiteral("SELECT floor(extract(epoch FROM erased_at) * 1000)::int8, "
-                                   "erased_by, reason FROM %1.erasures WHERE event_id = $1::uuid")
-                        .arg(d->s),
-                    {eventId.toString(QUuid::WithoutBraces).toUtf8()},
-                    QStringLiteral("erasure of %1").arg(eventId.toString(QUuid::WithoutBraces)));
+    auto r = d->readOn(StoreConnection::Read,
+                       QStringLiteral("SELECT %2, erased_by, reason FROM %1.erasures "
+                                      "WHERE event_id = $1::uuid")
+                           .arg(d->s, pg::epochMillis(QStringLiteral("erased_at"))),
+                       {eventId.toString(QUuid::WithoutBraces).toUtf8()},
+                       QStringLiteral("erasure of %1").arg(eventId.toString(QUuid::WithoutBraces)));
     if (!r)
         return r.error();
     if (r->rows() == 0)
