@@ -4,6 +4,8 @@
 
 #include <QtCore/qnamespace.h>
 
+#include <mutex>
+
 namespace eventium::detail {
 
 namespace {

@@ -15,10 +15,6 @@
 // finish and then sees everything the emit did: the ordering Qt's own queue gives, made
 // visible to TSan. In every other build the handover is nothing.
 
-#if defined(__SANITIZE_THREAD__)
-#include <mutex>
-#endif
-
 namespace eventium::detail {
 
 #if defined(__SANITIZE_THREAD__)
