@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <algorithm>
 #include <limits>
 
 namespace eventium {
@@ -465,74 +466,74 @@ Result<GlobalPage> Store::Private::readGlobal(GlobalPosition from, int limit,
     return page;
 }
 
-// Two statements. The first takes the head and the page's positions with their event rows
-// from global_events (an index range of `limit` entries). The second reads those events: when
-// their rows lie close together, which is the rule (rows are numbered in commit order, and
-// ids follow insertion), as one range of events_pkey hash-joined to the positions, about
-// half the server's time of probing events_pkey once per position; when a late transaction
-// spreads them wide, by those probes. Either way the events of exactly these positions, and
-// a planner that sees a range of `limit` positions, never the rest of the sequence (a range
-// to the head made it start parallel workers for one page). Positions whose events are
-// hidden or scavenged give no row; `next` goes on after the last position looked at.
+// One statement in the common case (pageForwardSql, pageBackwardSql: store.cpp says how it
+// reads), two when a late transaction spread the page's event rows wide: then its positions
+// are read again by probing events_pkey once each. Either way the events of exactly the
+// positions of the page, and a planner that sees a range of `limit` positions, never the
+// rest of the sequence (a range to the head made it start parallel workers for one page).
+// Positions whose events are hidden or scavenged give no row; `next` goes on after the last
+// position looked at.
 Result<GlobalPage> Store::Private::readSequence(GlobalPosition from, int limit, Direction direction,
                                                 const Cancellation &cancellation)
 {
     const bool forward = direction == Direction::Forward;
-    const QString order = forward ? QStringLiteral("ORDER BY g.position")
-                                  : QStringLiteral("ORDER BY g.position DESC");
-    // The head as a one-row scalar subquery, not a join with the sequencer table: the planner
-    // has no row count for that one-row table (it guessed 1,330 rows), so a join multiplied
-    // the page's estimate by it. On a store of 1,000,000 events the estimated cost passed
-    // jit_above_cost and every page was compiled by JIT first: 6 to 31 ms for a statement
-    // that runs in 0.3 ms, and global reads at half of raw's speed from that size on.
-    auto positions = readOn(
-        StoreConnection::Read,
-        QStringLiteral("SELECT h.head, g.position, g.event_row FROM (SELECT (SELECT "
-                       "last_position FROM %1.sequencer) AS head) h "
-                       "LEFT JOIN LATERAL (SELECT position, event_row FROM %1.global_events g "
-                       "WHERE %2 %3 LIMIT $2) g ON true %3")
-            .arg(s,
-                 forward ? QStringLiteral("position >= $1 AND position <= h.head")
-                         : QStringLiteral("position <= least($1, h.head)"),
-                 order),
-        {pg::param(from.value), pg::param(limit)}, QStringLiteral("read all: positions"),
-        cancellation);
-    if (!positions)
-        return positions.error();
-    const qint64 head = positions->rows() > 0 ? positions->int64(0, 0) : 0;
+    auto r = readOn(StoreConnection::Read, forward ? pageForwardSql : pageBackwardSql,
+                    {pg::param(from.value), pg::param(limit)}, QStringLiteral("read all"),
+                    cancellation);
+    if (!r)
+        return r.error();
+    // The trailer: the row without a version.
+    const int rows = r->rows();
+    int trailer = -1;
+    for (int row = rows - 1; row >= 0 && trailer < 0; --row) {
+        if (r->isNull(row, 0))
+            trailer = row;
+    }
+    if (trailer < 0)
+        return StoreError(StoreError::Kind::Other,
+                          QStringLiteral("read all: the page came without its trailer"));
+    const bool narrow = qstrcmp(r->text(trailer, 2), "narrow") == 0;
+    const qint64 head = r->isNull(trailer, 5) ? 0 : r->int64(trailer, 5);
+    const qint64 looked = r->int64(trailer, 6);
     GlobalPage page;
     page.head = GlobalPosition(head);
-    const int n = positions->rows() > 0 && !positions->isNull(0, 1) ? positions->rows() : 0;
-    if (n == 0) {
+    if (looked == 0) {
         // Forwards: past the head (the next read starts there); backwards: before position 1.
         page.next = forward ? GlobalPosition(qMax(from.value, head + 1)) : GlobalPosition(0);
         return page;
     }
-    const qint64 first = positions->int64(0, 1);
-    const qint64 last = positions->int64(n - 1, 1);
-    qint64 lowRow = std::numeric_limits<qint64>::max();
-    qint64 highRow = std::numeric_limits<qint64>::min();
-    for (int row = 0; row < n; ++row) {
-        lowRow = qMin(lowRow, positions->int64(row, 2));
-        highRow = qMax(highRow, positions->int64(row, 2));
+    const qint64 last = r->int64(trailer, 7);
+    if (narrow) {
+        page.events.reserve(rows - 1);
+        for (int row = 0; row < rows; ++row) {
+            if (row != trailer)
+                page.events.append(eventFromRow(r.value(), row, nullptr));
+        }
+        // In the order of their rows, which is the order of their positions but for the few
+        // numbered after a later row.
+        const auto byPosition = [forward](const RecordedEvent &a, const RecordedEvent &b) {
+            return forward ? a.position.value < b.position.value
+                           : a.position.value > b.position.value;
+        };
+        if (!std::is_sorted(page.events.cbegin(), page.events.cend(), byPosition))
+            std::sort(page.events.begin(), page.events.end(), byPosition);
+    } else {
+        // The positions looked at: from `from` (or the head, backwards) to `last`.
+        const qint64 low = forward ? qMax<qint64>(1, from.value) : last;
+        const qint64 high = forward ? last : qMin(from.value, head);
+        auto probed = readOn(StoreConnection::Read,
+                             readAllSql
+                                 + (forward ? QStringLiteral("ORDER BY g.position")
+                                            : QStringLiteral("ORDER BY g.position DESC")),
+                             {pg::param(low), pg::param(high + 1)}, QStringLiteral("read all"),
+                             cancellation);
+        if (!probed)
+            return probed.error();
+        page.events.reserve(probed->rows());
+        for (int row = 0; row < probed->rows(); ++row)
+            page.events.append(eventFromRow(probed.value(), row, nullptr));
     }
-    // The global read's statement over exactly the positions read above.
-    pg::Params params {pg::param(qMin(first, last)), pg::param(qMax(first, last) + 1)};
-    QString sql = readAllSql;
-    // Close together: a range at most four times the rows it holds (and a little slack).
-    if (highRow - lowRow < 4 * qint64(n) + 64) {
-        params << pg::param(lowRow) << pg::param(highRow);
-        sql += QStringLiteral("AND e.id >= $3 AND e.id <= $4 ");
-    }
-    sql += order;
-    auto r = readOn(StoreConnection::Read, sql, params, QStringLiteral("read all"), cancellation);
-    if (!r)
-        return r.error();
-    const int rows = r->rows();
-    page.events.reserve(rows);
-    for (int row = 0; row < rows; ++row)
-        page.events.append(eventFromRow(r.value(), row, nullptr));
-    if (n == limit)
+    if (looked == limit)
         page.next = GlobalPosition(last + (forward ? 1 : -1));
     else
         page.next = forward ? GlobalPosition(head + 1) : GlobalPosition(0);

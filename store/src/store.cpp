@@ -68,6 +68,46 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
                                    "WHERE g.position >= $1 AND g.position < $2 AND %3")
                         .arg(d->s, cols, d->visibleSql);
     d->headSql = QStringLiteral("SELECT last_position FROM %1.sequencer").arg(d->s);
+    // One statement for a page of the sequence (reads.cpp, readSequence). `pos` takes the
+    // page's positions (an index range of `limit` entries up to the head); `b` the range of
+    // their event rows, and whether it is narrow: at most four times the rows it holds, and
+    // a little slack, which is the rule, as rows are numbered in commit order and ids follow
+    // insertion. When narrow, the events are one range of events_pkey merged with the
+    // positions, and the streams are looked up once each (`st`), not once per event.
+    // The last row is the trailer: no version, "narrow" or "wide" as its type, then the head,
+    // the number of positions looked at and the last of them. A wide page gives no events:
+    // the caller reads those positions by probing events_pkey (readAllSql).
+    // The page is not sorted here; readSequence sorts it by position.
+    // Every bound comes from within the statement, so its plan does not depend on the
+    // parameters, and the generic plan is kept: no planning per page.
+    const auto pageSql = [this](bool forward) {
+        return QStringLiteral(
+                   "WITH pos AS MATERIALIZED (SELECT position, event_row FROM %1.global_events "
+                   "WHERE %4 LIMIT $2), "
+                   "b AS MATERIALIZED (SELECT min(event_row) AS lo, max(event_row) AS hi, "
+                   "coalesce(max(event_row) - min(event_row) < 4 * count(*) + 64, true) AS "
+                   "narrow, count(*) AS n, %5(position) AS last FROM pos), "
+                   "st AS MATERIALIZED (SELECT stream_id, name, first_visible, version, "
+                   "max_count, max_age FROM %1.streams WHERE stream_id IN (SELECT e.stream_id "
+                   "FROM %1.events e WHERE e.id >= (SELECT lo FROM b) AND e.id <= (SELECT hi "
+                   "FROM b) AND (SELECT narrow FROM b))) "
+                   "SELECT %2, g.position, st.name FROM pos g JOIN %1.events e ON e.id = "
+                   "g.event_row JOIN st ON st.stream_id = e.stream_id WHERE e.id >= (SELECT lo "
+                   "FROM b) AND e.id <= (SELECT hi FROM b) AND (SELECT narrow FROM b) AND %3"
+                   "UNION ALL SELECT NULL, NULL, CASE WHEN b.narrow THEN 'narrow' ELSE 'wide' "
+                   "END, NULL, NULL, (SELECT last_position FROM %1.sequencer), b.n, b.last, NULL "
+                   "FROM b")
+            .arg(d->s, d->eventColumns, d->visibleSql,
+                 forward ? QStringLiteral("position >= $1 AND position <= (SELECT last_position "
+                                          "FROM %1.sequencer) ORDER BY position")
+                               .arg(d->s)
+                         : QStringLiteral("position <= least($1, (SELECT last_position FROM "
+                                          "%1.sequencer)) ORDER BY position DESC")
+                               .arg(d->s),
+                 forward ? QStringLiteral("max") : QStringLiteral("min"));
+    };
+    d->pageForwardSql = pageSql(true);
+    d->pageBackwardSql = pageSql(false);
     d->stepSql = QStringLiteral("SELECT numbered, last_position, pending FROM %1.sequence_step($1)")
                      .arg(d->s);
     // Times as milliseconds since the epoch (a text timestamp would need parsing, and QPSQL's

@@ -36,6 +36,9 @@ struct Store::Private
     // Prebuilt statements.
     QString appendSql, lockStreamsSql, readForwardSql, readBackwardSql, readAllSql, headSql,
         stepSql, streamColumns;
+    // An unfiltered page of the global sequence in one statement (readSequence), forwards and
+    // backwards: $1 the position to start from, $2 the limit.
+    QString pageForwardSql, pageBackwardSql;
     // What every read selects of an event (reads.cpp: eventFromRow), then its position.
     QString eventColumns;
     // Whether readers see event `e` of stream `st` (truncation, deletion, max count and age;
