@@ -145,6 +145,14 @@ const QList<Scenario> &ScenarioTable::all()
                  QStringLiteral("single-event appends, 8 writers: ours against ours with only "
                                 "the core indexes (raw)"),
                  BenchContext::oursCoreIndexesSchema, &concurrentWriters, &one),
+        partCost(QStringLiteral("core_indexes_batch_1w"),
+                 QStringLiteral("100 events per append, 1 writer: ours against ours with only "
+                                "the core indexes (raw)"),
+                 BenchContext::oursCoreIndexesSchema, &one, &batchSize),
+        partCost(QStringLiteral("core_indexes_batch_4w"),
+                 QStringLiteral("100 events per append, 4 writers: ours against ours with only "
+                                "the core indexes (raw)"),
+                 BenchContext::oursCoreIndexesSchema, &batchWriters, &batchSize),
         partCost(QStringLiteral("stream_life_1w"),
                  QStringLiteral("single-event appends, 1 writer: ours (append_events() with the "
                                 "checks for deleted streams) against ours with version 4's "
