@@ -152,6 +152,11 @@ private slots:
         QTest::newRow("json path")
             << R"($.items[*].sku == "A-1")" << 1 << R"($.items[*].sku == "A-1")";
         QTest::newRow("a = inside a value") << R"(note = "a=b")" << 0 << R"({"note":"a=b"})";
+        // (Plain literals: moc reads raw strings with a backslash before a quote wrongly.)
+        QTest::newRow("key ending in a backslash") << "\"a\\\\\" = 1" << 0 << "{\"a\\\\\":1}";
+        QTest::newRow("escaped quote in a key")
+            << "\"say \\\"hi\\\" = x\" = 1" << 0 << "{\"say \\\"hi\\\" = x\":1}";
+        QTest::newRow("unclosed quote") << "\"a\\\" = 1" << -1 << "";
         QTest::newRow("no operator") << "customerId" << -1 << "";
         QTest::newRow("no value") << "customerId =" << -1 << "";
         QTest::newRow("no field") << "= 42" << -1 << "";

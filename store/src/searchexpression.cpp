@@ -127,10 +127,19 @@ std::optional<SearchExpression> SearchExpression::parse(const QString &expressio
     QString oper;
     bool quoted = false;
     for (qsizetype i = 0; i < text.size(); ++i) {
-        if (text.at(i) == QLatin1Char('"') && (i == 0 || text.at(i - 1) != QLatin1Char('\\')))
-            quoted = !quoted;
-        if (quoted)
+        // Within quotes a backslash escapes the next character, a quote or a backslash, so
+        // that "a\\" ends at its last quote.
+        if (quoted) {
+            if (text.at(i) == QLatin1Char('\\'))
+                ++i;
+            else if (text.at(i) == QLatin1Char('"'))
+                quoted = false;
             continue;
+        }
+        if (text.at(i) == QLatin1Char('"')) {
+            quoted = true;
+            continue;
+        }
         const auto m = op.match(text, i, QRegularExpression::NormalMatch,
                                 QRegularExpression::AnchorAtOffsetMatchOption);
         if (m.hasMatch()) {
