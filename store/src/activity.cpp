@@ -232,8 +232,7 @@ Result<Activity> Store::activity(const ActivityQuery &query)
         params << pg::param(low) << pg::param(top) << pg::param(streamId) << cutoff;
     } else {
         sql = firstAtOrAfterEach(
-            QStringLiteral(
-                "SELECT 1::int8, last_position + 1, last_position + 1 FROM %1.sequencer"),
+            QString::fromLatin1(kWholeSequenceBounds),
             // A position whose row a scavenge removed takes the time of the next row there
             // is: counted in that event's bucket (as other), not lost.
             QStringLiteral("SELECT e.created_at FROM %1.global_events g JOIN %1.events e "

@@ -588,7 +588,7 @@ Result<std::optional<GlobalPosition>> Store::positionAt(const QDateTime &time)
         return invalidInput(QStringLiteral("an invalid time"));
     // Over the numbered positions 1 to the head, as one snapshot sees them.
     static const QString sqlTemplate = firstAtOrAfterEach(
-        QStringLiteral("SELECT 1::int8, last_position + 1, last_position + 1 FROM %1.sequencer"),
+        QString::fromLatin1(kWholeSequenceBounds),
         QStringLiteral("SELECT e.created_at FROM %1.global_events g JOIN %1.events e "
                        "ON e.id = g.event_row WHERE g.position = {n}"));
     auto r
