@@ -73,7 +73,11 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
     // their event rows, and whether it is narrow: at most four times the rows it holds, and
     // a little slack, which is the rule, as rows are numbered in commit order and ids follow
     // insertion. When narrow, the events are one range of events_pkey merged with the
-    // positions, and the streams are looked up once each (`st`), not once per event.
+    // positions, and the streams are looked up once each (`st`), not once per event: by
+    // their primary key whatever the planner estimates (the LATERAL subquery with OFFSET 0
+    // is not flattened), as it took the range for 0.5 % of the table, without knowing its
+    // bounds, and so on a store of 10,000,000 events hashed the whole streams table at every
+    // page.
     // The last row is the trailer: no version, "narrow" or "wide" as its type, then the head,
     // the number of positions looked at and the last of them. A wide page gives no events:
     // the caller reads those positions by probing events_pkey (readAllSql).
@@ -87,10 +91,11 @@ Store::Store(ConnectionOptions options, StoreSettings settings)
                    "b AS MATERIALIZED (SELECT min(event_row) AS lo, max(event_row) AS hi, "
                    "coalesce(max(event_row) - min(event_row) < 4 * count(*) + 64, true) AS "
                    "narrow, count(*) AS n, %5(position) AS last FROM pos), "
-                   "st AS MATERIALIZED (SELECT stream_id, name, first_visible, version, "
-                   "max_count, max_age FROM %1.streams WHERE stream_id IN (SELECT e.stream_id "
-                   "FROM %1.events e WHERE e.id >= (SELECT lo FROM b) AND e.id <= (SELECT hi "
-                   "FROM b) AND (SELECT narrow FROM b))) "
+                   "st AS MATERIALIZED (SELECT s.* FROM (SELECT DISTINCT e.stream_id FROM "
+                   "%1.events e WHERE e.id >= (SELECT lo FROM b) AND e.id <= (SELECT hi FROM b) "
+                   "AND (SELECT narrow FROM b)) i CROSS JOIN LATERAL (SELECT stream_id, name, "
+                   "first_visible, version, max_count, max_age FROM %1.streams WHERE stream_id "
+                   "= i.stream_id OFFSET 0) s) "
                    "SELECT %2, g.position, st.name FROM pos g JOIN %1.events e ON e.id = "
                    "g.event_row JOIN st ON st.stream_id = e.stream_id WHERE e.id >= (SELECT lo "
                    "FROM b) AND e.id <= (SELECT hi FROM b) AND (SELECT narrow FROM b) AND %3"
