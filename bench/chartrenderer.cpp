@@ -22,11 +22,15 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
         if (r.error.isEmpty())
             results.append(r);
     }
+    // Rows of at most `perRow` scenarios, so that the whole suite stays readable on a page.
     const int groupWidth = 210;
-    const int left = 40, right = 40, top = 90, bottom = 130;
-    const int plotHeight = 360;
-    const int width = std::max(800, left + right + groupWidth * int(results.size()));
-    const int height = top + plotHeight + bottom;
+    const int perRow = 7;
+    const int left = 40, right = 40, top = 90, bottom = 110;
+    const int plotHeight = 260;
+    const int columns = std::max(1, std::min(perRow, int(results.size())));
+    const int rows = std::max(1, (int(results.size()) + perRow - 1) / perRow);
+    const int width = std::max(800, left + right + groupWidth * columns);
+    const int height = top + rows * (plotHeight + bottom);
     QImage image(width, height, QImage::Format_ARGB32_Premultiplied);
     image.fill(Qt::white);
     QPainter p(&image);
@@ -67,18 +71,21 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
         p.drawText(QRect(lx + i * 80 + 18, 62, 60, 20), Qt::AlignLeft | Qt::AlignVCenter, names[i]);
     }
 
-    const int baseY = top + plotHeight;
-    p.setPen(QPen(Qt::black, 1));
-    p.drawLine(left, baseY, width - right, baseY);
     const int barWidth = 40;
     for (qsizetype g = 0; g < results.size(); ++g) {
         const ScenarioResult &r = results.at(g);
+        const int column = int(g) % perRow;
+        const int baseY = top + (int(g) / perRow) * (plotHeight + bottom) + plotHeight;
+        if (column == 0) {
+            p.setPen(QPen(Qt::black, 1));
+            p.drawLine(left, baseY, width - right, baseY);
+        }
         const std::array<std::optional<double>, bars> values {r.ours, r.raw, r.lock, r.peer};
         double maxValue = 0;
         for (const auto &v : values)
             maxValue = std::max(maxValue, v.value_or(0));
         const int gx
-            = left + int(g) * groupWidth + (groupWidth - bars * barWidth - (bars - 1) * 6) / 2;
+            = left + column * groupWidth + (groupWidth - bars * barWidth - (bars - 1) * 6) / 2;
         for (int i = 0; i < bars; ++i) {
             const int x = gx + i * (barWidth + 6);
             if (!values[i]) {
@@ -101,7 +108,7 @@ QImage ChartRenderer::render(const QList<ScenarioResult> &input, const QString &
         }
         p.setFont(labelFont);
         p.setPen(Qt::black);
-        const QRect nameRect(left + int(g) * groupWidth, baseY + 8, groupWidth, 20);
+        const QRect nameRect(left + column * groupWidth, baseY + 8, groupWidth, 20);
         p.drawText(nameRect, Qt::AlignCenter, r.name);
         p.setFont(smallFont);
         p.setPen(Qt::darkGray);
@@ -308,7 +315,8 @@ QImage ChartRenderer::renderScale(const QList<ScalePoint> &points, const QString
         p.drawText(QRect(plot.left(), plot.bottom() + 24, plot.width(), 16), Qt::AlignCenter,
                    QStringLiteral("events in the store (log scale)"));
 
-        // The lines, each point labelled (ours above, raw below its point).
+        // The lines, each point labelled: above it for the higher of the two at that size,
+        // below it for the lower, so that close points' labels do not overlap.
         for (int v = 0; v < 2; ++v) {
             const QList<std::optional<double>> &values = v == 0 ? curve.ours : curve.raw;
             QPainterPath path;
@@ -336,7 +344,10 @@ QImage ChartRenderer::renderScale(const QList<ScalePoint> &points, const QString
                 p.setPen(Qt::NoPen);
                 p.drawEllipse(point, 4, 4);
                 p.setPen(colors[v]);
-                const QRectF label(point.x() - 40, v == 0 ? point.y() - 22 : point.y() + 6, 80, 16);
+                const std::optional<double> &other = (v == 0 ? curve.raw : curve.ours).at(i);
+                const bool above
+                    = !other || *values.at(i) > *other || (*values.at(i) == *other && v == 0);
+                const QRectF label(point.x() - 40, above ? point.y() - 22 : point.y() + 6, 80, 16);
                 p.drawText(label, Qt::AlignCenter, valueLabel(*values.at(i), curve.unit));
             }
             p.setBrush(Qt::NoBrush);
