@@ -90,8 +90,8 @@ int main(int argc, char **argv)
         QStringLiteral(
             "Write a chart (PNG): bars per scenario, or with --scale a line chart of the curve."),
         QStringLiteral("file"));
-    const QCommandLineOption quickOption(
-        QStringLiteral("quick"), QStringLiteral("Smaller sizes: the suite in under a minute."));
+    const QCommandLineOption quickOption(QStringLiteral("quick"),
+                                         QStringLiteral("Smaller sizes and fewer rounds."));
     const QCommandLineOption smokeOption(
         QStringLiteral("smoke"),
         QStringLiteral(
