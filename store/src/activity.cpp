@@ -40,12 +40,6 @@ QByteArray int8Array(const QList<qint64> &values)
     return out + '}';
 }
 
-// Milliseconds since the epoch of a column, or NULL.
-QString ms(const QString &column)
-{
-    return pg::epochMillis(column);
-}
-
 // Splits `total` over the sampled counts in proportion (largest remainders): the estimates
 // add up to the exact total.
 QList<qint64> scaled(const QList<qint64> &sampled, qint64 total)
@@ -157,7 +151,8 @@ Result<Activity> Store::activity(const ActivityQuery &query)
                 "WHEN st.max_count IS NULL THEN 1 ELSE st.version - st.max_count + 1 END) AS low, "
                 "CASE WHEN st.max_age IS NULL THEN '-infinity'::timestamptz ELSE now() - "
                 "st.max_age END AS cutoff) v WHERE st.name = $1")
-                .arg(d->s, QStringLiteral("v.cutoff::text"), ms(QStringLiteral("e.created_at"))),
+                .arg(d->s, QStringLiteral("v.cutoff::text"),
+                     pg::epochMillis(QStringLiteral("e.created_at"))),
             {query.stream.toUtf8()}, what);
         if (!r)
             return r.error();
@@ -177,7 +172,7 @@ Result<Activity> Store::activity(const ActivityQuery &query)
             = d->readOn(StoreConnection::Read,
                         QStringLiteral("SELECT (SELECT %2 FROM %1.events e ORDER BY e.id LIMIT 1), "
                                        "(SELECT %2 FROM %1.events e ORDER BY e.id DESC LIMIT 1)")
-                            .arg(d->s, ms(QStringLiteral("e.created_at"))),
+                            .arg(d->s, pg::epochMillis(QStringLiteral("e.created_at"))),
                         {}, what);
         if (!r)
             return r.error();
